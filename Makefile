@@ -1,0 +1,59 @@
+# Two commands for a new machine: `make run` and `make test` (README.md, "Quick start").
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install run test lint format bench messages services secrets
+
+# The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# The embedded default's secrets, generated once and kept out of git.
+var/.env:
+	$(PYTHON) scripts/generate_secrets.py var/.env
+
+secrets: var/.env
+
+run: install var/.env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	@echo "Serving at http://127.0.0.1:8000  (admin: /admin/, API docs: /api/docs/, health: /healthz)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+services:
+	bash scripts/ensure-services.sh
+
+test: install var/.env services
+	$(PY) -m pytest
+
+lint: install var/.env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	# Production-like settings: no debug, real-looking secrets, a public host name.
+	SMZ_ENV_FILE= DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=smz.example.gov.cn \
+	  DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  SMZ_PII_KEY="$$($(PY) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Regenerate the Chinese catalogue after changing user-facing strings; fill the new msgstr, then compile.
+messages: install var/.env
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+# Benchmarks: each issue that names a speed or size adds its own target here (docs/benchmarks.md).
+bench:
+	@echo "No benchmarks yet."

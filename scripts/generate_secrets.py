@@ -1,0 +1,34 @@
+"""Write the embedded default's secrets to a dotenv file, once (make run / make test).
+
+Usage: python scripts/generate_secrets.py var/.env
+
+An existing file is left alone: regenerating SMZ_PII_KEY would make stored ID numbers unreadable.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import sys
+from pathlib import Path
+
+
+def main(path: str) -> None:
+    target = Path(path)
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pii_key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    target.write_text(
+        "# Generated once by `make run` for the embedded default. Keep it: SMZ_PII_KEY decrypts ID numbers.\n"
+        f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\n"
+        f"SMZ_PII_KEY={pii_key}\n"
+        "DJANGO_DEBUG=true\n"
+    )
+    target.chmod(0o600)
+    print(f"Generated secrets in {target}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,37 @@
+"""The admin speaks Chinese; the OpenAPI schema and its UI are served without internet."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.django_db
+def test_the_admin_login_page_is_in_chinese(client):
+    response = client.get("/admin/login/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "建筑工人实名制管理平台" in page
+    assert "用户名" in page and "密码" in page
+    assert "登录" in page
+
+
+@pytest.mark.django_db
+def test_english_is_available_on_request(client):
+    response = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Construction worker real-name platform" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_is_served(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "建筑工人实名制管理平台 API"
+
+
+@pytest.mark.django_db
+def test_the_swagger_ui_uses_bundled_assets(client):
+    response = client.get("/api/docs/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "swagger-ui" in page
+    assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
