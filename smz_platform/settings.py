@@ -119,6 +119,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A dead database must answer quickly (503), not hang a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "projects.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # What each role may see and do; jurisdiction then cuts every queryset (projects.jurisdiction).
+    "projects.auth.RoleBackend",
+]
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -233,3 +239,11 @@ LOGGING = {
 }
 
 LOGIN_URL = "admin:login"
+
+# --- Domain settings --------------------------------------------------------------------------------
+# The real-name scope (seed 003 §二): buildings from 5000 m², municipal works from 10 million yuan.
+SMZ_SCOPE_MIN_BUILDING_AREA_M2 = env.int("SMZ_SCOPE_MIN_BUILDING_AREA_M2", default=5000)
+SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN = env.int("SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN", default=10_000_000)
+# Status-request attachments: stamped form scans and site photos.
+SMZ_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+SMZ_ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")

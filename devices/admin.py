@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from devices.models import Device
+from devices.selectors import devices_for
+from projects.admin import ScopedAdmin
+
+
+@admin.register(Device)
+class DeviceAdmin(ScopedAdmin):
+    list_display = [
+        "serial",
+        "project",
+        "vendor",
+        "kind",
+        "connection",
+        "location",
+        "state",
+        "online",
+        "liveness_enabled",
+        "last_heartbeat_at",
+    ]
+    list_filter = ["kind", "connection", "state", "online", "liveness_enabled"]
+    search_fields = ["serial", "project__permit_no", "project__name"]
+    list_select_related = ["project", "vendor"]
+    raw_id_fields = ["project", "vendor", "registered_by"]
+
+    def scope(self, request, queryset):
+        return queryset.filter(pk__in=devices_for(request.user).values("pk"))

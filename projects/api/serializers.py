@@ -1,0 +1,276 @@
+"""Input and output shapes of the registry API (api.md §2). Domain checks live in the services."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from projects.choices import (
+    AttachmentKind,
+    Category,
+    EnterpriseKind,
+    ParticipantRole,
+    ProjectStatus,
+    StatusRequestKind,
+)
+from projects.models import (
+    Engagement,
+    Enterprise,
+    Project,
+    ProjectParticipant,
+    ProjectStatusChange,
+    Region,
+    StatusRequest,
+    StatusRequestAttachment,
+    User,
+)
+
+
+class RegionRefField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Region.objects.all())
+        super().__init__(slug_field="code", **kwargs)
+
+
+class EnterpriseRefField(serializers.SlugRelatedField):
+    default_error_messages = {"does_not_exist": _("No enterprise is registered with credit code {value}.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Enterprise.objects.all())
+        super().__init__(slug_field="uscc", **kwargs)
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = RegionRefField(required=False, allow_null=True)
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level", "parent"]
+        read_only_fields = ["level"]
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    kinds = serializers.ListField(child=serializers.ChoiceField(choices=EnterpriseKind.choices), min_length=1)
+
+    class Meta:
+        model = Enterprise
+        fields = ["uscc", "name", "kinds"]
+        extra_kwargs = {"uscc": {"validators": []}}
+
+
+class ParticipantSerializer(serializers.Serializer):
+    uscc = EnterpriseRefField(source="enterprise")
+    role = serializers.ChoiceField(choices=ParticipantRole.choices)
+
+
+class ParticipantOutSerializer(serializers.ModelSerializer):
+    uscc = serializers.CharField(source="enterprise.uscc")
+    name = serializers.CharField(source="enterprise.name")
+
+    class Meta:
+        model = ProjectParticipant
+        fields = ["uscc", "name", "role"]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    district = RegionRefField()
+    participants = ParticipantSerializer(many=True, min_length=1)
+    required_positions = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
+    status = serializers.ChoiceField(choices=ProjectStatus.choices, required=False)
+    building_area_m2 = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, coerce_to_string=False)
+    contract_cost_yuan = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, coerce_to_string=False)
+    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+
+    class Meta:
+        model = Project
+        fields = [
+            "permit_no",
+            "name",
+            "district",
+            "kind",
+            "building_area_m2",
+            "contract_cost_yuan",
+            "planned_start",
+            "actual_start",
+            "completed_on",
+            "status",
+            "participants",
+            "required_positions",
+            "address",
+            "lat",
+            "lon",
+        ]
+        extra_kwargs = {"permit_no": {"validators": []}}
+
+
+class ProjectOutSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.code")
+    district_name = serializers.CharField(source="district.name")
+    participants = ParticipantOutSerializer(many=True)
+    in_scope = serializers.BooleanField()
+
+    class Meta:
+        model = Project
+        fields = [
+            "permit_no",
+            "name",
+            "district",
+            "district_name",
+            "kind",
+            "building_area_m2",
+            "contract_cost_yuan",
+            "planned_start",
+            "actual_start",
+            "completed_on",
+            "attendance_stopped_on",
+            "status",
+            "in_scope",
+            "participants",
+            "required_positions",
+            "address",
+            "lat",
+            "lon",
+        ]
+
+
+class EngagementInSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=64)
+    employer = EnterpriseRefField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    position = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    team = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    trade = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    entered_on = serializers.DateField()
+    contract_signed_on = serializers.DateField(required=False, allow_null=True)
+
+
+class EngagementCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    """ID numbers masked, as in every answer (api.md §2)."""
+
+    name = serializers.CharField(source="person.name")
+    id_number = serializers.CharField(source="person.id_number_masked")
+    gender = serializers.CharField(source="person.gender")
+    birth_date = serializers.DateField(source="person.birth_date")
+    employer = serializers.CharField(source="employer.uscc")
+    employer_name = serializers.CharField(source="employer.name")
+    project = serializers.CharField(source="project.permit_no")
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "id",
+            "project",
+            "name",
+            "id_number",
+            "gender",
+            "birth_date",
+            "employer",
+            "employer_name",
+            "category",
+            "position",
+            "team",
+            "trade",
+            "entered_on",
+            "contract_signed_on",
+            "exited_on",
+            "settlement_confirmed",
+        ]
+
+
+class EngagementExitSerializer(serializers.Serializer):
+    exited_on = serializers.DateField()
+    settlement_confirmed = serializers.BooleanField()
+
+
+class IdNumberSerializer(serializers.Serializer):
+    engagement = serializers.IntegerField()
+    id_number = serializers.CharField()
+
+
+class StatusRequestInSerializer(serializers.Serializer):
+    project = serializers.SlugRelatedField(slug_field="permit_no", queryset=Project.objects.all())
+    kind = serializers.ChoiceField(choices=StatusRequestKind.choices)
+    reason = serializers.CharField(max_length=2000)
+    effective_from = serializers.DateField()
+    effective_to = serializers.DateField(required=False, allow_null=True)
+    vendor = EnterpriseRefField(required=False, allow_null=True)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StatusRequestAttachment
+        fields = ["id", "kind", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+
+
+class AttachmentInSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    file = serializers.FileField()
+
+
+class StatusRequestSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.permit_no")
+    vendor = serializers.CharField(source="vendor.uscc", allow_null=True, default=None)
+    submitted_by = serializers.CharField(source="submitted_by.username")
+    district_decided_by = serializers.CharField(source="district_decided_by.username", allow_null=True, default=None)
+    city_decided_by = serializers.CharField(source="city_decided_by.username", allow_null=True, default=None)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StatusRequest
+        fields = [
+            "id",
+            "project",
+            "kind",
+            "reason",
+            "effective_from",
+            "effective_to",
+            "vendor",
+            "state",
+            "submitted_by",
+            "submitted_at",
+            "district_decided_by",
+            "district_decided_at",
+            "district_comment",
+            "city_decided_by",
+            "city_decided_at",
+            "city_comment",
+            "attachments",
+        ]
+
+
+class DecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RejectionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.CharField(source="changed_by.username", allow_null=True, default=None)
+    approved = serializers.BooleanField()
+
+    class Meta:
+        model = ProjectStatusChange
+        fields = ["id", "field", "old_value", "new_value", "changed_at", "changed_by", "status_request", "approved"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.code", allow_null=True, default=None)
+    enterprise = serializers.CharField(source="enterprise.uscc", allow_null=True, default=None)
+    can_view_full_id_numbers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["username", "role", "district", "enterprise", "phone", "can_view_full_id_numbers"]
+
+    def get_can_view_full_id_numbers(self, user: User) -> bool:
+        return user.has_perm("projects.view_full_id_number")

@@ -1,0 +1,250 @@
+"""Registry API (api.md §2): resource lists with filters, one view per command."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projects import filters, jurisdiction, selectors
+from projects.api import serializers as s
+from projects.models import Engagement, Region
+from projects.services import people, registry
+from projects.services import status as status_services
+from smz_platform.common.audit import audit_event_record
+from smz_platform.common.models import AuditAction
+
+
+class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Regions (GB/T 2260): reference data every account may read; the city registers them."""
+
+    queryset = Region.objects.select_related("parent")
+    serializer_class = s.RegionSerializer
+    filterset_class = filters.RegionFilter
+    lookup_field = "code"
+
+    @extend_schema(request=s.RegionSerializer, responses={201: s.RegionSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.RegionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        region = registry.region_create(
+            user=request.user,
+            code=data.validated_data["code"],
+            name=data.validated_data["name"],
+            parent=data.validated_data.get("parent"),
+        )
+        return Response(s.RegionSerializer(region).data, status=status.HTTP_201_CREATED)
+
+
+class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.EnterpriseSerializer
+    filterset_class = filters.EnterpriseFilter
+    lookup_field = "uscc"
+
+    def get_queryset(self):
+        return jurisdiction.enterprises_for(self.request.user)
+
+    @extend_schema(request=s.EnterpriseSerializer, responses={201: s.EnterpriseSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.EnterpriseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enterprise = registry.enterprise_create(user=request.user, **data.validated_data)
+        return Response(s.EnterpriseSerializer(enterprise).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.ProjectOutSerializer
+    filterset_class = filters.ProjectFilter
+    lookup_field = "permit_no"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        return selectors.project_list(user=self.request.user)
+
+    @extend_schema(request=s.ProjectSerializer, responses={201: s.ProjectOutSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.ProjectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        participants = [
+            registry.Participation(enterprise=p["enterprise"], role=p["role"]) for p in fields.pop("participants")
+        ]
+        project = registry.project_create(
+            user=request.user,
+            participants=participants,
+            required_positions=fields.pop("required_positions", []),
+            **fields,
+        )
+        project = selectors.project_list(user=request.user).get(pk=project.pk)
+        return Response(s.ProjectOutSerializer(project).data, status=status.HTTP_201_CREATED)
+
+
+class EngagementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The people engaged on one project (ID numbers masked)."""
+
+    serializer_class = s.EngagementSerializer
+    filterset_class = filters.EngagementFilter
+
+    def get_queryset(self):
+        project = selectors.project_get(user=self.request.user, permit_no=self.kwargs["permit_no"])
+        return selectors.engagement_list(user=self.request.user, project=project)
+
+    @extend_schema(request=s.EngagementInSerializer, responses={201: s.EngagementCreatedSerializer})
+    def create(self, request: Request, permit_no: str) -> Response:
+        project = selectors.project_get(user=request.user, permit_no=permit_no)
+        data = s.EngagementInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = people.engagement_create(user=request.user, project=project, **data.validated_data)
+        body = {"id": result.engagement.pk, "warnings": list(result.warnings)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _engagement(request: Request, permit_no: str, engagement_id: int) -> Engagement:
+    project = selectors.project_get(user=request.user, permit_no=permit_no)
+    return get_object_or_404(selectors.engagement_list(user=request.user, project=project), pk=engagement_id)
+
+
+class EngagementExitApi(APIView):
+    """退场登记: record a person's exit with the settlement confirmation."""
+
+    @extend_schema(request=s.EngagementExitSerializer, responses={200: s.EngagementSerializer})
+    def post(self, request: Request, permit_no: str, engagement_id: int) -> Response:
+        engagement = _engagement(request, permit_no, engagement_id)
+        data = s.EngagementExitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        engagement = people.engagement_exit(user=request.user, engagement=engagement, **data.validated_data)
+        return Response(s.EngagementSerializer(engagement).data)
+
+
+class EngagementIdNumberApi(APIView):
+    """The full ID number of one engaged person: needs the permission; every call is audit-logged."""
+
+    @extend_schema(responses={200: s.IdNumberSerializer, 403: OpenApiResponse(description="no permission")})
+    def get(self, request: Request, permit_no: str, engagement_id: int) -> Response:
+        engagement = _engagement(request, permit_no, engagement_id)
+        number = people.engagement_id_number_reveal(user=request.user, engagement=engagement, request=request)
+        return Response({"engagement": engagement.pk, "id_number": number})
+
+
+class ProjectStatusHistoryApi(APIView):
+    """The project's status history; rows without a status request are changes made outside approval."""
+
+    @extend_schema(responses={200: s.StatusChangeSerializer(many=True)})
+    def get(self, request: Request, permit_no: str) -> Response:
+        project = selectors.project_get(user=request.user, permit_no=permit_no)
+        changes = project.status_changes.select_related("changed_by").order_by("changed_at", "id")
+        return Response(s.StatusChangeSerializer(changes, many=True).data)
+
+
+class StatusRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.StatusRequestSerializer
+    filterset_class = filters.StatusRequestFilter
+
+    def get_queryset(self):
+        return selectors.status_request_list(user=self.request.user)
+
+    @extend_schema(request=s.StatusRequestInSerializer, responses={201: s.StatusRequestSerializer})
+    def create(self, request: Request) -> Response:
+        data = s.StatusRequestInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        project = selectors.project_get(user=request.user, permit_no=fields.pop("project").permit_no)
+        created = status_services.status_request_submit(user=request.user, project=project, **fields)
+        return Response(s.StatusRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+def _status_request(request: Request, request_id: int):
+    return get_object_or_404(selectors.status_request_list(user=request.user), pk=request_id)
+
+
+class StatusRequestApproveApi(APIView):
+    """Approve at the user's level: district staff first, then the city (which applies the change)."""
+
+    @extend_schema(request=s.DecisionSerializer, responses={200: s.StatusRequestSerializer})
+    def post(self, request: Request, request_id: int) -> Response:
+        status_request = _status_request(request, request_id)
+        data = s.DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decided = status_services.status_request_approve(
+            user=request.user, status_request=status_request, comment=data.validated_data["comment"]
+        )
+        return Response(s.StatusRequestSerializer(decided).data)
+
+
+class StatusRequestRejectApi(APIView):
+    @extend_schema(request=s.RejectionSerializer, responses={200: s.StatusRequestSerializer})
+    def post(self, request: Request, request_id: int) -> Response:
+        status_request = _status_request(request, request_id)
+        data = s.RejectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decided = status_services.status_request_reject(
+            user=request.user, status_request=status_request, reason=data.validated_data["reason"]
+        )
+        return Response(s.StatusRequestSerializer(decided).data)
+
+
+class StatusRequestWithdrawApi(APIView):
+    @extend_schema(request=None, responses={200: s.StatusRequestSerializer})
+    def post(self, request: Request, request_id: int) -> Response:
+        status_request = _status_request(request, request_id)
+        withdrawn = status_services.status_request_withdraw(user=request.user, status_request=status_request)
+        return Response(s.StatusRequestSerializer(withdrawn).data)
+
+
+class StatusRequestAttachmentApi(APIView):
+    """Attach the stamped form scan or dated site photos (PDF, JPEG or PNG, at most 10 MiB)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": s.AttachmentInSerializer}, responses={201: s.AttachmentSerializer})
+    def post(self, request: Request, request_id: int) -> Response:
+        status_request = _status_request(request, request_id)
+        data = s.AttachmentInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        attachment = status_services.status_request_attachment_add(
+            user=request.user,
+            status_request=status_request,
+            kind=data.validated_data["kind"],
+            name=upload.name,
+            content=upload.read(),
+        )
+        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class StatusRequestAttachmentDownloadApi(APIView):
+    """The attachment's file, to users who may see the request; each download is audit-logged."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="the file")})
+    def get(self, request: Request, request_id: int, attachment_id: int) -> FileResponse:
+        status_request = _status_request(request, request_id)
+        attachment = status_request.attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise Http404
+        audit_event_record(
+            user=request.user,
+            action=AuditAction.DOWNLOAD_ATTACHMENT,
+            what=f"status request {status_request.pk} attachment {attachment.pk}",
+            record_count=1,
+            request=request,
+            project_permit_no=status_request.project.permit_no,
+        )
+        return FileResponse(
+            attachment.file.open("rb"),
+            content_type=attachment.content_type,
+            as_attachment=True,
+            filename=attachment.original_name,
+        )
+
+
+class MeApi(APIView):
+    """Who the token belongs to: role and jurisdiction."""
+
+    @extend_schema(responses={200: s.MeSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(s.MeSerializer(request.user).data)

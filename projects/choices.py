@@ -1,0 +1,97 @@
+"""Choices of the registry, beside their models (style.md: never bare strings across files)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Account roles and their jurisdiction (seed 002 §四)."""
+
+    CITY = "city", _("City regulator")
+    DISTRICT = "district", _("District staff")
+    ENTERPRISE = "enterprise", _("Enterprise user")
+    VENDOR = "vendor", _("Device vendor")
+
+
+class RegionLevel(models.TextChoices):
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    TOWN = "town", _("Town")
+
+
+class EnterpriseKind(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    CONTRACTOR = "contractor", _("General contractor")
+    SUBCONTRACTOR = "subcontractor", _("Subcontractor")
+    SUPERVISOR = "supervisor", _("Supervision firm")
+    VENDOR = "vendor", _("Device vendor or service provider")
+
+
+# A participant's role on a project is one of the enterprise kinds.
+ParticipantRole = EnterpriseKind
+
+
+class ProjectKind(models.TextChoices):
+    BUILDING = "building", _("Building")
+    MUNICIPAL = "municipal", _("Municipal works")
+    RAIL = "rail", _("Rail transit")
+
+
+class ProjectStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    COMPLETED = "completed", _("Completed")
+
+
+class Category(models.TextChoices):
+    WORKER = "worker", _("Worker")
+    MANAGER = "manager", _("Manager")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class CodeTable(models.TextChoices):
+    """The national platform's code tables (全国建筑工人管理服务信息平台 数据标准), kept as data."""
+
+    WORK_TYPE = "work_type", _("Work type")
+    POSITION = "position", _("Manager position")
+    PARTICIPANT_TYPE = "participant_type", _("Participant type")
+    PROJECT_STATUS = "project_status", _("Project status")
+    ATTENDANCE_METHOD = "attendance_method", _("Attendance method")
+    DIRECTION = "direction", _("Direction")
+    ID_DOCUMENT_TYPE = "id_document_type", _("ID document type")
+
+
+class StatusRequestKind(models.TextChoices):
+    """Requests that change a project's status or grant an exception (seed 003 §三(八)–(十二))."""
+
+    START_DATE_CHANGE = "start_date_change", _("Start date change")
+    SUSPENSION = "suspension", _("Suspension")
+    RESUMPTION = "resumption", _("Resumption")
+    STOP_ATTENDANCE = "stop_attendance", _("Stop attendance")
+    COMPLETION = "completion", _("Completion")
+    MOBILE_ATTENDANCE = "mobile_attendance", _("Mobile attendance permit")
+    PLATFORM_DOCKING = "platform_docking", _("Platform docking permit")
+
+
+class StatusRequestState(models.TextChoices):
+    """Two-level approval: the district (or town) first, the city centre second."""
+
+    PENDING_DISTRICT = "pending_district", _("Awaiting district approval")
+    PENDING_CITY = "pending_city", _("Awaiting city approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AttachmentKind(models.TextChoices):
+    FORM_SCAN = "form_scan", _("Stamped form scan")
+    SITE_PHOTO = "site_photo", _("Dated site photo")
+    REPORT = "report", _("Report or certificate")
+    OTHER = "other", _("Other")

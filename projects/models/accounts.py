@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from projects.choices import Role
+
+
+class User(AbstractUser):
+    """An account (账号) with a role and the jurisdiction that role implies (seed 002 §四).
+
+    city: everything; district: one district; enterprise: one enterprise's projects (a contractor
+    manages them, a subcontractor or supervision firm only its own staff); vendor: the devices it
+    operates. Every queryset of the platform is filtered through projects.jurisdiction.
+    """
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CITY)
+    district = models.ForeignKey(
+        "projects.Region",
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    enterprise = models.ForeignKey(
+        "projects.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
+    phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.CheckConstraint(
+                name="user_jurisdiction_matches_role",
+                condition=(
+                    Q(role=Role.CITY, district__isnull=True, enterprise__isnull=True)
+                    | Q(role=Role.DISTRICT, district__isnull=False, enterprise__isnull=True)
+                    | Q(role__in=[Role.ENTERPRISE, Role.VENDOR], district__isnull=True, enterprise__isnull=False)
+                ),
+            )
+        ]

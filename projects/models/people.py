@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from projects.choices import Category, Gender
+from smz_platform.common import pii
+
+
+class Person(models.Model):
+    """人员: one natural person, identified by the resident ID number (公民身份号码).
+
+    The number itself is never stored in clear text: `id_number_encrypted` holds it under Fernet,
+    `id_number_digest` (keyed HMAC, unique) finds it again, and `id_number_masked` is what every
+    screen shows. Gender and birth date are derived from the number.
+    """
+
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
+    id_number_digest = models.CharField(_("ID number lookup hash"), max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    id_number_warnings = models.JSONField(_("ID number warnings"), default=list, blank=True, editable=False)
+    name = models.CharField(_("name"), max_length=64)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, editable=False)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    ethnicity = models.CharField(_("ethnicity"), max_length=16, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    id_issuer = models.CharField(_("issuing authority"), max_length=64, blank=True)
+    id_valid_from = models.DateField(_("ID valid from"), null=True, blank=True)
+    id_valid_to = models.DateField(_("ID valid to"), null=True, blank=True)
+    education = models.CharField(_("education"), max_length=32, blank=True)
+    skill_level = models.CharField(_("skill level"), max_length=32, blank=True)
+    certificates = models.TextField(_("certificates"), blank=True)
+    safety_trained_on = models.DateField(_("safety training on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name", "id"]
+        permissions = [("view_full_id_number", _("Can see full ID numbers"))]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id_number_masked})"
+
+    def reveal_id_number(self) -> str:
+        """The clear number. Callers must hold the permission and write the audit log (services)."""
+        return pii.decrypt(self.id_number_encrypted)
+
+
+class Engagement(models.Model):
+    """进场登记: one person engaged on one project by one employer, from entry to exit.
+
+    A person has at most one open engagement per project (the partial unique index); exiting needs
+    the settlement confirmation (退场确认书, seed 003 §三(五)).
+    """
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="engagements")
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="engagements"
+    )
+    employer = models.ForeignKey(
+        "projects.Enterprise", verbose_name=_("employer"), on_delete=models.PROTECT, related_name="engagements"
+    )
+    category = models.CharField(_("category"), max_length=8, choices=Category.choices)
+    position = models.CharField(_("position"), max_length=32, blank=True)
+    team = models.CharField(_("team"), max_length=64, blank=True)
+    trade = models.CharField(_("trade"), max_length=32, blank=True)
+    entered_on = models.DateField(_("entered on"))
+    contract_signed_on = models.DateField(_("labour contract signed on"), null=True, blank=True)
+    exited_on = models.DateField(_("exited on"), null=True, blank=True)
+    settlement_confirmed = models.BooleanField(_("settlement confirmed"), default=False)
+    exit_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("exit recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("engagement")
+        verbose_name_plural = _("engagements")
+        ordering = ["project", "-entered_on", "id"]
+        indexes = [models.Index(fields=["project", "category"], name="engagement_project_category")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "project"],
+                condition=Q(exited_on__isnull=True),
+                name="engagement_one_open_per_project",
+            ),
+            models.CheckConstraint(
+                name="engagement_exit_not_before_entry",
+                condition=Q(exited_on__isnull=True) | Q(exited_on__gte=F("entered_on")),
+            ),
+            models.CheckConstraint(
+                name="engagement_position_only_for_managers",
+                condition=Q(category=Category.MANAGER) | Q(position=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} @ {self.project.permit_no}"

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from projects.choices import CodeTable, RegionLevel
+
+
+class Region(models.Model):
+    """行政区划: the city, its districts (区、县、市、开发园区) and optional towns, by GB/T 2260 code."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    level = models.CharField(_("level"), max_length=8, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class ReferenceCode(models.Model):
+    """An entry of one of the national standard's code tables, kept as data the city can extend.
+
+    `code` is what the API speaks (e.g. work type "020", position "project_manager"); `national_code`
+    is the standard's own code where it differs (participant type "contractor" → "009").
+    """
+
+    table = models.CharField(_("table"), max_length=32, choices=CodeTable.choices)
+    code = models.CharField(_("code"), max_length=32)
+    national_code = models.CharField(_("national code"), max_length=16, blank=True)
+    name = models.CharField(_("name"), max_length=64)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("reference code")
+        verbose_name_plural = _("reference codes")
+        ordering = ["table", "sort_order", "code"]
+        constraints = [models.UniqueConstraint(fields=["table", "code"], name="referencecode_unique_per_table")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

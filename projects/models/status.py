@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from projects.choices import AttachmentKind, StatusRequestKind, StatusRequestState
+
+
+class StatusRequest(models.Model):
+    """状态变更申请: start-date change, suspension, resumption, stop attendance, completion, and the
+    permits for mobile attendance (手机考勤) and platform docking (平台对接), with two-level approval
+    (seed 003 §三(八)–(十二)). Nothing changes until the city approves: attendance stays required
+    while a request is pending.
+    """
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="status_requests"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=StatusRequestKind.choices)
+    reason = models.TextField(_("reason"))
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    vendor = models.ForeignKey(
+        "projects.Enterprise",
+        verbose_name=_("vendor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("For platform docking: whose platform the devices connect through."),
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=StatusRequestState.choices, default=StatusRequestState.PENDING_DISTRICT
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    district_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("district decision by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    district_decided_at = models.DateTimeField(_("district decision at"), null=True, blank=True)
+    district_comment = models.TextField(_("district comment"), blank=True)
+    city_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("city decision by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    city_decided_at = models.DateTimeField(_("city decision at"), null=True, blank=True)
+    city_comment = models.TextField(_("city comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("status request")
+        verbose_name_plural = _("status requests")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["project", "kind", "state"], name="statusrequest_project_kind")]
+        constraints = [
+            models.CheckConstraint(
+                name="statusrequest_period_in_order",
+                condition=models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=models.F("effective_from")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.project.permit_no} · {self.get_state_display()}"
+
+
+class StatusRequestAttachment(models.Model):
+    """An attachment of a status request: the stamped form scan, dated site photos, a report.
+
+    Stored through Django's storage API under a private path; served only to authorised users.
+    """
+
+    status_request = models.ForeignKey(
+        StatusRequest, verbose_name=_("status request"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to="status-requests/%Y/%m/")
+    original_name = models.CharField(_("original file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ProjectStatusChange(models.Model):
+    """One change of a project's status or key dates, with the approved request that caused it.
+
+    A row without a request is a change made outside the approval workflow: rule R05's evidence.
+    """
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    field = models.CharField(_("field"), max_length=32)
+    old_value = models.CharField(_("old value"), max_length=32, blank=True)
+    new_value = models.CharField(_("new value"), max_length=32, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status_request = models.ForeignKey(
+        StatusRequest,
+        verbose_name=_("status request"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+    )
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["project", "changed_at"], name="statuschange_project_time")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.field}: {self.old_value} → {self.new_value}"
+
+    @property
+    def approved(self) -> bool:
+        return self.status_request_id is not None

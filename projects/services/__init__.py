@@ -1,0 +1,1 @@
+"""Writes of the registry (style.md: `<entity>_<action>(*, …)`)."""

@@ -1,0 +1,54 @@
+"""Accounts with their role and jurisdiction (api.md §3 create_account)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from projects.choices import RegionLevel, Role
+from projects.models import Enterprise, Region, User
+from smz_platform.common.errors import Conflict
+
+
+def account_create(
+    *,
+    username: str,
+    role: str,
+    password: str,
+    district: Region | None = None,
+    enterprise: Enterprise | None = None,
+    phone: str = "",
+    with_token: bool = False,
+    check_password: bool = True,
+) -> tuple[User, str | None]:
+    """Create a user whose jurisdiction matches the role; return it and, if asked, its API token."""
+    if role not in Role.values:
+        raise ValidationError({"role": [_("Unknown role %(role)s.") % {"role": role}]})
+    if role == Role.DISTRICT and (district is None or district.level != RegionLevel.DISTRICT):
+        raise ValidationError({"district": [_("District staff need a district.")]})
+    if role != Role.DISTRICT and district is not None:
+        raise ValidationError({"district": [_("Only district staff have a district.")]})
+    if role in (Role.ENTERPRISE, Role.VENDOR) and enterprise is None:
+        raise ValidationError({"enterprise": [_("This role needs an enterprise.")]})
+    if role in (Role.CITY, Role.DISTRICT) and enterprise is not None:
+        raise ValidationError({"enterprise": [_("Regulators do not belong to an enterprise.")]})
+    if role == Role.VENDOR and not enterprise.is_vendor:
+        raise ValidationError({"enterprise": [_("%(name)s is not a device vendor.") % {"name": enterprise.name}]})
+    if User.objects.filter(username=username).exists():
+        raise Conflict("username", _("The username %(name)s is taken.") % {"name": username})
+    user = User(username=username, role=role, district=district, enterprise=enterprise, phone=phone)
+    if check_password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    # Every role may sign in to the admin, which shows only its jurisdiction (projects.admin).
+    user.is_staff = True
+    with transaction.atomic():
+        user.save()
+        token = Token.objects.create(user=user).key if with_token else None
+    return user, token

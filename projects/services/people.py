@@ -1,0 +1,175 @@
+"""People and engagements (进场登记 / 退场登记), and revealing an ID number to those allowed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects.choices import Category, CodeTable, ParticipantRole
+from projects.identity import IdNumber, InvalidIdNumber, parse_id_number
+from projects.jurisdiction import can_register_staff, engagements_for
+from projects.models import Engagement, Enterprise, Person, Project, ReferenceCode, User
+from smz_platform.common import pii
+from smz_platform.common.audit import audit_event_record
+from smz_platform.common.errors import Conflict
+from smz_platform.common.models import AuditAction
+
+EMPLOYER_ROLES = (ParticipantRole.CONTRACTOR, ParticipantRole.SUBCONTRACTOR, ParticipantRole.SUPERVISOR)
+
+
+def person_find(*, id_number: str) -> Person | None:
+    """The person holding this (normalised) ID number, found through the keyed hash."""
+    return Person.objects.filter(id_number_digest=pii.lookup_digest(id_number)).first()
+
+
+def person_get_or_create(*, id_number: IdNumber, name: str) -> tuple[Person, bool]:
+    """One row per ID number; a second registration under another name is refused, not merged."""
+    digest = pii.lookup_digest(id_number.number)
+    person = Person.objects.filter(id_number_digest=digest).first()
+    if person is not None:
+        if person.name != name:
+            raise ValidationError(
+                {"name": [_("This ID number is registered under another name (%(name)s).") % {"name": person.name}]}
+            )
+        return person, False
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(
+                id_number_encrypted=pii.encrypt(id_number.number),
+                id_number_digest=digest,
+                id_number_masked=pii.mask_id_number(id_number.number),
+                id_number_warnings=list(id_number.warnings),
+                name=name,
+                gender=id_number.gender,
+                birth_date=id_number.birth_date,
+            )
+    except IntegrityError:
+        # Another request registered the same person a moment ago: use that row.
+        return Person.objects.get(id_number_digest=digest), False
+    return person, True
+
+
+@dataclass(frozen=True)
+class EngagementResult:
+    engagement: Engagement
+    warnings: tuple[str, ...]
+
+
+def _check_code(table: str, field: str, code: str) -> None:
+    if code and not ReferenceCode.objects.filter(table=table, code=code, active=True).exists():
+        raise ValidationError({field: [_("Unknown code %(code)s.") % {"code": code}]})
+
+
+def engagement_create(
+    *,
+    user: User,
+    project: Project,
+    id_number: str,
+    name: str,
+    employer: Enterprise,
+    category: str,
+    position: str = "",
+    team: str = "",
+    trade: str = "",
+    entered_on: dt.date,
+    contract_signed_on: dt.date | None = None,
+) -> EngagementResult:
+    """进场登记: engage a person on a project. The person is created on first sight of the number."""
+    try:
+        parsed = parse_id_number(id_number, today=timezone.localdate())
+    except InvalidIdNumber as exc:
+        raise ValidationError({"id_number": exc.messages}) from exc
+    if not project.participants.filter(enterprise=employer, role__in=EMPLOYER_ROLES).exists():
+        raise ValidationError(
+            {"employer": [_("%(name)s does not take part in this project.") % {"name": employer.name}]}
+        )
+    if not can_register_staff(user, project, employer):
+        raise PermissionDenied(_("You may register only your own enterprise's staff on this project."))
+    if category == Category.MANAGER and not position:
+        raise ValidationError({"position": [_("A manager needs a position.")]})
+    if category == Category.WORKER and position:
+        raise ValidationError({"position": [_("Only managers have a position.")]})
+    _check_code(CodeTable.POSITION, "position", position)
+    _check_code(CodeTable.WORK_TYPE, "trade", trade)
+    if entered_on > timezone.localdate() + dt.timedelta(days=30):
+        raise ValidationError({"entered_on": [_("The entry date is more than 30 days ahead.")]})
+    if contract_signed_on and contract_signed_on > timezone.localdate():
+        raise ValidationError({"contract_signed_on": [_("The contract date is in the future.")]})
+    with transaction.atomic():
+        person, _created = person_get_or_create(id_number=parsed, name=name)
+        open_engagement = Engagement.objects.filter(person=person, project=project, exited_on__isnull=True).first()
+        if open_engagement is not None:
+            raise Conflict(
+                "id_number",
+                _("This person is already engaged on the project since %(date)s.")
+                % {"date": open_engagement.entered_on.isoformat()},
+            )
+        try:
+            with transaction.atomic():
+                engagement = Engagement.objects.create(
+                    person=person,
+                    project=project,
+                    employer=employer,
+                    category=category,
+                    position=position,
+                    team=team,
+                    trade=trade,
+                    entered_on=entered_on,
+                    contract_signed_on=contract_signed_on,
+                    created_by=user,
+                )
+        except IntegrityError as exc:
+            raise Conflict("id_number", _("This person is already engaged on the project.")) from exc
+    return EngagementResult(engagement=engagement, warnings=tuple(person.id_number_warnings))
+
+
+def engagement_exit(
+    *, user: User, engagement: Engagement, exited_on: dt.date, settlement_confirmed: bool
+) -> Engagement:
+    """退场登记: needs the settlement confirmation (workload and wages settled, seed 003 §三(五))."""
+    if not can_register_staff(user, engagement.project, engagement.employer):
+        raise PermissionDenied(_("You may record exits of your own enterprise's staff only."))
+    if engagement.exited_on is not None:
+        raise Conflict("exited_on", _("This engagement ended on %(date)s.") % {"date": engagement.exited_on})
+    if not settlement_confirmed:
+        raise ValidationError(
+            {"settlement_confirmed": [_("An exit needs the signed settlement confirmation (退场确认书).")]}
+        )
+    if exited_on < engagement.entered_on:
+        raise ValidationError(
+            {"exited_on": [_("The exit date is before the entry date %(date)s.") % {"date": engagement.entered_on}]}
+        )
+    if exited_on > timezone.localdate():
+        raise ValidationError({"exited_on": [_("The exit date is in the future.")]})
+    # Conditional update: two concurrent exits cannot both succeed.
+    updated = Engagement.objects.filter(pk=engagement.pk, exited_on__isnull=True).update(
+        exited_on=exited_on, settlement_confirmed=True, exit_recorded_by=user
+    )
+    if updated != 1:
+        raise Conflict("exited_on", _("This engagement has already ended."))
+    engagement.refresh_from_db()
+    return engagement
+
+
+def engagement_id_number_reveal(*, user: User, engagement: Engagement, request: HttpRequest | None = None) -> str:
+    """The full ID number, for a user holding the permission, within their jurisdiction; audit-logged."""
+    if not user.has_perm("projects.view_full_id_number"):
+        raise PermissionDenied(_("You do not hold the permission to see full ID numbers."))
+    if not engagements_for(user).filter(pk=engagement.pk).exists():
+        raise PermissionDenied(_("This engagement is outside your jurisdiction."))
+    number = engagement.person.reveal_id_number()
+    audit_event_record(
+        user=user,
+        action=AuditAction.VIEW_UNMASKED,
+        what=f"engagement {engagement.pk} id_number",
+        record_count=1,
+        request=request,
+        project_permit_no=engagement.project.permit_no,
+    )
+    return number

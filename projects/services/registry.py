@@ -1,0 +1,173 @@
+"""Regions, enterprises and projects: registration with every check a regulator expects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from projects.choices import CodeTable, EnterpriseKind, ParticipantRole, ProjectStatus, RegionLevel, Role
+from projects.identity import validate_uscc
+from projects.models import Enterprise, Project, ProjectParticipant, ReferenceCode, Region, User
+from smz_platform.common.errors import Conflict
+
+
+def region_create(*, user: User, code: str, name: str, parent: Region | None) -> Region:
+    """A city (no parent), a district of the city, or a town of a district."""
+    if user.role != Role.CITY:
+        raise PermissionDenied(_("Only the city regulator registers regions."))
+    if not code.isdigit() or len(code) not in (6, 9, 12):
+        raise ValidationError({"code": [_("A region code is 6 digits (GB/T 2260), or 9 or 12 for a town.")]})
+    if parent is None:
+        level = RegionLevel.CITY
+    elif parent.level == RegionLevel.CITY:
+        level = RegionLevel.DISTRICT
+    elif parent.level == RegionLevel.DISTRICT:
+        level = RegionLevel.TOWN
+    else:
+        raise ValidationError({"parent": [_("A town cannot have regions below it.")]})
+    if Region.objects.filter(code=code).exists():
+        raise Conflict("code", _("Region %(code)s is already registered.") % {"code": code})
+    try:
+        with transaction.atomic():
+            return Region.objects.create(code=code, name=name, level=level, parent=parent)
+    except IntegrityError as exc:
+        raise Conflict("code", _("Region %(code)s is already registered.") % {"code": code}) from exc
+
+
+def enterprise_create(*, user: User, uscc: str, name: str, kinds: list[str]) -> Enterprise:
+    if user.role == Role.VENDOR:
+        raise PermissionDenied(_("A vendor account cannot register enterprises."))
+    try:
+        uscc = validate_uscc(uscc)
+    except ValidationError as exc:
+        raise ValidationError({"uscc": exc.messages}) from exc
+    if not kinds:
+        raise ValidationError({"kinds": [_("Name at least one kind.")]})
+    if Enterprise.objects.filter(uscc=uscc).exists():
+        raise Conflict("uscc", _("Enterprise %(uscc)s is already registered.") % {"uscc": uscc})
+    flags = {f"is_{kind}": kind in kinds for kind in EnterpriseKind.values}
+    try:
+        with transaction.atomic():
+            return Enterprise.objects.create(uscc=uscc, name=name, created_by=user, **flags)
+    except IntegrityError as exc:
+        raise Conflict("uscc", _("Enterprise %(uscc)s is already registered.") % {"uscc": uscc}) from exc
+
+
+@dataclass(frozen=True)
+class Participation:
+    enterprise: Enterprise
+    role: str
+
+
+def _check_positions(positions: list[str]) -> None:
+    known = set(
+        ReferenceCode.objects.filter(table=CodeTable.POSITION, active=True, code__in=positions).values_list(
+            "code", flat=True
+        )
+    )
+    unknown = [p for p in positions if p not in known]
+    if unknown:
+        raise ValidationError(
+            {"required_positions": [_("Unknown position: %(codes)s.") % {"codes": ", ".join(unknown)}]}
+        )
+
+
+def project_create(
+    *,
+    user: User,
+    permit_no: str,
+    name: str,
+    district: Region,
+    kind: str,
+    building_area_m2: Decimal,
+    contract_cost_yuan: Decimal,
+    planned_start: dt.date,
+    actual_start: dt.date | None = None,
+    completed_on: dt.date | None = None,
+    status: str | None = None,
+    participants: list[Participation],
+    required_positions: list[str],
+    address: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
+) -> Project:
+    """Register a project (施工许可). Only a city user may set a status (migrating existing projects);
+    otherwise it starts as not started and changes only through approved status requests."""
+    if district.level != RegionLevel.DISTRICT:
+        raise ValidationError({"district": [_("%(name)s is not a district.") % {"name": district.name}]})
+    if user.role == Role.VENDOR:
+        raise PermissionDenied(_("A vendor account cannot register projects."))
+    if user.role == Role.DISTRICT and user.district_id != district.pk:
+        raise PermissionDenied(_("You may register projects of your own district only."))
+    if user.role == Role.ENTERPRISE and not any(
+        p.enterprise.pk == user.enterprise_id and p.role == ParticipantRole.CONTRACTOR for p in participants
+    ):
+        raise PermissionDenied(_("An enterprise registers only projects it takes part in as the general contractor."))
+    if status is not None and user.role != Role.CITY:
+        raise ValidationError(
+            {"status": [_("Only a city-level user may set the status; it changes through status requests.")]}
+        )
+    status = status or ProjectStatus.NOT_STARTED
+    if status != ProjectStatus.NOT_STARTED and actual_start is None:
+        raise ValidationError({"actual_start": [_("A project that has started needs its actual start date.")]})
+    if status == ProjectStatus.COMPLETED and completed_on is None:
+        raise ValidationError({"completed_on": [_("A completed project needs its completion date.")]})
+    if completed_on and actual_start and completed_on < actual_start:
+        raise ValidationError({"completed_on": [_("The completion date is before the actual start.")]})
+    if building_area_m2 < 0 or contract_cost_yuan < 0:
+        raise ValidationError({"building_area_m2": [_("Area and cost cannot be negative.")]})
+    errors = []
+    for p in participants:
+        if not p.enterprise.has_kind(p.role):
+            errors.append(
+                _("%(name)s is not registered as %(role)s.")
+                % {"name": p.enterprise.name, "role": ParticipantRole(p.role).label}
+            )
+    if errors:
+        raise ValidationError({"participants": errors})
+    if not any(p.role == ParticipantRole.CONTRACTOR for p in participants):
+        raise ValidationError({"participants": [_("A project needs its general contractor among the participants.")]})
+    _check_positions(required_positions)
+    if Project.objects.filter(permit_no=permit_no).exists():
+        raise Conflict("permit_no", _("Project %(permit)s is already registered.") % {"permit": permit_no})
+    try:
+        with transaction.atomic():
+            project = Project.objects.create(
+                permit_no=permit_no,
+                name=name,
+                district=district,
+                kind=kind,
+                building_area_m2=building_area_m2,
+                contract_cost_yuan=contract_cost_yuan,
+                planned_start=planned_start,
+                actual_start=actual_start,
+                completed_on=completed_on,
+                status=status,
+                required_positions=list(dict.fromkeys(required_positions)),
+                address=address,
+                lat=lat,
+                lon=lon,
+                created_by=user,
+            )
+            ProjectParticipant.objects.bulk_create(
+                [ProjectParticipant(project=project, enterprise=p.enterprise, role=p.role) for p in participants],
+                ignore_conflicts=True,
+            )
+    except IntegrityError as exc:
+        raise Conflict("permit_no", _("Project %(permit)s is already registered.") % {"permit": permit_no}) from exc
+    return project
+
+
+def participant_add(*, project: Project, enterprise: Enterprise, role: str) -> ProjectParticipant:
+    """Add an enterprise in a role, idempotently (a vendor joins when its first device is registered)."""
+    if not enterprise.has_kind(role):
+        raise ValidationError(
+            {"enterprise": [_("%(name)s is not registered as %(role)s.") % {"name": enterprise.name, "role": role}]}
+        )
+    participant, _created = ProjectParticipant.objects.get_or_create(project=project, enterprise=enterprise, role=role)
+    return participant

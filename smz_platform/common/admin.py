@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from smz_platform.common.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log is read-only, and only the city regulator reads it (projects.auth)."""
+
+    list_display = ["at", "username", "action", "what", "project_permit_no", "record_count", "client_address"]
+    list_filter = ["action"]
+    search_fields = ["username", "what", "project_permit_no"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,38 @@
+"""Writing the audit log (审计日志)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from smz_platform.common.models import AuditAction, AuditEvent
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    """The client's address as the reverse proxy saw it (X-Forwarded-For's first hop), else REMOTE_ADDR."""
+    if request is None:
+        return None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    return address or None
+
+
+def audit_event_record(
+    *,
+    user,
+    action: AuditAction,
+    what: str,
+    record_count: int,
+    request: HttpRequest | None = None,
+    project_permit_no: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        at=timezone.now(),
+        user=user if getattr(user, "pk", None) else None,
+        username=getattr(user, "username", "") or "",
+        action=action,
+        what=what[:200],
+        project_permit_no=project_permit_no,
+        record_count=record_count,
+        client_address=client_address(request),
+    )

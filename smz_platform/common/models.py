@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    VIEW_UNMASKED = "view_unmasked", _("Viewed unmasked personal data")
+    EXPORT = "export", _("Exported data")
+    DOWNLOAD_ATTACHMENT = "download_attachment", _("Downloaded an attachment")
+
+
+class AuditEvent(models.Model):
+    """审计日志: every view of unmasked personal data and every export (seed 000 #14, seed 001 §五(三),
+    seed 004 §二(四)). Rule R14 reads it. Rows are only ever added.
+    """
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(_("username"), max_length=150)
+    action = models.CharField(_("action"), max_length=24, choices=AuditAction.choices)
+    what = models.CharField(_("what"), max_length=200)
+    project_permit_no = models.CharField(_("project"), max_length=64, blank=True, db_index=True)
+    record_count = models.PositiveIntegerField(_("records"))
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.what}"
