@@ -39,6 +39,7 @@ lint: install var/.env
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	# Production-like settings: no debug, real-looking secrets, a public host name.
 	SMZ_ENV_FILE= DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=smz.example.gov.cn \
 	  DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \

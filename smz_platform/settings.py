@@ -182,6 +182,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Separate request and response components, so that write-only fields are documented where they apply.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectKindEnum": "projects.choices.ProjectKind",
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+        "ParticipantRoleEnum": "projects.choices.EnterpriseKind",
+        "AccountRoleEnum": "projects.choices.Role",
+        "StatusRequestKindEnum": "projects.choices.StatusRequestKind",
+        "StatusRequestStateEnum": "projects.choices.StatusRequestState",
+        "AttachmentKindEnum": "projects.choices.AttachmentKind",
+        "DeviceKindEnum": "devices.choices.DeviceKind",
+        "DeviceConnectionEnum": "devices.choices.Connection",
+        "DeviceLocationEnum": "devices.choices.Location",
+        "DeviceStateEnum": "devices.choices.DeviceState",
+        "RegionLevelEnum": "projects.choices.RegionLevel",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------------

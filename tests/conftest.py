@@ -1,11 +1,89 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures shared by the whole suite: an API client and a small city of two districts with one
+account of every role."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from projects.choices import ParticipantRole, RegionLevel, Role
+from projects.models import Enterprise, Project, Region, User
+from tests.factories import EnterpriseFactory, ProjectFactory, RegionFactory, account, participate
+
+
+@dataclass
+class City:
+    city: Region
+    haishu: Region
+    jiangbei: Region
+    contractor: Enterprise
+    subcontractor: Enterprise
+    supervisor: Enterprise
+    owner: Enterprise
+    vendor: Enterprise
+    other_contractor: Enterprise
+    project: Project  # in Haishu; contractor, subcontractor, supervisor, owner, vendor take part
+    other_project: Project  # in Jiangbei; other_contractor only
+    users: dict[str, User]
+
+    def client(self, who: str) -> APIClient:
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=self.users[who])
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
 
 
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def city(db) -> City:
+    ningbo = RegionFactory(code="330200", name="宁波市", level=RegionLevel.CITY)
+    haishu = RegionFactory(code="330203", name="海曙区", level=RegionLevel.DISTRICT, parent=ningbo)
+    jiangbei = RegionFactory(code="330205", name="江北区", level=RegionLevel.DISTRICT, parent=ningbo)
+    contractor = EnterpriseFactory(name="宁波海曙建工集团有限公司", is_contractor=True)
+    subcontractor = EnterpriseFactory(name="宁波甬城劳务有限公司", is_contractor=False, is_subcontractor=True)
+    supervisor = EnterpriseFactory(name="宁波明州监理有限公司", is_contractor=False, is_supervisor=True)
+    owner = EnterpriseFactory(name="宁波城建置业有限公司", is_contractor=False, is_owner=True)
+    vendor = EnterpriseFactory(name="宁波智安科技有限公司", is_contractor=False, is_vendor=True)
+    other_contractor = EnterpriseFactory(name="宁波江北建设有限公司", is_contractor=True)
+    project = ProjectFactory(permit_no="330203202609010101", name="海曙中心小学迁建工程", district=haishu)
+    other_project = ProjectFactory(permit_no="330205202609010202", name="江北滨江住宅项目", district=jiangbei)
+    for enterprise, role in [
+        (contractor, ParticipantRole.CONTRACTOR),
+        (subcontractor, ParticipantRole.SUBCONTRACTOR),
+        (supervisor, ParticipantRole.SUPERVISOR),
+        (owner, ParticipantRole.OWNER),
+        (vendor, ParticipantRole.VENDOR),
+    ]:
+        participate(project, enterprise, role)
+    participate(other_project, other_contractor, ParticipantRole.CONTRACTOR)
+    users = {
+        "city": account("city", Role.CITY),
+        "haishu": account("haishu", Role.DISTRICT, district=haishu),
+        "jiangbei": account("jiangbei", Role.DISTRICT, district=jiangbei),
+        "contractor": account("contractor", Role.ENTERPRISE, enterprise=contractor),
+        "subcontractor": account("subcontractor", Role.ENTERPRISE, enterprise=subcontractor),
+        "supervisor": account("supervisor", Role.ENTERPRISE, enterprise=supervisor),
+        "vendor": account("vendor", Role.VENDOR, enterprise=vendor),
+        "other_contractor": account("other_contractor", Role.ENTERPRISE, enterprise=other_contractor),
+    }
+    return City(
+        city=ningbo,
+        haishu=haishu,
+        jiangbei=jiangbei,
+        contractor=contractor,
+        subcontractor=subcontractor,
+        supervisor=supervisor,
+        owner=owner,
+        vendor=vendor,
+        other_contractor=other_contractor,
+        project=project,
+        other_project=other_project,
+        users=users,
+    )
