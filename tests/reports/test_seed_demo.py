@@ -1,0 +1,72 @@
+"""manage.py seed_demo builds the demo city that `make run` shows."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from devices.models import Device
+from projects.choices import ProjectStatus
+from projects.identity import parse_id_number
+from projects.models import Engagement, Enterprise, Person, Project, ProjectStatusChange, Region, StatusRequest, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    out = io.StringIO()
+    call_command("seed_demo", "--workers-per-project", "5", stdout=out)
+    return out.getvalue()
+
+
+def test_it_builds_ningbos_districts_with_projects_enterprises_people_and_devices(seeded):
+    assert Region.objects.get(code="330200").name == "宁波市"
+    assert Region.objects.filter(level="district").count() == 10
+    assert Project.objects.count() == 40
+    assert Enterprise.objects.count() >= 36
+    assert Engagement.objects.filter(category="worker").count() == 40 * 5
+    assert Engagement.objects.filter(category="manager", position="project_manager").count() == 40
+    assert Device.objects.filter(project__status=ProjectStatus.NOT_STARTED).count() == 0
+    assert Device.objects.count() >= 30
+    assert set(Project.objects.values_list("status", flat=True)) >= {"active", "not_started", "suspended"}
+
+
+def test_every_demo_id_number_is_valid_and_encrypted(seeded):
+    for person in Person.objects.all()[:200]:
+        number = person.reveal_id_number()
+        assert parse_id_number(number).number == number
+        assert person.id_number_masked == number[:6] + "********" + number[-4:]
+
+
+def test_it_prints_a_login_for_every_role(seeded):
+    for username in ["city", "haishu", "jiangbei", "contractor", "labour", "supervisor", "vendor"]:
+        assert username in seeded
+        assert User.objects.get(username=username).check_password("smz-demo-2026")
+    assert set(User.objects.values_list("role", flat=True)) == {"city", "district", "enterprise", "vendor"}
+
+
+def test_the_suspension_went_through_both_approvals_and_the_history(seeded):
+    request = StatusRequest.objects.get(kind="suspension")
+    assert request.state == "approved"
+    assert request.project.status == ProjectStatus.SUSPENDED
+    assert ProjectStatusChange.objects.filter(status_request=request, new_value="suspended").exists()
+    assert StatusRequest.objects.filter(kind="mobile_attendance", state="pending_district").exists()
+
+
+def test_a_district_demo_account_sees_only_its_district(seeded, client):
+    client.login(username="haishu", password="smz-demo-2026")
+    response = client.get("/api/v1/projects/")
+    assert response.json()["count"] == 4
+    assert {p["district"] for p in response.json()["results"]} == {"330203"}
+
+
+def test_a_second_run_refuses_and_if_empty_only_prints_the_logins(seeded):
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "跳过" in out.getvalue() and "haishu" in out.getvalue()
+    assert Project.objects.count() == 40
