@@ -109,6 +109,7 @@ def test_a_contractor_registers_its_project_which_starts_as_not_started(city):
     assert body["status"] == "not_started"
     assert body["district"] == "330203"
     assert body["in_scope"] is True
+    assert (body["building_area_m2"], body["contract_cost_yuan"]) == (12000, 50000000)
     assert {(p["uscc"], p["role"]) for p in body["participants"]} == {
         (city.contractor.uscc, "contractor"),
         (city.supervisor.uscc, "supervisor"),
