@@ -36,6 +36,9 @@ class Device(models.Model):
     online = models.BooleanField(_("online"), default=False)
     last_heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     last_punch_at = models.DateTimeField(_("last punch"), null=True, blank=True)
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    # Healthchecks' way: each contact sets the deadline; the sweeper finds devices past it.
+    offline_after = models.DateTimeField(_("offline after"), null=True, blank=True)
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -50,6 +53,10 @@ class Device(models.Model):
         verbose_name = _("device")
         verbose_name_plural = _("devices")
         ordering = ["serial"]
+        indexes = [
+            # Only online devices have a live deadline: the sweeper's query reads this small index.
+            models.Index(fields=["offline_after"], condition=models.Q(online=True), name="device_online_deadline"),
+        ]
 
     def __str__(self) -> str:
         return self.serial
@@ -57,3 +64,50 @@ class Device(models.Model):
     def secret(self) -> bytes:
         """The signing secret's UTF-8 bytes (api.md §1)."""
         return pii.decrypt(self.secret_encrypted).encode()
+
+
+class FlipField(models.TextChoices):
+    ONLINE = "online", _("Online")
+    LIVENESS = "liveness", _("Liveness detection")
+
+
+class DeviceFlip(models.Model):
+    """A change of a device's online state or liveness setting (healthchecks.io's "flips").
+
+    Not every heartbeat is kept, only the changes: rules R03, R06 and R13 read this history. For a
+    flip to offline, `at` is the last contact, when the device stopped reaching the platform.
+    """
+
+    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="flips")
+    at = models.DateTimeField(_("at"))
+    field = models.CharField(_("field"), max_length=16, choices=FlipField.choices)
+    value = models.BooleanField(_("new value"), null=True)
+    detected_at = models.DateTimeField(_("detected at"))
+
+    class Meta:
+        verbose_name = _("device state change")
+        verbose_name_plural = _("device state changes")
+        ordering = ["device", "at", "id"]
+        indexes = [models.Index(fields=["device", "field", "at"], name="deviceflip_device_field_at")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.field}={self.value} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class DeviceNonce(models.Model):
+    """A nonce recorded in PostgreSQL while Redis was unreachable (devices.nonces explains the scheme).
+
+    The unique index refuses a replay; rows older than the 10-minute window are purged by a task.
+    """
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("device nonce")
+        verbose_name_plural = _("device nonces")
+        constraints = [models.UniqueConstraint(fields=["device", "nonce"], name="devicenonce_unique")]
+
+    def __str__(self) -> str:
+        return self.nonce

@@ -5,12 +5,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices.choices import DeviceKind
-from devices.models import Device
+from devices.models import Device, DeviceFlip, FlipField
 from projects.choices import ParticipantRole, ProjectStatus, Role
 from projects.jurisdiction import can_manage_project
 from projects.models import Enterprise, Project, User
@@ -89,3 +91,69 @@ def device_register(
             "serial", _("A device with serial number %(serial)s is already registered.") % {"serial": serial}
         ) from exc
     return RegisteredDevice(device=device, secret=secret)
+
+
+def _offline_deadline(at):
+    return at + timezone.timedelta(minutes=settings.SMZ_DEVICE_OFFLINE_AFTER_MINUTES)
+
+
+def device_contact_record(*, device: Device, at, heartbeat: bool = False, **fields) -> Device:
+    """A contact (heartbeat or punches): online with a fresh deadline; a flip if it was offline.
+
+    Runs inside the caller's transaction; the row lock orders concurrent contacts of one device.
+    """
+    current = Device.objects.select_for_update().get(pk=device.pk)
+    flips = []
+    if not current.online:
+        flips.append(DeviceFlip(device=current, at=at, field=FlipField.ONLINE, value=True, detected_at=at))
+    if "liveness_enabled" in fields and fields["liveness_enabled"] != current.liveness_enabled:
+        flips.append(
+            DeviceFlip(
+                device=current, at=at, field=FlipField.LIVENESS, value=fields["liveness_enabled"], detected_at=at
+            )
+        )
+    last_contact = max(filter(None, [current.last_contact_at, at]))
+    updates = {
+        "online": True,
+        "last_contact_at": last_contact,
+        "offline_after": _offline_deadline(last_contact),
+        **fields,
+    }
+    if heartbeat:
+        updates["last_heartbeat_at"] = at
+    Device.objects.filter(pk=current.pk).update(**updates)
+    DeviceFlip.objects.bulk_create(flips)
+    for name, value in updates.items():
+        setattr(current, name, value)
+    return current
+
+
+def device_heartbeat_record(*, device: Device, liveness_enabled: bool, firmware: str | None, at) -> Device:
+    """A heartbeat: the device is online and reports its liveness setting (rule R06) and firmware."""
+    fields = {"liveness_enabled": liveness_enabled}
+    if firmware is not None:
+        fields["firmware"] = firmware
+    with transaction.atomic():
+        return device_contact_record(device=device, at=at, heartbeat=True, **fields)
+
+
+def devices_sweep_offline(*, now) -> int:
+    """Mark offline every online device past its deadline; return how many this call flipped.
+
+    The conditional update (online and the same deadline) lets two sweepers run at once: exactly one
+    of them flips each device and records the flip, dated at the device's last contact.
+    """
+    overdue = Device.objects.filter(online=True, offline_after__lt=now).values_list(
+        "pk", "offline_after", "last_contact_at"
+    )
+    flipped = 0
+    for pk, deadline, last_contact in overdue:
+        with transaction.atomic():
+            updated = Device.objects.filter(pk=pk, online=True, offline_after=deadline).update(online=False)
+            if updated != 1:
+                continue  # another sweeper, or a fresh contact, got there first
+            DeviceFlip.objects.create(
+                device_id=pk, at=last_contact or deadline, field=FlipField.ONLINE, value=False, detected_at=now
+            )
+            flipped += 1
+    return flipped

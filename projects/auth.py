@@ -15,7 +15,7 @@ from django.contrib.auth.backends import BaseBackend
 from projects.choices import Role
 
 APPS = ("projects", "devices", "attendance", "inspections", "reports")
-CITY_ONLY_VIEW = {"common.view_auditevent"}
+CITY_ONLY_VIEW = {"common.view_auditevent", "common.view_operationalalert", "common.change_operationalalert"}
 
 
 @cache

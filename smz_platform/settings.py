@@ -230,6 +230,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "smz_platform.common.tasks.clear_expired_sessions_task",
         "schedule": crontab(hour=3, minute=10),
     },
+    # Every minute: mark devices past their contact deadline offline (and record the flip).
+    "sweep-offline-devices": {
+        "task": "devices.tasks.sweep_offline_devices_task",
+        "schedule": crontab(minute="*"),
+    },
+    # Every 10 minutes: forget nonces recorded in PostgreSQL during a Redis outage.
+    "purge-device-nonces": {
+        "task": "devices.tasks.purge_device_nonces_task",
+        "schedule": crontab(minute="*/10"),
+    },
+    # 02:20 every day: create the punch partitions of this month and the next three.
+    "ensure-punch-partitions": {
+        "task": "attendance.tasks.ensure_punch_partitions_task",
+        "schedule": crontab(hour=2, minute=20),
+    },
+    # Every hour at :05: punches in the default partition raise an operational alert.
+    "check-default-partition": {
+        "task": "attendance.tasks.check_default_partition_task",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------------
@@ -262,6 +282,16 @@ LOGIN_URL = "admin:login"
 # The real-name scope (seed 003 §二): buildings from 5000 m², municipal works from 10 million yuan.
 SMZ_SCOPE_MIN_BUILDING_AREA_M2 = env.int("SMZ_SCOPE_MIN_BUILDING_AREA_M2", default=5000)
 SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN = env.int("SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN", default=10_000_000)
+# Devices: a device with no contact for this long is offline (the dashboard's state; rule R03 judges
+# the 24-hour limit from the history of these flips). Requests a device may send per minute.
+SMZ_DEVICE_OFFLINE_AFTER_MINUTES = env.int("SMZ_DEVICE_OFFLINE_AFTER_MINUTES", default=30)
+SMZ_DEVICE_REQUESTS_PER_MINUTE = env.int("SMZ_DEVICE_REQUESTS_PER_MINUTE", default=120)
+# Intake flags (the rules' policies may be stricter): a match below this score, a punch received
+# this long after it was made (R09, R13 defaults).
+SMZ_LOW_MATCH_SCORE = 0.80
+SMZ_LATE_PUNCH_HOURS = 48
+# The device API accepts bodies up to 10 MiB (api.md §1); Django refuses larger ones before reading.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Status-request attachments: stamped form scans and site photos.
 SMZ_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 SMZ_ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from attendance.api.views import PunchesApi
+from devices.api.device_api import HeartbeatApi
 from smz_platform.common.health import healthz
 
 admin.site.site_header = _("Construction worker real-name platform")
@@ -18,6 +20,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api-auth/", include("rest_framework.urls")),
+    path("api/device/v1/heartbeat", HeartbeatApi.as_view(), name="device-heartbeat"),
+    path("api/device/v1/punches", PunchesApi.as_view(), name="device-punches"),
     path("api/v1/", include("projects.api.urls")),
     path("api/v1/", include("devices.api.urls")),
 ]

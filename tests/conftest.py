@@ -87,3 +87,28 @@ def city(db) -> City:
         other_project=other_project,
         users=users,
     )
+
+
+@pytest.fixture
+def gate(city, client):
+    """A registered face gate at the entrance of Haishu's project, and a client that signs as it."""
+    from devices.services import device_register
+    from tests.device_client import SignedDevice
+
+    registered = device_register(
+        user=city.users["contractor"], project=city.project, serial="HS-GATE-01", vendor=city.vendor,
+        model="FaceGate-3", kind="gate", connection="direct", location="entrance",
+    )  # fmt: skip
+    return SignedDevice(client=client, serial=registered.device.serial, secret=registered.secret)
+
+
+@pytest.fixture(autouse=True)
+def clean_redis(settings):
+    """Each test starts with an empty test Redis database (db 15 by default) and a fresh gateway state."""
+    import redis
+
+    from devices import gateway
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    gateway._state.client = None
+    gateway._state.failed_at = None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from smz_platform.common.models import AuditEvent
+from smz_platform.common.models import AuditEvent, OperationalAlert
 
 
 @admin.register(AuditEvent)
@@ -21,4 +21,13 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OperationalAlert)
+class OperationalAlertAdmin(admin.ModelAdmin):
+    list_display = ["key", "message", "first_seen", "last_seen", "resolved_at"]
+    readonly_fields = ["key", "message", "first_seen", "last_seen", "resolved_at"]
+
+    def has_add_permission(self, request):
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -28,7 +28,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, Conflict):
         return Response({exc.field: [exc.message]}, status=status.HTTP_409_CONFLICT)
     response = drf_exception_handler(exc, context)
-    if response is None and isinstance(exc, DatabaseError):
+    if response is None and isinstance(exc, OperationalError | InterfaceError):
         response = Response(
             {"code": "unavailable", "message": "The platform cannot store or read data now; retry later."},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,

@@ -34,3 +34,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.what}"
+
+
+class OperationalAlert(models.Model):
+    """运维告警: something the operators must fix (not a rule finding), e.g. punches landing in the
+    default partition because a month's partition is missing. One row per ongoing condition."""
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    message = models.TextField(_("message"))
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("operational alert")
+        verbose_name_plural = _("operational alerts")
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from attendance.choices import Direction, Method
+
+
+class Punch(models.Model):
+    """考勤记录: one punch as a device saw it, kept for the record even when it does not count.
+
+    On PostgreSQL the table is partitioned by month of `punched_at` (attendance.partitions), with a
+    primary key of (id, punched_at) as partitioning requires; idempotency lives in PunchKey, since a
+    unique index on a partitioned table would have to include the punch time. The ID number is kept
+    as its lookup digest and masked form; the encrypted number only when no person holds it (the
+    evidence of rule R04).
+    """
+
+    device = models.ForeignKey("devices.Device", verbose_name=_("device"), on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "projects.Person", verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    record_id = models.CharField(_("device record id"), max_length=64)
+    id_number_digest = models.CharField(_("ID number lookup hash"), max_length=64)
+    id_number_masked = models.CharField(_("ID number"), max_length=18)
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True)
+    punched_at = models.DateTimeField(_("punched at"))
+    received_at = models.DateTimeField(_("received at"))
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    method = models.CharField(_("method"), max_length=12, choices=Method.choices)
+    liveness = models.BooleanField(_("liveness check passed"), null=True, blank=True)
+    match_score = models.FloatField(_("match score"), null=True, blank=True)
+    photo_sha256 = models.CharField(_("photo SHA-256"), max_length=64, blank=True)
+    photo_stored = models.BooleanField(_("photo stored"), default=False)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    valid = models.BooleanField(_("counts for attendance"), default=True)
+    flag_unregistered = models.BooleanField(_("person not engaged on the project"), default=False)
+    flag_mobile = models.BooleanField(_("mobile punch"), default=False)
+    flag_no_liveness = models.BooleanField(_("no liveness check"), default=False)
+    flag_low_score = models.BooleanField(_("low match score"), default=False)
+    flag_late = models.BooleanField(_("received long after the punch"), default=False)
+
+    class Meta:
+        verbose_name = _("punch")
+        verbose_name_plural = _("punches")
+        ordering = ["-punched_at"]
+        indexes = [
+            models.Index(fields=["project", "punched_at"], name="punch_project_time"),
+            models.Index(fields=["person", "punched_at"], name="punch_person_time"),
+            models.Index(fields=["device", "punched_at"], name="punch_device_time"),
+            # Rule R07: the same photo on different punches.
+            models.Index(fields=["photo_sha256"], condition=~models.Q(photo_sha256=""), name="punch_photo"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}:{self.record_id}"
+
+
+class PunchKey(models.Model):
+    """The idempotency key of a punch: a device's own record id, whatever else the record says."""
+
+    pk = models.CompositePrimaryKey("device_id", "record_id")
+    device = models.ForeignKey("devices.Device", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    record_id = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("punch key")
+        verbose_name_plural = _("punch keys")
+
+    def __str__(self) -> str:
+        return f"{self.device_id}:{self.record_id}"
+
+
+class DailyPresence(models.Model):
+    """每日出勤: one person on one project on one day (Asia/Shanghai), kept up to date by every accepted
+    batch. Every attendance rule reads this table, never the raw punches."""
+
+    person = models.ForeignKey(
+        "projects.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="presence"
+    )
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="presence"
+    )
+    day = models.DateField(_("day"))
+    first_at = models.DateTimeField(_("first punch"))
+    last_at = models.DateTimeField(_("last punch"))
+    punch_count = models.PositiveIntegerField(_("punches"))
+    valid_count = models.PositiveIntegerField(_("valid punches"))
+    first_valid_at = models.DateTimeField(_("first valid punch"), null=True, blank=True)
+    last_valid_at = models.DateTimeField(_("last valid punch"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("daily presence")
+        verbose_name_plural = _("daily presence")
+        ordering = ["project", "day", "person"]
+        indexes = [models.Index(fields=["project", "day"], name="presence_project_day")]
+        constraints = [models.UniqueConstraint(fields=["person", "project", "day"], name="presence_person_project_day")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.project_id} {self.day}"
+
+    @property
+    def attended(self) -> bool:
+        return self.valid_count > 0

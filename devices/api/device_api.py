@@ -1,0 +1,132 @@
+"""The device API (api.md §1, 设备直连): signed requests from site devices.
+
+DeviceApiView does what every device endpoint shares: the body limit, the signature gateway, JSON
+decoding, and the contract's refusals as `{"code", "message"}`. A database that cannot be reached
+answers 503 `unavailable` with Retry-After, and since each endpoint writes in one transaction,
+nothing was half-stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from devices.gateway import DeviceRefusal, DeviceRequest, authenticate, check_body_size
+from devices.services import device_heartbeat_record
+
+logger = logging.getLogger("smz.devices")
+
+ERROR = inline_serializer("DeviceError", {"code": serializers.CharField(), "message": serializers.CharField()})
+SIGNED_HEADERS = [
+    OpenApiParameter("X-Device-SN", str, OpenApiParameter.HEADER, required=True, description="serial number"),
+    OpenApiParameter("X-Timestamp", str, OpenApiParameter.HEADER, required=True, description="Unix seconds"),
+    OpenApiParameter("X-Nonce", str, OpenApiParameter.HEADER, required=True, description="16–64 [A-Za-z0-9_-]"),
+    OpenApiParameter(
+        "X-Signature", str, OpenApiParameter.HEADER, required=True,
+        description="hex HMAC-SHA256(secret, METHOD\\npath\\ntimestamp\\nnonce\\nsha256(body))",
+    ),
+]  # fmt: skip
+REFUSALS = {
+    400: OpenApiResponse(ERROR, description="malformed body"),
+    401: OpenApiResponse(
+        ERROR,
+        description="missing_credentials, unknown_device, stale_timestamp, bad_signature, replayed_nonce",
+    ),
+    403: OpenApiResponse(ERROR, description="device_disabled"),
+    413: OpenApiResponse(ERROR, description="payload_too_large"),
+    429: OpenApiResponse(ERROR, description="rate_limited (Retry-After)"),
+    503: OpenApiResponse(ERROR, description="unavailable (Retry-After); nothing was stored"),
+}
+
+
+def refusal(status: int, code: str, message: str, retry_after: int | None = None) -> JsonResponse:
+    response = JsonResponse({"code": code, "message": message}, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+class BadBody(Exception):
+    pass
+
+
+class DeviceApiView(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+    parser_classes: list = []
+    bad_body_code = "invalid_body"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            check_body_size(request)
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                raise DeviceRefusal(413, "payload_too_large", "The body is over 10 MiB.") from None
+            signed = authenticate(request, body)
+            try:
+                data = json.loads(body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                raise BadBody("The body is not UTF-8 JSON.") from None
+            return self.handle(signed, data)
+        except DeviceRefusal as exc:
+            return refusal(exc.status, exc.code, exc.message, exc.retry_after)
+        except BadBody as exc:
+            return refusal(400, self.bad_body_code, str(exc))
+        except (OperationalError, InterfaceError):
+            logger.exception("device request could not reach the database")
+            return refusal(503, "unavailable", "The platform cannot store now; nothing was stored.", retry_after=30)
+
+    def handle(self, signed: DeviceRequest, data: object) -> JsonResponse:
+        raise NotImplementedError
+
+
+class HeartbeatApi(DeviceApiView):
+    """A heartbeat marks the device online and records the liveness setting it reports (rule R06)."""
+
+    bad_body_code = "invalid_heartbeat"
+
+    @extend_schema(
+        parameters=SIGNED_HEADERS,
+        request=inline_serializer(
+            "Heartbeat",
+            {
+                "firmware": serializers.CharField(required=False, max_length=64),
+                "liveness_enabled": serializers.BooleanField(),
+                "reported_at": serializers.DateTimeField(required=False),
+            },
+        ),
+        responses={200: inline_serializer("HeartbeatAnswer", {"server_time": serializers.DateTimeField()}), **REFUSALS},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def handle(self, signed: DeviceRequest, data: object) -> JsonResponse:
+        if not isinstance(data, dict):
+            raise BadBody("The heartbeat must be a JSON object.")
+        liveness = data.get("liveness_enabled")
+        if not isinstance(liveness, bool):
+            raise BadBody("liveness_enabled is required and must be true or false.")
+        firmware = data.get("firmware")
+        if firmware is not None and (not isinstance(firmware, str) or len(firmware) > 64):
+            raise BadBody("firmware must be a string of at most 64 characters.")
+        reported_at = data.get("reported_at")
+        if reported_at is not None:
+            try:
+                dt.datetime.fromisoformat(reported_at)
+            except (TypeError, ValueError):
+                raise BadBody("reported_at must be an ISO 8601 date-time.") from None
+        device_heartbeat_record(
+            device=signed.device, liveness_enabled=liveness, firmware=firmware, at=signed.received_at
+        )
+        server_time = signed.received_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return JsonResponse({"server_time": server_time})
