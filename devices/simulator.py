@@ -89,9 +89,9 @@ class DeviceClient:
         return Answer(status=response.status, body=parsed, seconds=elapsed)
 
     def heartbeat(self, *, liveness_enabled: bool = True, firmware: str = "sim-1.0") -> Answer:
-        body = json.dumps({"firmware": firmware, "liveness_enabled": liveness_enabled,
-                           "reported_at": dt.datetime.now(SHANGHAI).isoformat(timespec="seconds")}).encode()  # fmt: skip
-        return self.send("/api/device/v1/heartbeat", body)
+        reported_at = dt.datetime.now(SHANGHAI).isoformat(timespec="seconds")
+        body = json.dumps({"firmware": firmware, "liveness_enabled": liveness_enabled, "reported_at": reported_at})
+        return self.send("/api/device/v1/heartbeat", body.encode())
 
     def push(self, punches: list[dict], *, broken: str | None = None) -> Answer:
         if broken == "bad_json":
