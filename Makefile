@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint format bench messages services secrets
+.PHONY: install run test lint format bench bench-intake messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -56,5 +56,8 @@ messages: install var/.env
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 # Benchmarks: each issue that names a speed or size adds its own target here (docs/benchmarks.md).
-bench:
-	@echo "No benchmarks yet."
+bench: bench-intake
+
+# Device intake under load (docs/benchmarks.md): gunicorn with 2 workers against PostgreSQL, loopback only.
+bench-intake: install var/.env services
+	$(PY) bench/intake.py

@@ -22,6 +22,8 @@ MAX_PHOTO_BYTES = 200 * 1024
 MAX_AHEAD = dt.timedelta(minutes=5)
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
+DIRECTIONS = frozenset(Direction.values)
+METHODS = frozenset(Method.values)
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,8 @@ def _parse(raw: object, record_id: object, now: dt.datetime) -> PunchRecord:
     for name in ("record_id", "id_number", "punched_at", "direction", "method"):
         if raw.get(name) in (None, ""):
             raise _Reject("missing_field", f"{name} is required")
-    if not isinstance(record_id, str) or not 1 <= len(record_id) <= 64:
-        raise _Reject("missing_field", "record_id must be a string of 1 to 64 characters")
+    if not isinstance(record_id, str) or not 1 <= len(record_id) <= 64 or not record_id.isprintable():
+        raise _Reject("missing_field", "record_id must be a string of 1 to 64 printable characters")
     if not isinstance(raw["id_number"], str):
         raise _Reject("invalid_id_number", "id_number must be a string")
     try:
@@ -104,9 +106,9 @@ def _parse(raw: object, record_id: object, now: dt.datetime) -> PunchRecord:
         raise _Reject("future_time", "punched_at is more than 5 minutes ahead of the server's clock")
     if punched_at < EARLIEST:
         raise _Reject("invalid_time", "punched_at is before 2000")
-    if raw["direction"] not in Direction.values:
+    if raw["direction"] not in DIRECTIONS:
         raise _Reject("invalid_direction", "direction must be in or out")
-    if raw["method"] not in Method.values:
+    if raw["method"] not in METHODS:
         raise _Reject("invalid_method", "method must be face, fingerprint, iris, id_card or mobile")
     liveness = raw.get("liveness")
     if liveness is not None and not isinstance(liveness, bool):

@@ -1,13 +1,15 @@
 """Punch intake: a device's batch stored in one transaction, with presence kept up to date.
 
-Set-based: one statement each for the idempotency keys (ON CONFLICT DO NOTHING RETURNING), the
-punches (one multi-row INSERT) and the daily presence (one multi-row upsert). The answer is built
-only after the commit, so an `accepted` is durable.
+Set-based. On PostgreSQL the batch is COPied into a session staging table and one statement inserts
+the idempotency keys (ON CONFLICT DO NOTHING RETURNING), the punches whose key was new, and folds them
+into daily presence (an upsert). Elsewhere, one multi-row statement each. The answer is built only
+after the commit, so an `accepted` is durable.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -15,11 +17,10 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from attendance.choices import Method
-from attendance.intake import PunchRecord, Rejection, parse_punch
+from attendance.intake import SHANGHAI, PunchRecord, Rejection, parse_punch
 from attendance.photos import photo_store
-from devices.models import Device
+from devices.gateway import DeviceIdentity
 from devices.services import device_contact_record
-from projects.models import Engagement, Person
 from smz_platform.common import pii
 
 PUNCH_COLUMNS = (
@@ -55,21 +56,36 @@ def _flatten(rows: list[tuple]) -> list:
     return [value for row in rows for value in row]
 
 
-def _engaged_days(project_id: int, person_ids: set[int]) -> dict[int, list[tuple[dt.date, dt.date | None]]]:
+def _people_and_engagements(project_id: int, digests: set[str]) -> tuple[dict[str, int], dict[int, list]]:
+    """In one statement: the person behind each digest, and their engagements on this project."""
+    persons: dict[str, int] = {}
     spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    rows = Engagement.objects.filter(project_id=project_id, person_id__in=person_ids).values_list(
-        "person_id", "entered_on", "exited_on"
-    )
-    for person_id, entered, exited in rows:
-        spans[person_id].append((entered, exited))
-    return spans
+    if not digests:
+        return persons, spans
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.id_number_digest, p.id, e.entered_on, e.exited_on FROM projects_person p "
+            "LEFT JOIN projects_engagement e ON e.person_id = p.id AND e.project_id = %s "
+            f"WHERE p.id_number_digest IN ({', '.join(['%s'] * len(digests))})",
+            [project_id, *digests],
+        )
+        for digest, person_id, entered, exited in cursor.fetchall():
+            persons[digest] = person_id
+            if entered is not None:
+                spans[person_id].append((_as_date(entered), _as_date(exited)))
+    return persons, spans
+
+
+def _as_date(value) -> dt.date | None:
+    # SQLite answers dates as text through a raw cursor.
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _is_engaged(spans: list[tuple[dt.date, dt.date | None]], day: dt.date) -> bool:
     return any(entered <= day and (exited is None or day <= exited) for entered, exited in spans)
 
 
-def punch_batch_ingest(*, device: Device, punches: list, received_at: dt.datetime) -> IngestResult:
+def punch_batch_ingest(*, device: DeviceIdentity, punches: list, received_at: dt.datetime) -> IngestResult:
     """Validate each record, store the new ones, and answer per record in request order."""
     parsed = [parse_punch(raw, now=received_at) for raw in punches]
     outcome: list[dict | None] = [None] * len(parsed)
@@ -84,43 +100,34 @@ def punch_batch_ingest(*, device: Device, punches: list, received_at: dt.datetim
             records[item.record_id] = (index, item)
 
     digests = {record_id: pii.lookup_digest(record.id_number) for record_id, (_i, record) in records.items()}
-    persons = dict(
-        Person.objects.filter(id_number_digest__in=set(digests.values())).values_list("id_number_digest", "id")
-    )
-    spans = _engaged_days(device.project_id, set(persons.values()))
+    persons, spans = _people_and_engagements(device.project_id, set(digests.values()))
     for _index, record in records.values():
         if record.photo is not None:
             photo_store(sha256=record.photo_sha256, content=record.photo)
 
     low_score = settings.SMZ_LOW_MATCH_SCORE
     late_after = dt.timedelta(hours=settings.SMZ_LATE_PUNCH_HOURS)
+    latest = max((record.punched_at for _i, record in records.values()), default=None)
     with transaction.atomic():
         # Lock the device row first: every writer of this device takes its locks in the same order.
-        device_contact_record(device=device, at=received_at)
-        new_ids = _insert_keys(device.pk, sorted(records))
-        rows, presence = [], defaultdict(list)
-        for record_id in sorted(new_ids):
+        device_contact_record(device_id=device.pk, at=received_at, last_punch_at=latest)
+        rows = []
+        for record_id in sorted(records):
             _index, record = records[record_id]
             person_id = persons.get(digests[record_id])
-            day = record.local_day
-            valid = record.liveness is not False
             rows.append((
                 device.pk, device.project_id, person_id, record_id, digests[record_id],
                 pii.mask_id_number(record.id_number), "" if person_id else pii.encrypt(record.id_number),
                 record.punched_at, received_at, record.direction, record.method, record.liveness,
-                record.match_score, record.photo_sha256, record.photo is not None, record.lat, record.lon, valid,
-                person_id is None or not _is_engaged(spans.get(person_id, []), day),
+                record.match_score, record.photo_sha256, record.photo is not None, record.lat, record.lon,
+                record.liveness is not False,
+                person_id is None or not _is_engaged(spans.get(person_id, []), record.local_day),
                 record.method == Method.MOBILE, record.liveness is not True,
                 record.match_score is not None and record.match_score < low_score,
                 received_at - record.punched_at > late_after,
             ))  # fmt: skip
-            if person_id is not None:
-                presence[(person_id, device.project_id, day)].append((record.punched_at, valid))
-        if rows:
-            _insert_punches(rows)
-            _upsert_presence(presence)
-            latest = max(row[7] for row in rows)
-            Device.objects.filter(pk=device.pk).exclude(last_punch_at__gte=latest).update(last_punch_at=latest)
+        store = _store_postgresql if connection.vendor == "postgresql" else _store_portable
+        new_ids = store(rows) if rows else set()
 
     result = IngestResult()
     for record_id, (index, _record) in records.items():
@@ -132,6 +139,87 @@ def punch_batch_ingest(*, device: Device, punches: list, received_at: dt.datetim
         result.rejected += status == "rejected"
     result.results = outcome
     return result
+
+
+# --- PostgreSQL: COPY into a session staging table, then one statement ----------------------------
+
+STAGE = "attendance_punch_stage"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _store_postgresql(rows: list[tuple]) -> set[str]:
+    """COPY the batch into a temporary table (emptied at commit), then in one statement: insert the
+    idempotency keys, insert the punches whose key was new, fold those into daily presence (days in
+    Asia/Shanghai), and answer the new record ids. Rows are taken in key order, so that concurrent
+    batches lock index entries in the same order."""
+    columns = ", ".join(PUNCH_COLUMNS)
+    buffer = io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in rows))
+    table = "attendance_dailypresence"
+
+    def merged(fn: str, column: str) -> str:
+        return f"{fn}(COALESCE({table}.{column}, EXCLUDED.{column}), COALESCE(EXCLUDED.{column}, {table}.{column}))"
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ON COMMIT DELETE ROWS AS "
+            f"SELECT {columns} FROM attendance_punch WITH NO DATA"
+        )
+        cursor.copy_expert(f"COPY {STAGE} ({columns}) FROM STDIN", buffer)
+        cursor.execute(
+            f"WITH new_keys AS ("
+            f"  INSERT INTO attendance_punchkey (device_id, record_id) SELECT device_id, record_id FROM {STAGE} "
+            f"  ORDER BY record_id ON CONFLICT DO NOTHING RETURNING record_id"
+            f"), new_punches AS ("
+            f"  INSERT INTO attendance_punch ({columns}) SELECT {columns} FROM {STAGE} JOIN new_keys USING (record_id) "
+            f"  RETURNING person_id, project_id, punched_at, valid"
+            f"), presence AS ("
+            f"  INSERT INTO {table} ({', '.join(PRESENCE_COLUMNS)}) "
+            f"  SELECT person_id, project_id, (punched_at AT TIME ZONE 'Asia/Shanghai')::date, min(punched_at), "
+            f"    max(punched_at), count(*), count(*) FILTER (WHERE valid), min(punched_at) FILTER (WHERE valid), "
+            f"    max(punched_at) FILTER (WHERE valid) "
+            f"  FROM new_punches WHERE person_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 "
+            f"  ON CONFLICT (person_id, project_id, day) DO UPDATE SET "
+            f"    first_at = {merged('LEAST', 'first_at')}, last_at = {merged('GREATEST', 'last_at')}, "
+            f"    punch_count = {table}.punch_count + EXCLUDED.punch_count, "
+            f"    valid_count = {table}.valid_count + EXCLUDED.valid_count, "
+            f"    first_valid_at = {merged('LEAST', 'first_valid_at')}, "
+            f"    last_valid_at = {merged('GREATEST', 'last_valid_at')} "
+            f"  RETURNING 1"
+            f") SELECT record_id FROM new_keys"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+# --- Other databases (the embedded SQLite default): multi-row statements ------------------------------
+
+
+def _store_portable(rows: list[tuple]) -> set[str]:
+    new_ids = _insert_keys(rows[0][0], [row[3] for row in rows])
+    fresh = [row for row in rows if row[3] in new_ids]
+    if fresh:
+        _insert_punches(fresh)
+        presence = defaultdict(list)
+        for row in fresh:
+            person_id, project_id, punched_at, valid = row[2], row[1], row[7], row[17]
+            if person_id is not None:
+                day = punched_at.astimezone(SHANGHAI).date()
+                presence[(person_id, project_id, day)].append((punched_at, valid))
+        _upsert_presence(presence)
+    return new_ids
 
 
 def _insert_keys(device_id: int, record_ids: list[str]) -> set[str]:
@@ -157,7 +245,7 @@ def _insert_punches(rows: list[tuple]) -> None:
 
 
 def _upsert_presence(presence: dict[tuple[int, int, dt.date], list[tuple[dt.datetime, bool]]]) -> None:
-    """Fold the batch's punches into person × project × day, then merge with what is stored."""
+    """Fold the new punches into person × project × day, then merge with what is stored."""
     if not presence:
         return
     rows = []
@@ -168,7 +256,7 @@ def _upsert_presence(presence: dict[tuple[int, int, dt.date], list[tuple[dt.date
             person_id, project_id, day, min(times), max(times), len(times), len(valid_times),
             min(valid_times) if valid_times else None, max(valid_times) if valid_times else None,
         ))  # fmt: skip
-    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+    least, greatest = "MIN", "MAX"  # SQLite's scalar forms
     table = "attendance_dailypresence"
 
     def merged(fn: str, column: str) -> str:

@@ -18,16 +18,17 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import redis
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from devices.choices import DeviceState
-from devices.models import Device, DeviceNonce
+from devices.models import DeviceNonce
 from devices.signing import NONCE_PATTERN, SIGNATURE_PATTERN, TIMESTAMP_PATTERN, signature_matches
+from smz_platform.common import pii
 
 logger = logging.getLogger("smz.devices")
 
@@ -45,10 +46,43 @@ class DeviceRefusal(Exception):
 
 
 @dataclass(frozen=True)
+class DeviceIdentity:
+    """What the intake needs of the signing device: read in one statement on the hot path."""
+
+    pk: int
+    serial: str
+    project_id: int
+    state: str
+    secret_encrypted: str
+    nonce_in_database: bool
+
+
+@dataclass(frozen=True)
 class DeviceRequest:
-    device: Device
+    device: DeviceIdentity
     body: bytes
     received_at: object  # aware datetime
+
+
+@lru_cache(maxsize=4096)
+def _secret(token: str) -> bytes:
+    """The decrypted signing secret, cached per encrypted token (a re-registration changes the token)."""
+    return pii.decrypt(token).encode()
+
+
+def _find_device(serial: str, nonce: str) -> DeviceIdentity | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.id, d.project_id, d.state, d.secret_encrypted, EXISTS ("
+            "  SELECT 1 FROM devices_devicenonce n WHERE n.device_id = d.id AND n.nonce = %s"
+            ") FROM devices_device d WHERE d.serial = %s",
+            [nonce, serial],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return DeviceIdentity(pk=row[0], serial=serial, project_id=row[1], state=row[2], secret_encrypted=row[3],
+                          nonce_in_database=bool(row[4]))  # fmt: skip
 
 
 class _RedisState:
@@ -99,8 +133,7 @@ def authenticate(request, body: bytes) -> DeviceRequest:
             "missing_credentials",
             "X-Device-SN, X-Timestamp, X-Nonce and X-Signature must all be present and well formed.",
         )
-    seen_in_database = DeviceNonce.objects.filter(device=OuterRef("pk"), nonce=nonce)
-    device = Device.objects.filter(serial=serial).annotate(nonce_in_database=Exists(seen_in_database)).first()
+    device = _find_device(serial, nonce)
     if device is None:
         raise DeviceRefusal(401, "unknown_device", f"No device has serial number {serial}.")
     now = timezone.now()
@@ -109,7 +142,9 @@ def authenticate(request, body: bytes) -> DeviceRequest:
         raise DeviceRefusal(
             401, "stale_timestamp", f"The timestamp is {int(skew)} s from the server's clock (limit ±300 s)."
         )
-    if not signature_matches(device.secret(), signature, request.method, request.path, timestamp, nonce, body):
+    if not signature_matches(
+        _secret(device.secret_encrypted), signature, request.method, request.path, timestamp, nonce, body
+    ):
         raise DeviceRefusal(401, "bad_signature", "The signature does not verify.")
     if device.state != DeviceState.ACTIVE:
         raise DeviceRefusal(403, "device_disabled", "This device was retired or disabled by staff.")
@@ -119,7 +154,7 @@ def authenticate(request, body: bytes) -> DeviceRequest:
     return DeviceRequest(device=device, body=body, received_at=now)
 
 
-def _check_nonce_and_rate(device: Device, nonce: str, timestamp: int) -> None:
+def _check_nonce_and_rate(device: DeviceIdentity, nonce: str, timestamp: int) -> None:
     limit = settings.SMZ_DEVICE_REQUESTS_PER_MINUTE
     window = int(time.time() // 60)
     client = _redis()
@@ -149,10 +184,10 @@ def _check_nonce_and_rate(device: Device, nonce: str, timestamp: int) -> None:
     _record_nonce_in_database(device, nonce)
 
 
-def _record_nonce_in_database(device: Device, nonce: str) -> None:
+def _record_nonce_in_database(device: DeviceIdentity, nonce: str) -> None:
     try:
         with transaction.atomic():
-            DeviceNonce.objects.create(device=device, nonce=nonce, seen_at=timezone.now())
+            DeviceNonce.objects.create(device_id=device.pk, nonce=nonce, seen_at=timezone.now())
     except IntegrityError as exc:
         raise DeviceRefusal(401, "replayed_nonce", "This nonce was used within the last 10 minutes.") from exc
 

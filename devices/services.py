@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,44 +97,66 @@ def _offline_deadline(at):
     return at + timezone.timedelta(minutes=settings.SMZ_DEVICE_OFFLINE_AFTER_MINUTES)
 
 
-def device_contact_record(*, device: Device, at, heartbeat: bool = False, **fields) -> Device:
-    """A contact (heartbeat or punches): online with a fresh deadline; a flip if it was offline.
+def device_contact_record(
+    *,
+    device_id: int,
+    at,
+    heartbeat: bool = False,
+    liveness_enabled: bool | None = None,
+    firmware: str | None = None,
+    last_punch_at=None,
+) -> None:
+    """A contact (heartbeat or punches): online, a fresh deadline, and a flip for each change.
 
-    Runs inside the caller's transaction; the row lock orders concurrent contacts of one device.
+    One statement reads the old state under a row lock and writes the new one (the intake's hot
+    path); it runs inside the caller's transaction, so concurrent contacts of one device queue up.
     """
-    current = Device.objects.select_for_update().get(pk=device.pk)
-    flips = []
-    if not current.online:
-        flips.append(DeviceFlip(device=current, at=at, field=FlipField.ONLINE, value=True, detected_at=at))
-    if "liveness_enabled" in fields and fields["liveness_enabled"] != current.liveness_enabled:
-        flips.append(
-            DeviceFlip(
-                device=current, at=at, field=FlipField.LIVENESS, value=fields["liveness_enabled"], detected_at=at
-            )
-        )
-    last_contact = max(filter(None, [current.last_contact_at, at]))
-    updates = {
-        "online": True,
-        "last_contact_at": last_contact,
-        "offline_after": _offline_deadline(last_contact),
-        **fields,
-    }
+    sets = ["online = %s", "last_contact_at = %s", "offline_after = %s"]
+    params: list = [True, at, _offline_deadline(at)]
     if heartbeat:
-        updates["last_heartbeat_at"] = at
-    Device.objects.filter(pk=current.pk).update(**updates)
-    DeviceFlip.objects.bulk_create(flips)
-    for name, value in updates.items():
-        setattr(current, name, value)
-    return current
-
-
-def device_heartbeat_record(*, device: Device, liveness_enabled: bool, firmware: str | None, at) -> Device:
-    """A heartbeat: the device is online and reports its liveness setting (rule R06) and firmware."""
-    fields = {"liveness_enabled": liveness_enabled}
+        sets.append("last_heartbeat_at = %s")
+        params.append(at)
+        sets.append("liveness_enabled = %s")
+        params.append(liveness_enabled)
     if firmware is not None:
-        fields["firmware"] = firmware
+        sets.append("firmware = %s")
+        params.append(firmware)
+    if last_punch_at is not None:
+        sets.append(
+            "last_punch_at = CASE WHEN d.last_punch_at IS NULL OR d.last_punch_at < %s THEN %s ELSE d.last_punch_at END"
+        )
+        params += [last_punch_at, last_punch_at]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE devices_device AS d SET {', '.join(sets)} "
+                "FROM (SELECT id, online, liveness_enabled FROM devices_device WHERE id = %s FOR UPDATE) AS old "
+                "WHERE d.id = old.id RETURNING old.online, old.liveness_enabled",
+                [*params, device_id],
+            )
+            was_online, old_liveness = cursor.fetchone()
+        else:
+            # SQLite serialises writers, so reading first and then updating cannot interleave.
+            cursor.execute("SELECT online, liveness_enabled FROM devices_device WHERE id = %s", [device_id])
+            was_online, old_liveness = cursor.fetchone()
+            cursor.execute(f"UPDATE devices_device AS d SET {', '.join(sets)} WHERE id = %s", [*params, device_id])
+    flips = []
+    if not was_online:
+        flips.append(DeviceFlip(device_id=device_id, at=at, field=FlipField.ONLINE, value=True, detected_at=at))
+    if heartbeat and liveness_enabled != old_liveness:
+        flips.append(
+            DeviceFlip(device_id=device_id, at=at, field=FlipField.LIVENESS, value=liveness_enabled, detected_at=at)
+        )
+    if flips:
+        DeviceFlip.objects.bulk_create(flips)
+
+
+def device_heartbeat_record(*, device_id: int, liveness_enabled: bool, firmware: str | None, at) -> None:
+    """A heartbeat: the device is online and reports its liveness setting (rule R06) and firmware."""
     with transaction.atomic():
-        return device_contact_record(device=device, at=at, heartbeat=True, **fields)
+        device_contact_record(
+            device_id=device_id, at=at, heartbeat=True, liveness_enabled=liveness_enabled, firmware=firmware
+        )
 
 
 def devices_sweep_offline(*, now) -> int:

@@ -1,8 +1,8 @@
 """On PostgreSQL, make the punch table a table partitioned by month of punched_at.
 
 The table 0001 created is empty; it is replaced by a partitioned one with the same columns, the
-primary key (id, punched_at) that partitioning requires, the same foreign keys and the indexes of
-Punch.Meta, then a default partition and the monthly partitions from two years back to three months
+primary key (id, punched_at) that partitioning requires and the indexes of Punch.Meta (no foreign
+keys, as the model says), then a default partition and the monthly partitions from two years back to three months
 ahead. Other databases keep the plain table.
 """
 
@@ -16,15 +16,8 @@ CREATE TABLE attendance_punch_p (LIKE attendance_punch INCLUDING DEFAULTS INCLUD
 DROP TABLE attendance_punch;
 ALTER TABLE attendance_punch_p RENAME TO attendance_punch;
 ALTER TABLE attendance_punch ADD CONSTRAINT attendance_punch_pkey PRIMARY KEY (id, punched_at);
-ALTER TABLE attendance_punch ADD CONSTRAINT attendance_punch_device_id_fk
-    FOREIGN KEY (device_id) REFERENCES devices_device (id) DEFERRABLE INITIALLY DEFERRED;
-ALTER TABLE attendance_punch ADD CONSTRAINT attendance_punch_project_id_fk
-    FOREIGN KEY (project_id) REFERENCES projects_project (id) DEFERRABLE INITIALLY DEFERRED;
-ALTER TABLE attendance_punch ADD CONSTRAINT attendance_punch_person_id_fk
-    FOREIGN KEY (person_id) REFERENCES projects_person (id) DEFERRABLE INITIALLY DEFERRED;
 CREATE INDEX punch_project_time ON attendance_punch (project_id, punched_at);
 CREATE INDEX punch_person_time ON attendance_punch (person_id, punched_at);
-CREATE INDEX punch_device_time ON attendance_punch (device_id, punched_at);
 CREATE INDEX punch_photo ON attendance_punch (photo_sha256) WHERE NOT (photo_sha256 = '');
 CREATE TABLE attendance_punch_default PARTITION OF attendance_punch DEFAULT;
 """

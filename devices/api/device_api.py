@@ -126,7 +126,7 @@ class HeartbeatApi(DeviceApiView):
             except (TypeError, ValueError):
                 raise BadBody("reported_at must be an ISO 8601 date-time.") from None
         device_heartbeat_record(
-            device=signed.device, liveness_enabled=liveness, firmware=firmware, at=signed.received_at
+            device_id=signed.device.pk, liveness_enabled=liveness, firmware=firmware, at=signed.received_at
         )
         server_time = signed.received_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return JsonResponse({"server_time": server_time})

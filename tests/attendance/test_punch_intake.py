@@ -296,3 +296,16 @@ def test_punches_land_in_the_partition_of_their_shanghai_month(gate, worker, loc
     with connection.cursor() as cursor:
         cursor.execute("SELECT tableoid::regclass::text FROM attendance_punch WHERE record_id = 'M-1'")
         assert cursor.fetchone()[0] == partition
+
+
+def test_record_ids_with_backslashes_and_unicode_are_stored_exactly(gate, worker):
+    odd = ["A\\B\\\\C", "工地-闸机-0001", "x'y\"z;--", "N\\N"]
+    response = gate.punches([punch(record_id, worker) for record_id in odd])
+    assert response.json()["accepted"] == 4
+    assert set(Punch.objects.values_list("record_id", flat=True)) == set(odd)
+
+
+@pytest.mark.parametrize("record_id", ["tab\there", "line\nbreak", "nul\x00byte"])
+def test_record_ids_with_control_characters_are_rejected(gate, worker, record_id):
+    result = gate.punches([punch(record_id, worker)]).json()["results"][0]
+    assert result["status"] == "rejected" and result["error"]["code"] == "missing_field"

@@ -1,0 +1,323 @@
+"""make bench-intake: the device intake under load, against PostgreSQL, over loopback.
+
+1. Builds a benchmark database (smz_bench): 100 projects with 2 devices and 50 engaged workers each.
+2. Starts gunicorn with 2 workers, as in production, on 127.0.0.1:8765.
+3. Batched intake: 2 client processes push pre-built signed batches of 500 punches (spread over the
+   last 30 days, so presence rows are inserted and updated) from disjoint sets of projects.
+4. Single-punch requests: 4 closed-loop clients for the maximum rate; then 4 clients pacing 200
+   requests/s in all, latency measured from each request's scheduled time (no coordinated omission).
+5. The raw limit: the same rows inserted straight into an equivalent table with psycopg2
+   (execute_values, 500 rows a transaction, the same unique key, ON CONFLICT DO NOTHING).
+
+Prints the figures, and last one JSON line. Every loop is bounded in count and time; only loopback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing as mp
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DB_NAME = "smz_bench"
+ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+PORT = 8765
+BASE = f"http://127.0.0.1:{PORT}"
+PROJECTS, DEVICES_PER_PROJECT, WORKERS_PER_PROJECT = 100, 2, 50
+BATCH, BATCHES_PER_CLIENT, BATCH_CLIENTS = 500, 40, 2
+SINGLE_CLIENTS, SINGLE_SECONDS, PACED_RATE, PACED_SECONDS = 4, 10, 200, 15
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+        "REDIS_URL": "redis://127.0.0.1:6379/14",
+        "DJANGO_DEBUG": "false", "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_LOG_LEVEL": "WARNING", "SMZ_DEVICE_REQUESTS_PER_MINUTE": "1000000",
+        "DJANGO_SETTINGS_MODULE": "smz_platform.settings",
+    })  # fmt: skip
+    env.pop("CELERY_BROKER_URL", None)
+    return env
+
+
+def build_database() -> dict:
+    import psycopg2
+
+    admin = psycopg2.connect(ADMIN_URL)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        cursor.execute(f"CREATE DATABASE {DB_NAME}")
+    admin.close()
+    os.environ.update(environment())
+    import django
+
+    django.setup()
+    import redis
+    from django.conf import settings
+    from django.core.management import call_command
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    call_command("migrate", verbosity=0)
+    from devices.services import device_register
+    from devices.simulator import make_id_number
+    from projects.choices import ParticipantRole, RegionLevel, Role
+    from projects.demo import _credit_code
+    from projects.identity import parse_id_number
+    from projects.models import Engagement, Enterprise, Person, Project, ProjectParticipant, Region, User
+    from smz_platform.common import pii
+
+    city = Region.objects.create(code="330200", name="宁波市", level=RegionLevel.CITY)
+    district = Region.objects.create(code="330203", name="海曙区", level=RegionLevel.DISTRICT, parent=city)
+    contractor = Enterprise.objects.create(uscc=_credit_code(1), name="基准总包", is_contractor=True)
+    vendor = Enterprise.objects.create(uscc=_credit_code(2), name="基准设备商", is_vendor=True)
+    user = User.objects.create(username="bench", role=Role.CITY)
+    rng = random.Random(7)
+    plan = {"devices": [], "people": {}}
+    today = dt.date.today()
+    for p in range(PROJECTS):
+        project = Project.objects.create(
+            permit_no=f"BENCH{p:04d}", name=f"基准工程{p}", district=district, kind="building",
+            building_area_m2=10000, contract_cost_yuan=1, planned_start=today - dt.timedelta(days=90),
+            actual_start=today - dt.timedelta(days=90), status="active",
+        )  # fmt: skip
+        ProjectParticipant.objects.bulk_create([
+            ProjectParticipant(project=project, enterprise=contractor, role=ParticipantRole.CONTRACTOR),
+            ProjectParticipant(project=project, enterprise=vendor, role=ParticipantRole.VENDOR),
+        ])  # fmt: skip
+        numbers = sorted({make_id_number(rng) for _ in range(WORKERS_PER_PROJECT)})
+        people = []
+        for number in numbers:
+            parsed = parse_id_number(number)
+            people.append(Person(
+                id_number_encrypted=pii.encrypt(number), id_number_digest=pii.lookup_digest(number),
+                id_number_masked=pii.mask_id_number(number), name="工人", gender=parsed.gender,
+                birth_date=parsed.birth_date,
+            ))  # fmt: skip
+        Person.objects.bulk_create(people, ignore_conflicts=True)
+        ids = Person.objects.filter(id_number_digest__in=[pii.lookup_digest(n) for n in numbers])
+        Engagement.objects.bulk_create([
+            Engagement(person=person, project=project, employer=contractor, category="worker",
+                       entered_on=today - dt.timedelta(days=60))
+            for person in ids
+        ], ignore_conflicts=True)  # fmt: skip
+        plan["people"][project.permit_no] = numbers
+        for d in range(DEVICES_PER_PROJECT):
+            registered = device_register(
+                user=user, project=project, serial=f"BENCH-{p:04d}-{d}", vendor=vendor, model="bench", kind="gate",
+                connection="direct", location="entrance",
+            )  # fmt: skip
+            plan["devices"].append((project.permit_no, registered.device.serial, registered.secret))
+    return plan
+
+
+def start_server() -> subprocess.Popen:
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "smz_platform.wsgi:application", "--workers", "2", "--threads", "4", "--bind",
+         f"127.0.0.1:{PORT}", "--log-level", "warning", "--timeout", "120"],
+        cwd=ROOT, env=environment(), start_new_session=True,
+    )  # fmt: skip
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("gunicorn did not come up")
+
+
+def _punch(serial: str, sequence: int, numbers: list[str], rng: random.Random, now: dt.datetime) -> dict:
+    at = now - dt.timedelta(days=rng.randint(0, 29), minutes=rng.randint(0, 600))
+    return {"record_id": f"{serial}-{RUN}-{sequence:08d}", "id_number": rng.choice(numbers),
+            "punched_at": at.isoformat(timespec="seconds"), "direction": "in", "method": "face",
+            "liveness": True, "match_score": 0.9}  # fmt: skip
+
+
+def batch_client(devices, people, start_at, queue, seed):
+    from devices.simulator import DeviceClient
+
+    rng, now = random.Random(seed), dt.datetime.now(SHANGHAI)
+    clients = [DeviceClient(BASE, serial, secret) for _permit, serial, secret in devices]
+    bodies = []
+    for n in range(BATCHES_PER_CLIENT):
+        index = n % len(devices)
+        permit, serial, _secret = devices[index]
+        punches = [_punch(serial, n * BATCH + k, people[permit], rng, now) for k in range(BATCH)]
+        bodies.append((index, json.dumps({"punches": punches}).encode()))
+    while time.time() < start_at:
+        time.sleep(0.001)
+    latencies, accepted = [], 0
+    for index, body in bodies:
+        answer = clients[index].send("/api/device/v1/punches", body)
+        assert answer.status == 200, answer
+        accepted += answer.body["accepted"]
+        latencies.append(answer.seconds)
+    queue.put({"accepted": accepted, "latencies": latencies, "finished": time.time()})
+
+
+def single_client(devices, people, start_at, seconds, rate, queue, seed):
+    """Closed loop when rate is 0; otherwise paced at `rate` requests/s from scheduled send times."""
+    from devices.simulator import DeviceClient
+
+    rng, now = random.Random(seed), dt.datetime.now(SHANGHAI)
+    clients = [DeviceClient(BASE, serial, secret) for _permit, serial, secret in devices]
+    latencies, errors, sequence = [], 0, 10_000_000 * (seed % 100)
+    while time.time() < start_at:
+        time.sleep(0.001)
+    begin, n = time.perf_counter(), 0
+    while (elapsed := time.perf_counter() - begin) < seconds:
+        scheduled = begin + n / rate if rate else time.perf_counter()
+        if rate and scheduled > time.perf_counter():
+            time.sleep(scheduled - time.perf_counter())
+        index = n % len(clients)
+        permit, serial, _secret = devices[index]
+        sequence += 1
+        body = json.dumps({"punches": [_punch(serial, sequence, people[permit], rng, now)]}).encode()
+        answer = clients[index].send("/api/device/v1/punches", body)
+        latencies.append(time.perf_counter() - scheduled)
+        errors += answer.status != 200
+        n += 1
+    queue.put({"requests": n, "errors": errors, "latencies": latencies, "seconds": elapsed})
+
+
+def run_clients(target, groups, extra):
+    queue, start_at = mp.Queue(), time.time() + 2.0
+    procs = [mp.Process(target=target, args=(group, PEOPLE, start_at, *extra(i), queue, 100 + i))
+             for i, group in enumerate(groups)]  # fmt: skip
+    for proc in procs:
+        proc.start()
+    results = [queue.get(timeout=600) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=30)
+    return start_at, results
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def raw_limit(plan) -> float:
+    """The same rows, straight into an equivalent table with psycopg2: the ceiling for our intake."""
+    import psycopg2
+    from psycopg2.extras import execute_values
+
+    from smz_platform.common import pii
+
+    connection = psycopg2.connect(f"postgres://postgres@127.0.0.1:5432/{DB_NAME}")
+    with connection, connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw")
+        cursor.execute("CREATE TABLE bench_raw (LIKE attendance_punch INCLUDING DEFAULTS INCLUDING IDENTITY)")
+        cursor.execute("ALTER TABLE bench_raw ADD UNIQUE (device_id, record_id)")
+        cursor.execute("SELECT id, serial, project_id FROM devices_device WHERE serial LIKE 'BENCH-%%'")
+        devices = cursor.fetchall()
+        cursor.execute("SELECT id FROM projects_person LIMIT 1")
+        person_id = cursor.fetchone()[0]
+    rng, now, received = random.Random(3), dt.datetime.now(SHANGHAI), dt.datetime.now(dt.UTC)
+    rows = []
+    for n in range(BATCH_CLIENTS * BATCHES_PER_CLIENT * BATCH):
+        device_id, serial, project_id = devices[n % len(devices)]
+        punch = _punch(serial, n, ["11010519491231002X"], rng, now)
+        rows.append((device_id, project_id, person_id, punch["record_id"], pii.lookup_digest(punch["id_number"]),
+                     "110105********002X", "", punch["punched_at"], received, "in", "face", True, 0.9, "", False,
+                     None, None, True, False, False, False, False, False))  # fmt: skip
+    columns = ("device_id, project_id, person_id, record_id, id_number_digest, id_number_masked, id_number_encrypted, "
+               "punched_at, received_at, direction, method, liveness, match_score, photo_sha256, photo_stored, lat, "
+               "lon, valid, flag_unregistered, flag_mobile, flag_no_liveness, flag_low_score, flag_late")  # fmt: skip
+    started = time.perf_counter()
+    for offset in range(0, len(rows), BATCH):
+        with connection, connection.cursor() as cursor:
+            execute_values(
+                cursor, f"INSERT INTO bench_raw ({columns}) VALUES %s ON CONFLICT (device_id, record_id) DO NOTHING",
+                rows[offset : offset + BATCH], page_size=BATCH,
+            )  # fmt: skip
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return len(rows) / elapsed
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "unknown CPU")  # fmt: skip
+    memory = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal"))) // (1024 * 1024)  # fmt: skip
+    return f"{os.cpu_count()} cores ({cpu}), {memory} GiB"
+
+
+PEOPLE: dict = {}
+RUN = f"{int(time.time()) % 10**6:06d}"  # record ids unique to this run, so that a re-run is not all duplicates
+
+
+def main() -> None:
+    global PEOPLE
+    print(f"machine: {machine()}")
+    plan_file = ROOT / "var" / "bench-intake-plan.json"
+    if os.environ.get("BENCH_REUSE") and plan_file.exists():
+        plan = json.loads(plan_file.read_text())  # iterate on the server without rebuilding the data
+    else:
+        print("building the benchmark database …", flush=True)
+        plan = build_database()
+        plan_file.parent.mkdir(exist_ok=True)
+        plan_file.write_text(json.dumps(plan))
+    PEOPLE = plan["people"]
+    devices = plan["devices"]
+    server = start_server()
+    try:
+        # Disjoint projects per client: each device belongs to one client.
+        groups = [devices[i::BATCH_CLIENTS] for i in range(BATCH_CLIENTS)]
+        start_at, results = run_clients(batch_client, groups, lambda i: ())
+        accepted = sum(r["accepted"] for r in results)
+        batch_seconds = max(r["finished"] for r in results) - start_at
+        batch_latencies = [x for r in results for x in r["latencies"]]
+        batch_rate = accepted / batch_seconds
+        print(f"batched: {accepted} punches in {batch_seconds:.2f} s = {batch_rate:,.0f} punches/s; "
+              f"per batch of {BATCH}: p50 {statistics.median(batch_latencies) * 1000:.0f} ms, "
+              f"p99 {percentile(batch_latencies, 0.99) * 1000:.0f} ms", flush=True)  # fmt: skip
+
+        groups = [devices[i::SINGLE_CLIENTS] for i in range(SINGLE_CLIENTS)]
+        _start, results = run_clients(single_client, groups, lambda i: (SINGLE_SECONDS, 0))
+        single_rate = sum(r["requests"] for r in results) / max(r["seconds"] for r in results)
+        single_latencies = [x for r in results for x in r["latencies"]]
+        print(
+            f"single, closed loop with {SINGLE_CLIENTS} clients: {single_rate:,.0f} requests/s, "
+            f"p50 {statistics.median(single_latencies) * 1000:.1f} ms, "
+            f"p99 {percentile(single_latencies, 0.99) * 1000:.1f} ms, errors {sum(r['errors'] for r in results)}"
+        )
+
+        _start, results = run_clients(single_client, groups, lambda i: (PACED_SECONDS, PACED_RATE / SINGLE_CLIENTS))
+        paced = [x for r in results for x in r["latencies"]]
+        paced_rate = sum(r["requests"] for r in results) / max(r["seconds"] for r in results)
+        print(
+            f"single, paced at {PACED_RATE}/s: achieved {paced_rate:,.0f}/s, p50 {statistics.median(paced) * 1000:.1f} ms, "
+            f"p99 {percentile(paced, 0.99) * 1000:.1f} ms, errors {sum(r['errors'] for r in results)}",
+            flush=True,
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    raw = raw_limit(plan)
+    print(f"raw limit (psycopg2 execute_values, {BATCH} rows a transaction): {raw:,.0f} rows/s")
+    print(json.dumps({
+        "batch_punches_per_s": round(batch_rate), "raw_rows_per_s": round(raw), "ratio": round(batch_rate / raw, 3),
+        "single_requests_per_s": round(single_rate), "single_p99_ms": round(percentile(paced, 0.99) * 1000, 1),
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
