@@ -24,4 +24,4 @@ RUN DJANGO_SECRET_KEY=build-only SMZ_PII_KEY=YnVpbGQtb25seS1rZXktbm90LXVzZWQtYXQ
     && mkdir -p /data/media && chown -R smz:smz /data
 USER smz
 EXPOSE 8000
-CMD ["gunicorn", "smz_platform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60"]
+CMD ["gunicorn", "smz_platform.wsgi:application", "--config", "python:smz_platform.gunicorn_conf"]

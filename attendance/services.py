@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -54,6 +56,33 @@ def _values(rows: list[tuple], width: int) -> str:
 
 def _flatten(rows: list[tuple]) -> list:
     return [value for row in rows for value in row]
+
+
+# A device's contact and last-punch times are kept to within this: a busy gate does not rewrite its
+# row on every punch (the offline threshold is 30 minutes; the dashboard shows minutes).
+CONTACT_RESOLUTION = dt.timedelta(seconds=30)
+
+
+def _contact_is_fresh(device: DeviceIdentity, received_at: dt.datetime, latest: dt.datetime | None) -> bool:
+    if not device.online or device.last_contact_at is None:
+        return False
+    if received_at - device.last_contact_at > CONTACT_RESOLUTION:
+        return False
+    return latest is None or (device.last_punch_at is not None and latest - device.last_punch_at <= CONTACT_RESOLUTION)
+
+
+def _store(device: DeviceIdentity, rows: list[tuple], received_at: dt.datetime, latest) -> set[str]:
+    """Store the rows; record the contact unless it is fresh. A small batch with a fresh contact on
+    PostgreSQL is one statement, hence its own transaction; anything else runs in one transaction
+    that first locks the device row (so every writer of a device takes its locks in the same order)."""
+    inline = connection.vendor == "postgresql" and len(rows) <= INLINE_ROWS
+    if rows and inline and _contact_is_fresh(device, received_at, latest):
+        return _store_postgresql(rows)
+    with transaction.atomic():
+        device_contact_record(device_id=device.pk, at=received_at, last_punch_at=latest)
+        if not rows:
+            return set()
+        return _store_postgresql(rows) if connection.vendor == "postgresql" else _store_portable(rows)
 
 
 def _people_and_engagements(project_id: int, digests: set[str]) -> tuple[dict[str, int], dict[int, list]]:
@@ -108,26 +137,22 @@ def punch_batch_ingest(*, device: DeviceIdentity, punches: list, received_at: dt
     low_score = settings.SMZ_LOW_MATCH_SCORE
     late_after = dt.timedelta(hours=settings.SMZ_LATE_PUNCH_HOURS)
     latest = max((record.punched_at for _i, record in records.values()), default=None)
-    with transaction.atomic():
-        # Lock the device row first: every writer of this device takes its locks in the same order.
-        device_contact_record(device_id=device.pk, at=received_at, last_punch_at=latest)
-        rows = []
-        for record_id in sorted(records):
-            _index, record = records[record_id]
-            person_id = persons.get(digests[record_id])
-            rows.append((
-                device.pk, device.project_id, person_id, record_id, digests[record_id],
-                pii.mask_id_number(record.id_number), "" if person_id else pii.encrypt(record.id_number),
-                record.punched_at, received_at, record.direction, record.method, record.liveness,
-                record.match_score, record.photo_sha256, record.photo is not None, record.lat, record.lon,
-                record.liveness is not False,
-                person_id is None or not _is_engaged(spans.get(person_id, []), record.local_day),
-                record.method == Method.MOBILE, record.liveness is not True,
-                record.match_score is not None and record.match_score < low_score,
-                received_at - record.punched_at > late_after,
-            ))  # fmt: skip
-        store = _store_postgresql if connection.vendor == "postgresql" else _store_portable
-        new_ids = store(rows) if rows else set()
+    rows = []
+    for record_id in sorted(records):
+        _index, record = records[record_id]
+        person_id = persons.get(digests[record_id])
+        rows.append((
+            device.pk, device.project_id, person_id, record_id, digests[record_id],
+            pii.mask_id_number(record.id_number), "" if person_id else pii.encrypt(record.id_number),
+            record.punched_at, received_at, record.direction, record.method, record.liveness,
+            record.match_score, record.photo_sha256, record.photo is not None, record.lat, record.lon,
+            record.liveness is not False,
+            person_id is None or not _is_engaged(spans.get(person_id, []), record.local_day),
+            record.method == Method.MOBILE, record.liveness is not True,
+            record.match_score is not None and record.match_score < low_score,
+            received_at - record.punched_at > late_after,
+        ))  # fmt: skip
+    new_ids = _store(device, rows, received_at, latest)
 
     result = IngestResult()
     for record_id, (index, _record) in records.items():
@@ -161,47 +186,90 @@ def _copy_value(value) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+# SQL types of PUNCH_COLUMNS, for a typed VALUES list.
+PUNCH_TYPES = (
+    "bigint", "bigint", "bigint", "text", "text", "text", "text", "timestamptz", "timestamptz", "text", "text",
+    "boolean", "double precision", "text", "boolean", "double precision", "double precision", "boolean", "boolean",
+    "boolean", "boolean", "boolean", "boolean",
+)  # fmt: skip
+# Up to this many punches a batch goes inline in the statement; above, through COPY (two more round trips).
+INLINE_ROWS = 20
+
+
 def _store_postgresql(rows: list[tuple]) -> set[str]:
-    """COPY the batch into a temporary table (emptied at commit), then in one statement: insert the
-    idempotency keys, insert the punches whose key was new, fold those into daily presence (days in
-    Asia/Shanghai), and answer the new record ids. Rows are taken in key order, so that concurrent
-    batches lock index entries in the same order."""
+    """In one statement: insert the idempotency keys, insert the punches whose key was new, fold those
+    into daily presence (days in Asia/Shanghai), and answer the new record ids. Large batches are
+    first COPied into a temporary table emptied at commit; small ones go inline as typed VALUES. Rows
+    are taken in key order, so that concurrent batches lock index entries in the same order."""
     columns = ", ".join(PUNCH_COLUMNS)
-    buffer = io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in rows))
-    table = "attendance_dailypresence"
-
-    def merged(fn: str, column: str) -> str:
-        return f"{fn}(COALESCE({table}.{column}, EXCLUDED.{column}), COALESCE(EXCLUDED.{column}, {table}.{column}))"
-
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ON COMMIT DELETE ROWS AS "
-            f"SELECT {columns} FROM attendance_punch WITH NO DATA"
-        )
-        cursor.copy_expert(f"COPY {STAGE} ({columns}) FROM STDIN", buffer)
-        cursor.execute(
-            f"WITH new_keys AS ("
-            f"  INSERT INTO attendance_punchkey (device_id, record_id) SELECT device_id, record_id FROM {STAGE} "
-            f"  ORDER BY record_id ON CONFLICT DO NOTHING RETURNING record_id"
-            f"), new_punches AS ("
-            f"  INSERT INTO attendance_punch ({columns}) SELECT {columns} FROM {STAGE} JOIN new_keys USING (record_id) "
-            f"  RETURNING person_id, project_id, punched_at, valid"
-            f"), presence AS ("
-            f"  INSERT INTO {table} ({', '.join(PRESENCE_COLUMNS)}) "
-            f"  SELECT person_id, project_id, (punched_at AT TIME ZONE 'Asia/Shanghai')::date, min(punched_at), "
-            f"    max(punched_at), count(*), count(*) FILTER (WHERE valid), min(punched_at) FILTER (WHERE valid), "
-            f"    max(punched_at) FILTER (WHERE valid) "
-            f"  FROM new_punches WHERE person_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 "
-            f"  ON CONFLICT (person_id, project_id, day) DO UPDATE SET "
-            f"    first_at = {merged('LEAST', 'first_at')}, last_at = {merged('GREATEST', 'last_at')}, "
-            f"    punch_count = {table}.punch_count + EXCLUDED.punch_count, "
-            f"    valid_count = {table}.valid_count + EXCLUDED.valid_count, "
-            f"    first_valid_at = {merged('LEAST', 'first_valid_at')}, "
-            f"    last_valid_at = {merged('GREATEST', 'last_valid_at')} "
-            f"  RETURNING 1"
-            f") SELECT record_id FROM new_keys"
-        )
+        if len(rows) > INLINE_ROWS:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ON COMMIT DELETE ROWS AS "
+                f"SELECT {columns} FROM attendance_punch WITH NO DATA"
+            )
+            buffer = io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in rows))
+            cursor.copy_expert(f"COPY {STAGE} ({columns}) FROM STDIN", buffer)
+            source, params = STAGE, []
+        elif len(rows) == 1:
+            # The single-punch request, the most frequent: planned once per connection.
+            _execute_prepared(cursor, "smz_store_one_punch", _store_one_sql(), list(rows[0]))
+            return {row[0] for row in cursor.fetchall()}
+        else:
+            typed = "(" + ", ".join(f"%s::{kind}" for kind in PUNCH_TYPES) + ")"
+            source = f"(VALUES {', '.join([typed] * len(rows))}) AS batch ({columns})"
+            params = _flatten(rows)
+        cursor.execute(_STORE_SQL.format(source=source, columns=columns), params)
         return {row[0] for row in cursor.fetchall()}
+
+
+# Statements prepared on each database connection, by name (a reconnect starts afresh).
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _execute_prepared(cursor, name: str, sql: str, params: list) -> None:
+    raw = connection.connection
+    names = _prepared.setdefault(raw, set())
+    if name not in names:
+        cursor.execute(f"PREPARE {name} AS {sql}")
+        names.add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+
+
+@cache
+def _store_one_sql() -> str:
+    row = ", ".join(f"${n}::{kind}" for n, kind in enumerate(PUNCH_TYPES, start=1))
+    columns = ", ".join(PUNCH_COLUMNS)
+    return _STORE_SQL.format(source=f"(VALUES ({row})) AS batch ({columns})", columns=columns)
+
+
+def _merged(fn: str, column: str) -> str:
+    """NULL-safe LEAST/GREATEST of the stored and the incoming value."""
+    table = "attendance_dailypresence"
+    return f"{fn}(COALESCE({table}.{column}, EXCLUDED.{column}), COALESCE(EXCLUDED.{column}, {table}.{column}))"
+
+
+_STORE_SQL = (
+    "WITH stage AS (SELECT * FROM {source}), new_keys AS ("
+    "  INSERT INTO attendance_punchkey (device_id, record_id) SELECT device_id, record_id FROM stage"
+    "  ORDER BY record_id ON CONFLICT DO NOTHING RETURNING record_id"
+    "), new_punches AS ("
+    "  INSERT INTO attendance_punch ({columns}) SELECT {columns} FROM stage JOIN new_keys USING (record_id)"
+    "  RETURNING person_id, project_id, punched_at, valid"
+    "), presence AS ("
+    f"  INSERT INTO attendance_dailypresence ({', '.join(PRESENCE_COLUMNS)})"
+    "  SELECT person_id, project_id, (punched_at AT TIME ZONE 'Asia/Shanghai')::date, min(punched_at),"
+    "    max(punched_at), count(*), count(*) FILTER (WHERE valid), min(punched_at) FILTER (WHERE valid),"
+    "    max(punched_at) FILTER (WHERE valid)"
+    "  FROM new_punches WHERE person_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    "  ON CONFLICT (person_id, project_id, day) DO UPDATE SET"
+    f"    first_at = {_merged('LEAST', 'first_at')}, last_at = {_merged('GREATEST', 'last_at')},"
+    "    punch_count = attendance_dailypresence.punch_count + EXCLUDED.punch_count,"
+    "    valid_count = attendance_dailypresence.valid_count + EXCLUDED.valid_count,"
+    f"    first_valid_at = {_merged('LEAST', 'first_valid_at')}, last_valid_at = {_merged('GREATEST', 'last_valid_at')}"
+    "  RETURNING 1"
+    ") SELECT record_id FROM new_keys"
+)  # {source} and {columns} are filled per call
 
 
 # --- Other databases (the embedded SQLite default): multi-row statements ------------------------------

@@ -55,6 +55,9 @@ class DeviceIdentity:
     state: str
     secret_encrypted: str
     nonce_in_database: bool
+    online: bool = False
+    last_contact_at: object = None  # aware datetime or None
+    last_punch_at: object = None
 
 
 @dataclass(frozen=True)
@@ -75,14 +78,20 @@ def _find_device(serial: str, nonce: str) -> DeviceIdentity | None:
         cursor.execute(
             "SELECT d.id, d.project_id, d.state, d.secret_encrypted, EXISTS ("
             "  SELECT 1 FROM devices_devicenonce n WHERE n.device_id = d.id AND n.nonce = %s"
-            ") FROM devices_device d WHERE d.serial = %s",
+            "), d.online, d.last_contact_at, d.last_punch_at FROM devices_device d WHERE d.serial = %s",
             [nonce, serial],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    return DeviceIdentity(pk=row[0], serial=serial, project_id=row[1], state=row[2], secret_encrypted=row[3],
-                          nonce_in_database=bool(row[4]))  # fmt: skip
+    converter = connection.ops.convert_datetimefield_value if connection.vendor == "sqlite" else None
+    last_contact, last_punch = (
+        (converter(value, None, connection) if converter else value) for value in (row[6], row[7])
+    )
+    return DeviceIdentity(
+        pk=row[0], serial=serial, project_id=row[1], state=row[2], secret_encrypted=row[3],
+        nonce_in_database=bool(row[4]), online=bool(row[5]), last_contact_at=last_contact, last_punch_at=last_punch,
+    )  # fmt: skip
 
 
 class _RedisState:

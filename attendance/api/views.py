@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 
 from attendance.services import punch_batch_ingest
-from devices.api.device_api import REFUSALS, SIGNED_HEADERS, BadBody, DeviceApiView
+from devices.api.device_api import REFUSALS, SIGNED_HEADERS, BadBody, DeviceApiView, device_endpoint
 from devices.gateway import DeviceRequest
 
 MAX_BATCH = 500
@@ -39,10 +39,24 @@ RESULT = inline_serializer(
 )  # fmt: skip
 
 
+def _punches(signed: DeviceRequest, data: object) -> JsonResponse:
+    """A batch of 1–500 punches; each stands alone, and the answer follows the request's order."""
+    punches = data.get("punches") if isinstance(data, dict) else None
+    if not isinstance(punches, list):
+        raise BadBody("The body must be an object with a list `punches`.")
+    if not 1 <= len(punches) <= MAX_BATCH:
+        raise BadBody(f"A batch holds 1 to {MAX_BATCH} punches, not {len(punches)}.")
+    result = punch_batch_ingest(device=signed.device, punches=punches, received_at=signed.received_at)
+    return JsonResponse(result.as_answer())
+
+
+punches_endpoint = device_endpoint(_punches, "invalid_batch")
+
+
 class PunchesApi(DeviceApiView):
     """A batch of 1–500 punches; each stands alone, and the answer follows the request's order."""
 
-    bad_body_code = "invalid_batch"
+    endpoint = punches_endpoint
 
     @extend_schema(
         parameters=SIGNED_HEADERS,
@@ -64,12 +78,3 @@ class PunchesApi(DeviceApiView):
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
-
-    def handle(self, signed: DeviceRequest, data: object) -> JsonResponse:
-        punches = data.get("punches") if isinstance(data, dict) else None
-        if not isinstance(punches, list):
-            raise BadBody("The body must be an object with a list `punches`.")
-        if not 1 <= len(punches) <= MAX_BATCH:
-            raise BadBody(f"A batch holds 1 to {MAX_BATCH} punches, not {len(punches)}.")
-        result = punch_batch_ingest(device=signed.device, punches=punches, received_at=signed.received_at)
-        return JsonResponse(result.as_answer())

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.views import APIView
@@ -58,14 +59,12 @@ class BadBody(Exception):
     pass
 
 
-class DeviceApiView(APIView):
-    authentication_classes: list = []
-    permission_classes: list = []
-    throttle_classes: list = []
-    parser_classes: list = []
-    bad_body_code = "invalid_body"
+def device_endpoint(handle: Callable[[DeviceRequest, object], JsonResponse], bad_body_code: str):
+    """Wrap a handler of (signed request, decoded JSON) into a view with the contract's refusals."""
 
-    def post(self, request, *args, **kwargs):
+    def view(request: HttpRequest) -> JsonResponse:
+        if request.method != "POST":
+            return refusal(405, "method_not_allowed", "Use POST.")
         try:
             check_body_size(request)
             try:
@@ -77,23 +76,61 @@ class DeviceApiView(APIView):
                 data = json.loads(body.decode("utf-8"))
             except (UnicodeDecodeError, ValueError):
                 raise BadBody("The body is not UTF-8 JSON.") from None
-            return self.handle(signed, data)
+            return handle(signed, data)
         except DeviceRefusal as exc:
             return refusal(exc.status, exc.code, exc.message, exc.retry_after)
         except BadBody as exc:
-            return refusal(400, self.bad_body_code, str(exc))
+            return refusal(400, bad_body_code, str(exc))
         except (OperationalError, InterfaceError):
             logger.exception("device request could not reach the database")
             return refusal(503, "unavailable", "The platform cannot store now; nothing was stored.", retry_after=30)
 
-    def handle(self, signed: DeviceRequest, data: object) -> JsonResponse:
-        raise NotImplementedError
+    return view
+
+
+class DeviceApiView(APIView):
+    """The DRF face of a device endpoint: it documents the endpoint in the OpenAPI schema and serves it
+    when the fast lane (smz_platform.common.fastlane) is not in the middleware; both run `endpoint`."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+    parser_classes: list = []
+    endpoint: Callable[[HttpRequest], JsonResponse]
+
+    def post(self, request, *args, **kwargs):
+        return type(self).endpoint(request._request)
+
+
+def _heartbeat(signed: DeviceRequest, data: object) -> JsonResponse:
+    """A heartbeat marks the device online and records the liveness setting it reports (rule R06)."""
+    if not isinstance(data, dict):
+        raise BadBody("The heartbeat must be a JSON object.")
+    liveness = data.get("liveness_enabled")
+    if not isinstance(liveness, bool):
+        raise BadBody("liveness_enabled is required and must be true or false.")
+    firmware = data.get("firmware")
+    if firmware is not None and (not isinstance(firmware, str) or len(firmware) > 64):
+        raise BadBody("firmware must be a string of at most 64 characters.")
+    reported_at = data.get("reported_at")
+    if reported_at is not None:
+        try:
+            dt.datetime.fromisoformat(reported_at)
+        except (TypeError, ValueError):
+            raise BadBody("reported_at must be an ISO 8601 date-time.") from None
+    device_heartbeat_record(
+        device_id=signed.device.pk, liveness_enabled=liveness, firmware=firmware, at=signed.received_at
+    )
+    return JsonResponse({"server_time": signed.received_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
+
+
+heartbeat_endpoint = device_endpoint(_heartbeat, "invalid_heartbeat")
 
 
 class HeartbeatApi(DeviceApiView):
     """A heartbeat marks the device online and records the liveness setting it reports (rule R06)."""
 
-    bad_body_code = "invalid_heartbeat"
+    endpoint = heartbeat_endpoint
 
     @extend_schema(
         parameters=SIGNED_HEADERS,
@@ -109,24 +146,3 @@ class HeartbeatApi(DeviceApiView):
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
-
-    def handle(self, signed: DeviceRequest, data: object) -> JsonResponse:
-        if not isinstance(data, dict):
-            raise BadBody("The heartbeat must be a JSON object.")
-        liveness = data.get("liveness_enabled")
-        if not isinstance(liveness, bool):
-            raise BadBody("liveness_enabled is required and must be true or false.")
-        firmware = data.get("firmware")
-        if firmware is not None and (not isinstance(firmware, str) or len(firmware) > 64):
-            raise BadBody("firmware must be a string of at most 64 characters.")
-        reported_at = data.get("reported_at")
-        if reported_at is not None:
-            try:
-                dt.datetime.fromisoformat(reported_at)
-            except (TypeError, ValueError):
-                raise BadBody("reported_at must be an ISO 8601 date-time.") from None
-        device_heartbeat_record(
-            device_id=signed.device.pk, liveness_enabled=liveness, firmware=firmware, at=signed.received_at
-        )
-        server_time = signed.received_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return JsonResponse({"server_time": server_time})

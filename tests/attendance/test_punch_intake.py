@@ -309,3 +309,25 @@ def test_record_ids_with_backslashes_and_unicode_are_stored_exactly(gate, worker
 def test_record_ids_with_control_characters_are_rejected(gate, worker, record_id):
     result = gate.punches([punch(record_id, worker)]).json()["results"][0]
     assert result["status"] == "rejected" and result["error"]["code"] == "missing_field"
+
+
+def test_contact_times_are_kept_to_within_30_seconds(gate, worker):
+    gate.punches([punch("K-1", worker, at="2026-11-25T20:00:00+08:00")])
+    first = Device.objects.get(serial=gate.serial)
+    with time_machine.travel(NOW + dt.timedelta(seconds=20), tick=False):
+        gate.punches([punch("K-2", worker, at="2026-11-25T20:00:10+08:00")])
+    unchanged = Device.objects.get(serial=gate.serial)
+    assert (unchanged.last_contact_at, unchanged.last_punch_at) == (first.last_contact_at, first.last_punch_at)
+    with time_machine.travel(NOW + dt.timedelta(seconds=31), tick=False):
+        gate.punches([punch("K-3", worker, at="2026-11-25T20:00:20+08:00")])
+    moved = Device.objects.get(serial=gate.serial)
+    assert moved.last_contact_at == NOW + dt.timedelta(seconds=31)
+    assert moved.last_punch_at == dt.datetime(2026, 11, 25, 12, 0, 20, tzinfo=dt.UTC)
+    assert Punch.objects.count() == 3
+
+
+def test_a_punch_much_newer_than_the_last_one_moves_it_even_within_30_seconds(gate, worker):
+    gate.punches([punch("J-1", worker, at="2026-11-25T18:00:00+08:00")])
+    with time_machine.travel(NOW + dt.timedelta(seconds=5), tick=False):
+        gate.punches([punch("J-2", worker, at="2026-11-25T19:59:00+08:00")])
+    assert Device.objects.get(serial=gate.serial).last_punch_at == dt.datetime(2026, 11, 25, 11, 59, tzinfo=dt.UTC)
