@@ -2,13 +2,28 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from devices.models import Device
+from devices.models import Device, DeviceFlip
 from devices.selectors import devices_for
 from projects.admin import ScopedAdmin
 
 
+class DeviceFlipInline(admin.TabularInline):
+    """The device's history: each change of online state and liveness setting."""
+
+    model = DeviceFlip
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "field", "value", "detected_at"]
+    ordering = ["-at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Device)
 class DeviceAdmin(ScopedAdmin):
+    inlines = [DeviceFlipInline]
+    exclude = ["secret_encrypted"]
     list_display = [
         "serial",
         "project",
