@@ -6,23 +6,14 @@ from django.contrib import admin
 
 from attendance.models import DailyPresence, Punch
 from projects import jurisdiction
-from projects.admin import ScopedAdmin
+from projects.admin import ReadOnlyAdminMixin, ScopedAdmin
 
 
-class ReadOnlyScopedAdmin(ScopedAdmin):
+class ReadOnlyScopedAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Intake writes these rows; nobody edits them by hand."""
 
     def scope(self, request, queryset):
         return queryset.filter(project_id__in=jurisdiction.projects_for(request.user).values("pk"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Punch)

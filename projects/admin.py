@@ -39,6 +39,19 @@ class ScopedAdmin(admin.ModelAdmin):
         return self.scope(request, super().get_queryset(request))
 
 
+class ReadOnlyAdminMixin:
+    """Records written by the platform itself (history, punches): shown, never edited by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
@@ -192,22 +205,13 @@ class StatusRequestAdmin(ScopedAdmin):
 
 
 @admin.register(ProjectStatusChange)
-class ProjectStatusChangeAdmin(ScopedAdmin):
+class ProjectStatusChangeAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_display = ["project", "field", "old_value", "new_value", "changed_at", "changed_by", "status_request"]
     list_filter = ["field"]
     search_fields = ["project__permit_no"]
 
     def scope(self, request, queryset):
         return queryset.filter(pk__in=jurisdiction.status_changes_for(request.user).values("pk"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)
