@@ -24,4 +24,5 @@ urlpatterns = [
     path("api/device/v1/punches", PunchesApi.as_view(), name="device-punches"),
     path("api/v1/", include("projects.api.urls")),
     path("api/v1/", include("devices.api.urls")),
+    path("api/v1/", include("inspections.api.urls")),
 ]

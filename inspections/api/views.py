@@ -1,0 +1,74 @@
+"""GET /api/v1/projects/{permit_no}/presence/?month=2026-10 (api.md §2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inspections.selectors import project_presence
+from projects.selectors import project_get
+
+MANAGER = inline_serializer("ManagerPresence", {
+    "engagement": serializers.IntegerField(), "name": serializers.CharField(), "id_number": serializers.CharField(),
+    "position": serializers.CharField(), "attended_days": serializers.IntegerField(),
+    "construction_days": serializers.IntegerField(), "ratio": serializers.FloatField(allow_null=True),
+    "threshold": serializers.FloatField(), "passed": serializers.BooleanField(),
+})  # fmt: skip
+WORKERS = inline_serializer("WorkerPresence", {
+    "engaged": serializers.IntegerField(), "attended_person_days": serializers.IntegerField(),
+    "rate": serializers.FloatField(allow_null=True), "threshold": serializers.FloatField(),
+    "passed": serializers.BooleanField(),
+})  # fmt: skip
+
+
+def parse_month(raw: str | None) -> dt.date:
+    today = timezone.localdate()
+    if not raw:
+        return today.replace(day=1)
+    try:
+        month = dt.datetime.strptime(raw, "%Y-%m").date()
+    except ValueError:
+        raise ValidationError({"month": [_("Give the month as YYYY-MM, e.g. 2026-10.")]}) from None
+    if month > today.replace(day=1):
+        raise ValidationError({"month": [_("The month %(month)s has not begun.") % {"month": raw}]})
+    if month.year < 2000:
+        raise ValidationError({"month": [_("The month %(month)s is too early.") % {"month": raw}]})
+    return month
+
+
+class ProjectPresenceApi(APIView):
+    """The month's presence (to date for the running month), ID numbers masked."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, description="YYYY-MM; default the running month")],
+        responses={
+            200: inline_serializer(
+                "ProjectPresence",
+                {
+                    "project": serializers.CharField(),
+                    "month": serializers.CharField(),
+                    "construction_days": serializers.IntegerField(),
+                    "managers": serializers.ListField(child=MANAGER),
+                    "workers": WORKERS,
+                },
+            )
+        },  # fmt: skip
+    )
+    def get(self, request: Request, permit_no: str) -> Response:
+        project = project_get(user=request.user, permit_no=permit_no)
+        month = parse_month(request.query_params.get("month"))
+        presence = project_presence(project=project, month=month)
+        return Response({
+            "project": project.permit_no, "month": month.strftime("%Y-%m"),
+            "construction_days": presence.construction_days,
+            "managers": [asdict(m) for m in presence.managers], "workers": asdict(presence.workers),
+        })  # fmt: skip

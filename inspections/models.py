@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def _ratio(**kwargs):
+    return models.DecimalField(
+        max_digits=4, decimal_places=3, validators=[MinValueValidator(0), MaxValueValidator(1)], **kwargs
+    )
+
+
+class Policy(models.Model):
+    """考核口径: every threshold of the rules, the valid-day options and the calendar settings.
+
+    One city-wide policy is in force at a time (`district` empty); a district may be given its own,
+    which then applies to its projects. Presets reproduce each notice (inspections.presets). Before
+    `go_live`, findings are recorded but not scored (seed 003 §四(四), trial period).
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    preset = models.CharField(_("preset"), max_length=32, blank=True)
+    district = models.OneToOneField(
+        "projects.Region", verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="policy", help_text=_("Empty: the city-wide policy."),
+    )  # fmt: skip
+    in_force = models.BooleanField(_("in force"), default=True)
+    go_live = models.DateField(_("go-live date"), null=True, blank=True)
+    # The construction-day calendar.
+    count_sundays = models.BooleanField(_("Sundays are construction days"), default=True)
+    count_holidays = models.BooleanField(_("statutory holidays are construction days"), default=True)
+    manager_grace_days = models.PositiveIntegerField(
+        _("manager attendance starts this many days after the planned start"), default=0
+    )
+    # A valid day of attendance (有效考勤).
+    valid_min_punches = models.PositiveIntegerField(_("valid day: at least this many punches"), default=1)
+    valid_min_span_hours = models.DecimalField(
+        _("valid day: first to last punch at least (hours)"), max_digits=4, decimal_places=1, default=0
+    )
+    # The rules' thresholds (domain.md, "The rules").
+    r01_grace_days = models.PositiveIntegerField(_("R01: days after the actual start without a device"), default=0)
+    r03_offline_hours = models.PositiveIntegerField(_("R03: offline for more than (hours)"), default=24)
+    r07_max_speed_kmh = models.PositiveIntegerField(_("R07: fastest travel between sites (km/h)"), default=120)
+    r09_min_match_score = _ratio(verbose_name=_("R09: lowest acceptable match score"), default="0.800")
+    r11_key_positions = models.JSONField(
+        _("R11: key positions"), default=list, help_text=_("Positions held to the key threshold.")
+    )
+    r11_key_ratio = _ratio(verbose_name=_("R11: key positions' presence threshold"), default="0.800")
+    r11_other_ratio = _ratio(verbose_name=_("R11: other managers' presence threshold"), default="0.700")
+    r12_silent_days = models.PositiveIntegerField(_("R12: consecutive construction days without attendance"), default=4)
+    r13_late_hours = models.PositiveIntegerField(_("R13: received later than (hours)"), default=48)
+    r15_min_shortfall = models.PositiveIntegerField(_("R15: smallest shortfall that counts"), default=1)
+    r15_penalty_shortfall = models.PositiveIntegerField(_("R15: shortfall above which a penalty applies"), default=15)
+    r16_worker_rate = _ratio(verbose_name=_("R16: workers' attendance rate threshold"), default="0.800")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        ordering = ["district", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["in_force"], condition=Q(district__isnull=True, in_force=True), name="policy_one_city_in_force"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

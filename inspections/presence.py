@@ -1,0 +1,88 @@
+"""Monthly presence of a project's managers and workers (rules R11 and R16). Pure.
+
+Every ratio divides attended days by construction days (domain.md). Comparisons are exact
+fractions, so that exactly 80.0% passes an 80% threshold and 79.9% does not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class Staff:
+    """One engagement with the days its holder attended (a valid day, by the policy)."""
+
+    engagement: int
+    name: str
+    id_number: str  # masked
+    position: str
+    entered_on: dt.date
+    exited_on: dt.date | None
+    attended: frozenset[dt.date]
+
+    def engaged_on(self, day: dt.date) -> bool:
+        return self.entered_on <= day and (self.exited_on is None or day <= self.exited_on)
+
+
+@dataclass(frozen=True)
+class ManagerPresence:
+    engagement: int
+    name: str
+    id_number: str
+    position: str
+    attended_days: int
+    construction_days: int
+    ratio: float | None
+    threshold: float
+    passed: bool
+
+
+@dataclass(frozen=True)
+class WorkerPresence:
+    engaged: int
+    attended_person_days: int
+    rate: float | None
+    threshold: float
+    passed: bool
+
+
+def passes(attended: int, required: int, threshold: Decimal) -> bool:
+    return required == 0 or Fraction(attended, required) >= Fraction(str(threshold))
+
+
+def manager_presence(
+    manager: Staff, days: list[dt.date], *, key_positions: list[str], key_ratio: Decimal, other_ratio: Decimal
+) -> ManagerPresence:
+    """`days`: the project's construction days on which managers are held to attendance."""
+    required = [day for day in days if manager.engaged_on(day)]
+    attended = sum(1 for day in required if day in manager.attended)
+    threshold = key_ratio if manager.position in key_positions else other_ratio
+    return ManagerPresence(
+        engagement=manager.engagement, name=manager.name, id_number=manager.id_number, position=manager.position,
+        attended_days=attended, construction_days=len(required),
+        ratio=round(attended / len(required), 3) if required else None, threshold=float(threshold),
+        passed=passes(attended, len(required), threshold),
+    )  # fmt: skip
+
+
+def worker_presence(workers: list[Staff], days: list[dt.date], *, threshold: Decimal) -> WorkerPresence:
+    """Per construction day, attended workers ÷ engaged workers; the month's rate is their mean."""
+    daily, person_days = [], 0
+    for day in days:
+        engaged = [w for w in workers if w.engaged_on(day)]
+        if not engaged:
+            continue
+        attended = sum(1 for w in engaged if day in w.attended)
+        person_days += attended
+        daily.append(Fraction(attended, len(engaged)))
+    rate = sum(daily, Fraction(0)) / len(daily) if daily else None
+    engaged_in_month = sum(1 for w in workers if any(w.engaged_on(day) for day in days)) if days else 0
+    return WorkerPresence(
+        engaged=engaged_in_month, attended_person_days=person_days,
+        rate=round(float(rate), 3) if rate is not None else None, threshold=float(threshold),
+        passed=rate is None or rate >= Fraction(str(threshold)),
+    )  # fmt: skip

@@ -1,0 +1,41 @@
+"""Policies: the presets of the notices, one city policy in force, a district's own policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError
+
+from inspections.models import Policy
+from inspections.selectors import policy_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_preset_is_there_and_the_default_is_in_force():
+    presets = dict(Policy.objects.values_list("preset", "in_force"))
+    assert presets == {"default": True, "ningbo_2023": False, "jilin_2021": False, "zhongshan_2019": False,
+                       "hangzhou_2016": False, "hubei_2019": False}  # fmt: skip
+    default = Policy.objects.get(preset="default")
+    assert (default.r11_key_ratio, default.r11_other_ratio, default.r12_silent_days, default.r13_late_hours) == (
+        Decimal("0.800"), Decimal("0.700"), 4, 48,
+    )  # fmt: skip
+    assert default.r11_key_positions == ["project_manager", "chief_supervisor"]
+
+
+def test_the_zhongshan_preset_has_a_10_day_grace_and_a_trial_period():
+    zhongshan = Policy.objects.get(preset="zhongshan_2019")
+    assert zhongshan.manager_grace_days == 10 and zhongshan.go_live == dt.date(2020, 2, 1)
+
+
+def test_only_one_city_policy_is_in_force():
+    with pytest.raises(IntegrityError):
+        Policy.objects.filter(preset="jilin_2021").update(in_force=True)
+
+
+def test_a_district_policy_applies_to_its_projects_only(city):
+    Policy.objects.create(name="海曙区口径", district=city.haishu, r16_worker_rate="0.900")
+    assert policy_for(project=city.project).name == "海曙区口径"
+    assert policy_for(project=city.other_project).preset == "default"
