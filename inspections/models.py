@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -68,3 +69,84 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AlertState(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+# States in which an alert still stands for its condition: a new finding with the same key updates it.
+# A dismissed alert keeps its key, so the same subject and period never comes back.
+LIVE_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED, AlertState.DISMISSED)
+
+
+class Alert(models.Model):
+    """预警: one rule finding about a project, for one ongoing condition (not one per night).
+
+    `key` names the condition (rule, subject, period); re-runs and a continuing condition update the
+    same row (`last_seen`, `period_end`); a condition that clears resolves it.
+    """
+
+    key = models.CharField(_("key"), max_length=200)
+    rule = models.CharField(_("rule"), max_length=3, db_index=True)
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="alerts"
+    )
+    subject_type = models.CharField(_("subject type"), max_length=16)
+    subject_id = models.BigIntegerField(_("subject id"), null=True, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    evidence = models.JSONField(_("evidence"), default=dict)
+    state = models.CharField(_("state"), max_length=16, choices=AlertState.choices, default=AlertState.OPEN)
+    scored = models.BooleanField(_("scored"), default=True)
+    first_detected = models.DateTimeField(_("first detected"))
+    last_seen = models.DateTimeField(_("last seen"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dismissed by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
+    dismissed_reason = models.TextField(_("reason for dismissal"), blank=True)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-last_seen", "-id"]
+        indexes = [models.Index(fields=["project", "rule", "state"], name="alert_project_rule_state")]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=Q(state__in=LIVE_STATES), name="alert_one_live_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.subject} ({self.period_start}–{self.period_end})"
+
+
+class RuleRun(models.Model):
+    """One evaluation of one rule for one day, with what it did (the nightly run's record)."""
+
+    day = models.DateField(_("day"))
+    rule = models.CharField(_("rule"), max_length=3)
+    started_at = models.DateTimeField(_("started at"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+    findings = models.PositiveIntegerField(_("findings"))
+    new_alerts = models.PositiveIntegerField(_("new alerts"))
+    updated_alerts = models.PositiveIntegerField(_("updated alerts"))
+    resolved_alerts = models.PositiveIntegerField(_("resolved alerts"))
+
+    class Meta:
+        verbose_name = _("rule run")
+        verbose_name_plural = _("rule runs")
+        ordering = ["-started_at", "rule"]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.day}"

@@ -6,15 +6,21 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from attendance.models import DailyPresence
 from inspections.calendar import Timeline, construction_days, manager_days, month_days
-from inspections.models import Policy
+from inspections.models import Alert, Policy
 from inspections.presence import ManagerPresence, Staff, WorkerPresence, manager_presence, worker_presence
 from projects.choices import Category, StatusRequestKind, StatusRequestState
+from projects.jurisdiction import projects_for
 from projects.models import Engagement, Project, StatusRequest
+
+
+def alerts_for(user) -> QuerySet[Alert]:
+    """The alerts of the user's jurisdiction."""
+    return Alert.objects.filter(project__in=projects_for(user)).select_related("project")
 
 
 def policy_for(*, project: Project) -> Policy:

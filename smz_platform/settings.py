@@ -249,6 +249,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attendance.tasks.ensure_punch_partitions_task",
         "schedule": crontab(hour=2, minute=20),
     },
+    # 01:30 every night: all rules for yesterday (inspections.engine; a lock keeps runs apart).
+    "run-rules-nightly": {
+        "task": "inspections.tasks.run_rules_nightly_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # Every hour at :05: punches in the default partition raise an operational alert.
     "check-default-partition": {
         "task": "attendance.tasks.check_default_partition_task",

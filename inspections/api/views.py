@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inspections.selectors import project_presence
+from inspections import services
+from inspections.filters import AlertFilter
+from inspections.models import Alert
+from inspections.selectors import alerts_for, project_presence
 from projects.selectors import project_get
 
 MANAGER = inline_serializer("ManagerPresence", {
@@ -72,3 +76,49 @@ class ProjectPresenceApi(APIView):
             "construction_days": presence.construction_days,
             "managers": [asdict(m) for m in presence.managers], "workers": asdict(presence.workers),
         })  # fmt: skip
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.permit_no")
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id", "rule", "project", "subject", "subject_type", "period_start", "period_end", "evidence", "state",
+            "scored", "first_detected", "last_seen", "resolved_at", "dismissed_reason",
+        ]  # fmt: skip
+
+
+class DismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Alerts of the user's jurisdiction; without `state`, alerts in every state."""
+
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+
+    def get_queryset(self):
+        return alerts_for(self.request.user)
+
+
+def _alert(request: Request, alert_id: int) -> Alert:
+    return get_object_or_404(alerts_for(request.user), pk=alert_id)
+
+
+class AlertAcknowledgeApi(APIView):
+    @extend_schema(request=None, responses={200: AlertSerializer})
+    def post(self, request: Request, alert_id: int) -> Response:
+        alert = services.alert_acknowledge(user=request.user, alert=_alert(request, alert_id))
+        return Response(AlertSerializer(alert).data)
+
+
+class AlertDismissApi(APIView):
+    @extend_schema(request=DismissSerializer, responses={200: AlertSerializer})
+    def post(self, request: Request, alert_id: int) -> Response:
+        alert = _alert(request, alert_id)
+        data = DismissSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = services.alert_dismiss(user=request.user, alert=alert, reason=data.validated_data["reason"])
+        return Response(AlertSerializer(alert).data)

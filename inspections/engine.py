@@ -1,0 +1,367 @@
+"""The nightly run: every implemented rule for one day, its inputs loaded by set-based selectors.
+
+The same code serves the Celery beat entry (01:30 Asia/Shanghai, for yesterday) and
+`manage.py run_rules`. A PostgreSQL advisory lock makes sure two runs never overlap; each rule's
+evaluation is recorded as a RuleRun.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from attendance.models import Punch
+from devices.choices import Connection, DeviceState
+from devices.models import Device, DeviceFlip, FlipField
+from inspections.calendar import Timeline, construction_days, month_days
+from inspections.models import Policy, RuleRun
+from inspections.rules import (
+    r01_no_device,
+    r02_not_direct,
+    r03_offline,
+    r05_unapproved_status,
+    r06_liveness_off,
+    r08_mobile_unapproved,
+    r11_manager_absent,
+    r12_silent_days,
+    r16_worker_rate,
+)
+from inspections.rules.base import Finding
+from inspections.selectors import project_presence
+from inspections.services import AlertCounts, alerts_apply
+from projects.choices import Category, ProjectStatus, StatusRequestKind, StatusRequestState
+from projects.models import Engagement, Project, ProjectStatusChange, StatusRequest
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LOCK_KEY = 7_402_716_001  # pg advisory lock of the rules run
+STREAK_LOOKBACK_DAYS = 62
+
+
+class RunInProgress(Exception):
+    """Another run holds the lock."""
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    findings: int
+    counts: AlertCounts
+    duration_ms: int
+
+
+@dataclass
+class Context:
+    """What every rule of one day shares: the day, the active projects, their timelines and policies."""
+
+    day: dt.date
+    day_start: dt.datetime
+    day_end: dt.datetime
+    projects: dict[int, Project]
+    timelines: dict[int, Timeline]
+    policies: dict[int, Policy]  # by project
+
+    def active(self) -> list[Project]:
+        """Projects for which the day is a construction day under their policy."""
+        return [p for p in self.projects.values() if self.is_construction_day(p.pk, self.day)]
+
+    def is_construction_day(self, project_id: int, day: dt.date) -> bool:
+        policy = self.policies[project_id]
+        return bool(
+            construction_days(
+                self.timelines[project_id],
+                [day],
+                count_sundays=policy.count_sundays,
+                count_holidays=policy.count_holidays,
+            )  # fmt: skip
+        )
+
+
+@contextmanager
+def run_guard() -> Iterator[None]:
+    """Two beats, or a beat and a manual run, never run at once (PostgreSQL advisory lock)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            raise RunInProgress
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+def _permits(kind: str) -> dict[tuple[int, int | None], list[tuple[dt.date, dt.date | None]]]:
+    permits = defaultdict(list)
+    for project_id, vendor_id, start, end in StatusRequest.objects.filter(
+        kind=kind, state=StatusRequestState.APPROVED
+    ).values_list("project_id", "vendor_id", "effective_from", "effective_to"):
+        permits[(project_id, vendor_id)].append((start, end))
+    return permits
+
+
+def build_context(day: dt.date) -> Context:
+    projects = {p.pk: p for p in Project.objects.exclude(status=ProjectStatus.NOT_STARTED).exclude(actual_start=None)}
+    requests = defaultdict(list)
+    for request in StatusRequest.objects.filter(
+        project_id__in=projects, state=StatusRequestState.APPROVED,
+        kind__in=[StatusRequestKind.SUSPENSION, StatusRequestKind.RESUMPTION],
+    ).order_by("effective_from", "id"):  # fmt: skip
+        requests[request.project_id].append(request)
+    timelines = {pk: _timeline(p, requests[pk]) for pk, p in projects.items()}
+    city = Policy.objects.get(district__isnull=True, in_force=True)
+    by_district = {p.district_id: p for p in Policy.objects.filter(district__isnull=False, in_force=True)}
+    policies = {pk: by_district.get(p.district_id, city) for pk, p in projects.items()}
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
+    return Context(day=day, day_start=start, day_end=start + dt.timedelta(days=1), projects=projects,
+                   timelines=timelines, policies=policies)  # fmt: skip
+
+
+def _timeline(project: Project, requests: list[StatusRequest]) -> Timeline:
+    suspensions, open_start = [], None
+    for request in requests:
+        if request.kind == StatusRequestKind.SUSPENSION:
+            if request.effective_to is not None:
+                suspensions.append((request.effective_from, request.effective_to + dt.timedelta(days=1)))
+            else:
+                open_start = request.effective_from
+        elif open_start is not None:
+            suspensions.append((open_start, request.effective_from))
+            open_start = None
+    if open_start is not None:
+        suspensions.append((open_start, None))
+    return Timeline(planned_start=project.planned_start, actual_start=project.actual_start,
+                    completed_on=project.completed_on, attendance_stopped_on=project.attendance_stopped_on,
+                    suspensions=tuple(suspensions))  # fmt: skip
+
+
+# --- Inputs of each rule ---------------------------------------------------------------------------
+
+
+def collect_r01(ctx: Context) -> list[Finding]:
+    active = ctx.active()
+    counts = dict(
+        Device.objects.filter(project_id__in=[p.pk for p in active], state=DeviceState.ACTIVE)
+        .values("project_id").annotate(n=Count("id")).values_list("project_id", "n")
+    )  # fmt: skip
+    findings = []
+    for project in active:
+        findings += r01_no_device.evaluate(
+            [r01_no_device.ProjectDevices(project.pk, project.name, project.actual_start, counts.get(project.pk, 0))],
+            day=ctx.day, grace_days=ctx.policies[project.pk].r01_grace_days,
+        )  # fmt: skip
+    return findings
+
+
+def collect_r02(ctx: Context) -> list[Finding]:
+    active = {p.pk for p in ctx.active()}
+    permits = _permits(StatusRequestKind.PLATFORM_DOCKING)
+    devices = [
+        r02_not_direct.PlatformDevice(d.pk, d.serial, d.project_id, d.vendor_id, d.vendor.name,
+                                      tuple(permits.get((d.project_id, d.vendor_id), ())))  # fmt: skip
+        for d in Device.objects.filter(project_id__in=active, state=DeviceState.ACTIVE, connection=Connection.PLATFORM)
+        .select_related("vendor")
+    ]  # fmt: skip
+    return r02_not_direct.evaluate(devices, day=ctx.day)
+
+
+def collect_r03(ctx: Context) -> list[Finding]:
+    active = {p.pk for p in ctx.active()}
+    devices = {d.pk: d for d in Device.objects.filter(project_id__in=active, state=DeviceState.ACTIVE)}
+    window_start = ctx.day_start - dt.timedelta(days=30)
+    flips = defaultdict(list)
+    for device_id, at, value in (
+        DeviceFlip.objects.filter(
+            device_id__in=devices, field=FlipField.ONLINE, at__gte=window_start, at__lt=ctx.day_end
+        )
+        .order_by("at", "id")
+        .values_list("device_id", "at", "value")
+    ):
+        flips[device_id].append((at, value))
+    silences = []
+    for device_id, device in devices.items():
+        since = None
+        for at, value in flips[device_id]:
+            if value is False:
+                since = at
+            elif since is not None:
+                silences.append(r03_offline.Silence(device_id, device.serial, device.project_id, since, at))
+                since = None
+        if since is None and not flips[device_id]:
+            # No change in the window: silent since the last contact (or registration) if offline now,
+            # or if its last contact precedes the day by the whole window.
+            last = device.last_contact_at or device.registered_at
+            if not device.online or last < window_start:
+                since = last
+        if since is not None:
+            silences.append(r03_offline.Silence(device_id, device.serial, device.project_id, since, None))
+    limits = {pk: ctx.policies[d.project_id].r03_offline_hours for pk, d in devices.items()}
+    findings = []
+    for silence in silences:
+        findings += r03_offline.evaluate(
+            [silence], day_start=ctx.day_start, day_end=ctx.day_end, limit_hours=limits[silence.device_id]
+        )
+    return list({f.key: f for f in findings}.values())
+
+
+def collect_r05(ctx: Context) -> list[Finding]:
+    changes = [
+        r05_unapproved_status.StatusChange(
+            c.pk, c.project_id, c.field, c.old_value, c.new_value, c.changed_at,
+            c.changed_by.username if c.changed_by else "", c.status_request_id,
+        )
+        for c in ProjectStatusChange.objects.filter(changed_at__gte=ctx.day_start, changed_at__lt=ctx.day_end)
+        .select_related("changed_by")
+    ]  # fmt: skip
+    return r05_unapproved_status.evaluate(changes, day=ctx.day)
+
+
+def collect_r06(ctx: Context) -> list[Finding]:
+    active = {p.pk for p in ctx.active()}
+    devices = {d.pk: d for d in Device.objects.filter(project_id__in=active, state=DeviceState.ACTIVE)}
+    before = dict(
+        DeviceFlip.objects.filter(device_id__in=devices, field=FlipField.LIVENESS, at__lt=ctx.day_start)
+        .values("device_id").annotate(last=Max("at")).values_list("device_id", "last")
+    )  # fmt: skip
+    setting_at_start = {
+        device_id: value
+        for device_id, at, value in DeviceFlip.objects.filter(field=FlipField.LIVENESS, device_id__in=before)
+        .values_list("device_id", "at", "value")
+        if at == before[device_id]
+    }  # fmt: skip
+    off_during = set(
+        DeviceFlip.objects.filter(device_id__in=devices, field=FlipField.LIVENESS, value=False,
+                                  at__gte=ctx.day_start, at__lt=ctx.day_end).values_list("device_id", flat=True)
+    )  # fmt: skip
+    unchecked = dict(
+        Punch.objects.filter(device_id__in=devices, flag_no_liveness=True, punched_at__gte=ctx.day_start,
+                             punched_at__lt=ctx.day_end)
+        .values("device_id").annotate(n=Count("id")).values_list("device_id", "n")
+    )  # fmt: skip
+    return r06_liveness_off.evaluate(
+        [r06_liveness_off.DeviceLiveness(pk, d.serial, d.project_id,
+                                         setting_at_start.get(pk) is False or pk in off_during, unchecked.get(pk, 0))
+         for pk, d in devices.items()],
+        day=ctx.day,
+    )  # fmt: skip
+
+
+def collect_r08(ctx: Context) -> list[Finding]:
+    active = {p.pk: p for p in ctx.active()}
+    counts = dict(
+        Punch.objects.filter(project_id__in=active, flag_mobile=True, punched_at__gte=ctx.day_start,
+                             punched_at__lt=ctx.day_end)
+        .values("project_id").annotate(n=Count("id")).values_list("project_id", "n")
+    )  # fmt: skip
+    permits = _permits(StatusRequestKind.MOBILE_ATTENDANCE)
+    return r08_mobile_unapproved.evaluate(
+        [r08_mobile_unapproved.MobilePunches(pk, active[pk].name, n, tuple(permits.get((pk, None), ())))
+         for pk, n in counts.items()],
+        day=ctx.day,
+    )  # fmt: skip
+
+
+def _month_end(ctx: Context) -> dt.date | None:
+    """The month judged by this run (R11, R16): the day's month, if the day is its last."""
+    return ctx.day.replace(day=1) if (ctx.day + dt.timedelta(days=1)).day == 1 else None
+
+
+def collect_r11_r16(ctx: Context) -> dict[str, list[Finding]]:
+    month = _month_end(ctx)
+    findings = {"R11": [], "R16": []}
+    if month is None:
+        return findings
+    days = month_days(month)
+    for project in ctx.projects.values():
+        if not any(ctx.is_construction_day(project.pk, day) for day in days):
+            continue
+        presence = project_presence(project=project, month=month, today=ctx.day)
+        findings["R11"] += r11_manager_absent.evaluate(project.pk, presence.managers, month=month, last_day=ctx.day)
+        findings["R16"] += r16_worker_rate.evaluate(project.pk, project.name, presence.workers, month=month,
+                                                    last_day=ctx.day)  # fmt: skip
+    return findings
+
+
+def collect_r12(ctx: Context) -> list[Finding]:
+    active = {p.pk: p for p in ctx.active()}
+    since = ctx.day - dt.timedelta(days=STREAK_LOOKBACK_DAYS)
+    # The last day with presence, per project and category, in one query over daily presence.
+    last_present = _last_presence(active, since, ctx.day)
+    engaged = set(
+        Engagement.objects.filter(project_id__in=active, entered_on__lte=ctx.day)
+        .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=ctx.day))
+        .values_list("project_id", "category").distinct()
+    )  # fmt: skip
+    streaks = []
+    for pk, project in active.items():
+        policy = ctx.policies[pk]
+        for category, who in ((Category.WORKER, "workers"), (Category.MANAGER, "managers")):
+            if (pk, category) not in engaged:
+                continue
+            after = last_present.get((pk, category), since - dt.timedelta(days=1))
+            span = [after + dt.timedelta(days=n) for n in range(1, (ctx.day - after).days + 1)]
+            empty = construction_days(ctx.timelines[pk], span, count_sundays=policy.count_sundays,
+                                      count_holidays=policy.count_holidays)  # fmt: skip
+            if empty:
+                streaks.append(r12_silent_days.Streak(pk, project.name, who, tuple(empty)))
+    findings = []
+    for streak in streaks:
+        findings += r12_silent_days.evaluate([streak], min_days=ctx.policies[streak.project_id].r12_silent_days)
+    return findings
+
+
+def _last_presence(projects, since: dt.date, day: dt.date) -> dict[tuple[int, str], dt.date]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.project_id, e.category, MAX(p.day) FROM attendance_dailypresence p "
+            "JOIN projects_engagement e ON e.person_id = p.person_id AND e.project_id = p.project_id "
+            f"WHERE p.project_id IN ({', '.join(['%s'] * len(projects)) or 'NULL'}) "
+            "AND p.day >= %s AND p.day <= %s AND p.valid_count >= 1 GROUP BY p.project_id, e.category",
+            [*projects, since, day],
+        )
+        return {(project_id, category): _date(last) for project_id, category, last in cursor.fetchall()}
+
+
+def _date(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+RULES: list[tuple[str, Callable[[Context], list[Finding]]]] = [
+    ("R01", collect_r01), ("R02", collect_r02), ("R03", collect_r03), ("R05", collect_r05), ("R06", collect_r06),
+    ("R08", collect_r08), ("R12", collect_r12),
+]  # fmt: skip
+
+
+def rules_run(*, day: dt.date, now: dt.datetime | None = None) -> list[RuleResult]:
+    """Evaluate every implemented rule for `day`; raises RunInProgress if another run holds the lock."""
+    now = now or timezone.now()
+    results = []
+    with run_guard():
+        ctx = build_context(day)
+        scored = {pk: (p.go_live is None or day >= p.go_live) for pk, p in ctx.policies.items()}
+        monthly = None
+        for code, collect in [*RULES, ("R11", None), ("R16", None)]:
+            started = time.perf_counter()
+            if collect is None:
+                monthly = monthly if monthly is not None else collect_r11_r16(ctx)
+                findings = monthly[code]
+            else:
+                findings = collect(ctx)
+            counts = alerts_apply(rule=code, findings=findings, now=now, scored=scored)
+            duration = int((time.perf_counter() - started) * 1000)
+            RuleRun.objects.create(day=day, rule=code, started_at=now, duration_ms=duration, findings=len(findings),
+                                   new_alerts=counts.new, updated_alerts=counts.updated,
+                                   resolved_alerts=counts.resolved)  # fmt: skip
+            results.append(RuleResult(code, len(findings), counts, duration))
+    return results

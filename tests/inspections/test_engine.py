@@ -1,0 +1,148 @@
+"""The nightly run over the database: alerts upserted once, cleared conditions resolved, dismissals
+kept, the double-run guard, the beat entry, and manage.py run_rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+
+import pytest
+import time_machine
+from celery.schedules import crontab
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from devices.models import Device
+from inspections.engine import LOCK_KEY, RunInProgress, rules_run
+from inspections.models import Alert, RuleRun
+from inspections.services import alert_dismiss
+from inspections.tasks import run_rules_nightly_task
+
+pytestmark = pytest.mark.django_db
+
+SH = dt.timezone(dt.timedelta(hours=8))
+
+
+def alerts(rule=None):
+    qs = Alert.objects.all() if rule is None else Alert.objects.filter(rule=rule)
+    return sorted((a.rule, a.project.permit_no, a.state, str(a.period_start), str(a.period_end)) for a in qs)
+
+
+def test_a_project_without_a_device_gets_one_alert_however_often_the_rules_run(city):
+    day = dt.date(2026, 11, 24)
+    rules_run(day=day)
+    rules_run(day=day)
+    rules_run(day=day + dt.timedelta(days=1))
+    r01 = Alert.objects.filter(rule="R01")
+    assert sorted(a.project.permit_no for a in r01) == sorted([city.project.permit_no, city.other_project.permit_no])
+    assert all(a.state == "open" for a in r01)
+    assert RuleRun.objects.filter(rule="R01").count() == 3
+
+
+def test_an_alert_resolves_when_its_condition_clears(city):
+    rules_run(day=dt.date(2026, 11, 24))
+    Device.objects.create(serial="NEW-1", project=city.project, vendor=city.vendor, kind="gate",
+                          connection="direct", location="entrance", secret_encrypted="x")  # fmt: skip
+    rules_run(day=dt.date(2026, 11, 25))
+    states = {a.project.permit_no: a.state for a in Alert.objects.filter(rule="R01")}
+    assert states == {city.project.permit_no: "resolved", city.other_project.permit_no: "open"}
+
+
+def test_a_dismissed_alert_does_not_come_back(city):
+    rules_run(day=dt.date(2026, 11, 24))
+    alert = Alert.objects.get(rule="R01", project=city.project)
+    alert_dismiss(user=city.users["haishu"], alert=alert, reason="设备已安装，待对接")
+    rules_run(day=dt.date(2026, 11, 25))
+    assert Alert.objects.filter(rule="R01", project=city.project).count() == 1
+    assert Alert.objects.get(rule="R01", project=city.project).state == "dismissed"
+
+
+def test_a_platform_device_without_a_docking_permit_fires_r02(city):
+    Device.objects.create(serial="PLAT-1", project=city.project, vendor=city.vendor, kind="gate",
+                          connection="platform", location="entrance", secret_encrypted="x")  # fmt: skip
+    rules_run(day=dt.date(2026, 11, 24))
+    assert [a.subject for a in Alert.objects.filter(rule="R02")] == ["PLAT-1"]
+
+
+def test_a_status_change_made_in_the_admin_fires_r05(city):
+    with time_machine.travel(dt.datetime(2026, 11, 24, 10, 0, tzinfo=SH), tick=False):
+        city.project.status = "completed"
+        city.project.completed_on = dt.date(2026, 11, 24)
+        city.project.save(changed_by=city.users["city"])
+    rules_run(day=dt.date(2026, 11, 24))
+    assert sorted(a.subject for a in Alert.objects.filter(rule="R05")) == [
+        "completed_on: — → 2026-11-24", "status: active → completed",
+    ]  # fmt: skip
+
+
+def test_the_run_is_recorded_per_rule(city):
+    rules_run(day=dt.date(2026, 11, 24))
+    assert set(RuleRun.objects.values_list("rule", flat=True)) == {
+        "R01", "R02", "R03", "R05", "R06", "R08", "R11", "R12", "R16",
+    }  # fmt: skip
+
+
+def test_a_second_run_while_one_holds_the_lock_is_refused(city):
+    holder_ready, release = threading.Event(), threading.Event()
+
+    def hold():
+        from django.db import connections
+
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+            holder_ready.set()
+            release.wait(10)
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        connections["default"].close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    holder_ready.wait(10)
+    try:
+        with pytest.raises(RunInProgress):
+            rules_run(day=dt.date(2026, 11, 24))
+        assert run_rules_nightly_task.delay("2026-11-24").get() == 0
+        with pytest.raises(CommandError, match="in progress"):
+            call_command("run_rules", "--date", "2026-11-24", stdout=io.StringIO())
+    finally:
+        release.set()
+        thread.join()
+    assert not RuleRun.objects.exists()
+    rules_run(day=dt.date(2026, 11, 24))  # the lock is free again
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        assert cursor.fetchone()[0] == 0
+
+
+def test_the_nightly_run_is_at_half_past_one_for_yesterday(city):
+    entry = settings.CELERY_BEAT_SCHEDULE["run-rules-nightly"]
+    assert entry["task"] == "inspections.tasks.run_rules_nightly_task"
+    assert entry["schedule"] == crontab(hour=1, minute=30)
+    with time_machine.travel(dt.datetime(2026, 11, 25, 1, 30, tzinfo=SH), tick=False):
+        run_rules_nightly_task.delay()
+    assert set(RuleRun.objects.values_list("day", flat=True)) == {dt.date(2026, 11, 24)}
+
+
+def test_run_rules_prints_a_line_per_rule_and_takes_a_range(city):
+    out = io.StringIO()
+    with time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=SH), tick=False):
+        call_command("run_rules", "--from", "2026-11-22", "--to", "2026-11-24", stdout=out)
+    text = out.getvalue()
+    assert text.count("R01:") == 3 and "2026-11-22:" in text and "2026-11-24:" in text
+    assert Alert.objects.filter(rule="R01").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--date", "2026-11-31"], "not a date"), (["--from", "2026-11-20"], "go together"),
+     (["--from", "2026-11-20", "--to", "2026-11-10"], "before"), (["--date", "2026-11-25"], "not ended"),
+     (["--date", "2026-11-20", "--from", "2026-11-01", "--to", "2026-11-02"], "not both")],
+)  # fmt: skip
+def test_run_rules_refuses_bad_dates(city, args, message):
+    with (
+        time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=SH), tick=False),
+        pytest.raises(CommandError, match=message),
+    ):
+        call_command("run_rules", *args, stdout=io.StringIO())

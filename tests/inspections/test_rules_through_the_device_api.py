@@ -1,0 +1,92 @@
+"""Rules fed by what devices really sent: heartbeats, punches and silence, night after night."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from devices.services import devices_sweep_offline
+from inspections.engine import rules_run
+from inspections.models import Alert
+from tests.factories import engage, id_number, person
+
+pytestmark = pytest.mark.django_db
+
+SH = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(day: int, hour: int = 8) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def site(city, gate):
+    worker = id_number("341221", "19800315", 417)
+    engage(city.project, city.subcontractor, who=person(worker, "陈大勇"), entered_on=dt.date(2026, 10, 1))
+    return worker
+
+
+def punch(record_id, number, when, **extra):
+    return {"record_id": record_id, "id_number": number, "punched_at": when.isoformat(), "direction": "in",
+            "method": "face", "liveness": True, **extra}  # fmt: skip
+
+
+def nightly(day: int) -> None:
+    with time_machine.travel(at(day + 1, 1), tick=False):
+        devices_sweep_offline(now=at(day + 1, 1))
+        rules_run(day=dt.date(2026, 11, day))
+
+
+def test_a_silent_site_raises_one_r12_alert_that_grows_then_resolves(city, gate, site):
+    with time_machine.travel(at(10), tick=False):
+        gate.heartbeat()
+        gate.punches([punch("P-10", site, at(10))])
+    for day in range(10, 17):  # silent from the 11th
+        nightly(day)
+    streak = Alert.objects.get(rule="R12", project=city.project)
+    assert (streak.period_start, streak.period_end, streak.state) == (
+        dt.date(2026, 11, 11),
+        dt.date(2026, 11, 16),
+        "open",
+    )
+    assert len(streak.evidence["empty_construction_days"]) == 6
+    with time_machine.travel(at(17), tick=False):
+        gate.heartbeat()
+        gate.punches([punch("P-17", site, at(17))])
+    nightly(17)
+    streak.refresh_from_db()
+    assert streak.state == "resolved"
+    assert Alert.objects.filter(rule="R12", project=city.project).count() == 1
+
+
+def test_three_silent_days_raise_nothing(city, gate, site):
+    with time_machine.travel(at(10), tick=False):
+        gate.heartbeat()
+        gate.punches([punch("P-10", site, at(10))])
+    for day in range(10, 14):
+        nightly(day)
+    assert not Alert.objects.filter(rule="R12", project=city.project).exists()
+    nightly(14)
+    assert Alert.objects.filter(rule="R12", project=city.project).exists()
+
+
+def test_a_device_silent_for_a_day_and_more_fires_r03_once(city, gate, site):
+    with time_machine.travel(at(10, 9), tick=False):
+        gate.heartbeat()
+    for day in range(10, 14):
+        nightly(day)
+    offline = Alert.objects.filter(rule="R03")
+    assert [(a.subject, a.state) for a in offline] == [(gate.serial, "open")]
+    # First found on the 11th (more than 24 h after 09:00 on the 10th); the same alert goes on to the 13th.
+    assert (offline[0].period_start, offline[0].period_end) == (dt.date(2026, 11, 11), dt.date(2026, 11, 13))
+
+
+def test_liveness_switched_off_and_unapproved_mobile_punches(city, gate, site):
+    with time_machine.travel(at(20), tick=False):
+        gate.heartbeat(liveness_enabled=False)
+        gate.punches([punch("M-1", site, at(20), method="mobile", lat=29.86, lon=121.54)])
+    nightly(20)
+    assert [a.subject for a in Alert.objects.filter(rule="R06")] == [gate.serial]
+    assert [a.project_id for a in Alert.objects.filter(rule="R08")] == [city.project.pk]
