@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from inspections.models import Alert, Policy, RuleRun
+from inspections.models import Alert, ExportGrant, Policy, RuleRun
 from projects.admin import ReadOnlyAdminMixin, ScopedAdmin
 from projects.jurisdiction import projects_for
 
@@ -33,3 +33,11 @@ class RuleRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["day", "rule", "started_at", "duration_ms", "findings", "new_alerts", "updated_alerts",
                     "resolved_alerts"]  # fmt: skip
     list_filter = ["rule"]
+
+
+@admin.register(ExportGrant)
+class ExportGrantAdmin(admin.ModelAdmin):
+    """Export grants are the city's to give (only the city changes records: projects.auth)."""
+
+    list_display = ["user", "purpose", "project", "valid_from", "valid_to", "approved_by"]
+    raw_id_fields = ["user", "project", "approved_by"]

@@ -23,23 +23,30 @@ from attendance.models import Punch
 from devices.choices import Connection, DeviceState
 from devices.models import Device, DeviceFlip, FlipField
 from inspections.calendar import Timeline, construction_days, month_days
-from inspections.models import Policy, RuleRun
+from inspections.models import ExportGrant, Policy, RuleRun
 from inspections.rules import (
     r01_no_device,
     r02_not_direct,
     r03_offline,
+    r04_unregistered,
     r05_unapproved_status,
     r06_liveness_off,
+    r07_forgery,
     r08_mobile_unapproved,
+    r09_low_score,
+    r10_manager_elsewhere,
     r11_manager_absent,
     r12_silent_days,
+    r13_backfilled,
+    r14_unapproved_export,
     r16_worker_rate,
 )
 from inspections.rules.base import Finding
 from inspections.selectors import project_presence
 from inspections.services import AlertCounts, alerts_apply
-from projects.choices import Category, ProjectStatus, StatusRequestKind, StatusRequestState
-from projects.models import Engagement, Project, ProjectStatusChange, StatusRequest
+from projects.choices import Category, ParticipantRole, ProjectStatus, StatusRequestKind, StatusRequestState
+from projects.models import Engagement, Project, ProjectParticipant, ProjectStatusChange, StatusRequest
+from smz_platform.common.models import AuditAction, AuditEvent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOCK_KEY = 7_402_716_001  # pg advisory lock of the rules run
@@ -337,9 +344,183 @@ def _date(value) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _engaged_on(ctx: Context, projects) -> Q:
+    return Q(project_id__in=projects, entered_on__lte=ctx.day) & (Q(exited_on__isnull=True) | Q(exited_on__gte=ctx.day))
+
+
+def collect_r04(ctx: Context) -> list[Finding]:
+    active = {p.pk: p for p in ctx.active()}
+    engagements = Engagement.objects.filter(_engaged_on(ctx, active))
+    filled = defaultdict(set)
+    for project_id, position in engagements.filter(category=Category.MANAGER).values_list("project_id", "position"):
+        filled[project_id].add(position)
+    staff = defaultdict(int)
+    for project_id, employer_id in engagements.values_list("project_id", "employer_id"):
+        staff[(project_id, employer_id)] += 1
+    firms = defaultdict(list)
+    for project_id, enterprise_id, name in (
+        ProjectParticipant.objects.filter(
+            project_id__in=active,
+            role__in=[ParticipantRole.CONTRACTOR, ParticipantRole.SUBCONTRACTOR, ParticipantRole.SUPERVISOR],
+        )
+        .values_list("project_id", "enterprise_id", "enterprise__name")
+        .distinct()
+    ):
+        firms[project_id].append((enterprise_id, name, staff[(project_id, enterprise_id)]))
+    unregistered = defaultdict(list)
+    for project_id, masked in Punch.objects.filter(
+        project_id__in=active, flag_unregistered=True, punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end
+    ).values_list("project_id", "id_number_masked"):
+        unregistered[project_id].append(masked)
+    return r04_unregistered.evaluate(
+        [r04_unregistered.Registration(pk, p.name, tuple(p.required_positions), frozenset(filled[pk]),
+                                       tuple(firms[pk]), len(unregistered[pk]),
+                                       tuple(sorted(set(unregistered[pk]))[:20]))
+         for pk, p in active.items()],
+        day=ctx.day,
+    )  # fmt: skip
+
+
+def collect_r07(ctx: Context) -> list[Finding]:
+    day_punches = Punch.objects.filter(punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end)
+    shared = defaultdict(list)
+    # Photos of the day's punches that any punch, of any day, also carries (the partial photo index).
+    for punch_id, project_id, sha, masked in Punch.objects.filter(
+        photo_sha256__in=day_punches.exclude(photo_sha256="").values("photo_sha256")
+    ).values_list("id", "project_id", "photo_sha256", "id_number_masked"):
+        shared[sha].append((punch_id, project_id, masked))
+    photos = [
+        r07_forgery.SharedPhoto(
+            items[-1][1], sha, tuple(i for i, _p, _m in items), tuple(sorted({m for *_x, m in items}))
+        )
+        for sha, items in shared.items()
+        if len(items) > 1
+    ]  # fmt: skip
+    # Consecutive punches of one person at places with coordinates (the device's, or the phone's).
+    places = {pk: (lat, lon) for pk, lat, lon in Device.objects.exclude(lat=None).values_list("id", "lat", "lon")}
+    hops, previous = [], {}
+    rows = (
+        day_punches.exclude(person_id=None)
+        .order_by("person_id", "punched_at")
+        .values_list("person_id", "project_id", "device_id", "punched_at", "lat", "lon", "id_number_masked")
+    )
+    for person_id, project_id, device_id, punched_at, lat, lon, masked in rows:
+        place = (lat, lon) if lat is not None else places.get(device_id)
+        if place is None:
+            continue
+        before = previous.get(person_id)
+        if before is not None and before[1] != place:
+            hops.append(r07_forgery.Hop(project_id, person_id, masked, before[0], punched_at, before[1], place))
+        previous[person_id] = (punched_at, place)
+    speed = max((p.r07_max_speed_kmh for p in ctx.policies.values()), default=120)
+    return r07_forgery.evaluate(photos, hops, day=ctx.day, max_speed_kmh=speed)
+
+
+def collect_r09(ctx: Context) -> list[Finding]:
+    active = {p.pk: p for p in ctx.active()}
+    scores = defaultdict(list)
+    for project_id, punch_id, score in Punch.objects.filter(
+        project_id__in=active, punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end, match_score__isnull=False
+    ).values_list("project_id", "id", "match_score"):
+        scores[project_id].append((punch_id, score))
+    findings = []
+    for pk, items in scores.items():
+        findings += r09_low_score.evaluate([r09_low_score.Scores(pk, active[pk].name, tuple(items))], day=ctx.day,
+                                           min_score=float(ctx.policies[pk].r09_min_match_score))  # fmt: skip
+    return findings
+
+
+def collect_r10(ctx: Context) -> list[Finding]:
+    active = {p.pk for p in ctx.active()}
+    managers = {
+        person_id: (project_id, engagement_id, f"{name}（{position}）")
+        for person_id, project_id, engagement_id, name, position in Engagement.objects.filter(
+            _engaged_on(ctx, active), category=Category.MANAGER
+        ).values_list("person_id", "project_id", "id", "person__name", "position")
+    }  # fmt: skip
+    devices = {pk: (project_id, location) for pk, project_id, location in Device.objects.values_list(
+        "id", "project_id", "location")}  # fmt: skip
+    fences = {
+        project_id: (lat, lon, fence)
+        for project_id, lat, lon, fence in Device.objects.filter(kind="mobile", project_id__in=active)
+        .exclude(lat=None).exclude(fence_m=None).values_list("project_id", "lat", "lon", "fence_m")
+    }  # fmt: skip
+    punches = []
+    for punch_id, person_id, device_id, lat, lon in Punch.objects.filter(
+        person_id__in=managers, punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end
+    ).values_list("id", "person_id", "device_id", "lat", "lon"):
+        project_id, engagement_id, who = managers[person_id]
+        device_project, location = devices.get(device_id, (None, "other"))
+        punches.append(r10_manager_elsewhere.ManagerPunch(
+            project_id, engagement_id, who, punch_id, device_project, location,
+            (lat, lon) if lat is not None else None, fences.get(project_id),
+        ))  # fmt: skip
+    return r10_manager_elsewhere.evaluate(punches, day=ctx.day)
+
+
+def collect_r13(ctx: Context) -> list[Finding]:
+    active = {p.pk for p in ctx.active()}
+    late = list(
+        Punch.objects.filter(project_id__in=active, received_at__gte=ctx.day_start, received_at__lt=ctx.day_end,
+                             flag_late=True)
+        .values_list("id", "project_id", "device_id", "punched_at", "received_at")
+    )  # fmt: skip
+    devices = dict(Device.objects.filter(id__in={row[2] for row in late}).values_list("id", "serial"))
+    flips = defaultdict(list)
+    for device_id, at, value in DeviceFlip.objects.filter(device_id__in=devices, field=FlipField.ONLINE).order_by(
+        "at", "id").values_list("device_id", "at", "value"):  # fmt: skip
+        flips[device_id].append((at, value))
+
+    def offline_at(device_id: int, moment: dt.datetime) -> bool:
+        state = None
+        for at, value in flips[device_id]:
+            if at > moment:
+                break
+            state = value
+        return state is False
+
+    limits = {pk: ctx.policies[pk].r13_late_hours for pk in active}
+    findings = []
+    for project_id in {row[1] for row in late}:
+        findings += r13_backfilled.evaluate(
+            [r13_backfilled.LatePunch(project_id, device_id, devices[device_id], punch_id, punched_at, received_at,
+                                      offline_at(device_id, punched_at))
+             for punch_id, p_id, device_id, punched_at, received_at in late if p_id == project_id],
+            day=ctx.day, limit_hours=limits[project_id],
+        )  # fmt: skip
+    return findings
+
+
+def collect_r14(ctx: Context) -> list[Finding]:
+    projects = {p.permit_no: p.pk for p in ctx.projects.values()}
+    events = AuditEvent.objects.filter(at__gte=ctx.day_start, at__lt=ctx.day_end).filter(
+        Q(action=AuditAction.EXPORT) | Q(action=AuditAction.VIEW_UNMASKED, record_count__gt=1)
+    )
+    grants = defaultdict(list)
+    for user_id, project_id in ExportGrant.objects.filter(valid_from__lte=ctx.day, valid_to__gte=ctx.day).values_list(
+        "user_id", "project_id"):  # fmt: skip
+        grants[user_id].append(project_id)
+    releases = [
+        r14_unapproved_export.DataRelease(
+            e.pk,
+            projects[e.project_permit_no],
+            e.user_id,
+            e.username,
+            e.what,
+            e.record_count,
+            e.at,
+            granted=any(g is None or g == projects[e.project_permit_no] for g in grants.get(e.user_id, [])),
+        )
+        for e in events
+        if e.project_permit_no in projects
+    ]
+    return r14_unapproved_export.evaluate(releases, day=ctx.day)
+
+
 RULES: list[tuple[str, Callable[[Context], list[Finding]]]] = [
-    ("R01", collect_r01), ("R02", collect_r02), ("R03", collect_r03), ("R05", collect_r05), ("R06", collect_r06),
-    ("R08", collect_r08), ("R12", collect_r12),
+    ("R01", collect_r01), ("R02", collect_r02), ("R03", collect_r03), ("R04", collect_r04), ("R05", collect_r05),
+    ("R06", collect_r06), ("R07", collect_r07), ("R08", collect_r08), ("R09", collect_r09), ("R10", collect_r10),
+    ("R12", collect_r12), ("R13", collect_r13), ("R14", collect_r14),
 ]  # fmt: skip
 
 

@@ -150,3 +150,36 @@ class RuleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.day}"
+
+
+class ExportGrant(models.Model):
+    """数据导出审批: who may export or read personal data in bulk, for what purpose, over which period,
+    approved by the city (seed 001 §五(三)). An export outside a grant is rule R14's finding."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="export_grants"
+    )
+    purpose = models.CharField(_("purpose"), max_length=200)
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+", help_text=_("Empty: every project in the user's jurisdiction."),
+    )  # fmt: skip
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("export grant")
+        verbose_name_plural = _("export grants")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                name="exportgrant_period_in_order", condition=Q(valid_to__gte=models.F("valid_from"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.purpose}"

@@ -29,14 +29,14 @@ def test_the_list_has_the_contract_fields_and_filters(city, alerted):
         "R01", city.project.permit_no, "open", "2026-11-24",
     )  # fmt: skip
     assert alert["evidence"]["devices_in_service"] == 0
-    assert client.get(f"/api/v1/alerts/?project={city.other_project.permit_no}").json()["count"] == 1
+    assert client.get(f"/api/v1/alerts/?rule=R01&project={city.other_project.permit_no}").json()["count"] == 1
     assert client.get("/api/v1/alerts/?state=dismissed").json()["count"] == 0
     assert client.get("/api/v1/alerts/?since=2026-11-25").json()["count"] == 0
     assert client.get("/api/v1/alerts/?state=bogus").status_code == 400
 
 
 def test_each_district_sees_its_own(city, alerted):
-    assert city.client("haishu").get("/api/v1/alerts/").json()["count"] == 1
+    assert city.client("haishu").get("/api/v1/alerts/?rule=R01").json()["count"] == 1
     assert city.client("jiangbei").get(f"/api/v1/alerts/{alerted.pk}/").status_code == 404
 
 
@@ -55,7 +55,7 @@ def test_staff_acknowledge_then_dismiss_with_a_reason(city, alerted):
 
 def test_enterprises_read_but_do_not_triage(city, alerted):
     client = city.client("contractor")
-    assert client.get("/api/v1/alerts/").json()["count"] == 1
+    assert client.get("/api/v1/alerts/?rule=R01").json()["count"] == 1
     assert client.post(f"/api/v1/alerts/{alerted.pk}/acknowledge/").status_code == 403
     assert client.post(f"/api/v1/alerts/{alerted.pk}/dismiss/", {"reason": "x"}, format="json").status_code == 403
     assert city.client("jiangbei").post(f"/api/v1/alerts/{alerted.pk}/acknowledge/").status_code == 404
@@ -64,4 +64,4 @@ def test_enterprises_read_but_do_not_triage(city, alerted):
 def test_the_alert_list_costs_a_fixed_number_of_queries(city, alerted, django_assert_max_num_queries):
     client = city.client("city")
     with django_assert_max_num_queries(5):
-        assert client.get("/api/v1/alerts/").json()["count"] == 2
+        assert client.get("/api/v1/alerts/?rule=R01").json()["count"] == 2

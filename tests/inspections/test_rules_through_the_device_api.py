@@ -90,3 +90,53 @@ def test_liveness_switched_off_and_unapproved_mobile_punches(city, gate, site):
     nightly(20)
     assert [a.subject for a in Alert.objects.filter(rule="R06")] == [gate.serial]
     assert [a.project_id for a in Alert.objects.filter(rule="R08")] == [city.project.pk]
+
+
+def test_unregistered_people_low_scores_and_a_reused_photo(city, gate, site):
+    import base64
+
+    stranger = id_number("511321", "19750101", 88)
+    photo = base64.b64encode(b"\xff\xd8\xff\xe0same-photo-bytes").decode()
+    with time_machine.travel(at(20, 9), tick=False):
+        gate.heartbeat()
+        gate.punches([
+            punch("U-1", stranger, at(20)),
+            punch("S-1", site, at(20, 7), match_score=0.61, photo=photo),
+            punch("S-2", site, at(20, 8), photo=photo),
+        ])  # fmt: skip
+    nightly(20)
+    r04 = {a.subject_type: a for a in Alert.objects.filter(rule="R04", project=city.project)}
+    assert r04["project"].evidence["punches"] == 1
+    assert r04["position"].subject in {"project_manager", "chief_supervisor"}
+    assert Alert.objects.get(rule="R09").evidence["count"] == 1
+    assert len(Alert.objects.get(rule="R07").evidence["punches"]) == 2
+
+
+def test_back_filled_punches_fire_r13_unless_the_device_was_offline_then(city, gate, site):
+    with time_machine.travel(at(10, 9), tick=False):
+        gate.heartbeat()
+    with time_machine.travel(at(15, 9), tick=False):
+        devices_sweep_offline(now=at(15, 9))  # offline since the 10th, 09:00
+        gate.heartbeat()  # back, flushing its backlog
+        gate.punches([punch("B-1", site, at(12))])  # made while it was offline: not R13
+    with time_machine.travel(at(18, 9), tick=False):
+        gate.punches([punch("B-2", site, at(15, 10))])  # made while online, sent 71 h later: R13
+    nightly(18)
+    r13 = Alert.objects.get(rule="R13")
+    assert r13.subject == gate.serial and r13.evidence["count"] == 1
+
+
+def test_an_export_without_a_grant_fires_r14_and_with_one_does_not(city, site):
+    from inspections.models import ExportGrant
+    from smz_platform.common.audit import audit_event_record
+    from smz_platform.common.models import AuditAction
+
+    with time_machine.travel(at(20, 15), tick=False):
+        audit_event_record(user=city.users["haishu"], action=AuditAction.EXPORT, what="project ledger",
+                           record_count=120, project_permit_no=city.project.permit_no)  # fmt: skip
+        audit_event_record(user=city.users["city"], action=AuditAction.EXPORT, what="project ledger",
+                           record_count=120, project_permit_no=city.project.permit_no)  # fmt: skip
+    ExportGrant.objects.create(user=city.users["city"], purpose="专项整治", valid_from=dt.date(2026, 11, 1),
+                               valid_to=dt.date(2026, 11, 30), approved_by=city.users["city"])  # fmt: skip
+    nightly(20)
+    assert [a.evidence["user"] for a in Alert.objects.filter(rule="R14")] == ["haishu"]
