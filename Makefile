@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint format bench bench-intake messages services secrets
+.PHONY: install run test lint format bench bench-intake bench-rules messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -56,7 +56,11 @@ messages: install var/.env
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 # Benchmarks: each issue that names a speed or size adds its own target here (docs/benchmarks.md).
-bench: bench-intake
+bench: bench-intake bench-rules
+
+# The nightly rules run on a synthetic city of 2,000 projects and one twice its size (docs/benchmarks.md).
+bench-rules: install var/.env services
+	$(PY) bench/rules.py
 
 # Device intake under load (docs/benchmarks.md): gunicorn with 2 workers against PostgreSQL, loopback only.
 bench-intake: install var/.env services

@@ -67,6 +67,11 @@ class Punch(models.Model):
             models.Index(fields=["person", "punched_at"], name="punch_person_time"),
             # Rule R07: the same photo on different punches.
             models.Index(fields=["photo_sha256"], condition=~models.Q(photo_sha256=""), name="punch_photo"),
+            # The rare flags the nightly rules look for (R04, R06, R08, R13): small partial indexes.
+            models.Index(fields=["punched_at"], condition=models.Q(flag_unregistered=True), name="punch_unregistered"),
+            models.Index(fields=["punched_at"], condition=models.Q(flag_no_liveness=True), name="punch_no_liveness"),
+            models.Index(fields=["punched_at"], condition=models.Q(flag_mobile=True), name="punch_mobile"),
+            models.Index(fields=["received_at"], condition=models.Q(flag_late=True), name="punch_late"),
         ]
 
     def __str__(self) -> str:

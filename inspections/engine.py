@@ -22,8 +22,9 @@ from django.utils import timezone
 from attendance.models import Punch
 from devices.choices import Connection, DeviceState
 from devices.models import Device, DeviceFlip, FlipField
-from inspections.calendar import Timeline, construction_days, month_days
+from inspections.calendar import Timeline, construction_days, manager_days, month_days
 from inspections.models import ExportGrant, Policy, RuleRun
+from inspections.monthly import month_presence, policy_settings
 from inspections.rules import (
     r01_no_device,
     r02_not_direct,
@@ -290,13 +291,24 @@ def collect_r11_r16(ctx: Context) -> dict[str, list[Finding]]:
     if month is None:
         return findings
     days = month_days(month)
-    for project in ctx.projects.values():
-        if not any(ctx.is_construction_day(project.pk, day) for day in days):
-            continue
-        presence = project_presence(project=project, month=month, today=ctx.day)
-        findings["R11"] += r11_manager_absent.evaluate(project.pk, presence.managers, month=month, last_day=ctx.day)
-        findings["R16"] += r16_worker_rate.evaluate(project.pk, project.name, presence.workers, month=month,
-                                                    last_day=ctx.day)  # fmt: skip
+    judged = {}
+    for pk in ctx.projects:
+        policy = ctx.policies[pk]
+        built = construction_days(ctx.timelines[pk], days, count_sundays=policy.count_sundays,
+                                  count_holidays=policy.count_holidays)  # fmt: skip
+        if built:
+            judged[pk] = (built, manager_days(ctx.timelines[pk], built, grace_days=policy.manager_grace_days))
+    if connection.vendor == "postgresql":
+        settings = {pk: policy_settings(ctx.policies[pk]) for pk in judged}
+        results = month_presence(month_days_by_project=judged, settings=settings)
+    else:  # the embedded default: project by project
+        results = {}
+        for pk in judged:
+            presence = project_presence(project=ctx.projects[pk], month=month, today=ctx.day)
+            results[pk] = (presence.managers, presence.workers)
+    for pk, (managers, workers) in results.items():
+        findings["R11"] += r11_manager_absent.evaluate(pk, managers, month=month, last_day=ctx.day)
+        findings["R16"] += r16_worker_rate.evaluate(pk, ctx.projects[pk].name, workers, month=month, last_day=ctx.day)
     return findings
 
 
@@ -419,8 +431,11 @@ def collect_r07(ctx: Context) -> list[Finding]:
 def collect_r09(ctx: Context) -> list[Finding]:
     active = {p.pk: p for p in ctx.active()}
     scores = defaultdict(list)
+    # Only scores under the highest minimum of any policy leave the database; each project's own
+    # minimum is then applied by the rule.
+    ceiling = max(float(p.r09_min_match_score) for p in ctx.policies.values()) if ctx.policies else 0
     for project_id, punch_id, score in Punch.objects.filter(
-        project_id__in=active, punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end, match_score__isnull=False
+        project_id__in=active, punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end, match_score__lt=ceiling
     ).values_list("project_id", "id", "match_score"):
         scores[project_id].append((punch_id, score))
     findings = []

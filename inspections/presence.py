@@ -54,35 +54,47 @@ def passes(attended: int, required: int, threshold: Decimal) -> bool:
     return required == 0 or Fraction(attended, required) >= Fraction(str(threshold))
 
 
+def manager_result(
+    engagement: int, name: str, id_number: str, position: str, attended: int, required: int, *,
+    key_positions: list[str], key_ratio: Decimal, other_ratio: Decimal,
+) -> ManagerPresence:  # fmt: skip
+    """From the counts: attended days of the `required` construction days the manager was held to."""
+    threshold = key_ratio if position in key_positions else other_ratio
+    return ManagerPresence(
+        engagement=engagement, name=name, id_number=id_number, position=position, attended_days=attended,
+        construction_days=required, ratio=round(attended / required, 3) if required else None,
+        threshold=float(threshold), passed=passes(attended, required, threshold),
+    )  # fmt: skip
+
+
 def manager_presence(
     manager: Staff, days: list[dt.date], *, key_positions: list[str], key_ratio: Decimal, other_ratio: Decimal
 ) -> ManagerPresence:
     """`days`: the project's construction days on which managers are held to attendance."""
     required = [day for day in days if manager.engaged_on(day)]
     attended = sum(1 for day in required if day in manager.attended)
-    threshold = key_ratio if manager.position in key_positions else other_ratio
-    return ManagerPresence(
-        engagement=manager.engagement, name=manager.name, id_number=manager.id_number, position=manager.position,
-        attended_days=attended, construction_days=len(required),
-        ratio=round(attended / len(required), 3) if required else None, threshold=float(threshold),
-        passed=passes(attended, len(required), threshold),
+    return manager_result(
+        manager.engagement, manager.name, manager.id_number, manager.position, attended, len(required),
+        key_positions=key_positions, key_ratio=key_ratio, other_ratio=other_ratio,
+    )  # fmt: skip
+
+
+def worker_result(daily: list[tuple[int, int]], engaged: int, *, threshold: Decimal) -> WorkerPresence:
+    """From the counts: (attended, engaged) per construction day; the month's rate is the daily mean."""
+    ratios = [Fraction(attended, count) for attended, count in daily if count]
+    rate = sum(ratios, Fraction(0)) / len(ratios) if ratios else None
+    return WorkerPresence(
+        engaged=engaged, attended_person_days=sum(attended for attended, count in daily if count),
+        rate=round(float(rate), 3) if rate is not None else None, threshold=float(threshold),
+        passed=rate is None or rate >= Fraction(str(threshold)),
     )  # fmt: skip
 
 
 def worker_presence(workers: list[Staff], days: list[dt.date], *, threshold: Decimal) -> WorkerPresence:
     """Per construction day, attended workers ÷ engaged workers; the month's rate is their mean."""
-    daily, person_days = [], 0
+    daily = []
     for day in days:
         engaged = [w for w in workers if w.engaged_on(day)]
-        if not engaged:
-            continue
-        attended = sum(1 for w in engaged if day in w.attended)
-        person_days += attended
-        daily.append(Fraction(attended, len(engaged)))
-    rate = sum(daily, Fraction(0)) / len(daily) if daily else None
+        daily.append((sum(1 for w in engaged if day in w.attended), len(engaged)))
     engaged_in_month = sum(1 for w in workers if any(w.engaged_on(day) for day in days)) if days else 0
-    return WorkerPresence(
-        engaged=engaged_in_month, attended_person_days=person_days,
-        rate=round(float(rate), 3) if rate is not None else None, threshold=float(threshold),
-        passed=rate is None or rate >= Fraction(str(threshold)),
-    )  # fmt: skip
+    return worker_result(daily, engaged_in_month, threshold=threshold)

@@ -1,0 +1,237 @@
+"""make bench-rules: the nightly rules run on a synthetic city, and on one twice its size.
+
+Generates in PostgreSQL by COPY: 2,000 active projects (10 districts), 100,000 engaged people (46
+workers and 4 managers a project), 2 devices a project with their online history, 30 days of daily
+presence and punches (about 88% attendance, 2–3 punches a day: some 5–6 million punches), with a
+few planted conditions (absent managers, silent sites, back-filled and low-score punches). Then times
+the nightly run for the month's last day (the heaviest: R11 and R16 judge the month), a full-month
+rebuild (30 nights), the run's peak memory (its own process), and all of it again with twice the
+projects and people. Prints last one JSON line {"night_s", "month_s", "peak_rss_mb", "doubling_ratio"}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DB = "smz_bench_rules"
+MONTH = dt.date(2026, 10, 1)
+LAST = dt.date(2026, 10, 31)
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
+                "DJANGO_SETTINGS_MODULE": "smz_platform.settings", "DJANGO_DEBUG": "false",
+                "DJANGO_LOG_LEVEL": "WARNING"})  # fmt: skip
+    env.pop("REDIS_URL", None)
+    env.pop("CELERY_BROKER_URL", None)
+    return env
+
+
+def copy(cursor, table: str, columns: str, rows) -> int:
+    """COPY rows (tuples of already-formatted text) in chunks; return how many."""
+    total, buffer = 0, io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(row) + "\n")
+        total += 1
+        if total % 200_000 == 0:
+            buffer.seek(0)
+            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+            buffer = io.StringIO()
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+    return total
+
+
+def build(scale: int) -> dict:
+    import psycopg2
+
+    admin = psycopg2.connect("postgres://postgres@127.0.0.1:5432/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DB}")
+        cursor.execute(f"CREATE DATABASE {DB}")
+    admin.close()
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=environment(), check=True)
+    projects, per_project = 2000 * scale, 50
+    rng = random.Random(scale)
+    started = time.perf_counter()
+    connection = psycopg2.connect(f"postgres://postgres@127.0.0.1:5432/{DB}")
+    cursor = connection.cursor()
+    now = "2026-11-01 03:00:00+08"
+    cursor.execute(
+        "INSERT INTO projects_region (id, code, name, level, parent_id) VALUES (1, '330200', '宁波市', 'city', NULL)"
+    )
+    copy(cursor, "projects_region", "id, code, name, level, parent_id",
+         ((str(2 + d), f"3302{d + 1:02d}", f"区{d}", "district", "1") for d in range(10)))  # fmt: skip
+    copy(cursor, "projects_enterprise",
+         "id, uscc, name, is_owner, is_contractor, is_subcontractor, is_supervisor, is_vendor, created_at",
+         ((str(e), f"BENCH{e:013d}", f"企业{e}", "f", "t" if e > 10 else "f", "f", "f", "t" if e <= 10 else "f", now)
+          for e in range(1, 211)))  # fmt: skip
+    start = MONTH - dt.timedelta(days=60)
+    copy(cursor, "projects_project",
+         "id, permit_no, name, district_id, kind, building_area_m2, contract_cost_yuan, planned_start, actual_start, "
+         "status, required_positions, address, created_at",
+         ((str(p), f"P{p:07d}", f"工程{p}", str(2 + p % 10), "building", "10000", "1", start.isoformat(),
+           start.isoformat(), "active", '["project_manager", "chief_supervisor"]', "", now)
+          for p in range(1, projects + 1)))  # fmt: skip
+    copy(cursor, "projects_projectparticipant", "project_id, enterprise_id, role",
+         (row for p in range(1, projects + 1)
+          for row in ((str(p), str(11 + p % 200), "contractor"), (str(p), str(1 + p % 10), "vendor"))))  # fmt: skip
+    people = projects * per_project
+    copy(cursor, "projects_person",
+         "id, id_number_encrypted, id_number_digest, id_number_masked, id_number_warnings, name, gender, birth_date, "
+         "ethnicity, address, id_issuer, education, skill_level, certificates, created_at",
+         ((str(i), "gAAAAAbenchmark", hashlib.sha256(str(i).encode()).hexdigest(), f"341221********{i % 10000:04d}",
+           "[]", f"工人{i}", "male", "1985-01-01", "", "", "", "", "", "", now)
+          for i in range(1, people + 1)))  # fmt: skip
+    positions = ["project_manager", "chief_supervisor", "technical_lead", "safety_officer"]
+
+    def engagement_rows():
+        for i in range(1, people + 1):
+            project, slot = (i - 1) // per_project + 1, (i - 1) % per_project
+            manager = slot < 4
+            yield (str(i), str(i), str(project), str(11 + project % 200), "manager" if manager else "worker",
+                   positions[slot] if manager else "", "", "" if manager else "020", start.isoformat(), "f",
+                   now)  # fmt: skip
+
+    copy(cursor, "projects_engagement",
+         "id, person_id, project_id, employer_id, category, position, team, trade, entered_on, settlement_confirmed, "
+         "created_at", engagement_rows())  # fmt: skip
+    copy(cursor, "devices_device",
+         "id, serial, vendor_id, model, kind, connection, project_id, location, secret_encrypted, state, firmware, "
+         "liveness_enabled, online, registered_at, last_contact_at",
+         ((str(d), f"D{d:07d}", str(1 + d % 10), "m", "gate", "direct", str((d - 1) // 2 + 1), "entrance", "x",
+           "active", "", "t", "t", now, now) for d in range(1, 2 * projects + 1)))  # fmt: skip
+    copy(cursor, "devices_deviceflip", "device_id, at, field, value, detected_at",
+         ((str(d), f"{start.isoformat()} 08:00:00+08", field, "t", f"{start.isoformat()} 08:00:00+08")
+          for d in range(1, 2 * projects + 1) for field in ("online", "liveness")))  # fmt: skip
+    days = [MONTH + dt.timedelta(days=n) for n in range(31)]
+    presence, punches = [], 0
+
+    def presence_and_punches():
+        nonlocal punches
+        punch_id = 0
+        for i in range(1, people + 1):
+            project = (i - 1) // per_project + 1
+            slot = (i - 1) % per_project
+            absent_manager = slot == 0 and project % 10 == 0  # R11: a project manager at ~60%
+            silent = project % 50 == 0  # R12: a site silent for the last 6 days
+            for day in days:
+                if silent and day.day > 25:
+                    continue
+                if rng.random() > (0.6 if absent_manager else 0.88):
+                    continue
+                count = 3 if rng.random() < 0.15 else 2
+                times = [
+                    dt.datetime(day.year, day.month, day.day, 7, rng.randint(0, 59), tzinfo=SHANGHAI),
+                    dt.datetime(day.year, day.month, day.day, 17, rng.randint(0, 59), tzinfo=SHANGHAI),
+                    dt.datetime(day.year, day.month, day.day, 12, rng.randint(0, 59), tzinfo=SHANGHAI),
+                ][:count]
+                yield "presence", (str(i), str(project), day.isoformat(), times[0].isoformat(), times[1].isoformat(),
+                                   str(count), str(count), times[0].isoformat(), times[1].isoformat())  # fmt: skip
+                for n, at in enumerate(times):
+                    punch_id += 1
+                    late = project % 97 == 0 and n == 0  # R13: back-filled
+                    received = at + dt.timedelta(hours=60 if late else 0, seconds=5)
+                    score = "0.61" if project % 89 == 0 and n == 0 else "0.93"  # R09
+                    yield "punch", (str(punch_id), str(2 * project - 1 + n % 2), str(project), str(i),
+                                    f"R{punch_id}", hashlib.md5(str(i).encode()).hexdigest() * 2,
+                                    "341221********0000", "", at.isoformat(), received.isoformat(),
+                                    "in" if n == 0 else "out", "face", "t", score, "", "f", "t", "f", "f", "f",
+                                    "t" if score == "0.61" else "f", "t" if late else "f")  # fmt: skip
+
+    class Split:
+        def __init__(self):
+            self.rows = {"presence": [], "punch": []}
+
+    split = Split()
+    presence_columns = ("person_id, project_id, day, first_at, last_at, punch_count, valid_count, first_valid_at, "
+                        "last_valid_at")  # fmt: skip
+    punch_columns = ("id, device_id, project_id, person_id, record_id, id_number_digest, id_number_masked, "
+                     "id_number_encrypted, punched_at, received_at, direction, method, liveness, match_score, "
+                     "photo_sha256, photo_stored, valid, flag_unregistered, flag_mobile, flag_no_liveness, "
+                     "flag_low_score, flag_late")  # fmt: skip
+    for kind, row in presence_and_punches():
+        split.rows[kind].append(row)
+        if len(split.rows["punch"]) >= 400_000:
+            copy(cursor, "attendance_punch", punch_columns, split.rows["punch"])
+            copy(cursor, "attendance_dailypresence", presence_columns, split.rows["presence"])
+            punches += len(split.rows["punch"])
+            presence += [len(split.rows["presence"])]
+            split.rows = {"presence": [], "punch": []}
+    copy(cursor, "attendance_punch", punch_columns, split.rows["punch"])
+    copy(cursor, "attendance_dailypresence", presence_columns, split.rows["presence"])
+    punches += len(split.rows["punch"])
+    presence_rows = sum(presence) + len(split.rows["presence"])
+    for table in ("projects_region", "projects_enterprise", "projects_project", "projects_person",
+                  "projects_engagement", "devices_device"):  # fmt: skip
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    connection.commit()
+    connection.autocommit = True
+    cursor.execute("VACUUM ANALYZE")
+    cursor.execute("CHECKPOINT")
+    connection.close()
+    return {"projects": projects, "people": people, "punches": punches, "presence": presence_rows,
+            "build_s": round(time.perf_counter() - started, 1)}  # fmt: skip
+
+
+RUN = """
+import django, json, resource, sys, time, datetime as dt
+django.setup()
+from inspections.engine import rules_run
+first, last = dt.date.fromisoformat(sys.argv[1]), dt.date.fromisoformat(sys.argv[2])
+started = time.perf_counter()
+day, findings = first, 0
+while day <= last:
+    findings += sum(r.findings for r in rules_run(day=day, now=dt.datetime(2026, 11, 1, 1, 30, tzinfo=dt.timezone.utc)))
+    day += dt.timedelta(days=1)
+print(json.dumps({"seconds": round(time.perf_counter() - started, 2), "findings": findings,
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+"""
+
+
+def run(first: dt.date, last: dt.date) -> dict:
+    result = subprocess.run([sys.executable, "-c", RUN, first.isoformat(), last.isoformat()], cwd=ROOT,
+                            env=environment(), capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measure(scale: int) -> dict:
+    print(f"building the city ×{scale} …", flush=True)
+    built = build(scale)
+    print(f"  {built}", flush=True)
+    night = run(LAST, LAST)
+    print(f"  one night ({LAST}, month end): {night}", flush=True)
+    # The month rebuild starts from no alerts, as a first run over history would.
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", DB, "-qc",
+                    "TRUNCATE inspections_alert, inspections_rulerun"], check=True)  # fmt: skip
+    month = run(MONTH, LAST)
+    print(f"  month rebuild ({MONTH} – {LAST}): {month}", flush=True)
+    return {"built": built, "night": night, "month": month}
+
+
+def main() -> None:
+    base = measure(1)
+    double = measure(2)
+    ratio = double["month"]["seconds"] / base["month"]["seconds"]
+    print(f"doubling: month {ratio:.2f}×, night {double['night']['seconds'] / base['night']['seconds']:.2f}×")
+    print(json.dumps({"night_s": base["night"]["seconds"], "month_s": base["month"]["seconds"],
+                      "peak_rss_mb": max(base["night"]["peak_rss_mb"], base["month"]["peak_rss_mb"]),
+                      "doubling_ratio": round(ratio, 2)}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
