@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from devices.demo import seed_devices
+from inspections.demo import seed_attendance
+from inspections.engine import rules_run
 from projects import demo
 from projects.models import Project, User
 
@@ -22,8 +26,9 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="Do nothing (but print the logins) when the database holds data."
         )
         parser.add_argument("--workers-per-project", type=int, default=70, help="workers engaged on each project")
+        parser.add_argument("--days", type=int, default=61, help="days of attendance before today (0: none)")
 
-    def handle(self, *args, if_empty: bool = False, workers_per_project: int = 70, **options):
+    def handle(self, *args, if_empty: bool = False, workers_per_project: int = 70, days: int = 61, **options):
         if User.objects.exists() or Project.objects.exists():
             if not if_empty:
                 raise CommandError("数据库不为空：演示数据只能装入空数据库。 (The database is not empty.)")
@@ -32,12 +37,23 @@ class Command(BaseCommand):
             return
         if not 1 <= workers_per_project <= 1000:
             raise CommandError("--workers-per-project must be between 1 and 1000.")
+        if not 0 <= days <= 400:
+            raise CommandError("--days must be between 0 and 400.")
         rng = random.Random(DEMO_SEED)
         with transaction.atomic():
             registry = demo.seed_registry(rng=rng, workers_per_project=workers_per_project)
             seed_devices(rng=rng, projects=registry.projects)
             logins = demo.seed_accounts(registry=registry)
             demo.seed_status_requests(registry=registry)
+            planted = seed_attendance(rng=rng, days=days) if days else {}
+        if days:
+            # The nightly rules over the demo's history, so that alerts are there on first login.
+            today = timezone.localdate()
+            for offset in range(days, 0, -1):
+                rules_run(day=today - dt.timedelta(days=offset))
+            self.stdout.write("预置违规项目（规则 → 项目）：")
+            for rule, project in planted.items():
+                self.stdout.write(f"  {rule}  {project.name}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已生成：{len(registry.districts)} 个区县，{len(registry.projects)} 个项目，"
