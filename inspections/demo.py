@@ -43,7 +43,7 @@ def seed_attendance(*, rng: random.Random, days: int = 61) -> dict[str, Project]
     today = timezone.localdate()
     first = today - dt.timedelta(days=days)
     active = list(Project.objects.filter(status=ProjectStatus.ACTIVE).order_by("id"))
-    planted = {rule: project for rule, project in zip(PLANTED, active[: len(PLANTED)], strict=False)}
+    planted = dict(zip(PLANTED, active[: len(PLANTED)], strict=False))
     for rule, project in planted.items():
         Project.objects.filter(pk=project.pk).update(name=f"{project.name}（{PLANTED[rule]}）")
         project.name = f"{project.name}（{PLANTED[rule]}）"
@@ -82,7 +82,14 @@ def seed_attendance(*, rng: random.Random, days: int = 61) -> dict[str, Project]
                 seq += 1
                 device = gate
                 received = punched_at + dt.timedelta(seconds=rng.randint(1, 30))
-                score, photo, method, lat, lon, liveness = round(rng.uniform(0.85, 0.99), 3), "", "face", None, None, True
+                score, photo, method, lat, lon, liveness = (
+                    round(rng.uniform(0.85, 0.99), 3),
+                    "",
+                    "face",
+                    None,
+                    None,
+                    True,
+                )
                 recent = day >= today - dt.timedelta(days=3)
                 if recent and n == 0:
                     if rule == "R09":
@@ -99,7 +106,8 @@ def seed_attendance(*, rng: random.Random, days: int = 61) -> dict[str, Project]
                     if rule == "R10" and engagement.position == "project_manager":
                         device = devices[active[-1].pk][0]  # a gate of another project
                 punches.append(Punch(
-                    device_id=device.pk, project_id=device.project_id, person_id=engagement.person_id, record_id=f"D{seq:08d}",
+                    device_id=device.pk, project_id=device.project_id, person_id=engagement.person_id,
+                    record_id=f"D{seq:08d}",
                     id_number_digest=digest, id_number_masked=masked, punched_at=punched_at, received_at=received,
                     direction="in" if n == 0 else "out", method=method, liveness=liveness, match_score=score,
                     photo_sha256=photo, lat=lat, lon=lon, valid=True, flag_mobile=method == "mobile",
@@ -132,7 +140,7 @@ def _plant_the_rest(planted, devices, first, today, now) -> None:
                 DeviceFlip(device=device, at=start, field=FlipField.ONLINE, value=True, detected_at=start),
                 DeviceFlip(device=device, at=start, field=FlipField.LIVENESS, value=True, detected_at=start),
             ])  # fmt: skip
-    Device.objects.filter(project__in=[p for p in devices]).update(
+    Device.objects.filter(project__in=list(devices)).update(
         online=True, last_contact_at=now, last_heartbeat_at=now, offline_after=now + dt.timedelta(minutes=30)
     )
     Device.objects.filter(project=planted["R01"]).delete()

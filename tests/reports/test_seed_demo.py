@@ -70,3 +70,11 @@ def test_a_second_run_refuses_and_if_empty_only_prints_the_logins(seeded):
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "跳过" in out.getvalue() and "haishu" in out.getvalue()
     assert Project.objects.count() == 40
+
+
+def test_every_rule_fires_on_the_project_named_for_it(seeded):
+    from inspections.demo import PLANTED
+    from inspections.models import Alert
+
+    for rule, label in PLANTED.items():
+        assert Alert.objects.filter(rule=rule, state="open", project__name__endswith=f"（{label}）").exists(), rule

@@ -47,9 +47,10 @@ class Command(BaseCommand):
             demo.seed_status_requests(registry=registry)
             planted = seed_attendance(rng=rng, days=days) if days else {}
         if days:
-            # The nightly rules over the demo's history, so that alerts are there on first login.
+            # The nightly rules over the last month of the demo's history (the earlier month gives the
+            # rules the presence they look back on), so that alerts are there on first login.
             today = timezone.localdate()
-            for offset in range(days, 0, -1):
+            for offset in range(min(days, 31), 0, -1):
                 rules_run(day=today - dt.timedelta(days=offset))
             self.stdout.write("预置违规项目（规则 → 项目）：")
             for rule, project in planted.items():
