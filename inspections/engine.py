@@ -554,7 +554,7 @@ def rules_run(*, day: dt.date, now: dt.datetime | None = None) -> list[RuleResul
                 findings = monthly[code]
             else:
                 findings = collect(ctx)
-            counts = alerts_apply(rule=code, findings=findings, now=now, scored=scored)
+            counts = alerts_apply(rule=code, day=day, findings=findings, now=now, scored=scored)
             duration = int((time.perf_counter() - started) * 1000)
             RuleRun.objects.create(day=day, rule=code, started_at=now, duration_ms=duration, findings=len(findings),
                                    new_alerts=counts.new, updated_alerts=counts.updated,

@@ -48,6 +48,9 @@ def month_presence(
     daily: dict[int, list[tuple[int, int]]] = defaultdict(list)
     engaged: dict[int, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
+        # Inside an outer transaction the table of an earlier call is still there (ON COMMIT DROP
+        # waits for the outermost commit).
+        cursor.execute(f"DROP TABLE IF EXISTS {TEMP}")
         cursor.execute(
             f"CREATE TEMP TABLE {TEMP} (project_id bigint, day date, for_managers boolean, min_punches int, "
             "min_span_s double precision) ON COMMIT DROP"

@@ -29,12 +29,15 @@ class AlertCounts:
 
 
 def alerts_apply(
-    *, rule: str, findings: list[Finding], now: dt.datetime, scored: dict[int, bool], resolve: bool = True
-) -> AlertCounts:
+    *, rule: str, day: dt.date, findings: list[Finding], now: dt.datetime, scored: dict[int, bool],
+    resolve: bool = True,
+) -> AlertCounts:  # fmt: skip
     """Upsert one alert per finding's key; resolve this rule's live alerts whose condition cleared.
 
-    A dismissed alert keeps its key: the same subject and period does not come back. `scored` says,
-    per project, whether the policy's go-live date has passed.
+    A condition clears on `day` only if it was last seen before `day`: re-judging an earlier day (a
+    rebuild of history) never resolves what later days found. A dismissed alert keeps its key: the
+    same subject and period does not come back. `scored` says, per project, whether the policy's
+    go-live date has passed.
     """
     keys = {f.key for f in findings}
     live = {a.key: a for a in Alert.objects.filter(rule=rule, state__in=LIVE_STATES, key__in=keys)}
@@ -64,7 +67,7 @@ def alerts_apply(
     resolved = 0
     if resolve and rule not in EVENT_RULES:
         resolved = (
-            Alert.objects.filter(rule=rule, state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED])
+            Alert.objects.filter(rule=rule, state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED], period_end__lt=day)
             .exclude(key__in=keys)
             .update(state=AlertState.RESOLVED, resolved_at=now)
         )
