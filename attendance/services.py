@@ -33,7 +33,7 @@ PUNCH_COLUMNS = (
 )  # fmt: skip
 PRESENCE_COLUMNS = (
     "person_id", "project_id", "day", "first_at", "last_at", "punch_count", "valid_count", "first_valid_at",
-    "last_valid_at",
+    "last_valid_at", "photo_count",
 )  # fmt: skip
 
 
@@ -255,17 +255,18 @@ _STORE_SQL = (
     "  ORDER BY record_id ON CONFLICT DO NOTHING RETURNING record_id"
     "), new_punches AS ("
     "  INSERT INTO attendance_punch ({columns}) SELECT {columns} FROM stage JOIN new_keys USING (record_id)"
-    "  RETURNING person_id, project_id, punched_at, valid"
+    "  RETURNING person_id, project_id, punched_at, valid, photo_sha256"
     "), presence AS ("
     f"  INSERT INTO attendance_dailypresence ({', '.join(PRESENCE_COLUMNS)})"
     "  SELECT person_id, project_id, (punched_at AT TIME ZONE 'Asia/Shanghai')::date, min(punched_at),"
     "    max(punched_at), count(*), count(*) FILTER (WHERE valid), min(punched_at) FILTER (WHERE valid),"
-    "    max(punched_at) FILTER (WHERE valid)"
+    "    max(punched_at) FILTER (WHERE valid), count(*) FILTER (WHERE valid AND photo_sha256 <> '')"
     "  FROM new_punches WHERE person_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     "  ON CONFLICT (person_id, project_id, day) DO UPDATE SET"
     f"    first_at = {_merged('LEAST', 'first_at')}, last_at = {_merged('GREATEST', 'last_at')},"
     "    punch_count = attendance_dailypresence.punch_count + EXCLUDED.punch_count,"
     "    valid_count = attendance_dailypresence.valid_count + EXCLUDED.valid_count,"
+    "    photo_count = attendance_dailypresence.photo_count + EXCLUDED.photo_count,"
     f"    first_valid_at = {_merged('LEAST', 'first_valid_at')}, last_valid_at = {_merged('GREATEST', 'last_valid_at')}"
     "  RETURNING 1"
     ") SELECT record_id FROM new_keys"
@@ -282,10 +283,10 @@ def _store_portable(rows: list[tuple]) -> set[str]:
         _insert_punches(fresh)
         presence = defaultdict(list)
         for row in fresh:
-            person_id, project_id, punched_at, valid = row[2], row[1], row[7], row[17]
+            person_id, project_id, punched_at, valid, photo = row[2], row[1], row[7], row[17], row[13]
             if person_id is not None:
                 day = punched_at.astimezone(SHANGHAI).date()
-                presence[(person_id, project_id, day)].append((punched_at, valid))
+                presence[(person_id, project_id, day)].append((punched_at, valid, bool(photo)))
         _upsert_presence(presence)
     return new_ids
 
@@ -312,17 +313,18 @@ def _insert_punches(rows: list[tuple]) -> None:
         )
 
 
-def _upsert_presence(presence: dict[tuple[int, int, dt.date], list[tuple[dt.datetime, bool]]]) -> None:
+def _upsert_presence(presence: dict[tuple[int, int, dt.date], list[tuple[dt.datetime, bool, bool]]]) -> None:
     """Fold the new punches into person × project × day, then merge with what is stored."""
     if not presence:
         return
     rows = []
     for (person_id, project_id, day), punches in sorted(presence.items()):
-        times = [at for at, _valid in punches]
-        valid_times = [at for at, valid in punches if valid]
+        times = [at for at, _valid, _photo in punches]
+        valid_times = [at for at, valid, _photo in punches if valid]
+        with_photo = sum(1 for _at, valid, photo in punches if valid and photo)
         rows.append((
             person_id, project_id, day, min(times), max(times), len(times), len(valid_times),
-            min(valid_times) if valid_times else None, max(valid_times) if valid_times else None,
+            min(valid_times) if valid_times else None, max(valid_times) if valid_times else None, with_photo,
         ))  # fmt: skip
     least, greatest = "MIN", "MAX"  # SQLite's scalar forms
     table = "attendance_dailypresence"
@@ -338,6 +340,7 @@ def _upsert_presence(presence: dict[tuple[int, int, dt.date], list[tuple[dt.date
             f"first_at = {merged(least, 'first_at')}, last_at = {merged(greatest, 'last_at')}, "
             f"punch_count = {table}.punch_count + EXCLUDED.punch_count, "
             f"valid_count = {table}.valid_count + EXCLUDED.valid_count, "
+            f"photo_count = {table}.photo_count + EXCLUDED.photo_count, "
             f"first_valid_at = {merged(least, 'first_valid_at')}, last_valid_at = {merged(greatest, 'last_valid_at')}",
             _flatten(rows),
         )

@@ -37,6 +37,7 @@ class Policy(models.Model):
     )
     # A valid day of attendance (有效考勤).
     valid_min_punches = models.PositiveIntegerField(_("valid day: at least this many punches"), default=1)
+    valid_requires_photo = models.BooleanField(_("valid day: only punches with a photo count"), default=False)
     valid_min_span_hours = models.DecimalField(
         _("valid day: first to last punch at least (hours)"), max_digits=4, decimal_places=1, default=0
     )

@@ -26,6 +26,7 @@ def policy_settings(policy) -> dict:
     """What month_presence needs of a project's policy."""
     return {
         "min_punches": policy.valid_min_punches, "min_span_hours": policy.valid_min_span_hours,
+        "requires_photo": policy.valid_requires_photo,
         "key_positions": policy.r11_key_positions, "key_ratio": policy.r11_key_ratio,
         "other_ratio": policy.r11_other_ratio, "worker_rate": policy.r16_worker_rate,
     }  # fmt: skip
@@ -41,8 +42,9 @@ def month_presence(
         held = set(manager_days)
         span = float(settings[project_id]["min_span_hours"]) * 3600
         for day in days:
+            photo = "t" if settings[project_id].get("requires_photo") else "f"
             rows.write(f"{project_id}\t{day.isoformat()}\t{'t' if day in held else 'f'}\t"
-                       f"{settings[project_id]['min_punches']}\t{span}\n")  # fmt: skip
+                       f"{settings[project_id]['min_punches']}\t{span}\t{photo}\n")  # fmt: skip
     rows.seek(0)
     managers: dict[int, list[ManagerPresence]] = defaultdict(list)
     daily: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -53,13 +55,13 @@ def month_presence(
         cursor.execute(f"DROP TABLE IF EXISTS {TEMP}")
         cursor.execute(
             f"CREATE TEMP TABLE {TEMP} (project_id bigint, day date, for_managers boolean, min_punches int, "
-            "min_span_s double precision) ON COMMIT DROP"
+            "min_span_s double precision, requires_photo boolean) ON COMMIT DROP"
         )
         cursor.copy_expert(f"COPY {TEMP} FROM STDIN", rows)
         cursor.execute(f"ANALYZE {TEMP}")
         valid = (
             "p.person_id = e.person_id AND p.project_id = e.project_id AND p.day = c.day "
-            "AND p.valid_count >= c.min_punches "
+            "AND (CASE WHEN c.requires_photo THEN p.photo_count ELSE p.valid_count END) >= c.min_punches "
             "AND (c.min_span_s = 0 OR extract(epoch FROM p.last_valid_at - p.first_valid_at) >= c.min_span_s)"
         )
         cursor.execute(

@@ -8,6 +8,7 @@ KEY_POSITIONS = ["project_manager", "chief_supervisor"]
 
 DEFAULT = {
     "count_sundays": True, "count_holidays": True, "manager_grace_days": 0, "valid_min_punches": 1,
+    "valid_requires_photo": False,
     "valid_min_span_hours": 0, "r01_grace_days": 0, "r03_offline_hours": 24, "r07_max_speed_kmh": 120,
     "r09_min_match_score": "0.800", "r11_key_positions": KEY_POSITIONS, "r11_key_ratio": "0.800",
     "r11_other_ratio": "0.700", "r12_silent_days": 4, "r13_late_hours": 48, "r15_min_shortfall": 1,
@@ -22,10 +23,10 @@ PRESETS: dict[str, tuple[str, dict]] = {
     # the worker shortfall of 15 (Annex 1 item 3), 80% worker attendance (§二).
     "jilin_2021": ("吉林 2021（吉建管〔2021〕6号）", {}),
     # 中山 2019: manager attendance from 10 days after the planned start (§四(一)), the trial period
-    # to 31 January 2020 without scoring (§四(四)).
+    # to 31 January 2020 without scoring (§四(四)), and a punch without a readable photo is invalid.
     "zhongshan_2019": (
         "中山 2019（实名制管理平台上线通知）",
-        {"manager_grace_days": 10, "go_live": dt.date(2020, 2, 1)},
+        {"manager_grace_days": 10, "go_live": dt.date(2020, 2, 1), "valid_requires_photo": True},
     ),
     # 杭建市发〔2016〕39号: ID-card verification at the gate; the platform's default thresholds.
     "hangzhou_2016": ("杭州 2016（杭建市发〔2016〕39号）", {}),

@@ -80,8 +80,9 @@ def project_presence(*, project: Project, month: dt.date, today: dt.date | None 
         .order_by("category", "position", "id")
     )  # fmt: skip
     attended: dict[int, set[dt.date]] = defaultdict(set)
+    counted = "photo_count" if policy.valid_requires_photo else "valid_count"
     valid_days = DailyPresence.objects.filter(
-        project=project, day__gte=first, day__lte=last, valid_count__gte=policy.valid_min_punches
+        project=project, day__gte=first, day__lte=last, **{f"{counted}__gte": policy.valid_min_punches}
     )
     if policy.valid_min_span_hours:
         span = dt.timedelta(hours=float(policy.valid_min_span_hours))

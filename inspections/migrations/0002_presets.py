@@ -7,9 +7,12 @@ from inspections.presets import PRESETS, preset_values
 
 def load(apps, schema_editor):
     Policy = apps.get_model("inspections", "Policy")
+    # Only the fields this migration's Policy has; later migrations set the fields they add.
+    fields = {f.name for f in Policy._meta.get_fields()}
     for key, (name, _overrides) in PRESETS.items():
+        values = {k: v for k, v in preset_values(key).items() if k in fields}
         Policy.objects.get_or_create(preset=key, district=None, defaults={
-            "name": name, "in_force": key == "default", **preset_values(key)})  # fmt: skip
+            "name": name, "in_force": key == "default", **values})  # fmt: skip
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,58 @@
+"""A policy that counts only punches with a photo (Zhongshan): days without one are not attended."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+import pytest
+import time_machine
+
+from attendance.models import DailyPresence
+from inspections.calendar import construction_days, manager_days, month_days
+from inspections.models import Policy
+from inspections.monthly import month_presence, policy_settings
+from inspections.selectors import policy_for, project_presence, project_timeline
+from tests.factories import engage, id_number, person
+
+pytestmark = pytest.mark.django_db
+
+SH = dt.timezone(dt.timedelta(hours=8))
+PHOTO = base64.b64encode(b"\xff\xd8\xff\xe0a-face").decode()
+
+
+def test_only_days_with_a_photographed_punch_count(city, gate):
+    number = id_number("341221", "19800315", 417)
+    engage(city.project, city.contractor, who=person(number, "王建国"), category="manager",
+           position="project_manager", entered_on=dt.date(2026, 9, 1))  # fmt: skip
+    punches = []
+    for day in range(1, 32):
+        body = {"record_id": f"P-{day}", "id_number": number, "punched_at": f"2026-10-{day:02d}T07:30:00+08:00",
+                "direction": "in", "method": "face"}  # fmt: skip
+        if day <= 20:  # a photo on the first 20 days only
+            body["photo"] = PHOTO
+        punches.append(body)
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, tzinfo=SH), tick=False):
+        assert gate.punches(punches).json()["accepted"] == 31
+    assert sorted(DailyPresence.objects.values_list("photo_count", flat=True)) == [0] * 11 + [1] * 20
+
+    month = dt.date(2026, 10, 1)
+    default = project_presence(project=city.project, month=month, today=dt.date(2026, 11, 25)).managers[0]
+    assert default.attended_days == 31
+    Policy.objects.filter(preset="default").update(valid_requires_photo=True)
+    strict = project_presence(project=city.project, month=month, today=dt.date(2026, 11, 25)).managers[0]
+    assert (strict.attended_days, strict.ratio, strict.passed) == (20, 0.645, False)
+
+    policy = policy_for(project=city.project)
+    timeline = project_timeline(project=city.project)
+    built = construction_days(timeline, month_days(month))
+    managers, _workers = month_presence(
+        month_days_by_project={city.project.pk: (built, manager_days(timeline, built, grace_days=0))},
+        settings={city.project.pk: policy_settings(policy)},
+    )[city.project.pk]
+    assert managers == [strict]
+
+
+def test_the_zhongshan_preset_asks_for_photos():
+    assert Policy.objects.get(preset="zhongshan_2019").valid_requires_photo
+    assert not Policy.objects.get(preset="default").valid_requires_photo
