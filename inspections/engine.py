@@ -352,6 +352,11 @@ def _last_presence(projects, since: dt.date, day: dt.date) -> dict[tuple[int, st
         return {(project_id, category): _date(last) for project_id, category, last in cursor.fetchall()}
 
 
+def _datetime(value) -> dt.datetime:
+    # SQLite answers timestamps as text through a raw cursor.
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _date(value) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
@@ -408,22 +413,27 @@ def collect_r07(ctx: Context) -> list[Finding]:
         for sha, items in shared.items()
         if len(items) > 1
     ]  # fmt: skip
-    # Consecutive punches of one person at places with coordinates (the device's, or the phone's).
-    places = {pk: (lat, lon) for pk, lat, lon in Device.objects.exclude(lat=None).values_list("id", "lat", "lon")}
-    hops, previous = [], {}
-    rows = (
-        day_punches.exclude(person_id=None)
-        .order_by("person_id", "punched_at")
-        .values_list("person_id", "project_id", "device_id", "punched_at", "lat", "lon", "id_number_masked")
-    )
-    for person_id, project_id, device_id, punched_at, lat, lon, masked in rows:
-        place = (lat, lon) if lat is not None else places.get(device_id)
-        if place is None:
-            continue
-        before = previous.get(person_id)
-        if before is not None and before[1] != place:
-            hops.append(r07_forgery.Hop(project_id, person_id, masked, before[0], punched_at, before[1], place))
-        previous[person_id] = (punched_at, place)
+    # Consecutive punches of one person at different places (the phone's coordinates, else the
+    # device's): a window over the day's punches in the database returns only the moves.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT project_id, person_id, masked, prev_at, punched_at, prev_lat, prev_lon, lat, lon FROM ("
+            "  SELECT p.project_id, p.person_id, p.id_number_masked AS masked, p.punched_at,"
+            "    COALESCE(p.lat, d.lat) AS lat, COALESCE(p.lon, d.lon) AS lon,"
+            "    LAG(p.punched_at) OVER w AS prev_at, LAG(COALESCE(p.lat, d.lat)) OVER w AS prev_lat,"
+            "    LAG(COALESCE(p.lon, d.lon)) OVER w AS prev_lon"
+            "  FROM attendance_punch p JOIN devices_device d ON d.id = p.device_id"
+            "  WHERE p.punched_at >= %s AND p.punched_at < %s AND p.person_id IS NOT NULL"
+            "  WINDOW w AS (PARTITION BY p.person_id ORDER BY p.punched_at)"
+            ") moves WHERE lat IS NOT NULL AND prev_lat IS NOT NULL AND (lat <> prev_lat OR lon <> prev_lon)",
+            [ctx.day_start, ctx.day_end],
+        )
+        hops = [
+            r07_forgery.Hop(
+                project_id, person_id, masked, _datetime(prev_at), _datetime(at), (prev_lat, prev_lon), (lat, lon)
+            )  # fmt: skip
+            for project_id, person_id, masked, prev_at, at, prev_lat, prev_lon, lat, lon in cursor.fetchall()
+        ]
     speed = max((p.r07_max_speed_kmh for p in ctx.policies.values()), default=120)
     return r07_forgery.evaluate(photos, hops, day=ctx.day, max_speed_kmh=speed)
 

@@ -140,3 +140,22 @@ def test_an_export_without_a_grant_fires_r14_and_with_one_does_not(city, site):
                                valid_to=dt.date(2026, 11, 30), approved_by=city.users["city"])  # fmt: skip
     nightly(20)
     assert [a.evidence["user"] for a in Alert.objects.filter(rule="R14")] == ["haishu"]
+
+
+def test_a_person_on_two_distant_sites_within_the_hour_fires_r07(city, gate, site, client):
+    from devices.models import Device
+    from devices.services import device_register
+    from tests.device_client import SignedDevice
+
+    Device.objects.filter(serial=gate.serial).update(lat=29.8683, lon=121.5440)  # Ningbo
+    far = device_register(user=city.users["city"], project=city.project, serial="HZ-1", vendor=city.vendor,
+                          model="m", kind="gate", connection="direct", location="entrance", lat=30.2741,
+                          lon=120.1551)  # Hangzhou, about 143 km away  # fmt: skip
+    other = SignedDevice(client, "HZ-1", far.secret)
+    with time_machine.travel(at(20, 12), tick=False):
+        gate.punches([punch("N-1", site, at(20, 8))])
+        other.punches([punch("H-1", site, at(20, 9))])  # an hour later: 143 km/h
+        gate.punches([punch("N-2", site, at(20, 11))])  # two hours back: 72 km/h, possible
+    nightly(20)
+    hops = [a for a in Alert.objects.filter(rule="R07") if a.subject_type == "person"]
+    assert len(hops) == 1 and hops[0].evidence["speed_kmh"] > 120
