@@ -43,7 +43,7 @@ from inspections.rules import (
     r16_worker_rate,
 )
 from inspections.rules.base import Finding
-from inspections.selectors import project_presence
+from inspections.selectors import project_presence, timeline_from
 from inspections.services import AlertCounts, alerts_apply
 from projects.choices import Category, ParticipantRole, ProjectStatus, StatusRequestKind, StatusRequestState
 from projects.models import Engagement, Project, ProjectParticipant, ProjectStatusChange, StatusRequest
@@ -127,31 +127,13 @@ def build_context(day: dt.date) -> Context:
         kind__in=[StatusRequestKind.SUSPENSION, StatusRequestKind.RESUMPTION],
     ).order_by("effective_from", "id"):  # fmt: skip
         requests[request.project_id].append(request)
-    timelines = {pk: _timeline(p, requests[pk]) for pk, p in projects.items()}
+    timelines = {pk: timeline_from(p, requests[pk]) for pk, p in projects.items()}
     city = Policy.objects.get(district__isnull=True, in_force=True)
     by_district = {p.district_id: p for p in Policy.objects.filter(district__isnull=False, in_force=True)}
     policies = {pk: by_district.get(p.district_id, city) for pk, p in projects.items()}
     start = dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
     return Context(day=day, day_start=start, day_end=start + dt.timedelta(days=1), projects=projects,
                    timelines=timelines, policies=policies)  # fmt: skip
-
-
-def _timeline(project: Project, requests: list[StatusRequest]) -> Timeline:
-    suspensions, open_start = [], None
-    for request in requests:
-        if request.kind == StatusRequestKind.SUSPENSION:
-            if request.effective_to is not None:
-                suspensions.append((request.effective_from, request.effective_to + dt.timedelta(days=1)))
-            else:
-                open_start = request.effective_from
-        elif open_start is not None:
-            suspensions.append((open_start, request.effective_from))
-            open_start = None
-    if open_start is not None:
-        suspensions.append((open_start, None))
-    return Timeline(planned_start=project.planned_start, actual_start=project.actual_start,
-                    completed_on=project.completed_on, attendance_stopped_on=project.attendance_stopped_on,
-                    suspensions=tuple(suspensions))  # fmt: skip
 
 
 # --- Inputs of each rule ---------------------------------------------------------------------------

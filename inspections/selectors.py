@@ -29,14 +29,9 @@ def policy_for(*, project: Project) -> Policy:
     return district_policy or Policy.objects.get(district__isnull=True, in_force=True)
 
 
-def project_timeline(*, project: Project) -> Timeline:
-    """Suspensions come from approved requests: a suspension runs from its date to the next approved
-    resumption (or its own end date)."""
-    approved = StatusRequest.objects.filter(
-        project=project,
-        state=StatusRequestState.APPROVED,
-        kind__in=[StatusRequestKind.SUSPENSION, StatusRequestKind.RESUMPTION],
-    ).order_by("effective_from", "id")
+def timeline_from(project: Project, approved: list[StatusRequest]) -> Timeline:
+    """A project's timeline from its approved suspension and resumption requests (in date order): a
+    suspension runs from its date to the next approved resumption, or to its own end date."""
     suspensions, open_start = [], None
     for request in approved:
         if request.kind == StatusRequestKind.SUSPENSION:
@@ -53,6 +48,15 @@ def project_timeline(*, project: Project) -> Timeline:
         planned_start=project.planned_start, actual_start=project.actual_start, completed_on=project.completed_on,
         attendance_stopped_on=project.attendance_stopped_on, suspensions=tuple(suspensions),
     )  # fmt: skip
+
+
+def project_timeline(*, project: Project) -> Timeline:
+    approved = StatusRequest.objects.filter(
+        project=project,
+        state=StatusRequestState.APPROVED,
+        kind__in=[StatusRequestKind.SUSPENSION, StatusRequestKind.RESUMPTION],
+    ).order_by("effective_from", "id")
+    return timeline_from(project, list(approved))
 
 
 @dataclass(frozen=True)
