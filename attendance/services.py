@@ -24,6 +24,7 @@ from attendance.photos import photo_store
 from devices.gateway import DeviceIdentity
 from devices.services import device_contact_record
 from smz_platform.common import pii
+from smz_platform.common.rawsql import as_date
 
 PUNCH_COLUMNS = (
     "device_id", "project_id", "person_id", "record_id", "id_number_digest", "id_number_masked",
@@ -101,13 +102,8 @@ def _people_and_engagements(project_id: int, digests: set[str]) -> tuple[dict[st
         for digest, person_id, entered, exited in cursor.fetchall():
             persons[digest] = person_id
             if entered is not None:
-                spans[person_id].append((_as_date(entered), _as_date(exited)))
+                spans[person_id].append((as_date(entered), as_date(exited)))
     return persons, spans
-
-
-def _as_date(value) -> dt.date | None:
-    # SQLite answers dates as text through a raw cursor.
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _is_engaged(spans: list[tuple[dt.date, dt.date | None]], day: dt.date) -> bool:

@@ -48,6 +48,7 @@ from inspections.services import AlertCounts, alerts_apply
 from projects.choices import Category, ParticipantRole, ProjectStatus, StatusRequestKind, StatusRequestState
 from projects.models import Engagement, Project, ProjectParticipant, ProjectStatusChange, StatusRequest
 from smz_platform.common.models import AuditAction, AuditEvent
+from smz_platform.common.rawsql import as_date, as_datetime
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOCK_KEY = 7_402_716_001  # pg advisory lock of the rules run
@@ -331,16 +332,7 @@ def _last_presence(projects, since: dt.date, day: dt.date) -> dict[tuple[int, st
             "AND p.day >= %s AND p.day <= %s AND p.valid_count >= 1 GROUP BY p.project_id, e.category",
             [*projects, since, day],
         )
-        return {(project_id, category): _date(last) for project_id, category, last in cursor.fetchall()}
-
-
-def _datetime(value) -> dt.datetime:
-    # SQLite answers timestamps as text through a raw cursor.
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _date(value) -> dt.date:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+        return {(project_id, category): as_date(last) for project_id, category, last in cursor.fetchall()}
 
 
 def _engaged_on(ctx: Context, projects) -> Q:
@@ -412,7 +404,7 @@ def collect_r07(ctx: Context) -> list[Finding]:
         )
         hops = [
             r07_forgery.Hop(
-                project_id, person_id, masked, _datetime(prev_at), _datetime(at), (prev_lat, prev_lon), (lat, lon)
+                project_id, person_id, masked, as_datetime(prev_at), as_datetime(at), (prev_lat, prev_lon), (lat, lon)
             )  # fmt: skip
             for project_id, person_id, masked, prev_at, at, prev_lat, prev_lon, lat, lon in cursor.fetchall()
         ]
