@@ -32,6 +32,9 @@ class Device(models.Model):
     secret_encrypted = models.TextField(_("secret (encrypted)"), editable=False)
     state = models.CharField(_("state"), max_length=16, choices=DeviceState.choices, default=DeviceState.ACTIVE)
     firmware = models.CharField(_("firmware"), max_length=64, blank=True)
+    # Marked when its vendor is blacklisted: punches still arrive (the workers' records matter), but
+    # every page and answer shows the device as supplied by a blacklisted vendor.
+    vendor_blacklisted_at = models.DateTimeField(_("vendor blacklisted at"), null=True, blank=True)
     liveness_enabled = models.BooleanField(_("liveness detection on"), null=True, blank=True)
     online = models.BooleanField(_("online"), default=False)
     last_heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)

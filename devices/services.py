@@ -55,6 +55,12 @@ def device_register(
     """Bind a device to a project and issue its signing secret (api.md §1), returned this once."""
     if not vendor.is_vendor:
         raise ValidationError({"vendor": [_("%(name)s is not a device vendor.") % {"name": vendor.name}]})
+    if vendor.blacklisted_on is not None:
+        # Seed 000 §五(三): a blacklisted vendor supplies no new devices.
+        raise ValidationError(
+            {"vendor": [_("%(name)s is on the vendor blacklist since %(day)s; its devices cannot be registered.")
+                        % {"name": vendor.name, "day": vendor.blacklisted_on.isoformat()}]}
+        )  # fmt: skip
     if not _may_register(user, project, vendor):
         raise PermissionDenied(_("Only the project's general contractor or the device's vendor registers devices."))
     if project.status == ProjectStatus.COMPLETED:

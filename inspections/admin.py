@@ -2,8 +2,27 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from inspections.models import Alert, ExportGrant, Policy, RuleRun
+from inspections.models import (
+    Alert,
+    Campaign,
+    CampaignPhaseDates,
+    Case,
+    CaseEvent,
+    CreditDeduction,
+    CreditRecord,
+    DeviceTest,
+    ExportGrant,
+    Inspection,
+    InspectionFinding,
+    Measure,
+    Policy,
+    RandomDraw,
+    RectificationReply,
+    RuleRun,
+)
+from inspections.selectors import cases_for, inspections_for, measures_for
 from projects.admin import ReadOnlyAdminMixin, ScopedAdmin
+from projects.choices import Role
 from projects.jurisdiction import projects_for
 
 
@@ -41,3 +60,129 @@ class ExportGrantAdmin(admin.ModelAdmin):
 
     list_display = ["user", "purpose", "project", "valid_from", "valid_to", "approved_by"]
     raw_id_fields = ["user", "project", "approved_by"]
+
+
+# --- Enforcement: shown in the admin, changed only through the API and the dashboard, where every
+# change goes through a service that records who and when (CaseEvent).
+
+
+class FindingInline(admin.TabularInline):
+    model = InspectionFinding
+    extra = 0
+    fields = ["category", "description", "case"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DeviceTestInline(FindingInline):
+    model = DeviceTest
+    fields = ["device", "refuses_photo", "refuses_video", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    list_display = ["day", "kind", "project", "inspectors", "headcount", "campaign", "recorded_by"]
+    list_filter = ["kind", "campaign"]
+    search_fields = ["project__permit_no", "project__name", "inspectors"]
+    list_select_related = ["project", "campaign", "recorded_by"]
+    inlines = [FindingInline, DeviceTestInline]
+    date_hierarchy = "day"
+
+    def scope(self, request, queryset):
+        return inspections_for(request.user)
+
+
+class MeasureInline(FindingInline):
+    model = Measure
+    fields = ["kind", "state", "basis", "issued_on", "deadline", "issuing_body", "points", "fine_yuan"]
+    readonly_fields = fields
+
+
+class CaseEventInline(FindingInline):
+    model = CaseEvent
+    fields = ["at", "action", "measure", "by", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    list_display = ["title", "project", "state", "opened_by", "opened_at", "closed_at"]
+    list_filter = ["state"]
+    search_fields = ["project__permit_no", "project__name", "title"]
+    list_select_related = ["project", "opened_by"]
+    inlines = [MeasureInline, CaseEventInline]
+
+    def scope(self, request, queryset):
+        return cases_for(request.user)
+
+
+@admin.register(Measure)
+class MeasureAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    list_display = ["kind", "state", "case", "basis", "issued_on", "deadline", "target_enterprise", "fine_yuan"]
+    list_filter = ["kind", "state", "basis"]
+    search_fields = ["case__project__permit_no", "case__project__name", "document_no"]
+    list_select_related = ["case__project", "target_enterprise"]
+
+    def scope(self, request, queryset):
+        return measures_for(request.user)
+
+
+@admin.register(RectificationReply)
+class RectificationReplyAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    list_display = ["measure", "state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]
+    list_filter = ["state"]
+
+    def scope(self, request, queryset):
+        return queryset.filter(measure__in=measures_for(request.user))
+
+
+@admin.register(CreditDeduction)
+class CreditDeductionAdmin(admin.ModelAdmin):
+    """The deduction table is the city's to set (only the city changes records: projects.auth)."""
+
+    list_display = ["basis", "code", "points"]
+    list_filter = ["basis"]
+    list_editable = ["points"]
+
+
+@admin.register(CreditRecord)
+class CreditRecordAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    list_display = ["day", "enterprise", "person", "points", "scored", "reason"]
+    list_filter = ["scored"]
+    search_fields = ["enterprise__name", "enterprise__uscc", "reason"]
+    list_select_related = ["enterprise", "person"]
+
+    def scope(self, request, queryset):
+        return queryset.filter(measure__in=measures_for(request.user))
+
+
+class PhaseInline(FindingInline):
+    model = CampaignPhaseDates
+    fields = ["phase", "starts_on", "ends_on"]
+    readonly_fields = fields
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    list_display = ["name", "starts_on", "ends_on", "created_by"]
+    inlines = [PhaseInline]
+
+    def scope(self, request, queryset):
+        if request.user.role == Role.CITY:
+            return queryset
+        return queryset.filter(districts=request.user.district_id) if request.user.district_id else queryset.none()
+
+
+@admin.register(RandomDraw)
+class RandomDrawAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    list_display = ["district", "size", "seed", "drawn_by", "drawn_at"]
+    list_filter = ["district"]
+
+    def scope(self, request, queryset):
+        if request.user.role == Role.CITY:
+            return queryset
+        return queryset.filter(district_id=request.user.district_id) if request.user.district_id else queryset.none()

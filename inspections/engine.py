@@ -23,7 +23,7 @@ from attendance.models import Punch
 from devices.choices import Connection, DeviceState
 from devices.models import Device, DeviceFlip, FlipField
 from inspections.calendar import Timeline, construction_days, manager_days, month_days
-from inspections.models import ExportGrant, Policy, RuleRun
+from inspections.models import ExportGrant, Inspection, Policy, RuleRun
 from inspections.monthly import month_presence, policy_settings
 from inspections.rules import (
     r01_no_device,
@@ -40,10 +40,11 @@ from inspections.rules import (
     r12_silent_days,
     r13_backfilled,
     r14_unapproved_export,
+    r15_worker_shortfall,
     r16_worker_rate,
 )
 from inspections.rules.base import Finding
-from inspections.selectors import project_presence, timeline_from
+from inspections.selectors import attended_workers, project_presence, timeline_from
 from inspections.services import AlertCounts, alerts_apply
 from projects.choices import Category, ParticipantRole, ProjectStatus, StatusRequestKind, StatusRequestState
 from projects.models import Engagement, Project, ProjectParticipant, ProjectStatusChange, StatusRequest
@@ -490,6 +491,20 @@ def collect_r13(ctx: Context) -> list[Finding]:
     return findings
 
 
+def collect_r15(ctx: Context) -> list[Finding]:
+    visits = list(Inspection.objects.filter(day=ctx.day, headcount__isnull=False, project_id__in=ctx.projects))
+    attended = attended_workers(project_ids={v.project_id for v in visits}, day=ctx.day)
+    findings = []
+    for visit in visits:
+        policy = ctx.policies[visit.project_id]
+        findings += r15_worker_shortfall.evaluate(
+            [r15_worker_shortfall.SiteCount(visit.pk, visit.project_id, ctx.projects[visit.project_id].name,
+                                            ctx.day, visit.headcount, attended.get(visit.project_id, 0))],
+            min_shortfall=policy.r15_min_shortfall, penalty_shortfall=policy.r15_penalty_shortfall,
+        )  # fmt: skip
+    return findings
+
+
 def collect_r14(ctx: Context) -> list[Finding]:
     projects = {p.permit_no: p.pk for p in ctx.projects.values()}
     events = AuditEvent.objects.filter(at__gte=ctx.day_start, at__lt=ctx.day_end).filter(
@@ -519,7 +534,7 @@ def collect_r14(ctx: Context) -> list[Finding]:
 RULES: list[tuple[str, Callable[[Context], list[Finding]]]] = [
     ("R01", collect_r01), ("R02", collect_r02), ("R03", collect_r03), ("R04", collect_r04), ("R05", collect_r05),
     ("R06", collect_r06), ("R07", collect_r07), ("R08", collect_r08), ("R09", collect_r09), ("R10", collect_r10),
-    ("R12", collect_r12), ("R13", collect_r13), ("R14", collect_r14),
+    ("R12", collect_r12), ("R13", collect_r13), ("R14", collect_r14), ("R15", collect_r15),
 ]  # fmt: skip
 
 

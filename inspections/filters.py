@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import django_filters
 
-from inspections.models import Alert, AlertState
+from inspections.choices import CaseState, InspectionKind, MeasureKind, MeasureState
+from inspections.models import Alert, AlertState, Case, CreditRecord, Inspection, Measure, RandomDraw
 
 
 class AlertFilter(django_filters.FilterSet):
@@ -15,3 +16,59 @@ class AlertFilter(django_filters.FilterSet):
     class Meta:
         model = Alert
         fields = ["rule", "district", "project", "state", "since"]
+
+
+class InspectionFilter(django_filters.FilterSet):
+    district = django_filters.CharFilter(field_name="project__district__code")
+    project = django_filters.CharFilter(field_name="project__permit_no")
+    kind = django_filters.ChoiceFilter(choices=InspectionKind.choices)
+    since = django_filters.DateFilter(field_name="day", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="day", lookup_expr="lte")
+    campaign = django_filters.NumberFilter()
+
+    class Meta:
+        model = Inspection
+        fields = ["district", "project", "kind", "since", "until", "campaign"]
+
+
+class CaseFilter(django_filters.FilterSet):
+    district = django_filters.CharFilter(field_name="project__district__code")
+    project = django_filters.CharFilter(field_name="project__permit_no")
+    state = django_filters.ChoiceFilter(choices=CaseState.choices)
+
+    class Meta:
+        model = Case
+        fields = ["district", "project", "state"]
+
+
+class MeasureFilter(django_filters.FilterSet):
+    district = django_filters.CharFilter(field_name="case__project__district__code")
+    project = django_filters.CharFilter(field_name="case__project__permit_no")
+    case = django_filters.NumberFilter()
+    kind = django_filters.ChoiceFilter(choices=MeasureKind.choices)
+    state = django_filters.ChoiceFilter(choices=MeasureState.choices)
+    since = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte")
+
+    class Meta:
+        model = Measure
+        fields = ["district", "project", "case", "kind", "state", "since", "until"]
+
+
+class CreditRecordFilter(django_filters.FilterSet):
+    enterprise = django_filters.CharFilter(field_name="enterprise__uscc")
+    since = django_filters.DateFilter(field_name="day", lookup_expr="gte")
+    scored = django_filters.BooleanFilter()
+
+    class Meta:
+        model = CreditRecord
+        fields = ["enterprise", "since", "scored"]
+
+
+class DrawFilter(django_filters.FilterSet):
+    district = django_filters.CharFilter(field_name="district__code")
+    campaign = django_filters.NumberFilter()
+
+    class Meta:
+        model = RandomDraw
+        fields = ["district", "campaign"]

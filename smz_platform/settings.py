@@ -254,6 +254,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.run_rules_nightly_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    # 02:30 every night, after the rules run: overdue orders whose rule still fires escalate (seed 001
+    # Annex 1); staff confirm the proposals in the morning.
+    "escalate-overdue-measures": {
+        "task": "inspections.tasks.escalate_overdue_measures_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Every hour at :05: punches in the default partition raise an operational alert.
     "check-default-partition": {
         "task": "attendance.tasks.check_default_partition_task",

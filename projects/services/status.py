@@ -7,9 +7,7 @@ written to the status history with the request that caused it (rule R05 compares
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -20,6 +18,7 @@ from projects.choices import AttachmentKind, ProjectStatus, Role, StatusRequestK
 from projects.jurisdiction import can_manage_project
 from projects.models import Enterprise, Project, StatusRequest, StatusRequestAttachment, User
 from smz_platform.common.errors import Conflict
+from smz_platform.common.files import file_check
 
 K = StatusRequestKind
 S = ProjectStatus
@@ -34,10 +33,6 @@ ALLOWED_FROM = {
     K.PLATFORM_DOCKING: {S.NOT_STARTED, S.ACTIVE, S.SUSPENDED},
 }
 PENDING = (StatusRequestState.PENDING_DISTRICT, StatusRequestState.PENDING_CITY)
-
-# File signatures of what an attachment may be: a PDF scan or a photo.
-MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-
 
 def status_request_submit(
     *,
@@ -98,26 +93,18 @@ def status_request_attachment_add(
         raise Conflict("state", _("Attachments can be added only while the request awaits approval."))
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": [_("Unknown attachment kind.")]})
-    if not content:
-        raise ValidationError({"file": [_("The file is empty.")]})
-    if len(content) > settings.SMZ_ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"file": [_("The file is larger than 10 MiB.")]})
-    content_type = next((ct for magic, ct in MAGIC.items() if content.startswith(magic)), None)
-    if content_type is None:
-        raise ValidationError({"file": [_("Only PDF, JPEG and PNG files are accepted.")]})
-    digest = hashlib.sha256(content).hexdigest()
-    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]
+    checked = file_check(content=content)
     attachment = StatusRequestAttachment(
         status_request=status_request,
         kind=kind,
         original_name=name[:200],
-        content_type=content_type,
-        size=len(content),
-        sha256=digest,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=user,
     )
     # The file is written first; if the row then fails, an orphan file is harmless, a row without one is not.
-    attachment.file.save(f"{digest}.{extension}", ContentFile(content), save=False)
+    attachment.file.save(checked.stored_name, ContentFile(content), save=False)
     attachment.save()
     return attachment
 

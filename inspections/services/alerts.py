@@ -18,7 +18,7 @@ from projects.models import User
 from smz_platform.common.errors import Conflict
 
 # Findings about a closed period or a past event: they stand until staff act, they do not clear.
-EVENT_RULES = {"R05", "R07", "R11", "R14", "R16"}
+EVENT_RULES = {"R05", "R07", "R11", "R14", "R15", "R16"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,114 @@
+"""专项整治行动 and 双随机抽查: campaigns, and random draws that anyone can reproduce from their seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inspections.choices import CampaignPhase
+from inspections.models import Campaign, CampaignPhaseDates, RandomDraw
+from inspections.selectors import open_findings_by_project, projects_active_between
+from projects.choices import ProjectStatus, RegionLevel, Role
+from projects.models import Region, User
+
+MAX_DRAW = 200
+
+
+@dataclass(frozen=True)
+class PhaseIn:
+    phase: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+def campaign_create(
+    *, user: User, name: str, starts_on: dt.date, ends_on: dt.date, districts: list[Region], phases: list[PhaseIn]
+) -> Campaign:
+    """The city launches a campaign: its period, the four phases in order within it, the districts."""
+    if user.role != Role.CITY:
+        raise PermissionDenied(_("Campaigns are launched by the city."))
+    if not name.strip():
+        raise ValidationError({"name": [_("Name the campaign.")]})
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": [_("The campaign ends before it starts.")]})
+    if not districts or any(d.level != RegionLevel.DISTRICT for d in districts):
+        raise ValidationError({"districts": [_("Name the districts that take part.")]})
+    if sorted(p.phase for p in phases) != sorted(CampaignPhase.values):
+        raise ValidationError({"phases": [_("Give each of the four phases once, with its dates.")]})
+    ordered = sorted(phases, key=lambda p: CampaignPhase.values.index(p.phase))
+    for phase in ordered:
+        if phase.ends_on < phase.starts_on or phase.starts_on < starts_on or phase.ends_on > ends_on:
+            raise ValidationError({"phases": [_("Each phase runs within the campaign's period, start before end.")]})
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if after.starts_on < before.starts_on:
+            raise ValidationError({"phases": [_("The phases follow each other in the order of the notice.")]})
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name.strip()[:200], starts_on=starts_on, ends_on=ends_on, created_by=user
+        )
+        campaign.districts.set(districts)
+        CampaignPhaseDates.objects.bulk_create(
+            CampaignPhaseDates(campaign=campaign, phase=p.phase, starts_on=p.starts_on, ends_on=p.ends_on)
+            for p in ordered
+        )
+    return campaign
+
+
+def weighted_draw(candidates: list[tuple[str, int]], *, size: int, seed: str) -> list[str]:
+    """Draw `size` of the candidates without replacement, each with probability proportional to its
+    weight (Efraimidis–Spirakis: the largest keys u^(1/w)). The candidates' order and the seed fix the
+    result, so the draw can be re-run and checked."""
+    rng = random.Random(seed)
+    keyed = [(rng.random() ** (1 / weight), permit_no) for permit_no, weight in candidates]
+    keyed.sort(key=lambda item: item[0], reverse=True)
+    return [permit_no for _key, permit_no in keyed[:size]]
+
+
+def random_draw_make(
+    *, user: User, district: Region, size: int, seed: str | None = None, campaign: Campaign | None = None
+) -> RandomDraw:
+    """双随机: draw projects under construction in the district, each weighted 1 + its open findings."""
+    if not (user.role == Role.CITY or (user.role == Role.DISTRICT and user.district_id == district.pk)):
+        raise PermissionDenied(_("Draws are made by the city or by the district's own staff."))
+    if district.level != RegionLevel.DISTRICT:
+        raise ValidationError({"district": [_("Draw within one district.")]})
+    if not 1 <= size <= MAX_DRAW:
+        raise ValidationError({"size": [_("Draw between 1 and %(max)d projects.") % {"max": MAX_DRAW}]})
+    if seed is not None and not (1 <= len(seed) <= 64 and seed.isprintable()):
+        raise ValidationError({"seed": [_("A seed is 1 to 64 printable characters.")]})
+    today = timezone.localdate()
+    projects = list(
+        projects_active_between(today, today)
+        .filter(district=district, status__in=[ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED])
+        .order_by("permit_no")
+        .values_list("pk", "permit_no")
+    )
+    if not projects:
+        raise ValidationError({"district": [_("The district has no project under construction to draw from.")]})
+    findings = open_findings_by_project([pk for pk, _permit in projects])
+    candidates = [(permit_no, 1 + findings.get(pk, 0)) for pk, permit_no in projects]
+    seed = seed or secrets.token_hex(8)
+    drawn = weighted_draw(candidates, size=size, seed=seed)
+    return RandomDraw.objects.create(
+        district=district,
+        campaign=campaign,
+        size=size,
+        seed=seed,
+        candidates=[list(c) for c in candidates],
+        drawn=drawn,
+        drawn_by=user,
+        drawn_at=timezone.now(),
+    )
+
+
+def random_draw_verify(*, draw: RandomDraw) -> bool:
+    """Re-run a recorded draw from its seed and candidates: does it give the same projects?"""
+    candidates = [(permit_no, weight) for permit_no, weight in draw.candidates]
+    return weighted_draw(candidates, size=draw.size, seed=draw.seed) == draw.drawn

@@ -1,0 +1,59 @@
+"""诚信扣分: the credit records a measure leaves, from the deduction table."""
+
+from __future__ import annotations
+
+from inspections.choices import CreditBasis, MeasureKind
+from inspections.models import CreditDeduction, CreditRecord, Measure
+from inspections.selectors import policy_for
+
+
+def credit_points(*, measure: Measure) -> int:
+    """The points a measure deducts: as given on it, else the table's for a credit punishment's finding
+    category, else the table's for the measure's kind."""
+    if measure.points is not None:
+        return measure.points
+    if measure.kind == MeasureKind.CREDIT and measure.basis:
+        row = CreditDeduction.objects.filter(basis=CreditBasis.CATEGORY, code=measure.basis).first()
+    else:
+        row = CreditDeduction.objects.filter(basis=CreditBasis.MEASURE, code=measure.kind).first()
+    return row.points if row else 0
+
+
+def credit_records_create(*, measure: Measure) -> list[CreditRecord]:
+    """One record per subject (the enterprise concerned, the person concerned), not scored before the
+    policy's go-live date (seed 003 §四(四): the trial period is not assessed)."""
+    points = credit_points(measure=measure)
+    if points == 0 or measure.issued_on is None:
+        return []
+    go_live = policy_for(project=measure.case.project).go_live
+    scored = go_live is None or measure.issued_on >= go_live
+    reason = f"{measure.get_kind_display()}：{measure.case.title}"[:200]
+    records = []
+    if measure.target_enterprise_id:
+        records.append(
+            CreditRecord(
+                enterprise_id=measure.target_enterprise_id,
+                measure=measure,
+                day=measure.issued_on,
+                points=points,
+                scored=scored,
+                reason=reason,
+            )
+        )
+    if measure.target_person_id:
+        records.append(
+            CreditRecord(
+                person_id=measure.target_person_id,
+                measure=measure,
+                day=measure.issued_on,
+                points=points,
+                scored=scored,
+                reason=reason,
+            )
+        )
+    return CreditRecord.objects.bulk_create(records, ignore_conflicts=True)
+
+
+def credit_records_void(*, measure: Measure) -> int:
+    """A withdrawn measure deducts nothing; its records stay, unscored, for the record."""
+    return CreditRecord.objects.filter(measure=measure).update(scored=False)

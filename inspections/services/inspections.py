@@ -1,0 +1,187 @@
+"""检查记录: recording an inspection with its findings, device tests and photos; R15 on recording."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from devices.models import Device
+from inspections.choices import FindingCategory, InspectionKind
+from inspections.models import Campaign, DeviceTest, Inspection, InspectionFinding, InspectionPhoto, RandomDraw
+from inspections.rules import r15_worker_shortfall
+from inspections.selectors import attended_workers, is_staff_for, is_supervisor_of, policy_for
+from inspections.services.alerts import alerts_apply
+from projects.models import Project, User
+from smz_platform.common.files import file_check
+
+
+@dataclass(frozen=True)
+class FindingIn:
+    category: str
+    description: str
+
+
+@dataclass(frozen=True)
+class DeviceTestIn:
+    serial: str
+    refuses_photo: bool
+    refuses_video: bool
+    note: str = ""
+
+
+def _check_inspector(user: User, project: Project, kind: str) -> None:
+    if kind == InspectionKind.SUPERVISION_CHECK:
+        if not is_supervisor_of(user, project):
+            raise PermissionDenied(_("Only the project's supervision firm records its own checks."))
+    elif not is_staff_for(user, project):
+        raise PermissionDenied(_("Only the regulators of the project's district record inspections."))
+
+
+def inspection_record(
+    *,
+    user: User,
+    project: Project,
+    kind: str,
+    day: dt.date,
+    inspectors: str,
+    headcount: int | None = None,
+    notes: str = "",
+    findings: list[FindingIn] = (),
+    device_tests: list[DeviceTestIn] = (),
+    campaign: Campaign | None = None,
+    draw: RandomDraw | None = None,
+) -> Inspection:
+    """Record what an inspection saw. A device that accepts a photo or a video adds a finding in
+    category R06 (seed 001 §三(四)). For a past day, R15 is judged at once; for today, by the night's run."""
+    if kind not in InspectionKind.values:
+        raise ValidationError({"kind": [_("Unknown inspection kind.")]})
+    _check_inspector(user, project, kind)
+    today = timezone.localdate()
+    if day > today:
+        raise ValidationError({"day": [_("An inspection cannot be dated in the future.")]})
+    if project.actual_start is None or day < project.actual_start:
+        raise ValidationError({"day": [_("The project had not started on %(day)s.") % {"day": day.isoformat()}]})
+    if not inspectors.strip():
+        raise ValidationError({"inspectors": [_("Name who inspected.")]})
+    if kind == InspectionKind.ONLINE_PATROL and headcount is not None:
+        raise ValidationError({"headcount": [_("An online patrol counts nobody on site; leave the headcount empty.")]})
+    if headcount is not None and headcount < 0:
+        raise ValidationError({"headcount": [_("The headcount cannot be negative.")]})
+    if campaign is not None:
+        if not campaign.districts.filter(pk=project.district_id).exists():
+            raise ValidationError({"campaign": [_("The project's district does not take part in this campaign.")]})
+        if not campaign.starts_on <= day <= campaign.ends_on:
+            raise ValidationError({"campaign": [_("The inspection's date is outside the campaign's period.")]})
+    if draw is not None and project.permit_no not in draw.drawn:
+        raise ValidationError({"draw": [_("The project was not drawn in this random draw.")]})
+    for n, finding in enumerate(findings):
+        if finding.category not in FindingCategory.values:
+            raise ValidationError(
+                {
+                    "findings": [
+                        _("Finding %(n)d: unknown category %(category)s.") % {"n": n + 1, "category": finding.category}
+                    ]
+                }
+            )
+        if not finding.description.strip():
+            raise ValidationError({"findings": [_("Finding %(n)d: describe what was found.") % {"n": n + 1}]})
+    serials = [t.serial for t in device_tests]
+    if len(set(serials)) != len(serials):
+        raise ValidationError({"device_tests": [_("Each device is tested once per inspection.")]})
+    devices = {d.serial: d for d in Device.objects.filter(project=project, serial__in=serials)}
+    missing = sorted(set(serials) - set(devices))
+    if missing:
+        raise ValidationError(
+            {"device_tests": [_("Not a device of this project: %(serials)s.") % {"serials": ", ".join(missing)}]}
+        )
+    with transaction.atomic():
+        inspection = Inspection.objects.create(
+            project=project,
+            kind=kind,
+            day=day,
+            inspectors=inspectors.strip()[:200],
+            headcount=headcount,
+            notes=notes,
+            campaign=campaign,
+            draw=draw,
+            recorded_by=user,
+            enterprise_id=user.enterprise_id if kind == InspectionKind.SUPERVISION_CHECK else None,
+        )
+        InspectionFinding.objects.bulk_create(
+            InspectionFinding(inspection=inspection, category=f.category, description=f.description.strip())
+            for f in findings
+        )
+        for test in device_tests:
+            DeviceTest.objects.create(
+                inspection=inspection,
+                device=devices[test.serial],
+                refuses_photo=test.refuses_photo,
+                refuses_video=test.refuses_video,
+                note=test.note[:200],
+            )
+            if not (test.refuses_photo and test.refuses_video):
+                accepted = [
+                    w
+                    for w, refused in ((_("a photo"), test.refuses_photo), (_("a video"), test.refuses_video))
+                    if not refused
+                ]
+                InspectionFinding.objects.create(
+                    inspection=inspection,
+                    category=FindingCategory.R06,
+                    description=_("Device %(serial)s accepted %(what)s in the functional test.")
+                    % {"serial": test.serial, "what": _(" and ").join(accepted)},
+                )
+        if headcount is not None and day < today:
+            r15_judge(inspections=[inspection], day=day)
+    return inspection
+
+
+def r15_judge(*, inspections: list[Inspection], day: dt.date) -> list:
+    """R15 for the day's inspections with a headcount: the findings, stored as alerts (events)."""
+    counted = [i for i in inspections if i.headcount is not None]
+    attended = attended_workers(project_ids={i.project_id for i in counted}, day=day)
+    findings = []
+    for inspection in counted:
+        policy = policy_for(project=inspection.project)
+        findings += r15_worker_shortfall.evaluate(
+            [
+                r15_worker_shortfall.SiteCount(
+                    inspection.pk,
+                    inspection.project_id,
+                    inspection.project.name,
+                    day,
+                    inspection.headcount,
+                    attended.get(inspection.project_id, 0),
+                )
+            ],
+            min_shortfall=policy.r15_min_shortfall,
+            penalty_shortfall=policy.r15_penalty_shortfall,
+        )
+    scored = {}
+    for inspection in counted:
+        go_live = policy_for(project=inspection.project).go_live
+        scored[inspection.project_id] = go_live is None or day >= go_live
+    alerts_apply(rule="R15", day=day, findings=findings, now=timezone.now(), scored=scored, resolve=False)
+    return findings
+
+
+def inspection_photo_add(*, user: User, inspection: Inspection, caption: str, content: bytes) -> InspectionPhoto:
+    _check_inspector(user, inspection.project, inspection.kind)
+    checked = file_check(content=content, allowed=("image/jpeg", "image/png"))
+    photo = InspectionPhoto(
+        inspection=inspection,
+        caption=caption[:200],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+    )
+    photo.file.save(checked.stored_name, ContentFile(content), save=False)
+    photo.save()
+    return photo

@@ -1,0 +1,39 @@
+"""Uploaded documents (scans and photos): what may be stored, checked by the file's own bytes."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# File signatures of what an attachment may be: a PDF scan or a photo.
+MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    content_type: str
+    sha256: str
+    size: int
+
+    @property
+    def stored_name(self) -> str:
+        return f"{self.sha256}.{EXTENSIONS[self.content_type]}"
+
+
+def file_check(*, content: bytes, field: str = "file", allowed: tuple[str, ...] = tuple(EXTENSIONS)) -> CheckedFile:
+    """A non-empty PDF, JPEG or PNG under the size limit, judged by its first bytes, not its name."""
+    if not content:
+        raise ValidationError({field: [_("The file is empty.")]})
+    if len(content) > settings.SMZ_ATTACHMENT_MAX_BYTES:
+        raise ValidationError({field: [_("The file is larger than 10 MiB.")]})
+    content_type = next((ct for magic, ct in MAGIC.items() if content.startswith(magic)), None)
+    if content_type is None or content_type not in allowed:
+        if allowed == ("image/jpeg", "image/png"):
+            raise ValidationError({field: [_("Only JPEG and PNG photos are accepted.")]})
+        raise ValidationError({field: [_("Only PDF, JPEG and PNG files are accepted.")]})
+    return CheckedFile(content_type=content_type, sha256=hashlib.sha256(content).hexdigest(), size=len(content))
