@@ -203,6 +203,14 @@ SPECTACULAR_SETTINGS = {
         "DeviceLocationEnum": "devices.choices.Location",
         "DeviceStateEnum": "devices.choices.DeviceState",
         "RegionLevelEnum": "projects.choices.RegionLevel",
+        "FindingCategoryEnum": "inspections.choices.FindingCategory",
+        "EngagementCategoryEnum": "projects.choices.Category",
+        "InspectionKindEnum": "inspections.choices.InspectionKind",
+        "MeasureKindEnum": "inspections.choices.MeasureKind",
+        "MeasureStateEnum": "inspections.choices.MeasureState",
+        "CaseStateEnum": "inspections.choices.CaseState",
+        "ReplyStateEnum": "inspections.choices.ReplyState",
+        "CampaignPhaseEnum": "inspections.choices.CampaignPhase",
     },
 }
 

@@ -36,6 +36,7 @@ class DeviceSerializer(serializers.ModelSerializer):
             "project",
             "vendor",
             "vendor_name",
+            "vendor_blacklisted_at",
             "model",
             "kind",
             "connection",

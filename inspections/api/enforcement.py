@@ -304,12 +304,14 @@ class CreditRecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         qs = CreditRecord.objects.select_related("enterprise", "person")
-        user = self.request.user
-        if user.role == Role.CITY:
+        role = getattr(self.request.user, "role", None)
+        if role == Role.CITY:
             return qs
-        if user.role == Role.DISTRICT:
-            return qs.filter(measure__case__project__district_id=user.district_id)
-        return qs.filter(enterprise_id=user.enterprise_id)
+        if role == Role.DISTRICT:
+            return qs.filter(measure__case__project__district_id=self.request.user.district_id)
+        if role in (Role.ENTERPRISE, Role.VENDOR):
+            return qs.filter(enterprise_id=self.request.user.enterprise_id)
+        return qs.none()
 
 
 class EnterpriseCreditApi(APIView):
@@ -342,11 +344,11 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self):
         qs = Campaign.objects.prefetch_related("districts", "phases")
-        user = self.request.user
-        if user.role == Role.CITY:
+        role = getattr(self.request.user, "role", None)
+        if role == Role.CITY:
             return qs
-        if user.role == Role.DISTRICT:
-            return qs.filter(districts=user.district_id)
+        if role == Role.DISTRICT:
+            return qs.filter(districts=self.request.user.district_id)
         return qs.none()
 
     @extend_schema(request=s.CampaignInSerializer, responses={201: s.CampaignSerializer})
@@ -378,11 +380,11 @@ class RandomDrawViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self):
         qs = RandomDraw.objects.select_related("district", "drawn_by")
-        user = self.request.user
-        if user.role == Role.CITY:
+        role = getattr(self.request.user, "role", None)
+        if role == Role.CITY:
             return qs
-        if user.role == Role.DISTRICT:
-            return qs.filter(district_id=user.district_id)
+        if role == Role.DISTRICT:
+            return qs.filter(district_id=self.request.user.district_id)
         return qs.none()
 
     @extend_schema(request=s.DrawInSerializer, responses={201: s.DrawSerializer})

@@ -34,6 +34,7 @@ ALLOWED_FROM = {
 }
 PENDING = (StatusRequestState.PENDING_DISTRICT, StatusRequestState.PENDING_CITY)
 
+
 def status_request_submit(
     *,
     user: User,

@@ -78,3 +78,29 @@ def test_every_rule_fires_on_the_project_named_for_it(seeded):
 
     for rule, label in PLANTED.items():
         assert Alert.objects.filter(rule=rule, state="open", project__name__endswith=f"（{label}）").exists(), rule
+
+
+def test_it_includes_inspections_cases_with_every_measure_a_blacklisted_vendor_and_a_campaign(seeded):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from inspections.choices import MeasureKind
+    from inspections.models import Alert, Campaign, Case, Inspection, Measure, RandomDraw
+
+    assert Inspection.objects.filter(kind="site_visit").exists() and Inspection.objects.filter(kind="online_patrol")
+    assert Inspection.objects.filter(findings__category="R06", device_tests__refuses_photo=False).exists()
+    assert Alert.objects.filter(rule="R15", evidence__severity="penalty").exists()
+    assert Case.objects.count() >= 8
+    standing = set(Measure.objects.exclude(state__in=["proposed", "withdrawn"]).values_list("kind", flat=True))
+    assert standing == set(MeasureKind.values)
+    assert Measure.objects.filter(state="proposed", escalated_from__isnull=False).exists()  # the ladder ran
+    assert Measure.objects.filter(replies__state="rejected").exists()
+    assert Enterprise.objects.filter(is_vendor=True, blacklisted_on__isnull=False).exists()
+    assert Device.objects.filter(vendor_blacklisted_at__isnull=False).exists()
+    today = timezone.localdate()
+    campaign = Campaign.objects.get()
+    assert campaign.starts_on <= today <= campaign.ends_on
+    assert campaign.phases.count() == 4 and campaign.districts.count() == 10
+    assert RandomDraw.objects.get().campaign == campaign
+    assert today - dt.timedelta(days=31) <= Inspection.objects.order_by("day").first().day

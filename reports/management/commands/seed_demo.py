@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from devices.demo import seed_devices
 from inspections.demo import seed_attendance
+from inspections.demo_enforcement import seed_enforcement
 from inspections.engine import rules_run
 from projects import demo
 from projects.models import Project, User
@@ -52,6 +53,8 @@ class Command(BaseCommand):
             today = timezone.localdate()
             for offset in range(min(days, 31), 0, -1):
                 rules_run(day=today - dt.timedelta(days=offset))
+            with transaction.atomic():
+                seed_enforcement(rng=rng, planted=planted)
             self.stdout.write("预置违规项目（规则 → 项目）：")
             for rule, project in planted.items():
                 self.stdout.write(f"  {rule}  {project.name}")

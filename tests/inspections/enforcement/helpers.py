@@ -18,6 +18,13 @@ def workers_present(project, employer, *, day: dt.date, attended: int, absent: i
         engagement = engage(project, employer)
         if n < attended:
             DailyPresence.objects.create(
-                person=engagement.person, project=project, day=day, first_at=at, last_at=at, punch_count=1,
-                valid_count=1, first_valid_at=at, last_valid_at=at,
-            )  # fmt: skip
+                person=engagement.person,
+                project=project,
+                day=day,
+                first_at=at,
+                last_at=at,
+                punch_count=1,
+                valid_count=1,
+                first_valid_at=at,
+                last_valid_at=at,
+            )

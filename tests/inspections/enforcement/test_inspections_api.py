@@ -24,12 +24,21 @@ def _visit(client, target, **fields):
 
 @time_machine.travel("2026-11-25 10:00 +0800", tick=False)
 def test_a_site_visit_is_recorded_with_its_findings(city):
-    response = _visit(city.client("haishu"), city.project, headcount=30, findings=[
-        {"category": "R04", "description": "钢筋班组3人未登记"}], notes="现场抽查")  # fmt: skip
+    response = _visit(
+        city.client("haishu"),
+        city.project,
+        headcount=30,
+        findings=[{"category": "R04", "description": "钢筋班组3人未登记"}],
+        notes="现场抽查",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["kind"], body["day"], body["headcount"], body["recorded_by"]) == ("site_visit", "2026-11-20", 30,
-                                                                                  "haishu")  # fmt: skip
+    assert (body["kind"], body["day"], body["headcount"], body["recorded_by"]) == (
+        "site_visit",
+        "2026-11-20",
+        30,
+        "haishu",
+    )
     assert [(f["category"], f["description"]) for f in body["findings"]] == [("R04", "钢筋班组3人未登记")]
     listed = city.client("haishu").get("/api/v1/inspections/?district=330203&kind=site_visit").json()
     assert [i["id"] for i in listed["results"]] == [body["id"]]
@@ -66,12 +75,16 @@ def test_r15_judges_todays_visit_in_the_nightly_run(city):
 
 @time_machine.travel("2026-11-25 10:00 +0800", tick=False)
 def test_a_device_that_accepts_a_photo_adds_a_finding(city, gate):
-    response = _visit(city.client("haishu"), city.project, device_tests=[
-        {"serial": gate.serial, "refuses_photo": False, "refuses_video": True}])  # fmt: skip
+    response = _visit(
+        city.client("haishu"),
+        city.project,
+        device_tests=[{"serial": gate.serial, "refuses_photo": False, "refuses_video": True}],
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["device_tests"] == [{"serial": gate.serial, "refuses_photo": False, "refuses_video": True,
-                                     "passed": False, "note": ""}]  # fmt: skip
+    assert body["device_tests"] == [
+        {"serial": gate.serial, "refuses_photo": False, "refuses_video": True, "passed": False, "note": ""}
+    ]
     assert [f["category"] for f in body["findings"]] == ["R06"]
     assert gate.serial in body["findings"][0]["description"]
 

@@ -30,8 +30,11 @@ def test_a_shortfall_of_more_than_fifteen_asks_for_a_penalty():
     (finding,) = _judge(40, 24)
     assert (finding.evidence["shortfall"], finding.evidence["severity"]) == (16, "penalty")
     assert (finding.rule, finding.subject_type, finding.subject_id, finding.period_start) == (
-        "R15", "inspection", 7, DAY,
-    )  # fmt: skip
+        "R15",
+        "inspection",
+        7,
+        DAY,
+    )
 
 
 def test_the_smallest_shortfall_that_counts_is_a_policy_setting():
