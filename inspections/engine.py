@@ -269,14 +269,13 @@ def _month_end(ctx: Context) -> dt.date | None:
     return ctx.day.replace(day=1) if (ctx.day + dt.timedelta(days=1)).day == 1 else None
 
 
-def collect_r11_r16(ctx: Context) -> dict[str, list[Finding]]:
-    month = _month_end(ctx)
-    findings = {"R11": [], "R16": []}
-    if month is None:
-        return findings
-    days = month_days(month)
+def month_results(ctx: Context, month: dt.date, *, until: dt.date, project_ids=None) -> dict[int, tuple[list, object]]:
+    """Managers' and workers' presence of `month` up to `until` for the context's projects (or some of
+    them): set-based on PostgreSQL, project by project on the embedded default. Projects without a
+    construction day in the span are left out."""
+    days = month_days(month, until=until)
     judged = {}
-    for pk in ctx.projects:
+    for pk in ctx.projects if project_ids is None else project_ids:
         policy = ctx.policies[pk]
         built = construction_days(ctx.timelines[pk], days, count_sundays=policy.count_sundays,
                                   count_holidays=policy.count_holidays)  # fmt: skip
@@ -284,13 +283,20 @@ def collect_r11_r16(ctx: Context) -> dict[str, list[Finding]]:
             judged[pk] = (built, manager_days(ctx.timelines[pk], built, grace_days=policy.manager_grace_days))
     if connection.vendor == "postgresql":
         settings = {pk: policy_settings(ctx.policies[pk]) for pk in judged}
-        results = month_presence(month_days_by_project=judged, settings=settings)
-    else:  # the embedded default: project by project
-        results = {}
-        for pk in judged:
-            presence = project_presence(project=ctx.projects[pk], month=month, today=ctx.day)
-            results[pk] = (presence.managers, presence.workers)
-    for pk, (managers, workers) in results.items():
+        return month_presence(month_days_by_project=judged, settings=settings)
+    results = {}
+    for pk in judged:
+        presence = project_presence(project=ctx.projects[pk], month=month, today=until)
+        results[pk] = (presence.managers, presence.workers)
+    return results
+
+
+def collect_r11_r16(ctx: Context) -> dict[str, list[Finding]]:
+    month = _month_end(ctx)
+    findings = {"R11": [], "R16": []}
+    if month is None:
+        return findings
+    for pk, (managers, workers) in month_results(ctx, month, until=ctx.day).items():
         findings["R11"] += r11_manager_absent.evaluate(pk, managers, month=month, last_day=ctx.day)
         findings["R16"] += r16_worker_rate.evaluate(pk, ctx.projects[pk].name, workers, month=month, last_day=ctx.day)
     return findings

@@ -12,10 +12,11 @@ class AlertFilter(django_filters.FilterSet):
     project = django_filters.CharFilter(field_name="project__permit_no")
     state = django_filters.ChoiceFilter(choices=AlertState.choices)
     since = django_filters.DateFilter(field_name="period_end", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="period_start", lookup_expr="lte")
 
     class Meta:
         model = Alert
-        fields = ["rule", "district", "project", "state", "since"]
+        fields = ["rule", "district", "project", "state", "since", "until"]
 
 
 class InspectionFilter(django_filters.FilterSet):

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -226,8 +227,10 @@ def _standing_effects(measure: Measure, *, by: User | None) -> None:
     credit_records_create(measure=measure)
     if measure.kind == MeasureKind.VENDOR_BLACKLIST:
         vendor = measure.target_enterprise
-        # The first blacklisting counts; a second one of the same vendor changes nothing.
-        Enterprise.objects.filter(pk=vendor.pk, blacklisted_on__isnull=True).update(blacklisted_on=measure.issued_on)
+        # Blacklisted since the earliest standing blacklisting; another one of the same vendor adds nothing.
+        Enterprise.objects.filter(pk=vendor.pk).filter(
+            Q(blacklisted_on__isnull=True) | Q(blacklisted_on__gt=measure.issued_on)
+        ).update(blacklisted_on=measure.issued_on)
         Device.objects.filter(vendor=vendor, vendor_blacklisted_at__isnull=True).update(
             vendor_blacklisted_at=timezone.now()
         )
@@ -337,8 +340,9 @@ def measure_withdraw(*, user: User, measure: Measure, reason: str) -> Measure:
 
 def _lift_blacklist(vendor: Enterprise) -> None:
     still = Measure.objects.filter(kind=MeasureKind.VENDOR_BLACKLIST, target_enterprise=vendor, state__in=STANDING)
-    if not still.exists():
-        Enterprise.objects.filter(pk=vendor.pk).update(blacklisted_on=None)
+    earliest = still.aggregate(first=Min("issued_on"))["first"]
+    Enterprise.objects.filter(pk=vendor.pk).update(blacklisted_on=earliest)
+    if earliest is None:
         Device.objects.filter(vendor=vendor).update(vendor_blacklisted_at=None)
 
 

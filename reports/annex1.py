@@ -1,0 +1,205 @@
+"""Annex 1 of seed 000 — 实名制管理专项整治行动查处情况统计表: what each row counts (domain.md, "The
+reports"), computed set-based for any set of districts and any period, with the projects behind each
+number so that the detail sheet and the tests can check it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.db.models import Count
+from django.utils import translation
+
+from inspections.choices import STANDING, FindingCategory, MeasureKind
+from inspections.models import Alert, AlertState, InspectionFinding, Measure
+from inspections.selectors import projects_active_between
+from projects.models import Enterprise, Project, Region
+
+# The nine rows, worded exactly as the seed's table (seed 000, 附件1).
+LABELS = (
+    "在建项目数",
+    "应考勤未考勤项目数",
+    "实名制数据虚假项目数",
+    "擅自改造考勤设备项目数",
+    "责令停工整改项目数",
+    "信用惩戒项目数",
+    "通报批评项目数",
+    "重点监管项目数",
+    "被列入“黑名单”的第三方服务商数",
+)
+FINDING_ROWS = {2: ("R01", "R03", "R11", "R12"), 3: ("R07", "R09", "R13"), 4: ("R02", "R06", "R08")}
+MEASURE_ROWS = {
+    5: MeasureKind.STOP_WORK, 6: MeasureKind.CREDIT, 7: MeasureKind.CIRCULAR, 8: MeasureKind.KEY_SUPERVISION,
+}  # fmt: skip
+FINDING_RULES = tuple(rule for rules in FINDING_ROWS.values() for rule in rules)
+
+
+def _notice_term(choices, value: str) -> str:
+    """The notices' own term of a choice: the Chinese in the label's parentheses, whatever the language."""
+    with translation.override(None):
+        return str(choices(value).label).split("(")[-1].rstrip(")")
+
+
+@cache
+def measure_name(kind: str) -> str:
+    return _notice_term(MeasureKind, kind)
+
+
+@cache
+def category_name(code: str) -> str:
+    return _notice_term(FindingCategory, code)
+
+
+def notes() -> tuple[str, ...]:
+    """The 备注 of each row: where its number comes from."""
+    finding = "统计期间内存在以下问题的项目：{}。问题指平台预警（未被监管人员排除）或检查记录中发现的问题。"
+    measure = "统计期间内被下达“{}”措施的项目（不含待确认和已撤销的措施）。"
+    return (
+        "统计期间内至少一天处于在建状态的项目（已开工，未竣工，未停止考勤）。",
+        *(finding.format("、".join(f"{r} {category_name(r)}" for r in FINDING_ROWS[n])) for n in (2, 3, 4)),
+        *(measure.format(measure_name(MEASURE_ROWS[n])) for n in (5, 6, 7, 8)),
+        "统计期间内被列入“黑名单”的第三方服务商，同一服务商多次列入的计1家。",
+    )
+
+
+@dataclass
+class DistrictCount:
+    """One district's Annex 1: the projects behind rows 1–8 and the vendors behind row 9."""
+
+    district: Region
+    projects: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))  # row → project ids
+    vendors: set[int] = field(default_factory=set)
+
+    @property
+    def counts(self) -> tuple[int, ...]:
+        return (*(len(self.projects[n]) for n in range(1, 9)), len(self.vendors))
+
+    def rows_of(self, project_id: int) -> tuple[int, ...]:
+        return tuple(n for n in range(1, 9) if project_id in self.projects[n])
+
+    @property
+    def counted_projects(self) -> set[int]:
+        return set().union(*(self.projects[n] for n in range(1, 9)))
+
+
+@dataclass(frozen=True)
+class CountedProject:
+    district: str
+    name: str
+    permit_no: str
+    rows: tuple[int, ...]
+    findings: str
+    measures: str
+
+
+@dataclass(frozen=True)
+class BlacklistedVendor:
+    district: str
+    name: str
+    uscc: str
+    measures: str
+
+
+def annex1_counts(*, districts: list[Region], start: dt.date, end: dt.date) -> dict[int, DistrictCount]:
+    """Per district: five grouped queries whatever the number of projects."""
+    result = {d.pk: DistrictCount(d) for d in districts}
+    for pk, district_id in (
+        projects_active_between(start, end).filter(district__in=districts).values_list("pk", "district_id")
+    ):
+        result[district_id].projects[1].add(pk)
+    for project_id, district_id, rule in _finding_pairs(districts, start, end):
+        for n, rules in FINDING_ROWS.items():
+            if rule in rules:
+                result[district_id].projects[n].add(project_id)
+    by_kind = {kind: n for n, kind in MEASURE_ROWS.items()}
+    for project_id, district_id, kind, vendor_id in _standing_measures(districts, start, end).values_list(
+        "case__project_id", "case__project__district_id", "kind", "target_enterprise_id"
+    ):
+        if kind == MeasureKind.VENDOR_BLACKLIST:
+            result[district_id].vendors.add(vendor_id)
+        else:
+            result[district_id].projects[by_kind[kind]].add(project_id)
+    return result
+
+
+def _alerts(districts, start: dt.date, end: dt.date):
+    """Alerts about the period (their period overlaps it) that staff have not dismissed."""
+    return Alert.objects.filter(
+        project__district__in=districts, period_start__lte=end, period_end__gte=start, rule__in=FINDING_RULES
+    ).exclude(state=AlertState.DISMISSED)
+
+
+def _inspection_findings(districts, start: dt.date, end: dt.date):
+    return InspectionFinding.objects.filter(
+        inspection__project__district__in=districts, inspection__day__gte=start, inspection__day__lte=end,
+        category__in=FINDING_RULES,
+    )  # fmt: skip
+
+
+def _standing_measures(districts, start: dt.date, end: dt.date):
+    return Measure.objects.filter(
+        case__project__district__in=districts, state__in=STANDING, issued_on__gte=start, issued_on__lte=end,
+        kind__in=[*MEASURE_ROWS.values(), MeasureKind.VENDOR_BLACKLIST],
+    )  # fmt: skip
+
+
+def _finding_pairs(districts, start, end) -> set[tuple[int, int, str]]:
+    pairs = set(_alerts(districts, start, end).values_list("project_id", "project__district_id", "rule").distinct())
+    pairs |= set(
+        _inspection_findings(districts, start, end)
+        .values_list("inspection__project_id", "inspection__project__district_id", "category")
+        .distinct()
+    )
+    return pairs
+
+
+def annex1_detail(
+    *, counts: dict[int, DistrictCount], start: dt.date, end: dt.date
+) -> tuple[list[CountedProject], list[BlacklistedVendor]]:
+    """Every counted project with its findings and measures; every blacklisted vendor."""
+    districts = [c.district for c in counts.values()]
+    names = {d.pk: d.name for d in districts}
+    project_ids = set().union(*(c.counted_projects for c in counts.values())) if counts else set()
+    findings = defaultdict(list)
+    for project_id, rule, n in (
+        _alerts(districts, start, end).values_list("project_id", "rule").annotate(n=Count("id")).order_by("rule")
+    ):
+        findings[project_id].append(f"预警 {rule} {category_name(rule)}（{n}条）")
+    for project_id, category, day, kind in (
+        _inspection_findings(districts, start, end)
+        .order_by("inspection__day", "pk")
+        .values_list("inspection__project_id", "category", "inspection__day", "inspection__kind")
+    ):
+        where = "线上巡查" if kind == "online_patrol" else "现场检查"
+        findings[project_id].append(f"{where} {day:%Y-%m-%d} {category} {category_name(category)}")
+    measures = defaultdict(list)
+    vendors: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for project_id, district_id, kind, day, number, vendor_id in (
+        _standing_measures(districts, start, end)
+        .order_by("issued_on", "pk")
+        .values_list("case__project_id", "case__project__district_id", "kind", "issued_on", "document_no",
+                     "target_enterprise_id")
+    ):  # fmt: skip
+        text = f"{measure_name(kind)}（{day:%Y-%m-%d}{'，' + number if number else ''}）"
+        measures[project_id].append(text)
+        if kind == MeasureKind.VENDOR_BLACKLIST:
+            vendors[(district_id, vendor_id)].append(text)
+    projects = {
+        p["pk"]: p for p in Project.objects.filter(pk__in=project_ids).values("pk", "name", "permit_no", "district_id")
+    }
+    rows = []
+    for count in counts.values():
+        for pk in sorted(count.counted_projects, key=lambda pk: projects[pk]["permit_no"]):
+            p = projects[pk]
+            rows.append(CountedProject(names[p["district_id"]], p["name"], p["permit_no"], count.rows_of(pk),
+                                       "；".join(findings[pk]) or "—", "；".join(measures[pk]) or "—"))  # fmt: skip
+    vendor_ids = {vendor_id for _district, vendor_id in vendors}
+    enterprises = {pk: (name, uscc) for pk, name, uscc in
+                   Enterprise.objects.filter(pk__in=vendor_ids).values_list("pk", "name", "uscc")}  # fmt: skip
+    blacklisted = [
+        BlacklistedVendor(names[district_id], *enterprises[vendor_id], "；".join(texts))
+        for (district_id, vendor_id), texts in sorted(vendors.items())
+    ]
+    return rows, blacklisted

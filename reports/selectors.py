@@ -1,0 +1,332 @@
+"""Reads of the reports: plain rows for the workbooks, each set-based over the jurisdiction asked for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from attendance.models import DailyPresence
+from inspections.choices import STANDING, InspectionKind, MeasureKind
+from inspections.engine import build_context, month_results
+from inspections.models import Alert, AlertState, Case, Inspection, InspectionFinding, Measure
+from inspections.selectors import projects_active_between
+from projects.choices import CodeTable, ParticipantRole
+from projects.models import Engagement, Project, ReferenceCode, Region, User
+from reports.annex1 import annex1_counts, annex1_detail, category_name, measure_name, notes
+from reports.workbooks.annex1 import Annex1Book, Annex1Sheet
+
+CITY_TOTAL = "全市合计"
+
+
+def bureau(region: Region) -> str:
+    return f"{region.name}住房和城乡建设局"
+
+
+def reporter_of(user: User) -> tuple[str, str]:
+    # Chinese names read family name first: 李 + 明.
+    name = f"{user.last_name}{user.first_name}".strip()
+    return (name or user.username), (getattr(user, "phone", "") or "")
+
+
+def annex1_book(*, user: User, city: Region, district: Region | None, start: dt.date, end: dt.date,
+                districts: list[Region] | None = None) -> Annex1Book:  # fmt: skip
+    """A district's Annex 1, or the city's: a sheet per district and the total (sums of the districts)."""
+    if district is not None:
+        districts = [district]
+    elif districts is None:
+        districts = list(Region.objects.filter(parent=city).order_by("code"))
+    counts = annex1_counts(districts=districts, start=start, end=end)
+    projects, vendors = annex1_detail(counts=counts, start=start, end=end)
+    sheets = [Annex1Sheet(d.name, bureau(d), counts[d.pk].counts, notes()) for d in districts]
+    if district is None:
+        total = tuple(sum(sheet.counts[n] for sheet in sheets) for n in range(9))
+        distinct = len(set().union(*(c.vendors for c in counts.values()))) if counts else 0
+        total_notes = (*notes()[:8], f"{notes()[8]}各区县数之和；全市去重后为{distinct}家。")
+        sheets.append(Annex1Sheet(CITY_TOTAL, bureau(city), total, total_notes))
+    reporter, phone = reporter_of(user)
+    return Annex1Book(reporter=reporter, phone=phone, filled_on=timezone.localdate(), start=start, end=end,
+                      generated_at=timezone.localtime(), sheets=sheets, projects=projects, vendors=vendors)  # fmt: skip
+
+
+# --- Annex 2 --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseDossier:
+    unit: str
+    title: str
+    project_info: str
+    behaviour: str
+    measures: str
+
+
+def _evidence_text(evidence: dict) -> str:
+    parts = []
+    for key, value in evidence.items():
+        if isinstance(value, list):
+            value = "、".join(map(str, value[:10])) + ("……" if len(value) > 10 else "")
+        parts.append(f"{key}：{value}")
+    return "；".join(parts)[:400]
+
+
+def case_dossier(*, case: Case) -> CaseDossier:
+    project = case.project
+    by_role = defaultdict(list)
+    for role, name, blacklisted in project.participants.values_list(
+        "role", "enterprise__name", "enterprise__blacklisted_on"
+    ).order_by("pk"):
+        by_role[role].append(f"{name}（{blacklisted:%Y-%m-%d}列入黑名单）" if blacklisted else name)
+    vendors = by_role[ParticipantRole.VENDOR] or list(project.devices.values_list("vendor__name", flat=True).distinct())
+    info = [
+        f"工程名称：{project.name}",
+        f"施工许可证编号：{project.permit_no}；所在区县：{project.district.name}；工程地点：{project.address or '—'}",
+        f"建设单位：{'、'.join(by_role[ParticipantRole.OWNER]) or '—'}",
+        f"施工总承包单位：{'、'.join(by_role[ParticipantRole.CONTRACTOR]) or '—'}",
+        f"监理单位：{'、'.join(by_role[ParticipantRole.SUPERVISOR]) or '—'}",
+        f"分包单位：{'、'.join(by_role[ParticipantRole.SUBCONTRACTOR]) or '—'}",
+        f"第三方服务商：{'、'.join(vendors) or '—'}",
+    ]
+    behaviour = []
+    for alert in case.alerts.exclude(state=AlertState.DISMISSED).order_by("period_start", "pk"):
+        period = f"{alert.period_start:%Y-%m-%d}" + (
+            f"至{alert.period_end:%Y-%m-%d}" if alert.period_end != alert.period_start else "")  # fmt: skip
+        behaviour.append(f"平台预警 {alert.rule} {category_name(alert.rule)}，{period}，{alert.subject}。"
+                         f"证据：{_evidence_text(alert.evidence)}")  # fmt: skip
+    for finding in case.findings.select_related("inspection").order_by("inspection__day", "pk"):
+        inspection = finding.inspection
+        kind = InspectionKind(inspection.kind).label.split("(")[-1].rstrip(")")
+        headcount = f"，现场清点{inspection.headcount}人" if inspection.headcount is not None else ""
+        behaviour.append(f"{kind}（{inspection.day:%Y-%m-%d}，{inspection.inspectors}{headcount}）"
+                         f"{finding.category} {category_name(finding.category)}：{finding.description}")  # fmt: skip
+    measures = []
+    for m in case.measures.filter(state__in=STANDING).select_related("target_enterprise", "target_person").order_by(
+        "issued_on", "pk"
+    ):  # fmt: skip
+        parts = [f"{m.issued_on:%Y-%m-%d} {m.issuing_body} {measure_name(m.kind)}"]
+        if m.document_no:
+            parts.append(f"文号{m.document_no}")
+        if m.deadline:
+            parts.append(f"整改期限{m.deadline:%Y-%m-%d}")
+        if m.fine_yuan:
+            parts.append(f"罚款{int(m.fine_yuan):,}元")
+        if m.kind == MeasureKind.CREDIT:
+            points = m.credit_records.filter(scored=True).values_list("points", flat=True).first()
+            parts.append(f"扣{points}分" if points else "试运行期内不扣分")
+        targets = [t for t in (m.target_enterprise and m.target_enterprise.name, m.target_person and
+                               m.target_person.name) if t]  # fmt: skip
+        if targets:
+            parts.append(f"对象：{'、'.join(targets)}")
+        parts.append(f"办理状态：{m.get_state_display().split('(')[-1].rstrip(')')}")
+        measures.append("，".join(parts))
+    numbered = lambda items: "\n".join(f"{n}. {text}" for n, text in enumerate(items, start=1)) or "—"  # noqa: E731
+    return CaseDossier(unit=bureau(project.district), title=case.title, project_info="\n".join(info),
+                       behaviour=numbered(behaviour), measures=numbered(measures))  # fmt: skip
+
+
+# --- Monthly manager presence ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ManagerRow:
+    district: str
+    project: str
+    permit_no: str
+    name: str
+    id_number: str  # masked
+    position: str
+    attended_days: int
+    construction_days: int
+    ratio: float | None
+    threshold: float
+    passed: bool
+
+
+def month_span(month: dt.date, today: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return min(following - dt.timedelta(days=1), today)
+
+
+def position_names() -> dict[str, str]:
+    return dict(ReferenceCode.objects.filter(table=CodeTable.POSITION).values_list("code", "name"))
+
+
+def monthly_presence(*, districts: list[Region], month: dt.date) -> tuple[dict[int, tuple], dict[int, Project]]:
+    """Every project of the districts under construction in the month, with its presence to date."""
+    today = timezone.localdate()
+    until = month_span(month, today)
+    ctx = build_context(until)
+    projects = {pk: p for pk, p in ctx.projects.items() if p.district_id in {d.pk for d in districts}}
+    return month_results(ctx, month, until=until, project_ids=list(projects)), projects
+
+
+def manager_rows(*, districts: list[Region], month: dt.date) -> list[ManagerRow]:
+    results, projects = monthly_presence(districts=districts, month=month)
+    names = {d.pk: d.name for d in districts}
+    positions = position_names()
+    rows = []
+    for pk in sorted(results, key=lambda pk: (projects[pk].district_id, projects[pk].permit_no)):
+        project = projects[pk]
+        for m in sorted(results[pk][0], key=lambda m: (m.position != "project_manager", m.position, m.name)):
+            rows.append(ManagerRow(names[project.district_id], project.name, project.permit_no, m.name, m.id_number,
+                                   positions.get(m.position, m.position), m.attended_days, m.construction_days,
+                                   m.ratio, m.threshold, m.passed))  # fmt: skip
+    return rows
+
+
+# --- Monthly circular ------------------------------------------------------------------------------
+
+CIRCULAR_MEASURES = (
+    MeasureKind.RECTIFICATION, MeasureKind.STOP_WORK, MeasureKind.CREDIT, MeasureKind.CIRCULAR,
+    MeasureKind.KEY_SUPERVISION, MeasureKind.VENDOR_BLACKLIST, MeasureKind.PENALTY,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CircularRow:
+    district: str
+    active_projects: int
+    inspections: int
+    inspected_projects: int
+    findings: int
+    measures: dict[str, int]
+    managers_judged: int
+    managers_passed: int
+    worker_rate: float | None
+
+
+@dataclass(frozen=True)
+class NamedProject:
+    district: str
+    project: str
+    permit_no: str
+    contractor: str
+    findings: str
+    measures: str
+
+
+def circular_rows(*, districts: list[Region], month: dt.date) -> tuple[list[CircularRow], list[NamedProject]]:
+    """Per district: inspections, findings, measures, attendance rates; and the projects named (those
+    given a measure in the month)."""
+    start, end = month, month_span(month, timezone.localdate())
+    ids = [d.pk for d in districts]
+    active = dict(projects_active_between(start, end).filter(district__in=ids).values("district_id")
+                  .annotate(n=Count("id")).values_list("district_id", "n"))  # fmt: skip
+    inspections = {row["project__district_id"]: row for row in _inspection_counts(ids, start, end)}
+    alerts = dict(
+        Alert.objects.filter(project__district__in=ids, period_start__lte=end, period_end__gte=start)
+        .exclude(state=AlertState.DISMISSED).values("project__district_id").annotate(n=Count("id"))
+        .values_list("project__district_id", "n")
+    )  # fmt: skip
+    found = dict(
+        InspectionFinding.objects.filter(inspection__project__district__in=ids, inspection__day__gte=start,
+                                         inspection__day__lte=end)
+        .values("inspection__project__district_id").annotate(n=Count("id"))
+        .values_list("inspection__project__district_id", "n")
+    )  # fmt: skip
+    standing = Measure.objects.filter(case__project__district__in=ids, state__in=STANDING, issued_on__gte=start,
+                                      issued_on__lte=end)  # fmt: skip
+    measures = defaultdict(lambda: defaultdict(int))
+    for district_id, kind, n in standing.values_list("case__project__district_id", "kind").annotate(n=Count("id")):
+        measures[district_id][kind] += n
+    results, projects = monthly_presence(districts=districts, month=month)
+    judged, passed, rates = defaultdict(int), defaultdict(int), defaultdict(list)
+    for pk, (managers, workers) in results.items():
+        district_id = projects[pk].district_id
+        judged[district_id] += len(managers)
+        passed[district_id] += sum(1 for m in managers if m.passed)
+        if workers.rate is not None:
+            rates[district_id].append(workers.rate)
+    rows = [
+        CircularRow(
+            d.name,
+            active.get(d.pk, 0),
+            inspections.get(d.pk, {}).get("n", 0),
+            inspections.get(d.pk, {}).get("projects", 0),
+            alerts.get(d.pk, 0) + found.get(d.pk, 0),
+            {kind: measures[d.pk][kind] for kind in CIRCULAR_MEASURES},
+            judged[d.pk],
+            passed[d.pk],
+            round(sum(rates[d.pk]) / len(rates[d.pk]), 3) if rates[d.pk] else None,
+        )  # fmt: skip
+        for d in districts
+    ]
+    named = []
+    by_project = defaultdict(list)
+    for project_id, kind, day in standing.order_by("issued_on", "pk").values_list("case__project_id", "kind",
+                                                                                  "issued_on"):  # fmt: skip
+        by_project[project_id].append(f"{measure_name(kind)}（{day:%m月%d日}）")
+    rules = defaultdict(set)
+    for project_id, rule in (
+        Alert.objects.filter(project_id__in=by_project, period_start__lte=end, period_end__gte=start)
+        .exclude(state=AlertState.DISMISSED).values_list("project_id", "rule").distinct()
+    ):  # fmt: skip
+        rules[project_id].add(rule)
+    contractors = dict(
+        Project.objects.filter(pk__in=by_project, participants__role=ParticipantRole.CONTRACTOR)
+        .values_list("pk", "participants__enterprise__name")
+    )  # fmt: skip
+    names = {d.pk: d.name for d in districts}
+    for project in Project.objects.filter(pk__in=by_project).order_by("district__code", "permit_no"):
+        named.append(NamedProject(names[project.district_id], project.name, project.permit_no,
+                                  contractors.get(project.pk, "—"),
+                                  "、".join(f"{r} {category_name(r)}" for r in sorted(rules[project.pk])) or "—",
+                                  "；".join(by_project[project.pk])))  # fmt: skip
+    return rows, named
+
+
+def _inspection_counts(district_ids, start: dt.date, end: dt.date):
+    """Regulators' inspections (not the supervision firms' own checks) and the projects they covered."""
+    return (
+        Inspection.objects.filter(project__district__in=district_ids, day__gte=start, day__lte=end,
+                                  kind__in=[InspectionKind.ONLINE_PATROL, InspectionKind.SITE_VISIT])
+        .values("project__district_id").annotate(n=Count("id"), projects=Count("project_id", distinct=True))
+    )  # fmt: skip
+
+
+# --- Project ledger --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerPerson:
+    name: str
+    id_number: str  # masked
+    employer: str
+    category: str
+    role: str  # position or trade
+    team: str
+    entered_on: dt.date
+    exited_on: dt.date | None
+    contract_signed_on: dt.date | None
+    days_by_month: dict[str, int]
+
+
+def ledger_rows(*, project: Project, months: list[dt.date]) -> list[LedgerPerson]:
+    """实名制管理台账: the project's people, their entries and exits, attended days per month (one
+    grouped query over daily presence)."""
+    start = months[0]
+    end = month_span(months[-1], timezone.localdate())
+    days = defaultdict(dict)
+    for person_id, month, n in (
+        DailyPresence.objects.filter(project=project, day__gte=start, day__lte=end, valid_count__gte=1)
+        .annotate(month=TruncMonth("day")).values("person_id", "month").annotate(n=Count("id"))
+        .values_list("person_id", "month", "n")
+    ):  # fmt: skip
+        key = (month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10])).strftime("%Y-%m")
+        days[person_id][key] = n
+    positions = position_names()
+    trades = dict(ReferenceCode.objects.filter(table=CodeTable.WORK_TYPE).values_list("code", "name"))
+    people = []
+    for e in (
+        Engagement.objects.filter(project=project).filter(Q(exited_on__isnull=True) | Q(exited_on__gte=start))
+        .filter(entered_on__lte=end).select_related("person", "employer").order_by("category", "entered_on", "pk")
+    ):  # fmt: skip
+        role = positions.get(e.position, e.position) if e.category == "manager" else trades.get(e.trade, e.trade)
+        people.append(LedgerPerson(e.person.name, e.person.id_number_masked, e.employer.name,
+                                   "管理人员" if e.category == "manager" else "建筑工人", role or "—", e.team or "—",
+                                   e.entered_on, e.exited_on, e.contract_signed_on, days[e.person_id]))  # fmt: skip
+    return people

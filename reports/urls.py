@@ -1,0 +1,13 @@
+from django.urls import path
+
+from reports import views
+
+urlpatterns = [
+    path("annex1.xlsx", views.Annex1Api.as_view(), name="report-annex1"),
+    path("annex2.xlsx", views.Annex2Api.as_view(), name="report-annex2"),
+    path("manager-presence.xlsx", views.ManagerPresenceApi.as_view(), name="report-manager-presence"),
+    path("circular.xlsx", views.CircularApi.as_view(), name="report-circular"),
+    path("ledger.xlsx", views.LedgerApi.as_view(), name="report-ledger"),
+    path("jobs/<uuid:job_id>/", views.ReportJobApi.as_view(), name="report-job"),
+    path("jobs/<uuid:job_id>/download", views.ReportJobDownloadApi.as_view(), name="report-job-download"),
+]

@@ -1,0 +1,212 @@
+"""Downloads of the workbooks (api.md §2, "Reports"): session or token authentication, scoped by
+jurisdiction (a district user gets only its district), each download written to the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inspections.models import Campaign
+from inspections.selectors import cases_for
+from projects.choices import RegionLevel, Role
+from projects.jurisdiction import can_manage_project, projects_for
+from projects.models import Region, User
+from reports import services
+from reports.models import ReportJob, ReportJobState
+from smz_platform.common.audit import audit_event_record
+from smz_platform.common.models import AuditAction
+
+# A city-wide Annex 1 over more than this many days is generated in the background.
+DIRECT_MAX_DAYS = 92
+MAX_PERIOD_DAYS = 3 * 366
+MAX_LEDGER_MONTHS = 36
+XLSX_RESPONSE = {(200, services.XLSX): OpenApiResponse(description="the workbook (.xlsx)")}
+
+
+def _regulator(user: User) -> None:
+    if not user.is_authenticated or user.role not in (Role.CITY, Role.DISTRICT):
+        raise PermissionDenied(_("Reports are downloaded by the city and district regulators."))
+
+
+def _district(user: User, code: str | None) -> Region | None:
+    """The district asked for, within the user's jurisdiction; None: the whole city (city users only)."""
+    _regulator(user)
+    if user.role == Role.DISTRICT:
+        if code and code != user.district.code:
+            raise PermissionDenied(_("District staff download only their own district's reports."))
+        return user.district
+    if not code:
+        return None
+    district = Region.objects.filter(code=code, level=RegionLevel.DISTRICT).first()
+    if district is None:
+        raise ValidationError({"district": [_("No district with code %(code)s.") % {"code": code}]})
+    return district
+
+
+def _date(params, name: str) -> dt.date | None:
+    raw = params.get(name)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({name: [_("Give the date as YYYY-MM-DD.")]}) from None
+
+
+def _month(params, name: str = "month") -> dt.date:
+    raw = params.get(name)
+    today = timezone.localdate()
+    if not raw:
+        return today.replace(day=1)
+    try:
+        month = dt.datetime.strptime(raw, "%Y-%m").date()
+    except ValueError:
+        raise ValidationError({name: [_("Give the month as YYYY-MM, e.g. 2026-10.")]}) from None
+    if not dt.date(2000, 1, 1) <= month <= today.replace(day=1):
+        raise ValidationError({name: [_("The month %(month)s is outside the platform's records.") % {"month": raw}]})
+    return month
+
+
+def _send(request: Request, report: services.Report) -> HttpResponse:
+    audit_event_record(user=request.user, action=AuditAction.EXPORT, what=report.what, record_count=report.records,
+                       request=request, project_permit_no=report.project_permit_no)  # fmt: skip
+    response = HttpResponse(report.content, content_type=services.XLSX)
+    response["Content-Disposition"] = report.content_disposition
+    return response
+
+
+class Annex1Api(APIView):
+    """Seed 000 Annex 1 for a district; without `district`, the city workbook (a sheet per district and
+    a total). The period is `from`–`to` or a campaign's; a city workbook over more than 92 days is
+    generated in the background (202 with its status page)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("district", str), OpenApiParameter("from", dt.date),
+                    OpenApiParameter("to", dt.date), OpenApiParameter("campaign", int)],
+        responses={**XLSX_RESPONSE, 202: inline_serializer("ReportJobStarted", {
+            "job": serializers.UUIDField(), "state": serializers.CharField(), "status_url": serializers.CharField()})},
+    )  # fmt: skip
+    def get(self, request: Request) -> HttpResponse:
+        params = request.query_params
+        district = _district(request.user, params.get("district"))
+        districts = None
+        if params.get("campaign"):
+            if not params["campaign"].isdigit():
+                raise ValidationError({"campaign": [_("A campaign is given by its number.")]})
+            campaign = Campaign.objects.filter(pk=int(params["campaign"])).first()
+            if campaign is None:
+                raise ValidationError({"campaign": [_("No such campaign.")]})
+            if district is not None and not campaign.districts.filter(pk=district.pk).exists():
+                raise ValidationError({"campaign": [_("The district does not take part in this campaign.")]})
+            start, end = campaign.starts_on, campaign.ends_on
+            districts = list(campaign.districts.order_by("code")) if district is None else None
+        else:
+            start, end = _date(params, "from"), _date(params, "to")
+            if start is None or end is None:
+                raise ValidationError({"from": [_("Give the period as from and to, or a campaign.")]})
+        if end < start:
+            raise ValidationError({"to": [_("The period ends before it starts.")]})
+        if (end - start).days > MAX_PERIOD_DAYS or start.year < 2000:
+            raise ValidationError({"from": [_("The period may span at most three years.")]})
+        if district is None and (end - start).days > DIRECT_MAX_DAYS:
+            job = services.report_job_start(user=request.user, kind="annex1", params={
+                "district": None, "from": start.isoformat(), "to": end.isoformat(),
+                "districts": [d.code for d in districts] if districts else None})  # fmt: skip
+            return Response({"job": str(job.pk), "state": job.state,
+                             "status_url": reverse("report-job", args=[job.pk])}, status=202)  # fmt: skip
+        return _send(request, services.annex1_report(user=request.user, district=district, start=start, end=end,
+                                                     districts=districts))  # fmt: skip
+
+
+class Annex2Api(APIView):
+    """Seed 000 Annex 2 for one case of the user's jurisdiction."""
+
+    @extend_schema(parameters=[OpenApiParameter("case", int, required=True)], responses=XLSX_RESPONSE)
+    def get(self, request: Request) -> HttpResponse:
+        _regulator(request.user)
+        raw = request.query_params.get("case", "")
+        if not raw.isdigit():
+            raise ValidationError({"case": [_("Give the case's number.")]})
+        case = get_object_or_404(cases_for(request.user).select_related("project__district"), pk=int(raw))
+        return _send(request, services.annex2_report(user=request.user, case=case))
+
+
+class ManagerPresenceApi(APIView):
+    """The monthly manager presence report (seed 001 Annex 1 item 2), ID numbers masked."""
+
+    @extend_schema(parameters=[OpenApiParameter("district", str), OpenApiParameter("month", str)],
+                   responses=XLSX_RESPONSE)  # fmt: skip
+    def get(self, request: Request) -> HttpResponse:
+        district = _district(request.user, request.query_params.get("district"))
+        month = _month(request.query_params)
+        return _send(request, services.manager_presence_report(user=request.user, district=district, month=month))
+
+
+class CircularApi(APIView):
+    """The monthly circular (seed 001 §五(二), seed 002 §五(三)2) per district."""
+
+    @extend_schema(parameters=[OpenApiParameter("district", str), OpenApiParameter("month", str)],
+                   responses=XLSX_RESPONSE)  # fmt: skip
+    def get(self, request: Request) -> HttpResponse:
+        district = _district(request.user, request.query_params.get("district"))
+        month = _month(request.query_params)
+        return _send(request, services.circular_report(user=request.user, district=district, month=month))
+
+
+class LedgerApi(APIView):
+    """实名制管理台账 of one project (seed 004 §一(五)): for its regulators and its general contractor."""
+
+    @extend_schema(parameters=[OpenApiParameter("project", str, required=True), OpenApiParameter("from", str),
+                               OpenApiParameter("to", str)], responses=XLSX_RESPONSE)  # fmt: skip
+    def get(self, request: Request) -> HttpResponse:
+        permit_no = request.query_params.get("project", "")
+        project = projects_for(request.user).filter(permit_no=permit_no).select_related("district").first()
+        if project is None:
+            raise ValidationError({"project": [_("No project with permit number %(no)s in your jurisdiction.")
+                                               % {"no": permit_no}]})  # fmt: skip
+        if request.user.role not in (Role.CITY, Role.DISTRICT) and not can_manage_project(request.user, project):
+            raise PermissionDenied(_("The ledger is kept by the general contractor and read by the regulators."))
+        last = _month(request.query_params, "to")
+        first = _month(request.query_params, "from") if request.query_params.get("from") else last
+        if first > last:
+            raise ValidationError({"to": [_("The period ends before it starts.")]})
+        months = [first]
+        while months[-1] < last:
+            months.append((months[-1] + dt.timedelta(days=32)).replace(day=1))
+        if len(months) > MAX_LEDGER_MONTHS:
+            raise ValidationError({"from": [_("The ledger covers at most 36 months at a time.")]})
+        return _send(request, services.ledger_report(user=request.user, project=project, months=months))
+
+
+class ReportJobApi(APIView):
+    """A background workbook's status; when ready, its download link."""
+
+    @extend_schema(responses={200: inline_serializer("ReportJobStatus", {
+        "job": serializers.UUIDField(), "state": serializers.CharField(), "error": serializers.CharField(),
+        "download_url": serializers.CharField(allow_null=True)})})  # fmt: skip
+    def get(self, request: Request, job_id) -> Response:
+        job = get_object_or_404(ReportJob, pk=job_id, user=request.user)
+        ready = job.state == ReportJobState.DONE
+        return Response({"job": str(job.pk), "state": job.state, "error": job.error,
+                         "download_url": reverse("report-job-download", args=[job.pk]) if ready else None})  # fmt: skip
+
+
+class ReportJobDownloadApi(APIView):
+    @extend_schema(responses=XLSX_RESPONSE)
+    def get(self, request: Request, job_id) -> FileResponse:
+        job = get_object_or_404(ReportJob, pk=job_id, user=request.user, state=ReportJobState.DONE)
+        audit_event_record(user=request.user, action=AuditAction.EXPORT, what=f"Annex 1 city {job.params['from']}.."
+                           f"{job.params['to']}", record_count=1, request=request)  # fmt: skip
+        return FileResponse(job.file.open("rb"), content_type=services.XLSX, as_attachment=True, filename=job.filename)
