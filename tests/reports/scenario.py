@@ -71,8 +71,9 @@ def build(city) -> dict:
     c4 = case_open(user=haishu, project=p4, title="设备离线")
     issue(c4, "key_supervision", d(2026, 11, 20))
     issue(c4, "circular", d(2026, 10, 30))  # before the period
+    # A proposal nobody confirmed: not a measure taken.
     Measure.objects.create(case=c4, kind="circular", state="proposed", issued_on=d(2026, 11, 21),
-                           issuing_body="海曙区住房和城乡建设局", created_at=timezone.now())  # not confirmed  # fmt: skip
+                           issuing_body="海曙区住房和城乡建设局", created_at=timezone.now())  # fmt: skip
     c2 = case_open(user=city_user, project=p2, title="连续无考勤")
     issue(c2, "vendor_blacklist", d(2026, 11, 3), target_enterprise=city.vendor)
     return {"p1": p1, "p2": p2, "p3": p3, "p4": p4, "p5": p5, "p6": p6, "c1": c1}

@@ -127,7 +127,7 @@ def test_the_ledger_lists_people_entries_exits_and_days_per_month(city):
     assert len(rows) == 4
     assert sorted((r[-2], r[-1]) for r in rows) == [(0, 0), (0, 1), (0, 1), (1, 0)]
     assert all("********" in r[2] for r in rows)
-    moves = [r for r in wb["进退场记录"].iter_rows(min_row=3, values_only=True)]
+    moves = list(wb["进退场记录"].iter_rows(min_row=3, values_only=True))
     assert [m[2] for m in moves].count("退场") == 1
     event = AuditEvent.objects.get(action="export")
     assert (event.project_permit_no, event.record_count) == (city.project.permit_no, 4)  # R14 reads it
