@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint format bench bench-intake bench-rules messages services secrets
+.PHONY: install run test lint format browser screenshots bench bench-intake bench-rules bench-reports bench-dashboard messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -31,8 +31,16 @@ run: install var/.env
 services:
 	bash scripts/ensure-services.sh
 
-test: install var/.env services
+test: install var/.env services browser
 	$(PY) -m pytest
+
+# Debian's headless Chromium for the browser tests (Playwright drives it; tests/dashboard/test_browser.py).
+browser:
+	bash scripts/ensure-browser.sh
+
+# The dashboard's screenshots in docs/screenshots/, taken by the browser tests (linked from the README).
+screenshots: install var/.env services browser
+	SMZ_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/dashboard/test_browser.py -q
 
 lint: install var/.env
 	$(VENV)/bin/ruff check .
@@ -56,11 +64,19 @@ messages: install var/.env
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 # Benchmarks: each issue that names a speed or size adds its own target here (docs/benchmarks.md).
-bench: bench-intake bench-rules
+bench: bench-intake bench-rules bench-reports bench-dashboard
 
 # The nightly rules run on a synthetic city of 2,000 projects and one twice its size (docs/benchmarks.md).
 bench-rules: install var/.env services
 	$(PY) bench/rules.py
+
+# Annex 1 (district and city) on the same synthetic city, a month of data (docs/benchmarks.md).
+bench-reports: install var/.env services
+	$(PY) bench/reports.py
+
+# The dashboard's pages on that city (reuses the bench-reports database; docs/benchmarks.md).
+bench-dashboard: install var/.env services
+	$(PY) bench/dashboard.py
 
 # Device intake under load (docs/benchmarks.md): gunicorn with 2 workers against PostgreSQL, loopback only.
 bench-intake: install var/.env services

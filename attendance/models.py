@@ -117,7 +117,11 @@ class DailyPresence(models.Model):
         verbose_name = _("daily presence")
         verbose_name_plural = _("daily presence")
         ordering = ["project", "day", "person"]
-        indexes = [models.Index(fields=["project", "day"], name="presence_project_day")]
+        # presence_day: the dashboard's "people on site today" and the nightly roll-up read one day at a time.
+        indexes = [
+            models.Index(fields=["project", "day"], name="presence_project_day"),
+            models.Index(fields=["day"], name="presence_day"),
+        ]
         constraints = [models.UniqueConstraint(fields=["person", "project", "day"], name="presence_person_project_day")]
 
     def __str__(self) -> str:

@@ -37,3 +37,28 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M} ({self.state})"
+
+
+class DistrictDay(models.Model):
+    """每日统计: one district's figures for one day, rolled up each night for the dashboard's trends
+    (a month of daily presence is millions of rows; the trend reads thirty of these)."""
+
+    day = models.DateField(_("day"))
+    district = models.ForeignKey("projects.Region", verbose_name=_("district"), on_delete=models.CASCADE,
+                                 related_name="+")  # fmt: skip
+    active_projects = models.PositiveIntegerField(_("projects under construction"), default=0)
+    people_on_site = models.PositiveIntegerField(_("people on site"), default=0)
+    alerts = models.PositiveIntegerField(_("alerts standing that day"), default=0)
+    devices_offline = models.PositiveIntegerField(_("devices offline over the limit"), default=0)
+    managers_judged = models.PositiveIntegerField(_("managers judged (month to date)"), default=0)
+    managers_passed = models.PositiveIntegerField(_("managers passing (month to date)"), default=0)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("district day")
+        verbose_name_plural = _("district days")
+        ordering = ["day", "district"]
+        constraints = [models.UniqueConstraint(fields=["day", "district"], name="districtday_once")]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.day}"

@@ -155,10 +155,11 @@ def position_names() -> dict[str, str]:
     return dict(ReferenceCode.objects.filter(table=CodeTable.POSITION).values_list("code", "name"))
 
 
-def monthly_presence(*, districts: list[Region], month: dt.date) -> tuple[dict[int, tuple], dict[int, Project]]:
+def monthly_presence(
+    *, districts: list[Region], month: dt.date, until: dt.date | None = None
+) -> tuple[dict[int, tuple], dict[int, Project]]:
     """Every project of the districts under construction in the month, with its presence to date."""
-    today = timezone.localdate()
-    until = month_span(month, today)
+    until = until or month_span(month, timezone.localdate())
     ctx = build_context(until)
     projects = {pk: p for pk, p in ctx.projects.items() if p.district_id in {d.pk for d in districts}}
     return month_results(ctx, month, until=until, project_ids=list(projects)), projects

@@ -11,3 +11,16 @@ from reports.services import report_job_run
 def generate_report_task(job_id: str) -> str | None:
     job = report_job_run(job_id=job_id)
     return job.state if job else None
+
+
+@shared_task(acks_late=True)
+def dashboard_roll_up_task(day: str | None = None) -> int:
+    """Yesterday's (or `day`'s) figures per district for the dashboard's trends."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reports.dashboard.rollup import district_days_roll_up
+
+    target = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
+    return district_days_roll_up(day=target)

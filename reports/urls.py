@@ -1,8 +1,10 @@
 from django.urls import path
 
 from reports import views
+from reports.dashboard.views import reports_page
 
 urlpatterns = [
+    path("", reports_page, name="reports-page"),
     path("annex1.xlsx", views.Annex1Api.as_view(), name="report-annex1"),
     path("annex2.xlsx", views.Annex2Api.as_view(), name="report-annex2"),
     path("manager-presence.xlsx", views.ManagerPresenceApi.as_view(), name="report-manager-presence"),

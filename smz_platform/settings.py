@@ -268,6 +268,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.escalate_overdue_measures_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # 03:00 every night, after the rules and the escalation: yesterday's figures per district for the
+    # dashboard's trends (reports.dashboard.rollup).
+    "dashboard-roll-up": {
+        "task": "reports.tasks.dashboard_roll_up_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # Every hour at :05: punches in the default partition raise an operational alert.
     "check-default-partition": {
         "task": "attendance.tasks.check_default_partition_task",
@@ -299,7 +305,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "dashboard:login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "dashboard:login"
 
 # --- Domain settings --------------------------------------------------------------------------------
 # The real-name scope (seed 003 §二): buildings from 5000 m², municipal works from 10 million yuan.

@@ -26,4 +26,5 @@ urlpatterns = [
     path("api/v1/", include("devices.api.urls")),
     path("api/v1/", include("inspections.api.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("reports.dashboard.urls")),
 ]

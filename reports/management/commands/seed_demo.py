@@ -15,6 +15,7 @@ from inspections.demo_enforcement import seed_enforcement
 from inspections.engine import rules_run
 from projects import demo
 from projects.models import Project, User
+from reports.dashboard.rollup import district_days_roll_up
 
 DEMO_SEED = 2026
 
@@ -55,6 +56,9 @@ class Command(BaseCommand):
                 rules_run(day=today - dt.timedelta(days=offset))
             with transaction.atomic():
                 seed_enforcement(rng=rng, planted=planted)
+            # The dashboard's 30-day trends, as the nightly roll-up would have left them.
+            for offset in range(min(days, 30), 0, -1):
+                district_days_roll_up(day=today - dt.timedelta(days=offset), with_managers=offset == 1)
             self.stdout.write("预置违规项目（规则 → 项目）：")
             for rule, project in planted.items():
                 self.stdout.write(f"  {rule}  {project.name}")

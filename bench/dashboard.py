@@ -1,0 +1,82 @@
+"""make bench-dashboard: the dashboard's pages on the benchmark city (bench/reports.py builds it).
+
+Uses the database of make bench-reports (building it first when missing): 2,000 projects, 100,000
+people, October 2026 with its alerts, inspections and cases. Rolls the month up for the trends (the
+nightly task), then, with the clock at 31 October 2026 15:00, requests each page through Django's
+test client (middleware, session, templates: the server's whole work) several times and prints the
+median and maximum time and the number of queries per page. Target: ≤ 300 ms each.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import reports  # noqa: E402
+
+REPEAT = 7
+
+PAGES = """
+import django, json, statistics, sys, time, datetime as dt
+import time_machine
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from inspections.models import Alert
+from devices.models import Device
+from projects.models import Project, Region, User
+from projects.choices import Role
+from reports.dashboard.rollup import district_days_roll_up
+repeat = int(sys.argv[1])
+with time_machine.travel("2026-10-31 15:00 +0800", tick=True):
+    for n in range(30, 0, -1):
+        district_days_roll_up(day=dt.date(2026, 10, 31) - dt.timedelta(days=n), with_managers=n == 1)
+    city_user, _ = User.objects.get_or_create(username="bench-city", defaults={"role": Role.CITY})
+    district = Region.objects.filter(level="district").order_by("code").first()
+    staff, _ = User.objects.get_or_create(username=f"bench-{district.code}", role=Role.DISTRICT, district=district)
+    project = Project.objects.filter(district=district).order_by("pk").first()
+    device = Device.objects.filter(project=project).first()
+    alert = Alert.objects.filter(project__district=district).first()
+    pages = [("city overview", city_user, "/"), ("district page", staff, f"/districts/{district.code}/"),
+             ("project page", staff, f"/projects/{project.permit_no}/?month=2026-10"),
+             ("alert triage", staff, "/alerts/?state=open"), ("alert triage, city", city_user, "/alerts/"),
+             ("alert evidence", staff, f"/alerts/{alert.pk}/"), ("device page", staff, f"/devices/{device.serial}/"),
+             ("reports page", staff, "/reports/"), ("projects list, city", city_user, "/projects/")]
+    results = {}
+    for name, user, url in pages:
+        client = Client()
+        client.force_login(user)
+        client.get(url, secure=True)  # warm the connection and the template cache
+        seconds = []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url, secure=True)  # production settings redirect to https
+                seconds.append(time.perf_counter() - started)
+            assert response.status_code == 200, (url, response.status_code)
+        results[name] = {"median_ms": round(statistics.median(seconds) * 1000), "max_ms": round(max(seconds) * 1000),
+                         "queries": len(queries)}
+print(json.dumps(results, ensure_ascii=False))
+"""
+
+
+def main() -> None:
+    reports.prepare()
+    # Production settings serve hashed static files (whitenoise's manifest), as a deployment would.
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
+                   env=reports.city.environment(), check=True)  # fmt: skip
+    figures = json.loads(reports.django(PAGES, str(REPEAT)))
+    for name, figure in figures.items():
+        print(f"  {name:<22} median {figure['median_ms']:>4} ms  max {figure['max_ms']:>4} ms  "
+              f"{figure['queries']:>3} queries  (target ≤ 300 ms)")  # fmt: skip
+    print(json.dumps({name: figure["median_ms"] for name, figure in figures.items()}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

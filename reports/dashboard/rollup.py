@@ -1,0 +1,51 @@
+"""The nightly roll-up behind the dashboard's trends: one row per district and day (DistrictDay)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count
+
+from attendance.models import DailyPresence
+from inspections.models import Alert, AlertState
+from inspections.selectors import projects_active_between
+from projects.choices import RegionLevel
+from projects.models import Region
+from reports.models import DistrictDay
+
+
+def district_days_roll_up(*, day: dt.date, with_managers: bool = True) -> int:
+    """Roll `day` up for every district, set-based (a grouped query per figure); the managers' month-to-
+    date pass rate (the month's presence of every project) only when asked, as the nightly task does."""
+    districts = list(Region.objects.filter(level=RegionLevel.DISTRICT))
+    active = dict(projects_active_between(day, day).values("district_id").annotate(n=Count("id"))
+                  .values_list("district_id", "n"))  # fmt: skip
+    people = dict(
+        DailyPresence.objects.filter(day=day, valid_count__gte=1).values("project__district_id")
+        .annotate(n=Count("person_id", distinct=True)).values_list("project__district_id", "n")
+    )  # fmt: skip
+    standing = Alert.objects.filter(period_start__lte=day, period_end__gte=day).exclude(state=AlertState.DISMISSED)
+    alerts = dict(standing.values("project__district_id").annotate(n=Count("id"))
+                  .values_list("project__district_id", "n"))  # fmt: skip
+    offline = dict(
+        standing.filter(rule="R03").values("project__district_id")
+        .annotate(n=Count("subject_id", distinct=True)).values_list("project__district_id", "n")
+    )  # fmt: skip
+    judged, passed = {}, {}
+    if with_managers:
+        from reports.selectors import monthly_presence
+
+        results, projects = monthly_presence(districts=districts, month=day.replace(day=1), until=day)
+        for pk, (managers, _workers) in results.items():
+            district_id = projects[pk].district_id
+            judged[district_id] = judged.get(district_id, 0) + len(managers)
+            passed[district_id] = passed.get(district_id, 0) + sum(1 for m in managers if m.passed)
+    for district in districts:
+        figures = {
+            "active_projects": active.get(district.pk, 0), "people_on_site": people.get(district.pk, 0),
+            "alerts": alerts.get(district.pk, 0), "devices_offline": offline.get(district.pk, 0),
+        }  # fmt: skip
+        if with_managers:
+            figures.update(managers_judged=judged.get(district.pk, 0), managers_passed=passed.get(district.pk, 0))
+        DistrictDay.objects.update_or_create(day=day, district=district, defaults=figures)
+    return len(districts)

@@ -1,0 +1,178 @@
+"""Reads of the dashboard: each page's figures in a bounded number of grouped queries, whatever the
+size of the city (the trends come from the nightly roll-up, not from millions of presence rows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from attendance.models import DailyPresence
+from devices.choices import DeviceState
+from devices.models import Device
+from inspections.calendar import construction_days, month_days
+from inspections.models import Alert, AlertState
+from inspections.selectors import open_findings_by_project, policy_for, project_timeline, projects_active_between
+from projects.choices import Category
+from projects.models import Engagement, Project, Region
+from reports.dashboard.charts import Series
+from reports.models import DistrictDay
+from reports.selectors import position_names
+
+LIVE = (AlertState.OPEN, AlertState.ACKNOWLEDGED)
+
+
+@dataclass
+class Figures:
+    active_projects: int = 0
+    devices_total: int = 0
+    devices_online: int = 0
+    people_today: int = 0
+    managers_judged: int = 0
+    managers_passed: int = 0
+    open_alerts: int = 0
+
+    @property
+    def online_rate(self) -> float | None:
+        return self.devices_online / self.devices_total if self.devices_total else None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.managers_passed / self.managers_judged if self.managers_judged else None
+
+    def add(self, other: Figures) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Overview:
+    total: Figures
+    districts: list[tuple[Region, Figures]]
+    by_rule: list[tuple[str, int]]
+    trend_labels: list[str] = field(default_factory=list)
+    trends: list[Series] = field(default_factory=list)
+    as_of: dt.date | None = None  # the roll-up's last day (managers' pass rate)
+
+
+def overview(*, districts: list[Region], today: dt.date) -> Overview:
+    """Live figures per district (six grouped queries) and the 30-day trends from the roll-up."""
+    ids = [d.pk for d in districts]
+    figures = {pk: Figures() for pk in ids}
+    for district_id, n in (projects_active_between(today, today).filter(district__in=ids).values("district_id")
+                           .annotate(n=Count("id")).values_list("district_id", "n")):  # fmt: skip
+        figures[district_id].active_projects = n
+    for district_id, total, online in (
+        Device.objects.filter(state=DeviceState.ACTIVE, project__district__in=ids).values("project__district_id")
+        .annotate(total=Count("id"), online=Count("id", filter=Q(online=True)))
+        .values_list("project__district_id", "total", "online")
+    ):  # fmt: skip
+        figures[district_id].devices_total, figures[district_id].devices_online = total, online
+    for district_id, n in (
+        DailyPresence.objects.filter(day=today, valid_count__gte=1, project__district__in=ids)
+        .values("project__district_id").annotate(n=Count("person_id", distinct=True))
+        .values_list("project__district_id", "n")
+    ):  # fmt: skip
+        figures[district_id].people_today = n
+    alerts = Alert.objects.filter(state__in=LIVE, project__district__in=ids)
+    for district_id, n in alerts.values("project__district_id").annotate(n=Count("id")).values_list(
+        "project__district_id", "n"
+    ):  # fmt: skip
+        figures[district_id].open_alerts = n
+    by_rule = sorted(alerts.values("rule").annotate(n=Count("id")).values_list("rule", "n"))
+    rolled = list(DistrictDay.objects.filter(district__in=ids, day__gte=today - dt.timedelta(days=31), day__lt=today)
+                  .order_by("day"))  # fmt: skip
+    as_of = None
+    latest = {}
+    for row in rolled:
+        if row.managers_judged:
+            latest[row.district_id] = row
+    for district_id, row in latest.items():
+        figures[district_id].managers_judged = row.managers_judged
+        figures[district_id].managers_passed = row.managers_passed
+        as_of = max(as_of or row.day, row.day)
+    total = Figures()
+    for pk in ids:
+        total.add(figures[pk])
+    days = [today - dt.timedelta(days=n) for n in range(30, 0, -1)]
+    sums = defaultdict(lambda: [0, 0, 0])
+    for row in rolled:
+        sums[row.day][0] += row.people_on_site
+        sums[row.day][1] += row.alerts
+        sums[row.day][2] += row.devices_offline
+    names = ("在场人数", "预警数", "离线设备")
+    trends = [Series(names[k], [sums[d][k] for d in days]) for k in range(3)]
+    return Overview(total=total, districts=[(d, figures[d.pk]) for d in districts], by_rule=by_rule,
+                    trend_labels=[d.strftime("%m-%d") for d in days], trends=trends, as_of=as_of)  # fmt: skip
+
+
+def ranked_projects(*, district: Region, today: dt.date, limit: int = 30) -> list[tuple[Project, int]]:
+    """The district's projects under construction, most open findings first."""
+    projects = {p.pk: p for p in projects_active_between(today, today).filter(district=district)}
+    findings = open_findings_by_project(list(projects))
+    ranked = sorted(projects.values(), key=lambda p: (-findings.get(p.pk, 0), p.permit_no))[:limit]
+    return [(p, findings.get(p.pk, 0)) for p in ranked]
+
+
+@dataclass(frozen=True)
+class ManagerRow:
+    name: str
+    id_number: str
+    position: str
+    cells: list[str]  # per day: attended | absent | off (not a construction day) | future
+
+
+@dataclass(frozen=True)
+class Calendar:
+    month: dt.date
+    days: list[dt.date]
+    worker_cells: list[tuple[dt.date, int, int, int]]  # day, attended, engaged, heat level 0–4 (-1: off)
+    managers: list[ManagerRow]
+
+
+def project_calendar(*, project: Project, month: dt.date, today: dt.date) -> Calendar:
+    """The month's presence day by day: a heat map of workers, a row per manager (four queries)."""
+    all_days = month_days(month)
+    days = [d for d in all_days if d <= today]
+    policy = policy_for(project=project)
+    built = set(construction_days(project_timeline(project=project), days, count_sundays=policy.count_sundays,
+                                  count_holidays=policy.count_holidays))  # fmt: skip
+    engagements = list(
+        Engagement.objects.filter(project=project, entered_on__lte=all_days[-1])
+        .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=all_days[0]))
+        .select_related("person").order_by("category", "position", "pk")
+    )  # fmt: skip
+    present = defaultdict(set)
+    for person_id, day in DailyPresence.objects.filter(project=project, day__gte=all_days[0], day__lte=all_days[-1],
+                                                       valid_count__gte=1).values_list("person_id", "day"):  # fmt: skip
+        present[person_id].add(day)
+    workers = [e for e in engagements if e.category == Category.WORKER]
+    cells = []
+    for day in all_days:
+        engaged = sum(1 for e in workers if e.entered_on <= day and (e.exited_on is None or e.exited_on >= day))
+        attended = sum(1 for e in workers if day in present[e.person_id])
+        if day > today or day not in built:
+            level = -1
+        else:
+            rate = attended / engaged if engaged else 0
+            level = 0 if rate == 0 else 1 if rate < 0.5 else 2 if rate < 0.7 else 3 if rate < 0.8 else 4
+        cells.append((day, attended, engaged, level))
+    managers = []
+    positions = position_names()
+    for e in engagements:
+        if e.category != Category.MANAGER:
+            continue
+        row = []
+        for day in all_days:
+            if day > today or (day == today and day not in present[e.person_id]):
+                row.append("future")  # today is not over: not yet absent
+            elif day not in built:
+                row.append("off")
+            else:
+                row.append("attended" if day in present[e.person_id] else "absent")
+        managers.append(
+            ManagerRow(e.person.name, e.person.id_number_masked, positions.get(e.position, e.position), row)
+        )
+    return Calendar(month=month, days=all_days, worker_cells=cells, managers=managers)

@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from reports.dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="reports/dashboard/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("districts/<str:code>/", views.district, name="district"),
+    path("projects/", views.projects, name="projects"),
+    path("projects/<str:permit_no>/", views.project, name="project"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/triage/", views.alerts_triage, name="alerts-triage"),
+    path("alerts/<int:alert_id>/", views.alert, name="alert"),
+    path("devices/<str:serial>/", views.device, name="device"),
+]

@@ -1,0 +1,217 @@
+"""The dashboard's pages. Each reads through the jurisdiction-scoped selectors and writes through
+the same services as the API, so a page can show or do nothing the user's role does not allow."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from devices.models import DeviceFlip
+from devices.selectors import devices_for
+from inspections.choices import FindingCategory
+from inspections.filters import AlertFilter
+from inspections.models import Alert, AlertState, Campaign
+from inspections.selectors import alerts_for, cases_for, measures_for
+from inspections.services import alert_acknowledge, alert_dismiss
+from projects.choices import RegionLevel, Role
+from projects.jurisdiction import projects_for, status_requests_for
+from projects.models import Region
+from reports.dashboard import selectors
+from reports.dashboard.charts import bar_chart, line_chart
+from reports.selectors import position_names
+from smz_platform.common.errors import Conflict
+
+RULE_NAMES = dict(FindingCategory.choices)
+
+
+def _regulator(request: HttpRequest) -> None:
+    if request.user.role not in (Role.CITY, Role.DISTRICT):
+        raise PermissionDenied(_("This page is for the city and district regulators."))
+
+
+def _month(raw: str | None, today: dt.date) -> dt.date:
+    try:
+        month = dt.datetime.strptime(raw, "%Y-%m").date() if raw else today.replace(day=1)
+    except ValueError:
+        return today.replace(day=1)
+    return min(max(month, dt.date(2000, 1, 1)), today.replace(day=1))
+
+
+def _shift(month: dt.date, by: int) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1) if by > 0 else (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def _overview_context(districts: list[Region], today: dt.date) -> dict:
+    data = selectors.overview(districts=districts, today=today)
+    return {
+        "data": data,
+        "today": today,
+        "trend_svg": line_chart(title=_("Last 30 days"), labels=data.trend_labels, series=data.trends),
+        "rule_svg": bar_chart(title=_("Open alerts by rule"),
+                              items=[(f"{rule} {RULE_NAMES.get(rule, '')}"[:14], n) for rule, n in data.by_rule]),
+    }  # fmt: skip
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The city overview for the city; a district's own page for its staff; projects for the others."""
+    user = request.user
+    if user.role == Role.DISTRICT:
+        return redirect("dashboard:district", code=user.district.code)
+    if user.role != Role.CITY:
+        return redirect("dashboard:projects")
+    city = Region.objects.filter(level=RegionLevel.CITY).order_by("code").first()
+    districts = list(Region.objects.filter(parent=city).order_by("code"))
+    context = _overview_context(districts, timezone.localdate())
+    context.update(
+        city=city,
+        district_svg=bar_chart(
+            title=_("Open alerts by district"), items=[(d.name, f.open_alerts) for d, f in context["data"].districts]
+        ),
+    )
+    return render(request, "reports/dashboard/city.html", context)
+
+
+@login_required
+def district(request: HttpRequest, code: str) -> HttpResponse:
+    _regulator(request)
+    region = get_object_or_404(Region, code=code, level=RegionLevel.DISTRICT)
+    if request.user.role == Role.DISTRICT and request.user.district_id != region.pk:
+        raise Http404
+    today = timezone.localdate()
+    context = _overview_context([region], today)
+    context.update(district=region, ranked=selectors.ranked_projects(district=region, today=today))
+    return render(request, "reports/dashboard/district.html", context)
+
+
+@login_required
+def projects(request: HttpRequest) -> HttpResponse:
+    qs = projects_for(request.user).select_related("district").order_by("district__code", "permit_no")
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        qs = qs.filter(name__icontains=query) | qs.filter(permit_no__icontains=query)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "reports/dashboard/projects.html", {"page": page, "q": query})
+
+
+@login_required
+def project(request: HttpRequest, permit_no: str) -> HttpResponse:
+    item = get_object_or_404(projects_for(request.user).select_related("district"), permit_no=permit_no)
+    today = timezone.localdate()
+    month = _month(request.GET.get("month"), today)
+    calendar = selectors.project_calendar(project=item, month=month, today=today)
+    positions = position_names()
+    people = list(item.engagements.filter(exited_on__isnull=True).select_related("person", "employer")
+                  .order_by("category", "position", "pk")[:300])  # fmt: skip
+    for engagement in people:
+        engagement.position_name = positions.get(engagement.position, engagement.position)
+    context = {
+        "project": item,
+        "participants": item.participants.select_related("enterprise").order_by("role", "pk"),
+        "people": people,
+        "devices": devices_for(request.user).filter(project=item).select_related("vendor").order_by("serial"),
+        "calendar": calendar,
+        "previous": _shift(month, -1),
+        "next": _shift(month, 1) if month < today.replace(day=1) else None,
+        "alerts": alerts_for(request.user).filter(project=item).order_by("-last_seen")[:30],
+        "requests": status_requests_for(request.user).filter(project=item).order_by("-submitted_at")[:20],
+        "cases": cases_for(request.user).filter(project=item).order_by("-opened_at")[:20],
+        "measures": measures_for(request.user).filter(case__project=item).order_by("-created_at")[:50],
+        "regulator": request.user.role in (Role.CITY, Role.DISTRICT),
+    }  # fmt: skip
+    return render(request, "reports/dashboard/project.html", context)
+
+
+@login_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    """预警处置: the list with its filters; acknowledge or dismiss one or many at once."""
+    _regulator(request)
+    filtered = AlertFilter(request.GET, queryset=alerts_for(request.user).select_related("project__district"))
+    qs = filtered.qs if filtered.is_valid() else Alert.objects.none()
+    page = Paginator(qs.order_by("-last_seen", "-id"), 50).get_page(request.GET.get("page"))
+    districts = (Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code") if request.user.role == Role.CITY
+                 else Region.objects.filter(pk=request.user.district_id))  # fmt: skip
+    return render(request, "reports/dashboard/alerts.html", {
+        "filter": filtered, "page": page, "rules": FindingCategory.choices, "states": AlertState.choices,
+        "districts": districts, "query": request.GET.urlencode(),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def alerts_triage(request: HttpRequest) -> HttpResponse:
+    """Acknowledge or dismiss (with a reason) the ticked alerts; back to the list as it was filtered,
+    or to the alert's own page."""
+    _regulator(request)
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "").strip()[:2000]
+    ids = [int(pk) for pk in request.POST.getlist("alert") if pk.isdigit()][:500]
+    single = request.POST.get("single", "")
+    target = (reverse("dashboard:alert", args=[int(single)]) if single.isdigit()
+              else f"{reverse('dashboard:alerts')}?{request.POST.get('query', '')}")  # fmt: skip
+    if action not in ("acknowledge", "dismiss") or not ids:
+        messages.error(request, _("Choose at least one alert and an action."))
+        return redirect(target)
+    if action == "dismiss" and not reason:
+        messages.error(request, _("Give the reason for dismissing the alert."))
+        return redirect(target)
+    done, refused = 0, []
+    for item in alerts_for(request.user).filter(pk__in=ids):
+        try:
+            if action == "acknowledge":
+                alert_acknowledge(user=request.user, alert=item)
+            else:
+                alert_dismiss(user=request.user, alert=item, reason=reason)
+            done += 1
+        except (Conflict, ValidationError, PermissionDenied) as exc:
+            refused.append(f"#{item.pk}：{getattr(exc, 'message', '') or exc}")
+    if done:
+        messages.success(request, _("%(n)d alerts updated.") % {"n": done})
+    for text in refused:
+        messages.warning(request, text)
+    return redirect(target)
+
+
+@login_required
+def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
+    _regulator(request)
+    item = get_object_or_404(alerts_for(request.user).select_related("project__district", "dismissed_by"), pk=alert_id)
+    return render(request, "reports/dashboard/alert.html", {
+        "alert": item, "rule_name": RULE_NAMES.get(item.rule, item.rule), "evidence": sorted(item.evidence.items()),
+        "cases": item.cases.all(),
+    })  # fmt: skip
+
+
+@login_required
+def device(request: HttpRequest, serial: str) -> HttpResponse:
+    item = get_object_or_404(devices_for(request.user).select_related("project", "vendor"), serial=serial)
+    flips = DeviceFlip.objects.filter(device=item).order_by("-at", "-id")[:200]
+    return render(request, "reports/dashboard/device.html", {"device": item, "flips": flips})
+
+
+@login_required
+def reports_page(request: HttpRequest) -> HttpResponse:
+    """The workbooks of api.md with their forms."""
+    _regulator(request)
+    today = timezone.localdate()
+    districts = (Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code") if request.user.role == Role.CITY
+                 else Region.objects.filter(pk=request.user.district_id))  # fmt: skip
+    campaigns = Campaign.objects.order_by("-starts_on")
+    if request.user.role == Role.DISTRICT:
+        campaigns = campaigns.filter(districts=request.user.district_id)
+    return render(request, "reports/dashboard/reports.html", {
+        "districts": districts, "campaigns": campaigns[:20],
+        "cases": cases_for(request.user).order_by("-opened_at")[:200],
+        "month": today.strftime("%Y-%m"), "first": today.replace(day=1).isoformat(), "today": today.isoformat(),
+        "projects": projects_for(request.user).order_by("permit_no").only("permit_no", "name")[:500],
+    })  # fmt: skip

@@ -1,0 +1,120 @@
+"""The dashboard in a real browser: Playwright driving Debian's headless Chromium against a live
+server. District staff log in and see only their district, open a project and its calendar, dismiss
+an alert with a reason and download Annex 1; the city regulator sees every district. Each page is
+photographed into $SMZ_SCREENSHOTS (make screenshots: docs/screenshots/)."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from inspections.models import Alert
+
+CHROMIUM = os.environ.get("SMZ_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "a-long-test-password"  # tests.factories.account
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("SMZ_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the test's own ORM reads are
+    # still plain synchronous code (Django's documented escape hatch for such test drivers).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def _login(browser, live_server, username: str):
+    page = browser.new_page(viewport={"width": 1360, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+# serialized_rollback: the policies and code tables that migrations wrote survive the flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_district_staff_run_their_day_in_the_browser(city, site, live_server, browser, shots, tmp_path):
+    login = browser.new_page(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+    login.goto(f"{live_server.url}/login/")
+    assert "登录" in login.content()
+    login.screenshot(path=shots / "login.png", full_page=True)
+
+    page = _login(browser, live_server, "haishu")
+    assert page.url.endswith("/districts/330203/")
+    body = page.inner_text("body")
+    assert "海曙区" in body and city.project.name in body
+    assert "江北区" not in body and city.other_project.name not in body
+    page.screenshot(path=shots / "district.png", full_page=True)
+
+    page.click(f"text={city.project.name}")
+    page.wait_for_load_state()
+    assert "/projects/" in page.url
+    assert page.locator("table.calendar").is_visible()
+    assert page.locator("td.m-attended").count() > 0
+    assert site["manager"].person.reveal_id_number() not in page.content()
+    page.screenshot(path=shots / "project.png", full_page=True)
+
+    page.click("text=HS-GATE-01")
+    page.wait_for_load_state()
+    assert "在线记录" in page.inner_text("body")
+    page.screenshot(path=shots / "device.png", full_page=True)
+
+    page.goto(f"{live_server.url}/alerts/?state=open")
+    target = Alert.objects.filter(project=city.project, state="open").order_by("-last_seen", "-id").first()
+    page.screenshot(path=shots / "alerts.png", full_page=True)
+    page.check(f"input[name=alert][value='{target.pk}']")
+    page.fill("input[name=reason]", "现场核实为误报")
+    page.click("button[value=dismiss]")
+    page.wait_for_load_state()
+    assert "已更新" in page.inner_text(".messages")
+    target.refresh_from_db()
+    assert (target.state, target.dismissed_reason, target.dismissed_by.username) == (
+        "dismissed", "现场核实为误报", "haishu")  # fmt: skip
+
+    other = Alert.objects.filter(project=city.project, state="open").first()
+    page.goto(f"{live_server.url}/alerts/{other.pk}/")
+    assert "证据" in page.inner_text("body")
+    page.screenshot(path=shots / "alert.png", full_page=True)
+
+    page.goto(f"{live_server.url}/reports/")
+    page.screenshot(path=shots / "reports.png", full_page=True)
+    annex1 = page.locator("form[action='/reports/annex1.xlsx']")
+    annex1.locator("input[name=from]").fill("2026-11-01")
+    annex1.locator("input[name=to]").fill("2026-11-30")
+    with page.expect_download() as download:
+        annex1.locator("button[type=submit]").click()
+    saved = tmp_path / "annex1.xlsx"
+    download.value.save_as(saved)
+    workbook = load_workbook(io.BytesIO(saved.read_bytes()))
+    assert workbook.sheetnames[0] == "海曙区"
+    assert workbook["海曙区"]["A2"].value == "实名制管理专项整治行动查处情况统计表"
+
+
+# serialized_rollback: the policies and code tables that migrations wrote survive the flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_city_regulator_sees_every_district(city, site, live_server, browser, shots):
+    page = _login(browser, live_server, "city")
+    body = page.inner_text("body")
+    assert "海曙区" in body and "江北区" in body
+    assert page.locator("svg.chart").count() >= 2
+    page.screenshot(path=shots / "city.png", full_page=True)
+    page.click("a[href='/districts/330205/']")
+    page.wait_for_load_state()
+    assert city.other_project.name in page.inner_text("body")
