@@ -38,9 +38,10 @@ test: install var/.env services browser
 browser:
 	bash scripts/ensure-browser.sh
 
-# The dashboard's screenshots in docs/screenshots/, taken by the browser tests (linked from the README).
-screenshots: install var/.env services browser
-	SMZ_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/dashboard/test_browser.py -q
+# The dashboard's screenshots in docs/screenshots/ (linked from the README), taken of the demo city
+# that `make run` serves (run it in another terminal first).
+screenshots: install browser
+	$(PY) scripts/screenshots.py
 
 lint: install var/.env
 	$(VENV)/bin/ruff check .

@@ -37,3 +37,7 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # Static files come from the apps' folders (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# The browser tests' live server answers from its own thread: closing its connection after each
+# request leaves none open when the test database is dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

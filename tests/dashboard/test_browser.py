@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from openpyxl import load_workbook
 
 from inspections.models import Alert
@@ -36,6 +37,9 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield browser
         browser.close()
+    # The test's ORM reads ran in Playwright's context, which Django gives connections of its own:
+    # close them, or the test database cannot be dropped at the end of the run.
+    connections.close_all()
 
 
 def _login(browser, live_server, username: str):
@@ -105,6 +109,7 @@ def test_district_staff_run_their_day_in_the_browser(city, site, live_server, br
     workbook = load_workbook(io.BytesIO(saved.read_bytes()))
     assert workbook.sheetnames[0] == "海曙区"
     assert workbook["海曙区"]["A2"].value == "实名制管理专项整治行动查处情况统计表"
+    connections.close_all()  # see the browser fixture
 
 
 # serialized_rollback: the policies and code tables that migrations wrote survive the flush.
@@ -118,3 +123,5 @@ def test_the_city_regulator_sees_every_district(city, site, live_server, browser
     page.click("a[href='/districts/330205/']")
     page.wait_for_load_state()
     assert city.other_project.name in page.inner_text("body")
+    connections.close_all()  # see the browser fixture
+
