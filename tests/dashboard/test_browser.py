@@ -124,4 +124,3 @@ def test_the_city_regulator_sees_every_district(city, site, live_server, browser
     page.wait_for_load_state()
     assert city.other_project.name in page.inner_text("body")
     connections.close_all()  # see the browser fixture
-
