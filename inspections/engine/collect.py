@@ -1,29 +1,19 @@
-"""The nightly run: every implemented rule for one day, its inputs loaded by set-based selectors.
-
-The same code serves the Celery beat entry (01:30 Asia/Shanghai, for yesterday) and
-`manage.py run_rules`. A PostgreSQL advisory lock makes sure two runs never overlap; each rule's
-evaluation is recorded as a RuleRun.
-"""
+"""Each rule's inputs, loaded by set-based queries for one day, and its evaluation."""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Count, Max, Q
-from django.utils import timezone
 
 from attendance.models import Punch
 from devices.choices import Connection, DeviceState
 from devices.models import Device, DeviceFlip, FlipField
-from inspections.calendar import Timeline, construction_days, manager_days, month_days
-from inspections.models import ExportGrant, Inspection, Policy, RuleRun
+from inspections.calendar import construction_days, manager_days, month_days
+from inspections.engine.context import STREAK_LOOKBACK_DAYS, Context, _permits
+from inspections.models import ExportGrant, Inspection
 from inspections.monthly import month_presence, policy_settings
 from inspections.rules import (
     r01_no_device,
@@ -44,101 +34,11 @@ from inspections.rules import (
     r16_worker_rate,
 )
 from inspections.rules.base import Finding
-from inspections.selectors import attended_workers, project_presence, timeline_from
-from inspections.services import AlertCounts, alerts_apply
-from projects.choices import Category, ParticipantRole, ProjectStatus, StatusRequestKind, StatusRequestState
-from projects.models import Engagement, Project, ProjectParticipant, ProjectStatusChange, StatusRequest
+from inspections.selectors import attended_workers, project_presence
+from projects.choices import Category, ParticipantRole, StatusRequestKind
+from projects.models import Engagement, ProjectParticipant, ProjectStatusChange
 from smz_platform.common.models import AuditAction, AuditEvent
 from smz_platform.common.rawsql import as_date, as_datetime
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-LOCK_KEY = 7_402_716_001  # pg advisory lock of the rules run
-STREAK_LOOKBACK_DAYS = 62
-
-
-class RunInProgress(Exception):
-    """Another run holds the lock."""
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    rule: str
-    findings: int
-    counts: AlertCounts
-    duration_ms: int
-
-
-@dataclass
-class Context:
-    """What every rule of one day shares: the day, the active projects, their timelines and policies."""
-
-    day: dt.date
-    day_start: dt.datetime
-    day_end: dt.datetime
-    projects: dict[int, Project]
-    timelines: dict[int, Timeline]
-    policies: dict[int, Policy]  # by project
-
-    def active(self) -> list[Project]:
-        """Projects for which the day is a construction day under their policy."""
-        return [p for p in self.projects.values() if self.is_construction_day(p.pk, self.day)]
-
-    def is_construction_day(self, project_id: int, day: dt.date) -> bool:
-        policy = self.policies[project_id]
-        return bool(
-            construction_days(
-                self.timelines[project_id],
-                [day],
-                count_sundays=policy.count_sundays,
-                count_holidays=policy.count_holidays,
-            )  # fmt: skip
-        )
-
-
-@contextmanager
-def run_guard() -> Iterator[None]:
-    """Two beats, or a beat and a manual run, never run at once (PostgreSQL advisory lock)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
-        if not cursor.fetchone()[0]:
-            raise RunInProgress
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
-
-
-def _permits(kind: str) -> dict[tuple[int, int | None], list[tuple[dt.date, dt.date | None]]]:
-    permits = defaultdict(list)
-    for project_id, vendor_id, start, end in StatusRequest.objects.filter(
-        kind=kind, state=StatusRequestState.APPROVED
-    ).values_list("project_id", "vendor_id", "effective_from", "effective_to"):
-        permits[(project_id, vendor_id)].append((start, end))
-    return permits
-
-
-def build_context(day: dt.date) -> Context:
-    projects = {p.pk: p for p in Project.objects.exclude(status=ProjectStatus.NOT_STARTED).exclude(actual_start=None)}
-    requests = defaultdict(list)
-    for request in StatusRequest.objects.filter(
-        project_id__in=projects, state=StatusRequestState.APPROVED,
-        kind__in=[StatusRequestKind.SUSPENSION, StatusRequestKind.RESUMPTION],
-    ).order_by("effective_from", "id"):  # fmt: skip
-        requests[request.project_id].append(request)
-    timelines = {pk: timeline_from(p, requests[pk]) for pk, p in projects.items()}
-    city = Policy.objects.get(district__isnull=True, in_force=True)
-    by_district = {p.district_id: p for p in Policy.objects.filter(district__isnull=False, in_force=True)}
-    policies = {pk: by_district.get(p.district_id, city) for pk, p in projects.items()}
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
-    return Context(day=day, day_start=start, day_end=start + dt.timedelta(days=1), projects=projects,
-                   timelines=timelines, policies=policies)  # fmt: skip
-
-
-# --- Inputs of each rule ---------------------------------------------------------------------------
 
 
 def collect_r01(ctx: Context) -> list[Finding]:
@@ -535,34 +435,3 @@ def collect_r14(ctx: Context) -> list[Finding]:
         if e.project_permit_no in projects
     ]
     return r14_unapproved_export.evaluate(releases, day=ctx.day)
-
-
-RULES: list[tuple[str, Callable[[Context], list[Finding]]]] = [
-    ("R01", collect_r01), ("R02", collect_r02), ("R03", collect_r03), ("R04", collect_r04), ("R05", collect_r05),
-    ("R06", collect_r06), ("R07", collect_r07), ("R08", collect_r08), ("R09", collect_r09), ("R10", collect_r10),
-    ("R12", collect_r12), ("R13", collect_r13), ("R14", collect_r14), ("R15", collect_r15),
-]  # fmt: skip
-
-
-def rules_run(*, day: dt.date, now: dt.datetime | None = None) -> list[RuleResult]:
-    """Evaluate every implemented rule for `day`; raises RunInProgress if another run holds the lock."""
-    now = now or timezone.now()
-    results = []
-    with run_guard():
-        ctx = build_context(day)
-        scored = {pk: (p.go_live is None or day >= p.go_live) for pk, p in ctx.policies.items()}
-        monthly = None
-        for code, collect in [*RULES, ("R11", None), ("R16", None)]:
-            started = time.perf_counter()
-            if collect is None:
-                monthly = monthly if monthly is not None else collect_r11_r16(ctx)
-                findings = monthly[code]
-            else:
-                findings = collect(ctx)
-            counts = alerts_apply(rule=code, day=day, findings=findings, now=now, scored=scored)
-            duration = int((time.perf_counter() - started) * 1000)
-            RuleRun.objects.create(day=day, rule=code, started_at=now, duration_ms=duration, findings=len(findings),
-                                   new_alerts=counts.new, updated_alerts=counts.updated,
-                                   resolved_alerts=counts.resolved)  # fmt: skip
-            results.append(RuleResult(code, len(findings), counts, duration))
-    return results
