@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,6 +79,11 @@ def _month(params, name: str = "month") -> dt.date:
     return month
 
 
+def _wants_html(request: Request) -> bool:
+    """A browser (the reports page's forms), not an API client."""
+    return "text/html" in request.headers.get("Accept", "") and "format" not in request.query_params
+
+
 def _send(request: Request, report: services.Report) -> HttpResponse:
     audit_event_record(user=request.user, action=AuditAction.EXPORT, what=report.what, record_count=report.records,
                        request=request, project_permit_no=report.project_permit_no)  # fmt: skip
@@ -124,8 +129,10 @@ class Annex1Api(APIView):
             job = services.report_job_start(user=request.user, kind="annex1", params={
                 "district": None, "from": start.isoformat(), "to": end.isoformat(),
                 "districts": [d.code for d in districts] if districts else None})  # fmt: skip
-            return Response({"job": str(job.pk), "state": job.state,
-                             "status_url": reverse("report-job", args=[job.pk])}, status=202)  # fmt: skip
+            status_url = reverse("report-job", args=[job.pk])
+            if _wants_html(request):  # from the reports page: on to the status page, which refreshes itself
+                return redirect(status_url)
+            return Response({"job": str(job.pk), "state": job.state, "status_url": status_url}, status=202)
         return _send(request, services.annex1_report(user=request.user, district=district, start=start, end=end,
                                                      districts=districts))  # fmt: skip
 
@@ -199,8 +206,10 @@ class ReportJobApi(APIView):
     def get(self, request: Request, job_id) -> Response:
         job = get_object_or_404(ReportJob, pk=job_id, user=request.user)
         ready = job.state == ReportJobState.DONE
-        return Response({"job": str(job.pk), "state": job.state, "error": job.error,
-                         "download_url": reverse("report-job-download", args=[job.pk]) if ready else None})  # fmt: skip
+        download_url = reverse("report-job-download", args=[job.pk]) if ready else None
+        if _wants_html(request):
+            return render(request, "reports/dashboard/job.html", {"job": job, "download_url": download_url})
+        return Response({"job": str(job.pk), "state": job.state, "error": job.error, "download_url": download_url})
 
 
 class ReportJobDownloadApi(APIView):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
@@ -41,7 +42,7 @@ from inspections.services import campaigns as campaign_services
 from inspections.services import cases as case_services
 from inspections.services import inspections as inspection_services
 from projects.choices import Role
-from projects.jurisdiction import enterprises_for, projects_for
+from projects.jurisdiction import engagements_for, enterprises_for, projects_for
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.models import AuditAction
 
@@ -332,6 +333,31 @@ class EnterpriseCreditApi(APIView):
             "enterprise": enterprise.uscc, "name": enterprise.name, "score": history[-1].score,
             "blacklisted_on": enterprise.blacklisted_on, "history": [asdict(p) for p in history],
         })  # fmt: skip
+
+
+class PersonCreditApi(APIView):
+    """A key person's (a project manager's, a chief supervisor's) credit score now and month by month,
+    for the regulators of a project the person is engaged on; the ID number masked."""
+
+    @extend_schema(
+        responses={200: inline_serializer("PersonCredit", {
+            "person": serializers.IntegerField(), "name": serializers.CharField(),
+            "id_number": serializers.CharField(), "score": serializers.IntegerField(),
+            "history": serializers.ListField(child=inline_serializer("PersonCreditPoint", {
+                "month": serializers.CharField(), "score": serializers.IntegerField()})),
+        })},
+    )  # fmt: skip
+    def get(self, request: Request, person_id: int) -> Response:
+        if getattr(request.user, "role", None) not in (Role.CITY, Role.DISTRICT):
+            raise PermissionDenied(_("Credit records of people are read by the regulators."))
+        # A person may be engaged on several projects: any one in the user's jurisdiction will do.
+        engagement = engagements_for(request.user).filter(person_id=person_id).select_related("person").first()
+        if engagement is None:
+            raise Http404
+        person = engagement.person
+        history = credit_history(person=person)
+        return Response({"person": person.pk, "name": person.name, "id_number": person.id_number_masked,
+                         "score": history[-1].score, "history": [asdict(p) for p in history]})  # fmt: skip
 
 
 # --- Campaigns and random draws --------------------------------------------------------------------

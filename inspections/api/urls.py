@@ -33,6 +33,7 @@ urlpatterns = [
     path("replies/<int:reply_id>/accept/", e.ReplyAcceptApi.as_view(), name="reply-accept"),
     path("replies/<int:reply_id>/reject/", e.ReplyRejectApi.as_view(), name="reply-reject"),
     path("credit/enterprises/<str:uscc>/", e.EnterpriseCreditApi.as_view(), name="enterprise-credit"),
+    path("credit/people/<int:person_id>/", e.PersonCreditApi.as_view(), name="person-credit"),
     path("campaigns/<int:campaign_id>/progress/", e.CampaignProgressApi.as_view(), name="campaign-progress"),
     path("draws/<int:draw_id>/verify/", e.RandomDrawVerifyApi.as_view(), name="draw-verify"),
     *router.urls,

@@ -59,8 +59,14 @@ def test_the_project_page_shows_the_month_calendar(city, site, django_assert_max
     assert "HS-GATE-01" in page
 
 
-def test_alerts_are_dismissed_in_bulk_only_with_a_reason(city, site):
+def test_alerts_are_dismissed_in_bulk_only_with_a_reason(city, site, django_assert_max_num_queries):
     client = _login(city, "haishu")
+    regulator = _login(city, "city")
+    everything = regulator.get("/alerts/?state=open").content.decode()
+    assert ">R01</a>" in everything and ">R04</a>" in everything  # Jiangbei's site has no device
+    with django_assert_max_num_queries(10):
+        listed = regulator.get("/alerts/?state=open&rule=R04&since=2026-11-01").content.decode()
+    assert ">R04</a>" in listed and ">R01</a>" not in listed  # the rows, not the filter's options
     ids = list(Alert.objects.filter(project=city.project, state="open").values_list("pk", flat=True))
     assert ids
     refused = client.post("/alerts/triage/", {"alert": ids, "action": "dismiss", "reason": ""}, follow=True)
@@ -97,11 +103,13 @@ def test_enterprise_users_see_their_projects_but_not_the_triage(city, site):
     assert client.get(f"/projects/{city.other_project.permit_no}/").status_code == 404
 
 
-def test_the_device_page_and_the_reports_page(city, site, gate):
+def test_the_device_page_and_the_reports_page(city, site, gate, django_assert_max_num_queries):
     client = _login(city, "haishu")
-    page = client.get(f"/devices/{gate.serial}/").content.decode()
+    with django_assert_max_num_queries(10):
+        page = client.get(f"/devices/{gate.serial}/").content.decode()
     assert gate.serial in page and "在线记录" in page
-    reports = client.get("/reports/").content.decode()
+    with django_assert_max_num_queries(12):
+        reports = client.get("/reports/").content.decode()
     assert 'action="/reports/annex1.xlsx"' in reports and 'action="/reports/ledger.xlsx"' in reports
     assert "江北区" not in reports
 
@@ -110,3 +118,11 @@ def test_the_roll_up_task_is_scheduled_after_the_nightly_rules(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["dashboard-roll-up"]
     assert entry["task"] == "reports.tasks.dashboard_roll_up_task"
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({3}, {0})
+
+
+def test_a_long_city_workbook_from_the_reports_page_leads_to_its_status_page(city, site):
+    client = _login(city, "city")
+    started = client.get("/reports/annex1.xlsx?from=2026-01-01&to=2026-11-30", HTTP_ACCEPT="text/html")
+    assert started.status_code == 302 and started["Location"].startswith("/reports/jobs/")
+    status = client.get(started["Location"], HTTP_ACCEPT="text/html").content.decode()
+    assert "已生成" in status and "/download" in status

@@ -112,3 +112,21 @@ def test_blacklisting_a_vendor_marks_its_devices_and_refuses_new_ones(city, case
     client.post(f"/api/v1/measures/{second.pk}/withdraw/", {"reason": "申诉成立"}, format="json")
     assert _register(city.client("contractor"), city.project, "HS-GATE-02").status_code == 201
     assert Device.objects.get(serial=gate.serial).vendor_blacklisted_at is None
+
+
+def test_a_key_persons_score_over_time_for_the_regulators(city, case):
+    from tests.factories import engage, person
+
+    manager = engage(city.project, city.contractor, person(name="王建国"), category="manager",
+                     position="project_manager")  # fmt: skip
+    engage(city.other_project, city.other_contractor, manager.person, category="manager", position="project_manager")
+    _issue(city, case, basis="R11", target_person=manager.person)
+    body = city.client("haishu").get(f"/api/v1/credit/people/{manager.person_id}/").json()
+    assert (body["name"], body["score"]) == ("王建国", 95)
+    assert body["id_number"].count("*") == 8
+    assert {p["month"]: p["score"] for p in body["history"]}["2026-10"] == 100
+    assert (
+        city.client("jiangbei").get(f"/api/v1/credit/people/{manager.person_id}/").status_code == 200
+    )  # engaged there too
+    assert city.client("contractor").get(f"/api/v1/credit/people/{manager.person_id}/").status_code == 403
+    assert city.client("haishu").get("/api/v1/credit/people/999999/").status_code == 404
