@@ -35,8 +35,8 @@ from inspections.rules import (
 )
 from inspections.rules.base import Finding
 from inspections.selectors import attended_workers, project_presence
-from projects.choices import Category, ParticipantRole, StatusRequestKind
-from projects.models import Engagement, ProjectParticipant, ProjectStatusChange
+from projects.choices import Category, CodeTable, ParticipantRole, StatusRequestKind
+from projects.models import Engagement, ProjectParticipant, ProjectStatusChange, ReferenceCode
 from smz_platform.common.models import AuditAction, AuditEvent
 from smz_platform.common.rawsql import as_date, as_datetime
 
@@ -196,8 +196,9 @@ def collect_r11_r16(ctx: Context) -> dict[str, list[Finding]]:
     findings = {"R11": [], "R16": []}
     if month is None:
         return findings
+    positions = dict(ReferenceCode.objects.filter(table=CodeTable.POSITION).values_list("code", "name"))
     for pk, (managers, workers) in month_results(ctx, month, until=ctx.day).items():
-        findings["R11"] += r11_manager_absent.evaluate(pk, managers, month=month, last_day=ctx.day)
+        findings["R11"] += r11_manager_absent.evaluate(pk, managers, month=month, last_day=ctx.day, positions=positions)
         findings["R16"] += r16_worker_rate.evaluate(pk, ctx.projects[pk].name, workers, month=month, last_day=ctx.day)
     return findings
 

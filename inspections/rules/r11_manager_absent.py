@@ -12,14 +12,19 @@ from inspections.rules.base import Finding
 CODE = "R11"
 
 
-def evaluate(project_id: int, managers: list[ManagerPresence], *, month: dt.date, last_day: dt.date) -> list[Finding]:
+def evaluate(
+    project_id: int, managers: list[ManagerPresence], *, month: dt.date, last_day: dt.date,
+    positions: dict[str, str] | None = None,
+) -> list[Finding]:  # fmt: skip
+    """`positions`: the position codes' names (项目经理), for the subject a regulator reads."""
+    positions = positions or {}
     return [
         Finding(
             CODE,
             project_id,
             "engagement",
             m.engagement,
-            f"{m.name}（{m.position}）",
+            f"{m.name}（{positions.get(m.position, m.position)}）",
             month,
             last_day,
             evidence={
@@ -28,6 +33,7 @@ def evaluate(project_id: int, managers: list[ManagerPresence], *, month: dt.date
                 "ratio": m.ratio,
                 "threshold": m.threshold,
                 "id_number": m.id_number,
+                "position": m.position,
             },
             period_key=month.strftime("%Y-%m"),
         )  # fmt: skip

@@ -12,6 +12,10 @@ from inspections.rules.base import Finding
 CODE = "R12"
 
 
+# What a regulator reads in the alert's subject (seed 000 #12: 务工人员考勤信息 / 项目管理人员考勤信息).
+WHO = {"workers": "务工人员无考勤", "managers": "管理人员无考勤"}
+
+
 @dataclass(frozen=True)
 class Streak:
     project_id: int
@@ -31,7 +35,7 @@ def evaluate(streaks: list[Streak], *, min_days: int) -> list[Finding]:
                     s.project_id,
                     "project",
                     s.project_id,
-                    f"{s.name}（{s.who}）",
+                    f"{s.name}（{WHO[s.who]}）",
                     start,
                     end,
                     evidence={"who": s.who, "empty_construction_days": [d.isoformat() for d in s.empty_days]},

@@ -81,20 +81,20 @@ def test_october_on_two_sites(city, client):
     by_key = {(a.rule, a.project_id, a.subject): a for a in Alert.objects.all()}
     assert set(by_key) == {
         ("R03", city.project.pk, "HS-1"),
-        ("R12", city.project.pk, f"{city.project.name}（workers）"),
-        ("R12", city.project.pk, f"{city.project.name}（managers）"),
-        ("R11", city.project.pk, "人员0（project_manager）"),
-        ("R11", city.project.pk, "人员1（chief_supervisor）"),
+        ("R12", city.project.pk, f"{city.project.name}（务工人员无考勤）"),
+        ("R12", city.project.pk, f"{city.project.name}（管理人员无考勤）"),
+        ("R11", city.project.pk, "人员0（项目经理）"),
+        ("R11", city.project.pk, "人员1（总监理工程师）"),
         ("R16", city.project.pk, city.project.name),
     }, found
     r03 = by_key[("R03", city.project.pk, "HS-1")]
     assert (r03.period_start, r03.period_end, r03.state) == (D(2026, 10, 25), D(2026, 10, 31), "open")
-    for who in ("workers", "managers"):
+    for who in ("务工人员无考勤", "管理人员无考勤"):
         streak = by_key[("R12", city.project.pk, f"{city.project.name}（{who}）")]
         assert (streak.period_start, streak.period_end) == (D(2026, 10, 25), D(2026, 10, 31))
-    manager = by_key[("R11", city.project.pk, "人员0（project_manager）")]
+    manager = by_key[("R11", city.project.pk, "人员0（项目经理）")]
     assert (manager.evidence["attended_days"], manager.evidence["construction_days"]) == (13, 31)
-    supervisor = by_key[("R11", city.project.pk, "人员1（chief_supervisor）")]
+    supervisor = by_key[("R11", city.project.pk, "人员1（总监理工程师）")]
     assert (supervisor.evidence["attended_days"], supervisor.evidence["ratio"]) == (24, 0.774)
     assert by_key[("R16", city.project.pk, city.project.name)].evidence["rate"] == 0.774
 
