@@ -13,7 +13,7 @@ from devices.choices import Connection, DeviceState
 from devices.models import Device, DeviceFlip, FlipField
 from inspections.calendar import construction_days, manager_days, month_days
 from inspections.engine.context import STREAK_LOOKBACK_DAYS, Context, _permits
-from inspections.models import ExportGrant, Inspection
+from inspections.models import LIVE_STATES, Alert, ExportGrant, Inspection
 from inspections.monthly import month_presence, policy_settings
 from inspections.rules import (
     r01_no_device,
@@ -213,13 +213,26 @@ def collect_r12(ctx: Context) -> list[Finding]:
         .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=ctx.day))
         .values_list("project_id", "category").distinct()
     )  # fmt: skip
+    # A streak longer than the lookback goes on from the start its alert already has (so the alert's
+    # key, which names the start, stays the same night after night, and a dismissal holds).
+    ongoing = {}
+    for project_id, key, start in Alert.objects.filter(
+        rule="R12", project_id__in=active, state__in=LIVE_STATES, period_end__gte=since
+    ).values_list("project_id", "key", "period_start"):
+        who = key.rsplit(":", 2)[-2]
+        ongoing[(project_id, who)] = min(start, ongoing.get((project_id, who), start))
     streaks = []
     for pk, project in active.items():
         policy = ctx.policies[pk]
         for category, who in ((Category.WORKER, "workers"), (Category.MANAGER, "managers")):
             if (pk, category) not in engaged:
                 continue
-            after = last_present.get((pk, category), since - dt.timedelta(days=1))
+            after = last_present.get((pk, category))
+            if after is None:
+                after = since - dt.timedelta(days=1)
+                start = ongoing.get((pk, who))
+                if start is not None and start <= after:
+                    after = start - dt.timedelta(days=1)
             span = [after + dt.timedelta(days=n) for n in range(1, (ctx.day - after).days + 1)]
             empty = construction_days(ctx.timelines[pk], span, count_sundays=policy.count_sundays,
                                       count_holidays=policy.count_holidays)  # fmt: skip
