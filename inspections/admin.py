@@ -20,9 +20,15 @@ from inspections.models import (
     RectificationReply,
     RuleRun,
 )
-from inspections.selectors import cases_for, inspections_for, measures_for
+from inspections.selectors import (
+    campaigns_for,
+    cases_for,
+    credit_records_for,
+    draws_for,
+    inspections_for,
+    measures_for,
+)
 from projects.admin import ReadOnlyAdminMixin, ScopedAdmin
-from projects.choices import Role
 from projects.jurisdiction import projects_for
 
 
@@ -157,7 +163,7 @@ class CreditRecordAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_select_related = ["enterprise", "person"]
 
     def scope(self, request, queryset):
-        return queryset.filter(measure__in=measures_for(request.user))
+        return credit_records_for(request.user)
 
 
 class PhaseInline(FindingInline):
@@ -172,9 +178,7 @@ class CampaignAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     inlines = [PhaseInline]
 
     def scope(self, request, queryset):
-        if request.user.role == Role.CITY:
-            return queryset
-        return queryset.filter(districts=request.user.district_id) if request.user.district_id else queryset.none()
+        return campaigns_for(request.user)
 
 
 @admin.register(RandomDraw)
@@ -183,6 +187,4 @@ class RandomDrawAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_filter = ["district"]
 
     def scope(self, request, queryset):
-        if request.user.role == Role.CITY:
-            return queryset
-        return queryset.filter(district_id=request.user.district_id) if request.user.district_id else queryset.none()
+        return draws_for(request.user)

@@ -22,6 +22,7 @@ from inspections.models import (
     InspectionFinding,
     Measure,
     Policy,
+    RandomDraw,
 )
 from inspections.presence import ManagerPresence, Staff, WorkerPresence, manager_presence, worker_presence
 from projects.choices import Category, ParticipantRole, ProjectStatus, Role, StatusRequestKind, StatusRequestState
@@ -142,24 +143,20 @@ def is_staff_for(user, project: Project) -> bool:
     return user.role == Role.CITY or (user.role == Role.DISTRICT and user.district_id == project.district_id)
 
 
-def is_supervisor_of(user, project: Project) -> bool:
+def _takes_part_as(user, project: Project, role: str) -> bool:
     return (
         user.is_authenticated
         and user.role == Role.ENTERPRISE
-        and ProjectParticipant.objects.filter(
-            project=project, enterprise_id=user.enterprise_id, role=ParticipantRole.SUPERVISOR
-        ).exists()
+        and ProjectParticipant.objects.filter(project=project, enterprise_id=user.enterprise_id, role=role).exists()
     )
+
+
+def is_supervisor_of(user, project: Project) -> bool:
+    return _takes_part_as(user, project, ParticipantRole.SUPERVISOR)
 
 
 def is_contractor_of(user, project: Project) -> bool:
-    return (
-        user.is_authenticated
-        and user.role == Role.ENTERPRISE
-        and ProjectParticipant.objects.filter(
-            project=project, enterprise_id=user.enterprise_id, role=ParticipantRole.CONTRACTOR
-        ).exists()
-    )
+    return _takes_part_as(user, project, ParticipantRole.CONTRACTOR)
 
 
 def inspections_for(user) -> QuerySet[Inspection]:
@@ -192,6 +189,35 @@ def measures_for(user) -> QuerySet[Measure]:
     if not user.is_authenticated or user.role not in (Role.CITY, Role.DISTRICT):
         qs = qs.exclude(state=MeasureState.PROPOSED)
     return qs
+
+
+def campaigns_for(user) -> QuerySet[Campaign]:
+    """The city: every campaign; district staff: those their district takes part in."""
+    qs = Campaign.objects.all()
+    role = getattr(user, "role", None)
+    if role == Role.CITY:
+        return qs
+    return qs.filter(districts=user.district_id) if role == Role.DISTRICT else qs.none()
+
+
+def draws_for(user) -> QuerySet[RandomDraw]:
+    """The city: every random draw; district staff: their district's."""
+    qs = RandomDraw.objects.all()
+    role = getattr(user, "role", None)
+    if role == Role.CITY:
+        return qs
+    return qs.filter(district_id=user.district_id) if role == Role.DISTRICT else qs.none()
+
+
+def credit_records_for(user) -> QuerySet[CreditRecord]:
+    """The city: all; district staff: those their district's measures left; an enterprise: its own."""
+    qs = CreditRecord.objects.all()
+    role = getattr(user, "role", None)
+    if role == Role.CITY:
+        return qs
+    if role == Role.DISTRICT:
+        return qs.filter(measure__case__project__district_id=user.district_id)
+    return qs.filter(enterprise_id=user.enterprise_id) if role in (Role.ENTERPRISE, Role.VENDOR) else qs.none()
 
 
 def attended_workers(*, project_ids, day: dt.date) -> dict[int, int]:

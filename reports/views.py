@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -18,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from inspections.api.views import parse_month
 from inspections.models import Campaign
 from inspections.selectors import cases_for
 from projects.choices import RegionLevel, Role
@@ -63,20 +63,6 @@ def _date(params, name: str) -> dt.date | None:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise ValidationError({name: [_("Give the date as YYYY-MM-DD.")]}) from None
-
-
-def _month(params, name: str = "month") -> dt.date:
-    raw = params.get(name)
-    today = timezone.localdate()
-    if not raw:
-        return today.replace(day=1)
-    try:
-        month = dt.datetime.strptime(raw, "%Y-%m").date()
-    except ValueError:
-        raise ValidationError({name: [_("Give the month as YYYY-MM, e.g. 2026-10.")]}) from None
-    if not dt.date(2000, 1, 1) <= month <= today.replace(day=1):
-        raise ValidationError({name: [_("The month %(month)s is outside the platform's records.") % {"month": raw}]})
-    return month
 
 
 def _wants_html(request: Request) -> bool:
@@ -150,26 +136,29 @@ class Annex2Api(APIView):
         return _send(request, services.annex2_report(user=request.user, case=case))
 
 
-class ManagerPresenceApi(APIView):
+class _MonthlyReportApi(APIView):
+    """A monthly workbook of a district, or of the city for the city's users."""
+
+    build = None  # the service that makes the workbook
+
+    @extend_schema(parameters=[OpenApiParameter("district", str), OpenApiParameter("month", str)],
+                   responses=XLSX_RESPONSE)  # fmt: skip
+    def get(self, request: Request) -> HttpResponse:
+        district = _district(request.user, request.query_params.get("district"))
+        month = parse_month(request.query_params.get("month"))
+        return _send(request, type(self).build(user=request.user, district=district, month=month))
+
+
+class ManagerPresenceApi(_MonthlyReportApi):
     """The monthly manager presence report (seed 001 Annex 1 item 2), ID numbers masked."""
 
-    @extend_schema(parameters=[OpenApiParameter("district", str), OpenApiParameter("month", str)],
-                   responses=XLSX_RESPONSE)  # fmt: skip
-    def get(self, request: Request) -> HttpResponse:
-        district = _district(request.user, request.query_params.get("district"))
-        month = _month(request.query_params)
-        return _send(request, services.manager_presence_report(user=request.user, district=district, month=month))
+    build = staticmethod(services.manager_presence_report)
 
 
-class CircularApi(APIView):
+class CircularApi(_MonthlyReportApi):
     """The monthly circular (seed 001 §五(二), seed 002 §五(三)2) per district."""
 
-    @extend_schema(parameters=[OpenApiParameter("district", str), OpenApiParameter("month", str)],
-                   responses=XLSX_RESPONSE)  # fmt: skip
-    def get(self, request: Request) -> HttpResponse:
-        district = _district(request.user, request.query_params.get("district"))
-        month = _month(request.query_params)
-        return _send(request, services.circular_report(user=request.user, district=district, month=month))
+    build = staticmethod(services.circular_report)
 
 
 class LedgerApi(APIView):
@@ -185,8 +174,10 @@ class LedgerApi(APIView):
                                                % {"no": permit_no}]})  # fmt: skip
         if request.user.role not in (Role.CITY, Role.DISTRICT) and not can_manage_project(request.user, project):
             raise PermissionDenied(_("The ledger is kept by the general contractor and read by the regulators."))
-        last = _month(request.query_params, "to")
-        first = _month(request.query_params, "from") if request.query_params.get("from") else last
+        last = parse_month(request.query_params.get("to"), field="to")
+        first = (
+            parse_month(request.query_params.get("from"), field="from") if request.query_params.get("from") else last
+        )
         if first > last:
             raise ValidationError({"to": [_("The period ends before it starts.")]})
         months = [first]

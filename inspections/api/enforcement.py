@@ -24,17 +24,17 @@ from rest_framework.views import APIView
 from inspections import filters
 from inspections.api import serializers as s
 from inspections.models import (
-    Campaign,
-    CreditRecord,
     Measure,
     MeasureDocument,
-    RandomDraw,
     RectificationReply,
 )
 from inspections.selectors import (
     campaign_progress,
+    campaigns_for,
     cases_for,
     credit_history,
+    credit_records_for,
+    draws_for,
     inspections_for,
     measures_for,
 )
@@ -304,15 +304,7 @@ class CreditRecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = filters.CreditRecordFilter
 
     def get_queryset(self):
-        qs = CreditRecord.objects.select_related("enterprise", "person")
-        role = getattr(self.request.user, "role", None)
-        if role == Role.CITY:
-            return qs
-        if role == Role.DISTRICT:
-            return qs.filter(measure__case__project__district_id=self.request.user.district_id)
-        if role in (Role.ENTERPRISE, Role.VENDOR):
-            return qs.filter(enterprise_id=self.request.user.enterprise_id)
-        return qs.none()
+        return credit_records_for(self.request.user).select_related("enterprise", "person")
 
 
 class EnterpriseCreditApi(APIView):
@@ -369,13 +361,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     serializer_class = s.CampaignSerializer
 
     def get_queryset(self):
-        qs = Campaign.objects.prefetch_related("districts", "phases")
-        role = getattr(self.request.user, "role", None)
-        if role == Role.CITY:
-            return qs
-        if role == Role.DISTRICT:
-            return qs.filter(districts=self.request.user.district_id)
-        return qs.none()
+        return campaigns_for(self.request.user).prefetch_related("districts", "phases")
 
     @extend_schema(request=s.CampaignInSerializer, responses={201: s.CampaignSerializer})
     def create(self, request: Request) -> Response:
@@ -394,7 +380,7 @@ class CampaignProgressApi(APIView):
 
     @extend_schema(responses={200: s.ProgressSerializer(many=True)})
     def get(self, request: Request, campaign_id: int) -> Response:
-        campaign = get_object_or_404(CampaignViewSet(request=request).get_queryset(), pk=campaign_id)
+        campaign = get_object_or_404(campaigns_for(request.user), pk=campaign_id)
         return Response(s.ProgressSerializer(campaign_progress(campaign=campaign, user=request.user), many=True).data)
 
 
@@ -405,13 +391,7 @@ class RandomDrawViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_class = filters.DrawFilter
 
     def get_queryset(self):
-        qs = RandomDraw.objects.select_related("district", "drawn_by")
-        role = getattr(self.request.user, "role", None)
-        if role == Role.CITY:
-            return qs
-        if role == Role.DISTRICT:
-            return qs.filter(district_id=self.request.user.district_id)
-        return qs.none()
+        return draws_for(self.request.user).select_related("district", "drawn_by")
 
     @extend_schema(request=s.DrawInSerializer, responses={201: s.DrawSerializer})
     def create(self, request: Request) -> Response:
@@ -430,5 +410,5 @@ class RandomDrawVerifyApi(APIView):
                                                                "reproduced": serializers.BooleanField()})},
     )  # fmt: skip
     def get(self, request: Request, draw_id: int) -> Response:
-        draw = get_object_or_404(RandomDrawViewSet(request=request).get_queryset(), pk=draw_id)
+        draw = get_object_or_404(draws_for(request.user), pk=draw_id)
         return Response({"draw": draw.pk, "reproduced": campaign_services.random_draw_verify(draw=draw)})

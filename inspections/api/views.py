@@ -34,18 +34,19 @@ WORKERS = inline_serializer("WorkerPresence", {
 })  # fmt: skip
 
 
-def parse_month(raw: str | None) -> dt.date:
+def parse_month(raw: str | None, *, field: str = "month") -> dt.date:
+    """A month parameter (YYYY-MM; default the running month), neither future nor before 2000."""
     today = timezone.localdate()
     if not raw:
         return today.replace(day=1)
     try:
         month = dt.datetime.strptime(raw, "%Y-%m").date()
     except ValueError:
-        raise ValidationError({"month": [_("Give the month as YYYY-MM, e.g. 2026-10.")]}) from None
+        raise ValidationError({field: [_("Give the month as YYYY-MM, e.g. 2026-10.")]}) from None
     if month > today.replace(day=1):
-        raise ValidationError({"month": [_("The month %(month)s has not begun.") % {"month": raw}]})
+        raise ValidationError({field: [_("The month %(month)s has not begun.") % {"month": raw}]})
     if month.year < 2000:
-        raise ValidationError({"month": [_("The month %(month)s is too early.") % {"month": raw}]})
+        raise ValidationError({field: [_("The month %(month)s is too early.") % {"month": raw}]})
     return month
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
@@ -44,7 +43,7 @@ from inspections.services.credit import credit_records_create, credit_records_vo
 from projects.choices import Category, ParticipantRole
 from projects.models import Engagement, Enterprise, Person, Project, User
 from smz_platform.common.errors import Conflict
-from smz_platform.common.files import file_check
+from smz_platform.common.files import file_check, file_store
 
 # Rules judged once a month: whether they still fire is known only when the month is judged.
 MONTHLY_RULES = {"R11", "R16"}
@@ -222,7 +221,7 @@ def _defaults(case: Case, data: MeasureIn) -> dict:
     }
 
 
-def _standing_effects(measure: Measure, *, by: User | None) -> None:
+def _standing_effects(measure: Measure) -> None:
     """What a measure does once it stands: credit records; a blacklisted vendor and its devices."""
     credit_records_create(measure=measure)
     if measure.kind == MeasureKind.VENDOR_BLACKLIST:
@@ -259,7 +258,7 @@ def measure_issue(*, user: User, case: Case, data: MeasureIn) -> Measure:
             issued_by=user,
             **fields,
         )
-        _standing_effects(measure, by=user)
+        _standing_effects(measure)
         _event(case, "measure_issued", by=user, measure=measure, note=measure.get_kind_display())
     return measure
 
@@ -314,7 +313,7 @@ def measure_confirm(
             fine_yuan=fine,
             deadline=deadline,
         )
-        _standing_effects(measure, by=user)
+        _standing_effects(measure)
         _event(measure.case, "measure_confirmed", by=user, measure=measure, note=measure.get_kind_display())
     return measure
 
@@ -357,19 +356,8 @@ def measure_document_add(*, user: User, measure: Measure, name: str, content: by
 
 
 def _store_document(*, user: User, measure: Measure, reply, name: str, content: bytes) -> MeasureDocument:
-    checked = file_check(content=content)
-    document = MeasureDocument(
-        measure=measure,
-        reply=reply,
-        original_name=name[:200],
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=user,
-    )
-    document.file.save(checked.stored_name, ContentFile(content), save=False)
-    document.save()
-    return document
+    document = MeasureDocument(measure=measure, reply=reply, original_name=name[:200], uploaded_by=user)
+    return file_store(document, content=content)
 
 
 # --- Rectification replies -------------------------------------------------------------------------

@@ -28,29 +28,19 @@ def credit_records_create(*, measure: Measure) -> list[CreditRecord]:
     go_live = policy_for(project=measure.case.project).go_live
     scored = go_live is None or measure.issued_on >= go_live
     reason = f"{measure.get_kind_display()}：{measure.case.title}"[:200]
-    records = []
-    if measure.target_enterprise_id:
-        records.append(
-            CreditRecord(
-                enterprise_id=measure.target_enterprise_id,
-                measure=measure,
-                day=measure.issued_on,
-                points=points,
-                scored=scored,
-                reason=reason,
-            )
-        )
-    if measure.target_person_id:
-        records.append(
-            CreditRecord(
-                person_id=measure.target_person_id,
-                measure=measure,
-                day=measure.issued_on,
-                points=points,
-                scored=scored,
-                reason=reason,
-            )
-        )
+    records = [
+        CreditRecord(
+            measure=measure,
+            enterprise_id=enterprise_id,
+            person_id=person_id,
+            day=measure.issued_on,
+            points=points,
+            scored=scored,
+            reason=reason,
+        )  # fmt: skip
+        for enterprise_id, person_id in ((measure.target_enterprise_id, None), (None, measure.target_person_id))
+        if enterprise_id or person_id
+    ]
     return CreditRecord.objects.bulk_create(records, ignore_conflicts=True)
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from inspections.rules import r15_worker_shortfall
 from inspections.selectors import attended_workers, is_staff_for, is_supervisor_of, policy_for
 from inspections.services.alerts import alerts_apply
 from projects.models import Project, User
-from smz_platform.common.files import file_check
+from smz_platform.common.files import file_store
 
 
 @dataclass(frozen=True)
@@ -146,42 +145,20 @@ def r15_judge(*, inspections: list[Inspection], day: dt.date) -> list:
     """R15 for the day's inspections with a headcount: the findings, stored as alerts (events)."""
     counted = [i for i in inspections if i.headcount is not None]
     attended = attended_workers(project_ids={i.project_id for i in counted}, day=day)
-    findings = []
+    findings, scored = [], {}
     for inspection in counted:
         policy = policy_for(project=inspection.project)
         findings += r15_worker_shortfall.evaluate(
-            [
-                r15_worker_shortfall.SiteCount(
-                    inspection.pk,
-                    inspection.project_id,
-                    inspection.project.name,
-                    day,
-                    inspection.headcount,
-                    attended.get(inspection.project_id, 0),
-                )
-            ],
-            min_shortfall=policy.r15_min_shortfall,
-            penalty_shortfall=policy.r15_penalty_shortfall,
-        )
-    scored = {}
-    for inspection in counted:
-        go_live = policy_for(project=inspection.project).go_live
-        scored[inspection.project_id] = go_live is None or day >= go_live
+            [r15_worker_shortfall.SiteCount(inspection.pk, inspection.project_id, inspection.project.name, day,
+                                            inspection.headcount, attended.get(inspection.project_id, 0))],
+            min_shortfall=policy.r15_min_shortfall, penalty_shortfall=policy.r15_penalty_shortfall,
+        )  # fmt: skip
+        scored[inspection.project_id] = policy.go_live is None or day >= policy.go_live
     alerts_apply(rule="R15", day=day, findings=findings, now=timezone.now(), scored=scored, resolve=False)
     return findings
 
 
 def inspection_photo_add(*, user: User, inspection: Inspection, caption: str, content: bytes) -> InspectionPhoto:
     _check_inspector(user, inspection.project, inspection.kind)
-    checked = file_check(content=content, allowed=("image/jpeg", "image/png"))
-    photo = InspectionPhoto(
-        inspection=inspection,
-        caption=caption[:200],
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=user,
-    )
-    photo.file.save(checked.stored_name, ContentFile(content), save=False)
-    photo.save()
-    return photo
+    photo = InspectionPhoto(inspection=inspection, caption=caption[:200], uploaded_by=user)
+    return file_store(photo, content=content, allowed=("image/jpeg", "image/png"))

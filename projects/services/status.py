@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from projects.choices import AttachmentKind, ProjectStatus, Role, StatusRequestK
 from projects.jurisdiction import can_manage_project
 from projects.models import Enterprise, Project, StatusRequest, StatusRequestAttachment, User
 from smz_platform.common.errors import Conflict
-from smz_platform.common.files import file_check
+from smz_platform.common.files import file_store
 
 K = StatusRequestKind
 S = ProjectStatus
@@ -94,20 +93,10 @@ def status_request_attachment_add(
         raise Conflict("state", _("Attachments can be added only while the request awaits approval."))
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": [_("Unknown attachment kind.")]})
-    checked = file_check(content=content)
     attachment = StatusRequestAttachment(
-        status_request=status_request,
-        kind=kind,
-        original_name=name[:200],
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=user,
+        status_request=status_request, kind=kind, original_name=name[:200], uploaded_by=user
     )
-    # The file is written first; if the row then fails, an orphan file is harmless, a row without one is not.
-    attachment.file.save(checked.stored_name, ContentFile(content), save=False)
-    attachment.save()
-    return attachment
+    return file_store(attachment, content=content)
 
 
 def _decide(*, request: StatusRequest, expected: str, new_state: str, **fields) -> None:

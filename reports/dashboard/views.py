@@ -20,8 +20,8 @@ from devices.models import DeviceFlip
 from devices.selectors import devices_for
 from inspections.choices import FindingCategory
 from inspections.filters import AlertFilter
-from inspections.models import Alert, AlertState, Campaign
-from inspections.selectors import alerts_for, cases_for, measures_for
+from inspections.models import Alert, AlertState
+from inspections.selectors import alerts_for, campaigns_for, cases_for, measures_for
 from inspections.services import alert_acknowledge, alert_dismiss
 from projects.choices import RegionLevel, Role
 from projects.jurisdiction import projects_for, status_requests_for
@@ -37,6 +37,13 @@ RULE_NAMES = dict(FindingCategory.choices)
 def _regulator(request: HttpRequest) -> None:
     if request.user.role not in (Role.CITY, Role.DISTRICT):
         raise PermissionDenied(_("This page is for the city and district regulators."))
+
+
+def _districts_of(user):
+    """The districts a regulator's forms and filters offer: all for the city, its own for district staff."""
+    if user.role == Role.CITY:
+        return Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
+    return Region.objects.filter(pk=user.district_id)
 
 
 def _month(raw: str | None, today: dt.date) -> dt.date:
@@ -139,8 +146,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
     filtered = AlertFilter(request.GET, queryset=alerts_for(request.user).select_related("project__district"))
     qs = filtered.qs if filtered.is_valid() else Alert.objects.none()
     page = Paginator(qs.order_by("-last_seen", "-id"), 50).get_page(request.GET.get("page"))
-    districts = (Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code") if request.user.role == Role.CITY
-                 else Region.objects.filter(pk=request.user.district_id))  # fmt: skip
+    districts = _districts_of(request.user)
     return render(request, "reports/dashboard/alerts.html", {
         "filter": filtered, "page": page, "rules": FindingCategory.choices, "states": AlertState.choices,
         "districts": districts, "query": request.GET.urlencode(),
@@ -204,11 +210,8 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     """The workbooks of api.md with their forms."""
     _regulator(request)
     today = timezone.localdate()
-    districts = (Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code") if request.user.role == Role.CITY
-                 else Region.objects.filter(pk=request.user.district_id))  # fmt: skip
-    campaigns = Campaign.objects.order_by("-starts_on")
-    if request.user.role == Role.DISTRICT:
-        campaigns = campaigns.filter(districts=request.user.district_id)
+    districts = _districts_of(request.user)
+    campaigns = campaigns_for(request.user).order_by("-starts_on")
     return render(request, "reports/dashboard/reports.html", {
         "districts": districts, "campaigns": campaigns[:20],
         "cases": cases_for(request.user).order_by("-opened_at")[:200],

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 # File signatures of what an attachment may be: a PDF scan or a photo.
@@ -37,3 +38,16 @@ def file_check(*, content: bytes, field: str = "file", allowed: tuple[str, ...] 
             raise ValidationError({field: [_("Only JPEG and PNG photos are accepted.")]})
         raise ValidationError({field: [_("Only PDF, JPEG and PNG files are accepted.")]})
     return CheckedFile(content_type=content_type, sha256=hashlib.sha256(content).hexdigest(), size=len(content))
+
+
+def file_store(record, *, content: bytes, allowed: tuple[str, ...] = tuple(EXTENSIONS)):
+    """Check `content`, fill the record's content_type, size and sha256, write the file under its
+    digest to the record's `file` field, then save the record.
+
+    The file is written first: if the row then fails, an orphan file is harmless, a row without its
+    file is not."""
+    checked = file_check(content=content, allowed=allowed)
+    record.content_type, record.size, record.sha256 = checked.content_type, checked.size, checked.sha256
+    record.file.save(checked.stored_name, ContentFile(content), save=False)
+    record.save()
+    return record
