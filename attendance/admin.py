@@ -23,7 +23,7 @@ class PunchAdmin(ReadOnlyScopedAdmin):
         "valid", "flag_unregistered", "flag_late", "received_at",
     ]  # fmt: skip
     list_filter = ["method", "direction", "valid", "flag_unregistered", "flag_mobile", "flag_no_liveness",
-                   "flag_low_score", "flag_late"]  # fmt: skip
+                   "flag_late"]  # fmt: skip
     search_fields = ["record_id", "project__permit_no"]
     list_select_related = ["project", "device"]
     exclude = ["id_number_encrypted", "id_number_digest"]

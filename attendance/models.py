@@ -55,7 +55,7 @@ class Punch(models.Model):
     flag_unregistered = models.BooleanField(_("person not engaged on the project"), default=False)
     flag_mobile = models.BooleanField(_("mobile punch"), default=False)
     flag_no_liveness = models.BooleanField(_("no liveness check"), default=False)
-    flag_low_score = models.BooleanField(_("low match score"), default=False)
+    # Received more than an hour after it was made: rule R13 judges these against the policy's limit.
     flag_late = models.BooleanField(_("received long after the punch"), default=False)
 
     class Meta:

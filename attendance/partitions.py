@@ -12,6 +12,8 @@ import datetime as dt
 
 from django.db import connection, transaction
 
+from attendance.storage import is_postgresql
+from smz_platform.common.months import month_start, next_month
 from smz_platform.common.operations import operational_alert_raise, operational_alert_resolve
 
 TABLE = "attendance_punch"
@@ -20,15 +22,7 @@ ALERT_KEY = "punch-default-partition"
 
 
 def is_partitioned() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return is_postgresql()
 
 
 def partition_name(month: dt.date) -> str:

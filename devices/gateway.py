@@ -1,6 +1,6 @@
 """The device API's front door: every device request is checked here before anything is stored.
 
-Order of the checks (api.md §1): body size, headers, device, timestamp window, signature, disabled,
+Order of the checks (docs/device-api.md): body size, headers, device, timestamp window, signature, disabled,
 nonce, rate. Each refusal is a DeviceRefusal with the contract's status and code.
 
 Nonces are remembered for 10 minutes with Redis `SET NX EX`. When Redis cannot be reached they are
@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import redis
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from devices.choices import DeviceState
@@ -73,27 +74,6 @@ def _secret(token: str) -> bytes:
     return pii.decrypt(token).encode()
 
 
-def _find_device(serial: str, nonce: str) -> DeviceIdentity | None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT d.id, d.project_id, d.state, d.secret_encrypted, EXISTS ("
-            "  SELECT 1 FROM devices_devicenonce n WHERE n.device_id = d.id AND n.nonce = %s"
-            "), d.online, d.last_contact_at, d.last_punch_at FROM devices_device d WHERE d.serial = %s",
-            [nonce, serial],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    converter = connection.ops.convert_datetimefield_value if connection.vendor == "sqlite" else None
-    last_contact, last_punch = (
-        (converter(value, None, connection) if converter else value) for value in (row[6], row[7])
-    )
-    return DeviceIdentity(
-        pk=row[0], serial=serial, project_id=row[1], state=row[2], secret_encrypted=row[3],
-        nonce_in_database=bool(row[4]), online=bool(row[5]), last_contact_at=last_contact, last_punch_at=last_punch,
-    )  # fmt: skip
-
-
 class _RedisState:
     """Per-process memory of when Redis was last seen failing (None while it answers)."""
 
@@ -126,7 +106,9 @@ def check_body_size(request) -> None:
         raise DeviceRefusal(413, "payload_too_large", "The body is over 10 MiB.")
 
 
-def authenticate(request, body: bytes) -> DeviceRequest:
+def authenticate(request, body: bytes, *, find_device: Callable[[str, str], DeviceIdentity | None]) -> DeviceRequest:
+    """The checks of the device API, in its order; `find_device(serial, nonce)` reads the signing device
+    (the intake's storage does, on its fast path)."""
     serial = request.headers.get("X-Device-SN", "")
     timestamp = request.headers.get("X-Timestamp", "")
     nonce = request.headers.get("X-Nonce", "")
@@ -142,7 +124,7 @@ def authenticate(request, body: bytes) -> DeviceRequest:
             "missing_credentials",
             "X-Device-SN, X-Timestamp, X-Nonce and X-Signature must all be present and well formed.",
         )
-    device = _find_device(serial, nonce)
+    device = find_device(serial, nonce)
     if device is None:
         raise DeviceRefusal(401, "unknown_device", f"No device has serial number {serial}.")
     now = timezone.now()

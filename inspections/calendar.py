@@ -14,6 +14,8 @@ from functools import cache
 
 import holidays
 
+from smz_platform.common.months import month_days  # noqa: F401  (the calendar's month, re-exported)
+
 
 @dataclass(frozen=True)
 class Timeline:
@@ -38,15 +40,6 @@ def is_counted(day: dt.date, *, count_sundays: bool, count_holidays: bool) -> bo
         return False
     # A Sunday swapped into a workday is a working day.
     return count_sundays or day.weekday() != 6 or day in calendar.weekend_workdays
-
-
-def month_days(month: dt.date, *, until: dt.date | None = None) -> list[dt.date]:
-    first = month.replace(day=1)
-    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    last = following - dt.timedelta(days=1)
-    if until is not None:
-        last = min(last, until)
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def construction_days(

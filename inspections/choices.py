@@ -12,26 +12,12 @@ class InspectionKind(models.TextChoices):
     SUPERVISION_CHECK = "supervision_check", _("Supervision firm's periodic check (监理检查)")
 
 
-class FindingCategory(models.TextChoices):
-    """The 14 categories of seed 000 §三 (the rules R01–R14 follow them one for one) and the checklist
-    items of seed 001 Annex 1 that the city's rules add (R15, R16)."""
+def finding_categories() -> list[tuple[str, str]]:
+    """The finding categories (检查发现的问题类别): the rules R01–R16 of the registry, each with its label.
+    A callable, so that the models' choices follow the registry without importing it at load time."""
+    from inspections.rules import registry
 
-    R01 = "R01", _("No attendance device installed (未按规定安装考勤设备)")
-    R02 = "R02", _("Device not directly connected (考勤设备未完成数据直连)")
-    R03 = "R03", _("Device offline (考勤设备离线)")
-    R04 = "R04", _("Staff not registered (人员未全部纳入实名制管理)")
-    R05 = "R05", _("Project status changed without approval (擅自更改项目状态)")
-    R06 = "R06", _("Liveness detection off, photo attendance (关闭活体检测)")
-    R07 = "R07", _("Forged photos or records (伪造考勤照片和记录)")
-    R08 = "R08", _("Mobile attendance without approval (擅自采用手机考勤)")
-    R09 = "R09", _("Someone else punching in (他人顶替考勤)")
-    R10 = "R10", _("Managers punching on devices elsewhere (项目部以外设备考勤)")
-    R11 = "R11", _("Managers not on duty (管理人员未到岗履职)")
-    R12 = "R12", _("4 or more days without attendance (连续4天无考勤)")
-    R13 = "R13", _("Back-filled attendance (补传历史考勤数据)")
-    R14 = "R14", _("Attendance data released without approval (数据擅自外传)")
-    R15 = "R15", _("Fewer workers attending than seen on site (考勤人数少于实际用工人数)")
-    R16 = "R16", _("Workers' attendance rate below target (工人考勤率不足)")
+    return [(spec.code, spec.label) for spec in registry()]
 
 
 class MeasureKind(models.TextChoices):

@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from attendance.models import DailyPresence, Punch, PunchKey
+from attendance.models import Punch, PunchKey
+from attendance.services import LATE_CANDIDATE
+from attendance.storage import presence_refresh
 from devices.choices import Connection
 from devices.models import Device, DeviceFlip, FlipField
 from projects.choices import Category, ProjectStatus
@@ -55,7 +57,7 @@ def seed_attendance(*, rng: random.Random, days: int = 61) -> dict[str, Project]
         Engagement.objects.filter(project__in=active, exited_on__isnull=True).select_related("person").order_by("id")
     )
     shared_photo = hashlib.sha256(b"demo-reused-photo").hexdigest()
-    punches, presence, seq = [], {}, 0
+    punches, presence, seq = [], set(), 0
     now = timezone.now()
     for engagement in engagements:
         project_id, rule = engagement.project_id, special.get(engagement.project_id)
@@ -111,21 +113,13 @@ def seed_attendance(*, rng: random.Random, days: int = 61) -> dict[str, Project]
                     id_number_digest=digest, id_number_masked=masked, punched_at=punched_at, received_at=received,
                     direction="in" if n == 0 else "out", method=method, liveness=liveness, match_score=score,
                     photo_sha256=photo, lat=lat, lon=lon, valid=True, flag_mobile=method == "mobile",
-                    flag_no_liveness=liveness is not True, flag_low_score=score < 0.8,
-                    flag_late=received - punched_at > dt.timedelta(hours=48),
+                    flag_no_liveness=liveness is not True, flag_late=received - punched_at > LATE_CANDIDATE,
                 ))  # fmt: skip
-                key = (engagement.person_id, device.project_id, punched_at.astimezone(SHANGHAI).date())
-                entry = presence.setdefault(key, [punched_at, punched_at, 0])
-                entry[0], entry[1], entry[2] = min(entry[0], punched_at), max(entry[1], punched_at), entry[2] + 1
+                presence.add((engagement.person_id, device.project_id, punched_at.astimezone(SHANGHAI).date()))
     Punch.objects.bulk_create(punches, batch_size=2000)
     PunchKey.objects.bulk_create([PunchKey(device_id=p.device_id, record_id=p.record_id) for p in punches],
                                  batch_size=5000, ignore_conflicts=True)  # fmt: skip
-    DailyPresence.objects.bulk_create(
-        [DailyPresence(person_id=person_id, project_id=project_id, day=day, first_at=lo, last_at=hi, punch_count=n,
-                       valid_count=n, first_valid_at=lo, last_valid_at=hi)
-         for (person_id, project_id, day), (lo, hi, n) in presence.items()],
-        batch_size=5000,
-    )  # fmt: skip
+    presence_refresh(keys=presence)  # daily presence as the intake would have kept it
     _plant_the_rest(planted, devices, first, today, now)
     return planted
 

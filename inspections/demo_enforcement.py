@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from inspections.choices import CampaignPhase, InspectionKind, MeasureKind
 from inspections.models import Alert, AlertState, Case, InspectionFinding, Measure
-from inspections.selectors import attended_workers
-from inspections.services import campaigns, cases, inspections
-from inspections.services.cases import MeasureIn
+from inspections.selectors import attended_counts
+from inspections.services import campaigns, cases, escalation, inspections, measures, replies
+from inspections.services.casework import project_manager_of
+from inspections.services.measures import MeasureIn
 from projects.choices import ParticipantRole, ProjectStatus, RegionLevel, Role
 from projects.models import Project, Region, User
 
@@ -40,7 +41,7 @@ def _case(project: Project, title: str, staff: User, rules: list[str]) -> Case:
 
 
 def _issue(case: Case, staff: User, kind: str, day: dt.date, **fields) -> Measure:
-    return cases.measure_issue(user=staff, case=case, data=MeasureIn(kind=kind, issued_on=day, **fields))
+    return measures.measure_issue(user=staff, case=case, data=MeasureIn(kind=kind, issued_on=day, **fields))
 
 
 def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None:
@@ -84,7 +85,7 @@ def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None
         )
         headcount = None
         if kind == InspectionKind.SITE_VISIT:
-            attended = attended_workers(project_ids=[project.pk], day=day).get(project.pk, 0)
+            attended = attended_counts(project_ids=[project.pk], day=day).get(project.pk, 0)
             headcount = attended + (rng.randint(2, 8) if rule else 0)
         tests = []
         if kind == InspectionKind.SITE_VISIT:
@@ -101,7 +102,7 @@ def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None
     day = today - dt.timedelta(days=2)
     site = Project.objects.filter(status=ProjectStatus.ACTIVE, actual_start__lte=day).exclude(pk__in=visited)
     busiest = site.order_by("-district_id").first()
-    counted = attended_workers(project_ids=[busiest.pk], day=day).get(busiest.pk, 0)
+    counted = attended_counts(project_ids=[busiest.pk], day=day).get(busiest.pk, 0)
     inspections.inspection_record(user=_staff(busiest, users), project=busiest, kind=InspectionKind.SITE_VISIT, day=day,
                                   inspectors="李明、张华", headcount=counted + 18, campaign=campaign,
                                   notes="现场清点作业人员，与考勤人数差异较大")  # fmt: skip
@@ -116,7 +117,7 @@ def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None
     _issue(case, staff, MeasureKind.CIRCULAR, ten_days_ago, basis="R07", document_no="甬建通〔2026〕21号")
     _issue(case, staff, MeasureKind.KEY_SUPERVISION, ten_days_ago, basis="R07")
     _issue(case, staff, MeasureKind.PENALTY, ten_days_ago, basis="R07", fine_yuan=Decimal(80_000),
-           target_person=cases.project_manager_of(forged), document_no="甬建罚〔2026〕5号")  # fmt: skip
+           target_person=project_manager_of(forged), document_no="甬建罚〔2026〕5号")  # fmt: skip
     _issue(case, staff, MeasureKind.AWARD_EXCLUSION, ten_days_ago, basis="R07")
 
     # Liveness off and devices through an unapproved platform: the vendor is blacklisted.
@@ -143,10 +144,10 @@ def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None
     case = _case(own, "实名制登记不完整", _staff(own, users), ["R04"])
     order = _issue(case, _staff(own, users), MeasureKind.RECTIFICATION, today - dt.timedelta(days=4), basis="R04",
                    deadline=today + dt.timedelta(days=10), document_no=f"海建整〔{today.year}〕18号")  # fmt: skip
-    reply = cases.reply_submit(user=users["contractor"], measure=order, text="已补录12名工人进场登记，附花名册。")
-    cases.reply_review(user=_staff(own, users), reply=reply, accept=False, note="花名册缺少劳动合同，请补充。")
-    cases.measure_issue(user=users["supervisor"], case=case, data=MeasureIn(
+    reply = replies.reply_submit(user=users["contractor"], measure=order, text="已补录12名工人进场登记，附花名册。")
+    replies.reply_review(user=_staff(own, users), reply=reply, accept=False, note="花名册缺少劳动合同，请补充。")
+    measures.measure_issue(user=users["supervisor"], case=case, data=MeasureIn(
         kind=MeasureKind.SUPERVISION_NOTICE, issued_on=today - dt.timedelta(days=2), basis="R04",
         deadline=today + dt.timedelta(days=5), note="督促总包对分包人员进场校验登记"))  # fmt: skip
 
-    cases.measures_escalate(today=today)
+    escalation.measures_escalate(today=today)

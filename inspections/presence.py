@@ -7,6 +7,8 @@ fractions, so that exactly 80.0% passes an 80% threshold and 79.9% does not.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -90,11 +92,35 @@ def worker_result(daily: list[tuple[int, int]], engaged: int, *, threshold: Deci
     )  # fmt: skip
 
 
+Span = tuple[dt.date, dt.date | None]  # entered on, exited on (None: still engaged)
+
+
+def engaged_counts(spans: list[Span], days: list[dt.date]) -> tuple[list[int], int]:
+    """How many engagements were engaged on each of `days` (sorted), and how many on any of them: one
+    pass over the span ends, so that a city's workers cost no more than their number."""
+    changes: dict[int, int] = defaultdict(int)  # index into days → change of the running count
+    any_day = 0
+    for entered, exited in spans:
+        first = bisect_left(days, entered)  # the first of the days on or after the entry
+        last = len(days) if exited is None else bisect_right(days, exited)  # past the last day on or before exit
+        if first < last:
+            changes[first] += 1
+            changes[last] -= 1
+            any_day += 1
+    counts, running = [], 0
+    for index in range(len(days)):
+        running += changes.get(index, 0)
+        counts.append(running)
+    return counts, any_day
+
+
+def workers_daily(spans: list[Span], attended: list[int], days: list[dt.date], *, threshold: Decimal) -> WorkerPresence:
+    """From the engaged spans and the attended workers of each of `days`: the month's worker presence."""
+    engaged, engaged_in_month = engaged_counts(spans, days)
+    return worker_result(list(zip(attended, engaged, strict=True)), engaged_in_month, threshold=threshold)
+
+
 def worker_presence(workers: list[Staff], days: list[dt.date], *, threshold: Decimal) -> WorkerPresence:
     """Per construction day, attended workers ÷ engaged workers; the month's rate is their mean."""
-    daily = []
-    for day in days:
-        engaged = [w for w in workers if w.engaged_on(day)]
-        daily.append((sum(1 for w in engaged if day in w.attended), len(engaged)))
-    engaged_in_month = sum(1 for w in workers if any(w.engaged_on(day) for day in days)) if days else 0
-    return worker_result(daily, engaged_in_month, threshold=threshold)
+    attended = [sum(1 for w in workers if w.engaged_on(day) and day in w.attended) for day in days]
+    return workers_daily([(w.entered_on, w.exited_on) for w in workers], attended, days, threshold=threshold)

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from inspections.engine import RunInProgress, rules_run
-from inspections.services.cases import measures_escalate
+from inspections.services.escalation import measures_escalate
 
 logger = logging.getLogger("smz.rules")
 

@@ -12,8 +12,10 @@ from functools import cache
 from django.db.models import Count
 from django.utils import translation
 
-from inspections.choices import STANDING, FindingCategory, MeasureKind
+from inspections.choices import STANDING, MeasureKind
 from inspections.models import Alert, AlertState, InspectionFinding, Measure
+from inspections.rules import annex1_rows
+from inspections.rules import rule as rule_spec
 from inspections.selectors import projects_active_between
 from projects.models import Enterprise, Project, Region
 
@@ -29,11 +31,14 @@ LABELS = (
     "重点监管项目数",
     "被列入“黑名单”的第三方服务商数",
 )
-FINDING_ROWS = {2: ("R01", "R03", "R11", "R12"), 3: ("R07", "R09", "R13"), 4: ("R02", "R06", "R08")}
+# Rows 2–4 count findings: which rules each counts is declared by the rules (their SPEC's annex1_row).
 MEASURE_ROWS = {
     5: MeasureKind.STOP_WORK, 6: MeasureKind.CREDIT, 7: MeasureKind.CIRCULAR, 8: MeasureKind.KEY_SUPERVISION,
 }  # fmt: skip
-FINDING_RULES = tuple(rule for rules in FINDING_ROWS.values() for rule in rules)
+
+
+def finding_rules() -> tuple[str, ...]:
+    return tuple(code for codes in annex1_rows().values() for code in codes)
 
 
 def _notice_term(choices, value: str) -> str:
@@ -47,9 +52,8 @@ def measure_name(kind: str) -> str:
     return _notice_term(MeasureKind, kind)
 
 
-@cache
 def category_name(code: str) -> str:
-    return _notice_term(FindingCategory, code)
+    return rule_spec(code).name
 
 
 def notes() -> tuple[str, ...]:
@@ -58,7 +62,7 @@ def notes() -> tuple[str, ...]:
     measure = "统计期间内被下达“{}”措施的项目（不含待确认和已撤销的措施）。"
     return (
         "统计期间内至少一天处于在建状态的项目（已开工，未竣工，未停止考勤）。",
-        *(finding.format("、".join(f"{r} {category_name(r)}" for r in FINDING_ROWS[n])) for n in (2, 3, 4)),
+        *(finding.format("、".join(f"{r} {category_name(r)}" for r in annex1_rows().get(n, ()))) for n in (2, 3, 4)),
         *(measure.format(measure_name(MEASURE_ROWS[n])) for n in (5, 6, 7, 8)),
         "统计期间内被列入“黑名单”的第三方服务商，同一服务商多次列入的计1家。",
     )
@@ -110,7 +114,7 @@ def annex1_counts(*, districts: list[Region], start: dt.date, end: dt.date) -> d
     ):
         result[district_id].projects[1].add(pk)
     for project_id, district_id, rule in _finding_pairs(districts, start, end):
-        for n, rules in FINDING_ROWS.items():
+        for n, rules in annex1_rows().items():
             if rule in rules:
                 result[district_id].projects[n].add(project_id)
     by_kind = {kind: n for n, kind in MEASURE_ROWS.items()}
@@ -127,14 +131,14 @@ def annex1_counts(*, districts: list[Region], start: dt.date, end: dt.date) -> d
 def _alerts(districts, start: dt.date, end: dt.date):
     """Alerts about the period (their period overlaps it) that staff have not dismissed."""
     return Alert.objects.filter(
-        project__district__in=districts, period_start__lte=end, period_end__gte=start, rule__in=FINDING_RULES
+        project__district__in=districts, period_start__lte=end, period_end__gte=start, rule__in=finding_rules()
     ).exclude(state=AlertState.DISMISSED)
 
 
 def _inspection_findings(districts, start: dt.date, end: dt.date):
     return InspectionFinding.objects.filter(
         inspection__project__district__in=districts, inspection__day__gte=start, inspection__day__lte=end,
-        category__in=FINDING_RULES,
+        category__in=finding_rules(),
     )  # fmt: skip
 
 

@@ -10,15 +10,20 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from attendance.models import DailyPresence
 from inspections.choices import STANDING, InspectionKind, MeasureKind
-from inspections.engine import build_context, month_results
 from inspections.models import Alert, AlertState, Case, Inspection, InspectionFinding, Measure
-from inspections.selectors import projects_active_between
+from inspections.selectors import (
+    ProjectPresence,
+    attended_presence,
+    month_presence,
+    projects_active_between,
+    projects_judged,
+)
 from projects.choices import CodeTable, ParticipantRole
 from projects.models import Engagement, Project, ReferenceCode, Region, User
 from reports.annex1 import annex1_counts, annex1_detail, category_name, measure_name, notes
 from reports.workbooks.annex1 import Annex1Book, Annex1Sheet
+from smz_platform.common.months import month_end
 
 CITY_TOTAL = "全市合计"
 
@@ -147,8 +152,7 @@ class ManagerRow:
 
 
 def month_span(month: dt.date, today: dt.date) -> dt.date:
-    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return min(following - dt.timedelta(days=1), today)
+    return min(month_end(month), today)
 
 
 def position_names() -> dict[str, str]:
@@ -157,22 +161,21 @@ def position_names() -> dict[str, str]:
 
 def monthly_presence(
     *, districts: list[Region], month: dt.date, until: dt.date | None = None
-) -> tuple[dict[int, tuple], dict[int, Project]]:
+) -> dict[int, ProjectPresence]:
     """Every project of the districts under construction in the month, with its presence to date."""
     until = until or month_span(month, timezone.localdate())
-    ctx = build_context(until)
-    projects = {pk: p for pk, p in ctx.projects.items() if p.district_id in {d.pk for d in districts}}
-    return month_results(ctx, month, until=until, project_ids=list(projects)), projects
+    projects = list(projects_judged().filter(district__in=districts))
+    return {pk: p for pk, p in month_presence(projects=projects, month=month, until=until).items() if p.days}
 
 
 def manager_rows(*, districts: list[Region], month: dt.date) -> list[ManagerRow]:
-    results, projects = monthly_presence(districts=districts, month=month)
+    results = monthly_presence(districts=districts, month=month)
     names = {d.pk: d.name for d in districts}
     positions = position_names()
     rows = []
-    for pk in sorted(results, key=lambda pk: (projects[pk].district_id, projects[pk].permit_no)):
-        project = projects[pk]
-        for m in sorted(results[pk][0], key=lambda m: (m.position != "project_manager", m.position, m.name)):
+    for presence in sorted(results.values(), key=lambda p: (p.project.district_id, p.project.permit_no)):
+        project = presence.project
+        for m in sorted(presence.managers, key=lambda m: (m.position != "project_manager", m.position, m.name)):
             rows.append(ManagerRow(names[project.district_id], project.name, project.permit_no, m.name, m.id_number,
                                    positions.get(m.position, m.position), m.attended_days, m.construction_days,
                                    m.ratio, m.threshold, m.passed))  # fmt: skip
@@ -234,14 +237,13 @@ def circular_rows(*, districts: list[Region], month: dt.date) -> tuple[list[Circ
     measures = defaultdict(lambda: defaultdict(int))
     for district_id, kind, n in standing.values_list("case__project__district_id", "kind").annotate(n=Count("id")):
         measures[district_id][kind] += n
-    results, projects = monthly_presence(districts=districts, month=month)
     judged, passed, rates = defaultdict(int), defaultdict(int), defaultdict(list)
-    for pk, (managers, workers) in results.items():
-        district_id = projects[pk].district_id
-        judged[district_id] += len(managers)
-        passed[district_id] += sum(1 for m in managers if m.passed)
-        if workers.rate is not None:
-            rates[district_id].append(workers.rate)
+    for presence in monthly_presence(districts=districts, month=month).values():
+        district_id = presence.project.district_id
+        judged[district_id] += len(presence.managers)
+        passed[district_id] += sum(1 for m in presence.managers if m.passed)
+        if presence.workers.rate is not None:
+            rates[district_id].append(presence.workers.rate)
     rows = [
         CircularRow(
             d.name,
@@ -313,7 +315,7 @@ def ledger_rows(*, project: Project, months: list[dt.date]) -> list[LedgerPerson
     end = month_span(months[-1], timezone.localdate())
     days = defaultdict(dict)
     for person_id, month, n in (
-        DailyPresence.objects.filter(project=project, day__gte=start, day__lte=end, valid_count__gte=1)
+        attended_presence(first=start, last=end).filter(project=project)
         .annotate(month=TruncMonth("day")).values("person_id", "month").annotate(n=Count("id"))
         .values_list("person_id", "month", "n")
     ):  # fmt: skip

@@ -17,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inspections.api.views import parse_month
 from inspections.models import Campaign
 from inspections.selectors import cases_for
 from projects.choices import RegionLevel, Role
@@ -25,6 +24,7 @@ from projects.jurisdiction import can_manage_project, projects_for
 from projects.models import Region, User
 from reports import services
 from reports.models import ReportJob, ReportJobState
+from smz_platform.common.api import parse_month
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.models import AuditAction
 

@@ -82,8 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Signed device requests leave here for their endpoints (smz_platform/common/fastlane.py).
-    "smz_platform.common.fastlane.DeviceFastLaneMiddleware",
+    # Signed device requests leave here for their endpoints (attendance/api/fastlane.py).
+    "attendance.api.fastlane.DeviceFastLaneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -203,7 +203,7 @@ SPECTACULAR_SETTINGS = {
         "DeviceLocationEnum": "devices.choices.Location",
         "DeviceStateEnum": "devices.choices.DeviceState",
         "RegionLevelEnum": "projects.choices.RegionLevel",
-        "FindingCategoryEnum": "inspections.choices.FindingCategory",
+        "FindingCategoryEnum": "inspections.choices.finding_categories",
         "EngagementCategoryEnum": "projects.choices.Category",
         "InspectionKindEnum": "inspections.choices.InspectionKind",
         "MeasureKindEnum": "inspections.choices.MeasureKind",
@@ -317,10 +317,9 @@ SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN = env.int("SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN",
 # the 24-hour limit from the history of these flips). Requests a device may send per minute.
 SMZ_DEVICE_OFFLINE_AFTER_MINUTES = env.int("SMZ_DEVICE_OFFLINE_AFTER_MINUTES", default=30)
 SMZ_DEVICE_REQUESTS_PER_MINUTE = env.int("SMZ_DEVICE_REQUESTS_PER_MINUTE", default=120)
-# Intake flags (the rules' policies may be stricter): a match below this score, a punch received
-# this long after it was made (R09, R13 defaults).
-SMZ_LOW_MATCH_SCORE = 0.80
-SMZ_LATE_PUNCH_HOURS = 48
+# The nightly run's claim lives this long without a heartbeat (one beat after each rule): a run whose
+# process died is taken over after it (inspections.engine.claims).
+SMZ_RULES_RUN_LEASE_SECONDS = env.int("SMZ_RULES_RUN_LEASE_SECONDS", default=300)
 # The device API accepts bodies up to 10 MiB (api.md §1); Django refuses larger ones before reading.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Status-request attachments: stamped form scans and site photos.

@@ -5,8 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from attendance.api.views import PunchesApi
-from devices.api.device_api import HeartbeatApi
+from attendance.api.device import DEVICE_ROUTES
 from smz_platform.common.health import healthz
 
 admin.site.site_header = _("Construction worker real-name platform")
@@ -20,8 +19,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api-auth/", include("rest_framework.urls")),
-    path("api/device/v1/heartbeat", HeartbeatApi.as_view(), name="device-heartbeat"),
-    path("api/device/v1/punches", PunchesApi.as_view(), name="device-punches"),
+    *(path(route, view.as_view(), name=name) for route, (name, view) in DEVICE_ROUTES.items()),
     path("api/v1/", include("projects.api.urls")),
     path("api/v1/", include("devices.api.urls")),
     path("api/v1/", include("inspections.api.urls")),

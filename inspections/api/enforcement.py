@@ -41,6 +41,8 @@ from inspections.selectors import (
 from inspections.services import campaigns as campaign_services
 from inspections.services import cases as case_services
 from inspections.services import inspections as inspection_services
+from inspections.services import measures as measure_services
+from inspections.services import replies as reply_services
 from projects.choices import Role
 from projects.jurisdiction import engagements_for, enterprises_for, projects_for
 from smz_platform.common.audit import audit_event_record
@@ -170,8 +172,8 @@ class CaseMeasureIssueApi(APIView):
         case = _case(request, case_id)
         data = s.MeasureInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        measure = case_services.measure_issue(user=request.user, case=case,
-                                              data=case_services.MeasureIn(**data.validated_data))  # fmt: skip
+        measure = measure_services.measure_issue(user=request.user, case=case,
+                                              data=measure_services.MeasureIn(**data.validated_data))  # fmt: skip
         return Response(s.MeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
 
 
@@ -203,7 +205,7 @@ class MeasureConfirmApi(APIView):
         measure = _measure(request, measure_id)
         data = s.ConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        measure = case_services.measure_confirm(user=request.user, measure=measure, **data.validated_data)
+        measure = measure_services.measure_confirm(user=request.user, measure=measure, **data.validated_data)
         return Response(s.MeasureSerializer(measure).data)
 
 
@@ -213,7 +215,7 @@ class MeasureWithdrawApi(APIView):
         measure = _measure(request, measure_id)
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        measure = case_services.measure_withdraw(user=request.user, measure=measure,
+        measure = measure_services.measure_withdraw(user=request.user, measure=measure,
                                                  reason=data.validated_data["reason"])  # fmt: skip
         return Response(s.MeasureSerializer(measure).data)
 
@@ -227,7 +229,7 @@ class MeasureDocumentApi(APIView):
         data = s.DocumentInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        document = case_services.measure_document_add(user=request.user, measure=measure, name=upload.name,
+        document = measure_services.measure_document_add(user=request.user, measure=measure, name=upload.name,
                                                       content=upload.read())  # fmt: skip
         return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
@@ -261,7 +263,7 @@ class MeasureReplyApi(APIView):
             payload["files"] = request.data.getlist("files")
         data = s.ReplyInSerializer(data=payload)
         data.is_valid(raise_exception=True)
-        reply = case_services.reply_submit(
+        reply = reply_services.reply_submit(
             user=request.user, measure=measure, text=data.validated_data["text"],
             files=[(f.name, f.read()) for f in data.validated_data["files"]],
         )  # fmt: skip
@@ -278,7 +280,7 @@ class ReplyAcceptApi(APIView):
         reply = _reply(request, reply_id)
         data = s.NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reply = case_services.reply_review(user=request.user, reply=reply, accept=True,
+        reply = reply_services.reply_review(user=request.user, reply=reply, accept=True,
                                            note=data.validated_data["note"])  # fmt: skip
         return Response(s.ReplySerializer(reply).data)
 
@@ -289,7 +291,7 @@ class ReplyRejectApi(APIView):
         reply = _reply(request, reply_id)
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reply = case_services.reply_review(user=request.user, reply=reply, accept=False,
+        reply = reply_services.reply_review(user=request.user, reply=reply, accept=False,
                                            note=data.validated_data["reason"])  # fmt: skip
         return Response(s.ReplySerializer(reply).data)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from inspections.choices import CampaignPhase, FindingCategory, InspectionKind, MeasureKind
+from inspections.choices import CampaignPhase, InspectionKind, MeasureKind, finding_categories
 from inspections.models import (
     Campaign,
     Case,
@@ -67,7 +67,7 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 
 class FindingInSerializer(serializers.Serializer):
-    category = serializers.ChoiceField(choices=FindingCategory.choices)
+    category = serializers.ChoiceField(choices=finding_categories())
     description = serializers.CharField(max_length=2000)
 
 
@@ -139,7 +139,7 @@ class MeasureSerializer(serializers.ModelSerializer):
 class MeasureInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MeasureKind.choices)
     issued_on = serializers.DateField()
-    basis = serializers.ChoiceField(choices=FindingCategory.choices, required=False, default="", allow_blank=True)
+    basis = serializers.ChoiceField(choices=finding_categories(), required=False, default="", allow_blank=True)
     issuing_body = serializers.CharField(max_length=128, required=False, default="", allow_blank=True)
     document_no = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
     deadline = serializers.DateField(required=False, allow_null=True, default=None)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +16,7 @@ from inspections.filters import AlertFilter
 from inspections.models import Alert
 from inspections.selectors import alerts_for, project_presence
 from projects.selectors import project_get
+from smz_platform.common.api import parse_month
 
 MANAGER = inline_serializer("ManagerPresence", {
     "engagement": serializers.IntegerField(), "name": serializers.CharField(), "id_number": serializers.CharField(),
@@ -32,22 +29,6 @@ WORKERS = inline_serializer("WorkerPresence", {
     "rate": serializers.FloatField(allow_null=True), "threshold": serializers.FloatField(),
     "passed": serializers.BooleanField(),
 })  # fmt: skip
-
-
-def parse_month(raw: str | None, *, field: str = "month") -> dt.date:
-    """A month parameter (YYYY-MM; default the running month), neither future nor before 2000."""
-    today = timezone.localdate()
-    if not raw:
-        return today.replace(day=1)
-    try:
-        month = dt.datetime.strptime(raw, "%Y-%m").date()
-    except ValueError:
-        raise ValidationError({field: [_("Give the month as YYYY-MM, e.g. 2026-10.")]}) from None
-    if month > today.replace(day=1):
-        raise ValidationError({field: [_("The month %(month)s has not begun.") % {"month": raw}]})
-    if month.year < 2000:
-        raise ValidationError({field: [_("The month %(month)s is too early.") % {"month": raw}]})
-    return month
 
 
 class ProjectPresenceApi(APIView):

@@ -1,49 +1,26 @@
-"""The nightly run: every implemented rule for one day, its inputs loaded by set-based selectors.
+"""The nightly run: every rule of the registry for one day, its inputs loaded by set-based selectors.
 
 The same code serves the Celery beat entry (01:30 Asia/Shanghai, for yesterday) and
-`manage.py run_rules`. A PostgreSQL advisory lock makes sure two runs never overlap; each rule's
-evaluation is recorded as a RuleRun.
+`manage.py run_rules`. A claim on the day's run record makes sure two runs of a day never overlap
+(inspections.engine.claims); each rule's evaluation is recorded as a RuleRun. A rule judged outside
+the nightly run (R15, when an inspection of a past day is recorded) goes through `rule_judge`, the
+same collector on a context cut to the inspection's project.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection
 from django.utils import timezone
 
-from inspections.engine.collect import (
-    collect_r01,
-    collect_r02,
-    collect_r03,
-    collect_r04,
-    collect_r05,
-    collect_r06,
-    collect_r07,
-    collect_r08,
-    collect_r09,
-    collect_r10,
-    collect_r11_r16,
-    collect_r12,
-    collect_r13,
-    collect_r14,
-    collect_r15,
-    month_results,
-)
+from inspections.engine.claims import RunInProgress, run_claim
 from inspections.engine.context import Context, build_context
 from inspections.models import RuleRun
-from inspections.rules.base import Finding
-from inspections.services import AlertCounts, alerts_apply
-
-LOCK_KEY = 7_402_716_001  # pg advisory lock of the rules run
-
-
-class RunInProgress(Exception):
-    """Another run holds the lock."""
+from inspections.rules import registry, rule
+from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.services.alerts import AlertCounts, alerts_apply
 
 
 @dataclass(frozen=True)
@@ -54,52 +31,45 @@ class RuleResult:
     duration_ms: int
 
 
-@contextmanager
-def run_guard() -> Iterator[None]:
-    """Two beats, or a beat and a manual run, never run at once (PostgreSQL advisory lock)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
-        if not cursor.fetchone()[0]:
-            raise RunInProgress
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+def _scored(ctx: Context) -> dict[int, bool]:
+    """Per project, whether the day is past its policy's go-live date (the trial period is not scored)."""
+    return {pk: (p.go_live is None or ctx.day >= p.go_live) for pk, p in ctx.policies.items()}
 
 
-RULES: list[tuple[str, Callable[[Context], list[Finding]]]] = [
-    ("R01", collect_r01), ("R02", collect_r02), ("R03", collect_r03), ("R04", collect_r04), ("R05", collect_r05),
-    ("R06", collect_r06), ("R07", collect_r07), ("R08", collect_r08), ("R09", collect_r09), ("R10", collect_r10),
-    ("R12", collect_r12), ("R13", collect_r13), ("R14", collect_r14), ("R15", collect_r15),
-]  # fmt: skip
+def _findings(spec: RuleSpec, ctx: Context) -> list[Finding]:
+    if spec.cadence == Cadence.MONTH_END and not ctx.is_month_end:
+        return []  # a month is judged on its last night only
+    return spec.collect(ctx)
 
 
 def rules_run(*, day: dt.date, now: dt.datetime | None = None) -> list[RuleResult]:
-    """Evaluate every implemented rule for `day`; raises RunInProgress if another run holds the lock."""
+    """Evaluate every rule for `day`; raises RunInProgress if another run of the day holds its claim."""
     now = now or timezone.now()
     results = []
-    with run_guard():
+    with run_claim(day=day) as claim:
         ctx = build_context(day)
-        scored = {pk: (p.go_live is None or day >= p.go_live) for pk, p in ctx.policies.items()}
-        monthly = None
-        for code, collect in [*RULES, ("R11", None), ("R16", None)]:
+        scored = _scored(ctx)
+        for spec in registry():
             started = time.perf_counter()
-            if collect is None:
-                monthly = monthly if monthly is not None else collect_r11_r16(ctx)
-                findings = monthly[code]
-            else:
-                findings = collect(ctx)
-            counts = alerts_apply(rule=code, day=day, findings=findings, now=now, scored=scored)
+            findings = _findings(spec, ctx)
+            counts = alerts_apply(spec=spec, day=day, findings=findings, now=now, scored=scored)
             duration = int((time.perf_counter() - started) * 1000)
-            RuleRun.objects.create(day=day, rule=code, started_at=now, duration_ms=duration, findings=len(findings),
-                                   new_alerts=counts.new, updated_alerts=counts.updated,
+            RuleRun.objects.create(day=day, rule=spec.code, started_at=now, duration_ms=duration,
+                                   findings=len(findings), new_alerts=counts.new, updated_alerts=counts.updated,
                                    resolved_alerts=counts.resolved)  # fmt: skip
-            results.append(RuleResult(code, len(findings), counts, duration))
+            results.append(RuleResult(spec.code, len(findings), counts, duration))
+            claim.beat()
     return results
 
 
-__all__ = ["LOCK_KEY", "Context", "RuleResult", "RunInProgress", "build_context", "month_results", "rules_run"]
+def rule_judge(*, code: str, day: dt.date, project_ids, now: dt.datetime | None = None) -> list[Finding]:
+    """One rule for some projects outside the nightly run; its findings are stored as alerts, and
+    nothing is resolved (the night judges the whole day)."""
+    spec = rule(code)
+    ctx = build_context(day, project_ids=project_ids)
+    findings = _findings(spec, ctx)
+    alerts_apply(spec=spec, day=day, findings=findings, now=now or timezone.now(), scored=_scored(ctx), resolve=False)
+    return findings
+
+
+__all__ = ["Context", "RuleResult", "RunInProgress", "build_context", "rule_judge", "rules_run"]

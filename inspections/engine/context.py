@@ -1,17 +1,24 @@
-"""The day a run judges: active projects, their timelines and the policy of each."""
+"""The day a run judges: the projects it judges, their timelines and the policy of each, and the inputs
+several rules share (loaded once per run, on first use)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
+
+from devices.choices import DeviceState
+from devices.models import Device
 from inspections.calendar import Timeline, construction_days
 from inspections.models import Policy
-from inspections.selectors import timeline_from
-from projects.choices import ProjectStatus, StatusRequestKind, StatusRequestState
-from projects.models import Project, StatusRequest
+from inspections.selectors import PolicyBook, month_presence, policies_in_force, projects_judged, timelines_for
+from projects.choices import CodeTable
+from projects.models import Project, ReferenceCode
+from smz_platform.common.months import is_month_end, month_start
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STREAK_LOOKBACK_DAYS = 62
@@ -19,55 +26,91 @@ STREAK_LOOKBACK_DAYS = 62
 
 @dataclass
 class Context:
-    """What every rule of one day shares: the day, the active projects, their timelines and policies."""
+    """What every rule of one day shares: the day, the judged projects, their timelines and policies."""
 
     day: dt.date
     day_start: dt.datetime
     day_end: dt.datetime
     projects: dict[int, Project]
     timelines: dict[int, Timeline]
-    policies: dict[int, Policy]  # by project
+    book: PolicyBook
+    _shared: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def policies(self) -> dict[int, Policy]:
+        return self.shared("policies", lambda: {pk: self.book.for_project(p) for pk, p in self.projects.items()})
+
+    def policy(self, project_id: int) -> Policy:
+        return self.book.for_project(self.projects[project_id])
+
+    def shared(self, name: str, compute: Callable[[], Any]) -> Any:
+        """An input several rules read, computed once per run."""
+        if name not in self._shared:
+            self._shared[name] = compute()
+        return self._shared[name]
 
     def active(self) -> list[Project]:
         """Projects for which the day is a construction day under their policy."""
-        return [p for p in self.projects.values() if self.is_construction_day(p.pk, self.day)]
+        return self.shared("active", lambda: [p for p in self.projects.values() if self.is_construction_day(p.pk)])
 
-    def is_construction_day(self, project_id: int, day: dt.date) -> bool:
-        policy = self.policies[project_id]
+    def active_ids(self) -> set[int]:
+        return {p.pk for p in self.active()}
+
+    def is_construction_day(self, project_id: int, day: dt.date | None = None) -> bool:
+        policy = self.policy(project_id)
         return bool(
             construction_days(
                 self.timelines[project_id],
-                [day],
+                [day or self.day],
                 count_sundays=policy.count_sundays,
                 count_holidays=policy.count_holidays,
-            )  # fmt: skip
+            )
         )
 
+    @property
+    def is_month_end(self) -> bool:
+        return is_month_end(self.day)
 
-def _permits(kind: str) -> dict[tuple[int, int | None], list[tuple[dt.date, dt.date | None]]]:
-    permits = defaultdict(list)
-    for project_id, vendor_id, start, end in StatusRequest.objects.filter(
-        kind=kind, state=StatusRequestState.APPROVED
-    ).values_list("project_id", "vendor_id", "effective_from", "effective_to"):
-        permits[(project_id, vendor_id)].append((start, end))
-    return permits
+    def engaged_on_day(self, prefix: str = "") -> Q:
+        """Engagements (reached through `prefix`) running on the day judged."""
+        return Q(**{f"{prefix}entered_on__lte": self.day}) & (
+            Q(**{f"{prefix}exited_on__isnull": True}) | Q(**{f"{prefix}exited_on__gte": self.day})
+        )
+
+    def devices_in_service(self) -> dict[int, list[Device]]:
+        """The devices in service on the active projects, by project."""
+
+        def load():
+            by_project: dict[int, list[Device]] = {pk: [] for pk in self.active_ids()}
+            for device in Device.objects.filter(project_id__in=by_project, state=DeviceState.ACTIVE).select_related(
+                "vendor"
+            ):
+                by_project[device.project_id].append(device)
+            return by_project
+
+        return self.shared("devices", load)
+
+    def month_presence(self):
+        """The month judged on its last night (R11, R16): every project with a construction day in it."""
+
+        def load():
+            presence = month_presence(projects=list(self.projects.values()), month=month_start(self.day),
+                                      until=self.day, book=self.book, timelines=self.timelines)  # fmt: skip
+            return {pk: p for pk, p in presence.items() if p.days}
+
+        return self.shared("month_presence", load)
+
+    def position_names(self) -> dict[str, str]:
+        return self.shared("positions", lambda: dict(
+            ReferenceCode.objects.filter(table=CodeTable.POSITION).values_list("code", "name")))  # fmt: skip
 
 
-def build_context(day: dt.date) -> Context:
-    projects = {p.pk: p for p in Project.objects.exclude(status=ProjectStatus.NOT_STARTED).exclude(actual_start=None)}
-    requests = defaultdict(list)
-    for request in StatusRequest.objects.filter(
-        project_id__in=projects, state=StatusRequestState.APPROVED,
-        kind__in=[StatusRequestKind.SUSPENSION, StatusRequestKind.RESUMPTION],
-    ).order_by("effective_from", "id"):  # fmt: skip
-        requests[request.project_id].append(request)
-    timelines = {pk: timeline_from(p, requests[pk]) for pk, p in projects.items()}
-    city = Policy.objects.get(district__isnull=True, in_force=True)
-    by_district = {p.district_id: p for p in Policy.objects.filter(district__isnull=False, in_force=True)}
-    policies = {pk: by_district.get(p.district_id, city) for pk, p in projects.items()}
+def build_context(day: dt.date, *, project_ids=None) -> Context:
+    """The context of `day`, for every project the rules judge (or only those given)."""
+    projects = projects_judged()
+    if project_ids is not None:
+        projects = projects.filter(pk__in=list(project_ids))
+    by_pk = {p.pk: p for p in projects}
     start = dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
-    return Context(day=day, day_start=start, day_end=start + dt.timedelta(days=1), projects=projects,
-                   timelines=timelines, policies=policies)  # fmt: skip
-
-
-# --- Inputs of each rule ---------------------------------------------------------------------------
+    return Context(day=day, day_start=start, day_end=start + dt.timedelta(days=1), projects=by_pk,
+                   timelines=timelines_for(by_pk), book=policies_in_force())  # fmt: skip

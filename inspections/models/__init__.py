@@ -15,7 +15,16 @@ from inspections.models.enforcement import (
     MeasureDocument,
     RectificationReply,
 )
-from inspections.models.rules import LIVE_STATES, Alert, AlertState, ExportGrant, Policy, RuleRun
+from inspections.models.rules import (
+    LIVE_STATES,
+    Alert,
+    AlertState,
+    ExportGrant,
+    NightlyRun,
+    Policy,
+    RuleRun,
+    RunState,
+)
 
 __all__ = [
     "LIVE_STATES",
@@ -34,8 +43,10 @@ __all__ = [
     "InspectionPhoto",
     "Measure",
     "MeasureDocument",
+    "NightlyRun",
     "Policy",
     "RandomDraw",
     "RectificationReply",
     "RuleRun",
+    "RunState",
 ]

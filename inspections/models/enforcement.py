@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from inspections.choices import (
     CaseState,
     CreditBasis,
-    FindingCategory,
     InspectionKind,
     MeasureKind,
     MeasureState,
     ReplyState,
+    finding_categories,
 )
 
 _USER = settings.AUTH_USER_MODEL
@@ -102,7 +102,7 @@ class InspectionFinding(models.Model):
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="findings"
     )
-    category = models.CharField(_("category"), max_length=3, choices=FindingCategory.choices)
+    category = models.CharField(_("category"), max_length=3, choices=finding_categories)
     description = models.TextField(_("description"))
     case = models.ForeignKey(
         Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
@@ -175,7 +175,7 @@ class Measure(models.Model):
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="measures")
     kind = models.CharField(_("kind"), max_length=20, choices=MeasureKind.choices)
     state = models.CharField(_("state"), max_length=16, choices=MeasureState.choices, default=MeasureState.ISSUED)
-    basis = models.CharField(_("basis"), max_length=3, choices=FindingCategory.choices, blank=True)
+    basis = models.CharField(_("basis"), max_length=3, choices=finding_categories, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     issuing_body = models.CharField(_("issuing body"), max_length=128)
     document_no = models.CharField(_("document number"), max_length=64, blank=True)

@@ -52,7 +52,10 @@ class Policy(models.Model):
     r11_key_ratio = _ratio(verbose_name=_("R11: key positions' presence threshold"), default="0.800")
     r11_other_ratio = _ratio(verbose_name=_("R11: other managers' presence threshold"), default="0.700")
     r12_silent_days = models.PositiveIntegerField(_("R12: consecutive construction days without attendance"), default=4)
-    r13_late_hours = models.PositiveIntegerField(_("R13: received later than (hours)"), default=48)
+    # At least an hour: the intake marks the punches received an hour or more late for R13 to judge.
+    r13_late_hours = models.PositiveIntegerField(
+        _("R13: received later than (hours)"), default=48, validators=[MinValueValidator(1)]
+    )
     r15_min_shortfall = models.PositiveIntegerField(_("R15: smallest shortfall that counts"), default=1)
     r15_penalty_shortfall = models.PositiveIntegerField(_("R15: shortfall above which a penalty applies"), default=15)
     r16_worker_rate = _ratio(verbose_name=_("R16: workers' attendance rate threshold"), default="0.800")
@@ -98,6 +101,8 @@ class Alert(models.Model):
     )
     subject_type = models.CharField(_("subject type"), max_length=16)
     subject_id = models.BigIntegerField(_("subject id"), null=True, blank=True)
+    # A subject that is not a row (whose presence, which position): a field, never parsed from the key.
+    subject_code = models.CharField(_("subject code"), max_length=32, blank=True, default="")
     subject = models.CharField(_("subject"), max_length=200)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -151,6 +156,39 @@ class RuleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.day}"
+
+
+class RunState(models.TextChoices):
+    RUNNING = "running", _("Running")
+    COMPLETE = "complete", _("Complete")
+    FAILED = "failed", _("Failed")
+
+
+class NightlyRun(models.Model):
+    """One day's run of the rules (夜间规则运行): who holds it, whether it finished.
+
+    The row is the run's claim: a run takes it by a conditional update and keeps it alive with a
+    heartbeat after each rule; another run of the same day is refused while the heartbeat is fresh,
+    and takes the claim over once it is stale (its holder died). Portable: no database-specific lock.
+    """
+
+    day = models.DateField(_("day"))
+    state = models.CharField(_("state"), max_length=16, choices=RunState.choices)
+    token = models.CharField(_("claim token"), max_length=32)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    started_at = models.DateTimeField(_("started at"))
+    heartbeat_at = models.DateTimeField(_("last heartbeat"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("nightly run")
+        verbose_name_plural = _("nightly runs")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["day"], name="nightlyrun_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_state_display()}"
 
 
 class ExportGrant(models.Model):

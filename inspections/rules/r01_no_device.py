@@ -1,11 +1,15 @@
-"""R01 — active project without an attendance device (seed 000 #1, seed 001 Annex 1 item 1)."""
+"""R01 — project under construction without an attendance device (甬建函〔2023〕82号 三(一); 吉建管〔2021〕6号
+三(一) "最迟配备时间不得晚于开工时间" and 附件1 item 1)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from inspections.rules.base import Finding
+from django.utils.translation import gettext_lazy as _
+
+from inspections.rules import ladders
+from inspections.rules.base import Cadence, Finding, RuleSpec
 
 CODE = "R01"
 
@@ -34,3 +38,31 @@ def evaluate(projects: list[ProjectDevices], *, day: dt.date, grace_days: int) -
         for p in projects
         if p.devices_in_service == 0 and day >= p.actual_start + dt.timedelta(days=grace_days)
     ]
+
+
+def collect(ctx) -> list[Finding]:
+    devices = ctx.devices_in_service()
+    findings = []
+    for project in ctx.active():
+        findings += evaluate(
+            [ProjectDevices(project.pk, project.name, project.actual_start, len(devices[project.pk]))],
+            day=ctx.day, grace_days=ctx.policy(project.pk).r01_grace_days,
+        )  # fmt: skip
+    return findings
+
+
+SPEC = RuleSpec(
+    code=CODE,
+    name="未按规定安装考勤设备",
+    label=_("No attendance device installed (未按规定安装考勤设备)"),
+    title="在建项目未按规定安装实名制考勤设备",
+    source="甬建函〔2023〕82号 三(一)；吉建管〔2021〕6号 三(一)、附件1第1项",
+    category=1,
+    annex1_row=2,
+    cadence=Cadence.NIGHTLY,
+    resolves=True,
+    ladder=ladders.CHECKLIST,
+    collect=collect,
+    evaluate=evaluate,
+    thresholds=("r01_grace_days",),
+)

@@ -1,12 +1,18 @@
-"""R02 — device not directly connected (seed 000 #2): a device bound through a vendor's platform
-without an approved platform-docking permit for that vendor covering the day."""
+"""R02 — device not directly connected (甬建函〔2023〕82号 三(二)): a device bound through a vendor's
+platform without an approved platform-docking permit for that vendor covering the day."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from inspections.rules.base import Finding
+from django.utils.translation import gettext_lazy as _
+
+from devices.choices import Connection
+from inspections.rules import ladders
+from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.selectors import approved_permits
+from projects.choices import StatusRequestKind
 
 CODE = "R02"
 
@@ -40,3 +46,38 @@ def evaluate(devices: list[PlatformDevice], *, day: dt.date) -> list[Finding]:
         for d in devices
         if not permitted(d)
     ]
+
+
+def collect(ctx) -> list[Finding]:
+    permits = approved_permits(StatusRequestKind.PLATFORM_DOCKING)
+    devices = [
+        PlatformDevice(
+            d.pk,
+            d.serial,
+            d.project_id,
+            d.vendor_id,
+            d.vendor.name,
+            tuple(permits.get((d.project_id, d.vendor_id), ())),
+        )  # fmt: skip
+        for items in ctx.devices_in_service().values()
+        for d in items
+        if d.connection == Connection.PLATFORM
+    ]
+    return evaluate(devices, day=ctx.day)
+
+
+SPEC = RuleSpec(
+    code=CODE,
+    name="考勤设备未完成数据直连",
+    label=_("Device not directly connected (考勤设备未完成数据直连)"),
+    title="实名制考勤设备未完成数据直连",
+    source="甬建函〔2023〕82号 三(二)；中山 2019 上线通知 四(二)",
+    category=2,
+    annex1_row=4,
+    cadence=Cadence.NIGHTLY,
+    resolves=True,
+    ladder=ladders.CHECKLIST,
+    collect=collect,
+    evaluate=evaluate,
+    note="平台对接须经审批（平台对接许可），许可期内的设备不计。",
+)

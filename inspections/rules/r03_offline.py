@@ -1,12 +1,17 @@
-"""R03 — device offline, not reaching the platform (seed 000 #3): at some moment of the day the
-device had been out of contact for longer than the limit (default 24 h)."""
+"""R03 — device offline, not reaching the platform (甬建函〔2023〕82号 三(三)): at some moment of the day
+the device had been out of contact for longer than the limit (default 24 h)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
-from inspections.rules.base import Finding
+from django.utils.translation import gettext_lazy as _
+
+from devices.models import DeviceFlip, FlipField
+from inspections.rules import ladders
+from inspections.rules.base import Cadence, Finding, RuleSpec
 
 CODE = "R03"
 
@@ -52,3 +57,56 @@ def evaluate(
                 )  # fmt: skip
             )
     return findings
+
+
+def collect(ctx) -> list[Finding]:
+    devices = {d.pk: d for items in ctx.devices_in_service().values() for d in items}
+    window_start = ctx.day_start - dt.timedelta(days=30)
+    flips = defaultdict(list)
+    for device_id, at, value in (
+        DeviceFlip.objects.filter(
+            device_id__in=devices, field=FlipField.ONLINE, at__gte=window_start, at__lt=ctx.day_end
+        )
+        .order_by("at", "id")
+        .values_list("device_id", "at", "value")
+    ):
+        flips[device_id].append((at, value))
+    silences = []
+    for device_id, device in devices.items():
+        since = None
+        for at, value in flips[device_id]:
+            if value is False:
+                since = at
+            elif since is not None:
+                silences.append(Silence(device_id, device.serial, device.project_id, since, at))
+                since = None
+        if since is None and not flips[device_id]:
+            # No change in the window: silent since the last contact (or registration) if offline now,
+            # or if its last contact precedes the day by the whole window.
+            last = device.last_contact_at or device.registered_at
+            if not device.online or last < window_start:
+                since = last
+        if since is not None:
+            silences.append(Silence(device_id, device.serial, device.project_id, since, None))
+    findings = []
+    for silence in silences:
+        limit = ctx.policy(devices[silence.device_id].project_id).r03_offline_hours
+        findings += evaluate([silence], day_start=ctx.day_start, day_end=ctx.day_end, limit_hours=limit)
+    return list({f.key: f for f in findings}.values())
+
+
+SPEC = RuleSpec(
+    code=CODE,
+    name="考勤设备离线",
+    label=_("Device offline (考勤设备离线)"),
+    title="实名制考勤设备离线，未接入建筑工人信息管理平台",
+    source="甬建函〔2023〕82号 三(三)；吉建管〔2021〕6号 附件1第1项",
+    category=3,
+    annex1_row=2,
+    cadence=Cadence.NIGHTLY,
+    resolves=True,
+    ladder=ladders.CHECKLIST,
+    collect=collect,
+    evaluate=evaluate,
+    thresholds=("r03_offline_hours",),
+)

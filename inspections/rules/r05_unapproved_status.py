@@ -1,12 +1,16 @@
-"""R05 — project status changed without approval (seed 000 #5, seed 003 §三(八)–(十)): a change of
-status or key dates in the history that no approved status request caused."""
+"""R05 — project status changed without approval (甬建函〔2023〕82号 三(五); 中山 2019 上线通知 三(八)–(十)):
+a change of status or key dates in the history that no approved status request caused."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from inspections.rules.base import Finding
+from django.utils.translation import gettext_lazy as _
+
+from inspections.rules import ladders
+from inspections.rules.base import Cadence, Finding, RuleSpec
+from projects.models import ProjectStatusChange
 
 CODE = "R05"
 
@@ -44,3 +48,30 @@ def evaluate(changes: list[StatusChange], *, day: dt.date) -> list[Finding]:
         for c in changes
         if c.status_request_id is None
     ]
+
+
+def collect(ctx) -> list[Finding]:
+    changes = [
+        StatusChange(c.pk, c.project_id, c.field, c.old_value, c.new_value, c.changed_at,
+                     c.changed_by.username if c.changed_by else "", c.status_request_id)  # fmt: skip
+        for c in ProjectStatusChange.objects.filter(changed_at__gte=ctx.day_start, changed_at__lt=ctx.day_end)
+        .select_related("changed_by")
+    ]  # fmt: skip
+    return evaluate(changes, day=ctx.day)
+
+
+SPEC = RuleSpec(
+    code=CODE,
+    name="擅自更改项目状态",
+    label=_("Project status changed without approval (擅自更改项目状态)"),
+    title="擅自更改项目状态、逃避监管",
+    source="甬建函〔2023〕82号 三(五)；中山 2019 上线通知 三(八)至(十)",
+    category=5,
+    annex1_row=None,
+    cadence=Cadence.NIGHTLY,
+    resolves=False,
+    ladder=ladders.STOP_WORK_AND_PENALTY,
+    collect=collect,
+    evaluate=evaluate,
+    note="状态历史中没有经批准申请的变更（例如在后台直接修改）。",
+)

@@ -1,4 +1,4 @@
-"""R07 — forged attendance photos or records (seed 000 #7): the same photo on different punches (a
+"""R07 — forged attendance photos or records (甬建函〔2023〕82号 三(七)): the same photo on different punches (a
 camera never takes the same bytes twice), or one person on two sites further apart than travel
 allows between the two punches (default 120 km/h)."""
 
@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 
-from inspections.rules.base import Finding
+from django.db.models import F, Q, Window
+from django.db.models.functions import Coalesce, Lag
+from django.utils.translation import gettext_lazy as _
+
+from attendance.models import Punch
+from inspections.rules import ladders
+from inspections.rules.base import Cadence, Finding, RuleSpec
 
 CODE = "R07"
 
@@ -81,3 +88,61 @@ def evaluate(photos: list[SharedPhoto], hops: list[Hop], *, day: dt.date, max_sp
                 )  # fmt: skip
             )
     return findings
+
+
+def _shared_photos(ctx) -> list[SharedPhoto]:
+    """Photos of the day's punches that any punch, of any day, also carries (the partial photo index)."""
+    day_punches = Punch.objects.filter(punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end)
+    shared = defaultdict(list)
+    for punch_id, project_id, sha, masked in Punch.objects.filter(
+        photo_sha256__in=day_punches.exclude(photo_sha256="").values("photo_sha256")
+    ).values_list("id", "project_id", "photo_sha256", "id_number_masked"):
+        shared[sha].append((punch_id, project_id, masked))
+    return [
+        SharedPhoto(items[-1][1], sha, tuple(i for i, _p, _m in items), tuple(sorted({m for *_x, m in items})))
+        for sha, items in shared.items()
+        if len(items) > 1
+    ]
+
+
+def _hops(ctx) -> list[Hop]:
+    """Consecutive punches of one person at different places (the phone's coordinates, else the
+    device's): a window over the day's punches in the database returns only the moves."""
+    lat, lon = Coalesce("lat", "device__lat"), Coalesce("lon", "device__lon")
+    window = {"partition_by": [F("person_id")], "order_by": F("punched_at").asc()}
+    moves = (
+        Punch.objects.filter(punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end, person_id__isnull=False)
+        .annotate(place_lat=lat, place_lon=lon, prev_at=Window(Lag("punched_at"), **window),
+                  prev_lat=Window(Lag(lat), **window), prev_lon=Window(Lag(lon), **window))
+        .filter(place_lat__isnull=False, prev_lat__isnull=False)
+        .filter(~Q(place_lat=F("prev_lat")) | ~Q(place_lon=F("prev_lon")))
+        .values_list("project_id", "person_id", "id_number_masked", "prev_at", "punched_at", "prev_lat", "prev_lon",
+                     "place_lat", "place_lon")
+    )  # fmt: skip
+    return [
+        Hop(project_id, person_id, masked, prev_at, at, (prev_lat, prev_lon), (lat_, lon_))
+        for project_id, person_id, masked, prev_at, at, prev_lat, prev_lon, lat_, lon_ in moves
+    ]
+
+
+def collect(ctx) -> list[Finding]:
+    speed = max((p.r07_max_speed_kmh for p in ctx.policies.values()), default=120)
+    return evaluate(_shared_photos(ctx), _hops(ctx), day=ctx.day, max_speed_kmh=speed)
+
+
+SPEC = RuleSpec(
+    code=CODE,
+    name="伪造考勤照片和记录",
+    label=_("Forged photos or records (伪造考勤照片和记录)"),
+    title="通过第三方软件伪造人员考勤照片和考勤记录",
+    source="甬建函〔2023〕82号 三(七)",
+    category=7,
+    annex1_row=3,
+    cadence=Cadence.NIGHTLY,
+    resolves=False,
+    ladder=ladders.STOP_WORK_AND_PENALTY,
+    collect=collect,
+    evaluate=evaluate,
+    thresholds=("r07_max_speed_kmh",),
+    note="同一张照片出现在不同考勤记录上；或同一人两次考勤之间的距离超出可能的行程速度。",
+)

@@ -1,12 +1,17 @@
-"""R09 — photo does not match the registered person (seed 000 #9): punches whose face match score
+"""R09 — photo does not match the registered person (甬建函〔2023〕82号 三(九)): punches whose face match score
 is below the policy's minimum (default 0.80)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
-from inspections.rules.base import Finding
+from django.utils.translation import gettext_lazy as _
+
+from attendance.models import Punch
+from inspections.rules import ladders
+from inspections.rules.base import Cadence, Finding, RuleSpec
 
 CODE = "R09"
 
@@ -27,3 +32,37 @@ def evaluate(projects: list[Scores], *, day: dt.date, min_score: float) -> list[
                         "lowest": min(s for _pid, s in low), "min_score": min_score}  # fmt: skip
             findings.append(Finding(CODE, p.project_id, "project", p.project_id, p.name, day, day, evidence=evidence))
     return findings
+
+
+def collect(ctx) -> list[Finding]:
+    active = {p.pk: p for p in ctx.active()}
+    scores = defaultdict(list)
+    # Only scores under the highest minimum of any policy leave the database; each project's own
+    # minimum is then applied by the rule.
+    ceiling = max((float(p.r09_min_match_score) for p in ctx.policies.values()), default=0)
+    for project_id, punch_id, score in Punch.objects.filter(
+        project_id__in=active, punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end, match_score__lt=ceiling
+    ).values_list("project_id", "id", "match_score"):
+        scores[project_id].append((punch_id, score))
+    findings = []
+    for pk, items in scores.items():
+        findings += evaluate([Scores(pk, active[pk].name, tuple(items))], day=ctx.day,
+                             min_score=float(ctx.policy(pk).r09_min_match_score))  # fmt: skip
+    return findings
+
+
+SPEC = RuleSpec(
+    code=CODE,
+    name="他人顶替考勤",
+    label=_("Someone else punching in (他人顶替考勤)"),
+    title="项目采集人员照片与实际登记人员信息不一致，存在他人顶替考勤现象",
+    source="甬建函〔2023〕82号 三(九)",
+    category=9,
+    annex1_row=3,
+    cadence=Cadence.NIGHTLY,
+    resolves=True,
+    ladder=ladders.STOP_WORK_AND_PENALTY,
+    collect=collect,
+    evaluate=evaluate,
+    thresholds=("r09_min_match_score",),
+)

@@ -1,4 +1,4 @@
-"""R10 — manager punching on a device outside the project (seed 000 #10): on a device bound to
+"""R10 — manager punching on a device outside the project (甬建函〔2023〕82号 三(十)): on a device bound to
 another project or located `other`, or a mobile punch outside the project's fence. The alert
 belongs to the manager's project."""
 
@@ -7,8 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from inspections.rules.base import Finding
+from django.utils.translation import gettext_lazy as _
+
+from attendance.models import Punch
+from devices.choices import DeviceKind
+from devices.models import Device
+from inspections.rules import ladders
+from inspections.rules.base import Cadence, Finding, RuleSpec
 from inspections.rules.r07_forgery import distance_km
+from projects.choices import Category
+from projects.models import Engagement
 
 CODE = "R10"
 
@@ -54,3 +62,46 @@ def evaluate(punches: list[ManagerPunch], *, day: dt.date) -> list[Finding]:
         )  # fmt: skip
         for (project_id, engagement_id), items in bad.items()
     ]
+
+
+def collect(ctx) -> list[Finding]:
+    active = ctx.active_ids()
+    managers = {
+        person_id: (project_id, engagement_id, f"{name}（{position}）")
+        for person_id, project_id, engagement_id, name, position in Engagement.objects.filter(
+            ctx.engaged_on_day(), project_id__in=active, category=Category.MANAGER
+        ).values_list("person_id", "project_id", "id", "person__name", "position")
+    }  # fmt: skip
+    devices = {pk: (project_id, location) for pk, project_id, location in Device.objects.values_list(
+        "id", "project_id", "location")}  # fmt: skip
+    fences = {
+        project_id: (lat, lon, fence)
+        for project_id, lat, lon, fence in Device.objects.filter(kind=DeviceKind.MOBILE, project_id__in=active)
+        .exclude(lat=None).exclude(fence_m=None).values_list("project_id", "lat", "lon", "fence_m")
+    }  # fmt: skip
+    punches = []
+    for punch_id, person_id, device_id, lat, lon in Punch.objects.filter(
+        person_id__in=managers, punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end
+    ).values_list("id", "person_id", "device_id", "lat", "lon"):
+        project_id, engagement_id, who = managers[person_id]
+        device_project, location = devices.get(device_id, (None, "other"))
+        punches.append(ManagerPunch(project_id, engagement_id, who, punch_id, device_project, location,
+                                    (lat, lon) if lat is not None else None, fences.get(project_id)))  # fmt: skip
+    return evaluate(punches, day=ctx.day)
+
+
+SPEC = RuleSpec(
+    code=CODE,
+    name="项目部以外设备考勤",
+    label=_("Managers punching on devices elsewhere (项目部以外设备考勤)"),
+    title="管理人员通过安装在项目部以外的设备考勤",
+    source="甬建函〔2023〕82号 三(十)",
+    category=10,
+    annex1_row=None,
+    cadence=Cadence.NIGHTLY,
+    resolves=True,
+    ladder=ladders.STOP_WORK_AND_PENALTY,
+    collect=collect,
+    evaluate=evaluate,
+    note="在其他项目的设备、位置为“其他”的设备上考勤，或手机考勤位置在项目围栏之外；预警归属管理人员的项目。",
+)

@@ -1,12 +1,21 @@
-"""R13 — historical attendance back-filled (seed 000 #13): punches received more than 48 h after they
-were made, unless the device's own heartbeats show it was offline then (it was flushing a backlog)."""
+"""R13 — historical attendance back-filled (甬建函〔2023〕82号 三(十三)): punches received more than 48 h after
+they were made, unless the device's own heartbeats show it was offline then (it was flushing a backlog).
+
+The intake marks every punch received more than an hour after it was made (`flag_late`, a small partial
+index); the rule judges those against the policy's limit, so any limit from one hour up takes effect."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
-from inspections.rules.base import Finding
+from django.utils.translation import gettext_lazy as _
+
+from attendance.models import Punch
+from devices.models import Device, DeviceFlip, FlipField
+from inspections.rules import ladders
+from inspections.rules.base import Cadence, Finding, RuleSpec
 
 CODE = "R13"
 
@@ -48,3 +57,53 @@ def evaluate(punches: list[LatePunch], *, day: dt.date, limit_hours: int) -> lis
         )  # fmt: skip
         for device_id, items in by_device.items()
     ]
+
+
+def collect(ctx) -> list[Finding]:
+    active = ctx.active_ids()
+    late = list(
+        Punch.objects.filter(project_id__in=active, received_at__gte=ctx.day_start, received_at__lt=ctx.day_end,
+                             flag_late=True)
+        .values_list("id", "project_id", "device_id", "punched_at", "received_at")
+    )  # fmt: skip
+    devices = dict(Device.objects.filter(id__in={row[2] for row in late}).values_list("id", "serial"))
+    flips = defaultdict(list)
+    for device_id, at, value in DeviceFlip.objects.filter(device_id__in=devices, field=FlipField.ONLINE).order_by(
+        "at", "id").values_list("device_id", "at", "value"):  # fmt: skip
+        flips[device_id].append((at, value))
+
+    def offline_at(device_id: int, moment: dt.datetime) -> bool:
+        state = None
+        for at, value in flips[device_id]:
+            if at > moment:
+                break
+            state = value
+        return state is False
+
+    findings = []
+    for project_id in {row[1] for row in late}:
+        findings += evaluate(
+            [LatePunch(project_id, device_id, devices[device_id], punch_id, punched_at, received_at,
+                       offline_at(device_id, punched_at))
+             for punch_id, p_id, device_id, punched_at, received_at in late if p_id == project_id],
+            day=ctx.day, limit_hours=ctx.policy(project_id).r13_late_hours,
+        )  # fmt: skip
+    return findings
+
+
+SPEC = RuleSpec(
+    code=CODE,
+    name="补传历史考勤数据",
+    label=_("Back-filled attendance (补传历史考勤数据)"),
+    title="存在项目补传历史考勤数据扰乱市场行为现象",
+    source="甬建函〔2023〕82号 三(十三)",
+    category=13,
+    annex1_row=3,
+    cadence=Cadence.NIGHTLY,
+    resolves=True,
+    ladder=ladders.STOP_WORK_AND_PENALTY,
+    collect=collect,
+    evaluate=evaluate,
+    thresholds=("r13_late_hours",),
+    note="接收时间晚于考勤时间超过时限，且设备当时并未离线（离线设备恢复后补传不计）。",
+)

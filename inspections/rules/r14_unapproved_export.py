@@ -1,13 +1,20 @@
-"""R14 — personal data exported without approval (seed 000 #14, seed 001 §五(三)): an export, or a
-bulk read of unmasked personal data, by a user without an approved export grant covering the day.
-The finding is on the project whose data left."""
+"""R14 — personal data exported without approval (甬建函〔2023〕82号 三(十四); 吉建管〔2021〕6号 五(三)): an
+export, or a bulk read of unmasked personal data, by a user without an approved export grant covering
+the day. The finding is on the project whose data left."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
-from inspections.rules.base import Finding
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from inspections.models import ExportGrant
+from inspections.rules import ladders
+from inspections.rules.base import Cadence, Finding, RuleSpec
+from smz_platform.common.models import AuditAction, AuditEvent
 
 CODE = "R14"
 
@@ -39,3 +46,38 @@ def evaluate(releases: list[DataRelease], *, day: dt.date) -> list[Finding]:
         for r in releases
         if not r.granted
     ]
+
+
+def collect(ctx) -> list[Finding]:
+    projects = {p.permit_no: p.pk for p in ctx.projects.values()}
+    events = AuditEvent.objects.filter(at__gte=ctx.day_start, at__lt=ctx.day_end).filter(
+        Q(action=AuditAction.EXPORT) | Q(action=AuditAction.VIEW_UNMASKED, record_count__gt=1)
+    )
+    grants = defaultdict(list)
+    for user_id, project_id in ExportGrant.objects.filter(valid_from__lte=ctx.day, valid_to__gte=ctx.day).values_list(
+        "user_id", "project_id"):  # fmt: skip
+        grants[user_id].append(project_id)
+    releases = [
+        DataRelease(e.pk, projects[e.project_permit_no], e.user_id, e.username, e.what, e.record_count, e.at,
+                    granted=any(g is None or g == projects[e.project_permit_no] for g in grants.get(e.user_id, [])))
+        for e in events
+        if e.project_permit_no in projects
+    ]  # fmt: skip
+    return evaluate(releases, day=ctx.day)
+
+
+SPEC = RuleSpec(
+    code=CODE,
+    name="数据擅自外传",
+    label=_("Attendance data released without approval (数据擅自外传)"),
+    title="存在实名制考勤数据未经主管部门同意擅自外传现象",
+    source="甬建函〔2023〕82号 三(十四)；吉建管〔2021〕6号 五(三)",
+    category=14,
+    annex1_row=None,
+    cadence=Cadence.NIGHTLY,
+    resolves=False,
+    ladder=ladders.STOP_WORK_AND_PENALTY,
+    collect=collect,
+    evaluate=evaluate,
+    note="审计日志中的导出或批量查看完整个人信息，且没有有效的数据导出审批。",
+)

@@ -1,4 +1,4 @@
-"""R15 — worker attendance short of the workforce seen on site (seed 001 Annex 1 item 3): a site
+"""R15 — worker attendance short of the workforce seen on site (吉建管〔2021〕6号 附件1 item 3): a site
 visit's headcount against the same day's attended workers. Short by the policy's smallest shortfall
 up to 15: rectify ("少于实际用工人数15人"); by more than 15 ("15人（不含15人）以上"): penalty."""
 
@@ -7,7 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from inspections.rules.base import Finding
+from django.utils.translation import gettext_lazy as _
+
+from inspections.models import Inspection
+from inspections.rules import ladders
+from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.selectors import attended_counts
 
 CODE = "R15"
 RECTIFY = "rectify"
@@ -58,3 +63,37 @@ def evaluate(counts: list[SiteCount], *, min_shortfall: int, penalty_shortfall: 
             )
         )
     return findings
+
+
+def collect(ctx) -> list[Finding]:
+    """The day's inspections with a headcount on the context's projects (every project at night; the
+    inspection's own when it is recorded after its day)."""
+    visits = list(Inspection.objects.filter(day=ctx.day, headcount__isnull=False, project_id__in=ctx.projects))
+    attended = attended_counts(project_ids={v.project_id for v in visits}, day=ctx.day, book=ctx.book)
+    findings = []
+    for visit in visits:
+        policy = ctx.policy(visit.project_id)
+        findings += evaluate(
+            [SiteCount(visit.pk, visit.project_id, ctx.projects[visit.project_id].name, ctx.day, visit.headcount,
+                       attended.get(visit.project_id, 0))],
+            min_shortfall=policy.r15_min_shortfall, penalty_shortfall=policy.r15_penalty_shortfall,
+        )  # fmt: skip
+    return findings
+
+
+SPEC = RuleSpec(
+    code=CODE,
+    name="考勤人数少于实际用工人数",
+    label=_("Fewer workers attending than seen on site (考勤人数少于实际用工人数)"),
+    title="项目建筑工人考勤人数少于实际用工人数",
+    source="吉建管〔2021〕6号 附件1第3项",
+    category=0,
+    annex1_row=None,
+    cadence=Cadence.AT_INSPECTION,
+    resolves=False,
+    ladder=ladders.CHECKLIST,
+    collect=collect,
+    evaluate=evaluate,
+    thresholds=("r15_min_shortfall", "r15_penalty_shortfall"),
+    note="检查清点的在场人数与当日考勤工人数之差：1–15人责令整改，15人（不含）以上行政处罚。",
+)

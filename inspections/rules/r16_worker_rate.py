@@ -1,19 +1,28 @@
-"""R16 — worker attendance rate below target (seed 001 §二): attended workers ÷ engaged workers per
-construction day, the month's mean, below 80%. Judged by the run for the month's last day."""
+"""R16 — worker attendance rate below target (吉建管〔2021〕6号 二, the campaign's goal "人员考勤率达到80%以上"):
+attended workers ÷ engaged workers per construction day, the month's mean, below 80%. Judged by the
+run for the month's last day."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from inspections.presence import WorkerPresence
-from inspections.rules.base import Finding
+from django.utils.translation import gettext_lazy as _
+
+from inspections.presence import worker_result
+from inspections.rules import ladders
+from inspections.rules.base import Cadence, Finding, RuleSpec
 
 CODE = "R16"
 
 
 def evaluate(
-    project_id: int, name: str, workers: WorkerPresence, *, month: dt.date, last_day: dt.date
-) -> list[Finding]:
+    project_id: int, name: str, daily: list[tuple[int, int]], engaged: int, *, threshold: Decimal, month: dt.date,
+    last_day: dt.date,
+) -> list[Finding]:  # fmt: skip
+    """`daily`: per construction day, the attended and the engaged workers; `engaged`: workers engaged
+    on any of those days."""
+    workers = worker_result(daily, engaged, threshold=threshold)
     if workers.passed:
         return []
     return [
@@ -34,3 +43,30 @@ def evaluate(
             period_key=month.strftime("%Y-%m"),
         )  # fmt: skip
     ]
+
+
+def collect(ctx) -> list[Finding]:
+    findings = []
+    for pk, presence in ctx.month_presence().items():
+        findings += evaluate(pk, ctx.projects[pk].name, list(presence.worker_days), presence.workers.engaged,
+                             threshold=ctx.policy(pk).r16_worker_rate, month=presence.month,
+                             last_day=ctx.day)  # fmt: skip
+    return findings
+
+
+SPEC = RuleSpec(
+    code=CODE,
+    name="工人考勤率不足",
+    label=_("Workers' attendance rate below target (工人考勤率不足)"),
+    title="建筑工人考勤率低于80%",
+    source="吉建管〔2021〕6号 二（主要目标：人员考勤率达到80%以上）",
+    category=0,
+    annex1_row=None,
+    cadence=Cadence.MONTH_END,
+    resolves=False,
+    ladder=ladders.STOP_WORK_AND_PENALTY,
+    collect=collect,
+    evaluate=evaluate,
+    thresholds=("r16_worker_rate",),
+    note="每个施工日考勤工人数 ÷ 在册工人数，当月平均（专项行动的目标）。",
+)

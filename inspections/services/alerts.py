@@ -11,14 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.models import LIVE_STATES, Alert, AlertState
-from inspections.rules.base import Finding
+from inspections.rules.base import Finding, RuleSpec
 from projects.choices import Role
 from projects.jurisdiction import projects_for
 from projects.models import User
 from smz_platform.common.errors import Conflict
-
-# Findings about a closed period or a past event: they stand until staff act, they do not clear.
-EVENT_RULES = {"R05", "R07", "R11", "R14", "R15", "R16"}
 
 
 @dataclass(frozen=True)
@@ -29,16 +26,18 @@ class AlertCounts:
 
 
 def alerts_apply(
-    *, rule: str, day: dt.date, findings: list[Finding], now: dt.datetime, scored: dict[int, bool],
+    *, spec: RuleSpec, day: dt.date, findings: list[Finding], now: dt.datetime, scored: dict[int, bool],
     resolve: bool = True,
 ) -> AlertCounts:  # fmt: skip
-    """Upsert one alert per finding's key; resolve this rule's live alerts whose condition cleared.
+    """Upsert one alert per finding's key; resolve this rule's live alerts whose condition cleared
+    (for a rule whose findings resolve; an event stands until staff act).
 
     A condition clears on `day` only if it was last seen before `day`: re-judging an earlier day (a
     rebuild of history) never resolves what later days found. A dismissed alert keeps its key: the
     same subject and period does not come back. `scored` says, per project, whether the policy's
     go-live date has passed.
     """
+    rule = spec.code
     keys = {f.key for f in findings}
     live = {a.key: a for a in Alert.objects.filter(rule=rule, state__in=LIVE_STATES, key__in=keys)}
     new = updated = 0
@@ -49,7 +48,7 @@ def alerts_apply(
                 with transaction.atomic():
                     Alert.objects.create(
                         key=finding.key, rule=rule, project_id=finding.project_id, subject_type=finding.subject_type,
-                        subject_id=finding.subject_id, subject=finding.subject[:200],
+                        subject_id=finding.subject_id, subject_code=finding.subject_code, subject=finding.subject[:200],
                         period_start=finding.period_start, period_end=finding.period_end, evidence=finding.evidence,
                         scored=scored.get(finding.project_id, True), first_detected=now, last_seen=now,
                     )  # fmt: skip
@@ -65,7 +64,7 @@ def alerts_apply(
         )  # fmt: skip
         updated += 1
     resolved = 0
-    if resolve and rule not in EVENT_RULES:
+    if resolve and spec.resolves:
         resolved = (
             Alert.objects.filter(rule=rule, state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED], period_end__lt=day)
             .exclude(key__in=keys)

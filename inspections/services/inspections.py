@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices.models import Device
-from inspections.choices import FindingCategory, InspectionKind
+from inspections.choices import InspectionKind
+from inspections.engine import rule_judge
 from inspections.models import Campaign, DeviceTest, Inspection, InspectionFinding, InspectionPhoto, RandomDraw
-from inspections.rules import r15_worker_shortfall
-from inspections.selectors import attended_workers, is_staff_for, is_supervisor_of, policy_for
-from inspections.services.alerts import alerts_apply
+from inspections.rules import codes
+from inspections.selectors import is_staff_for, is_supervisor_of
 from projects.models import Project, User
 from smz_platform.common.files import file_store
 
@@ -42,26 +42,9 @@ def _check_inspector(user: User, project: Project, kind: str) -> None:
         raise PermissionDenied(_("Only the regulators of the project's district record inspections."))
 
 
-def inspection_record(
-    *,
-    user: User,
-    project: Project,
-    kind: str,
-    day: dt.date,
-    inspectors: str,
-    headcount: int | None = None,
-    notes: str = "",
-    findings: list[FindingIn] = (),
-    device_tests: list[DeviceTestIn] = (),
-    campaign: Campaign | None = None,
-    draw: RandomDraw | None = None,
-) -> Inspection:
-    """Record what an inspection saw. A device that accepts a photo or a video adds a finding in
-    category R06 (seed 001 §三(四)). For a past day, R15 is judged at once; for today, by the night's run."""
-    if kind not in InspectionKind.values:
-        raise ValidationError({"kind": [_("Unknown inspection kind.")]})
-    _check_inspector(user, project, kind)
-    today = timezone.localdate()
+def _check_record(*, project: Project, kind: str, day: dt.date, inspectors: str, headcount: int | None,
+                  campaign: Campaign | None, draw: RandomDraw | None, today: dt.date) -> None:  # fmt: skip
+    """What an inspection record must be: on a day the project was under way, not ahead, by someone."""
     if day > today:
         raise ValidationError({"day": [_("An inspection cannot be dated in the future.")]})
     if project.actual_start is None or day < project.actual_start:
@@ -79,17 +62,19 @@ def inspection_record(
             raise ValidationError({"campaign": [_("The inspection's date is outside the campaign's period.")]})
     if draw is not None and project.permit_no not in draw.drawn:
         raise ValidationError({"draw": [_("The project was not drawn in this random draw.")]})
+
+
+def _check_findings(findings: list[FindingIn]) -> None:
     for n, finding in enumerate(findings):
-        if finding.category not in FindingCategory.values:
-            raise ValidationError(
-                {
-                    "findings": [
-                        _("Finding %(n)d: unknown category %(category)s.") % {"n": n + 1, "category": finding.category}
-                    ]
-                }
-            )
+        if finding.category not in codes():
+            message = _("Finding %(n)d: unknown category %(category)s.") % {"n": n + 1, "category": finding.category}
+            raise ValidationError({"findings": [message]})
         if not finding.description.strip():
             raise ValidationError({"findings": [_("Finding %(n)d: describe what was found.") % {"n": n + 1}]})
+
+
+def _tested_devices(project: Project, device_tests: list[DeviceTestIn]) -> dict[str, Device]:
+    """The project's devices the tests name, each once."""
     serials = [t.serial for t in device_tests]
     if len(set(serials)) != len(serials):
         raise ValidationError({"device_tests": [_("Each device is tested once per inspection.")]})
@@ -99,63 +84,66 @@ def inspection_record(
         raise ValidationError(
             {"device_tests": [_("Not a device of this project: %(serials)s.") % {"serials": ", ".join(missing)}]}
         )
+    return devices
+
+
+def _record_device_tests(inspection: Inspection, device_tests: list[DeviceTestIn], devices: dict[str, Device]) -> None:
+    """Each test, and for a device that accepts a photo or a video, a finding in category R06
+    (吉建管〔2021〕6号 三(四): 防视频、照片作假)."""
+    for test in device_tests:
+        DeviceTest.objects.create(inspection=inspection, device=devices[test.serial], refuses_photo=test.refuses_photo,
+                                  refuses_video=test.refuses_video, note=test.note[:200])  # fmt: skip
+        if test.refuses_photo and test.refuses_video:
+            continue
+        accepted = [w for w, refused in ((_("a photo"), test.refuses_photo), (_("a video"), test.refuses_video))
+                    if not refused]  # fmt: skip
+        InspectionFinding.objects.create(
+            inspection=inspection,
+            category="R06",
+            description=_("Device %(serial)s accepted %(what)s in the functional test.")
+            % {"serial": test.serial, "what": _(" and ").join(accepted)},
+        )
+
+
+def inspection_record(
+    *,
+    user: User,
+    project: Project,
+    kind: str,
+    day: dt.date,
+    inspectors: str,
+    headcount: int | None = None,
+    notes: str = "",
+    findings: list[FindingIn] = (),
+    device_tests: list[DeviceTestIn] = (),
+    campaign: Campaign | None = None,
+    draw: RandomDraw | None = None,
+) -> Inspection:
+    """Record what an inspection saw. A device that accepts a photo or a video adds a finding in
+    category R06. For a past day, R15 is judged at once; for today, by the night's run."""
+    if kind not in InspectionKind.values:
+        raise ValidationError({"kind": [_("Unknown inspection kind.")]})
+    _check_inspector(user, project, kind)
+    today = timezone.localdate()
+    _check_record(project=project, kind=kind, day=day, inspectors=inspectors, headcount=headcount,
+                  campaign=campaign, draw=draw, today=today)  # fmt: skip
+    _check_findings(list(findings))
+    devices = _tested_devices(project, list(device_tests))
     with transaction.atomic():
         inspection = Inspection.objects.create(
-            project=project,
-            kind=kind,
-            day=day,
-            inspectors=inspectors.strip()[:200],
-            headcount=headcount,
-            notes=notes,
-            campaign=campaign,
-            draw=draw,
-            recorded_by=user,
+            project=project, kind=kind, day=day, inspectors=inspectors.strip()[:200], headcount=headcount,
+            notes=notes, campaign=campaign, draw=draw, recorded_by=user,
             enterprise_id=user.enterprise_id if kind == InspectionKind.SUPERVISION_CHECK else None,
-        )
+        )  # fmt: skip
         InspectionFinding.objects.bulk_create(
             InspectionFinding(inspection=inspection, category=f.category, description=f.description.strip())
             for f in findings
         )
-        for test in device_tests:
-            DeviceTest.objects.create(
-                inspection=inspection,
-                device=devices[test.serial],
-                refuses_photo=test.refuses_photo,
-                refuses_video=test.refuses_video,
-                note=test.note[:200],
-            )
-            if not (test.refuses_photo and test.refuses_video):
-                accepted = [
-                    w
-                    for w, refused in ((_("a photo"), test.refuses_photo), (_("a video"), test.refuses_video))
-                    if not refused
-                ]
-                InspectionFinding.objects.create(
-                    inspection=inspection,
-                    category=FindingCategory.R06,
-                    description=_("Device %(serial)s accepted %(what)s in the functional test.")
-                    % {"serial": test.serial, "what": _(" and ").join(accepted)},
-                )
+        _record_device_tests(inspection, list(device_tests), devices)
         if headcount is not None and day < today:
-            r15_judge(inspections=[inspection], day=day)
+            # The same judgement the night makes, on this project alone (its findings are events).
+            rule_judge(code="R15", day=day, project_ids=[project.pk])
     return inspection
-
-
-def r15_judge(*, inspections: list[Inspection], day: dt.date) -> list:
-    """R15 for the day's inspections with a headcount: the findings, stored as alerts (events)."""
-    counted = [i for i in inspections if i.headcount is not None]
-    attended = attended_workers(project_ids={i.project_id for i in counted}, day=day)
-    findings, scored = [], {}
-    for inspection in counted:
-        policy = policy_for(project=inspection.project)
-        findings += r15_worker_shortfall.evaluate(
-            [r15_worker_shortfall.SiteCount(inspection.pk, inspection.project_id, inspection.project.name, day,
-                                            inspection.headcount, attended.get(inspection.project_id, 0))],
-            min_shortfall=policy.r15_min_shortfall, penalty_shortfall=policy.r15_penalty_shortfall,
-        )  # fmt: skip
-        scored[inspection.project_id] = policy.go_live is None or day >= policy.go_live
-    alerts_apply(rule="R15", day=day, findings=findings, now=timezone.now(), scored=scored, resolve=False)
-    return findings
 
 
 def inspection_photo_add(*, user: User, inspection: Inspection, caption: str, content: bytes) -> InspectionPhoto:

@@ -6,9 +6,8 @@ import datetime as dt
 
 from django.db.models import Count
 
-from attendance.models import DailyPresence
 from inspections.models import Alert, AlertState
-from inspections.selectors import projects_active_between
+from inspections.selectors import month_presence, people_on_site, projects_active_between, projects_judged
 from projects.choices import RegionLevel
 from projects.models import Region
 from reports.models import DistrictDay
@@ -20,10 +19,7 @@ def district_days_roll_up(*, day: dt.date, with_managers: bool = True) -> int:
     districts = list(Region.objects.filter(level=RegionLevel.DISTRICT))
     active = dict(projects_active_between(day, day).values("district_id").annotate(n=Count("id"))
                   .values_list("district_id", "n"))  # fmt: skip
-    people = dict(
-        DailyPresence.objects.filter(day=day, valid_count__gte=1).values("project__district_id")
-        .annotate(n=Count("person_id", distinct=True)).values_list("project__district_id", "n")
-    )  # fmt: skip
+    people = people_on_site(day=day)
     standing = Alert.objects.filter(period_start__lte=day, period_end__gte=day).exclude(state=AlertState.DISMISSED)
     alerts = dict(standing.values("project__district_id").annotate(n=Count("id"))
                   .values_list("project__district_id", "n"))  # fmt: skip
@@ -33,13 +29,13 @@ def district_days_roll_up(*, day: dt.date, with_managers: bool = True) -> int:
     )  # fmt: skip
     judged, passed = {}, {}
     if with_managers:
-        from reports.selectors import monthly_presence
-
-        results, projects = monthly_presence(districts=districts, month=day.replace(day=1), until=day)
-        for pk, (managers, _workers) in results.items():
-            district_id = projects[pk].district_id
-            judged[district_id] = judged.get(district_id, 0) + len(managers)
-            passed[district_id] = passed.get(district_id, 0) + sum(1 for m in managers if m.passed)
+        projects = list(projects_judged().filter(district__in=districts))
+        for presence in month_presence(projects=projects, month=day.replace(day=1), until=day).values():
+            if not presence.days:
+                continue  # no construction day yet this month: nobody judged
+            district_id = presence.project.district_id
+            judged[district_id] = judged.get(district_id, 0) + len(presence.managers)
+            passed[district_id] = passed.get(district_id, 0) + sum(1 for m in presence.managers if m.passed)
     for district in districts:
         figures = {
             "active_projects": active.get(district.pk, 0), "people_on_site": people.get(district.pk, 0),

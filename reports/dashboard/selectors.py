@@ -9,12 +9,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from attendance.models import DailyPresence
 from devices.choices import DeviceState
 from devices.models import Device
 from inspections.calendar import construction_days, month_days
 from inspections.models import Alert, AlertState
-from inspections.selectors import open_findings_by_project, policy_for, project_timeline, projects_active_between
+from inspections.selectors import (
+    attended_days,
+    open_findings_by_project,
+    people_on_site,
+    policy_for,
+    project_timeline,
+    projects_active_between,
+)
 from projects.choices import Category
 from projects.models import Engagement, Project, Region
 from reports.dashboard.charts import Series
@@ -70,11 +76,7 @@ def overview(*, districts: list[Region], today: dt.date) -> Overview:
         .values_list("project__district_id", "total", "online")
     ):  # fmt: skip
         figures[district_id].devices_total, figures[district_id].devices_online = total, online
-    for district_id, n in (
-        DailyPresence.objects.filter(day=today, valid_count__gte=1, project__district__in=ids)
-        .values("project__district_id").annotate(n=Count("person_id", distinct=True))
-        .values_list("project__district_id", "n")
-    ):  # fmt: skip
+    for district_id, n in people_on_site(day=today, project__district__in=ids).items():
         figures[district_id].people_today = n
     alerts = Alert.objects.filter(state__in=LIVE, project__district__in=ids)
     for district_id, n in alerts.values("project__district_id").annotate(n=Count("id")).values_list(
@@ -144,10 +146,7 @@ def project_calendar(*, project: Project, month: dt.date, today: dt.date) -> Cal
         .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=all_days[0]))
         .select_related("person").order_by("category", "position", "pk")
     )  # fmt: skip
-    present = defaultdict(set)
-    for person_id, day in DailyPresence.objects.filter(project=project, day__gte=all_days[0], day__lte=all_days[-1],
-                                                       valid_count__gte=1).values_list("person_id", "day"):  # fmt: skip
-        present[person_id].add(day)
+    present = defaultdict(set, attended_days(project=project, first=all_days[0], last=all_days[-1]))
     workers = [e for e in engagements if e.category == Category.WORKER]
     cells = []
     for day in all_days:

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from devices.models import DeviceFlip
 from devices.selectors import devices_for
-from inspections.choices import FindingCategory
 from inspections.filters import AlertFilter
 from inspections.models import Alert, AlertState
+from inspections.rules import registry, rule
 from inspections.selectors import alerts_for, campaigns_for, cases_for, measures_for
 from inspections.services import alert_acknowledge, alert_dismiss
 from projects.choices import RegionLevel, Role
@@ -30,8 +30,6 @@ from reports.dashboard import selectors
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.selectors import position_names
 from smz_platform.common.errors import Conflict
-
-RULE_NAMES = dict(FindingCategory.choices)
 
 
 def _regulator(request: HttpRequest) -> None:
@@ -65,7 +63,7 @@ def _overview_context(districts: list[Region], today: dt.date) -> dict:
         "today": today,
         "trend_svg": line_chart(title=_("Last 30 days"), labels=data.trend_labels, series=data.trends),
         "rule_svg": bar_chart(title=_("Open alerts by rule"),
-                              items=[(f"{rule} {RULE_NAMES.get(rule, '')}"[:14], n) for rule, n in data.by_rule]),
+                              items=[(f"{code} {rule(code).label}"[:14], n) for code, n in data.by_rule]),
     }  # fmt: skip
 
 
@@ -148,7 +146,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("-last_seen", "-id"), 50).get_page(request.GET.get("page"))
     districts = _districts_of(request.user)
     return render(request, "reports/dashboard/alerts.html", {
-        "filter": filtered, "page": page, "rules": FindingCategory.choices, "states": AlertState.choices,
+        "filter": filtered, "page": page, "rules": [(spec.code, spec.label) for spec in registry()],
+        "states": AlertState.choices,
         "districts": districts, "query": request.GET.urlencode(),
     })  # fmt: skip
 
@@ -193,7 +192,7 @@ def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     _regulator(request)
     item = get_object_or_404(alerts_for(request.user).select_related("project__district", "dismissed_by"), pk=alert_id)
     return render(request, "reports/dashboard/alert.html", {
-        "alert": item, "rule_name": RULE_NAMES.get(item.rule, item.rule), "evidence": sorted(item.evidence.items()),
+        "alert": item, "rule_name": rule(item.rule).label, "evidence": sorted(item.evidence.items()),
         "cases": item.cases.all(),
     })  # fmt: skip
 

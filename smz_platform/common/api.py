@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -35,3 +38,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             headers={"Retry-After": "30"},
         )
     return response
+
+
+def parse_month(raw: str | None, *, field: str = "month") -> dt.date:
+    """A month parameter (YYYY-MM; default the running month), neither future nor before 2000."""
+    today = timezone.localdate()
+    if not raw:
+        return today.replace(day=1)
+    try:
+        month = dt.datetime.strptime(raw, "%Y-%m").date()
+    except ValueError:
+        raise ValidationError({field: [_("Give the month as YYYY-MM, e.g. 2026-10.")]}) from None
+    if month > today.replace(day=1):
+        raise ValidationError({field: [_("The month %(month)s has not begun.") % {"month": raw}]})
+    if month.year < 2000:
+        raise ValidationError({field: [_("The month %(month)s is too early.") % {"month": raw}]})
+    return month

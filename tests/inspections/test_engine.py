@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 
 import pytest
 import time_machine
 from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.utils import timezone
 
 from devices.models import Device
-from inspections.engine import LOCK_KEY, RunInProgress, rules_run
-from inspections.models import Alert, RuleRun
+from inspections.engine import RunInProgress, rules_run
+from inspections.models import Alert, NightlyRun, RuleRun
 from inspections.services import alert_dismiss
 from inspections.tasks import run_rules_nightly_task
 
@@ -84,36 +83,30 @@ def test_the_run_is_recorded_per_rule(city):
     }  # fmt: skip
 
 
-def test_a_second_run_while_one_holds_the_lock_is_refused(city):
-    holder_ready, release = threading.Event(), threading.Event()
-
-    def hold():
-        from django.db import connections
-
-        with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
-            holder_ready.set()
-            release.wait(10)
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
-        connections["default"].close()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    holder_ready.wait(10)
-    try:
-        with pytest.raises(RunInProgress):
-            rules_run(day=dt.date(2026, 11, 24))
-        assert run_rules_nightly_task.delay("2026-11-24").get() == 0
-        with pytest.raises(CommandError, match="in progress"):
-            call_command("run_rules", "--date", "2026-11-24", stdout=io.StringIO())
-    finally:
-        release.set()
-        thread.join()
+def test_a_second_run_while_one_holds_the_claim_is_refused(city):
+    # Another worker is running the day: its claim's heartbeat is fresh.
+    NightlyRun.objects.create(day=dt.date(2026, 11, 24), state="running", token="another-worker",
+                              started_at=timezone.now(), heartbeat_at=timezone.now())  # fmt: skip
+    with pytest.raises(RunInProgress):
+        rules_run(day=dt.date(2026, 11, 24))
+    assert run_rules_nightly_task.delay("2026-11-24").get() == 0
+    with pytest.raises(CommandError, match="in progress"):
+        call_command("run_rules", "--date", "2026-11-24", stdout=io.StringIO())
     assert not RuleRun.objects.exists()
-    rules_run(day=dt.date(2026, 11, 24))  # the lock is free again
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
-        assert cursor.fetchone()[0] == 0
+    # The holder finishes: the claim is free again, and the run records its own completion.
+    NightlyRun.objects.filter(day=dt.date(2026, 11, 24)).update(state="complete")
+    rules_run(day=dt.date(2026, 11, 24))
+    assert NightlyRun.objects.get(day=dt.date(2026, 11, 24)).state == "complete"
+
+
+def test_a_claim_whose_holder_died_is_taken_over(city, settings):
+    stale = timezone.now() - dt.timedelta(seconds=settings.SMZ_RULES_RUN_LEASE_SECONDS + 1)
+    NightlyRun.objects.create(day=dt.date(2026, 11, 24), state="running", token="dead-worker", started_at=stale,
+                              heartbeat_at=stale)  # fmt: skip
+    rules_run(day=dt.date(2026, 11, 24))
+    run = NightlyRun.objects.get(day=dt.date(2026, 11, 24))
+    assert (run.state, run.attempts) == ("complete", 2)
+    assert RuleRun.objects.filter(day=dt.date(2026, 11, 24)).count() == 16
 
 
 def test_the_nightly_run_is_at_half_past_one_for_yesterday(city):

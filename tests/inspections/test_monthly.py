@@ -1,4 +1,5 @@
-"""The month-end set-based presence agrees with the per-project presence the API shows."""
+"""The month-end presence of every project at once (the nightly run's) agrees with the per-project
+presence the API shows: one selector, asked two ways."""
 
 from __future__ import annotations
 
@@ -7,10 +8,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from inspections.calendar import construction_days, manager_days, month_days
 from inspections.models import Policy
-from inspections.monthly import month_presence, policy_settings
-from inspections.selectors import policy_for, project_presence, project_timeline
+from inspections.selectors import month_presence, project_presence
 from projects.models import StatusRequest
 from tests.factories import engage, id_number, person
 
@@ -58,13 +57,8 @@ def test_both_paths_give_the_same_managers_and_workers(city, gate):
 
     month = dt.date(2026, 10, 1)
     per_project = project_presence(project=city.project, month=month, today=dt.date(2026, 11, 25))
-    policy = policy_for(project=city.project)
-    timeline = project_timeline(project=city.project)
-    built = construction_days(timeline, month_days(month))
-    held = manager_days(timeline, built, grace_days=5)
-    managers, workers = month_presence(
-        month_days_by_project={city.project.pk: (built, held)}, settings={city.project.pk: policy_settings(policy)}
-    )[city.project.pk]
+    together = month_presence(projects=[city.project, city.other_project], month=month, until=dt.date(2026, 10, 31))
+    managers, workers = together[city.project.pk].managers, together[city.project.pk].workers
     assert managers == per_project.managers
     assert workers == per_project.workers
     assert per_project.construction_days == 28  # 31 days less the 3 suspended

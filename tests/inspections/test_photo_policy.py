@@ -9,10 +9,8 @@ import pytest
 import time_machine
 
 from attendance.models import DailyPresence
-from inspections.calendar import construction_days, manager_days, month_days
 from inspections.models import Policy
-from inspections.monthly import month_presence, policy_settings
-from inspections.selectors import policy_for, project_presence, project_timeline
+from inspections.selectors import month_presence, project_presence
 from tests.factories import engage, id_number, person
 
 pytestmark = pytest.mark.django_db
@@ -43,14 +41,8 @@ def test_only_days_with_a_photographed_punch_count(city, gate):
     strict = project_presence(project=city.project, month=month, today=dt.date(2026, 11, 25)).managers[0]
     assert (strict.attended_days, strict.ratio, strict.passed) == (20, 0.645, False)
 
-    policy = policy_for(project=city.project)
-    timeline = project_timeline(project=city.project)
-    built = construction_days(timeline, month_days(month))
-    managers, _workers = month_presence(
-        month_days_by_project={city.project.pk: (built, manager_days(timeline, built, grace_days=0))},
-        settings={city.project.pk: policy_settings(policy)},
-    )[city.project.pk]
-    assert managers == [strict]
+    together = month_presence(projects=[city.project], month=month, until=dt.date(2026, 10, 31))
+    assert together[city.project.pk].managers == [strict]
 
 
 def test_the_zhongshan_preset_asks_for_photos():

@@ -126,6 +126,40 @@ def test_back_filled_punches_fire_r13_unless_the_device_was_offline_then(city, g
     assert r13.subject == gate.serial and r13.evidence["count"] == 1
 
 
+def test_r13_fires_past_the_policys_limit_exactly_48_hours_late_does_not(city, gate, site):
+    with time_machine.travel(at(18, 9), tick=False):
+        gate.heartbeat()
+        gate.punches([
+            punch("D-1", site, at(16, 9) - dt.timedelta(seconds=1)),  # 48 hours and a second late
+            punch("D-2", site, at(16, 9)),  # exactly 48 hours late
+        ])  # fmt: skip
+    nightly(18)
+    assert Alert.objects.get(rule="R13").evidence["count"] == 1
+
+
+def test_a_lowered_r13_limit_takes_effect_for_punches_under_48_hours_late(city, gate, site):
+    from inspections.models import Policy
+
+    Policy.objects.filter(district__isnull=True, in_force=True).update(r13_late_hours=24)
+    with time_machine.travel(at(18, 9), tick=False):
+        gate.heartbeat()
+        gate.punches([punch("D-30", site, at(17, 3))])  # 30 hours late: under 48, over the city's 24
+    nightly(18)
+    assert Alert.objects.get(rule="R13").evidence == {
+        "punches": [Alert.objects.get(rule="R13").evidence["punches"][0]], "count": 1, "longest_delay_hours": 30.0,
+        "limit_hours": 24,
+    }  # fmt: skip
+
+
+def test_r09_fires_below_the_policys_minimum_and_the_minimum_itself_passes(city, gate, site):
+    with time_machine.travel(at(20, 9), tick=False):
+        gate.heartbeat()
+        gate.punches([punch("S-1", site, at(20, 7), match_score=0.79), punch("S-2", site, at(20, 8), match_score=0.80)])
+    nightly(20)
+    assert Alert.objects.get(rule="R09").evidence["count"] == 1
+    assert Alert.objects.get(rule="R09").evidence["lowest"] == 0.79
+
+
 def test_an_export_without_a_grant_fires_r14_and_with_one_does_not(city, site):
     from inspections.models import ExportGrant
     from smz_platform.common.audit import audit_event_record

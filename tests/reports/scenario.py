@@ -15,8 +15,9 @@ import datetime as dt
 from django.utils import timezone
 
 from inspections.models import Alert, Measure
-from inspections.services.cases import MeasureIn, case_open, measure_issue, measure_withdraw
+from inspections.services.cases import case_open
 from inspections.services.inspections import FindingIn, inspection_record
+from inspections.services.measures import MeasureIn, measure_issue, measure_withdraw
 from projects.choices import ProjectStatus
 from tests.factories import ProjectFactory
 

@@ -8,7 +8,8 @@ import pytest
 
 from devices.models import Device
 from inspections.models import CreditDeduction, CreditRecord, Policy
-from inspections.services.cases import MeasureIn, case_open, measure_issue
+from inspections.services.cases import case_open
+from inspections.services.measures import MeasureIn, measure_issue
 from projects.models import Enterprise
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_nov_25")]

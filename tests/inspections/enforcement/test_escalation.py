@@ -12,7 +12,9 @@ from django.conf import settings
 from devices.services import device_register
 from inspections.engine import rules_run
 from inspections.models import Alert, CaseEvent, CreditRecord, Measure
-from inspections.services.cases import MeasureIn, case_open, measure_issue, measures_escalate
+from inspections.services.cases import case_open
+from inspections.services.escalation import measures_escalate
+from inspections.services.measures import MeasureIn, measure_issue
 from inspections.tasks import escalate_overdue_measures_task
 from tests.factories import engage, person
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from inspections.presence import ManagerPresence, WorkerPresence, passes
 from inspections.rules import (
     r01_no_device,
     r02_not_direct,
@@ -87,25 +86,37 @@ def test_r08_fires_for_mobile_punches_without_a_permit():
     assert r08_mobile_unapproved.evaluate([permitted, none], day=DAY) == []
 
 
-def manager(attended, required, threshold=0.8, position="project_manager"):
-    passed = passes(attended, required, Decimal(str(threshold)))
-    return ManagerPresence(7, "王建国", "330203********1236", position, attended, required,
-                           round(attended / required, 3), threshold, passed)  # fmt: skip
+MANAGER_THRESHOLDS = {"key_positions": ["project_manager", "chief_supervisor"], "key_ratio": Decimal("0.800"),
+                      "other_ratio": Decimal("0.700")}  # fmt: skip
+
+
+def manager(attended, required, position="project_manager"):
+    return r11_manager_absent.ManagerDays(7, "王建国", "330203********1236", position, attended, required)
 
 
 def test_r11_exactly_80_percent_passes_and_79_9_fails():
     month, last = D(2026, 10, 1), D(2026, 10, 31)
-    assert r11_manager_absent.evaluate(1, [manager(800, 1000)], month=month, last_day=last) == []
-    findings = r11_manager_absent.evaluate(1, [manager(799, 1000)], month=month, last_day=last)
+    assert r11_manager_absent.evaluate(1, [manager(800, 1000)], month=month, last_day=last, **MANAGER_THRESHOLDS) == []
+    findings = r11_manager_absent.evaluate(1, [manager(799, 1000)], month=month, last_day=last, **MANAGER_THRESHOLDS)
     assert len(findings) == 1 and findings[0].period_key == "2026-10"
     assert findings[0].evidence["ratio"] == 0.799
+    # Other managers are held to 70%: 700 of 1000 passes, 699 does not.
+    other = [manager(700, 1000, "safety_officer"), manager(699, 1000, "technical_lead")]
+    assert [f.evidence["position"] for f in r11_manager_absent.evaluate(
+        1, other, month=month, last_day=last, **MANAGER_THRESHOLDS)] == ["technical_lead"]  # fmt: skip
 
 
 def test_r16_fires_below_the_workers_threshold():
-    low = WorkerPresence(engaged=20, attended_person_days=400, rate=0.645, threshold=0.8, passed=False)
-    ok = WorkerPresence(engaged=20, attended_person_days=540, rate=0.871, threshold=0.8, passed=True)
-    assert len(r16_worker_rate.evaluate(1, "工程", low, month=D(2026, 10, 1), last_day=D(2026, 10, 31))) == 1
-    assert r16_worker_rate.evaluate(1, "工程", ok, month=D(2026, 10, 1), last_day=D(2026, 10, 31)) == []
+    month, last = D(2026, 10, 1), D(2026, 10, 31)
+    # 20 workers: 12 attended on each of 31 days (60%) is below 80%; 17 a day (85%) is not.
+    low = r16_worker_rate.evaluate(1, "工程", [(12, 20)] * 31, 20, threshold=Decimal("0.8"), month=month,
+                                   last_day=last)  # fmt: skip
+    assert len(low) == 1 and low[0].evidence["rate"] == 0.6
+    assert r16_worker_rate.evaluate(1, "工程", [(17, 20)] * 31, 20, threshold=Decimal("0.8"), month=month,
+                                    last_day=last) == []  # fmt: skip
+    # Exactly 80%: the threshold itself passes.
+    assert r16_worker_rate.evaluate(1, "工程", [(16, 20)] * 31, 20, threshold=Decimal("0.8"), month=month,
+                                    last_day=last) == []  # fmt: skip
 
 
 def test_r12_three_silent_days_pass_and_four_fire_covering_the_streak():

@@ -3,9 +3,9 @@ not use (sessions, authentication, CSRF, messages, locale negotiation, URL resol
 
 Devices send the platform's highest request rate (make bench-intake); each of those layers costs
 time on every punch and serves nothing a device request needs. The lane sits right after Django's
-SecurityMiddleware and hands the two device paths to the same endpoint functions the DRF views
-(which document them in the OpenAPI schema) call, so the answers are the same either way. Answers
-are in the platform's language (Chinese) whatever the thread served before.
+SecurityMiddleware and hands the device routes (attendance.api.device.DEVICE_ROUTES, the same table
+the URL configuration reads) to the endpoints their DRF views run, so the answers are the same
+either way. Answers are in the platform's language (Chinese) whatever the thread served before.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from django.utils import translation
 
 class DeviceFastLaneMiddleware:
     def __init__(self, get_response):
-        from attendance.api.views import punches_endpoint
-        from devices.api.device_api import heartbeat_endpoint
+        from attendance.api.device import DEVICE_ROUTES
 
         self.get_response = get_response
-        self.routes = {"/api/device/v1/heartbeat": heartbeat_endpoint, "/api/device/v1/punches": punches_endpoint}
+        self.routes = {f"/{route}": view.endpoint for route, (_name, view) in DEVICE_ROUTES.items()}
 
     def __call__(self, request):
         endpoint = self.routes.get(request.path_info)

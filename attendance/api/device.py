@@ -1,9 +1,11 @@
-"""The device API (api.md §1, 设备直连): signed requests from site devices.
+"""The device API (docs/device-api.md, 设备直连): signed requests from site devices.
 
-DeviceApiView does what every device endpoint shares: the body limit, the signature gateway, JSON
+`DEVICE_ROUTES` is its one route table: the URL configuration and the fast lane both read it.
+`device_endpoint` does what every device endpoint shares: the body limit, the signature gateway, JSON
 decoding, and the contract's refusals as `{"code", "message"}`. A database that cannot be reached
-answers 503 `unavailable` with Retry-After, and since each endpoint writes in one transaction,
-nothing was half-stored.
+answers 503 `unavailable` with Retry-After, and since each endpoint writes in one transaction, nothing
+was half-stored. The bodies are validated against the contract's schemas (attendance.contract), which
+the OpenAPI document shows as they are.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable
+from functools import cache
 
+import fastjsonschema
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
@@ -20,6 +24,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.views import APIView
 
+from attendance.contract import HEARTBEAT, MAX_BATCH, PUNCH_BATCH, as_openapi
+from attendance.services import punch_batch_ingest
+from attendance.storage import device_identity
 from devices.gateway import DeviceRefusal, DeviceRequest, authenticate, check_body_size
 from devices.services import device_heartbeat_record
 
@@ -71,7 +78,7 @@ def device_endpoint(handle: Callable[[DeviceRequest, object], JsonResponse], bad
                 body = request.body
             except RequestDataTooBig:
                 raise DeviceRefusal(413, "payload_too_large", "The body is over 10 MiB.") from None
-            signed = authenticate(request, body)
+            signed = authenticate(request, body, find_device=device_identity)
             try:
                 data = json.loads(body.decode("utf-8"))
             except (UnicodeDecodeError, ValueError):
@@ -90,7 +97,7 @@ def device_endpoint(handle: Callable[[DeviceRequest, object], JsonResponse], bad
 
 class DeviceApiView(APIView):
     """The DRF face of a device endpoint: it documents the endpoint in the OpenAPI schema and serves it
-    when the fast lane (smz_platform.common.fastlane) is not in the middleware; both run `endpoint`."""
+    when the fast lane (attendance.api.fastlane) is not in the middleware; both run `endpoint`."""
 
     authentication_classes: list = []
     permission_classes: list = []
@@ -102,25 +109,30 @@ class DeviceApiView(APIView):
         return type(self).endpoint(request._request)
 
 
+# --- POST /api/device/v1/heartbeat -------------------------------------------------------------------
+
+
+@cache
+def _heartbeat_validator():
+    return fastjsonschema.compile(HEARTBEAT)
+
+
 def _heartbeat(signed: DeviceRequest, data: object) -> JsonResponse:
     """A heartbeat marks the device online and records the liveness setting it reports (rule R06)."""
-    if not isinstance(data, dict):
-        raise BadBody("The heartbeat must be a JSON object.")
-    liveness = data.get("liveness_enabled")
-    if not isinstance(liveness, bool):
-        raise BadBody("liveness_enabled is required and must be true or false.")
-    firmware = data.get("firmware")
-    if firmware is not None and (not isinstance(firmware, str) or len(firmware) > 64):
-        raise BadBody("firmware must be a string of at most 64 characters.")
+    try:
+        _heartbeat_validator()(data)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        if exc.rule == "required" or exc.name == "data.liveness_enabled":
+            raise BadBody("liveness_enabled is required and must be true or false.") from None
+        raise BadBody(exc.message.replace("data.", "", 1)) from None
     reported_at = data.get("reported_at")
     if reported_at is not None:
         try:
             dt.datetime.fromisoformat(reported_at)
-        except (TypeError, ValueError):
+        except ValueError:
             raise BadBody("reported_at must be an ISO 8601 date-time.") from None
-    device_heartbeat_record(
-        device_id=signed.device.pk, liveness_enabled=liveness, firmware=firmware, at=signed.received_at
-    )
+    device_heartbeat_record(device_id=signed.device.pk, liveness_enabled=data["liveness_enabled"],
+                            firmware=data.get("firmware"), at=signed.received_at)  # fmt: skip
     return JsonResponse({"server_time": signed.received_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
 
 
@@ -134,15 +146,68 @@ class HeartbeatApi(DeviceApiView):
 
     @extend_schema(
         parameters=SIGNED_HEADERS,
-        request=inline_serializer(
-            "Heartbeat",
-            {
-                "firmware": serializers.CharField(required=False, max_length=64),
-                "liveness_enabled": serializers.BooleanField(),
-                "reported_at": serializers.DateTimeField(required=False),
-            },
-        ),
+        request={"application/json": as_openapi(HEARTBEAT)},
         responses={200: inline_serializer("HeartbeatAnswer", {"server_time": serializers.DateTimeField()}), **REFUSALS},
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+
+# --- POST /api/device/v1/punches ----------------------------------------------------------------------
+
+RESULT = inline_serializer(
+    "PunchResult",
+    {
+        "record_id": serializers.CharField(),
+        "status": serializers.ChoiceField(choices=["accepted", "duplicate", "rejected"]),
+        "error": inline_serializer("PunchError", {"code": serializers.CharField(), "message": serializers.CharField()},
+                                   required=False),
+    },
+)  # fmt: skip
+
+
+def _punches(signed: DeviceRequest, data: object) -> JsonResponse:
+    """A batch of 1–500 punches; each stands alone, and the answer follows the request's order."""
+    punches = data.get("punches") if isinstance(data, dict) else None
+    if not isinstance(punches, list):
+        raise BadBody("The body must be an object with a list `punches`.")
+    if not 1 <= len(punches) <= MAX_BATCH:
+        raise BadBody(f"A batch holds 1 to {MAX_BATCH} punches, not {len(punches)}.")
+    result = punch_batch_ingest(device=signed.device, punches=punches, received_at=signed.received_at)
+    return JsonResponse(result.as_answer())
+
+
+punches_endpoint = device_endpoint(_punches, "invalid_batch")
+
+
+class PunchesApi(DeviceApiView):
+    """A batch of 1–500 punches; each stands alone, and the answer follows the request's order."""
+
+    endpoint = punches_endpoint
+
+    @extend_schema(
+        parameters=SIGNED_HEADERS,
+        request={"application/json": as_openapi(PUNCH_BATCH)},
+        responses={
+            200: inline_serializer(
+                "PunchBatchAnswer",
+                {
+                    "accepted": serializers.IntegerField(),
+                    "duplicates": serializers.IntegerField(),
+                    "rejected": serializers.IntegerField(),
+                    "results": serializers.ListField(child=RESULT),
+                },
+            ),
+            **REFUSALS,
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+# The device API's routes (paths without the leading slash), read by the URL configuration and the
+# fast lane alike.
+DEVICE_ROUTES: dict[str, tuple[str, type[DeviceApiView]]] = {
+    "api/device/v1/heartbeat": ("device-heartbeat", HeartbeatApi),
+    "api/device/v1/punches": ("device-punches", PunchesApi),
+}

@@ -1,0 +1,78 @@
+"""The claim on a day's run (inspections.models.NightlyRun): one run of a day at a time, portable.
+
+A run takes the day's row by a conditional update (absent, finished, failed, or held by a run whose
+heartbeat is older than the lease: its process died) and beats after every rule. A second run of the
+day while the first one's heartbeat is fresh raises RunInProgress. Only conditional updates on the
+claim token decide, so two workers racing for the same day never both win.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from inspections.models import NightlyRun, RunState
+
+
+class RunInProgress(Exception):
+    """Another run of the day holds its claim."""
+
+
+class ClaimLost(Exception):
+    """The claim was taken over (this run's heartbeat had gone stale): stop writing."""
+
+
+class Claim:
+    def __init__(self, run_id: int, token: str) -> None:
+        self.run_id, self.token = run_id, token
+
+    def _mine(self):
+        return NightlyRun.objects.filter(pk=self.run_id, token=self.token, state=RunState.RUNNING)
+
+    def beat(self) -> None:
+        if self._mine().update(heartbeat_at=timezone.now()) != 1:
+            raise ClaimLost
+
+    def finish(self, state: str, error: str = "") -> None:
+        self._mine().update(state=state, finished_at=timezone.now(), heartbeat_at=timezone.now(), error=error[:4000])
+
+
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.SMZ_RULES_RUN_LEASE_SECONDS)
+
+
+def claim_take(*, day: dt.date) -> Claim:
+    now, token = timezone.now(), secrets.token_hex(16)
+    try:
+        with transaction.atomic():
+            run = NightlyRun.objects.create(day=day, state=RunState.RUNNING, token=token, started_at=now,
+                                            heartbeat_at=now)  # fmt: skip
+        return Claim(run.pk, token)
+    except IntegrityError:
+        pass  # the day has a row: take it over if its run is over or its holder is gone
+    takeable = Q(state__in=[RunState.COMPLETE, RunState.FAILED]) | Q(heartbeat_at__lt=now - _lease())
+    taken = NightlyRun.objects.filter(takeable, day=day).update(
+        state=RunState.RUNNING, token=token, started_at=now, heartbeat_at=now, finished_at=None, error="",
+        attempts=F("attempts") + 1,
+    )  # fmt: skip
+    if taken != 1:
+        raise RunInProgress
+    return Claim(NightlyRun.objects.get(day=day).pk, token)
+
+
+@contextmanager
+def run_claim(*, day: dt.date) -> Iterator[Claim]:
+    claim = claim_take(day=day)
+    try:
+        yield claim
+    except BaseException as exc:
+        claim.finish(RunState.FAILED, error=repr(exc))
+        raise
+    claim.finish(RunState.COMPLETE)

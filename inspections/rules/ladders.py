@@ -1,0 +1,20 @@
+"""The escalation ladder's steps that rules share, as their specs declare them (what follows an overdue
+rectification order while the same subject still fails)."""
+
+from __future__ import annotations
+
+from inspections.choices import MeasureKind
+from inspections.rules.base import Step, Target
+
+_ON_BOTH = (Target.CONTRACTOR, Target.PROJECT_MANAGER)
+
+# 吉建管〔2021〕6号 附件1 items 1–3: "拒不整改或整改不合格的 / 限期整改后仍不足的" → an administrative penalty
+# (保障农民工工资支付条例 art. 55; 注册建造师管理规定) and a bad-conduct record (诚信不良行为记录).
+CHECKLIST = {"": (Step(MeasureKind.PENALTY, _ON_BOTH), Step(MeasureKind.CREDIT, _ON_BOTH))}
+
+# 吉建管〔2021〕6号 五(四), after article 55 of the wage payment regulation: "责令限期改正，逾期不改正的，责令项目
+# 停工，并处以5万以上10万以下的罚款".
+STOP_WORK_AND_PENALTY = {"": (Step(MeasureKind.STOP_WORK), Step(MeasureKind.PENALTY, _ON_BOTH))}
+
+# An indicator (a campaign's target), not a violation: nothing escalates.
+NOTHING: dict = {}
