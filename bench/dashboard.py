@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import reports  # noqa: E402
+from bench.size import pick  # noqa: E402
 
-REPEAT = 7
+REPEAT = pick(7, 1)
 
 PAGES = """
 import django, json, statistics, sys, time, datetime as dt

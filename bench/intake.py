@@ -10,6 +10,7 @@
    (execute_values, 500 rows a transaction, the same unique key, ON CONFLICT DO NOTHING).
 
 Prints the figures, and last one JSON line. Every loop is bounded in count and time; only loopback.
+BENCH_SMOKE=1 runs it at a few seconds' size (the test suite's smoke run, its own database and port).
 BENCH_REUSE=1 keeps the database of the previous run (to iterate on the server); BENCH_CLIENTS sets
 the single-request clients (default 4); BENCH_TRACE=1 prints every paced request slower than 50 ms.
 """
@@ -32,13 +33,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "smz_bench"
+from bench.size import pick  # noqa: E402
+
+DB_NAME = pick("smz_bench", "smz_bench_intake_smoke")
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-PORT = 8765
+PORT = pick(8765, 8767)
 BASE = f"http://127.0.0.1:{PORT}"
-PROJECTS, DEVICES_PER_PROJECT, WORKERS_PER_PROJECT = 100, 2, 50
-BATCH, BATCHES_PER_CLIENT, BATCH_CLIENTS = 500, 40, 2
-SINGLE_CLIENTS, SINGLE_SECONDS, PACED_RATE, PACED_SECONDS = int(os.environ.get("BENCH_CLIENTS", 4)), 10, 200, 15
+PROJECTS, DEVICES_PER_PROJECT, WORKERS_PER_PROJECT = pick(100, 3), 2, pick(50, 10)
+BATCH, BATCHES_PER_CLIENT, BATCH_CLIENTS = pick(500, 50), pick(40, 2), 2
+SINGLE_CLIENTS = int(os.environ.get("BENCH_CLIENTS", pick(4, 2)))
+SINGLE_SECONDS, PACED_RATE, PACED_SECONDS, WARM_SECONDS = pick(10, 1), pick(200, 20), pick(15, 2), pick(3, 1)
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -247,10 +251,10 @@ def raw_limit(plan) -> float:
         punch = _punch(serial, n, ["11010519491231002X"], rng, now)
         rows.append((device_id, project_id, person_id, punch["record_id"], pii.lookup_digest(punch["id_number"]),
                      "110105********002X", "", punch["punched_at"], received, "in", "face", True, 0.9, "", False,
-                     None, None, True, False, False, False, False, False))  # fmt: skip
+                     None, None, True, False, False, False, False))  # fmt: skip
     columns = ("device_id, project_id, person_id, record_id, id_number_digest, id_number_masked, id_number_encrypted, "
                "punched_at, received_at, direction, method, liveness, match_score, photo_sha256, photo_stored, lat, "
-               "lon, valid, flag_unregistered, flag_mobile, flag_no_liveness, flag_low_score, flag_late")  # fmt: skip
+               "lon, valid, flag_unregistered, flag_mobile, flag_no_liveness, flag_late")  # fmt: skip
     started = time.perf_counter()
     for offset in range(0, len(rows), BATCH):
         with connection, connection.cursor() as cursor:
@@ -292,7 +296,7 @@ def main() -> None:
     try:
         # Warm-up, not measured: every gunicorn thread opens its database connection, caches fill.
         warm = [devices[i::SINGLE_CLIENTS] for i in range(SINGLE_CLIENTS)]
-        run_clients(single_client, warm, lambda i: (3, 0), seed_base=10)
+        run_clients(single_client, warm, lambda i: (WARM_SECONDS, 0), seed_base=10)
         # Disjoint projects per client: each device belongs to one client.
         groups = [devices[i::BATCH_CLIENTS] for i in range(BATCH_CLIENTS)]
         start_at, results = run_clients(batch_client, groups, lambda i: (), seed_base=20)

@@ -19,9 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import rules as city  # noqa: E402
+from bench.size import SMOKE, pick  # noqa: E402
 
-city.DB = "smz_bench_reports"
-REPEAT = 5
+city.DB = pick("smz_bench_reports", "smz_bench_reports_smoke")
+REPEAT = pick(5, 1)
 
 ENFORCE = """
 import django, random, datetime as dt
@@ -103,7 +104,7 @@ def database_ready() -> bool:
     """The city of an earlier run is still there (set SMZ_BENCH_REBUILD=1 to build it again)."""
     import os
 
-    if os.environ.get("SMZ_BENCH_REBUILD"):
+    if os.environ.get("SMZ_BENCH_REBUILD") or (SMOKE and os.environ.get("BENCH_SMOKE_REUSE") != "1"):
         return False
     probe = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", city.DB, "-tAc",
                             "SELECT count(*) FROM inspections_measure"], capture_output=True, text=True)  # fmt: skip

@@ -1,6 +1,7 @@
 """make bench-rules: the nightly rules run on a synthetic city, and on one twice its size.
 
-Generates in PostgreSQL by COPY: 2,000 active projects (10 districts), 100,000 engaged people (46
+Generates in PostgreSQL by COPY (BENCH_SMOKE=1: 10 projects, the suite's smoke run):
+2,000 active projects (10 districts), 100,000 engaged people (46
 workers and 4 managers a project), 2 devices a project with their online history, 30 days of daily
 presence and punches (about 88% attendance, 2–3 punches a day: some 5–6 million punches), with a
 few planted conditions (absent managers, silent sites, back-filled and low-score punches). Then times
@@ -24,7 +25,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DB = "smz_bench_rules"
+
+from bench.size import pick  # noqa: E402
+
+DB = pick("smz_bench_rules", "smz_bench_rules_smoke")
+PROJECTS, PER_PROJECT = pick(2000, 10), pick(50, 12)
 MONTH = dt.date(2026, 10, 1)
 LAST = dt.date(2026, 10, 31)
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -65,7 +70,7 @@ def build(scale: int) -> dict:
         cursor.execute(f"CREATE DATABASE {DB}")
     admin.close()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=environment(), check=True)
-    projects, per_project = 2000 * scale, 50
+    projects, per_project = PROJECTS * scale, PER_PROJECT
     rng = random.Random(scale)
     started = time.perf_counter()
     connection = psycopg2.connect(f"postgres://postgres@127.0.0.1:5432/{DB}")
@@ -151,7 +156,7 @@ def build(scale: int) -> dict:
                                     f"R{punch_id}", hashlib.md5(str(i).encode()).hexdigest() * 2,
                                     "341221********0000", "", at.isoformat(), received.isoformat(),
                                     "in" if n == 0 else "out", "face", "t", score, "", "f", "t", "f", "f", "f",
-                                    "t" if score == "0.61" else "f", "t" if late else "f")  # fmt: skip
+                                    "t" if late else "f")  # fmt: skip
 
     class Split:
         def __init__(self):
@@ -163,7 +168,7 @@ def build(scale: int) -> dict:
     punch_columns = ("id, device_id, project_id, person_id, record_id, id_number_digest, id_number_masked, "
                      "id_number_encrypted, punched_at, received_at, direction, method, liveness, match_score, "
                      "photo_sha256, photo_stored, valid, flag_unregistered, flag_mobile, flag_no_liveness, "
-                     "flag_low_score, flag_late")  # fmt: skip
+                     "flag_late")  # fmt: skip
     for kind, row in presence_and_punches():
         split.rows[kind].append(row)
         if len(split.rows["punch"]) >= 400_000:
@@ -217,7 +222,9 @@ def measure(scale: int) -> dict:
     print(f"  one night ({LAST}, month end): {night}", flush=True)
     # The month rebuild starts from no alerts, as a first run over history would.
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", DB, "-qc",
-                    "TRUNCATE inspections_alert, inspections_rulerun"], check=True)  # fmt: skip
+                    "SET client_min_messages = warning; "
+                    "TRUNCATE inspections_alert, inspections_rulerun, inspections_nightlyrun CASCADE"],
+                   check=True)  # fmt: skip
     month = run(MONTH, LAST)
     print(f"  month rebuild ({MONTH} – {LAST}): {month}", flush=True)
     return {"built": built, "night": night, "month": month}

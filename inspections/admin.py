@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from inspections.models import (
     Alert,
@@ -15,11 +16,13 @@ from inspections.models import (
     Inspection,
     InspectionFinding,
     Measure,
+    NightlyRun,
     Policy,
     RandomDraw,
     RectificationReply,
     RuleRun,
 )
+from inspections.rules import registry, rule
 from inspections.selectors import (
     campaigns_for,
     cases_for,
@@ -40,12 +43,30 @@ class PolicyAdmin(admin.ModelAdmin):
     list_filter = ["in_force", "preset"]
 
 
+class RuleFilter(admin.SimpleListFilter):
+    """The rules of the registry, by their names."""
+
+    title = _("rule")
+    parameter_name = "rule"
+
+    def lookups(self, request, model_admin):
+        return [(spec.code, f"{spec.code} {spec.label}") for spec in registry()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(rule=self.value()) if self.value() else queryset
+
+
+@admin.display(description=_("rule"), ordering="rule")
+def rule_name(obj) -> str:
+    return f"{obj.rule} {rule(obj.rule).label}"
+
+
 @admin.register(Alert)
 class AlertAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Alerts are triaged through the API and the dashboard, where every change records who and why."""
 
-    list_display = ["rule", "project", "subject", "period_start", "period_end", "state", "scored", "last_seen"]
-    list_filter = ["rule", "state", "scored"]
+    list_display = [rule_name, "project", "subject", "period_start", "period_end", "state", "scored", "last_seen"]
+    list_filter = [RuleFilter, "state", "scored"]
     search_fields = ["project__permit_no", "project__name", "subject"]
     list_select_related = ["project"]
 
@@ -55,9 +76,18 @@ class AlertAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 
 @admin.register(RuleRun)
 class RuleRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["day", "rule", "started_at", "duration_ms", "findings", "new_alerts", "updated_alerts",
+    list_display = ["day", rule_name, "started_at", "duration_ms", "findings", "new_alerts", "updated_alerts",
                     "resolved_alerts"]  # fmt: skip
-    list_filter = ["rule"]
+    list_filter = [RuleFilter]
+
+
+@admin.register(NightlyRun)
+class NightlyRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Each night's run of the rules: whether it completed, how often it was attempted."""
+
+    list_display = ["day", "state", "attempts", "started_at", "heartbeat_at", "finished_at"]
+    list_filter = ["state"]
+    exclude = ["token"]
 
 
 @admin.register(ExportGrant)

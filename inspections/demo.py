@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import random
 from collections import defaultdict
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -41,6 +42,77 @@ def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
 
 
+@dataclass
+class _Punching:
+    """What the punches of the demo city are made from, and what they add up to."""
+
+    rng: random.Random
+    today: dt.date
+    first: dt.date
+    devices: dict[int, list[Device]]
+    elsewhere: Device  # a gate of another project (R10)
+    punches: list[Punch] = field(default_factory=list)
+    presence: set = field(default_factory=set)
+    seq: int = 0
+
+
+def _rate(engagement: Engagement, rule: str | None) -> float:
+    manager = engagement.category == Category.MANAGER
+    if rule == "R11" and engagement.position == "project_manager":
+        return 0.55
+    if rule == "R16" and not manager:
+        return 0.55
+    return 0.93 if manager else 0.9
+
+
+def _one_punch(p: _Punching, engagement: Engagement, rule: str | None, day: dt.date, n: int, punched_at, ids) -> Punch:
+    """One punch of the day, with the rule's violation planted on the first punch of the last days."""
+    device, received = p.devices[engagement.project_id][0], punched_at + dt.timedelta(seconds=p.rng.randint(1, 30))
+    score, photo, method, lat, lon, liveness = round(p.rng.uniform(0.85, 0.99), 3), "", "face", None, None, True
+    if day >= p.today - dt.timedelta(days=3) and n == 0:
+        if rule == "R09":
+            score = 0.62
+        if rule == "R07":
+            photo = hashlib.sha256(b"demo-reused-photo").hexdigest()
+        if rule == "R13" and day == p.today - dt.timedelta(days=1):
+            received = punched_at + dt.timedelta(hours=1)
+            punched_at = punched_at - dt.timedelta(days=3)
+        if rule == "R08" and engagement.category != Category.MANAGER:
+            method, lat, lon = "mobile", 29.87, 121.55
+        if rule == "R06":
+            liveness = None
+        if rule == "R10" and engagement.position == "project_manager":
+            device = p.elsewhere
+    p.seq += 1
+    digest, masked = ids
+    return Punch(
+        device_id=device.pk, project_id=device.project_id, person_id=engagement.person_id, record_id=f"D{p.seq:08d}",
+        id_number_digest=digest, id_number_masked=masked, punched_at=punched_at, received_at=received,
+        direction="in" if n == 0 else "out", method=method, liveness=liveness, match_score=score, photo_sha256=photo,
+        lat=lat, lon=lon, valid=True, flag_mobile=method == "mobile", flag_no_liveness=liveness is not True,
+        flag_late=received - punched_at > LATE_CANDIDATE,
+    )  # fmt: skip
+
+
+def _punch_engagement(p: _Punching, engagement: Engagement, rule: str | None) -> None:
+    """Two punches a day at the engagement's rate, from its entry (or the first day) to yesterday."""
+    number = engagement.person.reveal_id_number()
+    ids = (pii.lookup_digest(number), pii.mask_id_number(number))
+    start = max(p.first, engagement.entered_on)
+    rate = _rate(engagement, rule)
+    for offset in range((p.today - start).days):
+        day = start + dt.timedelta(days=offset)
+        if rule == "R12" and day > p.today - dt.timedelta(days=7):
+            continue  # a silent last week
+        if p.rng.random() > rate:
+            continue
+        times = [_at(day, 7, p.rng.randint(0, 59)), _at(day, 17, p.rng.randint(0, 59))]
+        for n, punched_at in enumerate(times):
+            punch = _one_punch(p, engagement, rule, day, n, punched_at, ids)
+            p.punches.append(punch)
+            p.presence.add((punch.person_id, punch.project_id, punch.punched_at.astimezone(SHANGHAI).date()))
+
+
 def seed_attendance(*, rng: random.Random, days: int = 61) -> dict[str, Project]:
     today = timezone.localdate()
     first = today - dt.timedelta(days=days)
@@ -53,73 +125,18 @@ def seed_attendance(*, rng: random.Random, days: int = 61) -> dict[str, Project]
     devices = defaultdict(list)
     for device in Device.objects.filter(project__in=active).order_by("id"):
         devices[device.project_id].append(device)
-    engagements = list(
-        Engagement.objects.filter(project__in=active, exited_on__isnull=True).select_related("person").order_by("id")
-    )
-    shared_photo = hashlib.sha256(b"demo-reused-photo").hexdigest()
-    punches, presence, seq = [], set(), 0
     now = timezone.now()
-    for engagement in engagements:
-        project_id, rule = engagement.project_id, special.get(engagement.project_id)
-        gate = devices[project_id][0] if devices[project_id] else None
-        if gate is None or rule == "R01":
-            continue  # R01's project has (will have) no device: nobody can punch
-        manager = engagement.category == Category.MANAGER
-        rate = 0.93 if manager else 0.9
-        if rule == "R11" and engagement.position == "project_manager":
-            rate = 0.55
-        if rule == "R16" and not manager:
-            rate = 0.55
-        number = engagement.person.reveal_id_number()
-        digest, masked = pii.lookup_digest(number), pii.mask_id_number(number)
-        start = max(first, engagement.entered_on)
-        for offset in range((today - start).days):
-            day = start + dt.timedelta(days=offset)
-            if rule == "R12" and day > today - dt.timedelta(days=7):
-                continue  # a silent last week
-            if rng.random() > rate:
-                continue
-            times = [_at(day, 7, rng.randint(0, 59)), _at(day, 17, rng.randint(0, 59))]
-            for n, punched_at in enumerate(times):
-                seq += 1
-                device = gate
-                received = punched_at + dt.timedelta(seconds=rng.randint(1, 30))
-                score, photo, method, lat, lon, liveness = (
-                    round(rng.uniform(0.85, 0.99), 3),
-                    "",
-                    "face",
-                    None,
-                    None,
-                    True,
-                )
-                recent = day >= today - dt.timedelta(days=3)
-                if recent and n == 0:
-                    if rule == "R09":
-                        score = 0.62
-                    if rule == "R07":
-                        photo = shared_photo
-                    if rule == "R13" and day == today - dt.timedelta(days=1):
-                        received = punched_at + dt.timedelta(hours=1)
-                        punched_at = punched_at - dt.timedelta(days=3)
-                    if rule == "R08" and not manager:
-                        method, lat, lon = "mobile", 29.87, 121.55
-                    if rule == "R06":
-                        liveness = None
-                    if rule == "R10" and engagement.position == "project_manager":
-                        device = devices[active[-1].pk][0]  # a gate of another project
-                punches.append(Punch(
-                    device_id=device.pk, project_id=device.project_id, person_id=engagement.person_id,
-                    record_id=f"D{seq:08d}",
-                    id_number_digest=digest, id_number_masked=masked, punched_at=punched_at, received_at=received,
-                    direction="in" if n == 0 else "out", method=method, liveness=liveness, match_score=score,
-                    photo_sha256=photo, lat=lat, lon=lon, valid=True, flag_mobile=method == "mobile",
-                    flag_no_liveness=liveness is not True, flag_late=received - punched_at > LATE_CANDIDATE,
-                ))  # fmt: skip
-                presence.add((engagement.person_id, device.project_id, punched_at.astimezone(SHANGHAI).date()))
-    Punch.objects.bulk_create(punches, batch_size=2000)
-    PunchKey.objects.bulk_create([PunchKey(device_id=p.device_id, record_id=p.record_id) for p in punches],
+    punching = _Punching(rng=rng, today=today, first=first, devices=devices, elsewhere=devices[active[-1].pk][0])
+    for engagement in (
+        Engagement.objects.filter(project__in=active, exited_on__isnull=True).select_related("person").order_by("id")
+    ):
+        rule = special.get(engagement.project_id)
+        if devices[engagement.project_id] and rule != "R01":  # R01's project has (will have) no device
+            _punch_engagement(punching, engagement, rule)
+    Punch.objects.bulk_create(punching.punches, batch_size=2000)
+    PunchKey.objects.bulk_create([PunchKey(device_id=p.device_id, record_id=p.record_id) for p in punching.punches],
                                  batch_size=5000, ignore_conflicts=True)  # fmt: skip
-    presence_refresh(keys=presence)  # daily presence as the intake would have kept it
+    presence_refresh(keys=punching.presence)  # daily presence as the intake would have kept it
     _plant_the_rest(planted, devices, first, today, now)
     return planted
 

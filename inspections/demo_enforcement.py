@@ -44,9 +44,8 @@ def _issue(case: Case, staff: User, kind: str, day: dt.date, **fields) -> Measur
     return measures.measure_issue(user=staff, case=case, data=MeasureIn(kind=kind, issued_on=day, **fields))
 
 
-def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None:
-    today = timezone.localdate()
-    users = {u.username: u for u in User.objects.all()}
+def _campaign_and_draw(today: dt.date, users: dict[str, User]):
+    """The running campaign (its four phases around today) and a 双随机 draw in Haishu."""
     districts = list(Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code"))
     start = today - dt.timedelta(days=30)
     phases = [
@@ -64,8 +63,11 @@ def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None
     haishu = users["haishu"].district
     draw = campaigns.random_draw_make(user=users["haishu"], district=haishu, size=2, seed=f"{today:%Y%m%d}-海曙-双随机",
                                       campaign=campaign)  # fmt: skip
+    return campaign, draw, start
 
-    # Site visits and online patrols: every planted project, the drawn ones, and a few clean ones.
+
+def _visits(rng, today, users, planted, campaign, draw, start) -> dict[int, Project]:
+    """Site visits and online patrols: every planted project, the drawn ones, and a few clean ones."""
     visited = {p.pk: p for p in planted.values()}
     for project in Project.objects.filter(permit_no__in=draw.drawn):
         visited[project.pk] = project
@@ -98,7 +100,11 @@ def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None
             draw=draw if project.permit_no in draw.drawn else None, notes="专项整治行动属地检查",
         )  # fmt: skip
 
-    # A site visit that finds 18 more workers on site than attended: R15 at the penalty level.
+    return visited
+
+
+def _r15_visit(today, users, campaign, visited) -> None:
+    """A site visit that finds 18 more workers on site than attended: R15 at the penalty level."""
     day = today - dt.timedelta(days=2)
     site = Project.objects.filter(status=ProjectStatus.ACTIVE, actual_start__lte=day).exclude(pk__in=visited)
     busiest = site.order_by("-district_id").first()
@@ -107,6 +113,9 @@ def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None
                                   inspectors="李明、张华", headcount=counted + 18, campaign=campaign,
                                   notes="现场清点作业人员，与考勤人数差异较大")  # fmt: skip
 
+
+def _cases(today, users, planted) -> None:
+    """Cases with every measure of 甬建函〔2023〕82号 五(三), and orders with deadlines."""
     ten_days_ago = today - dt.timedelta(days=10)
     # Forgery: every measure of seed 000 §五(三) short of the blacklist.
     forged = planted["R07"]
@@ -139,7 +148,9 @@ def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None
         _issue(case, staff, MeasureKind.RECTIFICATION, ten_days_ago, basis=rule, deadline=deadline,
                document_no=f"整改〔{today.year}〕{rule[1:]}号")  # fmt: skip
 
-    # The demo contractor's own project: an order to answer, and a supervision notice.
+
+def _contractors_own(today, users) -> None:
+    """The demo contractor's own project: an order to answer, and a supervision notice."""
     own = Project.objects.get(pk=users["contractor"].enterprise.participations.order_by("pk").first().project_id)
     case = _case(own, "实名制登记不完整", _staff(own, users), ["R04"])
     order = _issue(case, _staff(own, users), MeasureKind.RECTIFICATION, today - dt.timedelta(days=4), basis="R04",
@@ -150,4 +161,13 @@ def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None
         kind=MeasureKind.SUPERVISION_NOTICE, issued_on=today - dt.timedelta(days=2), basis="R04",
         deadline=today + dt.timedelta(days=5), note="督促总包对分包人员进场校验登记"))  # fmt: skip
 
+
+def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None:
+    today = timezone.localdate()
+    users = {u.username: u for u in User.objects.all()}
+    campaign, draw, start = _campaign_and_draw(today, users)
+    visited = _visits(rng, today, users, planted, campaign, draw, start)
+    _r15_visit(today, users, campaign, visited)
+    _cases(today, users, planted)
+    _contractors_own(today, users)
     escalation.measures_escalate(today=today)

@@ -84,11 +84,16 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
-def seed_registry(*, rng: random.Random, projects_per_district: int = 4, workers_per_project: int = 70) -> DemoRegistry:
-    city = Region.objects.create(code="330200", name="宁波市", level=RegionLevel.CITY)
-    districts = [
-        Region.objects.create(code=code, name=name, level=RegionLevel.DISTRICT, parent=city) for code, name in DISTRICTS
-    ]
+@dataclass(frozen=True)
+class _Firms:
+    contractors: list[Enterprise]
+    subcontractors: list[Enterprise]
+    supervisors: list[Enterprise]
+    owners: list[Enterprise]
+    vendors: list[Enterprise]
+
+
+def _seed_firms() -> _Firms:
     serial = iter(range(1_000_000, 9_999_999))
 
     def enterprises(names: list[str], suffix: str, **flags) -> list[Enterprise]:
@@ -96,63 +101,63 @@ def seed_registry(*, rng: random.Random, projects_per_district: int = 4, workers
             [Enterprise(uscc=_credit_code(next(serial)), name=f"宁波{n}{suffix}", **flags) for n in names]
         )
 
-    contractors = enterprises(CONTRACTORS, "有限公司", is_contractor=True)
     subcontractors = enterprises(
         [f"{p}{s}" for p in PLACES[:12] for s in SUBCONTRACTORS[:1]], "有限公司", is_subcontractor=True
     )
     subcontractors += enterprises([f"甬城{s}" for s in SUBCONTRACTORS[1:]], "工程有限公司", is_subcontractor=True)
-    supervisors = enterprises(SUPERVISORS, "有限公司", is_supervisor=True)
-    owners = enterprises(OWNERS, "有限公司", is_owner=True)
-    vendors = enterprises(VENDORS, "有限公司", is_vendor=True)
+    return _Firms(
+        contractors=enterprises(CONTRACTORS, "有限公司", is_contractor=True), subcontractors=subcontractors,
+        supervisors=enterprises(SUPERVISORS, "有限公司", is_supervisor=True),
+        owners=enterprises(OWNERS, "有限公司", is_owner=True), vendors=enterprises(VENDORS, "有限公司", is_vendor=True),
+    )  # fmt: skip
 
+
+def _seed_projects(rng: random.Random, districts: list[Region], per_district: int) -> list[Project]:
     projects: list[Project] = []
     statuses = [ProjectStatus.ACTIVE] * 3 + [ProjectStatus.NOT_STARTED]
     for d_index, district in enumerate(districts):
-        for p_index in range(projects_per_district):
+        for p_index in range(per_district):
             municipal = p_index == 3 and d_index % 2 == 0
-            place = PLACES[(d_index * projects_per_district + p_index) % len(PLACES)]
+            place = PLACES[(d_index * per_district + p_index) % len(PLACES)]
             name = f"{district.name}{place}{rng.choice(MUNICIPAL if municipal else BUILDINGS)}工程"
             status = statuses[p_index % len(statuses)]
             planned = dt.date(2026, 9, 1) + dt.timedelta(days=rng.randint(-120, 60))
-            projects.append(
-                Project(
-                    permit_no=f"{district.code}2026{d_index:02d}{p_index:02d}{rng.randint(1000, 9999)}",
-                    name=name,
-                    district=district,
-                    kind=ProjectKind.MUNICIPAL if municipal else ProjectKind.BUILDING,
-                    building_area_m2=0 if municipal else rng.randrange(6000, 120000, 500),
-                    contract_cost_yuan=rng.randrange(20_000_000, 600_000_000, 1_000_000),
-                    planned_start=planned,
-                    actual_start=planned if status != ProjectStatus.NOT_STARTED else None,
-                    status=status,
-                    required_positions=["project_manager", "chief_supervisor", "safety_officer"],
-                    address=f"宁波市{district.name}{place}",
-                )
-            )
+            projects.append(Project(
+                permit_no=f"{district.code}2026{d_index:02d}{p_index:02d}{rng.randint(1000, 9999)}", name=name,
+                district=district, kind=ProjectKind.MUNICIPAL if municipal else ProjectKind.BUILDING,
+                building_area_m2=0 if municipal else rng.randrange(6000, 120000, 500),
+                contract_cost_yuan=rng.randrange(20_000_000, 600_000_000, 1_000_000), planned_start=planned,
+                actual_start=planned if status != ProjectStatus.NOT_STARTED else None, status=status,
+                required_positions=["project_manager", "chief_supervisor", "safety_officer"],
+                address=f"宁波市{district.name}{place}",
+            ))  # fmt: skip
     Project.objects.bulk_create(projects)
-    projects = list(Project.objects.order_by("id"))
+    return list(Project.objects.order_by("id"))
 
+
+def _seed_participants(projects: list[Project], firms: _Firms) -> dict[int, dict[str, Enterprise]]:
+    """Each project's firms, by the key the hires name them with."""
     participants, team_of = [], {}
+    roles = {"contractor": ParticipantRole.CONTRACTOR, "subcontractor": ParticipantRole.SUBCONTRACTOR,
+             "subcontractor2": ParticipantRole.SUBCONTRACTOR, "supervisor": ParticipantRole.SUPERVISOR,
+             "owner": ParticipantRole.OWNER, "vendor": ParticipantRole.VENDOR}  # fmt: skip
     for i, project in enumerate(projects):
         team = {
-            "contractor": contractors[i % len(contractors)],
-            "subcontractor": subcontractors[i % len(subcontractors)],
-            "subcontractor2": subcontractors[(i + 5) % len(subcontractors)],
-            "supervisor": supervisors[i % len(supervisors)],
-            "owner": owners[i % len(owners)],
-            "vendor": vendors[i % len(vendors)],
+            "contractor": firms.contractors[i % len(firms.contractors)],
+            "subcontractor": firms.subcontractors[i % len(firms.subcontractors)],
+            "subcontractor2": firms.subcontractors[(i + 5) % len(firms.subcontractors)],
+            "supervisor": firms.supervisors[i % len(firms.supervisors)],
+            "owner": firms.owners[i % len(firms.owners)],
+            "vendor": firms.vendors[i % len(firms.vendors)],
         }
         team_of[project.pk] = team
-        participants += [
-            ProjectParticipant(project=project, enterprise=team["contractor"], role=ParticipantRole.CONTRACTOR),
-            ProjectParticipant(project=project, enterprise=team["subcontractor"], role=ParticipantRole.SUBCONTRACTOR),
-            ProjectParticipant(project=project, enterprise=team["subcontractor2"], role=ParticipantRole.SUBCONTRACTOR),
-            ProjectParticipant(project=project, enterprise=team["supervisor"], role=ParticipantRole.SUPERVISOR),
-            ProjectParticipant(project=project, enterprise=team["owner"], role=ParticipantRole.OWNER),
-            ProjectParticipant(project=project, enterprise=team["vendor"], role=ParticipantRole.VENDOR),
-        ]
+        participants += [ProjectParticipant(project=project, enterprise=team[key], role=role)
+                         for key, role in roles.items()]  # fmt: skip
     ProjectParticipant.objects.bulk_create(participants)
+    return team_of
 
+
+def _plan_hires(rng: random.Random, projects: list[Project], workers_per_project: int) -> list[_Hire]:
     plan: list[_Hire] = []
     for project in projects:
         for employer_key, position in MANAGER_POSITIONS:
@@ -162,50 +167,56 @@ def seed_registry(*, rng: random.Random, projects_per_district: int = 4, workers
             employer_key = "subcontractor" if w % 3 else "subcontractor2"
             number = _id_number(rng, rng.choice(HOME_REGIONS))
             plan.append(_Hire(project.pk, number, _name(rng), employer_key, trade=rng.choice(TRADES)))
+    return plan
+
+
+def _seed_people(plan: list[_Hire]) -> dict[str, int]:
+    """One person per ID number of the plan (encrypted, with its lookup digest); digest → id."""
     people, seen = [], set()
     for hire in plan:
         if hire.number in seen:
             continue
         seen.add(hire.number)
         parsed = parse_id_number(hire.number)
-        people.append(
-            Person(
-                id_number_encrypted=pii.encrypt(hire.number),
-                id_number_digest=pii.lookup_digest(hire.number),
-                id_number_masked=pii.mask_id_number(hire.number),
-                id_number_warnings=list(parsed.warnings),
-                name=hire.name,
-                gender=parsed.gender,
-                birth_date=parsed.birth_date,
-            )
-        )
+        people.append(Person(
+            id_number_encrypted=pii.encrypt(hire.number), id_number_digest=pii.lookup_digest(hire.number),
+            id_number_masked=pii.mask_id_number(hire.number), id_number_warnings=list(parsed.warnings),
+            name=hire.name, gender=parsed.gender, birth_date=parsed.birth_date,
+        ))  # fmt: skip
     Person.objects.bulk_create(people, batch_size=1000)
-    person_by_digest = dict(Person.objects.values_list("id_number_digest", "id"))
+    return dict(Person.objects.values_list("id_number_digest", "id"))
+
+
+def _seed_engagements(rng: random.Random, plan: list[_Hire], projects: list[Project], team_of, people) -> None:
     project_by_id = {p.pk: p for p in projects}
     engagements, engaged = [], set()
     for hire in plan:
-        person_id = person_by_digest[pii.lookup_digest(hire.number)]
+        person_id = people[pii.lookup_digest(hire.number)]
         if (person_id, hire.project_id) in engaged:
             continue
         engaged.add((person_id, hire.project_id))
         project = project_by_id[hire.project_id]
         start = project.actual_start or project.planned_start
-        engagements.append(
-            Engagement(
-                person_id=person_id,
-                project_id=hire.project_id,
-                employer=team_of[hire.project_id][hire.employer_key],
-                category=Category.MANAGER if hire.position else Category.WORKER,
-                position=hire.position,
-                trade=hire.trade,
-                team=f"{rng.choice(['钢筋', '木工', '泥工', '架子', '水电'])}{rng.randint(1, 3)}班"
-                if hire.trade
-                else "",
-                entered_on=start + dt.timedelta(days=rng.randint(0, 20)),
-            )
-        )
+        team = f"{rng.choice(['钢筋', '木工', '泥工', '架子', '水电'])}{rng.randint(1, 3)}班" if hire.trade else ""
+        engagements.append(Engagement(
+            person_id=person_id, project_id=hire.project_id, employer=team_of[hire.project_id][hire.employer_key],
+            category=Category.MANAGER if hire.position else Category.WORKER, position=hire.position, trade=hire.trade,
+            team=team, entered_on=start + dt.timedelta(days=rng.randint(0, 20)),
+        ))  # fmt: skip
     Engagement.objects.bulk_create(engagements, batch_size=1000)
-    return DemoRegistry(city=city, districts=districts, projects=projects, vendors=vendors)
+
+
+def seed_registry(*, rng: random.Random, projects_per_district: int = 4, workers_per_project: int = 70) -> DemoRegistry:
+    city = Region.objects.create(code="330200", name="宁波市", level=RegionLevel.CITY)
+    districts = [
+        Region.objects.create(code=code, name=name, level=RegionLevel.DISTRICT, parent=city) for code, name in DISTRICTS
+    ]
+    firms = _seed_firms()
+    projects = _seed_projects(rng, districts, projects_per_district)
+    team_of = _seed_participants(projects, firms)
+    plan = _plan_hires(rng, projects, workers_per_project)
+    _seed_engagements(rng, plan, projects, team_of, _seed_people(plan))
+    return DemoRegistry(city=city, districts=districts, projects=projects, vendors=firms.vendors)
 
 
 def seed_accounts(*, registry: DemoRegistry) -> list[tuple[str, str, str]]:

@@ -213,30 +213,12 @@ class NamedProject:
     measures: str
 
 
-def circular_rows(*, districts: list[Region], month: dt.date) -> tuple[list[CircularRow], list[NamedProject]]:
-    """Per district: inspections, findings, measures, attendance rates; and the projects named (those
-    given a measure in the month)."""
-    start, end = month, month_span(month, timezone.localdate())
-    ids = [d.pk for d in districts]
-    active = dict(projects_active_between(start, end).filter(district__in=ids).values("district_id")
-                  .annotate(n=Count("id")).values_list("district_id", "n"))  # fmt: skip
-    inspections = {row["project__district_id"]: row for row in _inspection_counts(ids, start, end)}
-    alerts = dict(
-        Alert.objects.filter(project__district__in=ids, period_start__lte=end, period_end__gte=start)
-        .exclude(state=AlertState.DISMISSED).values("project__district_id").annotate(n=Count("id"))
-        .values_list("project__district_id", "n")
-    )  # fmt: skip
-    found = dict(
-        InspectionFinding.objects.filter(inspection__project__district__in=ids, inspection__day__gte=start,
-                                         inspection__day__lte=end)
-        .values("inspection__project__district_id").annotate(n=Count("id"))
-        .values_list("inspection__project__district_id", "n")
-    )  # fmt: skip
-    standing = Measure.objects.filter(case__project__district__in=ids, state__in=STANDING, issued_on__gte=start,
-                                      issued_on__lte=end)  # fmt: skip
-    measures = defaultdict(lambda: defaultdict(int))
-    for district_id, kind, n in standing.values_list("case__project__district_id", "kind").annotate(n=Count("id")):
-        measures[district_id][kind] += n
+def _by_district(queryset, field: str = "project__district_id") -> dict[int, int]:
+    return dict(queryset.values(field).annotate(n=Count("id")).values_list(field, "n"))
+
+
+def _managers_and_rates(districts: list[Region], month: dt.date):
+    """Per district: managers judged and passed this month, and the projects' worker rates."""
     judged, passed, rates = defaultdict(int), defaultdict(int), defaultdict(list)
     for presence in monthly_presence(districts=districts, month=month).values():
         district_id = presence.project.district_id
@@ -244,21 +226,11 @@ def circular_rows(*, districts: list[Region], month: dt.date) -> tuple[list[Circ
         passed[district_id] += sum(1 for m in presence.managers if m.passed)
         if presence.workers.rate is not None:
             rates[district_id].append(presence.workers.rate)
-    rows = [
-        CircularRow(
-            d.name,
-            active.get(d.pk, 0),
-            inspections.get(d.pk, {}).get("n", 0),
-            inspections.get(d.pk, {}).get("projects", 0),
-            alerts.get(d.pk, 0) + found.get(d.pk, 0),
-            {kind: measures[d.pk][kind] for kind in CIRCULAR_MEASURES},
-            judged[d.pk],
-            passed[d.pk],
-            round(sum(rates[d.pk]) / len(rates[d.pk]), 3) if rates[d.pk] else None,
-        )  # fmt: skip
-        for d in districts
-    ]
-    named = []
+    return judged, passed, rates
+
+
+def _named_projects(districts: list[Region], standing, start: dt.date, end: dt.date) -> list[NamedProject]:
+    """The projects given a measure in the month, with their findings and measures."""
     by_project = defaultdict(list)
     for project_id, kind, day in standing.order_by("issued_on", "pk").values_list("case__project_id", "kind",
                                                                                   "issued_on"):  # fmt: skip
@@ -274,12 +246,52 @@ def circular_rows(*, districts: list[Region], month: dt.date) -> tuple[list[Circ
         .values_list("pk", "participants__enterprise__name")
     )  # fmt: skip
     names = {d.pk: d.name for d in districts}
-    for project in Project.objects.filter(pk__in=by_project).order_by("district__code", "permit_no"):
-        named.append(NamedProject(names[project.district_id], project.name, project.permit_no,
-                                  contractors.get(project.pk, "—"),
-                                  "、".join(f"{r} {category_name(r)}" for r in sorted(rules[project.pk])) or "—",
-                                  "；".join(by_project[project.pk])))  # fmt: skip
-    return rows, named
+    return [
+        NamedProject(
+            names[project.district_id],
+            project.name,
+            project.permit_no,
+            contractors.get(project.pk, "—"),
+            "、".join(f"{r} {category_name(r)}" for r in sorted(rules[project.pk])) or "—",
+            "；".join(by_project[project.pk]),
+        )  # fmt: skip
+        for project in Project.objects.filter(pk__in=by_project).order_by("district__code", "permit_no")
+    ]
+
+
+def circular_rows(*, districts: list[Region], month: dt.date) -> tuple[list[CircularRow], list[NamedProject]]:
+    """Per district: inspections, findings, measures, attendance rates; and the projects named (those
+    given a measure in the month)."""
+    start, end = month, month_span(month, timezone.localdate())
+    ids = [d.pk for d in districts]
+    active = _by_district(projects_active_between(start, end).filter(district__in=ids), "district_id")
+    inspections = {row["project__district_id"]: row for row in _inspection_counts(ids, start, end)}
+    alerts = _by_district(Alert.objects.filter(project__district__in=ids, period_start__lte=end, period_end__gte=start)
+                          .exclude(state=AlertState.DISMISSED))  # fmt: skip
+    found = _by_district(InspectionFinding.objects.filter(inspection__project__district__in=ids,
+                                                          inspection__day__gte=start, inspection__day__lte=end),
+                         "inspection__project__district_id")  # fmt: skip
+    standing = Measure.objects.filter(case__project__district__in=ids, state__in=STANDING, issued_on__gte=start,
+                                      issued_on__lte=end)  # fmt: skip
+    measures = defaultdict(lambda: defaultdict(int))
+    for district_id, kind, n in standing.values_list("case__project__district_id", "kind").annotate(n=Count("id")):
+        measures[district_id][kind] += n
+    judged, passed, rates = _managers_and_rates(districts, month)
+    rows = [
+        CircularRow(
+            d.name,
+            active.get(d.pk, 0),
+            inspections.get(d.pk, {}).get("n", 0),
+            inspections.get(d.pk, {}).get("projects", 0),
+            alerts.get(d.pk, 0) + found.get(d.pk, 0),
+            {kind: measures[d.pk][kind] for kind in CIRCULAR_MEASURES},
+            judged[d.pk],
+            passed[d.pk],
+            round(sum(rates[d.pk]) / len(rates[d.pk]), 3) if rates[d.pk] else None,
+        )  # fmt: skip
+        for d in districts
+    ]
+    return rows, _named_projects(districts, standing, start, end)
 
 
 def _inspection_counts(district_ids, start: dt.date, end: dt.date):

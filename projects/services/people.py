@@ -66,6 +66,27 @@ def _check_code(table: str, field: str, code: str) -> None:
         raise ValidationError({field: [_("Unknown code %(code)s.") % {"code": code}]})
 
 
+def _check_engagement(*, user: User, project: Project, employer: Enterprise, category: str, position: str,
+                      trade: str, entered_on: dt.date, contract_signed_on: dt.date | None) -> None:  # fmt: skip
+    """The employer takes part, the user may register its staff, and the fields fit the category."""
+    if not project.participants.filter(enterprise=employer, role__in=EMPLOYER_ROLES).exists():
+        raise ValidationError(
+            {"employer": [_("%(name)s does not take part in this project.") % {"name": employer.name}]}
+        )
+    if not can_register_staff(user, project, employer):
+        raise PermissionDenied(_("You may register only your own enterprise's staff on this project."))
+    if category == Category.MANAGER and not position:
+        raise ValidationError({"position": [_("A manager needs a position.")]})
+    if category == Category.WORKER and position:
+        raise ValidationError({"position": [_("Only managers have a position.")]})
+    _check_code(CodeTable.POSITION, "position", position)
+    _check_code(CodeTable.WORK_TYPE, "trade", trade)
+    if entered_on > timezone.localdate() + dt.timedelta(days=30):
+        raise ValidationError({"entered_on": [_("The entry date is more than 30 days ahead.")]})
+    if contract_signed_on and contract_signed_on > timezone.localdate():
+        raise ValidationError({"contract_signed_on": [_("The contract date is in the future.")]})
+
+
 def engagement_create(
     *,
     user: User,
@@ -85,22 +106,8 @@ def engagement_create(
         parsed = parse_id_number(id_number, today=timezone.localdate())
     except InvalidIdNumber as exc:
         raise ValidationError({"id_number": exc.messages}) from exc
-    if not project.participants.filter(enterprise=employer, role__in=EMPLOYER_ROLES).exists():
-        raise ValidationError(
-            {"employer": [_("%(name)s does not take part in this project.") % {"name": employer.name}]}
-        )
-    if not can_register_staff(user, project, employer):
-        raise PermissionDenied(_("You may register only your own enterprise's staff on this project."))
-    if category == Category.MANAGER and not position:
-        raise ValidationError({"position": [_("A manager needs a position.")]})
-    if category == Category.WORKER and position:
-        raise ValidationError({"position": [_("Only managers have a position.")]})
-    _check_code(CodeTable.POSITION, "position", position)
-    _check_code(CodeTable.WORK_TYPE, "trade", trade)
-    if entered_on > timezone.localdate() + dt.timedelta(days=30):
-        raise ValidationError({"entered_on": [_("The entry date is more than 30 days ahead.")]})
-    if contract_signed_on and contract_signed_on > timezone.localdate():
-        raise ValidationError({"contract_signed_on": [_("The contract date is in the future.")]})
+    _check_engagement(user=user, project=project, employer=employer, category=category, position=position,
+                      trade=trade, entered_on=entered_on, contract_signed_on=contract_signed_on)  # fmt: skip
     with transaction.atomic():
         person, _created = person_get_or_create(id_number=parsed, name=name)
         open_engagement = Engagement.objects.filter(person=person, project=project, exited_on__isnull=True).first()
@@ -113,17 +120,10 @@ def engagement_create(
         try:
             with transaction.atomic():
                 engagement = Engagement.objects.create(
-                    person=person,
-                    project=project,
-                    employer=employer,
-                    category=category,
-                    position=position,
-                    team=team,
-                    trade=trade,
-                    entered_on=entered_on,
-                    contract_signed_on=contract_signed_on,
+                    person=person, project=project, employer=employer, category=category, position=position,
+                    team=team, trade=trade, entered_on=entered_on, contract_signed_on=contract_signed_on,
                     created_by=user,
-                )
+                )  # fmt: skip
         except IntegrityError as exc:
             raise Conflict("id_number", _("This person is already engaged on the project.")) from exc
     return EngagementResult(engagement=engagement, warnings=tuple(person.id_number_warnings))

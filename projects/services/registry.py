@@ -77,6 +77,50 @@ def _check_positions(positions: list[str]) -> None:
         )
 
 
+def _check_registrant(user: User, district: Region, participants: list[Participation], status: str | None) -> None:
+    """Who may register the project: the city anywhere, district staff in their district, an
+    enterprise as its general contractor; only the city sets a status (migrating existing projects)."""
+    if district.level != RegionLevel.DISTRICT:
+        raise ValidationError({"district": [_("%(name)s is not a district.") % {"name": district.name}]})
+    if user.role == Role.VENDOR:
+        raise PermissionDenied(_("A vendor account cannot register projects."))
+    if user.role == Role.DISTRICT and user.district_id != district.pk:
+        raise PermissionDenied(_("You may register projects of your own district only."))
+    if user.role == Role.ENTERPRISE and not any(
+        p.enterprise.pk == user.enterprise_id and p.role == ParticipantRole.CONTRACTOR for p in participants
+    ):
+        raise PermissionDenied(_("An enterprise registers only projects it takes part in as the general contractor."))
+    if status is not None and user.role != Role.CITY:
+        raise ValidationError(
+            {"status": [_("Only a city-level user may set the status; it changes through status requests.")]}
+        )
+
+
+def _check_dates_and_sizes(*, status: str, actual_start, completed_on, building_area_m2, contract_cost_yuan) -> None:
+    if status != ProjectStatus.NOT_STARTED and actual_start is None:
+        raise ValidationError({"actual_start": [_("A project that has started needs its actual start date.")]})
+    if status == ProjectStatus.COMPLETED and completed_on is None:
+        raise ValidationError({"completed_on": [_("A completed project needs its completion date.")]})
+    if completed_on and actual_start and completed_on < actual_start:
+        raise ValidationError({"completed_on": [_("The completion date is before the actual start.")]})
+    if building_area_m2 < 0 or contract_cost_yuan < 0:
+        raise ValidationError({"building_area_m2": [_("Area and cost cannot be negative.")]})
+
+
+def _check_participants(participants: list[Participation]) -> None:
+    """Each participant registered for its role, and the general contractor among them."""
+    errors = [
+        _("%(name)s is not registered as %(role)s.")
+        % {"name": p.enterprise.name, "role": ParticipantRole(p.role).label}
+        for p in participants
+        if not p.enterprise.has_kind(p.role)
+    ]
+    if errors:
+        raise ValidationError({"participants": errors})
+    if not any(p.role == ParticipantRole.CONTRACTOR for p in participants):
+        raise ValidationError({"participants": [_("A project needs its general contractor among the participants.")]})
+
+
 def project_create(
     *,
     user: User,
@@ -98,62 +142,22 @@ def project_create(
 ) -> Project:
     """Register a project (施工许可). Only a city user may set a status (migrating existing projects);
     otherwise it starts as not started and changes only through approved status requests."""
-    if district.level != RegionLevel.DISTRICT:
-        raise ValidationError({"district": [_("%(name)s is not a district.") % {"name": district.name}]})
-    if user.role == Role.VENDOR:
-        raise PermissionDenied(_("A vendor account cannot register projects."))
-    if user.role == Role.DISTRICT and user.district_id != district.pk:
-        raise PermissionDenied(_("You may register projects of your own district only."))
-    if user.role == Role.ENTERPRISE and not any(
-        p.enterprise.pk == user.enterprise_id and p.role == ParticipantRole.CONTRACTOR for p in participants
-    ):
-        raise PermissionDenied(_("An enterprise registers only projects it takes part in as the general contractor."))
-    if status is not None and user.role != Role.CITY:
-        raise ValidationError(
-            {"status": [_("Only a city-level user may set the status; it changes through status requests.")]}
-        )
+    _check_registrant(user, district, participants, status)
     status = status or ProjectStatus.NOT_STARTED
-    if status != ProjectStatus.NOT_STARTED and actual_start is None:
-        raise ValidationError({"actual_start": [_("A project that has started needs its actual start date.")]})
-    if status == ProjectStatus.COMPLETED and completed_on is None:
-        raise ValidationError({"completed_on": [_("A completed project needs its completion date.")]})
-    if completed_on and actual_start and completed_on < actual_start:
-        raise ValidationError({"completed_on": [_("The completion date is before the actual start.")]})
-    if building_area_m2 < 0 or contract_cost_yuan < 0:
-        raise ValidationError({"building_area_m2": [_("Area and cost cannot be negative.")]})
-    errors = []
-    for p in participants:
-        if not p.enterprise.has_kind(p.role):
-            errors.append(
-                _("%(name)s is not registered as %(role)s.")
-                % {"name": p.enterprise.name, "role": ParticipantRole(p.role).label}
-            )
-    if errors:
-        raise ValidationError({"participants": errors})
-    if not any(p.role == ParticipantRole.CONTRACTOR for p in participants):
-        raise ValidationError({"participants": [_("A project needs its general contractor among the participants.")]})
+    _check_dates_and_sizes(status=status, actual_start=actual_start, completed_on=completed_on,
+                           building_area_m2=building_area_m2, contract_cost_yuan=contract_cost_yuan)  # fmt: skip
+    _check_participants(participants)
     _check_positions(required_positions)
     if Project.objects.filter(permit_no=permit_no).exists():
         raise Conflict("permit_no", _("Project %(permit)s is already registered.") % {"permit": permit_no})
     try:
         with transaction.atomic():
             project = Project.objects.create(
-                permit_no=permit_no,
-                name=name,
-                district=district,
-                kind=kind,
-                building_area_m2=building_area_m2,
-                contract_cost_yuan=contract_cost_yuan,
-                planned_start=planned_start,
-                actual_start=actual_start,
-                completed_on=completed_on,
-                status=status,
-                required_positions=list(dict.fromkeys(required_positions)),
-                address=address,
-                lat=lat,
-                lon=lon,
-                created_by=user,
-            )
+                permit_no=permit_no, name=name, district=district, kind=kind, building_area_m2=building_area_m2,
+                contract_cost_yuan=contract_cost_yuan, planned_start=planned_start, actual_start=actual_start,
+                completed_on=completed_on, status=status, required_positions=list(dict.fromkeys(required_positions)),
+                address=address, lat=lat, lon=lon, created_by=user,
+            )  # fmt: skip
             ProjectParticipant.objects.bulk_create(
                 [ProjectParticipant(project=project, enterprise=p.enterprise, role=p.role) for p in participants],
                 ignore_conflicts=True,

@@ -26,8 +26,10 @@ class CheckedFile:
         return f"{self.sha256}.{EXTENSIONS[self.content_type]}"
 
 
-def file_check(*, content: bytes, field: str = "file", allowed: tuple[str, ...] = tuple(EXTENSIONS)) -> CheckedFile:
-    """A non-empty PDF, JPEG or PNG under the size limit, judged by its first bytes, not its name."""
+def file_check(*, content: bytes, field: str = "file", allowed: tuple[str, ...] | None = None) -> CheckedFile:
+    """A non-empty file of an allowed type (by default SMZ_ATTACHMENT_TYPES: PDF, JPEG, PNG) under the size
+    limit, judged by its first bytes, not its name."""
+    allowed = tuple(allowed or settings.SMZ_ATTACHMENT_TYPES)
     if not content:
         raise ValidationError({field: [_("The file is empty.")]})
     if len(content) > settings.SMZ_ATTACHMENT_MAX_BYTES:
@@ -40,7 +42,7 @@ def file_check(*, content: bytes, field: str = "file", allowed: tuple[str, ...] 
     return CheckedFile(content_type=content_type, sha256=hashlib.sha256(content).hexdigest(), size=len(content))
 
 
-def file_store(record, *, content: bytes, allowed: tuple[str, ...] = tuple(EXTENSIONS)):
+def file_store(record, *, content: bytes, allowed: tuple[str, ...] | None = None):
     """Check `content`, fill the record's content_type, size and sha256, write the file under its
     digest to the record's `file` field, then save the record.
 

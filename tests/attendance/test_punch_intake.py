@@ -297,11 +297,14 @@ def test_punches_land_in_the_partition_of_their_shanghai_month(gate, worker, loc
         assert cursor.fetchone()[0] == partition
 
 
-def test_record_ids_with_backslashes_and_unicode_are_stored_exactly(gate, worker):
+def test_record_ids_with_backslashes_and_unicode_are_stored_exactly_through_copy(gate, worker):
     odd = ["A\\B\\\\C", "工地-闸机-0001", "x'y\"z;--", "N\\N"]
     response = gate.punches([punch(record_id, worker) for record_id in odd])
     assert response.json()["accepted"] == 4
     assert set(Punch.objects.values_list("record_id", flat=True)) == set(odd)
+    with connection.cursor() as cursor:  # the batch went through COPY: its session staging table is there
+        cursor.execute("SELECT to_regclass('pg_temp.attendance_punch_stage') IS NOT NULL")
+        assert cursor.fetchone()[0]
 
 
 @pytest.mark.parametrize("record_id", ["tab\there", "line\nbreak", "nul\x00byte"])

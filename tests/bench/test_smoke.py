@@ -1,0 +1,34 @@
+"""Every benchmark still runs to its end: each at its smoke size (BENCH_SMOKE=1), against the real
+PostgreSQL (and, for the intake, a real gunicorn), printing its JSON figures as its last line."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+# Each benchmark and the figures its last line must carry.
+BENCHMARKS = [
+    ("intake.py", {"batch_punches_per_s", "raw_rows_per_s", "ratio", "single_requests_per_s", "single_p99_ms"}),
+    ("rules.py", {"night_s", "month_s", "peak_rss_mb", "doubling_ratio"}),
+    ("reports.py", {"district_median_s", "district_max_s", "city_median_s", "city_max_s"}),
+    ("dashboard.py", {"city overview", "district page", "project page", "alert triage", "reports page"}),
+]
+
+
+@pytest.mark.parametrize(("script", "figures"), BENCHMARKS, ids=[name for name, _ in BENCHMARKS])
+def test_the_benchmark_runs_to_its_end_and_prints_its_figures(script, figures):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST"))}
+    env.update(BENCH_SMOKE="1", BENCH_SMOKE_REUSE="1" if script == "dashboard.py" else "0")
+    result = subprocess.run([sys.executable, f"bench/{script}"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    last = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures <= set(last), last
+    assert all(isinstance(value, int | float) and value >= 0 for value in last.values()), last

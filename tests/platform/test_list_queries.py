@@ -1,0 +1,155 @@
+"""Every list endpoint of the integration API costs a fixed number of queries, however many rows it
+answers: measured on a populated city, then on one with twice as much of everything. A list endpoint
+added to the schema without a line here fails the first test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from devices.services import device_register
+from inspections.engine import rules_run
+from inspections.models import CreditDeduction
+from inspections.services.campaigns import PhaseIn, campaign_create, random_draw_make
+from inspections.services.cases import case_open
+from inspections.services.inspections import DeviceTestIn, FindingIn, inspection_photo_add, inspection_record
+from inspections.services.measures import MeasureIn, measure_issue
+from projects.choices import ParticipantRole
+from projects.services.status import status_request_approve, status_request_attachment_add, status_request_submit
+from tests.factories import EnterpriseFactory, ProjectFactory, RegionFactory, engage, participate
+
+pytestmark = pytest.mark.django_db
+
+SH = dt.timezone(dt.timedelta(hours=8))
+PDF = b"%PDF-1.4 a stamped form"
+JPEG = b"\xff\xd8\xff\xe0 a site photo"
+_serials = itertools.count(1)
+
+# Every list endpoint with the most queries it may make (for the city's account, which sees all).
+LISTS = {
+    "/api/v1/regions/": 3,
+    "/api/v1/enterprises/": 3,
+    "/api/v1/projects/": 6,
+    "/api/v1/projects/{permit_no}/engagements/": 6,
+    "/api/v1/projects/{permit_no}/status-history/": 4,
+    "/api/v1/projects/{permit_no}/devices/": 4,
+    "/api/v1/status-requests/": 8,
+    "/api/v1/devices/": 4,
+    "/api/v1/alerts/": 4,
+    "/api/v1/inspections/": 7,
+    "/api/v1/cases/": 5,
+    "/api/v1/measures/": 12,
+    "/api/v1/credit/records/": 4,
+    "/api/v1/campaigns/": 5,
+    "/api/v1/campaigns/{campaign_id}/progress/": 6,
+    "/api/v1/draws/": 4,
+}
+
+
+def populate(city, n: int) -> None:
+    """`n` more of everything the lists show, made through the services."""
+    users = city.users
+    for _ in range(n):
+        RegionFactory(code=f"3302{50 + next(_serials) % 50:02d}", name="新区", level="district", parent=city.city)
+        project = ProjectFactory(district=city.haishu)
+        for enterprise, role in [(city.contractor, ParticipantRole.CONTRACTOR),
+                                 (city.supervisor, ParticipantRole.SUPERVISOR),
+                                 (EnterpriseFactory(is_contractor=False, is_subcontractor=True),
+                                  ParticipantRole.SUBCONTRACTOR)]:  # fmt: skip
+            participate(project, enterprise, role)
+        engage(project, city.contractor, category="manager", position="project_manager")
+        engage(project, city.contractor)
+        device = device_register(user=users["contractor"], project=project, serial=f"LIST-{next(_serials)}",
+                                 vendor=city.vendor, model="m", kind="gate", connection="direct",
+                                 location="entrance").device  # fmt: skip
+        request = status_request_submit(user=users["contractor"], project=project, kind="suspension", reason="停工",
+                                        effective_from=dt.date(2026, 11, 20))  # fmt: skip
+        status_request_attachment_add(user=users["contractor"], status_request=request, kind="form_scan",
+                                      name="申请表.pdf", content=PDF)  # fmt: skip
+        status_request_approve(user=users["haishu"], status_request=request)
+        status_request_approve(user=users["city"], status_request=request)
+        inspection = inspection_record(
+            user=users["haishu"], project=project, kind="site_visit", day=dt.date(2026, 11, 24), inspectors="张三",
+            headcount=3, findings=[FindingIn("R04", "无人登记")],
+            device_tests=[DeviceTestIn(device.serial, True, False)],
+        )  # fmt: skip
+        inspection_photo_add(user=users["haishu"], inspection=inspection, caption="现场", content=JPEG)
+        rules_run(day=dt.date(2026, 11, 24))
+        case = case_open(user=users["haishu"], project=project, title="检查发现问题",
+                         alert_ids=list(project.alerts.values_list("pk", flat=True)),
+                         finding_ids=list(inspection.findings.values_list("pk", flat=True)))  # fmt: skip
+        for kind, fields in [("rectification", {"deadline": dt.date(2026, 12, 2), "basis": "R04"}),
+                             ("credit", {"points": 3, "basis": "R04"}), ("circular", {})]:  # fmt: skip
+            measure_issue(user=users["haishu"], case=case,
+                          data=MeasureIn(kind=kind, issued_on=dt.date(2026, 11, 25), **fields))  # fmt: skip
+    phases = [PhaseIn(phase, dt.date(2026, 11, 1) + dt.timedelta(days=7 * i), dt.date(2026, 11, 7) +
+                      dt.timedelta(days=7 * i)) for i, phase in
+              enumerate(["self_inspection", "local_inspection", "municipal_supervision", "summary"])]  # fmt: skip
+    for _ in range(n):
+        campaign_create(
+            user=users["city"],
+            name="专项整治",
+            starts_on=dt.date(2026, 11, 1),
+            ends_on=dt.date(2026, 11, 28),
+            districts=[city.haishu, city.jiangbei],
+            phases=phases,
+        )
+        random_draw_make(user=users["city"], district=city.haishu, size=2)
+
+
+def queries(client, url: str) -> tuple[int, int]:
+    """The number of queries the list costs, and how many rows it answers."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.content[:300])
+    body = response.json()
+    return len(captured), body["count"] if isinstance(body, dict) else len(body)
+
+
+@pytest.fixture
+def city_with_lists(city):
+    CreditDeduction.objects.get_or_create(basis="category", code="R04", defaults={"points": 3})
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=SH), tick=False):
+        yield city
+
+
+def test_every_list_endpoint_of_the_schema_is_measured_here(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    lists = set()
+    for path, operations in schema["paths"].items():
+        answer = operations.get("get", {}).get("responses", {}).get("200", {})
+        body = next(iter(answer.get("content", {}).values()), {}).get("schema", {})
+        ref = body.get("$ref", "")
+        component = schema["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {}) if ref else body
+        if component.get("type") == "array" or "results" in component.get("properties", {}):
+            lists.add(path)
+    assert lists == set(LISTS)
+
+
+@pytest.mark.parametrize("path", sorted(LISTS))
+def test_a_list_costs_the_same_queries_for_twice_the_rows(city_with_lists, path):
+    city = city_with_lists
+    client = city.client("city")
+    populate(city, 2)
+    few, rows = queries(client, _url(path))
+    populate(city, 2)
+    many, more_rows = queries(client, _url(path))
+    assert more_rows > rows or "{" in path, (path, rows, more_rows)  # a list of one project's or campaign's
+    assert many == few, f"{path}: {few} queries for {rows} rows, {many} for {more_rows}"
+    assert many <= LISTS[path], f"{path}: {many} queries"
+
+
+def _url(path: str) -> str:
+    """The path with its parameters: the latest project (with as much as any) and campaign."""
+    from inspections.models import Campaign
+    from projects.models import Project
+
+    project = Project.objects.order_by("-pk").first()
+    return path.replace("{permit_no}", project.permit_no).replace(
+        "{campaign_id}", str(Campaign.objects.order_by("-pk").values_list("pk", flat=True).first())
+    )
