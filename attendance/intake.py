@@ -59,7 +59,7 @@ class _Reject(Exception):
 
 
 def parse_time(value: object) -> dt.datetime:
-    """ISO 8601; a time without an offset is Asia/Shanghai (api.md)."""
+    """ISO 8601; a time without an offset is Asia/Shanghai (docs/device-api.md)."""
     if not isinstance(value, str) or not value:
         raise _Reject("invalid_time", "punched_at must be an ISO 8601 date-time string")
     try:

@@ -108,7 +108,7 @@ class DailyPresence(models.Model):
     last_at = models.DateTimeField(_("last punch"))
     punch_count = models.PositiveIntegerField(_("punches"))
     valid_count = models.PositiveIntegerField(_("valid punches"))
-    # Valid punches that carry a photo: a policy may count only those (Zhongshan, domain.md).
+    # Valid punches that carry a photo: a policy may count only those (the Zhongshan preset: 中山 2019 上线通知).
     photo_count = models.PositiveIntegerField(_("valid punches with a photo"), default=0, db_default=0)
     first_valid_at = models.DateTimeField(_("first valid punch"), null=True, blank=True)
     last_valid_at = models.DateTimeField(_("last valid punch"), null=True, blank=True)

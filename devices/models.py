@@ -11,7 +11,7 @@ from smz_platform.common import pii
 class Device(models.Model):
     """考勤设备: a gate, face terminal or approved mobile tablet bound to one project.
 
-    Its secret signs every device request (api.md §1). HMAC verification needs the secret itself, so
+    Its secret signs every device request (docs/device-api.md). HMAC verification needs the secret itself, so
     it is kept encrypted under the personal-data keys and shown once, at registration.
     """
 
@@ -65,7 +65,7 @@ class Device(models.Model):
         return self.serial
 
     def secret(self) -> bytes:
-        """The signing secret's UTF-8 bytes (api.md §1)."""
+        """The signing secret's UTF-8 bytes (docs/device-api.md)."""
         return pii.decrypt(self.secret_encrypted).encode()
 
 

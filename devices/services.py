@@ -53,11 +53,11 @@ def device_register(
     lon: float | None = None,
     fence_m: int | None = None,
 ) -> RegisteredDevice:
-    """Bind a device to a project and issue its signing secret (api.md §1), returned this once."""
+    """Bind a device to a project and issue its signing secret (docs/device-api.md), returned this once."""
     if not vendor.is_vendor:
         raise ValidationError({"vendor": [_("%(name)s is not a device vendor.") % {"name": vendor.name}]})
     if vendor.blacklisted_on is not None:
-        # Seed 000 §五(三): a blacklisted vendor supplies no new devices.
+        # 甬建函〔2023〕82号 五(三): a blacklisted vendor supplies no new devices.
         raise ValidationError(
             {"vendor": [_("%(name)s is on the vendor blacklist since %(day)s; its devices cannot be registered.")
                         % {"name": vendor.name, "day": vendor.blacklisted_on.isoformat()}]}

@@ -1,4 +1,4 @@
-"""The device request signature (api.md §1): HMAC-SHA256 over five lines. Pure functions."""
+"""The device request signature (docs/device-api.md): HMAC-SHA256 over five lines. Pure functions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A device simulator: signs and pushes heartbeats and punches as a site device would (api.md §1).
+"""A device simulator: signs and pushes heartbeats and punches as a site device would (docs/device-api.md).
 
 Vendors use it to test their integration; the intake benchmark uses it. Standard library only
 (http.client with keep-alive), so it runs anywhere Python does.
@@ -128,7 +128,7 @@ class PunchFactory:
 
 
 class IntegrationClient:
-    """The integration API (api.md §2) with a token: enough to register devices and workers."""
+    """The integration API (/api/schema/) with a token: enough to register devices and workers."""
 
     def __init__(self, base_url: str, token: str) -> None:
         parts = urlsplit(base_url)

@@ -62,6 +62,6 @@ def construction_days(
 
 
 def manager_days(timeline: Timeline, days: list[dt.date], *, grace_days: int) -> list[dt.date]:
-    """Managers are held to attendance from the planned start plus the grace (seed 003 §四(一))."""
+    """Managers are held to attendance from the planned start plus the grace (中山 2019 上线通知 四(一))."""
     from_day = timeline.planned_start + dt.timedelta(days=grace_days)
     return [day for day in days if day >= from_day]

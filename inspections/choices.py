@@ -21,8 +21,8 @@ def finding_categories() -> list[tuple[str, str]]:
 
 
 class MeasureKind(models.TextChoices):
-    """The measures of seed 000 §五(三) and seed 001 §五(四) and Annex 1, and the supervision firm's
-    notice of seed 004 §一(六)."""
+    """The measures of 甬建函〔2023〕82号 五(三) and 吉建管〔2021〕6号 五(四) and Annex 1, and the supervision firm's
+    notice of 鄂建文〔2019〕27号 一(六)."""
 
     RECTIFICATION = "rectification", _("Rectification order with deadline (责令限期整改)")
     STOP_WORK = "stop_work", _("Stop-work order (责令停工整改)")
@@ -64,7 +64,7 @@ class CaseState(models.TextChoices):
 
 
 class CampaignPhase(models.TextChoices):
-    """The four phases of seed 000 §四."""
+    """The four phases of 甬建函〔2023〕82号 四."""
 
     SELF_INSPECTION = "self_inspection", _("Self-inspection (企业自查自纠)")
     LOCAL_INSPECTION = "local_inspection", _("Local inspection (属地管理部门检查)")

@@ -117,7 +117,7 @@ def _r15_visit(today, users, campaign, visited) -> None:
 def _cases(today, users, planted) -> None:
     """Cases with every measure of 甬建函〔2023〕82号 五(三), and orders with deadlines."""
     ten_days_ago = today - dt.timedelta(days=10)
-    # Forgery: every measure of seed 000 §五(三) short of the blacklist.
+    # Forgery: every measure of 甬建函〔2023〕82号 五(三) short of the blacklist.
     forged = planted["R07"]
     staff = _staff(forged, users)
     case = _case(forged, "考勤照片造假", staff, ["R07"])

@@ -1,7 +1,7 @@
 """Monthly presence of a project's managers and workers (rules R11 and R16). Pure.
 
-Every ratio divides attended days by construction days (domain.md). Comparisons are exact
-fractions, so that exactly 80.0% passes an 80% threshold and 79.9% does not.
+Every ratio divides attended days by construction days (吉建管〔2021〕6号 三(二): 月考勤天数 ÷ 施工日).
+Comparisons are exact fractions, so that exactly 80.0% passes an 80% threshold and 79.9% does not.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Policy presets: the thresholds each notice sets (domain.md; seeds 000–004)."""
+"""Policy presets: the thresholds each notice sets (the five notices; docs/rules.md lists them per rule)."""
 
 from __future__ import annotations
 

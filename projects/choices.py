@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """Account roles and their jurisdiction (seed 002 §四)."""
+    """Account roles and their jurisdiction (杭建市发〔2016〕39号 四)."""
 
     CITY = "city", _("City regulator")
     DISTRICT = "district", _("District staff")
@@ -69,7 +69,7 @@ class CodeTable(models.TextChoices):
 
 
 class StatusRequestKind(models.TextChoices):
-    """Requests that change a project's status or grant an exception (seed 003 §三(八)–(十二))."""
+    """Requests that change a project's status or grant an exception (中山 2019 上线通知 三(八)–(十二))."""
 
     START_DATE_CHANGE = "start_date_change", _("Start date change")
     SUSPENSION = "suspension", _("Suspension")

@@ -1,4 +1,4 @@
-"""Who may read and write what (seed 002 §四). Every queryset of the platform goes through here.
+"""Who may read and write what (杭建市发〔2016〕39号 四). Every queryset of the platform goes through here.
 
 - city regulator: everything;
 - district staff: the projects of their district;

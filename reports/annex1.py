@@ -1,5 +1,5 @@
-"""Annex 1 of seed 000 — 实名制管理专项整治行动查处情况统计表: what each row counts (domain.md, "The
-reports"), computed set-based for any set of districts and any period, with the projects behind each
+"""Annex 1 of 甬建函〔2023〕82号 — 实名制管理专项整治行动查处情况统计表: what each row counts (docs/rules.md
+names the rules of rows 2–4), computed set-based for any set of districts and any period, with the projects behind each
 number so that the detail sheet and the tests can check it."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from inspections.rules import rule as rule_spec
 from inspections.selectors import projects_active_between
 from projects.models import Enterprise, Project, Region
 
-# The nine rows, worded exactly as the seed's table (seed 000, 附件1).
+# The nine rows, worded exactly as the notice's table (甬建函〔2023〕82号, 附件1).
 LABELS = (
     "在建项目数",
     "应考勤未考勤项目数",

@@ -1,5 +1,5 @@
-"""Downloads of the workbooks (api.md §2, "Reports"): session or token authentication, scoped by
-jurisdiction (a district user gets only its district), each download written to the audit log."""
+"""Downloads of the workbooks (reports/urls.py, documented in /api/schema/): session or token authentication,
+scoped by jurisdiction (a district user gets only its district), each download written to the audit log."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def _send(request: Request, report: services.Report) -> HttpResponse:
 
 
 class Annex1Api(APIView):
-    """Seed 000 Annex 1 for a district; without `district`, the city workbook (a sheet per district and
+    """甬建函〔2023〕82号 附件1 for a district; without `district`, the city workbook (a sheet per district and
     a total). The period is `from`–`to` or a campaign's; a city workbook over more than 92 days is
     generated in the background (202 with its status page)."""
 
@@ -124,7 +124,7 @@ class Annex1Api(APIView):
 
 
 class Annex2Api(APIView):
-    """Seed 000 Annex 2 for one case of the user's jurisdiction."""
+    """甬建函〔2023〕82号 附件2 for one case of the user's jurisdiction."""
 
     @extend_schema(parameters=[OpenApiParameter("case", int, required=True)], responses=XLSX_RESPONSE)
     def get(self, request: Request) -> HttpResponse:
@@ -150,19 +150,19 @@ class _MonthlyReportApi(APIView):
 
 
 class ManagerPresenceApi(_MonthlyReportApi):
-    """The monthly manager presence report (seed 001 Annex 1 item 2), ID numbers masked."""
+    """The monthly manager presence report (吉建管〔2021〕6号 附件1第2项), ID numbers masked."""
 
     build = staticmethod(services.manager_presence_report)
 
 
 class CircularApi(_MonthlyReportApi):
-    """The monthly circular (seed 001 §五(二), seed 002 §五(三)2) per district."""
+    """The monthly circular (吉建管〔2021〕6号 五(二), 杭建市发〔2016〕39号 五(三)2) per district."""
 
     build = staticmethod(services.circular_report)
 
 
 class LedgerApi(APIView):
-    """实名制管理台账 of one project (seed 004 §一(五)): for its regulators and its general contractor."""
+    """实名制管理台账 of one project (鄂建文〔2019〕27号 一(五)): for its regulators and its general contractor."""
 
     @extend_schema(parameters=[OpenApiParameter("project", str, required=True), OpenApiParameter("from", str),
                                OpenApiParameter("to", str)], responses=XLSX_RESPONSE)  # fmt: skip

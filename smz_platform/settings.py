@@ -174,7 +174,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    # Areas, costs and ratios are numbers in the contract (api.md), not strings.
+    # Areas, costs and ratios are numbers in the API, not strings.
     "COERCE_DECIMAL_TO_STRING": False,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "smz_platform.common.api.exception_handler",
@@ -262,7 +262,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.run_rules_nightly_task",
         "schedule": crontab(hour=1, minute=30),
     },
-    # 02:30 every night, after the rules run: overdue orders whose rule still fires escalate (seed 001
+    # 02:30 every night, after the rules run: overdue orders whose rule still fires escalate (吉建管〔2021〕6号
     # Annex 1); staff confirm the proposals in the morning.
     "escalate-overdue-measures": {
         "task": "inspections.tasks.escalate_overdue_measures_task",
@@ -310,7 +310,7 @@ LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "dashboard:login"
 
 # --- Domain settings --------------------------------------------------------------------------------
-# The real-name scope (seed 003 §二): buildings from 5000 m², municipal works from 10 million yuan.
+# The real-name scope (中山 2019 上线通知 二): buildings from 5000 m², municipal works from 10 million yuan.
 SMZ_SCOPE_MIN_BUILDING_AREA_M2 = env.int("SMZ_SCOPE_MIN_BUILDING_AREA_M2", default=5000)
 SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN = env.int("SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN", default=10_000_000)
 # Devices: a device with no contact for this long is offline (the dashboard's state; rule R03 judges
@@ -320,7 +320,7 @@ SMZ_DEVICE_REQUESTS_PER_MINUTE = env.int("SMZ_DEVICE_REQUESTS_PER_MINUTE", defau
 # The nightly run's claim lives this long without a heartbeat (one beat after each rule): a run whose
 # process died is taken over after it (inspections.engine.claims).
 SMZ_RULES_RUN_LEASE_SECONDS = env.int("SMZ_RULES_RUN_LEASE_SECONDS", default=300)
-# The device API accepts bodies up to 10 MiB (api.md §1); Django refuses larger ones before reading.
+# The device API accepts bodies up to 10 MiB (docs/device-api.md); Django refuses larger ones before reading.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Status-request attachments: stamped form scans and site photos.
 SMZ_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""Signed device requests for tests, made the way api.md §1 tells a vendor to make them."""
+"""Signed device requests for tests, made the way docs/device-api.md tells a vendor to make them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Device registration and reads (api.md §2)."""
+"""Device registration and reads (the integration API, its OpenAPI schema at /api/schema/)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The enforcement API: inspections, cases, measures, replies, credit, campaigns, random draws.
 
 Resources are lists with filters (django-filter); each action is one command endpoint calling one
-service (api.md §2, "Inspections, cases, measures, campaigns … follow the same conventions").
+service (the integration API's OpenAPI schema, "Inspections, cases, measures, campaigns … follow the same conventions").
 """
 
 from __future__ import annotations

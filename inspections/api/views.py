@@ -1,4 +1,4 @@
-"""GET /api/v1/projects/{permit_no}/presence/?month=2026-10 (api.md §2)."""
+"""GET /api/v1/projects/{permit_no}/presence/?month=2026-10 (integration API, /api/schema/)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The default deduction table (不良行为扣分标准), after Zhongshan's (seed 003 Annex 6): forgery and
+"""The default deduction table (不良行为扣分标准), after Zhongshan's (中山 2019 上线通知 附件6): forgery and
 someone else punching in cost most; the city edits the table in the admin."""
 
 from django.db import migrations

@@ -11,7 +11,7 @@ from inspections.choices import CampaignPhase
 
 
 class Campaign(models.Model):
-    """专项整治行动 (seed 000 §四): a period, its four phases and the districts that report."""
+    """专项整治行动 (甬建函〔2023〕82号 四): a period, its four phases and the districts that report."""
 
     name = models.CharField(_("name"), max_length=200)
     starts_on = models.DateField(_("starts on"))
@@ -54,7 +54,7 @@ class CampaignPhaseDates(models.Model):
 
 
 class RandomDraw(models.Model):
-    """双随机抽查 (seed 004 §三(二)): N projects of a district drawn at random, weighted by their open
+    """双随机抽查 (鄂建文〔2019〕27号 三(二)): N projects of a district drawn at random, weighted by their open
     findings. The seed and the candidates with their weights are recorded, so anyone can re-run the
     draw and get the same projects."""
 

@@ -27,7 +27,7 @@ def _who(verbose: str, **kwargs) -> models.ForeignKey:
 
 class Inspection(models.Model):
     """检查记录: an online patrol (线上巡查) or a site visit (线下检查) by district or city staff, or a
-    supervision firm's own periodic check (seed 002 §四(五)). A site visit records the headcount of
+    supervision firm's own periodic check (杭建市发〔2016〕39号 四(五)). A site visit records the headcount of
     workers seen on site, which rule R15 compares with the day's attendance."""
 
     project = models.ForeignKey(
@@ -97,7 +97,7 @@ class Case(models.Model):
 
 
 class InspectionFinding(models.Model):
-    """检查发现的问题: one problem an inspection found, in the categories of seed 000 §三."""
+    """检查发现的问题: one problem an inspection found, in the categories of 甬建函〔2023〕82号 三."""
 
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="findings"
@@ -118,7 +118,7 @@ class InspectionFinding(models.Model):
 
 
 class DeviceTest(models.Model):
-    """设备现场功能测试 (seed 001 §三(四)): does the device refuse a printed photo and a video?"""
+    """设备现场功能测试 (吉建管〔2021〕6号 三(四)): does the device refuse a printed photo and a video?"""
 
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="device_tests"
@@ -165,7 +165,7 @@ class InspectionPhoto(models.Model):
 
 
 class Measure(models.Model):
-    """处理措施: one measure of a case, from the ladder of seed 001 Annex 1 and seed 000 §五(三).
+    """处理措施: one measure of a case, from the ladder of 吉建管〔2021〕6号 附件1 and 甬建函〔2023〕82号 五(三).
 
     A measure the nightly escalation proposes starts `proposed` and stands only when staff confirm it.
     `basis` names the rule or finding category the measure answers: the escalation checks whether it
@@ -290,7 +290,7 @@ class CaseEvent(models.Model):
 
 class CreditDeduction(models.Model):
     """不良行为扣分标准: points deducted per finding category and per measure (configurable; forgery
-    costs most, after Zhongshan's table, seed 003 Annex 6)."""
+    costs most, after Zhongshan's table, 中山 2019 上线通知 附件6)."""
 
     basis = models.CharField(_("basis"), max_length=10, choices=CreditBasis.choices)
     code = models.CharField(_("code"), max_length=20, help_text=_("A finding category (R07) or a measure kind."))
@@ -308,7 +308,7 @@ class CreditDeduction(models.Model):
 
 class CreditRecord(models.Model):
     """诚信扣分 / 不良行为记录: points deducted from an enterprise or a key person by a measure. Records
-    before the policy's go-live date are kept but not scored (seed 003 §四(四))."""
+    before the policy's go-live date are kept but not scored (中山 2019 上线通知 四(四))."""
 
     enterprise = models.ForeignKey(
         "projects.Enterprise", verbose_name=_("enterprise"), null=True, blank=True, on_delete=models.PROTECT,

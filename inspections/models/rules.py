@@ -18,7 +18,7 @@ class Policy(models.Model):
 
     One city-wide policy is in force at a time (`district` empty); a district may be given its own,
     which then applies to its projects. Presets reproduce each notice (inspections.presets). Before
-    `go_live`, findings are recorded but not scored (seed 003 §四(四), trial period).
+    `go_live`, findings are recorded but not scored (中山 2019 上线通知 四(四), trial period).
     """
 
     name = models.CharField(_("name"), max_length=100)
@@ -41,7 +41,7 @@ class Policy(models.Model):
     valid_min_span_hours = models.DecimalField(
         _("valid day: first to last punch at least (hours)"), max_digits=4, decimal_places=1, default=0
     )
-    # The rules' thresholds (domain.md, "The rules").
+    # The rules' thresholds (docs/rules.md).
     r01_grace_days = models.PositiveIntegerField(_("R01: days after the actual start without a device"), default=0)
     r03_offline_hours = models.PositiveIntegerField(_("R03: offline for more than (hours)"), default=24)
     r07_max_speed_kmh = models.PositiveIntegerField(_("R07: fastest travel between sites (km/h)"), default=120)
@@ -193,7 +193,7 @@ class NightlyRun(models.Model):
 
 class ExportGrant(models.Model):
     """数据导出审批: who may export or read personal data in bulk, for what purpose, over which period,
-    approved by the city (seed 001 §五(三)). An export outside a grant is rule R14's finding."""
+    approved by the city (吉建管〔2021〕6号 五(三)). An export outside a grant is rule R14's finding."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="export_grants"

@@ -21,7 +21,7 @@ def credit_points(*, measure: Measure) -> int:
 
 def credit_records_create(*, measure: Measure) -> list[CreditRecord]:
     """One record per subject (the enterprise concerned, the person concerned), not scored before the
-    policy's go-live date (seed 003 §四(四): the trial period is not assessed)."""
+    policy's go-live date (中山 2019 上线通知 四(四): the trial period is not assessed)."""
     points = credit_points(measure=measure)
     if points == 0 or measure.issued_on is None:
         return []

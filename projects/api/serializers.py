@@ -1,4 +1,5 @@
-"""Input and output shapes of the registry API (api.md §2). Domain checks live in the services."""
+"""Input and output shapes of the registry API (integration API, /api/schema/). Domain checks live in the
+services."""
 
 from __future__ import annotations
 
@@ -153,7 +154,7 @@ class EngagementCreatedSerializer(serializers.Serializer):
 
 
 class EngagementSerializer(serializers.ModelSerializer):
-    """ID numbers masked, as in every answer (api.md §2)."""
+    """ID numbers masked, as in every answer (the integration API, its OpenAPI schema at /api/schema/)."""
 
     name = serializers.CharField(source="person.name")
     id_number = serializers.CharField(source="person.id_number_masked")

@@ -1,4 +1,4 @@
-"""Registry API (api.md §2): resource lists with filters, one view per command."""
+"""Registry API (integration API, /api/schema/): resource lists with filters, one view per command."""
 
 from __future__ import annotations
 

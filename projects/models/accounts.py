@@ -9,7 +9,7 @@ from projects.choices import Role
 
 
 class User(AbstractUser):
-    """An account (账号) with a role and the jurisdiction that role implies (seed 002 §四).
+    """An account (账号) with a role and the jurisdiction that role implies (杭建市发〔2016〕39号 四).
 
     city: everything; district: one district; enterprise: one enterprise's projects (a contractor
     manages them, a subcontractor or supervision firm only its own staff); vendor: the devices it

@@ -20,7 +20,7 @@ class Enterprise(models.Model):
     is_subcontractor = models.BooleanField(_("subcontractor"), default=False)
     is_supervisor = models.BooleanField(_("supervision firm"), default=False)
     is_vendor = models.BooleanField(_("device vendor"), default=False)
-    # 建筑市场服务"黑名单" (seed 000 §五(三)): set and lifted by the vendor-blacklist measure.
+    # 建筑市场服务"黑名单" (甬建函〔2023〕82号 五(三)): set and lifted by the vendor-blacklist measure.
     blacklisted_on = models.DateField(_("blacklisted on"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     created_by = models.ForeignKey(

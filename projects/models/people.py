@@ -53,7 +53,7 @@ class Engagement(models.Model):
     """进场登记: one person engaged on one project by one employer, from entry to exit.
 
     A person has at most one open engagement per project (the partial unique index); exiting needs
-    the settlement confirmation (退场确认书, seed 003 §三(五)).
+    the settlement confirmation (退场确认书, 中山 2019 上线通知 三(五)).
     """
 
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="engagements")

@@ -96,7 +96,7 @@ class Project(models.Model):
 
     @property
     def in_scope(self) -> bool:
-        """Within the real-name scope (seed 003 §二): buildings ≥ 5000 m², municipal works ≥ 10M yuan."""
+        """Within the real-name scope (中山 2019 上线通知 二): buildings ≥ 5000 m², municipal works ≥ 10M yuan."""
         if self.kind == ProjectKind.MUNICIPAL:
             return Decimal(self.contract_cost_yuan) >= Decimal(settings.SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN)
         if self.kind == ProjectKind.BUILDING:

@@ -10,7 +10,7 @@ from projects.choices import AttachmentKind, StatusRequestKind, StatusRequestSta
 class StatusRequest(models.Model):
     """状态变更申请: start-date change, suspension, resumption, stop attendance, completion, and the
     permits for mobile attendance (手机考勤) and platform docking (平台对接), with two-level approval
-    (seed 003 §三(八)–(十二)). Nothing changes until the city approves: attendance stays required
+    (中山 2019 上线通知 三(八)–(十二)). Nothing changes until the city approves: attendance stays required
     while a request is pending.
     """
 

@@ -1,4 +1,4 @@
-"""Accounts with their role and jurisdiction (api.md §3 create_account)."""
+"""Accounts with their role and jurisdiction (manage.py create_account, README)."""
 
 from __future__ import annotations
 

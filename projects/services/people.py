@@ -132,7 +132,7 @@ def engagement_create(
 def engagement_exit(
     *, user: User, engagement: Engagement, exited_on: dt.date, settlement_confirmed: bool
 ) -> Engagement:
-    """退场登记: needs the settlement confirmation (workload and wages settled, seed 003 §三(五))."""
+    """退场登记: needs the settlement confirmation (workload and wages settled, 中山 2019 上线通知 三(五))."""
     if not can_register_staff(user, engagement.project, engagement.employer):
         raise PermissionDenied(_("You may record exits of your own enterprise's staff only."))
     if engagement.exited_on is not None:

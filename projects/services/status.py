@@ -1,4 +1,4 @@
-"""Status requests and their two-level approval (seed 003 §三(八)–(十二)).
+"""Status requests and their two-level approval (中山 2019 上线通知 三(八)–(十二)).
 
 A project's status and key dates change only here, when the city approves: every change is then
 written to the status history with the request that caused it (rule R05 compares the two).

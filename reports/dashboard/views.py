@@ -206,7 +206,7 @@ def device(request: HttpRequest, serial: str) -> HttpResponse:
 
 @login_required
 def reports_page(request: HttpRequest) -> HttpResponse:
-    """The workbooks of api.md with their forms."""
+    """The workbooks (reports/urls.py) with their forms."""
     _regulator(request)
     today = timezone.localdate()
     districts = _districts_of(request.user)

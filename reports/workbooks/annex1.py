@@ -1,5 +1,5 @@
-"""Annex 1 of seed 000 as a workbook: one sheet per district (and a total sheet for the city), laid
-out as the seed's table, then the counted projects and the blacklisted vendors, so each number can be
+"""Annex 1 of 甬建函〔2023〕82号 as a workbook: one sheet per district (and a total sheet for the city), laid
+out as the notice's table, then the counted projects and the blacklisted vendors, so each number can be
 checked."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Print-ready sheets for regulators who file them: A4 in the seed's orientation, widths that fit
+"""Print-ready sheets for regulators who file them: A4 in the notice's orientation, widths that fit
 Chinese text, wrapped and bordered cells, bold headers, frozen header rows repeated on every printed
 page, and the generation time in the footer."""
 

@@ -34,7 +34,7 @@ ANNEX2_LABELS = (
 
 
 def annex2_workbook(*, header: Header, case_title: str, blocks: tuple[str, str, str]) -> bytes:
-    """Seed 000 附件2: the three blocks, label on the left, the case's facts on the right (portrait)."""
+    """甬建函〔2023〕82号 附件2: the three blocks, label on the left, the case's facts on the right (portrait)."""
     wb = layout.workbook()
     ws = layout.sheet(wb, "负面典型案例", widths=[26, 70], landscape=False, generated_at=header.generated_at,
                       header_rows=4)  # fmt: skip
@@ -56,7 +56,7 @@ PRESENCE_COLUMNS = ["序号", "区县", "项目名称", "施工许可证编号",
 
 
 def presence_workbook(*, header: Header, month: dt.date, rows: list) -> bytes:
-    """Seed 001 Annex 1 item 2: every manager of every project under construction (landscape)."""
+    """吉建管〔2021〕6号 附件1第2项: every manager of every project under construction (landscape)."""
     wb = layout.workbook()
     ws = layout.sheet(wb, f"{month:%Y年%m月}", widths=[6, 8, 30, 20, 8, 20, 14, 8, 8, 8, 8, 8], landscape=True,
                       generated_at=header.generated_at, header_rows=4)  # fmt: skip
@@ -83,7 +83,7 @@ CIRCULAR_TITLE = "建筑工人实名制管理工作月度通报"
 
 
 def circular_workbook(*, header: Header, month: dt.date, rows: list, named: list, measure_names: list[str]) -> bytes:
-    """Seed 001 §五(二), seed 002 §五(三)2: per district, then the projects named."""
+    """吉建管〔2021〕6号 五(二), 杭建市发〔2016〕39号 五(三)2: per district, then the projects named."""
     columns = ["序号", "区县", "在建项目数", "检查次数", "检查项目数", "发现问题数", *measure_names, "管理人员考核人数",
                "管理人员达标人数", "管理人员达标率", "工人平均考勤率"]  # fmt: skip
     wb = layout.workbook()
@@ -120,7 +120,7 @@ LEDGER_TITLE = "建筑工人实名制管理台账"
 
 def ledger_workbook(*, header: Header, project_name: str, permit_no: str, months: list[dt.date],
                     people: list) -> bytes:  # fmt: skip
-    """Seed 004 §一(五): the project's people, entries and exits, attended days per month."""
+    """鄂建文〔2019〕27号 一(五): the project's people, entries and exits, attended days per month."""
     keys = [m.strftime("%Y-%m") for m in months]
     columns = ["序号", "姓名", "身份证号", "所在单位", "类别", "岗位/工种", "班组", "进场日期", "退场日期",
                "劳动合同签订日期", *(f"{m.year}年{m.month}月出勤天数" for m in months)]  # fmt: skip

@@ -12,8 +12,8 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """审计日志: every view of unmasked personal data and every export (seed 000 #14, seed 001 §五(三),
-    seed 004 §二(四)). Rule R14 reads it. Rows are only ever added.
+    """审计日志: every view of unmasked personal data and every export (甬建函〔2023〕82号 三(十四),
+    吉建管〔2021〕6号 五(三), 鄂建文〔2019〕27号 二(四)). Rule R14 reads it. Rows are only ever added.
     """
 
     at = models.DateTimeField(_("at"), db_index=True)

@@ -1,4 +1,4 @@
-"""POST /api/device/v1/punches: per-record results, flags, idempotency, presence (api.md §1)."""
+"""POST /api/device/v1/punches: per-record results, flags, idempotency, presence (docs/device-api.md)."""
 
 from __future__ import annotations
 

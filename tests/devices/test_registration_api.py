@@ -1,4 +1,4 @@
-"""Device registration (api.md §2): the secret once, encrypted at rest; the device reads."""
+"""Device registration (integration API): the secret once, encrypted at rest; the device reads."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The device API's refusals (api.md §1): every code, its status, and nothing stored."""
+"""The device API's refusals (docs/device-api.md): every code, its status, and nothing stored."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GET /api/v1/alerts/ with filters, acknowledge and dismiss (api.md §2)."""
+"""GET /api/v1/alerts/ with filters, acknowledge and dismiss (integration API)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GET /api/v1/projects/{permit_no}/presence/?month= — the exact shape of api.md §2."""
+"""GET /api/v1/projects/{permit_no}/presence/?month= — the exact shape of the integration API's OpenAPI schema."""
 
 from __future__ import annotations
 

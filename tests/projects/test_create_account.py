@@ -1,4 +1,4 @@
-"""manage.py create_account (api.md §3)."""
+"""manage.py create_account (README, "Operations")."""
 
 from __future__ import annotations
 

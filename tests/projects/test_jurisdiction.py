@@ -1,4 +1,4 @@
-"""The scoping matrix: each role × each endpoint and admin list sees and writes only its own (seed 002 §四).
+"""The scoping matrix: each role × each endpoint and admin list sees and writes only its own (杭建市发〔2016〕39号 四).
 
 The city has two districts. Haishu's project has a contractor, a subcontractor, a supervision firm,
 an owner and a vendor, with one engaged person each for the first three, a device and a pending

@@ -1,4 +1,4 @@
-"""Registering regions, enterprises and projects over the integration API (api.md §2), and refusals."""
+"""Registering regions, enterprises and projects over the integration API, and refusals."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Annex 1 of seed 000: header, the nine labels as in the seed, every number of a hand-computed
+"""Annex 1 of 甬建函〔2023〕82号: header, the nine labels as in the notice, every number of a hand-computed
 scenario, the district sheets summing to the total, the detail sheet, equality with the APIs, and
 jurisdiction."""
 
@@ -52,7 +52,7 @@ def _table(ws) -> dict[int, tuple[str, int, str]]:
     return {row[0]: (row[1], row[2], row[3]) for row in rows[start + 1 : start + 10]}
 
 
-def test_the_district_workbook_is_laid_out_as_the_seed(city, built):
+def test_the_district_workbook_is_laid_out_as_the_notice(city, built):
     wb = _open(city.client("haishu").get(f"/reports/annex1.xlsx?district=330203&{PERIOD}"))
     ws = wb["海曙区"]
     assert ws["A1"].value == "附件1"

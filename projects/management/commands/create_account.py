@@ -1,4 +1,4 @@
-"""manage.py create_account: a user with a role and jurisdiction (api.md §3)."""
+"""manage.py create_account: a user with a role and jurisdiction (README, "Operations")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""manage.py seed_demo: fill an empty database with the demo city (api.md §3)."""
+"""manage.py seed_demo: fill an empty database with the demo city (README, "Operations")."""
 
 from __future__ import annotations
 

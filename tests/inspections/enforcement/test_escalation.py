@@ -1,4 +1,4 @@
-"""The escalation ladder (seed 001 Annex 1): an overdue order whose rule still fires proposes the next
+"""The escalation ladder (吉建管〔2021〕6号 附件1): an overdue order whose rule still fires proposes the next
 measures; one whose rule stopped firing closes. Run by calling the nightly task and the service."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_an_overdue_order_whose_rule_still_fires_proposes_the_next_measures(city
     order.refresh_from_db()
     assert order.state == "escalated"
     proposals = {m.kind: m for m in Measure.objects.filter(escalated_from=order)}
-    assert set(proposals) == {"penalty", "credit"}  # seed 001 Annex 1 item 1
+    assert set(proposals) == {"penalty", "credit"}  # 吉建管〔2021〕6号 附件1第1项
     assert all(m.state == "proposed" and m.basis == "R01" for m in proposals.values())
     assert proposals["penalty"].target_enterprise == city.contractor
     assert proposals["penalty"].target_person == manager.person
@@ -140,7 +140,7 @@ def test_a_stop_work_order_and_a_supervision_notice_climb_their_own_ladders(city
         "rectification",
         dt.date(2026, 12, 4),
         "海曙区住房和城乡建设局",
-    )  # seed 004 §一(六): reported to the regulator
+    )  # 鄂建文〔2019〕27号 一(六): reported to the regulator
 
 
 def test_the_nightly_task_runs_the_ladder_and_is_scheduled_after_the_rules(city):

@@ -1,4 +1,4 @@
-"""R15 without a database: the two thresholds of seed 001 Annex 1 item 3 and the policy's minimum."""
+"""R15 without a database: the two thresholds of 吉建管〔2021〕6号 附件1第3项 and the policy's minimum."""
 
 from __future__ import annotations
 
