@@ -130,3 +130,38 @@ class DailyPresence(models.Model):
     @property
     def attended(self) -> bool:
         return self.valid_count > 0
+
+
+class PunchVerdict(models.Model):
+    """A punch the platform found false (a rule's finding): it is kept, but does not make a day attended
+    (R06 no liveness check, R07 a reused photo or an impossible journey, R08 a phone without a permit,
+    R09 a face that does not match, R10 a manager on a device outside the project, R13 back-filled while
+    online). Staff dismissing the finding as genuine lift the verdict (`lifted_at`), and the punch counts
+    again. Written by the nightly rules; the alert is named by id (attendance stands below inspections).
+    """
+
+    punch_id = models.BigIntegerField(_("punch"))
+    punched_at = models.DateTimeField(_("punched at"))
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
+    person = models.ForeignKey(
+        "projects.Person", verbose_name=_("person"), null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
+    rule = models.CharField(_("rule"), max_length=3)
+    alert_id = models.BigIntegerField(_("alert"), db_index=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    found_at = models.DateTimeField(_("found at"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("punch that does not count")
+        verbose_name_plural = _("punches that do not count")
+        ordering = ["-punched_at"]
+        indexes = [models.Index(fields=["project", "punched_at"], name="verdict_project_time")]
+        constraints = [models.UniqueConstraint(fields=["punch_id", "rule"], name="verdict_one_per_punch_and_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.punch_id}"

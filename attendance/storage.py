@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 
-from attendance.models import DailyPresence, Punch, PunchKey
+from attendance.models import DailyPresence, Punch, PunchKey, PunchVerdict
 from devices.gateway import DeviceIdentity
 from devices.models import Device, DeviceNonce
 from projects.models import Engagement, Person
@@ -248,9 +248,10 @@ def _store_portable(rows: list[tuple]) -> set[str]:
 
 def presence_refresh(*, keys: Iterable[tuple[int, int, dt.date]]) -> int:
     """Recompute daily presence from the punches for the (person, project, day) keys given (the embedded
-    default's intake, the demo city): per day, a grouped query over the punches of those people on those
-    projects replaces their presence rows. Presence is a function of the punches, so recomputing a
-    neighbouring pair of the same day's people and projects changes nothing."""
+    default's intake, the demo city, punches found false or reinstated): per day, a grouped query over
+    the punches of those people on those projects replaces their presence rows, counting as valid only
+    the punches valid at intake and not found false. Presence is a function of the punches, so
+    recomputing a neighbouring pair of the same day's people and projects changes nothing."""
     by_day = defaultdict(lambda: (set(), set()))
     for person_id, project_id, day in set(keys):
         by_day[day][0].add(person_id)
@@ -258,19 +259,24 @@ def presence_refresh(*, keys: Iterable[tuple[int, int, dt.date]]) -> int:
     written = 0
     for day, (people, projects) in sorted(by_day.items()):
         start = dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
-        rows = (
-            Punch.objects.filter(punched_at__gte=start, punched_at__lt=start + dt.timedelta(days=1),
-                                 person_id__in=people, project_id__in=projects)
-            .values("person_id", "project_id")
-            .annotate(first_at=Min("punched_at"), last_at=Max("punched_at"), punch_count=Count("id"),
-                      valid_count=Count("id", filter=Q(valid=True)),
-                      first_valid_at=Min("punched_at", filter=Q(valid=True)),
-                      last_valid_at=Max("punched_at", filter=Q(valid=True)),
-                      photo_count=Count("id", filter=Q(valid=True) & ~Q(photo_sha256="")))
-        )  # fmt: skip
-        computed = [DailyPresence(day=day, **row) for row in rows]
+        counts = Q(valid=True) & ~Exists(
+            PunchVerdict.objects.filter(punch_id=OuterRef("id"), lifted_at__isnull=True)
+        )  # a punch found false does not count
         with transaction.atomic():
-            DailyPresence.objects.filter(day=day, person_id__in=people, project_id__in=projects).delete()
+            # The rows are locked first: an intake adding to one of them waits, then adds to the new row.
+            stored = DailyPresence.objects.filter(day=day, person_id__in=people, project_id__in=projects)
+            list(stored.select_for_update().values_list("pk", flat=True))
+            rows = (
+                Punch.objects.filter(punched_at__gte=start, punched_at__lt=start + dt.timedelta(days=1),
+                                     person_id__in=people, project_id__in=projects)
+                .values("person_id", "project_id")
+                .annotate(first_at=Min("punched_at"), last_at=Max("punched_at"), punch_count=Count("id"),
+                          valid_count=Count("id", filter=counts), first_valid_at=Min("punched_at", filter=counts),
+                          last_valid_at=Max("punched_at", filter=counts),
+                          photo_count=Count("id", filter=counts & ~Q(photo_sha256="")))
+            )  # fmt: skip
+            computed = [DailyPresence(day=day, **row) for row in rows]
+            stored.delete()
             DailyPresence.objects.bulk_create(computed, batch_size=500)
         written += len(computed)
     return written

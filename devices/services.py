@@ -119,9 +119,10 @@ def device_contact_record(
     concurrent contacts of one device queue up (and every writer of a device locks it first). The
     intake keeps contact times to within 30 s, so this runs about twice a minute per busy device.
     """
-    was_online, old_liveness = (
-        Device.objects.select_for_update().filter(pk=device_id).values_list("online", "liveness_enabled").get()
-    )
+    was_online, old_liveness, last_contact = (
+        Device.objects.select_for_update().filter(pk=device_id)
+        .values_list("online", "liveness_enabled", "last_contact_at").get()
+    )  # fmt: skip
     fields = {"online": True, "last_contact_at": at, "offline_after": _offline_deadline(at)}
     if heartbeat:
         fields.update(last_heartbeat_at=at, liveness_enabled=liveness_enabled)
@@ -134,6 +135,12 @@ def device_contact_record(
         )
     Device.objects.filter(pk=device_id).update(**fields)
     flips = []
+    if was_online and last_contact is not None and at - last_contact > _offline_deadline(last_contact) - last_contact:
+        # Silent past the offline limit and the sweep did not see it (its beat or worker was down): the
+        # contact itself records the silence, so that the history (rule R03) never depends on the sweep.
+        flips.append(DeviceFlip(device_id=device_id, at=last_contact, field=FlipField.ONLINE, value=False,
+                                detected_at=at))  # fmt: skip
+        was_online = False
     if not was_online:
         flips.append(DeviceFlip(device_id=device_id, at=at, field=FlipField.ONLINE, value=True, detected_at=at))
     if heartbeat and liveness_enabled != old_liveness:

@@ -1,7 +1,10 @@
 """The construction-day calendar (施工日). Pure: dates in, dates out.
 
-A project's construction days are the calendar days on which it was active: on or after the actual
-start, before completion, outside approved suspensions and before an approved stop of attendance.
+A project's construction days are the calendar days on which it was active: on or after its start,
+before completion, outside approved suspensions and before an approved stop of attendance. The start
+is the permit's planned start (施工许可的系统拟开工时间), moved only by an approved start-date change from
+the day it takes effect (中山 2019 上线通知 三(六)1–2, (八)4); the actual start is a recorded fact that
+excuses nothing.
 Whether Sundays and statutory holidays count is the policy's; China's statutory days off and the
 weekend days swapped into workdays come from the `holidays` package.
 """
@@ -19,14 +22,29 @@ from smz_platform.common.months import month_days  # noqa: F401  (the calendar's
 
 @dataclass(frozen=True)
 class Timeline:
-    """What the calendar needs of a project (selectors.project_timeline builds it)."""
+    """What the calendar needs of a project (inspections.selectors.timelines builds it)."""
 
     planned_start: dt.date
-    actual_start: dt.date | None
+    actual_start: dt.date | None = None  # shown, never used to excuse a day
     completed_on: dt.date | None = None
     attendance_stopped_on: dt.date | None = None
     # Approved suspensions: first day suspended, and the first day back (None: still suspended).
     suspensions: tuple[tuple[dt.date, dt.date | None], ...] = ()
+    # Approved start-date changes in the order they took effect: (the day it took effect, the new start).
+    start_changes: tuple[tuple[dt.date, dt.date], ...] = ()
+
+    def start_on(self, day: dt.date) -> dt.date:
+        """The start in force on `day`: the planned start, or the last change that had taken effect."""
+        start = self.planned_start
+        for from_day, new_start in self.start_changes:
+            if from_day <= day:
+                start = new_start
+        return start
+
+    @property
+    def start(self) -> dt.date:
+        """The start in force now (after every approved change)."""
+        return self.start_changes[-1][1] if self.start_changes else self.planned_start
 
 
 @cache
@@ -46,7 +64,7 @@ def construction_days(
     timeline: Timeline, days: list[dt.date], *, count_sundays: bool = True, count_holidays: bool = True
 ) -> list[dt.date]:
     def active(day: dt.date) -> bool:
-        if timeline.actual_start is None or day < timeline.actual_start:
+        if day < timeline.start_on(day):
             return False
         if timeline.completed_on is not None and day >= timeline.completed_on:
             return False
@@ -62,6 +80,7 @@ def construction_days(
 
 
 def manager_days(timeline: Timeline, days: list[dt.date], *, grace_days: int) -> list[dt.date]:
-    """Managers are held to attendance from the planned start plus the grace (中山 2019 上线通知 四(一))."""
-    from_day = timeline.planned_start + dt.timedelta(days=grace_days)
-    return [day for day in days if day >= from_day]
+    """Managers are held to attendance from the start plus the grace (中山 2019 上线通知 四(一): "拟开工日期
+    起10天后开始对施工现场管理人员进行考勤管理")."""
+    grace = dt.timedelta(days=grace_days)
+    return [day for day in days if day >= timeline.start_on(day) + grace]

@@ -13,6 +13,9 @@ DEFAULT = {
     "r09_min_match_score": "0.800", "r11_key_positions": KEY_POSITIONS, "r11_key_ratio": "0.800",
     "r11_other_ratio": "0.700", "r12_silent_days": 4, "r13_late_hours": 48, "r15_min_shortfall": 1,
     "r15_penalty_shortfall": 15, "r16_worker_rate": "0.800", "go_live": None,
+    "invalid_no_liveness": True, "invalid_forged": True, "invalid_mobile": True, "invalid_low_score": True,
+    "invalid_elsewhere": True, "invalid_backfilled": True, "scope_only": False, "r02_docking_permitted_before": None,
+    "r08_municipal_tablets": False,
 }  # fmt: skip
 
 PRESETS: dict[str, tuple[str, dict]] = {
@@ -22,11 +25,20 @@ PRESETS: dict[str, tuple[str, dict]] = {
     # 吉建管〔2021〕6号: 80% for the project manager and chief supervisor, 70% for other managers,
     # the worker shortfall of 15 (Annex 1 item 3), 80% worker attendance (§二).
     "jilin_2021": ("吉林 2021（吉建管〔2021〕6号）", {}),
-    # 中山 2019: manager attendance from 10 days after the planned start (§四(一)), the trial period
-    # to 31 January 2020 without scoring (§四(四)), and a punch without a readable photo is invalid.
+    # 中山 2019: manager attendance from 10 days after the planned start (四(一)), the trial period to
+    # 31 January 2020 without scoring (四(四)), a punch without a readable photo is invalid, the scope of
+    # 二 (5000 m², 10 million yuan), platform docking for projects permitted before 1 February 2020
+    # (四(二)), and face-and-location tablets for municipal works (四(一)).
     "zhongshan_2019": (
         "中山 2019（实名制管理平台上线通知）",
-        {"manager_grace_days": 10, "go_live": dt.date(2020, 2, 1), "valid_requires_photo": True},
+        {
+            "manager_grace_days": 10,
+            "go_live": dt.date(2020, 2, 1),
+            "valid_requires_photo": True,
+            "scope_only": True,
+            "r02_docking_permitted_before": dt.date(2020, 2, 1),
+            "r08_municipal_tablets": True,
+        },
     ),
     # 杭建市发〔2016〕39号: ID-card verification at the gate; the platform's default thresholds.
     "hangzhou_2016": ("杭州 2016（杭建市发〔2016〕39号）", {}),

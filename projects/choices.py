@@ -78,6 +78,7 @@ class StatusRequestKind(models.TextChoices):
     COMPLETION = "completion", _("Completion")
     MOBILE_ATTENDANCE = "mobile_attendance", _("Mobile attendance permit")
     PLATFORM_DOCKING = "platform_docking", _("Platform docking permit")
+    MANAGER_REPLACEMENT = "manager_replacement", _("Replacement of a required manager")
 
 
 class StatusRequestState(models.TextChoices):

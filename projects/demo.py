@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from projects.choices import Category, ParticipantRole, ProjectKind, ProjectStatus, RegionLevel, Role
@@ -122,6 +123,8 @@ def _seed_projects(rng: random.Random, districts: list[Region], per_district: in
             name = f"{district.name}{place}{rng.choice(MUNICIPAL if municipal else BUILDINGS)}工程"
             status = statuses[p_index % len(statuses)]
             planned = dt.date(2026, 9, 1) + dt.timedelta(days=rng.randint(-120, 60))
+            if status == ProjectStatus.NOT_STARTED:  # permitted to start in the coming weeks
+                planned = timezone.localdate() + dt.timedelta(days=20 + (planned - dt.date(2026, 9, 1)).days % 60)
             projects.append(Project(
                 permit_no=f"{district.code}2026{d_index:02d}{p_index:02d}{rng.randint(1000, 9999)}", name=name,
                 district=district, kind=ProjectKind.MUNICIPAL if municipal else ProjectKind.BUILDING,
@@ -272,15 +275,17 @@ def seed_status_requests(*, registry: DemoRegistry) -> None:
         project=suspended,
         kind="suspension",
         reason="春节前主体结构封顶，待幕墙材料进场",
-        effective_from=dt.date(2026, 11, 10),
+        effective_from=timezone.localdate() - dt.timedelta(days=2),
     )
     status_request_approve(user=users["haishu"], status_request=request, comment="经现场核实，情况属实")
-    status_request_approve(user=users["city"], status_request=request, comment="同意停工")
+    # Approved as of the requested date, explicitly and recorded (the site stopped that day).
+    status_request_approve(user=users["city"], status_request=request, comment="同意停工，现场核实自申请日起已停工",
+                           retroactive=True)  # fmt: skip
     status_request_submit(
         user=contractor_of(haishu_active[0]),
         project=haishu_active[0],
         kind="mobile_attendance",
         reason="市政道路线性施工，不具备安装闸机条件",
-        effective_from=dt.date(2026, 12, 1),
-        effective_to=dt.date(2027, 6, 30),
+        effective_from=timezone.localdate(),
+        effective_to=timezone.localdate() + dt.timedelta(days=180),
     )

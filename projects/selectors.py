@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from projects import jurisdiction
+from projects.choices import ProjectKind, StatusRequestKind, StatusRequestState
 from projects.models import Engagement, Project, ProjectParticipant, StatusRequest, User
+
+
+def start_in_force() -> Coalesce:
+    """A project's start in SQL: the requested date of its latest approved start-date change, else the
+    permit's planned start (for period filters and lists; the rules' calendar is exact day by day)."""
+    latest = StatusRequest.objects.filter(
+        project_id=OuterRef("pk"), kind=StatusRequestKind.START_DATE_CHANGE, state=StatusRequestState.APPROVED
+    ).order_by("-takes_effect_on", "-id")
+    return Coalesce(Subquery(latest.values("effective_from")[:1]), F("planned_start"))
+
+
+def in_scope_q(prefix: str = "") -> Q:
+    """Within the real-name scope (中山 2019 上线通知 二): buildings from SMZ_SCOPE_MIN_BUILDING_AREA_M2, municipal
+    works from SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN, rail transit always (Project.in_scope, in SQL)."""
+    area, cost = settings.SMZ_SCOPE_MIN_BUILDING_AREA_M2, settings.SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN
+    return (
+        Q(**{f"{prefix}kind": ProjectKind.BUILDING, f"{prefix}building_area_m2__gte": area})
+        | Q(**{f"{prefix}kind": ProjectKind.MUNICIPAL, f"{prefix}contract_cost_yuan__gte": cost})
+        | ~Q(**{f"{prefix}kind__in": [ProjectKind.BUILDING, ProjectKind.MUNICIPAL]})
+    )
 
 
 def project_list(*, user: User) -> QuerySet[Project]:
@@ -15,6 +38,7 @@ def project_list(*, user: User) -> QuerySet[Project]:
     return (
         jurisdiction.projects_for(user)
         .select_related("district")
+        .annotate(start_on=start_in_force())
         .prefetch_related(Prefetch("participants", queryset=participants))
     )
 

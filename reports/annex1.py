@@ -9,15 +9,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import translation
 
 from inspections.choices import STANDING, MeasureKind
 from inspections.models import Alert, AlertState, InspectionFinding, Measure
 from inspections.rules import annex1_rows
 from inspections.rules import rule as rule_spec
-from inspections.selectors import projects_active_between
+from inspections.selectors import policies_in_force, projects_active_between
 from projects.models import Enterprise, Project, Region
+from projects.selectors import in_scope_q
 
 # The nine rows, worded exactly as the notice's table (甬建函〔2023〕82号, 附件1).
 LABELS = (
@@ -106,11 +107,22 @@ class BlacklistedVendor:
     measures: str
 
 
+def counted(districts, prefix: str = "") -> Q:
+    """The projects Annex 1 counts: those of the districts, and where a district's policy judges only the
+    real-name scope (中山 2019 上线通知 二), only those within it."""
+    book = policies_in_force()
+    narrow = [d.pk for d in districts if book.for_district(d.pk).scope_only]
+    condition = Q(**{f"{prefix}district__in": districts})
+    if narrow:
+        condition &= ~(Q(**{f"{prefix}district__in": narrow}) & ~in_scope_q(prefix))
+    return condition
+
+
 def annex1_counts(*, districts: list[Region], start: dt.date, end: dt.date) -> dict[int, DistrictCount]:
     """Per district: five grouped queries whatever the number of projects."""
     result = {d.pk: DistrictCount(d) for d in districts}
     for pk, district_id in (
-        projects_active_between(start, end).filter(district__in=districts).values_list("pk", "district_id")
+        projects_active_between(start, end).filter(counted(districts)).values_list("pk", "district_id")
     ):
         result[district_id].projects[1].add(pk)
     for project_id, district_id, rule in _finding_pairs(districts, start, end):
@@ -129,22 +141,24 @@ def annex1_counts(*, districts: list[Region], start: dt.date, end: dt.date) -> d
 
 
 def _alerts(districts, start: dt.date, end: dt.date):
-    """Alerts about the period (their period overlaps it) that staff have not dismissed."""
+    """Scored alerts about the period (their period overlaps it) that staff have not dismissed: a finding of
+    the trial period counts nowhere (中山 2019 上线通知 四(四))."""
     return Alert.objects.filter(
-        project__district__in=districts, period_start__lte=end, period_end__gte=start, rule__in=finding_rules()
-    ).exclude(state=AlertState.DISMISSED)
+        counted(districts, "project__"), period_start__lte=end, period_end__gte=start, rule__in=finding_rules(),
+        scored=True,
+    ).exclude(state=AlertState.DISMISSED)  # fmt: skip
 
 
 def _inspection_findings(districts, start: dt.date, end: dt.date):
     return InspectionFinding.objects.filter(
-        inspection__project__district__in=districts, inspection__day__gte=start, inspection__day__lte=end,
+        counted(districts, "inspection__project__"), inspection__day__gte=start, inspection__day__lte=end,
         category__in=finding_rules(),
     )  # fmt: skip
 
 
 def _standing_measures(districts, start: dt.date, end: dt.date):
     return Measure.objects.filter(
-        case__project__district__in=districts, state__in=STANDING, issued_on__gte=start, issued_on__lte=end,
+        counted(districts, "case__project__"), state__in=STANDING, issued_on__gte=start, issued_on__lte=end,
         kind__in=[*MEASURE_ROWS.values(), MeasureKind.VENDOR_BLACKLIST],
     )  # fmt: skip
 

@@ -49,9 +49,12 @@ def annex1_book(*, user: User, city: Region, district: Region | None, start: dt.
     projects, vendors = annex1_detail(counts=counts, start=start, end=end)
     sheets = [Annex1Sheet(d.name, bureau(d), counts[d.pk].counts, notes()) for d in districts]
     if district is None:
-        total = tuple(sum(sheet.counts[n] for sheet in sheets) for n in range(9))
+        # Rows 1–8 add up the districts (a project is in one district); row 9 counts each vendor once in
+        # the city, however many districts blacklisted it (甬建函〔2023〕82号 附件1 counts 服务商, not cases).
         distinct = len(set().union(*(c.vendors for c in counts.values()))) if counts else 0
-        total_notes = (*notes()[:8], f"{notes()[8]}各区县数之和；全市去重后为{distinct}家。")
+        total = (*(sum(sheet.counts[n] for sheet in sheets) for n in range(8)), distinct)
+        summed = sum(sheet.counts[8] for sheet in sheets)
+        total_notes = (*notes()[:8], f"{notes()[8]}全市去重计数（各区县数之和为{summed}家）。")
         sheets.append(Annex1Sheet(CITY_TOTAL, bureau(city), total, total_notes))
     reporter, phone = reporter_of(user)
     return Annex1Book(reporter=reporter, phone=phone, filled_on=timezone.localdate(), start=start, end=end,

@@ -322,6 +322,10 @@ SMZ_DEVICE_REQUESTS_PER_MINUTE = env.int("SMZ_DEVICE_REQUESTS_PER_MINUTE", defau
 SMZ_RULES_RUN_LEASE_SECONDS = env.int("SMZ_RULES_RUN_LEASE_SECONDS", default=300)
 # The device API accepts bodies up to 10 MiB (docs/device-api.md); Django refuses larger ones before reading.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# How far back a suspension, resumption, stop of attendance or completion may be dated, and an exit
+# recorded (days): further back, a contractor would erase days after the fact.
+SMZ_REQUEST_BACKDATE_DAYS = env.int("SMZ_REQUEST_BACKDATE_DAYS", default=3)
+SMZ_EXIT_BACKDATE_DAYS = env.int("SMZ_EXIT_BACKDATE_DAYS", default=3)
 # Status-request attachments: stamped form scans and site photos.
 SMZ_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 SMZ_ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")

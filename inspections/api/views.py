@@ -11,18 +11,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inspections import services
 from inspections.filters import AlertFilter
 from inspections.models import Alert
-from inspections.selectors import alerts_for, project_presence
+from inspections.selectors import alerts_for, project_presence, uncounted_punches
+from inspections.services import triage as services
 from projects.selectors import project_get
 from smz_platform.common.api import parse_month
+from smz_platform.common.months import month_end
 
 MANAGER = inline_serializer("ManagerPresence", {
     "engagement": serializers.IntegerField(), "name": serializers.CharField(), "id_number": serializers.CharField(),
     "position": serializers.CharField(), "attended_days": serializers.IntegerField(),
     "construction_days": serializers.IntegerField(), "ratio": serializers.FloatField(allow_null=True),
     "threshold": serializers.FloatField(), "passed": serializers.BooleanField(),
+})  # fmt: skip
+UNCOUNTED = inline_serializer("UncountedPunch", {
+    "day": serializers.DateField(), "punched_at": serializers.DateTimeField(), "name": serializers.CharField(),
+    "id_number": serializers.CharField(), "device": serializers.CharField(), "rule": serializers.CharField(),
+    "reason": serializers.CharField(),
 })  # fmt: skip
 WORKERS = inline_serializer("WorkerPresence", {
     "engaged": serializers.IntegerField(), "attended_person_days": serializers.IntegerField(),
@@ -45,6 +51,10 @@ class ProjectPresenceApi(APIView):
                     "construction_days": serializers.IntegerField(),
                     "managers": serializers.ListField(child=MANAGER),
                     "workers": WORKERS,
+                    "uncounted": serializers.ListField(
+                        child=UNCOUNTED,
+                        help_text=("The month's punches that did not make a day attended, and why (first 500)."),
+                    ),
                 },
             )
         },  # fmt: skip
@@ -53,10 +63,13 @@ class ProjectPresenceApi(APIView):
         project = project_get(user=request.user, permit_no=permit_no)
         month = parse_month(request.query_params.get("month"))
         presence = project_presence(project=project, month=month)
+        uncounted = uncounted_punches(project=project, first=month, last=month_end(month))
         return Response({
             "project": project.permit_no, "month": month.strftime("%Y-%m"),
             "construction_days": presence.construction_days,
             "managers": [asdict(m) for m in presence.managers], "workers": asdict(presence.workers),
+            "uncounted": [{"day": u.day, "punched_at": u.punched_at, "name": u.name, "id_number": u.id_number,
+                           "device": u.device, "rule": u.rule, "reason": u.reason} for u in uncounted],
         })  # fmt: skip
 
 

@@ -2,15 +2,21 @@
 
 The same code serves the Celery beat entry (01:30 Asia/Shanghai, for yesterday) and
 `manage.py run_rules`. A claim on the day's run record makes sure two runs of a day never overlap
-(inspections.engine.claims); each rule's evaluation is recorded as a RuleRun. A rule judged outside
-the nightly run (R15, when an inspection of a past day is recorded) goes through `rule_judge`, the
-same collector on a context cut to the inspection's project.
+(inspections.engine.claims); each rule's evaluation is recorded as a RuleRun.
+
+Order matters: the rules that find punches false (R06–R10, R13) run first, and their findings make
+those punches not count, so the rules that read presence afterwards (R11, R12, R15, R16) count only
+trustworthy attendance. Replacements of required managers whose new holder has attended switch before
+any rule reads who holds a position. A rule judged outside the night (R15, when an inspection of a
+past day is recorded) goes through `rule_judge`, the same collector on a context cut to the project;
+when staff reinstate punches, `figures_rejudge` judges again the months and inspections they touch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -20,7 +26,13 @@ from inspections.engine.context import Context, build_context
 from inspections.models import RuleRun
 from inspections.rules import registry, rule
 from inspections.rules.base import Cadence, Finding, RuleSpec
-from inspections.services.alerts import AlertCounts, alerts_apply
+from inspections.selectors import attended_presence
+from inspections.services.alerts import AlertCounts, alerts_apply, alerts_resolve_absent
+from inspections.services.verdicts import verdicts_record
+from projects.choices import StatusRequestKind, StatusRequestState
+from projects.models import StatusRequest
+from projects.services.status import replacement_switch
+from smz_platform.common.months import month_end
 
 
 @dataclass(frozen=True)
@@ -31,9 +43,8 @@ class RuleResult:
     duration_ms: int
 
 
-def _scored(ctx: Context) -> dict[int, bool]:
-    """Per project, whether the day is past its policy's go-live date (the trial period is not scored)."""
-    return {pk: (p.go_live is None or ctx.day >= p.go_live) for pk, p in ctx.policies.items()}
+def _go_live(ctx: Context) -> dict[int, dt.date | None]:
+    return {pk: policy.go_live for pk, policy in ctx.policies.items()}
 
 
 def _findings(spec: RuleSpec, ctx: Context) -> list[Finding]:
@@ -42,24 +53,58 @@ def _findings(spec: RuleSpec, ctx: Context) -> list[Finding]:
     return spec.collect(ctx)
 
 
+def _apply(spec: RuleSpec, ctx: Context, findings: list[Finding], now: dt.datetime, *, resolve: bool) -> AlertCounts:
+    counts = alerts_apply(spec=spec, day=ctx.day, findings=findings, now=now, go_live=_go_live(ctx), resolve=resolve,
+                          judged=ctx.active_ids(), previous_day=ctx.previous_construction_day)  # fmt: skip
+    if spec.invalidates:
+        verdicts_record(spec=spec, findings=findings, alert_ids=counts.ids, policies=ctx.policy)
+    return counts
+
+
+def order_of_judgement() -> list[RuleSpec]:
+    """The rules that find punches false first, then the others, each group in code order."""
+    return sorted(registry(), key=lambda spec: (not spec.invalidates, spec.code))
+
+
+def replacements_switch(*, day: dt.date) -> int:
+    """Approved replacements of a required manager whose new holder attended on or before `day` switch
+    on the first such day (中山 2019 上线通知 三(十一)): until then the old holder is the one judged."""
+    switched = 0
+    pending = StatusRequest.objects.filter(
+        kind=StatusRequestKind.MANAGER_REPLACEMENT, state=StatusRequestState.APPROVED, switched_on__isnull=True
+    ).select_related("replacement")
+    for request in pending:
+        approved = timezone.localtime(request.city_decided_at).date()
+        first = (
+            attended_presence(first=approved, last=day)
+            .filter(project_id=request.project_id, person_id=request.replacement.person_id)
+            .order_by("day")
+            .values_list("day", flat=True)
+            .first()
+        )
+        if first is not None:
+            switched += replacement_switch(status_request=request, day=first)
+    return switched
+
+
 def rules_run(*, day: dt.date, now: dt.datetime | None = None) -> list[RuleResult]:
     """Evaluate every rule for `day`; raises RunInProgress if another run of the day holds its claim."""
     now = now or timezone.now()
     results = []
     with run_claim(day=day) as claim:
+        replacements_switch(day=day)
         ctx = build_context(day)
-        scored = _scored(ctx)
-        for spec in registry():
+        for spec in order_of_judgement():
             started = time.perf_counter()
             findings = _findings(spec, ctx)
-            counts = alerts_apply(spec=spec, day=day, findings=findings, now=now, scored=scored)
+            counts = _apply(spec, ctx, findings, now, resolve=True)
             duration = int((time.perf_counter() - started) * 1000)
             RuleRun.objects.create(day=day, rule=spec.code, started_at=now, duration_ms=duration,
                                    findings=len(findings), new_alerts=counts.new, updated_alerts=counts.updated,
                                    resolved_alerts=counts.resolved)  # fmt: skip
             results.append(RuleResult(spec.code, len(findings), counts, duration))
             claim.beat()
-    return results
+    return sorted(results, key=lambda r: r.rule)
 
 
 def rule_judge(*, code: str, day: dt.date, project_ids, now: dt.datetime | None = None) -> list[Finding]:
@@ -68,8 +113,34 @@ def rule_judge(*, code: str, day: dt.date, project_ids, now: dt.datetime | None 
     spec = rule(code)
     ctx = build_context(day, project_ids=project_ids)
     findings = _findings(spec, ctx)
-    alerts_apply(spec=spec, day=day, findings=findings, now=now or timezone.now(), scored=_scored(ctx), resolve=False)
+    _apply(spec, ctx, findings, now or timezone.now(), resolve=False)
     return findings
 
 
-__all__ = ["Context", "RuleResult", "RunInProgress", "build_context", "rule_judge", "rules_run"]
+def _rejudge(spec: RuleSpec, day: dt.date, project_ids: set[int], now: dt.datetime) -> None:
+    ctx = build_context(day, project_ids=project_ids)
+    findings = _findings(spec, ctx)
+    _apply(spec, ctx, findings, now, resolve=False)
+    alerts_resolve_absent(spec=spec, period_end=day, project_ids=project_ids, keys={f.key for f in findings}, now=now)
+
+
+def figures_rejudge(*, days: set[tuple[int, dt.date]], now: dt.datetime | None = None) -> None:
+    """Punches of these (project, day)s count again: the months already judged (R11, R16) and the
+    inspections of those days (R15) are judged again, and what no longer holds is resolved."""
+    now = now or timezone.now()
+    today = timezone.localdate()
+    months, inspected = defaultdict(set), defaultdict(set)
+    for project_id, day in days:
+        inspected[day].add(project_id)
+        if month_end(day) < today:
+            months[month_end(day)].add(project_id)
+    for spec in registry():
+        if spec.cadence == Cadence.MONTH_END:
+            for end, project_ids in months.items():
+                _rejudge(spec, end, project_ids, now)
+        elif spec.cadence == Cadence.AT_INSPECTION:
+            for day, project_ids in inspected.items():
+                _rejudge(spec, day, project_ids, now)
+
+
+__all__ = ["Context", "RuleResult", "RunInProgress", "build_context", "figures_rejudge", "rule_judge", "rules_run"]

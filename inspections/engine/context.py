@@ -67,6 +67,20 @@ class Context:
             )
         )
 
+    def previous_construction_day(self, project_id: int) -> dt.date:
+        """The project's last construction day before the day judged (within two weeks; else the day
+        before): an alert last seen then is the same occurrence going on."""
+        known = self.shared("previous_days", dict)
+        if project_id not in known:
+            known[project_id] = self.day - dt.timedelta(days=1)
+            if project_id in self.projects:
+                for back in range(1, 15):
+                    day = self.day - dt.timedelta(days=back)
+                    if self.is_construction_day(project_id, day):
+                        known[project_id] = day
+                        break
+        return known[project_id]
+
     @property
     def is_month_end(self) -> bool:
         return is_month_end(self.day)
@@ -106,11 +120,13 @@ class Context:
 
 
 def build_context(day: dt.date, *, project_ids=None) -> Context:
-    """The context of `day`, for every project the rules judge (or only those given)."""
+    """The context of `day`, for every project the rules judge (or only those given): out of the real-name
+    scope only where the project's policy judges every project."""
     projects = projects_judged()
     if project_ids is not None:
         projects = projects.filter(pk__in=list(project_ids))
-    by_pk = {p.pk: p for p in projects}
+    book = policies_in_force()
+    by_pk = {p.pk: p for p in projects if p.in_scope or not book.for_project(p).scope_only}
     start = dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
     return Context(day=day, day_start=start, day_end=start + dt.timedelta(days=1), projects=by_pk,
-                   timelines=timelines_for(by_pk), book=policies_in_force())  # fmt: skip
+                   timelines=timelines_for(by_pk), book=book)  # fmt: skip

@@ -197,6 +197,8 @@ class Measure(models.Model):
         "self", verbose_name=_("escalated from"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="escalations",
     )  # fmt: skip
+    # Whom a proposal of the escalation is for (the subject of the finding that still failed).
+    ladder_subject = models.CharField(_("escalated for"), max_length=200, blank=True, default="")
     created_by = _who(_("created by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
     issued_by = _who(_("issued by"), null=True, blank=True)
@@ -213,8 +215,10 @@ class Measure(models.Model):
                 condition=~Q(kind__in=[MeasureKind.RECTIFICATION, MeasureKind.SUPERVISION_NOTICE])
                 | Q(deadline__isnull=False),
             ),
-            # The nightly escalation proposes each next measure once per overdue order.
-            models.UniqueConstraint(fields=["escalated_from", "kind"], name="measure_one_escalation_per_kind"),
+            # The nightly escalation proposes each next measure once per overdue order and subject.
+            models.UniqueConstraint(
+                fields=["escalated_from", "kind", "ladder_subject"], name="measure_one_escalation_per_kind_and_subject"
+            ),  # fmt: skip
         ]
 
     def __str__(self) -> str:

@@ -41,10 +41,29 @@ class Policy(models.Model):
     valid_min_span_hours = models.DecimalField(
         _("valid day: first to last punch at least (hours)"), max_digits=4, decimal_places=1, default=0
     )
+    # Punches a rule finds false do not make a day attended (docs/rules.md): each a policy option.
+    invalid_no_liveness = models.BooleanField(_("R06: a face punch without a passed liveness check does not count"),
+                                              default=True)  # fmt: skip
+    invalid_forged = models.BooleanField(_("R07: a reused photo or an impossible journey does not count"), default=True)
+    invalid_mobile = models.BooleanField(_("R08: a phone punch without a permit does not count"), default=True)
+    invalid_low_score = models.BooleanField(_("R09: a face below the match score does not count"), default=True)
+    invalid_elsewhere = models.BooleanField(_("R10: a manager's punch outside the project does not count"),
+                                            default=True)  # fmt: skip
+    invalid_backfilled = models.BooleanField(_("R13: a punch back-filled while online does not count"), default=True)
+    # Whether only projects within the real-name scope are judged and counted (中山 2019 上线通知 二: buildings
+    # from 5000 m², municipal works from 10 million yuan; the thresholds are SMZ_SCOPE_MIN_*).
+    scope_only = models.BooleanField(_("judge only projects within the real-name scope"), default=False)
     # The rules' thresholds (docs/rules.md).
     r01_grace_days = models.PositiveIntegerField(_("R01: days after the actual start without a device"), default=0)
+    r02_docking_permitted_before = models.DateField(
+        _("R02: projects permitted before this day may connect through a vendor's platform"), null=True, blank=True,
+        help_text=_("Empty: direct connection everywhere (宁波). 中山: 2020-02-01."),
+    )  # fmt: skip
     r03_offline_hours = models.PositiveIntegerField(_("R03: offline for more than (hours)"), default=24)
     r07_max_speed_kmh = models.PositiveIntegerField(_("R07: fastest travel between sites (km/h)"), default=120)
+    r08_municipal_tablets = models.BooleanField(
+        _("R08: municipal works may punch on tablets with face and location"), default=False
+    )
     r09_min_match_score = _ratio(verbose_name=_("R09: lowest acceptable match score"), default="0.800")
     r11_key_positions = models.JSONField(
         _("R11: key positions"), default=list, help_text=_("Positions held to the key threshold.")
@@ -94,7 +113,11 @@ class Alert(models.Model):
     same row (`last_seen`, `period_end`); a condition that clears resolves it.
     """
 
-    key = models.CharField(_("key"), max_length=200)
+    # The occurrence (subject key, and for a rule judged day by day the occurrence's first day).
+    key = models.CharField(_("key"), max_length=220)
+    # The condition (rule, project, subject, the period a period rule names): what a next night's finding
+    # is matched against.
+    subject_key = models.CharField(_("subject key"), max_length=200, db_index=True, default="")
     rule = models.CharField(_("rule"), max_length=3, db_index=True)
     project = models.ForeignKey(
         "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="alerts"

@@ -14,6 +14,17 @@ from inspections.choices import MeasureKind
 
 
 @dataclass(frozen=True)
+class FalsePunch:
+    """A punch a finding shows to be false: it is kept, but does not make a day attended."""
+
+    punch_id: int
+    punched_at: dt.datetime
+    person_id: int | None
+    project_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     project_id: int
@@ -29,6 +40,8 @@ class Finding:
     # A subject that is not a row: whose presence (workers / managers), which position. Stored on the
     # alert as a field, so that nothing ever parses it back out of the key.
     subject_code: str = ""
+    # The punches this finding shows to be false (rules that invalidate punches).
+    false_punches: tuple[FalsePunch, ...] = field(default=(), compare=False, hash=False)
 
     @property
     def key(self) -> str:
@@ -42,6 +55,13 @@ class Cadence(StrEnum):
     NIGHTLY = "nightly"  # every night, for the day before
     MONTH_END = "month_end"  # the night of a month's last day, for the whole month
     AT_INSPECTION = "at_inspection"  # when an inspection of a past day is recorded, and by that day's night
+
+
+class Occurrence(StrEnum):
+    """What one alert of the rule stands for."""
+
+    RUN = "run"  # the condition on consecutive construction days: after a gap, a new alert
+    PERIOD = "period"  # the period or event the finding names (a month, a streak, a change, a visit)
 
 
 class Target(StrEnum):
@@ -83,8 +103,15 @@ class RuleSpec:
     collect: Callable  # (Context) -> list[Finding]: the set-based selector that feeds evaluate
     evaluate: Callable  # the pure judgement
     thresholds: tuple[str, ...] = ()  # the policy fields the rule reads
+    occurrence: Occurrence = Occurrence.RUN
+    # The policy option under which the punches the rule finds false do not count ("" for none).
+    invalidates: str = ""
+    # The finding (or its alert) as a Chinese sentence: evidence, subject and period in the regulators'
+    # words (Annex 2, the pages). Takes anything with evidence, subject, subject_code and the period.
+    describe: Callable | None = None
     indicator: bool = False  # a target shown per project and district, not a violation
     note: str = ""  # what a reader of docs/rules.md should know beyond the title
 
     def ladder_for(self, position: str = "") -> tuple[Step, ...]:
-        return self.ladder.get(position, self.ladder.get("", ()))
+        ladder = self.ladder or {}
+        return ladder.get(position, ladder.get("", ()))

@@ -16,5 +16,16 @@ CHECKLIST = {"": (Step(MeasureKind.PENALTY, _ON_BOTH), Step(MeasureKind.CREDIT, 
 # 停工，并处以5万以上10万以下的罚款".
 STOP_WORK_AND_PENALTY = {"": (Step(MeasureKind.STOP_WORK), Step(MeasureKind.PENALTY, _ON_BOTH))}
 
-# An indicator (a campaign's target), not a violation: nothing escalates.
-NOTHING: dict = {}
+# 吉建管〔2021〕6号 附件1 item 2, position by position: "限期整改后，考勤仍不足": the project manager and the
+# other managers → an administrative penalty on the project manager (注册建造师管理规定) and a bad-conduct
+# record; the chief supervisor → bad-conduct records on the chief supervisor and the supervision firm.
+_ON_THE_PM = (Step(MeasureKind.PENALTY, (Target.PROJECT_MANAGER,)), Step(MeasureKind.CREDIT, (Target.PROJECT_MANAGER,)))
+MANAGERS = {
+    "project_manager": _ON_THE_PM,
+    "chief_supervisor": (Step(MeasureKind.CREDIT, (Target.SUBJECT, Target.SUBJECT_EMPLOYER)),),
+    "": _ON_THE_PM,
+}
+
+# Nothing follows the order: 吉建管〔2021〕6号 附件1 item 3 prescribes only the rectification for a shortfall
+# of up to 15 (a larger one is penalised at once, not after an order); an indicator escalates nothing.
+NOTHING = {"": ()}

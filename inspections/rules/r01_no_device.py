@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from inspections.rules import ladders
+from inspections.rules import ladders, words
 from inspections.rules.base import Cadence, Finding, RuleSpec
 
 CODE = "R01"
@@ -18,7 +18,7 @@ CODE = "R01"
 class ProjectDevices:
     project_id: int
     name: str
-    actual_start: dt.date
+    start: dt.date  # the start in force (the permit's planned start, or an approved change's)
     devices_in_service: int
 
 
@@ -33,10 +33,10 @@ def evaluate(projects: list[ProjectDevices], *, day: dt.date, grace_days: int) -
             p.name,
             day,
             day,
-            evidence={"actual_start": p.actual_start.isoformat(), "devices_in_service": 0, "grace_days": grace_days},
+            evidence={"start": p.start.isoformat(), "devices_in_service": 0, "grace_days": grace_days},
         )  # fmt: skip
         for p in projects
-        if p.devices_in_service == 0 and day >= p.actual_start + dt.timedelta(days=grace_days)
+        if p.devices_in_service == 0 and day >= p.start + dt.timedelta(days=grace_days)
     ]
 
 
@@ -45,10 +45,16 @@ def collect(ctx) -> list[Finding]:
     findings = []
     for project in ctx.active():
         findings += evaluate(
-            [ProjectDevices(project.pk, project.name, project.actual_start, len(devices[project.pk]))],
+            [ProjectDevices(project.pk, project.name, ctx.timelines[project.pk].start_on(ctx.day),
+                            len(devices[project.pk]))],
             day=ctx.day, grace_days=ctx.policy(project.pk).r01_grace_days,
         )  # fmt: skip
     return findings
+
+
+def describe(item) -> str:
+    e = item.evidence
+    return f"自{words.day(e.get('start'))}开工起，{words.day(item.period_end)}仍未配备在用的实名制考勤设备。"
 
 
 SPEC = RuleSpec(
@@ -64,5 +70,7 @@ SPEC = RuleSpec(
     ladder=ladders.CHECKLIST,
     collect=collect,
     evaluate=evaluate,
+    describe=describe,
     thresholds=("r01_grace_days",),
+    note="自施工许可的拟开工日期起（经批准的开工日期变更自批准之日起生效）；项目未报实际开工不免除。",
 )

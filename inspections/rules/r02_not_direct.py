@@ -66,6 +66,13 @@ def collect(ctx) -> list[Finding]:
     return evaluate(devices, day=ctx.day)
 
 
+def describe(item) -> str:
+    e = item.evidence
+    return (
+        f"考勤设备{item.subject}经{e.get('vendor') or '第三方'}的平台转发数据，未与平台直连，也无有效的平台对接许可。"
+    )
+
+
 SPEC = RuleSpec(
     code=CODE,
     name="考勤设备未完成数据直连",
@@ -79,5 +86,7 @@ SPEC = RuleSpec(
     ladder=ladders.CHECKLIST,
     collect=collect,
     evaluate=evaluate,
-    note="平台对接须经审批（平台对接许可），许可期内的设备不计。",
+    describe=describe,
+    thresholds=("r02_docking_permitted_before",),
+    note="平台对接须经审批（平台对接许可），许可期内的设备不计；中山口径下2020年2月1日前领取施工许可的项目可选择平台对接。",
 )

@@ -1,5 +1,9 @@
 """R03 — device offline, not reaching the platform (甬建函〔2023〕82号 三(三)): at some moment of the day
-the device had been out of contact for longer than the limit (default 24 h)."""
+the device had been out of contact for longer than the limit (default 24 h).
+
+Judged from contact times: the silences in the device's history (recorded by the offline sweep, or by
+the contact that ends a silence the sweep did not see) and the silence since its last contact, or since
+its registration when it never reached the platform. The nightly figure never depends on the sweep."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from devices.models import DeviceFlip, FlipField
-from inspections.rules import ladders
+from inspections.rules import ladders, words
 from inspections.rules.base import Cadence, Finding, RuleSpec
 
 CODE = "R03"
@@ -80,11 +84,10 @@ def collect(ctx) -> list[Finding]:
             elif since is not None:
                 silences.append(Silence(device_id, device.serial, device.project_id, since, at))
                 since = None
-        if since is None and not flips[device_id]:
-            # No change in the window: silent since the last contact (or registration) if offline now,
-            # or if its last contact precedes the day by the whole window.
+        if since is None:
+            # Silent since the last contact (or, never heard from, since its registration), online flag or not.
             last = device.last_contact_at or device.registered_at
-            if not device.online or last < window_start:
+            if last < ctx.day_end:
                 since = last
         if since is not None:
             silences.append(Silence(device_id, device.serial, device.project_id, since, None))
@@ -93,6 +96,13 @@ def collect(ctx) -> list[Finding]:
         limit = ctx.policy(devices[silence.device_id].project_id).r03_offline_hours
         findings += evaluate([silence], day_start=ctx.day_start, day_end=ctx.day_end, limit_hours=limit)
     return list({f.key: f for f in findings}.values())
+
+
+def describe(item) -> str:
+    e = item.evidence
+    back = f"，{words.moment(e['back_online'])}恢复" if e.get("back_online") else "，至今未恢复"
+    return (f"考勤设备{item.subject}自{words.moment(e.get('last_contact'))}起未与平台联系，超过"
+            f"{e.get('limit_hours', 24)}小时{back}。")  # fmt: skip
 
 
 SPEC = RuleSpec(
@@ -108,5 +118,6 @@ SPEC = RuleSpec(
     ladder=ladders.CHECKLIST,
     collect=collect,
     evaluate=evaluate,
+    describe=describe,
     thresholds=("r03_offline_hours",),
 )

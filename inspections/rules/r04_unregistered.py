@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import Punch
-from inspections.rules import ladders
+from inspections.rules import ladders, words
 from inspections.rules.base import Cadence, Finding, RuleSpec
 from projects.choices import Category, ParticipantRole
 from projects.models import Engagement, ProjectParticipant
@@ -86,6 +86,15 @@ def collect(ctx) -> list[Finding]:
     )  # fmt: skip
 
 
+def describe(item) -> str:
+    e = item.evidence
+    if "required_position" in e:
+        return f"施工许可载明的岗位“{words.position_name(e['required_position'])}”无人进场登记。"
+    if "enterprise" in e:
+        return f"参建单位{e['enterprise']}没有任何人员进场登记。"
+    return f"当日有{e.get('punches', 0)}条考勤来自未在本项目登记的人员。"
+
+
 SPEC = RuleSpec(
     code=CODE,
     name="人员未全部纳入实名制管理",
@@ -99,5 +108,6 @@ SPEC = RuleSpec(
     ladder=ladders.STOP_WORK_AND_PENALTY,
     collect=collect,
     evaluate=evaluate,
+    describe=describe,
     note="许可证载明的岗位无人登记、参建单位无人登记，或未登记人员在本项目考勤。",
 )

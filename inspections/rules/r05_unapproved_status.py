@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from inspections.rules import ladders
-from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.rules import ladders, words
+from inspections.rules.base import Cadence, Finding, Occurrence, RuleSpec
 from projects.models import ProjectStatusChange
 
 CODE = "R05"
@@ -60,6 +60,27 @@ def collect(ctx) -> list[Finding]:
     return evaluate(changes, day=ctx.day)
 
 
+FIELDS = {
+    "status": "项目状态",
+    "planned_start": "计划开工日期",
+    "actual_start": "实际开工日期",
+    "completed_on": "竣工日期",
+    "attendance_stopped_on": "停止考勤日期",
+}
+STATUSES = {"not_started": "未开工", "active": "在建", "suspended": "停工", "completed": "完工"}
+
+
+def describe(item) -> str:
+    e = item.evidence
+
+    def value(text: str) -> str:
+        return STATUSES.get(text, text) or "空"
+
+    return (f"{FIELDS.get(e.get('field'), e.get('field', '项目信息'))}由“{value(e.get('old_value', ''))}”改为"
+            f"“{value(e.get('new_value', ''))}”，没有经批准的申请（{e.get('changed_by') or '—'}，"
+            f"{words.moment(e.get('changed_at'))}）。")  # fmt: skip
+
+
 SPEC = RuleSpec(
     code=CODE,
     name="擅自更改项目状态",
@@ -68,10 +89,12 @@ SPEC = RuleSpec(
     source="甬建函〔2023〕82号 三(五)；中山 2019 上线通知 三(八)至(十)",
     category=5,
     annex1_row=None,
+    occurrence=Occurrence.PERIOD,
     cadence=Cadence.NIGHTLY,
     resolves=False,
     ladder=ladders.STOP_WORK_AND_PENALTY,
     collect=collect,
     evaluate=evaluate,
+    describe=describe,
     note="状态历史中没有经批准申请的变更（例如在后台直接修改）。",
 )

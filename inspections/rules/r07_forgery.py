@@ -14,8 +14,8 @@ from django.db.models.functions import Coalesce, Lag
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import Punch
-from inspections.rules import ladders
-from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.rules import ladders, words
+from inspections.rules.base import Cadence, FalsePunch, Finding, RuleSpec
 
 CODE = "R07"
 
@@ -26,6 +26,7 @@ class SharedPhoto:
     sha256: str
     punch_ids: tuple[int, ...]
     people: tuple[str, ...]  # masked ID numbers
+    reused: tuple[FalsePunch, ...] = ()  # every punch that carries the photo after its first use
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Hop:
     second_at: dt.datetime
     first_place: tuple[float, float]
     second_place: tuple[float, float]
+    second: FalsePunch | None = None  # the punch that could not have been made
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -60,6 +62,7 @@ def evaluate(photos: list[SharedPhoto], hops: list[Hop], *, day: dt.date, max_sp
             day,
             evidence={"photo_sha256": p.sha256, "punches": list(p.punch_ids), "id_numbers": list(p.people)},
             period_key=f"photo:{p.sha256}",
+            false_punches=p.reused,
         )  # fmt: skip
         for p in photos
         if len(p.punch_ids) > 1
@@ -85,6 +88,7 @@ def evaluate(photos: list[SharedPhoto], hops: list[Hop], *, day: dt.date, max_sp
                         "second_at": hop.second_at.isoformat(),
                     },
                     period_key=f"hop:{day.isoformat()}",
+                    false_punches=(hop.second,) if hop.second else (),
                 )  # fmt: skip
             )
     return findings
@@ -94,15 +98,18 @@ def _shared_photos(ctx) -> list[SharedPhoto]:
     """Photos of the day's punches that any punch, of any day, also carries (the partial photo index)."""
     day_punches = Punch.objects.filter(punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end)
     shared = defaultdict(list)
-    for punch_id, project_id, sha, masked in Punch.objects.filter(
-        photo_sha256__in=day_punches.exclude(photo_sha256="").values("photo_sha256")
-    ).values_list("id", "project_id", "photo_sha256", "id_number_masked"):
-        shared[sha].append((punch_id, project_id, masked))
+    for punch_id, project_id, sha, masked, person_id, at in (
+        Punch.objects.filter(photo_sha256__in=day_punches.exclude(photo_sha256="").values("photo_sha256"))
+        .order_by("punched_at", "id")
+        .values_list("id", "project_id", "photo_sha256", "id_number_masked", "person_id", "punched_at")
+    ):
+        shared[sha].append((punch_id, project_id, masked, person_id, at))
     return [
-        SharedPhoto(items[-1][1], sha, tuple(i for i, _p, _m in items), tuple(sorted({m for *_x, m in items})))
+        SharedPhoto(items[-1][1], sha, tuple(i[0] for i in items), tuple(sorted({i[2] for i in items})),
+                    tuple(FalsePunch(i[0], i[4], i[3], i[1], "考勤照片与其他考勤记录重复") for i in items[1:]))
         for sha, items in shared.items()
         if len(items) > 1
-    ]
+    ]  # fmt: skip
 
 
 def _hops(ctx) -> list[Hop]:
@@ -117,17 +124,29 @@ def _hops(ctx) -> list[Hop]:
         .filter(place_lat__isnull=False, prev_lat__isnull=False)
         .filter(~Q(place_lat=F("prev_lat")) | ~Q(place_lon=F("prev_lon")))
         .values_list("project_id", "person_id", "id_number_masked", "prev_at", "punched_at", "prev_lat", "prev_lon",
-                     "place_lat", "place_lon")
+                     "place_lat", "place_lon", "id")
     )  # fmt: skip
     return [
-        Hop(project_id, person_id, masked, prev_at, at, (prev_lat, prev_lon), (lat_, lon_))
-        for project_id, person_id, masked, prev_at, at, prev_lat, prev_lon, lat_, lon_ in moves
-    ]
+        Hop(project_id, person_id, masked, prev_at, at, (prev_lat, prev_lon), (lat_, lon_),
+            FalsePunch(punch_id, at, person_id, project_id, "两次考勤之间的距离超出可能的行程"))
+        for project_id, person_id, masked, prev_at, at, prev_lat, prev_lon, lat_, lon_, punch_id in moves
+    ]  # fmt: skip
 
 
 def collect(ctx) -> list[Finding]:
     speed = max((p.r07_max_speed_kmh for p in ctx.policies.values()), default=120)
     return evaluate(_shared_photos(ctx), _hops(ctx), day=ctx.day, max_speed_kmh=speed)
+
+
+def describe(item) -> str:
+    e = item.evidence
+    if "photo_sha256" in e:
+        return (f"同一张考勤照片被{len(e.get('punches', []))}条考勤记录使用，涉及{len(e.get('id_numbers', []))}人；"
+                "首次使用之后的记录不计为出勤。")  # fmt: skip
+    speed = f"，约每小时{e['speed_kmh']}公里" if e.get("speed_kmh") else ""
+    return (f"{item.subject}于{words.moment(e.get('first_at'))}和{words.moment(e.get('second_at'))}在相距"
+            f"{e.get('distance_km', 0)}公里的两地考勤（间隔{e.get('minutes', 0)}分钟{speed}），"
+            "超出可能的行程。")  # fmt: skip
 
 
 SPEC = RuleSpec(
@@ -143,6 +162,8 @@ SPEC = RuleSpec(
     ladder=ladders.STOP_WORK_AND_PENALTY,
     collect=collect,
     evaluate=evaluate,
+    describe=describe,
     thresholds=("r07_max_speed_kmh",),
-    note="同一张照片出现在不同考勤记录上；或同一人两次考勤之间的距离超出可能的行程速度。",
+    invalidates="invalid_forged",
+    note="同一张照片出现在不同考勤记录上（首次之后的均不计为出勤）；或同一人两次考勤之间的距离超出可能的行程速度（后一次不计）。",
 )

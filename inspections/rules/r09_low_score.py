@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import Punch
 from inspections.rules import ladders
-from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.rules.base import Cadence, FalsePunch, Finding, RuleSpec
 
 CODE = "R09"
 
@@ -21,6 +21,8 @@ class Scores:
     project_id: int
     name: str
     scores: tuple[tuple[int, float], ...]  # (punch id, match score) of the day's scored punches
+    # punch id → (punched at, person id): the low ones become false punches
+    details: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 def evaluate(projects: list[Scores], *, day: dt.date, min_score: float) -> list[Finding]:
@@ -30,25 +32,35 @@ def evaluate(projects: list[Scores], *, day: dt.date, min_score: float) -> list[
         if low:
             evidence = {"punches": [pid for pid, _s in low[:50]], "count": len(low),
                         "lowest": min(s for _pid, s in low), "min_score": min_score}  # fmt: skip
-            findings.append(Finding(CODE, p.project_id, "project", p.project_id, p.name, day, day, evidence=evidence))
+            false = tuple(FalsePunch(pid, *p.details[pid], p.project_id, "人脸比对分数低于下限") for pid, _s in low
+                          if pid in p.details)  # fmt: skip
+            findings.append(Finding(CODE, p.project_id, "project", p.project_id, p.name, day, day, evidence=evidence,
+                                    false_punches=false))  # fmt: skip
     return findings
 
 
 def collect(ctx) -> list[Finding]:
     active = {p.pk: p for p in ctx.active()}
-    scores = defaultdict(list)
+    scores, details = defaultdict(list), defaultdict(dict)
     # Only scores under the highest minimum of any policy leave the database; each project's own
     # minimum is then applied by the rule.
     ceiling = max((float(p.r09_min_match_score) for p in ctx.policies.values()), default=0)
-    for project_id, punch_id, score in Punch.objects.filter(
+    for project_id, punch_id, score, at, person_id in Punch.objects.filter(
         project_id__in=active, punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end, match_score__lt=ceiling
-    ).values_list("project_id", "id", "match_score"):
+    ).values_list("project_id", "id", "match_score", "punched_at", "person_id"):
         scores[project_id].append((punch_id, score))
+        details[project_id][punch_id] = (at, person_id)
     findings = []
     for pk, items in scores.items():
-        findings += evaluate([Scores(pk, active[pk].name, tuple(items))], day=ctx.day,
+        findings += evaluate([Scores(pk, active[pk].name, tuple(items), details[pk])], day=ctx.day,
                              min_score=float(ctx.policy(pk).r09_min_match_score))  # fmt: skip
     return findings
+
+
+def describe(item) -> str:
+    e = item.evidence
+    return (f"当日{e.get('count', 0)}条考勤的人脸比对分数低于{e.get('min_score', 0.8)}，最低{e.get('lowest', '—')}，"
+            "存在他人顶替考勤的可能（不计为出勤）。")  # fmt: skip
 
 
 SPEC = RuleSpec(
@@ -64,5 +76,8 @@ SPEC = RuleSpec(
     ladder=ladders.STOP_WORK_AND_PENALTY,
     collect=collect,
     evaluate=evaluate,
+    describe=describe,
     thresholds=("r09_min_match_score",),
+    invalidates="invalid_low_score",
+    note="比对分数低于下限的考勤不计为出勤。",
 )

@@ -13,7 +13,7 @@ from attendance.models import Punch
 from devices.choices import DeviceKind
 from devices.models import Device
 from inspections.rules import ladders
-from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.rules.base import Cadence, FalsePunch, Finding, RuleSpec
 from inspections.rules.r07_forgery import distance_km
 from projects.choices import Category
 from projects.models import Engagement
@@ -31,23 +31,30 @@ class ManagerPunch:
     device_location: str
     mobile_place: tuple[float, float] | None = None
     fence: tuple[float, float, int] | None = None  # the project's fence: lat, lon, radius in metres
+    punched_at: dt.datetime | None = None
+    person_id: int | None = None
 
 
 def evaluate(punches: list[ManagerPunch], *, day: dt.date) -> list[Finding]:
     bad: dict[tuple[int, int], list[dict]] = {}
+    false: dict[tuple[int, int], list[FalsePunch]] = {}
     who = {}
     for p in punches:
         reason = None
         if p.device_project_id != p.project_id:
-            reason = "device of another project"
+            reason = "在其他项目的设备上考勤"
         elif p.device_location == "other":
-            reason = "device located outside the site"
+            reason = "在项目部以外位置的设备上考勤"
         elif p.mobile_place is not None and p.fence is not None:
             metres = distance_km(p.mobile_place, p.fence[:2]) * 1000
             if metres > p.fence[2]:
-                reason = f"mobile punch {round(metres)} m from the site (fence {p.fence[2]} m)"
+                reason = f"手机考勤位置距项目{round(metres)}米（围栏{p.fence[2]}米）"
         if reason:
             bad.setdefault((p.project_id, p.engagement_id), []).append({"punch": p.punch_id, "reason": reason})
+            if p.punched_at is not None:
+                false.setdefault((p.project_id, p.engagement_id), []).append(
+                    FalsePunch(p.punch_id, p.punched_at, p.person_id, p.project_id, reason)
+                )
             who[(p.project_id, p.engagement_id)] = p.who
     return [
         Finding(
@@ -59,6 +66,7 @@ def evaluate(punches: list[ManagerPunch], *, day: dt.date) -> list[Finding]:
             day,
             day,
             evidence={"punches": items},
+            false_punches=tuple(false.get((project_id, engagement_id), ())),
         )  # fmt: skip
         for (project_id, engagement_id), items in bad.items()
     ]
@@ -66,8 +74,9 @@ def evaluate(punches: list[ManagerPunch], *, day: dt.date) -> list[Finding]:
 
 def collect(ctx) -> list[Finding]:
     active = ctx.active_ids()
+    positions = ctx.position_names()
     managers = {
-        person_id: (project_id, engagement_id, f"{name}（{position}）")
+        person_id: (project_id, engagement_id, f"{name}（{positions.get(position, position)}）")
         for person_id, project_id, engagement_id, name, position in Engagement.objects.filter(
             ctx.engaged_on_day(), project_id__in=active, category=Category.MANAGER
         ).values_list("person_id", "project_id", "id", "person__name", "position")
@@ -80,14 +89,21 @@ def collect(ctx) -> list[Finding]:
         .exclude(lat=None).exclude(fence_m=None).values_list("project_id", "lat", "lon", "fence_m")
     }  # fmt: skip
     punches = []
-    for punch_id, person_id, device_id, lat, lon in Punch.objects.filter(
+    for punch_id, person_id, device_id, lat, lon, at in Punch.objects.filter(
         person_id__in=managers, punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end
-    ).values_list("id", "person_id", "device_id", "lat", "lon"):
+    ).values_list("id", "person_id", "device_id", "lat", "lon", "punched_at"):
         project_id, engagement_id, who = managers[person_id]
         device_project, location = devices.get(device_id, (None, "other"))
         punches.append(ManagerPunch(project_id, engagement_id, who, punch_id, device_project, location,
-                                    (lat, lon) if lat is not None else None, fences.get(project_id)))  # fmt: skip
+                                    (lat, lon) if lat is not None else None, fences.get(project_id), at,
+                                    person_id))  # fmt: skip
     return evaluate(punches, day=ctx.day)
+
+
+def describe(item) -> str:
+    punches = item.evidence.get("punches", [])
+    reasons = "、".join(sorted({p["reason"] for p in punches})) or "在项目以外考勤"
+    return f"管理人员{item.subject}当日{len(punches)}次{reasons}（不计为出勤）。"
 
 
 SPEC = RuleSpec(
@@ -97,11 +113,13 @@ SPEC = RuleSpec(
     title="管理人员通过安装在项目部以外的设备考勤",
     source="甬建函〔2023〕82号 三(十)",
     category=10,
-    annex1_row=None,
+    annex1_row=3,
     cadence=Cadence.NIGHTLY,
     resolves=True,
     ladder=ladders.STOP_WORK_AND_PENALTY,
     collect=collect,
     evaluate=evaluate,
-    note="在其他项目的设备、位置为“其他”的设备上考勤，或手机考勤位置在项目围栏之外；预警归属管理人员的项目。",
+    describe=describe,
+    invalidates="invalid_elsewhere",
+    note="在其他项目的设备、位置为“其他”的设备上考勤，或手机考勤位置在项目围栏之外（均不计为出勤）；预警归属管理人员的项目。",
 )

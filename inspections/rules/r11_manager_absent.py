@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from inspections.presence import manager_result
-from inspections.rules import ladders
-from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.rules import ladders, words
+from inspections.rules.base import Cadence, Finding, Occurrence, RuleSpec
 
 CODE = "R11"
 
@@ -51,6 +51,7 @@ def evaluate(
                 month,
                 last_day,
                 evidence={
+                    "name": m.name,
                     "attended_days": judged.attended_days,
                     "construction_days": judged.construction_days,
                     "ratio": judged.ratio,
@@ -77,6 +78,14 @@ def collect(ctx) -> list[Finding]:
     return findings
 
 
+def describe(item) -> str:
+    e = item.evidence
+    who = f"{words.position_name(e.get('position', item.subject_code))} {e.get('name') or item.subject}"
+    return (f"{who} {item.period_start.month if item.period_start else ''}月应到岗{e.get('construction_days', 0)}天，"
+            f"实到{e.get('attended_days', 0)}天，到岗率{words.percent(e.get('ratio'))}，"
+            f"低于{words.percent(e.get('threshold'))}。")  # fmt: skip
+
+
 SPEC = RuleSpec(
     code=CODE,
     name="管理人员未到岗履职",
@@ -85,11 +94,13 @@ SPEC = RuleSpec(
     source="甬建函〔2023〕82号 三(十一)；吉建管〔2021〕6号 三(二)、附件1第2项",
     category=11,
     annex1_row=2,
+    occurrence=Occurrence.PERIOD,
     cadence=Cadence.MONTH_END,
     resolves=False,
-    ladder=ladders.CHECKLIST,
+    ladder=ladders.MANAGERS,
     collect=collect,
     evaluate=evaluate,
+    describe=describe,
     thresholds=("r11_key_positions", "r11_key_ratio", "r11_other_ratio", "manager_grace_days"),
     note="月考勤天数 ÷ 当月施工日；项目经理、项目总监不足80%，其他管理人员不足70%。",
 )

@@ -7,16 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from inspections.calendar import construction_days
+from inspections.calendar import construction_days, manager_days
 from inspections.models import LIVE_STATES, Alert
-from inspections.rules import ladders
-from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.rules import ladders, words
+from inspections.rules.base import Cadence, Finding, Occurrence, RuleSpec
 from inspections.selectors import last_attended
 from projects.choices import Category
-from projects.models import Engagement
 
 CODE = "R12"
 STREAK_LOOKBACK_DAYS = 62
@@ -57,14 +55,12 @@ def evaluate(streaks: list[Streak], *, min_days: int) -> list[Finding]:
 
 
 def collect(ctx) -> list[Finding]:
+    """Construction days since the last valid presence of a worker (and, separately, of a manager, from
+    the start plus the managers' grace), whether or not anyone is registered: a site nobody attends is
+    silent however empty its roll."""
     active = {p.pk: p for p in ctx.active()}
     since = ctx.day - dt.timedelta(days=STREAK_LOOKBACK_DAYS)
     last_present = last_attended(project_ids=active, since=since, until=ctx.day, book=ctx.book)
-    engaged = set(
-        Engagement.objects.filter(project_id__in=active, entered_on__lte=ctx.day)
-        .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=ctx.day))
-        .values_list("project_id", "category").distinct()
-    )  # fmt: skip
     # A streak longer than the lookback goes on from the start its alert already has (so the alert's
     # key, which names the start, stays the same night after night, and a dismissal holds).
     ongoing = {}
@@ -76,8 +72,6 @@ def collect(ctx) -> list[Finding]:
     for pk, project in active.items():
         policy = ctx.policy(pk)
         for category, who in CATEGORIES:
-            if (pk, category) not in engaged:
-                continue
             after = last_present.get((pk, category))
             if after is None:
                 after = since - dt.timedelta(days=1)
@@ -87,9 +81,18 @@ def collect(ctx) -> list[Finding]:
             span = [after + dt.timedelta(days=n) for n in range(1, (ctx.day - after).days + 1)]
             empty = construction_days(ctx.timelines[pk], span, count_sundays=policy.count_sundays,
                                       count_holidays=policy.count_holidays)  # fmt: skip
+            if category == Category.MANAGER:
+                empty = manager_days(ctx.timelines[pk], empty, grace_days=policy.manager_grace_days)
             if empty:
                 findings += evaluate([Streak(pk, project.name, who, tuple(empty))], min_days=policy.r12_silent_days)
     return findings
+
+
+def describe(item) -> str:
+    e = item.evidence
+    days = e.get("empty_construction_days", [])
+    return (f"{words.day(item.period_start)}至{words.day(item.period_end)}连续{len(days)}个施工日没有"
+            f"{words.WHO.get(e.get('who'), '人员')}的有效考勤。")  # fmt: skip
 
 
 SPEC = RuleSpec(
@@ -100,11 +103,13 @@ SPEC = RuleSpec(
     source="甬建函〔2023〕82号 三(十二)",
     category=12,
     annex1_row=2,
+    occurrence=Occurrence.PERIOD,
     cadence=Cadence.NIGHTLY,
     resolves=True,
     ladder=ladders.STOP_WORK_AND_PENALTY,
     collect=collect,
     evaluate=evaluate,
+    describe=describe,
     thresholds=("r12_silent_days",),
-    note="预警覆盖整段连续无考勤的施工日，持续时同一预警延长。",
+    note="按有效考勤判定，不论是否有人员登记；管理人员自开工日加宽限期起算。预警覆盖整段连续无考勤的施工日，持续时同一预警延长。",
 )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from attendance.models import Punch
 from devices.models import Device, DeviceFlip, FlipField
 from inspections.rules import ladders
-from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.rules.base import Cadence, FalsePunch, Finding, RuleSpec
 
 CODE = "R13"
 
@@ -29,6 +29,7 @@ class LatePunch:
     punched_at: dt.datetime
     received_at: dt.datetime
     device_offline_then: bool
+    person_id: int | None = None
 
 
 def evaluate(punches: list[LatePunch], *, day: dt.date, limit_hours: int) -> list[Finding]:
@@ -46,6 +47,10 @@ def evaluate(punches: list[LatePunch], *, day: dt.date, limit_hours: int) -> lis
             items[0].serial,
             day,
             day,
+            false_punches=tuple(
+                FalsePunch(p.punch_id, p.punched_at, p.person_id, p.project_id, "设备在线期间补传的历史考勤")
+                for p in items
+            ),  # fmt: skip
             evidence={
                 "punches": [p.punch_id for p in items[:50]],
                 "count": len(items),
@@ -64,7 +69,7 @@ def collect(ctx) -> list[Finding]:
     late = list(
         Punch.objects.filter(project_id__in=active, received_at__gte=ctx.day_start, received_at__lt=ctx.day_end,
                              flag_late=True)
-        .values_list("id", "project_id", "device_id", "punched_at", "received_at")
+        .values_list("id", "project_id", "device_id", "punched_at", "received_at", "person_id")
     )  # fmt: skip
     devices = dict(Device.objects.filter(id__in={row[2] for row in late}).values_list("id", "serial"))
     flips = defaultdict(list)
@@ -84,11 +89,18 @@ def collect(ctx) -> list[Finding]:
     for project_id in {row[1] for row in late}:
         findings += evaluate(
             [LatePunch(project_id, device_id, devices[device_id], punch_id, punched_at, received_at,
-                       offline_at(device_id, punched_at))
-             for punch_id, p_id, device_id, punched_at, received_at in late if p_id == project_id],
+                       offline_at(device_id, punched_at), person_id)
+             for punch_id, p_id, device_id, punched_at, received_at, person_id in late if p_id == project_id],
             day=ctx.day, limit_hours=ctx.policy(project_id).r13_late_hours,
         )  # fmt: skip
     return findings
+
+
+def describe(item) -> str:
+    e = item.evidence
+    return (f"考勤设备{item.subject}在线期间补传了{e.get('count', 0)}条历史考勤，"
+            f"最长延迟{e.get('longest_delay_hours', 0)}小时（时限{e.get('limit_hours', 48)}小时）；"
+            "补传的记录不计为出勤。")  # fmt: skip
 
 
 SPEC = RuleSpec(
@@ -104,6 +116,8 @@ SPEC = RuleSpec(
     ladder=ladders.STOP_WORK_AND_PENALTY,
     collect=collect,
     evaluate=evaluate,
+    describe=describe,
     thresholds=("r13_late_hours",),
-    note="接收时间晚于考勤时间超过时限，且设备当时并未离线（离线设备恢复后补传不计）。",
+    invalidates="invalid_backfilled",
+    note="接收时间晚于考勤时间超过时限，且设备当时并未离线（离线设备恢复后补传不计）；补传的记录不计为出勤。",
 )

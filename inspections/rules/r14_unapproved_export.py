@@ -1,6 +1,8 @@
-"""R14 — personal data exported without approval (甬建函〔2023〕82号 三(十四); 吉建管〔2021〕6号 五(三)): an
-export, or a bulk read of unmasked personal data, by a user without an approved export grant covering
-the day. The finding is on the project whose data left."""
+"""R14 — personal data exported without approval (甬建函〔2023〕82号 三(十四) "未经主管部门同意擅自外传";
+吉建管〔2021〕6号 五(三)): an enterprise's or a vendor's account (or their integrations' tokens) that exported
+personal data or read full ID numbers without an approved export grant covering the day, counted per
+person revealed. The regulators' own downloads are audited, never findings: the rule is about data
+leaving for third parties. The finding is on the project whose data left."""
 
 from __future__ import annotations
 
@@ -8,12 +10,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import ExportGrant
-from inspections.rules import ladders
-from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.rules import ladders, words
+from inspections.rules.base import Cadence, Finding, Occurrence, RuleSpec
+from projects.choices import Role
 from smz_platform.common.models import AuditAction, AuditEvent
 
 CODE = "R14"
@@ -41,7 +43,13 @@ def evaluate(releases: list[DataRelease], *, day: dt.date) -> list[Finding]:
             f"{r.username}：{r.what}",
             day,
             day,
-            evidence={"user": r.username, "what": r.what, "records": r.records, "at": r.at.isoformat()},
+            evidence={
+                "user": r.username,
+                "what": r.what,
+                "records": r.records,
+                "persons": r.records,
+                "at": r.at.isoformat(),
+            },
         )  # fmt: skip
         for r in releases
         if not r.granted
@@ -50,9 +58,10 @@ def evaluate(releases: list[DataRelease], *, day: dt.date) -> list[Finding]:
 
 def collect(ctx) -> list[Finding]:
     projects = {p.permit_no: p.pk for p in ctx.projects.values()}
-    events = AuditEvent.objects.filter(at__gte=ctx.day_start, at__lt=ctx.day_end).filter(
-        Q(action=AuditAction.EXPORT) | Q(action=AuditAction.VIEW_UNMASKED, record_count__gt=1)
-    )
+    events = AuditEvent.objects.filter(
+        at__gte=ctx.day_start, at__lt=ctx.day_end, action__in=[AuditAction.EXPORT, AuditAction.VIEW_UNMASKED],
+        user__role__in=[Role.ENTERPRISE, Role.VENDOR],
+    )  # fmt: skip
     grants = defaultdict(list)
     for user_id, project_id in ExportGrant.objects.filter(valid_from__lte=ctx.day, valid_to__gte=ctx.day).values_list(
         "user_id", "project_id"):  # fmt: skip
@@ -66,6 +75,12 @@ def collect(ctx) -> list[Finding]:
     return evaluate(releases, day=ctx.day)
 
 
+def describe(item) -> str:
+    e = item.evidence
+    return (f"账号{e.get('user', '—')}于{words.moment(e.get('at'))}{e.get('what', '导出数据')}，涉及"
+            f"{e.get('persons', e.get('records', 0))}人的个人信息，未经主管部门数据导出审批。")  # fmt: skip
+
+
 SPEC = RuleSpec(
     code=CODE,
     name="数据擅自外传",
@@ -74,10 +89,12 @@ SPEC = RuleSpec(
     source="甬建函〔2023〕82号 三(十四)；吉建管〔2021〕6号 五(三)",
     category=14,
     annex1_row=None,
+    occurrence=Occurrence.PERIOD,
     cadence=Cadence.NIGHTLY,
     resolves=False,
     ladder=ladders.STOP_WORK_AND_PENALTY,
     collect=collect,
     evaluate=evaluate,
-    note="审计日志中的导出或批量查看完整个人信息，且没有有效的数据导出审批。",
+    describe=describe,
+    note="企业、服务商账号（及其接口令牌）导出个人信息或查看完整身份证号，且没有有效的数据导出审批，按涉及人数计；监管人员自己的下载只记入审计日志。",
 )

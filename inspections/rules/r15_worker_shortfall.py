@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Inspection
-from inspections.rules import ladders
-from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.rules import ladders, words
+from inspections.rules.base import Cadence, Finding, Occurrence, RuleSpec
 from inspections.selectors import attended_counts
 
 CODE = "R15"
@@ -81,6 +81,13 @@ def collect(ctx) -> list[Finding]:
     return findings
 
 
+def describe(item) -> str:
+    e = item.evidence
+    measure = "依规对项目经理行政处罚并记不良行为记录" if e.get("severity") == PENALTY else "责令限期整改"
+    return (f"{words.day(item.period_start)}现场检查清点作业人员{e.get('headcount', 0)}人，当日考勤工人"
+            f"{e.get('attended', 0)}人，少{e.get('shortfall', 0)}人，{measure}。")  # fmt: skip
+
+
 SPEC = RuleSpec(
     code=CODE,
     name="考勤人数少于实际用工人数",
@@ -88,12 +95,14 @@ SPEC = RuleSpec(
     title="项目建筑工人考勤人数少于实际用工人数",
     source="吉建管〔2021〕6号 附件1第3项",
     category=0,
-    annex1_row=None,
+    annex1_row=2,
+    occurrence=Occurrence.PERIOD,
     cadence=Cadence.AT_INSPECTION,
     resolves=False,
-    ladder=ladders.CHECKLIST,
+    ladder=ladders.NOTHING,
     collect=collect,
     evaluate=evaluate,
+    describe=describe,
     thresholds=("r15_min_shortfall", "r15_penalty_shortfall"),
-    note="检查清点的在场人数与当日考勤工人数之差：1–15人责令整改，15人（不含）以上行政处罚。",
+    note="检查清点的在场人数与当日考勤工人数之差：1–15人责令限期整改（逾期不再升级）；15人（不含）以上即对项目经理行政处罚并记不良行为记录。计入附件1“应考勤未考勤项目数”。",
 )

@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from inspections.presence import worker_result
-from inspections.rules import ladders
-from inspections.rules.base import Cadence, Finding, RuleSpec
+from inspections.rules import ladders, words
+from inspections.rules.base import Cadence, Finding, Occurrence, RuleSpec
 
 CODE = "R16"
 
@@ -54,6 +54,13 @@ def collect(ctx) -> list[Finding]:
     return findings
 
 
+def describe(item) -> str:
+    e = item.evidence
+    when = words.month(item.period_start) if item.period_start else ""
+    return (f"{when}建筑工人考勤率{words.percent(e.get('rate'))}，"
+            f"低于{words.percent(e.get('threshold'))}的目标（在册{e.get('engaged', 0)}人）。")  # fmt: skip
+
+
 SPEC = RuleSpec(
     code=CODE,
     name="工人考勤率不足",
@@ -62,11 +69,17 @@ SPEC = RuleSpec(
     source="吉建管〔2021〕6号 二（主要目标：人员考勤率达到80%以上）",
     category=0,
     annex1_row=None,
+    occurrence=Occurrence.PERIOD,
     cadence=Cadence.MONTH_END,
     resolves=False,
-    ladder=ladders.STOP_WORK_AND_PENALTY,
+    ladder=ladders.NOTHING,
     collect=collect,
     evaluate=evaluate,
+    describe=describe,
     thresholds=("r16_worker_rate",),
-    note="每个施工日考勤工人数 ÷ 在册工人数，当月平均（专项行动的目标）。",
+    indicator=True,
+    note=(
+        "每个施工日考勤工人数 ÷ 在册工人数，当月平均；专项行动的目标，不是违规：按项目、区县显示，"
+        "不计入附件1、升级和信用。"
+    ),
 )

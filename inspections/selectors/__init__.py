@@ -29,6 +29,7 @@ from inspections.selectors.presence import (
     month_presence,
     people_on_site,
     project_presence,
+    uncounted_punches,
 )
 from inspections.selectors.timelines import (
     approved_permits,
@@ -74,4 +75,5 @@ __all__ = [
     "projects_judged",
     "timeline_from",
     "timelines_for",
+    "uncounted_punches",
 ]

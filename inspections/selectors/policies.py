@@ -27,9 +27,12 @@ class PolicyBook:
 
 
 def policies_in_force() -> PolicyBook:
-    """Two queries whatever the number of districts."""
-    city = Policy.objects.get(district__isnull=True, in_force=True)
-    return PolicyBook(city, {p.district_id: p for p in Policy.objects.filter(district__isnull=False, in_force=True)})
+    """One query whatever the number of districts."""
+    policies = list(Policy.objects.filter(in_force=True))
+    city = next((p for p in policies if p.district_id is None), None)
+    if city is None:
+        raise Policy.DoesNotExist("No city-wide policy is in force.")
+    return PolicyBook(city, {p.district_id: p for p in policies if p.district_id is not None})
 
 
 def policy_for(*, project: Project) -> Policy:

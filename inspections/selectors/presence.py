@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from attendance.models import DailyPresence
+from attendance.models import DailyPresence, Punch, PunchVerdict
 from inspections.calendar import Timeline, construction_days, manager_days
 from inspections.models import Policy
 from inspections.presence import (
@@ -32,6 +33,8 @@ from inspections.selectors.timelines import timelines_for
 from projects.choices import Category
 from projects.models import Engagement, Project
 from smz_platform.common.months import month_days
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def attended_q(policy: Policy) -> Q:
@@ -117,7 +120,7 @@ def month_presence(
         Engagement.objects.filter(project_id__in=list(by_pk), entered_on__lte=last)
         .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=first))
         .values_list("category", "id", "project_id", "person_id", "person__name", "person__id_number_masked",
-                     "position", "entered_on", "exited_on")
+                     "position", "entered_on", "exited_on", "judged_from")
         .order_by("project_id", "position", "id")
     ):  # fmt: skip
         engagements[row[0]].append(row[1:])
@@ -153,8 +156,10 @@ def _managers(projects, first, last, book: PolicyBook, held, rows) -> dict[int, 
     ):
         attended[(project_id, person_id)].add(day)
     result: dict[int, list[ManagerPresence]] = defaultdict(list)
-    for engagement, project_id, person_id, name, masked, position, entered, exited in rows:
+    for engagement, project_id, person_id, name, masked, position, entered, exited, judged_from in rows:
         policy = book.for_project(projects[project_id])
+        if judged_from is not None:  # a replacement holder: held from the switch, not from registration
+            entered = max(entered, judged_from)
         staff = Staff(engagement=engagement, name=name, id_number=masked, position=position, entered_on=entered,
                       exited_on=exited, attended=frozenset(attended.get((project_id, person_id), ())))  # fmt: skip
         result[project_id].append(
@@ -183,7 +188,7 @@ def _workers(projects, first, last, book: PolicyBook, built, rows) -> dict[int, 
     ):
         attended[project_id][day] = n
     spans: dict[int, list] = defaultdict(list)
-    for _engagement, project_id, _person, _name, _masked, _position, entered, exited in rows:
+    for _engagement, project_id, _person, _name, _masked, _position, entered, exited, _judged in rows:
         spans[project_id].append((entered, exited))
     result = {}
     for pk, project in projects.items():
@@ -250,3 +255,55 @@ def attended_days(*, project: Project, first: dt.date, last: dt.date) -> dict[in
     ):
         days[person_id].add(day)
     return days
+
+
+# --- The punches that did not count ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UncountedPunch:
+    """A punch kept on record that did not make its day attended, and why."""
+
+    punch_id: int
+    day: dt.date
+    punched_at: dt.datetime
+    person_id: int | None
+    name: str
+    id_number: str  # masked
+    device: str
+    rule: str  # the rule that found it false, or "" for a failed liveness check at the device
+    reason: str
+
+
+def uncounted_punches(*, project: Project, first: dt.date, last: dt.date, limit: int = 500) -> list[UncountedPunch]:
+    """The punches of `first`–`last` on the project that did not count: found false by a rule (and not
+    reinstated by staff), or refused by the device's own liveness check. One query, and one more for the
+    rules' reasons when there are any."""
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=SHANGHAI)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
+    standing = PunchVerdict.objects.filter(punch_id=OuterRef("id"), lifted_at__isnull=True)
+    punches = list(
+        Punch.objects.filter(project=project, punched_at__gte=start, punched_at__lt=end)
+        .filter(Q(valid=False) | Exists(standing))
+        .order_by("punched_at", "id")
+        .values_list("id", "punched_at", "person_id", "person__name", "id_number_masked", "device__serial")[:limit]
+    )
+    verdicts = {}
+    if punches:
+        for punch_id, rule, reason in PunchVerdict.objects.filter(
+            punch_id__in=[row[0] for row in punches], lifted_at__isnull=True
+        ).values_list("punch_id", "rule", "reason"):
+            verdicts.setdefault(punch_id, (rule, reason))
+    return [
+        UncountedPunch(
+            pk,
+            at.astimezone(SHANGHAI).date(),
+            at,
+            person_id,
+            name or "未登记人员",
+            masked,
+            serial,
+            *verdicts.get(pk, ("", "设备活体检测未通过")),
+        )  # fmt: skip
+        for pk, at, person_id, name, masked, serial in punches
+    ]

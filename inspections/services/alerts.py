@@ -1,21 +1,24 @@
-"""Writes of the rules engine: alerts from findings, and their triage by staff."""
+"""Writes of the rules engine: alerts from findings, one per occurrence of a condition.
+
+A finding names its condition (`Finding.key`: rule, project, subject and, for a rule whose findings are
+periods, the period). For a rule judged day by day the alert is one *occurrence*: the condition seen
+on consecutive construction days. The same condition on the next construction day continues the
+occurrence (its period grows, `last_seen` moves); after a gap it is a new occurrence, a new alert. A
+dismissal (staff reviewed it: a false positive) covers the occurrence it was given for, so the same
+condition arising again later opens a new alert instead of being silenced for good.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.db.models import Q
 
 from inspections.models import LIVE_STATES, Alert, AlertState
-from inspections.rules.base import Finding, RuleSpec
-from projects.choices import Role
-from projects.jurisdiction import projects_for
-from projects.models import User
-from smz_platform.common.errors import Conflict
+from inspections.rules.base import Finding, Occurrence, RuleSpec
 
 
 @dataclass(frozen=True)
@@ -23,83 +26,95 @@ class AlertCounts:
     new: int = 0
     updated: int = 0
     resolved: int = 0
+    # The alert standing for each finding (by its key), dismissed ones left out (reviewed: genuine).
+    ids: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+def is_scored(go_live: dt.date | None, period_end: dt.date) -> bool:
+    """A finding counts (Annex 1, the ladder, credit) when its condition holds on or after the policy's
+    go-live date (中山 2019 上线通知 四(四): the trial period is not assessed); a streak crossing it does."""
+    return go_live is None or period_end >= go_live
+
+
+def _occurrence_key(finding: Finding, spec: RuleSpec) -> str:
+    return finding.key if spec.occurrence == Occurrence.PERIOD else f"{finding.key}@{finding.period_start}"
+
+
+def _continuing(spec: RuleSpec, findings: list[Finding], previous_day: Callable[[int], dt.date]) -> dict[str, Alert]:
+    """The live alert each finding continues: the same key for a period rule; for a day-by-day rule, the
+    occurrence of the same condition last seen on the project's previous construction day or later."""
+    subject_keys = {f.key for f in findings}
+    if spec.occurrence == Occurrence.PERIOD:
+        return {a.key: a for a in Alert.objects.filter(rule=spec.code, state__in=LIVE_STATES, key__in=subject_keys)}
+    continuing: dict[str, Alert] = {}
+    for alert in Alert.objects.filter(rule=spec.code, state__in=LIVE_STATES, subject_key__in=subject_keys):
+        if alert.period_end >= previous_day(alert.project_id):
+            known = continuing.get(alert.subject_key)
+            if known is None or alert.period_end > known.period_end:
+                continuing[alert.subject_key] = alert
+    return continuing
 
 
 def alerts_apply(
-    *, spec: RuleSpec, day: dt.date, findings: list[Finding], now: dt.datetime, scored: dict[int, bool],
-    resolve: bool = True,
+    *, spec: RuleSpec, day: dt.date, findings: list[Finding], now: dt.datetime, go_live: dict[int, dt.date | None],
+    resolve: bool = True, judged: set[int] | None = None, previous_day: Callable[[int], dt.date] | None = None,
 ) -> AlertCounts:  # fmt: skip
-    """Upsert one alert per finding's key; resolve this rule's live alerts whose condition cleared
-    (for a rule whose findings resolve; an event stands until staff act).
+    """Upsert one alert per occurrence; resolve this rule's live alerts whose condition cleared (for a
+    rule whose findings resolve; an event stands until staff act).
 
-    A condition clears on `day` only if it was last seen before `day`: re-judging an earlier day (a
-    rebuild of history) never resolves what later days found. A dismissed alert keeps its key: the
-    same subject and period does not come back. `scored` says, per project, whether the policy's
-    go-live date has passed.
+    A condition clears on `day` only for a project judged that day (`judged`: those for which it was a
+    construction day) and only if it was last seen before `day`: re-judging an earlier day (a rebuild
+    of history) never resolves what later days found. `go_live` is each project's policy go-live date.
     """
-    rule = spec.code
-    keys = {f.key for f in findings}
-    live = {a.key: a for a in Alert.objects.filter(rule=rule, state__in=LIVE_STATES, key__in=keys)}
+    previous_day = previous_day or (lambda _project: day - dt.timedelta(days=1))
+    continuing = _continuing(spec, findings, previous_day)
     new = updated = 0
+    ids: dict[str, int] = {}
     for finding in findings:
-        alert = live.get(finding.key)
+        alert = continuing.get(finding.key)
+        scored = is_scored(go_live.get(finding.project_id), finding.period_end)
         if alert is None:
             try:
                 with transaction.atomic():
-                    Alert.objects.create(
-                        key=finding.key, rule=rule, project_id=finding.project_id, subject_type=finding.subject_type,
-                        subject_id=finding.subject_id, subject_code=finding.subject_code, subject=finding.subject[:200],
-                        period_start=finding.period_start, period_end=finding.period_end, evidence=finding.evidence,
-                        scored=scored.get(finding.project_id, True), first_detected=now, last_seen=now,
+                    alert = Alert.objects.create(
+                        key=_occurrence_key(finding, spec), subject_key=finding.key, rule=spec.code,
+                        project_id=finding.project_id, subject_type=finding.subject_type,
+                        subject_id=finding.subject_id, subject_code=finding.subject_code,
+                        subject=finding.subject[:200], period_start=finding.period_start,
+                        period_end=finding.period_end, evidence=finding.evidence, scored=scored, first_detected=now,
+                        last_seen=now,
                     )  # fmt: skip
                 new += 1
+                ids[finding.key] = alert.pk
                 continue
-            except IntegrityError:
-                alert = Alert.objects.get(key=finding.key, state__in=LIVE_STATES)  # a concurrent run made it
+            except IntegrityError:  # a concurrent run made it
+                alert = Alert.objects.get(key=_occurrence_key(finding, spec), state__in=LIVE_STATES)
         if alert.state == AlertState.DISMISSED:
-            continue
+            continue  # the occurrence was reviewed: it stands dismissed while it goes on
         Alert.objects.filter(pk=alert.pk).update(
             last_seen=max(alert.last_seen, now), period_end=max(alert.period_end, finding.period_end),
             period_start=min(alert.period_start, finding.period_start), evidence=finding.evidence,
+            scored=alert.scored or scored,
         )  # fmt: skip
         updated += 1
+        ids[finding.key] = alert.pk
     resolved = 0
     if resolve and spec.resolves:
-        resolved = (
-            Alert.objects.filter(rule=rule, state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED], period_end__lt=day)
-            .exclude(key__in=keys)
-            .update(state=AlertState.RESOLVED, resolved_at=now)
-        )
-    return AlertCounts(new=new, updated=updated, resolved=resolved)
+        cleared = Alert.objects.filter(
+            rule=spec.code, state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED], period_end__lt=day
+        ).exclude(pk__in=list(ids.values()))
+        if judged is not None:
+            cleared = cleared.filter(project_id__in=judged)
+        resolved = cleared.update(state=AlertState.RESOLVED, resolved_at=now)
+    return AlertCounts(new=new, updated=updated, resolved=resolved, ids=ids)
 
 
-def _check_staff(user: User, alert: Alert) -> None:
-    if user.role not in (Role.CITY, Role.DISTRICT):
-        raise PermissionDenied(_("Only regulators triage alerts."))
-    if not projects_for(user).filter(pk=alert.project_id).exists():
-        raise PermissionDenied(_("This alert is outside your jurisdiction."))
-
-
-def alert_acknowledge(*, user: User, alert: Alert) -> Alert:
-    _check_staff(user, alert)
-    updated = Alert.objects.filter(pk=alert.pk, state=AlertState.OPEN).update(
-        state=AlertState.ACKNOWLEDGED, acknowledged_by=user, acknowledged_at=timezone.now()
+def alerts_resolve_absent(*, spec: RuleSpec, period_end: dt.date, project_ids, keys: set[str], now) -> int:
+    """After a period was judged again (punches reinstated): its live alerts that the new judgement no
+    longer finds are resolved."""
+    return (
+        Alert.objects.filter(rule=spec.code, project_id__in=list(project_ids), period_end=period_end)
+        .filter(Q(state=AlertState.OPEN) | Q(state=AlertState.ACKNOWLEDGED))
+        .exclude(key__in=keys)
+        .update(state=AlertState.RESOLVED, resolved_at=now)
     )
-    if updated != 1:
-        raise Conflict("state", _("Only an open alert can be acknowledged."))
-    alert.refresh_from_db()
-    return alert
-
-
-def alert_dismiss(*, user: User, alert: Alert, reason: str) -> Alert:
-    """A false positive: dismissed with the reason and who; it does not come back for this period."""
-    _check_staff(user, alert)
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Give the reason for dismissing the alert.")]})
-    updated = Alert.objects.filter(pk=alert.pk, state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]).update(
-        state=AlertState.DISMISSED, dismissed_by=user, dismissed_at=timezone.now(), dismissed_reason=reason.strip()
-    )
-    if updated != 1:
-        raise Conflict("state", _("Only an open or acknowledged alert can be dismissed."))
-    alert.refresh_from_db()
-    return alert

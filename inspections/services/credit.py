@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inspections.choices import CreditBasis, MeasureKind
-from inspections.models import CreditDeduction, CreditRecord, Measure
+from inspections.models import AlertState, CreditDeduction, CreditRecord, Measure
 from inspections.selectors import policy_for
 
 
@@ -19,14 +19,26 @@ def credit_points(*, measure: Measure) -> int:
     return row.points if row else 0
 
 
+def of_the_trial_period(measure: Measure, go_live) -> bool:
+    """The measure answers only findings whose condition held before the policy's go-live date (中山 2019
+    上线通知 四(四): "不作考核及诚信扣分"): judged by the findings of its basis in the case, else by its date."""
+    if go_live is None:
+        return False
+    if measure.basis:
+        alerts = measure.case.alerts.filter(rule=measure.basis).exclude(state=AlertState.DISMISSED)
+        findings = measure.case.findings.filter(category=measure.basis)
+        if alerts.exists() or findings.exists():
+            return not (alerts.filter(scored=True).exists() or findings.filter(inspection__day__gte=go_live).exists())
+    return measure.issued_on < go_live
+
+
 def credit_records_create(*, measure: Measure) -> list[CreditRecord]:
-    """One record per subject (the enterprise concerned, the person concerned), not scored before the
-    policy's go-live date (中山 2019 上线通知 四(四): the trial period is not assessed)."""
+    """One record per subject (the enterprise concerned, the person concerned), deducting nothing for a
+    measure on findings of the trial period."""
     points = credit_points(measure=measure)
     if points == 0 or measure.issued_on is None:
         return []
-    go_live = policy_for(project=measure.case.project).go_live
-    scored = go_live is None or measure.issued_on >= go_live
+    scored = not of_the_trial_period(measure, policy_for(project=measure.case.project).go_live)
     reason = f"{measure.get_kind_display()}：{measure.case.title}"[:200]
     records = [
         CreditRecord(

@@ -15,7 +15,7 @@ from inspections.choices import InspectionKind
 from inspections.engine import rule_judge
 from inspections.models import Campaign, DeviceTest, Inspection, InspectionFinding, InspectionPhoto, RandomDraw
 from inspections.rules import codes
-from inspections.selectors import is_staff_for, is_supervisor_of
+from inspections.selectors import is_staff_for, is_supervisor_of, project_timeline
 from projects.models import Project, User
 from smz_platform.common.files import file_store
 
@@ -47,7 +47,7 @@ def _check_record(*, project: Project, kind: str, day: dt.date, inspectors: str,
     """What an inspection record must be: on a day the project was under way, not ahead, by someone."""
     if day > today:
         raise ValidationError({"day": [_("An inspection cannot be dated in the future.")]})
-    if project.actual_start is None or day < project.actual_start:
+    if day < project_timeline(project=project).start_on(day):
         raise ValidationError({"day": [_("The project had not started on %(day)s.") % {"day": day.isoformat()}]})
     if not inspectors.strip():
         raise ValidationError({"inspectors": [_("Name who inspected.")]})

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from devices.models import Device
 from inspections.choices import STANDING, MeasureKind, MeasureState
 from inspections.models import Case, Measure, MeasureDocument
-from inspections.rules import codes
+from inspections.rules import codes, rule
 from inspections.selectors import is_staff_for, is_supervisor_of
 from inspections.services.casework import (
     bureau_name,
@@ -52,6 +52,9 @@ def _validate_measure(case: Case, data: MeasureIn, *, today: dt.date) -> None:
         raise ValidationError({"kind": [_("Unknown measure kind.")]})
     if data.basis and data.basis not in codes():
         raise ValidationError({"basis": [_("Unknown finding category %(code)s.") % {"code": data.basis}]})
+    if data.basis and rule(data.basis).indicator:
+        message = _("%(code)s is a target of the campaign, not a violation: no measure is taken on it.")
+        raise ValidationError({"basis": [message % {"code": data.basis}]})
     if data.issued_on > today:
         raise ValidationError({"issued_on": [_("A measure cannot be issued in the future.")]})
     if data.kind in (MeasureKind.RECTIFICATION, MeasureKind.SUPERVISION_NOTICE) and data.deadline is None:

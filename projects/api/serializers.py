@@ -4,6 +4,7 @@ services."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from projects.choices import (
@@ -93,6 +94,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "kind",
             "building_area_m2",
             "contract_cost_yuan",
+            "permitted_on",
             "planned_start",
             "actual_start",
             "completed_on",
@@ -108,9 +110,15 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class ProjectOutSerializer(serializers.ModelSerializer):
     district = serializers.CharField(source="district.code")
+    start = serializers.SerializerMethodField(help_text="The start in force: the permit's planned start, or the date "
+                                                        "of the latest approved start-date change.")  # fmt: skip
     district_name = serializers.CharField(source="district.name")
     participants = ParticipantOutSerializer(many=True)
     in_scope = serializers.BooleanField()
+
+    @extend_schema_field(serializers.DateField())
+    def get_start(self, project: Project):
+        return getattr(project, "start_on", None) or project.planned_start
 
     class Meta:
         model = Project
@@ -122,7 +130,9 @@ class ProjectOutSerializer(serializers.ModelSerializer):
             "kind",
             "building_area_m2",
             "contract_cost_yuan",
+            "permitted_on",
             "planned_start",
+            "start",
             "actual_start",
             "completed_on",
             "attendance_stopped_on",

@@ -71,6 +71,10 @@ class Engagement(models.Model):
     contract_signed_on = models.DateField(_("labour contract signed on"), null=True, blank=True)
     exited_on = models.DateField(_("exited on"), null=True, blank=True)
     settlement_confirmed = models.BooleanField(_("settlement confirmed"), default=False)
+    # A replacement holder of a required position is held to attendance from the switch, not from
+    # its registration (中山 2019 上线通知 三(十一)): empty for everyone else (from the entry).
+    judged_from = models.DateField(_("held to attendance from"), null=True, blank=True)
+    exit_recorded_at = models.DateTimeField(_("exit recorded at"), null=True, blank=True)
     exit_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("exit recorded by"),

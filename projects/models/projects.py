@@ -28,6 +28,7 @@ class Project(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=ProjectKind.choices)
     building_area_m2 = models.DecimalField(_("building area (m²)"), max_digits=12, decimal_places=2, default=0)
     contract_cost_yuan = models.DecimalField(_("contract cost (yuan)"), max_digits=16, decimal_places=2, default=0)
+    permitted_on = models.DateField(_("construction permit issued on"), null=True, blank=True)
     planned_start = models.DateField(_("planned start"))
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)

@@ -30,9 +30,26 @@ class StatusRequest(models.Model):
         related_name="+",
         help_text=_("For platform docking: whose platform the devices connect through."),
     )
+    # A replacement of the holder of a required position (人员变更): the position, who holds it, who is
+    # to hold it, and the day the switch happened (the new holder's first attended day after approval).
+    position = models.CharField(_("position"), max_length=32, blank=True)
+    replaced = models.ForeignKey(
+        "projects.Engagement", verbose_name=_("holder replaced"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    replacement = models.ForeignKey(
+        "projects.Engagement", verbose_name=_("new holder"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    switched_on = models.DateField(_("switched on"), null=True, blank=True)
     state = models.CharField(
         _("state"), max_length=20, choices=StatusRequestState.choices, default=StatusRequestState.PENDING_DISTRICT
     )
+    # When an approved request changes the project: the later of the requested date and the final
+    # approval (中山 2019 上线通知 三(九): "在整个申请流程未完成审批前，请现场岗位人员照常考勤"), unless the
+    # city approved it as of the requested date (`retroactive`, recorded with the city's decision).
+    takes_effect_on = models.DateField(_("takes effect on"), null=True, blank=True)
+    retroactive = models.BooleanField(_("approved as of the requested date"), default=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
     )

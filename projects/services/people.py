@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -129,10 +130,25 @@ def engagement_create(
     return EngagementResult(engagement=engagement, warnings=tuple(person.id_number_warnings))
 
 
+def _holds_required_position(engagement: Engagement) -> bool:
+    """The engagement is the (only) holder of a position the permit requires: the project manager, the
+    chief supervisor, … (吉建管〔2021〕6号 三(二): "不得随意、擅自变更")."""
+    if engagement.category != Category.MANAGER or engagement.position not in (engagement.project.required_positions
+                                                                              or []):  # fmt: skip
+        return False
+    others = Engagement.objects.filter(
+        project_id=engagement.project_id, category=Category.MANAGER, position=engagement.position,
+        exited_on__isnull=True, judged_from__isnull=True,
+    ).exclude(pk=engagement.pk)  # fmt: skip
+    return not others.exists()
+
+
 def engagement_exit(
     *, user: User, engagement: Engagement, exited_on: dt.date, settlement_confirmed: bool
 ) -> Engagement:
-    """退场登记: needs the settlement confirmation (workload and wages settled, 中山 2019 上线通知 三(五))."""
+    """退场登记: needs the settlement confirmation (workload and wages settled, 中山 2019 上线通知 三(五)), may be
+    dated back only a little (SMZ_EXIT_BACKDATE_DAYS), and the holder of a required position leaves only
+    through an approved replacement (中山 2019 上线通知 三(十一))."""
     if not can_register_staff(user, engagement.project, engagement.employer):
         raise PermissionDenied(_("You may record exits of your own enterprise's staff only."))
     if engagement.exited_on is not None:
@@ -145,11 +161,23 @@ def engagement_exit(
         raise ValidationError(
             {"exited_on": [_("The exit date is before the entry date %(date)s.") % {"date": engagement.entered_on}]}
         )
-    if exited_on > timezone.localdate():
+    today = timezone.localdate()
+    if exited_on > today:
         raise ValidationError({"exited_on": [_("The exit date is in the future.")]})
+    allowance = settings.SMZ_EXIT_BACKDATE_DAYS
+    if exited_on < today - dt.timedelta(days=allowance):
+        raise ValidationError({"exited_on": [
+            _("An exit may be dated at most %(days)d days back (it is recorded today, %(today)s).")
+            % {"days": allowance, "today": today.isoformat()}
+        ]})  # fmt: skip
+    if _holds_required_position(engagement):
+        raise ValidationError({"exited_on": [
+            _("This manager holds a position the permit requires: file a replacement request; the holder stays "
+              "until it is approved and the new holder has attended.")
+        ]})  # fmt: skip
     # Conditional update: two concurrent exits cannot both succeed.
     updated = Engagement.objects.filter(pk=engagement.pk, exited_on__isnull=True).update(
-        exited_on=exited_on, settlement_confirmed=True, exit_recorded_by=user
+        exited_on=exited_on, settlement_confirmed=True, exit_recorded_by=user, exit_recorded_at=timezone.now()
     )
     if updated != 1:
         raise Conflict("exited_on", _("This engagement has already ended."))

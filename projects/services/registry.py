@@ -131,6 +131,7 @@ def project_create(
     building_area_m2: Decimal,
     contract_cost_yuan: Decimal,
     planned_start: dt.date,
+    permitted_on: dt.date | None = None,
     actual_start: dt.date | None = None,
     completed_on: dt.date | None = None,
     status: str | None = None,
@@ -154,7 +155,8 @@ def project_create(
         with transaction.atomic():
             project = Project.objects.create(
                 permit_no=permit_no, name=name, district=district, kind=kind, building_area_m2=building_area_m2,
-                contract_cost_yuan=contract_cost_yuan, planned_start=planned_start, actual_start=actual_start,
+                contract_cost_yuan=contract_cost_yuan, planned_start=planned_start, permitted_on=permitted_on,
+                actual_start=actual_start,
                 completed_on=completed_on, status=status, required_positions=list(dict.fromkeys(required_positions)),
                 address=address, lat=lat, lon=lon, created_by=user,
             )  # fmt: skip

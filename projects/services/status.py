@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.choices import AttachmentKind, ProjectStatus, Role, StatusRequestKind, StatusRequestState
+from projects.choices import AttachmentKind, Category, ProjectStatus, Role, StatusRequestKind, StatusRequestState
 from projects.jurisdiction import can_manage_project
-from projects.models import Enterprise, Project, StatusRequest, StatusRequestAttachment, User
+from projects.models import Engagement, Enterprise, Project, StatusRequest, StatusRequestAttachment, User
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_store
 
@@ -30,8 +31,38 @@ ALLOWED_FROM = {
     K.COMPLETION: {S.ACTIVE, S.SUSPENDED},
     K.MOBILE_ATTENDANCE: {S.NOT_STARTED, S.ACTIVE, S.SUSPENDED},
     K.PLATFORM_DOCKING: {S.NOT_STARTED, S.ACTIVE, S.SUSPENDED},
+    K.MANAGER_REPLACEMENT: {S.NOT_STARTED, S.ACTIVE, S.SUSPENDED},
 }
 PENDING = (StatusRequestState.PENDING_DISTRICT, StatusRequestState.PENDING_CITY)
+# Requests that change what the project owes from a date on: dated into the past, they would erase
+# days after the fact, so they may be dated back only a little (SMZ_REQUEST_BACKDATE_DAYS).
+DATED = (K.SUSPENSION, K.RESUMPTION, K.STOP_ATTENDANCE, K.COMPLETION)
+# A pending replacement holder is not yet held to attendance (until the switch).
+NOT_YET = dt.date.max
+
+
+def _check_backdating(kind: str, effective_from: dt.date) -> None:
+    allowance = settings.SMZ_REQUEST_BACKDATE_DAYS
+    if kind in DATED and effective_from < timezone.localdate() - dt.timedelta(days=allowance):
+        raise ValidationError({"effective_from": [
+            _("A request may be dated at most %(days)d days back; until it is approved, attendance goes on as usual.")
+            % {"days": allowance}
+        ]})  # fmt: skip
+
+
+def _check_replacement(project: Project, position: str, replaced: Engagement | None,
+                       replacement: Engagement | None) -> None:  # fmt: skip
+    """Both holders are open manager engagements of the project in a position the permit requires."""
+    if position not in (project.required_positions or []):
+        raise ValidationError({"position": [_("Name a position the construction permit requires.")]})
+    for field, engagement in (("replaced", replaced), ("replacement", replacement)):
+        if (
+            engagement is None or engagement.project_id != project.pk or engagement.category != Category.MANAGER
+            or engagement.position != position or engagement.exited_on is not None
+        ):  # fmt: skip
+            raise ValidationError({field: [_("Name an engaged manager of this project in that position.")]})
+    if replaced.person_id == replacement.person_id:
+        raise ValidationError({"replacement": [_("The new holder must be another person.")]})
 
 
 def status_request_submit(
@@ -43,6 +74,9 @@ def status_request_submit(
     effective_from: dt.date,
     effective_to: dt.date | None = None,
     vendor: Enterprise | None = None,
+    position: str = "",
+    replaced: Engagement | None = None,
+    replacement: Engagement | None = None,
 ) -> StatusRequest:
     """The contractor files a request; nothing about the project changes until the city approves."""
     if not can_manage_project(user, project):
@@ -67,21 +101,24 @@ def status_request_submit(
             raise ValidationError({"vendor": [_("%(name)s is not a device vendor.") % {"name": vendor.name}]})
     elif vendor is not None:
         raise ValidationError({"vendor": [_("A vendor is named only in a platform docking request.")]})
+    _check_backdating(kind, effective_from)
+    if kind == K.MANAGER_REPLACEMENT:
+        _check_replacement(project, position, replaced, replacement)
+    elif position or replaced or replacement:
+        raise ValidationError({"position": [_("A position is named only in a replacement request.")]})
     with transaction.atomic():
         # Lock the project row so two submissions cannot both pass the "no pending request" check.
         Project.objects.select_for_update().get(pk=project.pk)
         if StatusRequest.objects.filter(project=project, kind=kind, state__in=PENDING).exists():
             raise Conflict("kind", _("A request of this kind is already awaiting approval."))
-        return StatusRequest.objects.create(
-            project=project,
-            kind=kind,
-            reason=reason.strip(),
-            effective_from=effective_from,
-            effective_to=effective_to,
-            vendor=vendor,
-            submitted_by=user,
-            submitted_at=timezone.now(),
-        )
+        request = StatusRequest.objects.create(
+            project=project, kind=kind, reason=reason.strip(), effective_from=effective_from,
+            effective_to=effective_to, vendor=vendor, position=position, replaced=replaced, replacement=replacement,
+            submitted_by=user, submitted_at=timezone.now(),
+        )  # fmt: skip
+        if replacement is not None:
+            Engagement.objects.filter(pk=replacement.pk).update(judged_from=NOT_YET)
+        return request
 
 
 def status_request_attachment_add(
@@ -120,8 +157,15 @@ def _check_decider(*, user: User, request: StatusRequest) -> str:
     raise Conflict("state", _("The request has already been decided."))
 
 
-def status_request_approve(*, user: User, status_request: StatusRequest, comment: str = "") -> StatusRequest:
+def status_request_approve(
+    *, user: User, status_request: StatusRequest, comment: str = "", retroactive: bool = False
+) -> StatusRequest:
+    """First the district, then the city. The city's approval makes the request take effect on the later
+    of its requested date and today, or, approved `retroactive` with a comment saying why, on the
+    requested date (recorded on the request)."""
     level = _check_decider(user=user, request=status_request)
+    if retroactive and (level != "city" or not comment.strip()):
+        raise ValidationError({"retroactive": [_("Only the city approves a request as of its date, saying why.")]})
     now = timezone.now()
     with transaction.atomic():
         if level == "district":
@@ -134,14 +178,13 @@ def status_request_approve(*, user: User, status_request: StatusRequest, comment
                 district_comment=comment,
             )
         else:
+            requested = status_request.effective_from
+            takes_effect = requested if retroactive else max(requested, timezone.localdate())
             _decide(
-                request=status_request,
-                expected=StatusRequestState.PENDING_CITY,
-                new_state=StatusRequestState.APPROVED,
-                city_decided_by=user,
-                city_decided_at=now,
-                city_comment=comment,
-            )
+                request=status_request, expected=StatusRequestState.PENDING_CITY,
+                new_state=StatusRequestState.APPROVED, city_decided_by=user, city_decided_at=now,
+                city_comment=comment, takes_effect_on=takes_effect, retroactive=retroactive,
+            )  # fmt: skip
             _apply(status_request=status_request, user=user)
     return status_request
 
@@ -152,6 +195,7 @@ def status_request_reject(*, user: User, status_request: StatusRequest, reason: 
     level = _check_decider(user=user, request=status_request)
     fields = {f"{level}_decided_by": user, f"{level}_decided_at": timezone.now(), f"{level}_comment": reason.strip()}
     _decide(request=status_request, expected=status_request.state, new_state=StatusRequestState.REJECTED, **fields)
+    _release_replacement(status_request)
     return status_request
 
 
@@ -161,14 +205,24 @@ def status_request_withdraw(*, user: User, status_request: StatusRequest) -> Sta
     if status_request.state not in PENDING:
         raise Conflict("state", _("The request has already been decided."))
     _decide(request=status_request, expected=status_request.state, new_state=StatusRequestState.WITHDRAWN)
+    _release_replacement(status_request)
     return status_request
+
+
+def _release_replacement(request: StatusRequest) -> None:
+    """A replacement that will not happen: its would-be holder is a manager like any other again."""
+    if request.replacement_id is not None:
+        Engagement.objects.filter(pk=request.replacement_id, judged_from=NOT_YET).update(judged_from=None)
 
 
 def _apply(*, status_request: StatusRequest, user: User) -> None:
     """Carry out an approved request on the project; the history records it with the request."""
     project = Project.objects.select_for_update().get(pk=status_request.project_id)
-    kind, date = status_request.kind, status_request.effective_from
+    kind, date = status_request.kind, status_request.takes_effect_on
     if kind == K.START_DATE_CHANGE:
+        # The start moves to the requested date from the approval on (the timeline reads the request);
+        # the date is also the actual start the contractor reports.
+        date = status_request.effective_from
         project.actual_start = date
         if project.status == S.NOT_STARTED:
             project.status = S.ACTIVE
@@ -182,6 +236,25 @@ def _apply(*, status_request: StatusRequest, user: User) -> None:
         project.status = S.COMPLETED
         project.completed_on = date
     else:
-        # Mobile attendance and platform docking are permits: the approved request itself is the record.
+        # Mobile attendance and platform docking are permits, a replacement switches when the new holder
+        # first attends: the approved request itself is the record.
         return
     project.save(status_request=status_request, changed_by=user)
+
+
+def replacement_switch(*, status_request: StatusRequest, day: dt.date) -> bool:
+    """The new holder of an approved replacement attended on `day`: from then on the new holder is held to
+    attendance and the old one leaves (the day before). Once only (a conditional update)."""
+    updated = StatusRequest.objects.filter(
+        pk=status_request.pk, state=StatusRequestState.APPROVED, switched_on__isnull=True
+    ).update(switched_on=day)
+    if updated != 1:
+        return False
+    replaced = Engagement.objects.get(pk=status_request.replaced_id)
+    Engagement.objects.filter(pk=status_request.replacement_id).update(judged_from=day)
+    Engagement.objects.filter(pk=replaced.pk, exited_on__isnull=True).update(
+        exited_on=max(day - dt.timedelta(days=1), replaced.entered_on),
+        settlement_confirmed=True,
+        exit_recorded_at=timezone.now(),
+    )
+    return True

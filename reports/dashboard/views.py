@@ -22,7 +22,7 @@ from inspections.filters import AlertFilter
 from inspections.models import Alert, AlertState
 from inspections.rules import registry, rule
 from inspections.selectors import alerts_for, campaigns_for, cases_for, measures_for
-from inspections.services import alert_acknowledge, alert_dismiss
+from inspections.services.triage import alert_acknowledge, alert_dismiss
 from projects.choices import RegionLevel, Role
 from projects.jurisdiction import projects_for, status_requests_for
 from projects.models import Region

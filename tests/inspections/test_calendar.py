@@ -17,14 +17,27 @@ def test_a_month_has_its_calendar_days_and_stops_at_today():
     assert len(month_days(D(2028, 2, 1))) == 29
 
 
-def test_every_day_from_the_actual_start_counts_by_default():
+def test_every_day_from_the_permits_planned_start_counts_whatever_the_actual_start():
+    # 中山 2019 上线通知 三(六)1–2: the start is the permit's planned start; reporting a later actual start
+    # excuses nothing (only an approved start-date change moves it).
     timeline = Timeline(planned_start=D(2026, 9, 1), actual_start=D(2026, 10, 10))
     days = construction_days(timeline, OCTOBER)
-    assert days[0] == D(2026, 10, 10) and len(days) == 22
+    assert days[0] == D(2026, 10, 1) and len(days) == 31
 
 
-def test_a_project_not_started_has_none():
-    assert construction_days(Timeline(planned_start=D(2026, 9, 1), actual_start=None), OCTOBER) == []
+def test_a_project_whose_planned_start_has_not_come_has_none():
+    assert construction_days(Timeline(planned_start=D(2026, 11, 1), actual_start=None), OCTOBER) == []
+    # Never reporting the start does not keep a project out of its construction days.
+    assert len(construction_days(Timeline(planned_start=D(2026, 9, 1), actual_start=None), OCTOBER)) == 31
+
+
+def test_an_approved_start_date_change_moves_the_start_from_the_day_it_takes_effect():
+    # Planned for 1 October; a change to 15 October approved on 10 October: 1–9 October stay construction
+    # days (the change was filed late), 10–14 October are not, from the 15th they are again.
+    timeline = Timeline(planned_start=D(2026, 10, 1), start_changes=((D(2026, 10, 10), D(2026, 10, 15)),))
+    days = construction_days(timeline, OCTOBER)
+    assert days[:9] == OCTOBER[:9] and D(2026, 10, 10) not in days and D(2026, 10, 14) not in days
+    assert days[9] == D(2026, 10, 15) and len(days) == 9 + 17
 
 
 def test_suspension_completion_and_stopped_attendance_are_excluded():

@@ -16,7 +16,7 @@ from django.utils import timezone
 from devices.models import Device
 from inspections.engine import RunInProgress, rules_run
 from inspections.models import Alert, NightlyRun, RuleRun
-from inspections.services import alert_dismiss
+from inspections.services.triage import alert_dismiss
 from inspections.tasks import run_rules_nightly_task
 
 pytestmark = pytest.mark.django_db

@@ -59,6 +59,7 @@ def test_the_answer_has_the_contracts_shape_and_figures(city, october):
                       "passed": False}],
         # Worker A every day, worker B on the 16 odd days: (31 + 16) / 62 = 0.758.
         "workers": {"engaged": 2, "attended_person_days": 47, "rate": 0.758, "threshold": 0.8, "passed": False},
+        "uncounted": [],  # every punch of the month counted (none found false)
     }  # fmt: skip
 
 

@@ -18,7 +18,7 @@ def test_a_streak_longer_than_the_lookback_stays_one_alert(city):
     engage(silent, city.contractor, entered_on=dt.date(2026, 7, 1))
     for offset in range(8):  # 5 to 12 September: more than 62 days after the start, never a punch
         rules_run(day=dt.date(2026, 9, 5) + dt.timedelta(days=offset))
-    alerts = list(Alert.objects.filter(rule="R12", project=silent))
+    alerts = list(Alert.objects.filter(rule="R12", project=silent, subject_code="workers"))
     assert len(alerts) == 1
     (alert,) = alerts
     assert (alert.state, alert.period_start, alert.period_end) == ("open", dt.date(2026, 7, 5), dt.date(2026, 9, 12))
@@ -31,4 +31,5 @@ def test_a_dismissed_long_streak_does_not_come_back_under_a_new_start(city):
     Alert.objects.filter(rule="R12", project=silent).update(state="dismissed", dismissed_reason="停工待复工")
     for offset in range(1, 4):
         rules_run(day=dt.date(2026, 9, 5) + dt.timedelta(days=offset))
-    assert list(Alert.objects.filter(rule="R12", project=silent).values_list("state", flat=True)) == ["dismissed"]
+    states = Alert.objects.filter(rule="R12", project=silent, subject_code="workers").values_list("state", flat=True)
+    assert list(states) == ["dismissed"]

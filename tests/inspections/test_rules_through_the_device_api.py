@@ -45,7 +45,7 @@ def test_a_silent_site_raises_one_r12_alert_that_grows_then_resolves(city, gate,
         gate.punches([punch("P-10", site, at(10))])
     for day in range(10, 17):  # silent from the 11th
         nightly(day)
-    streak = Alert.objects.get(rule="R12", project=city.project)
+    streak = Alert.objects.get(rule="R12", project=city.project, subject_code="workers")
     assert (streak.period_start, streak.period_end, streak.state) == (
         dt.date(2026, 11, 11),
         dt.date(2026, 11, 16),
@@ -58,7 +58,7 @@ def test_a_silent_site_raises_one_r12_alert_that_grows_then_resolves(city, gate,
     nightly(17)
     streak.refresh_from_db()
     assert streak.state == "resolved"
-    assert Alert.objects.filter(rule="R12", project=city.project).count() == 1
+    assert Alert.objects.filter(rule="R12", project=city.project, subject_code="workers").count() == 1
 
 
 def test_three_silent_days_raise_nothing(city, gate, site):
@@ -67,9 +67,9 @@ def test_three_silent_days_raise_nothing(city, gate, site):
         gate.punches([punch("P-10", site, at(10))])
     for day in range(10, 14):
         nightly(day)
-    assert not Alert.objects.filter(rule="R12", project=city.project).exists()
+    assert not Alert.objects.filter(rule="R12", project=city.project, subject_code="workers").exists()
     nightly(14)
-    assert Alert.objects.filter(rule="R12", project=city.project).exists()
+    assert Alert.objects.filter(rule="R12", project=city.project, subject_code="workers").exists()
 
 
 def test_a_device_silent_for_a_day_and_more_fires_r03_once(city, gate, site):
@@ -119,6 +119,9 @@ def test_back_filled_punches_fire_r13_unless_the_device_was_offline_then(city, g
         devices_sweep_offline(now=at(15, 9))  # offline since the 10th, 09:00
         gate.heartbeat()  # back, flushing its backlog
         gate.punches([punch("B-1", site, at(12))])  # made while it was offline: not R13
+    for minutes in (20, 40, 60, 80):  # heartbeats every 20 minutes: in contact when B-2 was made at 10:00
+        with time_machine.travel(at(15, 9) + dt.timedelta(minutes=minutes), tick=False):
+            gate.heartbeat()
     with time_machine.travel(at(18, 9), tick=False):
         gate.punches([punch("B-2", site, at(15, 10))])  # made while online, sent 71 h later: R13
     nightly(18)
@@ -166,14 +169,14 @@ def test_an_export_without_a_grant_fires_r14_and_with_one_does_not(city, site):
     from smz_platform.common.models import AuditAction
 
     with time_machine.travel(at(20, 15), tick=False):
-        audit_event_record(user=city.users["haishu"], action=AuditAction.EXPORT, what="project ledger",
+        audit_event_record(user=city.users["contractor"], action=AuditAction.EXPORT, what="project ledger",
                            record_count=120, project_permit_no=city.project.permit_no)  # fmt: skip
-        audit_event_record(user=city.users["city"], action=AuditAction.EXPORT, what="project ledger",
+        audit_event_record(user=city.users["subcontractor"], action=AuditAction.EXPORT, what="project ledger",
                            record_count=120, project_permit_no=city.project.permit_no)  # fmt: skip
-    ExportGrant.objects.create(user=city.users["city"], purpose="专项整治", valid_from=dt.date(2026, 11, 1),
+    ExportGrant.objects.create(user=city.users["subcontractor"], purpose="工资核算", valid_from=dt.date(2026, 11, 1),
                                valid_to=dt.date(2026, 11, 30), approved_by=city.users["city"])  # fmt: skip
     nightly(20)
-    assert [a.evidence["user"] for a in Alert.objects.filter(rule="R14")] == ["haishu"]
+    assert [a.evidence["user"] for a in Alert.objects.filter(rule="R14")] == ["contractor"]
 
 
 def test_a_person_on_two_distant_sites_within_the_hour_fires_r07(city, gate, site, client):

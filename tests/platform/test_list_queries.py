@@ -68,7 +68,7 @@ def populate(city, n: int) -> None:
                                  vendor=city.vendor, model="m", kind="gate", connection="direct",
                                  location="entrance").device  # fmt: skip
         request = status_request_submit(user=users["contractor"], project=project, kind="suspension", reason="停工",
-                                        effective_from=dt.date(2026, 11, 20))  # fmt: skip
+                                        effective_from=dt.date(2026, 11, 24))  # fmt: skip
         status_request_attachment_add(user=users["contractor"], status_request=request, kind="form_scan",
                                       name="申请表.pdf", content=PDF)  # fmt: skip
         status_request_approve(user=users["haishu"], status_request=request)

@@ -153,7 +153,7 @@ def test_an_exit_with_settlement_confirmation_ends_the_engagement(city):
 def test_after_an_exit_the_person_may_be_engaged_again(city):
     engagement = engage(city.project, city.subcontractor, entered_on=dt.date(2026, 10, 1))
     city.client("contractor").post(
-        f"{url(city)}{engagement.pk}/exit/", {"exited_on": "2026-11-01", "settlement_confirmed": True}, format="json"
+        f"{url(city)}{engagement.pk}/exit/", {"exited_on": "2026-11-24", "settlement_confirmed": True}, format="json"
     )
     again = city.client("contractor").post(
         url(city),

@@ -24,7 +24,7 @@ from tests.factories import ProjectFactory
 START, END = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
 HAISHU = (3, 2, 1, 1, 1, 1, 1, 1, 1)
 JIANGBEI = (1, 1, 0, 0, 0, 0, 0, 0, 1)
-TOTAL = (4, 3, 1, 1, 1, 1, 1, 1, 2)
+TOTAL = (4, 3, 1, 1, 1, 1, 1, 1, 1)  # row 9: the one vendor, blacklisted in both districts
 
 
 def _alert(project, rule, start, end, state="open", n=0):
@@ -42,8 +42,10 @@ def build(city) -> dict:
     p4 = ProjectFactory(name="海曙石碶人才公寓", district=city.haishu)
     p5 = ProjectFactory(name="海曙已竣工项目", district=city.haishu, status=ProjectStatus.COMPLETED,
                         completed_on=d(2026, 10, 15))  # fmt: skip
+    # Not started: its permit's planned start is after the period (a planned start already passed would make
+    # it under construction, reported or not).
     p6 = ProjectFactory(name="江北未开工项目", district=city.jiangbei, status=ProjectStatus.NOT_STARTED,
-                        actual_start=None)  # fmt: skip
+                        planned_start=d(2026, 12, 15), actual_start=None)  # fmt: skip
     _alert(p1, "R01", d(2026, 11, 5), d(2026, 11, 10))
     _alert(p1, "R07", d(2026, 11, 12), d(2026, 11, 12), state="acknowledged")
     _alert(p3, "R06", d(2026, 11, 3), d(2026, 11, 4), state="dismissed")

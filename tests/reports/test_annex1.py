@@ -87,15 +87,17 @@ def test_the_detail_sheet_lists_exactly_the_counted_projects(city, built):
     assert [(v[1], v[2]) for v in vendors] == [("海曙区", city.vendor.name)]  # blacklisted twice, listed once
 
 
-def test_the_city_workbook_has_a_sheet_per_district_summing_to_the_total(city, built):
+def test_the_city_workbook_has_a_sheet_per_district_and_the_total(city, built):
     wb = _open(city.client("city").get(f"/reports/annex1.xlsx?{PERIOD}"))
     assert wb.sheetnames == ["海曙区", "江北区", "全市合计", "查处项目明细", "黑名单服务商明细"]
     tables = {name: _table(wb[name]) for name in ("海曙区", "江北区", "全市合计")}
     counts = {name: tuple(t[n][1] for n in range(1, 10)) for name, t in tables.items()}
     assert counts == {"海曙区": scenario.HAISHU, "江北区": scenario.JIANGBEI, "全市合计": scenario.TOTAL}
-    assert all(counts["海曙区"][n] + counts["江北区"][n] == counts["全市合计"][n] for n in range(9))
+    # Rows 1–8 add up the districts; row 9 counts each vendor once in the city (甬建函〔2023〕82号 附件1: 服务商数).
+    assert all(counts["海曙区"][n] + counts["江北区"][n] == counts["全市合计"][n] for n in range(8))
+    assert counts["全市合计"][8] == 1 < counts["海曙区"][8] + counts["江北区"][8]
     assert wb["全市合计"]["A3"].value == "填报单位：宁波市住房和城乡建设局"
-    assert "去重后为1家" in tables["全市合计"][9][2]
+    assert "全市去重计数（各区县数之和为2家）" in tables["全市合计"][9][2]
     listed = {row[3] for row in wb["查处项目明细"].iter_rows(min_row=3, values_only=True)}
     assert listed == {built[p].permit_no for p in ("p1", "p2", "p3", "p4")}
 

@@ -112,14 +112,21 @@ def test_an_order_not_yet_due_or_answered_is_left_alone(city):
     assert order.state == "answered"  # the regulators review the answer first
 
 
-def test_a_monthly_rule_waits_for_its_month_to_be_judged(city, manager):
+def test_a_monthly_rule_waits_for_the_first_whole_month_after_the_deadline(city, manager):
+    # 吉建管〔2021〕6号 附件1 item 2, "限期整改后，考勤仍不足": judged on the first whole month after the
+    # deadline (December for a deadline of 10 November), once the night has judged that month.
     order = _order(city, basis="R11", issued_on=dt.date(2026, 11, 3), deadline=dt.date(2026, 11, 10))
     assert measures_escalate(today=dt.date(2026, 11, 20)).waiting == 1
+    rules_run(day=dt.date(2026, 11, 30))  # November (partly before the deadline) is not the month judged
+    assert measures_escalate(today=dt.date(2026, 12, 1)).waiting == 1
     order.refresh_from_db()
     assert order.state == "issued"
-    rules_run(day=dt.date(2026, 11, 30))  # the project manager never punched in November: R11 fires
-    assert measures_escalate(today=dt.date(2026, 12, 1)).escalated == 1
-    assert set(Measure.objects.filter(escalated_from=order).values_list("kind", flat=True)) == {"penalty", "credit"}
+    rules_run(day=dt.date(2026, 12, 31))  # the project manager never punched in December: R11 fires
+    assert measures_escalate(today=dt.date(2027, 1, 1)).escalated == 1
+    proposals = {m.kind: m for m in Measure.objects.filter(escalated_from=order)}
+    assert set(proposals) == {"penalty", "credit"}
+    # The project manager's item: the penalty and the bad-conduct record fall on the project manager.
+    assert {(m.target_person, m.target_enterprise) for m in proposals.values()} == {(manager.person, None)}
 
 
 def test_a_stop_work_order_and_a_supervision_notice_climb_their_own_ladders(city):

@@ -1,0 +1,55 @@
+"""Staff triage alerts: acknowledge one, or dismiss it as a false positive with the reason. Dismissing a
+finding that made punches not count (R06–R10, R13) lifts those verdicts: the punches count again, and
+the presence of their days and the months and inspections already judged are judged again."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inspections.engine import figures_rejudge
+from inspections.models import Alert, AlertState
+from inspections.services.verdicts import verdicts_lift
+from projects.choices import Role
+from projects.jurisdiction import projects_for
+from projects.models import User
+from smz_platform.common.errors import Conflict
+
+
+def _check_staff(user: User, alert: Alert) -> None:
+    if user.role not in (Role.CITY, Role.DISTRICT):
+        raise PermissionDenied(_("Only regulators triage alerts."))
+    if not projects_for(user).filter(pk=alert.project_id).exists():
+        raise PermissionDenied(_("This alert is outside your jurisdiction."))
+
+
+def alert_acknowledge(*, user: User, alert: Alert) -> Alert:
+    _check_staff(user, alert)
+    updated = Alert.objects.filter(pk=alert.pk, state=AlertState.OPEN).update(
+        state=AlertState.ACKNOWLEDGED, acknowledged_by=user, acknowledged_at=timezone.now()
+    )
+    if updated != 1:
+        raise Conflict("state", _("Only an open alert can be acknowledged."))
+    alert.refresh_from_db()
+    return alert
+
+
+def alert_dismiss(*, user: User, alert: Alert, reason: str) -> Alert:
+    """A false positive: dismissed with the reason and who. It covers this occurrence; the punches it had
+    made not count count again, and what they change is judged again."""
+    _check_staff(user, alert)
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for dismissing the alert.")]})
+    with transaction.atomic():
+        updated = Alert.objects.filter(pk=alert.pk, state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]).update(
+            state=AlertState.DISMISSED, dismissed_by=user, dismissed_at=timezone.now(), dismissed_reason=reason.strip()
+        )
+        if updated != 1:
+            raise Conflict("state", _("Only an open or acknowledged alert can be dismissed."))
+        reinstated = verdicts_lift(alert_id=alert.pk)
+    if reinstated:
+        figures_rejudge(days={(project_id, day) for project_id, day in reinstated})
+    alert.refresh_from_db()
+    return alert
