@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from inspections.choices import STANDING, InspectionKind, MeasureKind
 from inspections.models import Alert, AlertState, Case, Inspection, InspectionFinding, Measure
+from inspections.rules import rule as rule_spec
 from inspections.selectors import (
     ProjectPresence,
     attended_presence,
@@ -73,15 +74,6 @@ class CaseDossier:
     measures: str
 
 
-def _evidence_text(evidence: dict) -> str:
-    parts = []
-    for key, value in evidence.items():
-        if isinstance(value, list):
-            value = "、".join(map(str, value[:10])) + ("……" if len(value) > 10 else "")
-        parts.append(f"{key}：{value}")
-    return "；".join(parts)[:400]
-
-
 def case_dossier(*, case: Case) -> CaseDossier:
     project = case.project
     by_role = defaultdict(list)
@@ -103,8 +95,9 @@ def case_dossier(*, case: Case) -> CaseDossier:
     for alert in case.alerts.exclude(state=AlertState.DISMISSED).order_by("period_start", "pk"):
         period = f"{alert.period_start:%Y-%m-%d}" + (
             f"至{alert.period_end:%Y-%m-%d}" if alert.period_end != alert.period_start else "")  # fmt: skip
-        behaviour.append(f"平台预警 {alert.rule} {category_name(alert.rule)}，{period}，{alert.subject}。"
-                         f"证据：{_evidence_text(alert.evidence)}")  # fmt: skip
+        behaviour.append(
+            f"平台预警 {alert.rule} {category_name(alert.rule)}（{period}）：{rule_spec(alert.rule).describe(alert)}"
+        )
     for finding in case.findings.select_related("inspection").order_by("inspection__day", "pk"):
         inspection = finding.inspection
         kind = InspectionKind(inspection.kind).label.split("(")[-1].rstrip(")")

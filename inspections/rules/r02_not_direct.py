@@ -48,21 +48,23 @@ def evaluate(devices: list[PlatformDevice], *, day: dt.date) -> list[Finding]:
     ]
 
 
+def docking_allowed(project, policy) -> bool:
+    """中山 2019 上线通知 四(二): projects permitted before a date may choose platform docking; Ningbo asks
+    direct connection everywhere (no date)."""
+    before = policy.r02_docking_permitted_before
+    return before is not None and project.permitted_on is not None and project.permitted_on < before
+
+
 def collect(ctx) -> list[Finding]:
     permits = approved_permits(StatusRequestKind.PLATFORM_DOCKING)
-    devices = [
-        PlatformDevice(
-            d.pk,
-            d.serial,
-            d.project_id,
-            d.vendor_id,
-            d.vendor.name,
-            tuple(permits.get((d.project_id, d.vendor_id), ())),
-        )  # fmt: skip
-        for items in ctx.devices_in_service().values()
-        for d in items
-        if d.connection == Connection.PLATFORM
-    ]
+    devices = []
+    for project_id, items in ctx.devices_in_service().items():
+        if docking_allowed(ctx.projects[project_id], ctx.policy(project_id)):
+            continue
+        for d in items:
+            if d.connection == Connection.PLATFORM:
+                devices.append(PlatformDevice(d.pk, d.serial, d.project_id, d.vendor_id, d.vendor.name,
+                                              tuple(permits.get((d.project_id, d.vendor_id), ()))))  # fmt: skip
     return evaluate(devices, day=ctx.day)
 
 

@@ -43,11 +43,13 @@ def alert_dismiss(*, user: User, alert: Alert, reason: str) -> Alert:
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for dismissing the alert.")]})
     with transaction.atomic():
-        updated = Alert.objects.filter(pk=alert.pk, state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]).update(
+        # A resolved finding may be reviewed too: its punches stay false until staff say otherwise.
+        reviewable = [AlertState.OPEN, AlertState.ACKNOWLEDGED, AlertState.RESOLVED]
+        updated = Alert.objects.filter(pk=alert.pk, state__in=reviewable).update(
             state=AlertState.DISMISSED, dismissed_by=user, dismissed_at=timezone.now(), dismissed_reason=reason.strip()
         )
         if updated != 1:
-            raise Conflict("state", _("Only an open or acknowledged alert can be dismissed."))
+            raise Conflict("state", _("This alert has already been dismissed."))
         reinstated = verdicts_lift(alert_id=alert.pk)
     if reinstated:
         figures_rejudge(days={(project_id, day) for project_id, day in reinstated})

@@ -213,6 +213,17 @@ class StatusRequestInSerializer(serializers.Serializer):
     effective_from = serializers.DateField()
     effective_to = serializers.DateField(required=False, allow_null=True)
     vendor = EnterpriseRefField(required=False, allow_null=True)
+    position = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                     help_text=_("A replacement: the position the permit requires."))  # fmt: skip
+    replaced = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("A replacement: the engagement of the holder replaced."),
+    )
+    replacement = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text=_("A replacement: the engagement of the new holder.")
+    )
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -244,7 +255,13 @@ class StatusRequestSerializer(serializers.ModelSerializer):
             "effective_from",
             "effective_to",
             "vendor",
+            "position",
+            "replaced",
+            "replacement",
+            "switched_on",
             "state",
+            "takes_effect_on",
+            "retroactive",
             "submitted_by",
             "submitted_at",
             "district_decided_by",
@@ -259,6 +276,11 @@ class StatusRequestSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    retroactive = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("The city only, with a comment saying why: the request takes effect on its requested date "
+                    "instead of the approval's."),
+    )  # fmt: skip
 
 
 class RejectionSerializer(serializers.Serializer):

@@ -156,6 +156,9 @@ class StatusRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         project = selectors.project_get(user=request.user, permit_no=fields.pop("project").permit_no)
+        for name in ("replaced", "replacement"):  # an engagement of this project, or none (never another's)
+            pk = fields.pop(name)
+            fields[name] = Engagement.objects.filter(pk=pk, project=project).first() if pk else None
         created = status_services.status_request_submit(user=request.user, project=project, **fields)
         return Response(s.StatusRequestSerializer(created).data, status=status.HTTP_201_CREATED)
 
@@ -173,7 +176,10 @@ class StatusRequestApproveApi(APIView):
         data = s.DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decided = status_services.status_request_approve(
-            user=request.user, status_request=status_request, comment=data.validated_data["comment"]
+            user=request.user,
+            status_request=status_request,
+            comment=data.validated_data["comment"],
+            retroactive=data.validated_data["retroactive"],
         )
         return Response(s.StatusRequestSerializer(decided).data)
 

@@ -178,8 +178,13 @@ def status_request_approve(
                 district_comment=comment,
             )
         else:
-            requested = status_request.effective_from
-            takes_effect = requested if retroactive else max(requested, timezone.localdate())
+            requested, today = status_request.effective_from, timezone.localdate()
+            if retroactive:
+                takes_effect = requested
+            elif status_request.kind == K.START_DATE_CHANGE:
+                takes_effect = today  # the start moves (to the requested date) from the approval on
+            else:
+                takes_effect = max(requested, today)
             _decide(
                 request=status_request, expected=StatusRequestState.PENDING_CITY,
                 new_state=StatusRequestState.APPROVED, city_decided_by=user, city_decided_at=now,
