@@ -22,7 +22,7 @@ from attendance.storage import presence_refresh
 from devices.choices import Connection
 from devices.models import Device, DeviceFlip, FlipField
 from projects.choices import Category, ProjectStatus
-from projects.models import Engagement, Project, ProjectStatusChange, User
+from projects.models import Engagement, Person, Project, ProjectStatusChange, User
 from smz_platform.common import pii
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.models import AuditAction, AuditEvent
@@ -36,6 +36,16 @@ PLANTED = {
     "R09": "人脸比对不符", "R10": "项目经理异地打卡", "R11": "项目经理缺勤", "R12": "连续无考勤",
     "R13": "补录历史考勤", "R14": "违规导出数据", "R16": "工人出勤率低",
 }  # fmt: skip
+
+# The ways a contractor would move the figures, one project each, named so a reader sees which; the
+# platform judges them as the notices say (tests/inspections/test_figures_hold.py holds each).
+LOOPHOLES = {
+    "unreported_start": "未报开工：按施工许可拟开工日判定",
+    "pending_suspension": "停工申请待批：照常考勤",
+    "pending_replacement": "项目经理变更待批：原项目经理照常考核",
+    "devices_never_reported": "设备从未上线",
+    "nobody_registered": "无人进场登记",
+}
 
 
 def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
@@ -60,6 +70,8 @@ def _rate(engagement: Engagement, rule: str | None) -> float:
     manager = engagement.category == Category.MANAGER
     if rule == "R11" and engagement.position == "project_manager":
         return 0.55
+    if rule == "pending_replacement" and engagement.position == "project_manager":
+        return 0.4  # the holder being replaced has stopped coming: still judged until the switch
     if rule == "R16" and not manager:
         return 0.55
     return 0.93 if manager else 0.9
@@ -102,8 +114,8 @@ def _punch_engagement(p: _Punching, engagement: Engagement, rule: str | None) ->
     rate = _rate(engagement, rule)
     for offset in range((p.today - start).days):
         day = start + dt.timedelta(days=offset)
-        if rule == "R12" and day > p.today - dt.timedelta(days=7):
-            continue  # a silent last week
+        if rule in ("R12", "pending_suspension") and day > p.today - dt.timedelta(days=7):
+            continue  # a silent last week (for the one pending approval: silence is not excused)
         if p.rng.random() > rate:
             continue
         times = [_at(day, 7, p.rng.randint(0, 59)), _at(day, 17, p.rng.randint(0, 59))]
@@ -113,7 +125,9 @@ def _punch_engagement(p: _Punching, engagement: Engagement, rule: str | None) ->
             p.presence.add((punch.person_id, punch.project_id, punch.punched_at.astimezone(SHANGHAI).date()))
 
 
-def seed_attendance(*, rng: random.Random, days: int = 61) -> dict[str, Project]:
+def seed_attendance(*, rng: random.Random, days: int = 61) -> tuple[dict[str, Project], dict[str, Project]]:
+    """The punches and presence of the demo city; returns the planted projects (rule → project) and
+    the loophole projects (loophole → project)."""
     today = timezone.localdate()
     first = today - dt.timedelta(days=days)
     active = list(Project.objects.filter(status=ProjectStatus.ACTIVE).order_by("id"))
@@ -121,7 +135,14 @@ def seed_attendance(*, rng: random.Random, days: int = 61) -> dict[str, Project]
     for rule, project in planted.items():
         Project.objects.filter(pk=project.pk).update(name=f"{project.name}（{PLANTED[rule]}）")
         project.name = f"{project.name}（{PLANTED[rule]}）"
-    special = {project.pk: rule for rule, project in planted.items()}
+    on_site = [key for key in LOOPHOLES if key != "unreported_start"]
+    loopholes = dict(zip(on_site, active[len(PLANTED) : len(PLANTED) + len(on_site)], strict=True))
+    loopholes["unreported_start"] = Project.objects.filter(status=ProjectStatus.NOT_STARTED).order_by("id").first()
+    for key, project in loopholes.items():
+        Project.objects.filter(pk=project.pk).update(name=f"{project.name}（{LOOPHOLES[key]}）")
+        project.name = f"{project.name}（{LOOPHOLES[key]}）"
+    Engagement.objects.filter(project=loopholes["nobody_registered"]).delete()
+    special = {project.pk: rule for rule, project in {**planted, **loopholes}.items()}
     devices = defaultdict(list)
     for device in Device.objects.filter(project__in=active).order_by("id"):
         devices[device.project_id].append(device)
@@ -131,14 +152,51 @@ def seed_attendance(*, rng: random.Random, days: int = 61) -> dict[str, Project]
         Engagement.objects.filter(project__in=active, exited_on__isnull=True).select_related("person").order_by("id")
     ):
         rule = special.get(engagement.project_id)
-        if devices[engagement.project_id] and rule != "R01":  # R01's project has (will have) no device
+        # R01's project has (will have) no device; the devices of another never reached the platform.
+        if devices[engagement.project_id] and rule not in ("R01", "devices_never_reported"):
             _punch_engagement(punching, engagement, rule)
     Punch.objects.bulk_create(punching.punches, batch_size=2000)
     PunchKey.objects.bulk_create([PunchKey(device_id=p.device_id, record_id=p.record_id) for p in punching.punches],
                                  batch_size=5000, ignore_conflicts=True)  # fmt: skip
     presence_refresh(keys=punching.presence)  # daily presence as the intake would have kept it
     _plant_the_rest(planted, devices, first, today, now)
-    return planted
+    _plant_loopholes(loopholes, today, now)
+    return planted, loopholes
+
+
+def _plant_loopholes(loopholes: dict[str, Project], today: dt.date, now: dt.datetime) -> None:
+    """What the contractors of the loophole projects did: a start never reported, a suspension and a
+    manager's replacement still awaiting approval, devices registered that never reported."""
+    from projects.services.status import status_request_approve, status_request_submit
+
+    users = {u.username: u for u in User.objects.filter(username__in=["city", "haishu"])}
+    Project.objects.filter(pk=loopholes["unreported_start"].pk).update(planned_start=today - dt.timedelta(days=20))
+    contractors = {
+        p.pk: User.objects.filter(role="enterprise", enterprise__participations__project=p,
+                                  enterprise__participations__role="contractor").first()
+        for p in loopholes.values()
+    }  # fmt: skip
+    staff = User.objects.filter(role="district")
+    suspended = loopholes["pending_suspension"]
+    submitter = contractors[suspended.pk] or users["city"]
+    request = status_request_submit(user=submitter, project=suspended, kind="suspension", reason="等待幕墙材料进场",
+                                    effective_from=today - dt.timedelta(days=2))  # fmt: skip
+    district_staff = staff.filter(district_id=suspended.district_id).first()
+    if district_staff is not None:
+        status_request_approve(user=district_staff, status_request=request, comment="已核实，报市里审批")
+    replaced = loopholes["pending_replacement"]
+    holder = Engagement.objects.filter(project=replaced, position="project_manager", exited_on__isnull=True).first()
+    newcomer = Person.objects.exclude(engagements__project=replaced).order_by("id").first()
+    incoming = Engagement.objects.create(person=newcomer, project=replaced, employer=holder.employer,
+                                         category=Category.MANAGER, position="project_manager", entered_on=today,
+                                         created_by=users["city"])  # fmt: skip
+    status_request_submit(user=contractors[replaced.pk] or users["city"], project=replaced, kind="manager_replacement",
+                          reason="项目经理调任其他项目", effective_from=today, position="project_manager",
+                          replaced=holder, replacement=incoming)  # fmt: skip
+    silent = Device.objects.filter(project=loopholes["devices_never_reported"])
+    DeviceFlip.objects.filter(device__in=silent).delete()
+    silent.update(registered_at=now - dt.timedelta(days=10), last_contact_at=None, last_heartbeat_at=None,
+                  online=False, offline_after=None)  # fmt: skip
 
 
 def _plant_the_rest(planted, devices, first, today, now) -> None:

@@ -17,6 +17,7 @@ from inspections.services.casework import project_manager_of
 from inspections.services.measures import MeasureIn
 from projects.choices import ParticipantRole, ProjectStatus, RegionLevel, Role
 from projects.models import Project, Region, User
+from projects.selectors import start_in_force
 
 INSPECTORS = ["李明、张华", "王芳、陈强", "赵磊、孙丽", "周杰、吴敏"]
 
@@ -73,11 +74,13 @@ def _visits(rng, today, users, planted, campaign, draw, start) -> dict[int, Proj
         visited[project.pk] = project
     for project in Project.objects.exclude(pk__in=visited).order_by("?")[:6]:
         visited[project.pk] = project
+    # Visits fall after the start in force (the permit's, or an approved change), as the rules judge it.
+    starts = dict(Project.objects.filter(pk__in=visited).annotate(start=start_in_force()).values_list("pk", "start"))
     for project in visited.values():
-        if project.actual_start is None or project.actual_start > today - dt.timedelta(days=3):
+        if starts[project.pk] is None or starts[project.pk] > today - dt.timedelta(days=3):
             continue
         day = today - dt.timedelta(days=rng.randint(2, 12))
-        day = max(day, project.actual_start, start)
+        day = max(day, starts[project.pk], start)
         rule = next((r for r, p in planted.items() if p.pk == project.pk), None)
         findings = (
             [inspections.FindingIn(rule, f"现场核查确认：{project.name.split('（')[-1].rstrip('）')}")] if rule else []
@@ -106,7 +109,12 @@ def _visits(rng, today, users, planted, campaign, draw, start) -> dict[int, Proj
 def _r15_visit(today, users, campaign, visited) -> None:
     """A site visit that finds 18 more workers on site than attended: R15 at the penalty level."""
     day = today - dt.timedelta(days=2)
-    site = Project.objects.filter(status=ProjectStatus.ACTIVE, actual_start__lte=day).exclude(pk__in=visited)
+    site = (
+        Project.objects.filter(status=ProjectStatus.ACTIVE)
+        .annotate(start=start_in_force())
+        .filter(start__lte=day)
+        .exclude(pk__in=visited)
+    )
     busiest = site.order_by("-district_id").first()
     counted = attended_counts(project_ids=[busiest.pk], day=day).get(busiest.pk, 0)
     inspections.inspection_record(user=_staff(busiest, users), project=busiest, kind=InspectionKind.SITE_VISIT, day=day,

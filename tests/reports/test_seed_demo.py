@@ -27,7 +27,8 @@ def test_it_builds_ningbos_districts_with_projects_enterprises_people_and_device
     assert Region.objects.filter(level="district").count() == 10
     assert Project.objects.count() == 40
     assert Enterprise.objects.count() >= 36
-    assert Engagement.objects.filter(category="worker").count() == 40 * 5
+    # The project where nobody registered has no engagements at all; the one replacing its manager has two.
+    assert Engagement.objects.filter(category="worker").count() == 39 * 5
     assert Engagement.objects.filter(category="manager", position="project_manager").count() == 40
     assert Device.objects.filter(project__status=ProjectStatus.NOT_STARTED).count() == 0
     assert Device.objects.count() >= 30
@@ -49,11 +50,14 @@ def test_it_prints_a_login_for_every_role(seeded):
 
 
 def test_the_suspension_went_through_both_approvals_and_the_history(seeded):
-    request = StatusRequest.objects.get(kind="suspension")
+    request = StatusRequest.objects.get(kind="suspension", state="approved")
     assert request.state == "approved"
     assert request.project.status == ProjectStatus.SUSPENDED
     assert ProjectStatusChange.objects.filter(status_request=request, new_value="suspended").exists()
     assert StatusRequest.objects.filter(kind="mobile_attendance", state="pending_district").exists()
+    # The loophole project's suspension still waits for approval: the project is still active.
+    waiting = StatusRequest.objects.get(kind="suspension", state__in=["pending_district", "pending_city"])
+    assert waiting.project.status == ProjectStatus.ACTIVE
 
 
 def test_a_district_demo_account_sees_only_its_district(seeded, client):
@@ -78,6 +82,25 @@ def test_every_rule_fires_on_the_project_named_for_it(seeded):
 
     for rule, label in PLANTED.items():
         assert Alert.objects.filter(rule=rule, state="open", project__name__endswith=f"（{label}）").exists(), rule
+
+
+def test_every_loophole_is_judged_as_the_notices_say(seeded):
+    from inspections.demo import LOOPHOLES
+    from inspections.models import Alert
+
+    judged = {
+        "unreported_start": "R12", "pending_suspension": "R12", "pending_replacement": "R11",
+        "devices_never_reported": "R03", "nobody_registered": "R04",
+    }  # fmt: skip
+    assert set(judged) == set(LOOPHOLES)
+    for key, rule in judged.items():
+        project = Project.objects.get(name__endswith=f"（{LOOPHOLES[key]}）")
+        assert Alert.objects.filter(rule=rule, project=project).exists(), key
+        assert LOOPHOLES[key] in seeded
+    replaced = Project.objects.get(name__endswith=f"（{LOOPHOLES['pending_replacement']}）")
+    holder = StatusRequest.objects.get(project=replaced, kind="manager_replacement", state="pending_district").replaced
+    # The holder being replaced stopped coming; until the replacement is approved, he is still judged.
+    assert Alert.objects.filter(rule="R11", project=replaced, subject_type="engagement", subject_id=holder.pk).exists()
 
 
 def test_it_includes_inspections_cases_with_every_measure_a_blacklisted_vendor_and_a_campaign(seeded):

@@ -47,7 +47,7 @@ class Command(BaseCommand):
             seed_devices(rng=rng, projects=registry.projects)
             logins = demo.seed_accounts(registry=registry)
             demo.seed_status_requests(registry=registry)
-            planted = seed_attendance(rng=rng, days=days) if days else {}
+            planted, loopholes = seed_attendance(rng=rng, days=days) if days else ({}, {})
         if days:
             # The nightly rules over the last month of the demo's history (the earlier month gives the
             # rules the presence they look back on), so that alerts are there on first login.
@@ -62,6 +62,9 @@ class Command(BaseCommand):
             self.stdout.write("预置违规项目（规则 → 项目）：")
             for rule, project in planted.items():
                 self.stdout.write(f"  {rule}  {project.name}")
+            self.stdout.write("预置规避情形（平台仍按通知判定）：")
+            for project in loopholes.values():
+                self.stdout.write(f"  {project.name}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已生成：{len(registry.districts)} 个区县，{len(registry.projects)} 个项目，"
