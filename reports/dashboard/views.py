@@ -22,6 +22,7 @@ from inspections.filters import AlertFilter
 from inspections.models import Alert, AlertState
 from inspections.rules import registry, rule
 from inspections.selectors import alerts_for, campaigns_for, cases_for, measures_for
+from inspections.selectors.presence import uncounted_punches
 from inspections.services.triage import alert_acknowledge, alert_dismiss
 from projects.choices import RegionLevel, Role
 from projects.jurisdiction import projects_for, status_requests_for
@@ -30,6 +31,7 @@ from reports.dashboard import selectors
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.selectors import position_names
 from smz_platform.common.errors import Conflict
+from smz_platform.common.months import month_end
 
 
 def _regulator(request: HttpRequest) -> None:
@@ -126,6 +128,8 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
         "people": people,
         "devices": devices_for(request.user).filter(project=item).select_related("vendor").order_by("serial"),
         "calendar": calendar,
+        # The month's punches that made no day attended, and why (found false, or refused by the device).
+        "uncounted": uncounted_punches(project=item, first=month, last=month_end(month), limit=200),
         "previous": _shift(month, -1),
         "next": _shift(month, 1) if month < today.replace(day=1) else None,
         "alerts": alerts_for(request.user).filter(project=item).order_by("-last_seen")[:30],

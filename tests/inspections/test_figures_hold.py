@@ -9,6 +9,7 @@ import io
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.test import Client
 from openpyxl import load_workbook
 
 from inspections.engine import rules_run
@@ -126,6 +127,14 @@ def test_back_filled_punches_do_not_make_a_project_managers_days(city, gate, man
     assert body["managers"][0]["attended_days"] == 6
     assert len(body["uncounted"]) == 20 and {u["rule"] for u in body["uncounted"]} == {"R13"}
     assert body["uncounted"][0]["reason"] == "设备在线期间补传的历史考勤"
+    # District staff see the same on the project's page, with the rule and the reason, the number masked.
+    page_client = Client()
+    page_client.force_login(city.users["haishu"])
+    with time_machine.travel(at(11, 2), tick=False):
+        page = page_client.get(f"/projects/{city.project.permit_no}/?month=2026-10").content.decode()
+    section = page.split("未计入出勤的考勤记录")[1].split("<h2>")[0]
+    assert section.count("设备在线期间补传的历史考勤") == 20 and "10月1日 07:10" in section
+    assert manager not in page and manager[:6] + "********" + manager[-4:] in section
 
 
 def test_dismissing_the_finding_as_genuine_makes_its_punches_count_again(city, gate, manager):
@@ -188,10 +197,10 @@ def test_a_project_managers_exit_cannot_be_dated_back_or_made_without_a_replacem
     with time_machine.travel(at(10, 30, 10), tick=False):
         backdated = city.client("contractor").post(exit_url, {"exited_on": "2026-10-03", "settlement_confirmed": True},
                                                    format="json")  # fmt: skip
-        assert backdated.status_code == 400 and "3 days back" in backdated.json()["exited_on"][0]
+        assert backdated.status_code == 400 and "最多可往前追溯 3 天" in backdated.json()["exited_on"][0]
         today = city.client("contractor").post(exit_url, {"exited_on": "2026-10-30", "settlement_confirmed": True},
                                                format="json")  # fmt: skip
-        assert today.status_code == 400 and "replacement" in today.json()["exited_on"][0]
+        assert today.status_code == 400 and "人员变更申请" in today.json()["exited_on"][0]
         # The replacement is filed; the new holder is registered; nothing is approved this month.
         new = (
             city.client("contractor")
@@ -266,7 +275,7 @@ def test_a_request_dated_far_back_is_refused_and_the_city_may_approve_one_as_of_
         far = city.client("contractor").post("/api/v1/status-requests/", {
             "project": city.project.permit_no, "kind": "suspension", "reason": "补办停工",
             "effective_from": "2026-11-03"}, format="json")  # fmt: skip
-        assert far.status_code == 400 and "3 days back" in far.json()["effective_from"][0]
+        assert far.status_code == 400 and "最多可往前追溯 3 天" in far.json()["effective_from"][0]
         near = city.client("contractor").post("/api/v1/status-requests/", {
             "project": city.project.permit_no, "kind": "suspension", "reason": "暴雨停工",
             "effective_from": "2026-11-18"}, format="json").json()  # fmt: skip
@@ -447,7 +456,7 @@ def test_a_shortfall_order_escalates_to_nothing_and_r16_is_no_basis_for_a_measur
 
     with time_machine.travel(at(11, 25), tick=False):
         case = case_open(user=city.users["haishu"], project=city.project, title="考勤率")
-        with pytest.raises(ValidationError, match="target"):
+        with pytest.raises(ValidationError, match="目标指标"):
             measure_issue(
                 user=city.users["haishu"],
                 case=case,
