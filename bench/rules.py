@@ -223,7 +223,8 @@ def measure(scale: int) -> dict:
     # The month rebuild starts from no alerts, as a first run over history would.
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", DB, "-qc",
                     "SET client_min_messages = warning; "
-                    "TRUNCATE inspections_alert, inspections_rulerun, inspections_nightlyrun CASCADE"],
+                    "TRUNCATE inspections_alert, inspections_rulerun, inspections_nightlyrun, "
+                    "attendance_punchverdict CASCADE"],
                    check=True)  # fmt: skip
     month = run(MONTH, LAST)
     print(f"  month rebuild ({MONTH} – {LAST}): {month}", flush=True)
