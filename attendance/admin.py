@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.contrib import admin
 
 from attendance.models import DailyPresence, Punch
-from projects import jurisdiction
 from projects.admin import ReadOnlyAdminMixin, ScopedAdmin
+from projects.jurisdiction import people_q
 
 
 class ReadOnlyScopedAdmin(ReadOnlyAdminMixin, ScopedAdmin):
-    """Intake writes these rows; nobody edits them by hand."""
+    """Intake writes these rows; nobody edits them by hand. The people scope, not the project's: a
+    subcontractor sees its own workers' punches, a vendor nobody's."""
 
     def scope(self, request, queryset):
-        return queryset.filter(project_id__in=jurisdiction.projects_for(request.user).values("pk"))
+        return queryset.filter(people_q(request.user))
 
 
 @admin.register(Punch)

@@ -111,7 +111,7 @@ def build_database() -> dict:
             people.append(Person(
                 id_number_encrypted=pii.encrypt(number), id_number_digest=pii.lookup_digest(number),
                 id_number_masked=pii.mask_id_number(number), name="工人", gender=parsed.gender,
-                birth_date=parsed.birth_date,
+                birth_year=parsed.birth_date.year,
             ))  # fmt: skip
         Person.objects.bulk_create(people, ignore_conflicts=True)
         ids = Person.objects.filter(id_number_digest__in=[pii.lookup_digest(n) for n in numbers])

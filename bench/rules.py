@@ -97,10 +97,10 @@ def build(scale: int) -> dict:
           for row in ((str(p), str(11 + p % 200), "contractor"), (str(p), str(1 + p % 10), "vendor"))))  # fmt: skip
     people = projects * per_project
     copy(cursor, "projects_person",
-         "id, id_number_encrypted, id_number_digest, id_number_masked, id_number_warnings, name, gender, birth_date, "
+         "id, id_number_encrypted, id_number_digest, id_number_masked, id_number_warnings, name, gender, birth_year, "
          "ethnicity, address, id_issuer, education, skill_level, certificates, created_at",
          ((str(i), "gAAAAAbenchmark", hashlib.sha256(str(i).encode()).hexdigest(), f"341221********{i % 10000:04d}",
-           "[]", f"工人{i}", "male", "1985-01-01", "", "", "", "", "", "", now)
+           "[]", f"工人{i}", "male", "1985", "", "", "", "", "", "", now)
           for i in range(1, people + 1)))  # fmt: skip
     positions = ["project_manager", "chief_supervisor", "technical_lead", "safety_officer"]
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseRedirect
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +18,7 @@ from projects.choices import Role
 from projects.models import (
     Engagement,
     Enterprise,
+    IdentityConflict,
     Person,
     Project,
     ProjectParticipant,
@@ -25,6 +29,7 @@ from projects.models import (
     StatusRequestAttachment,
     User,
 )
+from projects.services.accounts import account_jurisdiction_check
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.models import AuditAction
 
@@ -111,9 +116,9 @@ class ProjectAdmin(ScopedAdmin):
 
 @admin.register(Person)
 class PersonAdmin(ScopedAdmin):
-    list_display = ["name", "id_number_masked", "gender", "birth_date"]
+    list_display = ["name", "id_number_masked", "gender", "birth_year"]
     search_fields = ["name"]
-    readonly_fields = ["id_number_masked", "gender", "birth_date", "id_number_warnings", "reveal_link"]
+    readonly_fields = ["id_number_masked", "gender", "birth_year", "id_number_warnings", "reveal_link"]
     exclude = ["id_number_encrypted", "id_number_digest"]
 
     def scope(self, request, queryset):
@@ -149,15 +154,12 @@ class PersonAdmin(ScopedAdmin):
             record_count=1,
             request=request,
         )
-        messages.info(
-            request,
-            _("Full ID number of %(name)s: %(number)s")
-            % {
-                "name": person.name,
-                "number": person.reveal_id_number(),
-            },
-        )
-        return HttpResponseRedirect(reverse("admin:projects_person_change", args=[pk]))
+        # Shown in this answer only: a flash message would carry the number in the session or a cookie.
+        context = {**self.admin_site.each_context(request), "person": person, "number": person.reveal_id_number(),
+                   "title": _("Full ID number")}  # fmt: skip
+        response = TemplateResponse(request, "admin/projects/person/reveal.html", context)
+        add_never_cache_headers(response)  # no-store: not kept by the browser either
+        return response
 
 
 @admin.register(Engagement)
@@ -214,6 +216,32 @@ class ProjectStatusChangeAdmin(ReadOnlyAdminMixin, ScopedAdmin):
         return queryset.filter(pk__in=jurisdiction.status_changes_for(request.user).values("pk"))
 
 
+class _JurisdictionChecked:
+    """The role's jurisdiction checked as create_account checks it, as a form error (never a 500 from
+    the database's constraint)."""
+
+    def clean(self):
+        data = super().clean()
+        try:
+            account_jurisdiction_check(role=data.get("role") or "", district=data.get("district"),
+                                       enterprise=data.get("enterprise"))  # fmt: skip
+        except ValidationError as exc:
+            for field, messages_ in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages_)
+        return data
+
+
+class AccountCreationForm(_JurisdictionChecked, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ["username", "role", "district", "enterprise", "phone"]
+
+
+class AccountChangeForm(_JurisdictionChecked, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, ScopedAdmin):
     list_display = ["username", "role", "district", "enterprise", "phone", "is_active"]
@@ -222,8 +250,24 @@ class UserAdmin(DjangoUserAdmin, ScopedAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("Role and jurisdiction"), {"fields": ["role", "district", "enterprise", "phone"]}),
     ]
+    # The role and its jurisdiction are chosen when the account is made: there is no default.
+    add_form = AccountCreationForm
+    form = AccountChangeForm
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "usable_password", "password1", "password2"]}),
+        (_("Role and jurisdiction"), {"fields": ["role", "district", "enterprise", "phone"]}),
+    ]
 
     def scope(self, request, queryset):
         if request.user.role == Role.CITY:
             return queryset
         return queryset.filter(pk=request.user.pk)
+
+
+@admin.register(IdentityConflict)
+class IdentityConflictAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    list_display = ["at", "project", "person", "offered_name", "offered_by", "reviewed_at"]
+    list_select_related = ["project", "person", "offered_by"]
+
+    def scope(self, request, queryset):
+        return queryset.filter(pk__in=jurisdiction.identity_conflicts_for(request.user).values("pk"))

@@ -184,7 +184,7 @@ def _seed_people(plan: list[_Hire]) -> dict[str, int]:
         people.append(Person(
             id_number_encrypted=pii.encrypt(hire.number), id_number_digest=pii.lookup_digest(hire.number),
             id_number_masked=pii.mask_id_number(hire.number), id_number_warnings=list(parsed.warnings),
-            name=hire.name, gender=parsed.gender, birth_date=parsed.birth_date,
+            name=hire.name, gender=parsed.gender, birth_year=parsed.birth_date.year,
         ))  # fmt: skip
     Person.objects.bulk_create(people, batch_size=1000)
     return dict(Person.objects.values_list("id_number_digest", "id"))

@@ -9,12 +9,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from projects.choices import ParticipantRole, Role
 from projects.models import (
     Engagement,
     Enterprise,
+    IdentityConflict,
     Project,
     ProjectParticipant,
     ProjectStatusChange,
@@ -66,6 +67,38 @@ def engagements_for(user: User) -> QuerySet[Engagement]:
     return qs.none()
 
 
+def people_q(user: User, *, project: str = "project", person: str = "person") -> Q:
+    """The people scope for any row that names a project and a person (punches, presence, calendar rows):
+    as engagements_for — the city all, district staff their district, a general contractor its whole
+    projects, any other enterprise only the people it employs there, a vendor nobody (its devices are
+    its business, the workers are not). A row without a person (an unregistered punch) belongs to
+    those who see the whole project."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.role == Role.CITY:
+        return Q()
+    if user.role == Role.DISTRICT:
+        return Q(**{f"{project}__district_id": user.district_id})
+    if user.role == Role.ENTERPRISE:
+        managed = _participations(user, ParticipantRole.CONTRACTOR).values("project_id")
+        employs = Engagement.objects.filter(
+            employer_id=user.enterprise_id, project_id=OuterRef(f"{project}_id"), person_id=OuterRef(f"{person}_id")
+        )
+        return Q(**{f"{project}_id__in": managed}) | Q(Exists(employs))
+    return Q(pk__in=[])
+
+
+def sees_whole_project(user: User, project: Project) -> bool:
+    """Whether the user's people scope covers everybody on the project (regulators, its contractor)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.CITY:
+        return True
+    if user.role == Role.DISTRICT:
+        return user.district_id == project.district_id
+    return can_manage_project(user, project)
+
+
 def enterprises_for(user: User) -> QuerySet[Enterprise]:
     """Enterprises taking part in the user's projects, its own, and those it registered."""
     qs = Enterprise.objects.all()
@@ -106,3 +139,12 @@ def can_register_staff(user: User, project: Project, employer: Enterprise) -> bo
         and user.enterprise_id == employer.pk
         and _participations(user).filter(project=project).exists()
     )
+
+
+def identity_conflicts_for(user: User) -> QuerySet[IdentityConflict]:
+    """Regulators only: the city all, district staff their district's projects'. Never the enterprise
+    that offered the number (the conflict names the holder)."""
+    qs = IdentityConflict.objects.select_related("project", "person", "offered_by", "offered_by__enterprise")
+    if not user.is_authenticated or not user.is_active or user.role not in (Role.CITY, Role.DISTRICT):
+        return qs.none()
+    return qs.filter(project__in=projects_for(user))

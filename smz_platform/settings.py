@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -68,7 +69,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens stored as digests, with an expiry (SMZ_API_TOKEN_DAYS), rotated by their holder.
+    "knox",
+    # Login lockout after repeated failures (AXES_* below).
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -90,8 +94,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session idle longer than its role allows is ended (SMZ_SESSION_IDLE_MINUTES_*).
+    "smz_platform.common.sessions.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: refuses a locked-out login with the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smz_platform.urls"
@@ -125,6 +133,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "projects.User"
 AUTHENTICATION_BACKENDS = [
+    # First: counts failed logins and refuses a locked-out username from that address (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # What each role may see and do; jurisdiction then cuts every queryset (projects.jurisdiction).
     "projects.auth.RoleBackend",
@@ -167,7 +177,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -283,6 +293,28 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# A login lasts a working day at most, and ends after a while without a request (regulators sooner:
+# their sessions reach every worker's data of a district or the city).
+SESSION_COOKIE_AGE = env.int("SMZ_SESSION_MAX_HOURS", default=12) * 3600
+SMZ_SESSION_IDLE_MINUTES_REGULATOR = env.int("SMZ_SESSION_IDLE_MINUTES_REGULATOR", default=30)
+SMZ_SESSION_IDLE_MINUTES_OTHER = env.int("SMZ_SESSION_IDLE_MINUTES_OTHER", default=120)
+# Flash messages live in the session (server side), never in a cookie the browser keeps.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# API tokens: stored as SHA-512 digests (knox), valid SMZ_API_TOKEN_DAYS, rotated by
+# POST /api/v1/auth/token/rotate/ or manage.py issue_token.
+SMZ_API_TOKEN_DAYS = env.int("SMZ_API_TOKEN_DAYS", default=90)
+REST_KNOX = {"TOKEN_TTL": dt.timedelta(days=SMZ_API_TOKEN_DAYS), "AUTO_REFRESH": False}
+# The reverse proxies in front of the platform that append to X-Forwarded-For (0: none, the embedded
+# default; the compose file's one proxy: 1). Only their hops are believed (smz_platform/common/clientip.py).
+SMZ_TRUSTED_PROXY_HOPS = env.int("SMZ_TRUSTED_PROXY_HOPS", default=0)
+# Login lockout: 5 failures of one username from one address lock it for 15 minutes (django-axes).
+AXES_FAILURE_LIMIT = env.int("SMZ_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("SMZ_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "smz_platform.common.clientip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "reports/dashboard/locked_out.html"
+AXES_VERBOSE = False
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     # Behind the reverse proxy that terminates TLS (docker-compose.yml, README "Production").
@@ -302,7 +334,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every login at INFO: failures and lockouts (WARNING) are what an operator reads.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 LOGIN_URL = "dashboard:login"

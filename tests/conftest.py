@@ -3,14 +3,14 @@ account of every role."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from projects.choices import ParticipantRole, RegionLevel, Role
 from projects.models import Enterprise, Project, Region, User
+from projects.services.accounts import token_issue
 from tests.factories import EnterpriseFactory, ProjectFactory, RegionFactory, account, participate
 
 
@@ -28,11 +28,13 @@ class City:
     project: Project  # in Haishu; contractor, subcontractor, supervisor, owner, vendor take part
     other_project: Project  # in Jiangbei; other_contractor only
     users: dict[str, User]
+    _tokens: dict[str, str] = field(default_factory=dict)
 
     def client(self, who: str) -> APIClient:
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=self.users[who])
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        if who not in self._tokens:
+            self._tokens[who] = token_issue(user=self.users[who])
+        client.credentials(HTTP_AUTHORIZATION=f"Token {self._tokens[who]}")
         return client
 
 

@@ -74,7 +74,7 @@ def person(number: str | None = None, name: str = "王建国") -> Person:
         id_number_masked=pii.mask_id_number(parsed.number),
         name=name,
         gender=parsed.gender,
-        birth_date=parsed.birth_date,
+        birth_year=parsed.birth_date.year,
     )
 
 

@@ -147,10 +147,15 @@ class MeasureInSerializer(serializers.Serializer):
     fine_yuan = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
     )
-    target_enterprise = EnterpriseRefField(required=False, allow_null=True, default=None)
+    # Unknown ones answer as ones of another jurisdiction do (services.measures._check_targets).
+    target_enterprise = EnterpriseRefField(
+        required=False, allow_null=True, default=None,
+        error_messages={"does_not_exist": _("No enterprise of this case's project has this credit code.")},
+    )  # fmt: skip
     target_person = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), required=False, allow_null=True, default=None
-    )
+        queryset=Person.objects.all(), required=False, allow_null=True, default=None,
+        error_messages={"does_not_exist": _("Nobody engaged on this case's project has this id.")},
+    )  # fmt: skip
     note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
 
 

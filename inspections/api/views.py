@@ -15,6 +15,7 @@ from inspections.filters import AlertFilter
 from inspections.models import Alert
 from inspections.selectors import alerts_for, project_presence, uncounted_punches
 from inspections.services import triage as services
+from projects.jurisdiction import engagements_for
 from projects.selectors import project_get
 from smz_platform.common.api import parse_month
 from smz_platform.common.months import month_end
@@ -63,11 +64,14 @@ class ProjectPresenceApi(APIView):
         project = project_get(user=request.user, permit_no=permit_no)
         month = parse_month(request.query_params.get("month"))
         presence = project_presence(project=project, month=month)
-        uncounted = uncounted_punches(project=project, first=month, last=month_end(month))
+        uncounted = uncounted_punches(project=project, first=month, last=month_end(month), user=request.user)
+        # The people scope: a subcontractor reads its own managers, a vendor none (the rates are figures).
+        visible = set(engagements_for(request.user).filter(project=project).values_list("pk", flat=True))
         return Response({
             "project": project.permit_no, "month": month.strftime("%Y-%m"),
             "construction_days": presence.construction_days,
-            "managers": [asdict(m) for m in presence.managers], "workers": asdict(presence.workers),
+            "managers": [asdict(m) for m in presence.managers if m.engagement in visible],
+            "workers": asdict(presence.workers),
             "uncounted": [{"day": u.day, "punched_at": u.punched_at, "name": u.name, "id_number": u.id_number,
                            "device": u.device, "rule": u.rule, "reason": u.reason} for u in uncounted],
         })  # fmt: skip

@@ -30,8 +30,20 @@ from smz_platform.common.months import month_end, previous_month
 
 
 def alerts_for(user) -> QuerySet[Alert]:
-    """The alerts of the user's jurisdiction."""
-    return Alert.objects.filter(project__in=projects_for(user)).select_related("project")
+    """Regulators: their jurisdiction's alerts. The general contractor and the supervision firm of a
+    project (who answer for its compliance, and receive its cases): its alerts. Nobody else: an alert's
+    subject and evidence name managers and workers (the people scope)."""
+    qs = Alert.objects.select_related("project")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role in (Role.CITY, Role.DISTRICT):
+        return qs.filter(project__in=projects_for(user))
+    if user.role != Role.ENTERPRISE:
+        return qs.none()
+    answerable = ProjectParticipant.objects.filter(
+        enterprise_id=user.enterprise_id, role__in=[ParticipantRole.CONTRACTOR, ParticipantRole.SUPERVISOR]
+    ).values("project_id")
+    return qs.filter(project_id__in=answerable)
 
 
 def is_staff_for(user, project: Project) -> bool:

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from attendance.models import DailyPresence, Punch, PunchVerdict
+from attendance.models import DailyPresence, PunchVerdict
+from attendance.selectors import punches_for
 from inspections.calendar import Timeline, construction_days, manager_days
 from inspections.models import Policy
 from inspections.presence import (
@@ -31,7 +32,7 @@ from inspections.presence import (
 from inspections.selectors.policies import PolicyBook, policies_in_force
 from inspections.selectors.timelines import timelines_for
 from projects.choices import Category
-from projects.models import Engagement, Project
+from projects.models import Engagement, Project, User
 from smz_platform.common.months import month_days
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -275,15 +276,18 @@ class UncountedPunch:
     reason: str
 
 
-def uncounted_punches(*, project: Project, first: dt.date, last: dt.date, limit: int = 500) -> list[UncountedPunch]:
+def uncounted_punches(
+    *, project: Project, first: dt.date, last: dt.date, user: User, limit: int = 500
+) -> list[UncountedPunch]:
     """The punches of `first`–`last` on the project that did not count: found false by a rule (and not
-    reinstated by staff), or refused by the device's own liveness check. One query, and one more for the
-    rules' reasons when there are any."""
+    reinstated by staff), or refused by the device's own liveness check; of the people in the user's
+    scope. One query, and one more for the rules' reasons when there are any."""
     start = dt.datetime.combine(first, dt.time.min, tzinfo=SHANGHAI)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
     standing = PunchVerdict.objects.filter(punch_id=OuterRef("id"), lifted_at__isnull=True)
     punches = list(
-        Punch.objects.filter(project=project, punched_at__gte=start, punched_at__lt=end)
+        punches_for(user)
+        .filter(project=project, punched_at__gte=start, punched_at__lt=end)
         .filter(Q(valid=False) | Exists(standing))
         .order_by("punched_at", "id")
         .values_list("id", "punched_at", "person_id", "person__name", "id_number_masked", "device__serial")[:limit]

@@ -70,6 +70,25 @@ def _validate_measure(case: Case, data: MeasureIn, *, today: dt.date) -> None:
     vendor = data.target_enterprise
     if data.kind == MeasureKind.VENDOR_BLACKLIST and (vendor is None or not vendor.is_vendor):
         raise ValidationError({"target_enterprise": [_("Name the device vendor to blacklist.")]})
+    _check_targets(case, data)
+
+
+def _check_targets(case: Case, data: MeasureIn) -> None:
+    """A measure falls on the case's own project: a firm that takes part in it (or a vendor whose devices
+    serve it), a person engaged on it. Anyone else is refused with the answer an unknown one gets, so
+    that staff cannot reach, or probe, people and firms of another jurisdiction through a measure."""
+    project = case.project
+    firm = data.target_enterprise
+    if firm is not None:
+        takes_part = project.participants.filter(enterprise=firm).exists()
+        serves = firm.is_vendor and project.devices.filter(vendor=firm).exists()
+        if not (takes_part or serves):
+            raise ValidationError(
+                {"target_enterprise": [_("No enterprise of this case's project has this credit code.")]}
+            )
+    person = data.target_person
+    if person is not None and not project.engagements.filter(person=person).exists():
+        raise ValidationError({"target_person": [_("Nobody engaged on this case's project has this id.")]})
 
 
 def _defaults(case: Case, data: MeasureIn) -> dict:

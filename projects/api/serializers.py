@@ -169,7 +169,7 @@ class EngagementSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="person.name")
     id_number = serializers.CharField(source="person.id_number_masked")
     gender = serializers.CharField(source="person.gender")
-    birth_date = serializers.DateField(source="person.birth_date")
+    birth_year = serializers.IntegerField(source="person.birth_year")
     employer = serializers.CharField(source="employer.uscc")
     employer_name = serializers.CharField(source="employer.name")
     project = serializers.CharField(source="project.permit_no")
@@ -182,7 +182,7 @@ class EngagementSerializer(serializers.ModelSerializer):
             "name",
             "id_number",
             "gender",
-            "birth_date",
+            "birth_year",
             "employer",
             "employer_name",
             "category",
@@ -307,3 +307,8 @@ class MeSerializer(serializers.ModelSerializer):
 
     def get_can_view_full_id_numbers(self, user: User) -> bool:
         return user.has_perm("projects.view_full_id_number")
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The new token, shown once: only its digest is stored.")
+    expiry = serializers.DateTimeField()

@@ -13,6 +13,7 @@ engagements = views.EngagementViewSet.as_view({"get": "list", "post": "create"})
 
 urlpatterns = [
     path("me/", views.MeApi.as_view(), name="me"),
+    path("auth/token/rotate/", views.TokenRotateApi.as_view(), name="token-rotate"),
     path("projects/<str:permit_no>/engagements/", engagements, name="project-engagements"),
     path(
         "projects/<str:permit_no>/engagements/<int:engagement_id>/exit/",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.models import AuthToken
 from rest_framework import mixins, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -16,6 +19,7 @@ from projects.api import serializers as s
 from projects.models import Engagement, Region
 from projects.services import people, registry
 from projects.services import status as status_services
+from projects.services.accounts import token_rotate
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.models import AuditAction
 
@@ -256,3 +260,15 @@ class MeApi(APIView):
     @extend_schema(responses={200: s.MeSerializer})
     def get(self, request: Request) -> Response:
         return Response(s.MeSerializer(request.user).data)
+
+
+class TokenRotateApi(APIView):
+    """Replace the token this request presents: the answer carries the new one (shown once), and the
+    presented token stops working. A session cannot rotate (it holds no token)."""
+
+    @extend_schema(request=None, responses={201: s.TokenSerializer, 400: OpenApiResponse(description="no token")})
+    def post(self, request: Request) -> Response:
+        if not isinstance(request.auth, AuthToken):
+            raise ValidationError({"detail": [_("Rotate a token with the token itself (Authorization: Token …).")]})
+        issued, token = token_rotate(current=request.auth)
+        return Response({"token": token, "expiry": issued.expiry}, status=status.HTTP_201_CREATED)

@@ -2,7 +2,7 @@
 
 from projects.models.accounts import User
 from projects.models.enterprises import Enterprise
-from projects.models.people import Engagement, Person
+from projects.models.people import Engagement, IdentityConflict, Person
 from projects.models.projects import Project, ProjectParticipant
 from projects.models.regions import ReferenceCode, Region
 from projects.models.status import ProjectStatusChange, StatusRequest, StatusRequestAttachment
@@ -10,6 +10,7 @@ from projects.models.status import ProjectStatusChange, StatusRequest, StatusReq
 __all__ = [
     "Engagement",
     "Enterprise",
+    "IdentityConflict",
     "Person",
     "Project",
     "ProjectParticipant",

@@ -1,11 +1,27 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import Role
+
+
+class UserManager(DjangoUserManager):
+    def create_user(self, username, email=None, password=None, **extra_fields):
+        if not extra_fields.get("role"):
+            raise ValueError("An account needs its role and jurisdiction (manage.py create_account).")
+        return super().create_user(username, email, password, **extra_fields)
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """manage.py createsuperuser: the platform operator's account (city-wide, every permission), for
+        running the platform, never for regulators' daily work (README "Security")."""
+        extra_fields["role"] = Role.CITY
+        extra_fields.pop("district", None)
+        extra_fields.pop("enterprise", None)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -16,7 +32,8 @@ class User(AbstractUser):
     operates. Every queryset of the platform is filtered through projects.jurisdiction.
     """
 
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CITY)
+    # No default: an account's reach is always chosen (a forgotten field must not make it city-wide).
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     district = models.ForeignKey(
         "projects.Region",
         verbose_name=_("district"),
@@ -34,6 +51,8 @@ class User(AbstractUser):
         related_name="accounts",
     )
     phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("account")

@@ -14,7 +14,8 @@ class Person(models.Model):
 
     The number itself is never stored in clear text: `id_number_encrypted` holds it under Fernet,
     `id_number_digest` (keyed HMAC, unique) finds it again, and `id_number_masked` is what every
-    screen shows. Gender and birth date are derived from the number.
+    screen shows. Gender and birth year are derived from the number (never the birth date: with the
+    masked number it would give the whole number back).
     """
 
     id_number_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
@@ -23,7 +24,8 @@ class Person(models.Model):
     id_number_warnings = models.JSONField(_("ID number warnings"), default=list, blank=True, editable=False)
     name = models.CharField(_("name"), max_length=64)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, editable=False)
-    birth_date = models.DateField(_("birth date"), editable=False)
+    # Only the year: the masked number hides the eight birth-date digits, so the date would restore it.
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), editable=False)
     ethnicity = models.CharField(_("ethnicity"), max_length=16, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     id_issuer = models.CharField(_("issuing authority"), max_length=64, blank=True)
@@ -43,6 +45,10 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id_number_masked})"
+
+    def age_on(self, day) -> int:
+        """Age in whole years on `day`, to within one (only the birth year is kept)."""
+        return day.year - self.birth_year
 
     def reveal_id_number(self) -> str:
         """The clear number. Callers must hold the permission and write the audit log (services)."""
@@ -116,3 +122,36 @@ class Engagement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} @ {self.project.permit_no}"
+
+
+class IdentityConflict(models.Model):
+    """身份信息冲突: a registration offered an ID number that the platform holds under another name — a
+    typing error, or a borrowed or forged identity (冒用身份证). The account that offered it is told
+    no name (the refusal must not answer who holds a number); the district of the project sees it on
+    its dashboard and reviews it.
+    """
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="identity_conflicts"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("holder of the number"), on_delete=models.PROTECT, related_name="identity_conflicts"
+    )
+    offered_name = models.CharField(_("name offered"), max_length=64)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("offered by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("identity conflict")
+        verbose_name_plural = _("identity conflicts")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.offered_name}"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from projects.choices import RegionLevel, Role
 from projects.models import Enterprise, Region, User
@@ -25,18 +28,7 @@ def account_create(
     check_password: bool = True,
 ) -> tuple[User, str | None]:
     """Create a user whose jurisdiction matches the role; return it and, if asked, its API token."""
-    if role not in Role.values:
-        raise ValidationError({"role": [_("Unknown role %(role)s.") % {"role": role}]})
-    if role == Role.DISTRICT and (district is None or district.level != RegionLevel.DISTRICT):
-        raise ValidationError({"district": [_("District staff need a district.")]})
-    if role != Role.DISTRICT and district is not None:
-        raise ValidationError({"district": [_("Only district staff have a district.")]})
-    if role in (Role.ENTERPRISE, Role.VENDOR) and enterprise is None:
-        raise ValidationError({"enterprise": [_("This role needs an enterprise.")]})
-    if role in (Role.CITY, Role.DISTRICT) and enterprise is not None:
-        raise ValidationError({"enterprise": [_("Regulators do not belong to an enterprise.")]})
-    if role == Role.VENDOR and not enterprise.is_vendor:
-        raise ValidationError({"enterprise": [_("%(name)s is not a device vendor.") % {"name": enterprise.name}]})
+    account_jurisdiction_check(role=role, district=district, enterprise=enterprise)
     if User.objects.filter(username=username).exists():
         raise Conflict("username", _("The username %(name)s is taken.") % {"name": username})
     user = User(username=username, role=role, district=district, enterprise=enterprise, phone=phone)
@@ -50,5 +42,39 @@ def account_create(
     user.is_staff = True
     with transaction.atomic():
         user.save()
-        token = Token.objects.create(user=user).key if with_token else None
+        token = token_issue(user=user) if with_token else None
     return user, token
+
+
+def account_jurisdiction_check(*, role: str, district: Region | None, enterprise: Enterprise | None) -> None:
+    """The jurisdiction the role needs, and nothing else: for the command, the admin's forms, the API."""
+    if role not in Role.values:
+        raise ValidationError({"role": [_("Unknown role %(role)s.") % {"role": role}]})
+    if role == Role.DISTRICT and (district is None or district.level != RegionLevel.DISTRICT):
+        raise ValidationError({"district": [_("District staff need a district.")]})
+    if role != Role.DISTRICT and district is not None:
+        raise ValidationError({"district": [_("Only district staff have a district.")]})
+    if role in (Role.ENTERPRISE, Role.VENDOR) and enterprise is None:
+        raise ValidationError({"enterprise": [_("This role needs an enterprise.")]})
+    if role in (Role.CITY, Role.DISTRICT) and enterprise is not None:
+        raise ValidationError({"enterprise": [_("Regulators do not belong to an enterprise.")]})
+    if role == Role.VENDOR and not enterprise.is_vendor:
+        raise ValidationError({"enterprise": [_("%(name)s is not a device vendor.") % {"name": enterprise.name}]})
+
+
+def token_issue(*, user: User, days: int | None = None) -> str:
+    """A new API token for the user, valid `days` (default SMZ_API_TOKEN_DAYS): only its digest is
+    stored (knox), so this is the one time it is seen."""
+    return _token_create(user=user, days=days)[1]
+
+
+def _token_create(*, user: User, days: int | None) -> tuple[AuthToken, str]:
+    ttl = dt.timedelta(days=days if days is not None else settings.SMZ_API_TOKEN_DAYS)
+    return AuthToken.objects.create(user=user, expiry=ttl)
+
+
+def token_rotate(*, current: AuthToken, days: int | None = None) -> tuple[AuthToken, str]:
+    """The holder of a token replaces it: a new one is issued and the presented one stops working."""
+    with transaction.atomic():
+        AuthToken.objects.filter(pk=current.pk).delete()
+        return _token_create(user=current.user, days=days)

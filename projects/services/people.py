@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from projects.choices import Category, CodeTable, ParticipantRole
 from projects.identity import IdNumber, InvalidIdNumber, parse_id_number
-from projects.jurisdiction import can_register_staff, engagements_for
-from projects.models import Engagement, Enterprise, Person, Project, ReferenceCode, User
+from projects.jurisdiction import can_register_staff, engagements_for, identity_conflicts_for
+from projects.models import Engagement, Enterprise, IdentityConflict, Person, Project, ReferenceCode, User
 from smz_platform.common import pii
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.errors import Conflict
@@ -29,15 +29,23 @@ def person_find(*, id_number: str) -> Person | None:
     return Person.objects.filter(id_number_digest=pii.lookup_digest(id_number)).first()
 
 
+def _refuse_identity_conflict(*, user: User, project: Project, holder: Person, name: str) -> None:
+    """The number is held under another name: recorded for the district (in its own transaction, so it
+    stays when the registration is rolled back), and refused with an answer that names no one."""
+    IdentityConflict.objects.create(project=project, person=holder, offered_name=name[:64], offered_by=user)
+    raise ValidationError({"id_number": [
+        _("This ID number and name cannot be registered together. Check both against the ID card; if they are "
+          "right, ask the district's real-name office.")
+    ]})  # fmt: skip
+
+
 def person_get_or_create(*, id_number: IdNumber, name: str) -> tuple[Person, bool]:
     """One row per ID number; a second registration under another name is refused, not merged."""
     digest = pii.lookup_digest(id_number.number)
     person = Person.objects.filter(id_number_digest=digest).first()
     if person is not None:
         if person.name != name:
-            raise ValidationError(
-                {"name": [_("This ID number is registered under another name (%(name)s).") % {"name": person.name}]}
-            )
+            raise ValidationError({"id_number": [_("This ID number and name cannot be registered together.")]})
         return person, False
     try:
         with transaction.atomic():
@@ -48,7 +56,7 @@ def person_get_or_create(*, id_number: IdNumber, name: str) -> tuple[Person, boo
                 id_number_warnings=list(id_number.warnings),
                 name=name,
                 gender=id_number.gender,
-                birth_date=id_number.birth_date,
+                birth_year=id_number.birth_date.year,
             )
     except IntegrityError:
         # Another request registered the same person a moment ago: use that row.
@@ -109,6 +117,9 @@ def engagement_create(
         raise ValidationError({"id_number": exc.messages}) from exc
     _check_engagement(user=user, project=project, employer=employer, category=category, position=position,
                       trade=trade, entered_on=entered_on, contract_signed_on=contract_signed_on)  # fmt: skip
+    holder = person_find(id_number=parsed.number)
+    if holder is not None and holder.name != name:
+        _refuse_identity_conflict(user=user, project=project, holder=holder, name=name)
     with transaction.atomic():
         person, _created = person_get_or_create(id_number=parsed, name=name)
         open_engagement = Engagement.objects.filter(person=person, project=project, exited_on__isnull=True).first()
@@ -201,3 +212,14 @@ def engagement_id_number_reveal(*, user: User, engagement: Engagement, request: 
         project_permit_no=engagement.project.permit_no,
     )
     return number
+
+
+def identity_conflict_review(*, user: User, conflict: IdentityConflict) -> IdentityConflict:
+    """Staff have looked into the conflict (called the contractor, checked the card): off the list."""
+    if not identity_conflicts_for(user).filter(pk=conflict.pk).exists():
+        raise PermissionDenied(_("This conflict is outside your jurisdiction."))
+    IdentityConflict.objects.filter(pk=conflict.pk, reviewed_at__isnull=True).update(
+        reviewed_at=timezone.now(), reviewed_by=user
+    )
+    conflict.refresh_from_db()
+    return conflict

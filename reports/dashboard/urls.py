@@ -10,6 +10,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="reports/dashboard/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("districts/<str:code>/", views.district, name="district"),
+    path(
+        "identity-conflicts/<int:conflict_id>/review/", views.identity_conflict_review, name="identity-conflict-review"
+    ),
     path("projects/", views.projects, name="projects"),
     path("projects/<str:permit_no>/", views.project, name="project"),
     path("alerts/", views.alerts, name="alerts"),

@@ -25,8 +25,9 @@ from inspections.selectors import alerts_for, campaigns_for, cases_for, measures
 from inspections.selectors.presence import uncounted_punches
 from inspections.services.triage import alert_acknowledge, alert_dismiss
 from projects.choices import RegionLevel, Role
-from projects.jurisdiction import projects_for, status_requests_for
+from projects.jurisdiction import engagements_for, identity_conflicts_for, projects_for, status_requests_for
 from projects.models import Region
+from projects.services import people
 from reports.dashboard import selectors
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.selectors import position_names
@@ -98,7 +99,22 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     context = _overview_context([region], today)
     context.update(district=region, ranked=selectors.ranked_projects(district=region, today=today))
+    # Registrations refused because the number is held under another name: possible identity misuse.
+    context["conflicts"] = list(
+        identity_conflicts_for(request.user).filter(project__district=region, reviewed_at__isnull=True)[:50]
+    )
     return render(request, "reports/dashboard/district.html", context)
+
+
+@login_required
+@require_POST
+def identity_conflict_review(request: HttpRequest, conflict_id: int) -> HttpResponse:
+    """已核查: staff have looked into an identity conflict; back to the district page."""
+    _regulator(request)
+    conflict = get_object_or_404(identity_conflicts_for(request.user), pk=conflict_id)
+    people.identity_conflict_review(user=request.user, conflict=conflict)
+    messages.success(request, _("The identity conflict is marked as reviewed."))
+    return redirect("dashboard:district", code=conflict.project.district.code)
 
 
 @login_required
@@ -116,10 +132,11 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
     item = get_object_or_404(projects_for(request.user).select_related("district"), permit_no=permit_no)
     today = timezone.localdate()
     month = _month(request.GET.get("month"), today)
-    calendar = selectors.project_calendar(project=item, month=month, today=today)
+    calendar = selectors.project_calendar(user=request.user, project=item, month=month, today=today)
     positions = position_names()
-    people = list(item.engagements.filter(exited_on__isnull=True).select_related("person", "employer")
-                  .order_by("category", "position", "pk")[:300])  # fmt: skip
+    # The people scope, not the project's: a subcontractor sees its own staff, a vendor nobody.
+    people = list(engagements_for(request.user).filter(project=item, exited_on__isnull=True)
+                  .select_related("person", "employer").order_by("category", "position", "pk")[:300])  # fmt: skip
     for engagement in people:
         engagement.position_name = positions.get(engagement.position, engagement.position)
     context = {
@@ -129,7 +146,8 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
         "devices": devices_for(request.user).filter(project=item).select_related("vendor").order_by("serial"),
         "calendar": calendar,
         # The month's punches that made no day attended, and why (found false, or refused by the device).
-        "uncounted": uncounted_punches(project=item, first=month, last=month_end(month), limit=200),
+        "uncounted": uncounted_punches(project=item, first=month, last=month_end(month), limit=200,
+                                       user=request.user),
         "previous": _shift(month, -1),
         "next": _shift(month, 1) if month < today.replace(day=1) else None,
         "alerts": alerts_for(request.user).filter(project=item).order_by("-last_seen")[:30],

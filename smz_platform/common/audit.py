@@ -5,16 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils import timezone
 
+from smz_platform.common.clientip import client_ip
 from smz_platform.common.models import AuditAction, AuditEvent
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    """The client's address as the reverse proxy saw it (X-Forwarded-For's first hop), else REMOTE_ADDR."""
-    if request is None:
-        return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-    return address or None
+    """The client's address as our own proxies saw it (smz_platform.common.clientip), never a hop the
+    client wrote itself."""
+    return client_ip(request)
 
 
 def audit_event_record(

@@ -6,15 +6,15 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 
 from attendance.models import Punch
 from devices.models import Device
+from projects.services.accounts import token_issue
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_registers_devices_and_workers_pushes_goes_offline_flushes_and_sends_broken_requests(city, live_server):
-    token = Token.objects.create(user=city.users["contractor"]).key
+    token = token_issue(user=city.users["contractor"])
     out = io.StringIO()
     call_command(
         "simulate_devices", "--url", live_server.url, "--token", token, "--project", city.project.permit_no,

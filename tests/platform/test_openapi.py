@@ -76,7 +76,8 @@ def test_the_schema_documents_the_contract_fields(schema):
 
 
 def test_token_authentication_is_declared(schema):
-    assert "tokenAuth" in schema["components"]["securitySchemes"]
+    scheme = schema["components"]["securitySchemes"]["knoxApiToken"]
+    assert (scheme["in"], scheme["name"]) == ("header", "Authorization") and '"Token"' in scheme["description"]
 
 
 def _routes(patterns, prefix=""):

@@ -18,8 +18,8 @@ from inspections.models import Alert, Measure
 from inspections.services.cases import case_open
 from inspections.services.inspections import FindingIn, inspection_record
 from inspections.services.measures import MeasureIn, measure_issue, measure_withdraw
-from projects.choices import ProjectStatus
-from tests.factories import ProjectFactory
+from projects.choices import ParticipantRole, ProjectStatus
+from tests.factories import ProjectFactory, participate
 
 START, END = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
 HAISHU = (3, 2, 1, 1, 1, 1, 1, 1, 1)
@@ -46,6 +46,9 @@ def build(city) -> dict:
     # it under construction, reported or not).
     p6 = ProjectFactory(name="江北未开工项目", district=city.jiangbei, status=ProjectStatus.NOT_STARTED,
                         planned_start=d(2026, 12, 15), actual_start=None)  # fmt: skip
+    # The vendor serves p3 and p2 too (a measure falls only on a firm of the case's own project).
+    participate(p3, city.vendor, ParticipantRole.VENDOR)
+    participate(p2, city.vendor, ParticipantRole.VENDOR)
     _alert(p1, "R01", d(2026, 11, 5), d(2026, 11, 10))
     _alert(p1, "R07", d(2026, 11, 12), d(2026, 11, 12), state="acknowledged")
     _alert(p3, "R06", d(2026, 11, 3), d(2026, 11, 4), state="dismissed")

@@ -2,7 +2,7 @@
 
 Example, against `make run` with the demo data (a token of the project's general contractor):
 
-    .venv/bin/python manage.py drf_create_token contractor
+    .venv/bin/python manage.py issue_token contractor
     .venv/bin/python manage.py simulate_devices --token <token> --project <permit_no> \\
         --devices 3 --workers 30 --rate 5 --duration 60 --offline-for 20 --broken 8
 """

@@ -1,0 +1,51 @@
+"""Sessions that tire: a login idle longer than its role allows is ended on its next request.
+
+Regulators (city, district) reach the personal data of a whole district or city: their sessions end
+after SMZ_SESSION_IDLE_MINUTES_REGULATOR (30) minutes without a request; the other roles after
+SMZ_SESSION_IDLE_MINUTES_OTHER. The last request's time is kept in the session (server side), to the
+minute.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from projects.choices import Role
+
+LAST_SEEN = "smz_last_seen"
+
+
+def idle_limit_seconds(user) -> int:
+    regulator = getattr(user, "role", None) in (Role.CITY, Role.DISTRICT)
+    minutes = settings.SMZ_SESSION_IDLE_MINUTES_REGULATOR if regulator else settings.SMZ_SESSION_IDLE_MINUTES_OTHER
+    return minutes * 60
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        # Token-authenticated API calls carry no session: DRF authenticates them later, untouched here.
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get(LAST_SEEN)
+            if last is not None and now - int(last) > idle_limit_seconds(user):
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": _("Your session ended after a time without activity.")},
+                                        status=401)  # fmt: skip
+                messages.info(request, _("Your session ended after a time without activity; please sign in again."))
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+            if last is None or now - int(last) >= 60:  # one session write a minute at most
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)
