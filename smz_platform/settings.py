@@ -94,9 +94,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # A session idle longer than its role allows is ended (SMZ_SESSION_IDLE_MINUTES_*).
     "smz_platform.common.sessions.IdleTimeoutMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: refuses a locked-out login with the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",

@@ -1,0 +1,291 @@
+"""An attacker with an ordinary account tries to read or change what is not its own (issue 14): each
+attempt made through the API or the pages as that account would, and each refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from attendance.models import DailyPresence
+from inspections.services.cases import case_open
+from projects.models import IdentityConflict, StatusRequest, User
+from projects.services.status import status_request_submit
+from tests.factories import engage, id_number, person
+
+pytestmark = pytest.mark.django_db
+
+SH = dt.timezone(dt.timedelta(hours=8))
+NUMBER = id_number("330203", "19850612", 231)  # 330203 19850612 231X: the mask hides exactly 19850612
+
+
+def page_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def register(client, project, employer, number=NUMBER, name="李建军", **extra):
+    return client.post(f"/api/v1/projects/{project.permit_no}/engagements/", {
+        "id_number": number, "name": name, "employer": employer.uscc, "category": "worker", "team": "钢筋一班",
+        "trade": "020", "entered_on": "2026-11-20", **extra,
+    }, format="json")  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def nov_25():
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
+        yield
+
+
+# --- Masking that holds --------------------------------------------------------------------------------
+
+
+def test_nothing_shown_with_a_masked_number_restores_it(city):
+    """The mask hides the eight birth-date digits; no answer gives them back beside it."""
+    assert register(city.client("contractor"), city.project, city.subcontractor).status_code == 201
+    listed = city.client("contractor").get(f"/api/v1/projects/{city.project.permit_no}/engagements/")
+    row = listed.json()["results"][0]
+    assert row["id_number"] == "330203********231" + NUMBER[-1] and row["birth_year"] == 1985
+    assert "birth_date" not in row and "19850612" not in listed.content.decode()
+    assert "1985-06-12" not in listed.content.decode() and "1985年6月12日" not in listed.content.decode()
+    admin = page_client(city.users["contractor"])
+    held = city.project.engagements.get().person_id
+    for page in ("/admin/projects/person/", f"/admin/projects/person/{held}/change/"):
+        shown = admin.get(page).content.decode()
+        assert "330203********231" in shown and "1985年6月12日" not in shown and "19850612" not in shown, page
+
+
+# --- Registration without an oracle ---------------------------------------------------------------------
+
+
+def test_a_probe_with_a_false_name_learns_no_name_and_the_district_sees_it(city):
+    """Jiangbei's contractor tries a number registered in Haishu under another name: the refusal names
+    no one and writes nothing; Jiangbei's staff see the conflict on their district page."""
+    assert register(city.client("contractor"), city.project, city.subcontractor).status_code == 201
+    probe = register(city.client("other_contractor"), city.other_project, city.other_contractor, name="张三")
+    assert probe.status_code == 400 and "id_number" in probe.json()
+    assert "李建军" not in probe.content.decode()
+    assert not city.other_project.engagements.exists()
+    conflict = IdentityConflict.objects.get()
+    assert (conflict.offered_name, conflict.project, conflict.offered_by) == (
+        "张三", city.other_project, city.users["other_contractor"])  # fmt: skip
+    jiangbei = page_client(city.users["jiangbei"]).get("/districts/330205/").content.decode()
+    section = jiangbei.split("身份信息冲突")[1]
+    assert "张三" in section and "李建军" in section and NUMBER not in jiangbei
+    assert "张三" not in page_client(city.users["haishu"]).get("/districts/330203/").content.decode()
+    reviewed = page_client(city.users["jiangbei"]).post(f"/identity-conflicts/{conflict.pk}/review/")
+    assert reviewed.status_code == 302
+    assert "张三" not in page_client(city.users["jiangbei"]).get("/districts/330205/").content.decode()
+    # Another district cannot mark it, nor an enterprise.
+    assert page_client(city.users["haishu"]).post(f"/identity-conflicts/{conflict.pk}/review/").status_code == 404
+
+
+# --- Measure targets on the case's own project ------------------------------------------------------------
+
+
+def test_district_staff_cannot_put_a_measure_on_a_firm_or_person_of_another_district(city):
+    stranger = engage(city.other_project, city.other_contractor, person(id_number("330205", "19800101", 11), "赵六"))
+    case = case_open(user=city.users["haishu"], project=city.project, title="考勤异常")
+    staff = city.client("haishu")
+    firm = staff.post(f"/api/v1/cases/{case.pk}/measures/", {
+        "kind": "credit", "issued_on": "2026-11-24", "target_enterprise": city.other_contractor.uscc, "points": 3,
+    }, format="json")  # fmt: skip
+    assert firm.status_code == 400 and "target_enterprise" in firm.json()
+    someone = staff.post(f"/api/v1/cases/{case.pk}/measures/", {
+        "kind": "credit", "issued_on": "2026-11-24", "target_person": stranger.person_id, "points": 3,
+    }, format="json")  # fmt: skip
+    nobody = staff.post(f"/api/v1/cases/{case.pk}/measures/", {
+        "kind": "credit", "issued_on": "2026-11-24", "target_person": 99_999_999, "points": 3,
+    }, format="json")  # fmt: skip
+    assert someone.status_code == nobody.status_code == 400
+    assert someone.json() == nobody.json() and "赵六" not in someone.content.decode()  # no oracle either
+    assert not case.measures.exists()
+    own = staff.post(f"/api/v1/cases/{case.pk}/measures/", {
+        "kind": "credit", "issued_on": "2026-11-24", "target_enterprise": city.subcontractor.uscc, "points": 3,
+    }, format="json")  # fmt: skip
+    assert own.status_code == 201
+
+
+# --- The people scope -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staffed(city):
+    """The contractor's project manager and a worker, the subcontractor's worker; a day's presence each."""
+    manager = engage(city.project, city.contractor, person(id_number("330203", "19700101", 21), "王建国"),
+                     category="manager", position="project_manager")  # fmt: skip
+    ours = engage(city.project, city.contractor, person(id_number("330203", "19900101", 31), "总包工人甲"))
+    theirs = engage(city.project, city.subcontractor, person(id_number("330203", "19910101", 41), "分包工人乙"))
+    at = dt.datetime(2026, 11, 24, 8, tzinfo=SH)
+    DailyPresence.objects.bulk_create([
+        DailyPresence(person=e.person, project=city.project, day=dt.date(2026, 11, 24), first_at=at, last_at=at,
+                      punch_count=1, valid_count=1, first_valid_at=at, last_valid_at=at)
+        for e in (manager, ours, theirs)
+    ])  # fmt: skip
+    return {"manager": manager, "ours": ours, "theirs": theirs}
+
+
+def test_a_vendor_sees_its_devices_but_no_worker(city, staffed, gate):
+    page = page_client(city.users["vendor"]).get(f"/projects/{city.project.permit_no}/").content.decode()
+    assert "HS-GATE-01" in page
+    assert not any(name in page for name in ("王建国", "总包工人甲", "分包工人乙"))
+    presence = city.client("vendor").get(f"/api/v1/projects/{city.project.permit_no}/presence/?month=2026-11")
+    assert presence.status_code == 200 and presence.json()["managers"] == []
+    admin = page_client(city.users["vendor"])
+    assert "分包工人乙" not in admin.get("/admin/attendance/dailypresence/").content.decode()
+    assert city.client("vendor").get("/api/v1/alerts/").json()["count"] == 0
+
+
+def test_a_subcontractor_sees_its_own_workers_only(city, staffed):
+    page = page_client(city.users["subcontractor"]).get(f"/projects/{city.project.permit_no}/").content.decode()
+    assert "分包工人乙" in page and "总包工人甲" not in page and "王建国" not in page
+    presence = city.client("subcontractor").get(f"/api/v1/projects/{city.project.permit_no}/presence/")
+    assert presence.json()["managers"] == []
+    listed = page_client(city.users["subcontractor"]).get("/admin/attendance/dailypresence/").content.decode()
+    assert "分包工人乙" in listed and "总包工人甲" not in listed
+    # The general contractor answers for the whole site: it sees everyone.
+    whole = page_client(city.users["contractor"]).get(f"/projects/{city.project.permit_no}/").content.decode()
+    assert all(name in whole for name in ("王建国", "总包工人甲", "分包工人乙"))
+
+
+# --- City settings are the city's alone -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["/admin/inspections/policy/", "/admin/inspections/exportgrant/",
+                                  "/admin/inspections/rulerun/", "/admin/inspections/nightlyrun/",
+                                  "/admin/inspections/creditdeduction/", "/admin/projects/region/"])  # fmt: skip
+def test_only_the_city_opens_the_city_settings_in_the_admin(city, page):
+    for who in ("haishu", "contractor", "vendor"):
+        assert page_client(city.users[who]).get(page).status_code == 403, who
+    assert page_client(city.users["city"]).get(page).status_code == 200
+
+
+# --- A request the city filed is the city's --------------------------------------------------------------
+
+
+def test_district_staff_cannot_withdraw_or_add_files_to_a_request_the_city_filed(city):
+    request = status_request_submit(user=city.users["city"], project=city.project, kind="suspension",
+                                    reason="市级督办停工", effective_from=dt.date(2026, 11, 25))  # fmt: skip
+    staff = city.client("haishu")
+    assert staff.post(f"/api/v1/status-requests/{request.pk}/withdraw/").status_code == 403
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = staff.post(f"/api/v1/status-requests/{request.pk}/attachments/",
+                        {"kind": "form_scan", "file": SimpleUploadedFile("a.pdf", pdf, "application/pdf")},
+                        format="multipart")  # fmt: skip
+    assert upload.status_code == 403
+    request.refresh_from_db()
+    assert request.state != "withdrawn" and not request.attachments.exists()
+    assert StatusRequest.objects.get(pk=request.pk).state == "pending_district"
+
+
+# --- Accounts are made with their reach ------------------------------------------------------------------
+
+
+def test_an_account_is_never_city_wide_by_default(city):
+    with pytest.raises(ValueError, match="role"):
+        User.objects.create_user("nobody", password="x-long-password-2026")
+    admin = page_client(city.users["city"])
+    answer = admin.post("/admin/projects/user/add/", {
+        "username": "new.staff", "usable_password": "true", "password1": "Haishu-Staff-2026!",
+        "password2": "Haishu-Staff-2026!", "role": "district", "phone": "",
+    })  # fmt: skip
+    assert answer.status_code == 200 and not User.objects.filter(username="new.staff").exists()
+    assert "区县" in answer.content.decode() or "district" in answer.content.decode()
+    made = admin.post("/admin/projects/user/add/", {
+        "username": "new.staff", "usable_password": "true", "password1": "Haishu-Staff-2026!",
+        "password2": "Haishu-Staff-2026!", "role": "district", "district": city.haishu.pk, "phone": "",
+    })  # fmt: skip
+    assert made.status_code == 302
+    assert (User.objects.get(username="new.staff").role, User.objects.get(username="new.staff").district) == (
+        "district", city.haishu)  # fmt: skip
+    operator = User.objects.create_superuser("operator", password="Operator-2026!long")
+    assert operator.role == "city" and operator.is_superuser
+
+
+# --- The full number never travels in a cookie ------------------------------------------------------------
+
+
+def test_the_admins_reveal_shows_the_number_once_and_keeps_it_nowhere(city):
+    assert register(city.client("contractor"), city.project, city.subcontractor).status_code == 201
+    viewer = city.users["haishu"]
+    viewer.user_permissions.add(Permission.objects.get(codename="view_full_id_number"))
+    client = page_client(User.objects.get(pk=viewer.pk))
+    pk = city.project.engagements.get().person_id
+    answer = client.get(f"/admin/projects/person/{pk}/reveal/")
+    assert answer.status_code == 200 and NUMBER in answer.content.decode()
+    assert "no-store" in answer["Cache-Control"]
+    assert all(NUMBER not in morsel.value for morsel in answer.cookies.values())
+    assert NUMBER not in str(dict(client.session))
+    again = client.get(f"/admin/projects/person/{pk}/change/").content.decode()
+    assert NUMBER not in again  # nothing carried over to the next page
+
+
+# --- Sessions and tokens tire ---------------------------------------------------------------------------
+
+
+def test_a_regulators_session_ends_after_thirty_idle_minutes(city):
+    client = page_client(city.users["haishu"])
+    assert client.get("/districts/330203/").status_code == 200
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 29, tzinfo=SH), tick=False):
+        assert client.get("/districts/330203/").status_code == 200  # 29 minutes: still in
+    with time_machine.travel(dt.datetime(2026, 11, 25, 11, 0, 30, tzinfo=SH), tick=False):
+        ended = client.get("/districts/330203/")
+    assert ended.status_code == 302 and ended["Location"].startswith("/login/")
+    assert client.get("/districts/330203/")["Location"].startswith("/login/")  # logged out for good
+    contractor = page_client(city.users["contractor"])
+    contractor.get("/projects/")
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 31, tzinfo=SH), tick=False):
+        assert contractor.get("/projects/").status_code == 200  # other roles: SMZ_SESSION_IDLE_MINUTES_OTHER
+
+
+def test_five_wrong_passwords_lock_the_login_from_that_address(city):
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(5):
+        wrong = client.post("/login/", {"username": "haishu", "password": "guess"})
+        assert wrong.status_code in (200, 429)
+    locked = client.post("/login/", {"username": "haishu", "password": "a-long-test-password"})
+    assert locked.status_code == 429 and "已被暂时锁定" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another address is not locked out of the same account (a lockout is not a denial of service).
+    other = Client(REMOTE_ADDR="198.51.100.7")
+    assert other.post("/login/", {"username": "haishu", "password": "a-long-test-password"}).status_code == 302
+
+
+def test_a_token_expires_and_its_holder_rotates_it(city):
+    from projects.services.accounts import token_issue
+
+    token = token_issue(user=city.users["haishu"], days=30)
+    client = city.client("haishu")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/me/").status_code == 200
+    rotated = client.post("/api/v1/auth/token/rotate/")
+    assert rotated.status_code == 201
+    fresh = rotated.json()["token"]
+    assert client.get("/api/v1/me/").status_code == 401  # the presented token is gone
+    client.credentials(HTTP_AUTHORIZATION=f"Token {fresh}")
+    assert client.get("/api/v1/me/").json()["username"] == "haishu"
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH) + dt.timedelta(days=91), tick=False):
+        assert client.get("/api/v1/me/").status_code == 401  # SMZ_API_TOKEN_DAYS (90) later
+
+
+# --- The audit log's address is the one our proxy saw ------------------------------------------------------
+
+
+def test_a_forged_forwarded_for_does_not_write_the_audit_address(city, settings):
+    from smz_platform.common.models import AuditEvent
+
+    url = "/reports/manager-presence.xlsx?district=330203&month=2026-11"
+    client = city.client("haishu")
+    client.get(url, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert AuditEvent.objects.latest("at").client_address == "10.0.0.5"  # no proxy: the socket's address
+    settings.SMZ_TRUSTED_PROXY_HOPS = 1
+    client.get(url, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.50")
+    assert AuditEvent.objects.latest("at").client_address == "203.0.113.50"  # what our one proxy appended
+    assert re.fullmatch(r"[\d.]+", AuditEvent.objects.latest("at").client_address)
