@@ -53,6 +53,8 @@ def environment() -> dict[str, str]:
         "REDIS_URL": "redis://127.0.0.1:6379/14",
         "DJANGO_DEBUG": "false", "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_LOG_LEVEL": "WARNING", "SMZ_DEVICE_REQUESTS_PER_MINUTE": "1000000", "GUNICORN_ACCESS_LOG": "off",
+        # Every load generator sends from 127.0.0.1: the per-source limit would otherwise cap the run.
+        "SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE": "100000000",
         "DJANGO_SETTINGS_MODULE": "smz_platform.settings",
     })  # fmt: skip
     env.pop("CELERY_BROKER_URL", None)

@@ -1,16 +1,24 @@
 """The device API's front door: every device request is checked here before anything is stored.
 
-Order of the checks (docs/device-api.md): body size, headers, device, timestamp window, signature, disabled,
-nonce, rate. Each refusal is a DeviceRefusal with the contract's status and code.
+Order of the checks (docs/device-api.md): the source's rate and the body size (before any byte of the
+body is read or any query made), headers, device, timestamp window, signature, disabled, nonce, the
+device's rate. Each refusal is a DeviceRefusal with the contract's status and code.
 
-Nonces are remembered for 10 minutes with Redis `SET NX EX`. When Redis cannot be reached they are
-recorded in PostgreSQL instead (DeviceNonce, a unique index), and the device lookup always checks
-that table too, so a nonce recorded there during an outage is refused after Redis comes back. A
-nonce accepted through Redis just before it went down cannot be checked any more; its replay would
-carry the same signed timestamp, at most 300 s after the nonce was seen, so while falling back the
-gateway answers 503 (retry) to timestamps earlier than 300 s after this process saw Redis fail:
-a replay is never accepted because Redis is down. (A Redis restart that loses its keys without ever
-being unreachable is not detected; run Redis without eviction, as docker-compose.yml does.)
+- **Per source**: each process counts requests per client address and minute in memory
+  (SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE): unsigned floods are refused without reading their body or
+  touching the database, and it holds with Redis down. The limit is per process (a gunicorn worker).
+- **Nonces** are remembered for 10 minutes with Redis `SET NX EX`. When Redis cannot be reached they
+  are recorded in PostgreSQL instead (DeviceNonce, a unique index), and the device lookup always checks
+  that table too, so a nonce recorded there during an outage is refused after Redis comes back. A
+  nonce accepted through Redis just before it went down cannot be checked any more; its replay would
+  carry the same signed timestamp, at most 300 s after the nonce was seen, so while falling back the
+  gateway answers 503 (retry) to timestamps earlier than 300 s after this process saw Redis fail.
+- **A Redis restart** loses the nonces without Redis ever being unreachable. Redis keeps an epoch key
+  (`smz:nonce-epoch`, the time it was first asked after starting empty): a request signed at or before
+  the epoch may carry a nonce seen before the restart, so it is answered 503 (sign again and retry).
+  A replay is never accepted because Redis restarted or is down.
+- **Per device**: SMZ_DEVICE_REQUESTS_PER_MINUTE in Redis, or in PostgreSQL (DeviceRateWindow) while
+  Redis cannot be reached.
 """
 
 from __future__ import annotations
@@ -24,12 +32,14 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from devices.choices import DeviceState
-from devices.models import DeviceNonce
+from devices.models import DeviceNonce, DeviceRateWindow
 from devices.signing import NONCE_PATTERN, SIGNATURE_PATTERN, TIMESTAMP_PATTERN, signature_matches
 from smz_platform.common import pii
+from smz_platform.common.clientip import client_ip
 
 logger = logging.getLogger("smz.devices")
 
@@ -97,18 +107,34 @@ def _redis() -> redis.Redis | None:
     return _state.client
 
 
-def check_body_size(request) -> None:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > MAX_BODY_BYTES:
-        raise DeviceRefusal(413, "payload_too_large", "The body is over 10 MiB.")
+class _SourceCounts:
+    """Requests per client address in the current minute, in this process (bounded: a flood of
+    addresses empties it rather than growing it)."""
+
+    window: int = -1
+    counts: dict[str, int] = {}
 
 
-def authenticate(request, body: bytes, *, find_device: Callable[[str, str], DeviceIdentity | None]) -> DeviceRequest:
-    """The checks of the device API, in its order; `find_device(serial, nonce)` reads the signing device
-    (the intake's storage does, on its fast path)."""
+_sources = _SourceCounts()
+MAX_SOURCES = 100_000
+
+
+def check_source(request) -> None:
+    """The cheap first check: no body read, no query, no network."""
+    limit = settings.SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE
+    window = int(time.time() // 60)
+    if window != _sources.window or len(_sources.counts) > MAX_SOURCES:
+        _sources.window, _sources.counts = window, {}
+    source = client_ip(request) or "?"
+    count = _sources.counts.get(source, 0) + 1
+    _sources.counts[source] = count
+    if count > limit:
+        raise DeviceRefusal(429, "rate_limited", f"More than {limit} requests a minute from this address.",
+                            retry_after=60 - int(time.time()) % 60)  # fmt: skip
+
+
+def check_headers(request) -> tuple[str, str, str, str]:
+    """The four signing headers, present and well formed (before the body is read)."""
     serial = request.headers.get("X-Device-SN", "")
     timestamp = request.headers.get("X-Timestamp", "")
     nonce = request.headers.get("X-Nonce", "")
@@ -124,6 +150,22 @@ def authenticate(request, body: bytes, *, find_device: Callable[[str, str], Devi
             "missing_credentials",
             "X-Device-SN, X-Timestamp, X-Nonce and X-Signature must all be present and well formed.",
         )
+    return serial, timestamp, nonce, signature
+
+
+def check_body_size(request) -> None:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        raise DeviceRefusal(413, "payload_too_large", "The body is over 10 MiB.")
+
+
+def authenticate(request, body: bytes, *, find_device: Callable[[str, str], DeviceIdentity | None]) -> DeviceRequest:
+    """The checks of the device API, in its order; `find_device(serial, nonce)` reads the signing device
+    (the intake's storage does, on its fast path)."""
+    serial, timestamp, nonce, signature = check_headers(request)
     device = find_device(serial, nonce)
     if device is None:
         raise DeviceRefusal(401, "unknown_device", f"No device has serial number {serial}.")
@@ -145,6 +187,14 @@ def authenticate(request, body: bytes, *, find_device: Callable[[str, str], Devi
     return DeviceRequest(device=device, body=body, received_at=now)
 
 
+EPOCH_KEY = "smz:nonce-epoch"
+
+
+def _rate_refusal(limit: int) -> DeviceRefusal:
+    retry = 60 - int(time.time()) % 60
+    return DeviceRefusal(429, "rate_limited", f"More than {limit} requests a minute.", retry_after=retry)
+
+
 def _check_nonce_and_rate(device: DeviceIdentity, nonce: str, timestamp: int) -> None:
     limit = settings.SMZ_DEVICE_REQUESTS_PER_MINUTE
     window = int(time.time() // 60)
@@ -152,27 +202,47 @@ def _check_nonce_and_rate(device: DeviceIdentity, nonce: str, timestamp: int) ->
     if client is not None:
         try:
             pipe = client.pipeline(transaction=False)
+            # The epoch first: set only if Redis started empty (a restart lost the nonces before it).
+            pipe.set(EPOCH_KEY, int(time.time()), nx=True)
+            pipe.get(EPOCH_KEY)
             pipe.set(f"smz:nonce:{device.pk}:{nonce}", 1, nx=True, ex=NONCE_TTL_S)
             pipe.incr(f"smz:rate:{device.pk}:{window}")
             pipe.expire(f"smz:rate:{device.pk}:{window}", 120)
-            fresh, count, _ = pipe.execute()
+            _new_epoch, epoch, fresh, count, _ = pipe.execute()
         except redis.RedisError:
-            logger.warning("Redis unreachable: device nonces fall back to PostgreSQL")
+            logger.warning("Redis unreachable: device nonces and rates fall back to PostgreSQL")
             if _state.failed_at is None:
                 _state.failed_at = time.time()
         else:
             _state.failed_at = None
+            if timestamp < int(epoch):
+                raise DeviceRefusal(503, "unavailable", "The nonce store restarted; sign again and retry.",
+                                    retry_after=5)  # fmt: skip
             if not fresh:
                 raise DeviceRefusal(401, "replayed_nonce", "This nonce was used within the last 10 minutes.")
             if count > limit:
-                retry = 60 - int(time.time()) % 60
-                raise DeviceRefusal(429, "rate_limited", f"More than {limit} requests a minute.", retry_after=retry)
+                raise _rate_refusal(limit)
             return
         if timestamp <= _state.failed_at + TIMESTAMP_WINDOW_S:
             raise DeviceRefusal(
                 503, "unavailable", "Nonces cannot be checked now; sign again and retry.", retry_after=30
             )
     _record_nonce_in_database(device, nonce)
+    if _count_in_database(device, window) > limit:
+        raise _rate_refusal(limit)
+
+
+def _count_in_database(device: DeviceIdentity, window: int) -> int:
+    """The device's requests this minute, counted in PostgreSQL (conditional update, then insert)."""
+    rows = DeviceRateWindow.objects.filter(device_id=device.pk, window=window)
+    if not rows.update(count=F("count") + 1):
+        try:
+            with transaction.atomic():
+                DeviceRateWindow.objects.create(device_id=device.pk, window=window, count=1)
+                return 1
+        except IntegrityError:
+            rows.update(count=F("count") + 1)  # another request created it a moment ago
+    return rows.values_list("count", flat=True).get()
 
 
 def _record_nonce_in_database(device: DeviceIdentity, nonce: str) -> None:
@@ -187,4 +257,5 @@ def purge_nonces() -> int:
     """Forget database nonces older than the 10-minute window."""
     cutoff = timezone.now() - timezone.timedelta(seconds=NONCE_TTL_S)
     deleted, _ = DeviceNonce.objects.filter(seen_at__lt=cutoff).delete()
+    DeviceRateWindow.objects.filter(window__lt=int(time.time() // 60) - 2).delete()
     return deleted

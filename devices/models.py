@@ -114,3 +114,20 @@ class DeviceNonce(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+class DeviceRateWindow(models.Model):
+    """A device's requests in one minute, counted in PostgreSQL while Redis cannot be reached: the
+    per-device limit holds during an outage too. Old windows are purged with the fallback nonces."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    window = models.BigIntegerField()  # Unix minutes
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("device rate window")
+        verbose_name_plural = _("device rate windows")
+        constraints = [models.UniqueConstraint(fields=["device", "window"], name="deviceratewindow_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}@{self.window}: {self.count}"

@@ -350,6 +350,9 @@ SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN = env.int("SMZ_SCOPE_MIN_MUNICIPAL_COST_YUAN",
 # the 24-hour limit from the history of these flips). Requests a device may send per minute.
 SMZ_DEVICE_OFFLINE_AFTER_MINUTES = env.int("SMZ_DEVICE_OFFLINE_AFTER_MINUTES", default=30)
 SMZ_DEVICE_REQUESTS_PER_MINUTE = env.int("SMZ_DEVICE_REQUESTS_PER_MINUTE", default=120)
+# Device requests a client address may send per minute to one web process, checked before the body is
+# read (a site's devices often share one address behind its router: room for 20 devices at full rate).
+SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE = env.int("SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE", default=2400)
 # The nightly run's claim lives this long without a heartbeat (one beat after each rule): a run whose
 # process died is taken over after it (inspections.engine.claims).
 SMZ_RULES_RUN_LEASE_SECONDS = env.int("SMZ_RULES_RUN_LEASE_SECONDS", default=300)

@@ -106,11 +106,15 @@ def gate(city, client):
 
 @pytest.fixture(autouse=True)
 def clean_redis(settings):
-    """Each test starts with an empty test Redis database (db 15 by default) and a fresh gateway state."""
+    """Each test starts with an empty test Redis database (db 15 by default) and a fresh gateway state,
+    as a Redis that has run since long before the test (its nonce epoch at 0: tests of a restart flush it)."""
     import redis
 
     from devices import gateway
 
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    client.set(gateway.EPOCH_KEY, 0)
     gateway._state.client = None
     gateway._state.failed_at = None
+    gateway._sources.window = -1

@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 from attendance.contract import HEARTBEAT, MAX_BATCH, PUNCH_BATCH, as_openapi
 from attendance.services import punch_batch_ingest
 from attendance.storage import device_identity
-from devices.gateway import DeviceRefusal, DeviceRequest, authenticate, check_body_size
+from devices.gateway import DeviceRefusal, DeviceRequest, authenticate, check_body_size, check_headers, check_source
 from devices.services import device_heartbeat_record
 
 logger = logging.getLogger("smz.devices")
@@ -73,7 +73,10 @@ def device_endpoint(handle: Callable[[DeviceRequest, object], JsonResponse], bad
         if request.method != "POST":
             return refusal(405, "method_not_allowed", "Use POST.")
         try:
+            # Before a byte of the body is read or a query is made: the source's rate, the size, the headers.
+            check_source(request)
             check_body_size(request)
+            check_headers(request)
             try:
                 body = request.body
             except RequestDataTooBig:
