@@ -53,6 +53,7 @@ lint: install var/.env
 	SMZ_ENV_FILE= DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=smz.example.gov.cn \
 	  DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  SMZ_PII_KEY="$$($(PY) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
+	  SMZ_LOOKUP_KEY="$$($(PY) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 format: install

@@ -1,11 +1,10 @@
-"""Punch photos: content-addressed by SHA-256, encrypted at rest, never served publicly."""
+"""Punch photos: content-addressed by SHA-256, encrypted at rest by the platform's storage (as every
+stored file is: smz_platform.common.storage), never served publicly."""
 
 from __future__ import annotations
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-
-from smz_platform.common import pii
 
 
 def photo_path(sha256: str) -> str:
@@ -16,10 +15,10 @@ def photo_store(*, sha256: str, content: bytes) -> str:
     """Store the photo once per content; a second punch with the same photo (R07) reuses the file."""
     path = photo_path(sha256)
     if not default_storage.exists(path):
-        default_storage.save(path, ContentFile(pii.encrypt_bytes(content)))
+        default_storage.save(path, ContentFile(content))
     return path
 
 
 def photo_read(sha256: str) -> bytes:
     with default_storage.open(photo_path(sha256), "rb") as handle:
-        return pii.decrypt_bytes(handle.read())
+        return handle.read()

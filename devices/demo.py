@@ -33,7 +33,7 @@ def seed_devices(*, rng: random.Random, projects: list[Project]) -> list[Device]
                     lon=121.55 + rng.uniform(-0.3, 0.3),
                     fence_m=300,
                     # Demo secrets are random and never shown; a vendor re-registers to test (README).
-                    secret_encrypted=pii.encrypt(secrets.token_urlsafe(32)),
+                    secret_encrypted=pii.secret_encrypt(secrets.token_urlsafe(32)),
                     liveness_enabled=True,
                 )
             )

@@ -81,7 +81,7 @@ class DeviceRequest:
 @lru_cache(maxsize=4096)
 def _secret(token: str) -> bytes:
     """The decrypted signing secret, cached per encrypted token (a re-registration changes the token)."""
-    return pii.decrypt(token).encode()
+    return pii.secret_decrypt(token).encode()
 
 
 class _RedisState:

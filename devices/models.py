@@ -66,7 +66,7 @@ class Device(models.Model):
 
     def secret(self) -> bytes:
         """The signing secret's UTF-8 bytes (docs/device-api.md)."""
-        return pii.decrypt(self.secret_encrypted).encode()
+        return pii.secret_decrypt(self.secret_encrypted).encode()
 
 
 class FlipField(models.TextChoices):

@@ -89,7 +89,7 @@ def device_register(
                 lat=lat,
                 lon=lon,
                 fence_m=fence_m,
-                secret_encrypted=pii.encrypt(secret),
+                secret_encrypted=pii.secret_encrypt(secret),
                 registered_by=user,
             )
             participant_add(project=project, enterprise=vendor, role=ParticipantRole.VENDOR)

@@ -21,9 +21,11 @@ def main(path: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     pii_key = base64.urlsafe_b64encode(os.urandom(32)).decode()
     target.write_text(
-        "# Generated once by `make run` for the embedded default. Keep it: SMZ_PII_KEY decrypts ID numbers.\n"
+        "# Generated once by `make run` for the embedded default. Keep it: SMZ_PII_KEY decrypts ID numbers,\n"
+        "# SMZ_LOOKUP_KEY finds them.\n"
         f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\n"
         f"SMZ_PII_KEY={pii_key}\n"
+        f"SMZ_LOOKUP_KEY={base64.urlsafe_b64encode(os.urandom(32)).decode()}\n"
         "DJANGO_DEBUG=true\n"
     )
     target.chmod(0o600)

@@ -41,22 +41,25 @@ def _required(name: str) -> str:
     return value
 
 
-def _pii_keys(raw: str) -> list[str]:
+def _pii_keys(raw: str, name: str = "SMZ_PII_KEY") -> list[str]:
     """SMZ_PII_KEY: comma-separated urlsafe-base64 32-byte keys; the first one encrypts."""
     keys = [k.strip() for k in raw.split(",") if k.strip()]
     for key in keys:
         try:
             decoded = base64.urlsafe_b64decode(key.encode())
         except (binascii.Error, ValueError) as exc:
-            raise ImproperlyConfigured("SMZ_PII_KEY holds a key that is not urlsafe base64.") from exc
+            raise ImproperlyConfigured(f"{name} holds a key that is not urlsafe base64.") from exc
         if len(decoded) != 32:
-            raise ImproperlyConfigured("SMZ_PII_KEY holds a key that does not decode to 32 bytes.")
+            raise ImproperlyConfigured(f"{name} holds a key that does not decode to 32 bytes.")
     return keys
 
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
 SMZ_PII_KEYS = _pii_keys(_required("SMZ_PII_KEY"))
+# The key of the ID numbers' lookup digests, apart from the encryption keys (smz_platform/common/pii.py).
+# Unset: derived from the last SMZ_PII_KEY, as before it existed (check --deploy warns).
+SMZ_LOOKUP_KEY = (_pii_keys(env.str("SMZ_LOOKUP_KEY", default=""), "SMZ_LOOKUP_KEY") or [""])[0]
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -167,7 +170,8 @@ MEDIA_URL = "media/"
 # Face photos and status-request attachments: never served publicly (no MEDIA_URL route).
 MEDIA_ROOT = Path(env.str("SMZ_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every stored file encrypted at rest (smz_platform/common/storage.py).
+    "default": {"BACKEND": "smz_platform.common.storage.EncryptedFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -364,4 +368,10 @@ SMZ_REQUEST_BACKDATE_DAYS = env.int("SMZ_REQUEST_BACKDATE_DAYS", default=3)
 SMZ_EXIT_BACKDATE_DAYS = env.int("SMZ_EXIT_BACKDATE_DAYS", default=3)
 # Status-request attachments: stamped form scans and site photos.
 SMZ_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# Each uploaded file is counted as it streams in and refused at the limit (smz_platform/common/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "smz_platform.common.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 SMZ_ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")

@@ -16,6 +16,8 @@ os.environ.setdefault(
     "SMZ_PII_KEY",
     "dGVzdHMtb25seS1waWkta2V5LTAxMjM0NTY3ODlhYmM=,b2xkLXRlc3RzLW9ubHktcGlpLWtleS0wMTIzNDU2Nzg=",
 )
+# The lookup digests' own key, apart from the encryption keys.
+os.environ.setdefault("SMZ_LOOKUP_KEY", "dGVzdHMtb25seS1sb29rdXAta2V5LTAxMjM0NTY3ODk=")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.pop("CELERY_BROKER_URL", None)
@@ -30,7 +32,8 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="smz-test-media-")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Every stored file encrypted at rest (smz_platform/common/storage.py).
+    "default": {"BACKEND": "smz_platform.common.storage.EncryptedFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

@@ -6,3 +6,6 @@ class CommonConfig(AppConfig):
     name = "smz_platform.common"
     label = "common"
     verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        from smz_platform.common import checks  # noqa: F401  (registers the system checks)

@@ -53,3 +53,22 @@ class OperationalAlert(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class KeyRotationProgress(models.Model):
+    """How far `manage.py pii_reencrypt` has come in one step (people, punches, devices, files, the
+    digests): a run that stops resumes after `last_id` (or `last_name` for files)."""
+
+    step = models.CharField(_("step"), max_length=32, unique=True)
+    last_id = models.BigIntegerField(_("last id"), default=0)
+    last_name = models.CharField(_("last file"), max_length=500, blank=True, default="")
+    done = models.PositiveBigIntegerField(_("rows done"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("key rotation progress")
+        verbose_name_plural = _("key rotation progress")
+
+    def __str__(self) -> str:
+        return self.step

@@ -1,9 +1,17 @@
-"""Personal data at rest (PIPL): encryption, keyed lookup hashes, masking.
+"""Personal data and secrets at rest (PIPL): encryption, keyed lookup hashes, masking.
 
-ID numbers and face photos are encrypted with MultiFernet under the keys of SMZ_PII_KEY (the first
-one encrypts; the others still decrypt, for rotation). They are found again through an HMAC-SHA256
-digest, keyed by a key derived from the *last* key of the list: that key stays in the list for as
-long as lookups must work, so prepending a new key never invalidates the unique index.
+Keys (README "Security"):
+
+- **SMZ_PII_KEY**, a list: the first key encrypts, every key still decrypts (rotation). Nothing is
+  encrypted with these keys directly: each purpose has its own subkey derived from each of them (HKDF,
+  `info` naming the purpose), so a token of one kind never decrypts as another — ID numbers
+  (`id-number`), device signing secrets (`device-secret`), stored files and photos (`file`). Data
+  written before subkeys existed (under the bare keys) still decrypts; `manage.py pii_reencrypt`
+  moves it, and everything else, under the first key's subkey.
+- **SMZ_LOOKUP_KEY**: keys the HMAC-SHA256 digests through which ID numbers are found again. It is
+  separate from the encryption keys, so that every one of those can be retired. Unset (deployments
+  from before it existed), the digest key is derived from the *last* SMZ_PII_KEY as it always was;
+  `manage.py check --deploy` says so, and `pii_reencrypt --rehash` moves the digests to a new key.
 """
 
 from __future__ import annotations
@@ -18,48 +26,110 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-__all__ = ["InvalidToken", "decrypt", "decrypt_bytes", "encrypt", "encrypt_bytes", "lookup_digest", "mask_id_number"]
+__all__ = [
+    "InvalidToken", "decrypt", "encrypt", "file_decrypt", "file_encrypt", "lookup_digest", "mask_id_number",
+    "rotate", "secret_decrypt", "secret_encrypt",
+]  # fmt: skip
+
+ID_NUMBER, DEVICE_SECRET, FILE = "id-number", "device-secret", "file"
+# What a stored file encrypted under a file subkey starts with (a file without it is from before).
+FILE_HEADER = b"SMZENC1\n"
+
+
+def _subkey(key: str, purpose: str) -> bytes:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"smz-platform " + purpose.encode())
+    return base64.urlsafe_b64encode(hkdf.derive(base64.urlsafe_b64decode(key.encode())))
 
 
 @cache
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
-    return MultiFernet([Fernet(key.encode()) for key in keys])
-
-
-@cache
-def _lookup_key(key: str) -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"smz-platform id-number lookup")
-    return hkdf.derive(base64.urlsafe_b64decode(key.encode()))
+def _fernet(purpose: str, keys: tuple[str, ...]) -> MultiFernet:
+    # The purpose's subkeys first (the first one encrypts); the bare keys last, for data written before.
+    return MultiFernet([Fernet(_subkey(key, purpose)) for key in keys] + [Fernet(key.encode()) for key in keys])
 
 
 def _keys() -> tuple[str, ...]:
     return tuple(settings.SMZ_PII_KEYS)
 
 
-def encrypt_bytes(data: bytes) -> bytes:
-    return _fernet(_keys()).encrypt(data)
+def _token(purpose: str) -> MultiFernet:
+    return _fernet(purpose, _keys())
 
 
-def decrypt_bytes(token: bytes) -> bytes:
-    return _fernet(_keys()).decrypt(bytes(token))
+# --- ID numbers ------------------------------------------------------------------------------------
 
 
 def encrypt(text: str) -> str:
-    return encrypt_bytes(text.encode()).decode()
+    """An ID number (or other personal text) under the `id-number` subkey."""
+    return _token(ID_NUMBER).encrypt(text.encode()).decode()
 
 
 def decrypt(token: str) -> str:
-    return decrypt_bytes(token.encode()).decode()
+    return _token(ID_NUMBER).decrypt(token.encode()).decode()
 
 
-def rotate(token: str) -> str:
-    """Re-encrypt a token under the first key (MultiFernet.rotate)."""
-    return _fernet(_keys()).rotate(token.encode()).decode()
+def rotate(token: str, purpose: str = ID_NUMBER) -> str:
+    """Re-encrypt a token under the first key's subkey of its purpose (MultiFernet.rotate)."""
+    return _token(purpose).rotate(token.encode()).decode()
+
+
+# --- Device secrets --------------------------------------------------------------------------------
+
+
+def secret_encrypt(secret: str) -> str:
+    return _token(DEVICE_SECRET).encrypt(secret.encode()).decode()
+
+
+def secret_decrypt(token: str) -> str:
+    return _token(DEVICE_SECRET).decrypt(token.encode()).decode()
+
+
+# --- Files -----------------------------------------------------------------------------------------
+
+
+def file_encrypt(content: bytes) -> bytes:
+    return FILE_HEADER + _token(FILE).encrypt(content)
+
+
+def file_decrypt(stored: bytes) -> bytes:
+    """A stored file's bytes. One written before files were encrypted by the storage is returned as it
+    is (a punch photo of then was a bare Fernet token: decrypted); pii_reencrypt encrypts them all."""
+    if stored.startswith(FILE_HEADER):
+        return _token(FILE).decrypt(stored[len(FILE_HEADER) :])
+    if stored.startswith(b"gAAAAA"):
+        try:
+            return _token(FILE).decrypt(stored)
+        except InvalidToken:
+            pass
+    return stored
+
+
+def file_is_current(stored: bytes) -> bool:
+    """Encrypted under the first key's file subkey already (pii_reencrypt skips it)."""
+    if not stored.startswith(FILE_HEADER):
+        return False
+    first = Fernet(_subkey(_keys()[0], FILE))
+    try:
+        first.decrypt(stored[len(FILE_HEADER) :])
+    except InvalidToken:
+        return False
+    return True
+
+
+# --- Lookup digests --------------------------------------------------------------------------------
+
+
+@cache
+def _lookup_key(configured: str, legacy_from: str) -> bytes:
+    if configured:
+        return base64.urlsafe_b64decode(configured.encode())
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"smz-platform id-number lookup")
+    return hkdf.derive(base64.urlsafe_b64decode(legacy_from.encode()))
 
 
 def lookup_digest(value: str) -> str:
     """Hex HMAC-SHA256 of a normalised identifier: what the unique index holds instead of the value."""
-    return hmac.new(_lookup_key(_keys()[-1]), value.encode(), hashlib.sha256).hexdigest()
+    key = _lookup_key(settings.SMZ_LOOKUP_KEY, _keys()[-1])
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
 def mask_id_number(number: str) -> str:

@@ -1,0 +1,154 @@
+"""manage.py pii_reencrypt: everything encrypted moves under the first SMZ_PII_KEY (README "Security").
+
+Steps, in batches, each batch in its own transaction, progress kept in KeyRotationProgress so that a
+stopped run resumes where it stopped:
+
+1. people's ID numbers, 2. unregistered punches' ID numbers, 3. device signing secrets — each token
+   re-encrypted under the first key's subkey of its purpose (MultiFernet.rotate);
+4. every file under the media root — encrypted under the first key's file subkey, including files
+   stored before files were encrypted;
+5. with --rehash: every lookup digest recomputed under SMZ_LOOKUP_KEY (run it with the web and the
+   workers stopped: until it ends, the intake would not find the people whose digests are old).
+
+After a run that ends, the keys after the first in SMZ_PII_KEY may be removed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from attendance.models import Punch
+from devices.models import Device
+from projects.models import Person
+from smz_platform.common import pii
+from smz_platform.common.models import KeyRotationProgress
+
+TOKENS = [
+    ("people", Person, "id_number_encrypted", pii.ID_NUMBER),
+    ("punches", Punch, "id_number_encrypted", pii.ID_NUMBER),
+    ("devices", Device, "secret_encrypted", pii.DEVICE_SECRET),
+]
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt ID numbers, device secrets and stored files under the first SMZ_PII_KEY (resumable)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", type=int, default=1000, help="rows a transaction (default 1000)")
+        parser.add_argument("--rehash", action="store_true", help="also recompute lookup digests (SMZ_LOOKUP_KEY)")
+        parser.add_argument("--restart", action="store_true", help="forget the progress of an earlier run")
+
+    def handle(self, *args, batch: int, rehash: bool, restart: bool, **options):
+        if not 1 <= batch <= 100_000:
+            raise CommandError("--batch must be between 1 and 100000.")
+        if restart:
+            KeyRotationProgress.objects.all().delete()
+        for step, model, field, purpose in TOKENS:
+            self._tokens(step, model, field, purpose, batch)
+        self._files(batch)
+        if rehash:
+            self._rehash(batch)
+        self.stdout.write(self.style.SUCCESS("Everything is under the first key."))
+
+    # --- tokens in rows ---------------------------------------------------------------------------
+
+    def _progress(self, step: str) -> KeyRotationProgress | None:
+        progress, _ = KeyRotationProgress.objects.get_or_create(step=step)
+        if progress.finished_at is not None:
+            self.stdout.write(f"{step}: done already ({progress.done} rows; --restart to run it again)")
+            return None
+        return progress
+
+    def _tokens(self, step: str, model, field: str, purpose: str, batch: int) -> None:
+        progress = self._progress(step)
+        if progress is None:
+            return
+        remaining = model.objects.filter(pk__gt=progress.last_id).exclude(**{field: ""}).count()
+        self.stdout.write(f"{step}: {remaining} to re-encrypt after id {progress.last_id}")
+        while True:
+            rows = list(
+                model.objects.filter(pk__gt=progress.last_id).exclude(**{field: ""}).order_by("pk")
+                .values_list("pk", field)[:batch]
+            )  # fmt: skip
+            if not rows:
+                break
+            with transaction.atomic():
+                for pk, token in rows:
+                    model.objects.filter(pk=pk).update(**{field: pii.rotate(token, purpose)})
+                progress.last_id, progress.done = rows[-1][0], progress.done + len(rows)
+                progress.save(update_fields=["last_id", "done", "updated_at"])
+            self.stdout.write(f"  {step}: {progress.done} re-encrypted (to id {progress.last_id})")
+        progress.finished_at = timezone.now()
+        progress.save(update_fields=["finished_at", "updated_at"])
+
+    # --- files ------------------------------------------------------------------------------------
+
+    def _names(self) -> Iterator[str]:
+        root = Path(settings.MEDIA_ROOT)
+        if not root.exists():
+            return
+        for directory, subdirectories, files in os.walk(root):
+            subdirectories.sort()
+            for name in sorted(files):
+                if not name.endswith(".reencrypt"):
+                    yield str((Path(directory) / name).relative_to(root))
+
+    def _files(self, batch: int) -> None:
+        progress = self._progress("files")
+        if progress is None:
+            return
+        storage = default_storage
+        if not hasattr(storage, "read_raw"):
+            raise CommandError("The default storage is not the platform's encrypted storage (settings STORAGES).")
+        count = 0
+        for name in self._names():
+            if progress.last_name and name <= progress.last_name:
+                continue
+            stored = storage.read_raw(name)
+            if not pii.file_is_current(stored):
+                storage.write_raw(name, pii.file_encrypt(pii.file_decrypt(stored)))
+            count += 1
+            progress.last_name, progress.done = name, progress.done + 1
+            if count % batch == 0:
+                progress.save(update_fields=["last_name", "done", "updated_at"])
+                self.stdout.write(f"  files: {progress.done} encrypted under the first key")
+        progress.finished_at = timezone.now()
+        progress.save(update_fields=["last_name", "done", "finished_at", "updated_at"])
+        self.stdout.write(f"files: {progress.done} under the first key")
+
+    # --- lookup digests ---------------------------------------------------------------------------
+
+    def _rehash(self, batch: int) -> None:
+        progress = self._progress("digests")
+        if progress is None:
+            return
+        while True:
+            people = list(Person.objects.filter(pk__gt=progress.last_id).order_by("pk")
+                          .values_list("pk", "id_number_encrypted")[:batch])  # fmt: skip
+            if not people:
+                break
+            with transaction.atomic():
+                for pk, token in people:
+                    Person.objects.filter(pk=pk).update(id_number_digest=pii.lookup_digest(pii.decrypt(token)))
+                ids = [pk for pk, _token in people]
+                # Registered people's punches carry their person's digest: one statement a batch.
+                holder = Person.objects.filter(pk=OuterRef("person_id")).values("id_number_digest")[:1]
+                Punch.objects.filter(person_id__in=ids).update(id_number_digest=Subquery(holder))
+                progress.last_id, progress.done = people[-1][0], progress.done + len(people)
+                progress.save(update_fields=["last_id", "done", "updated_at"])
+            self.stdout.write(f"  digests: {progress.done} people")
+        unregistered = Punch.objects.filter(person__isnull=True).exclude(id_number_encrypted="")
+        for pk, token in unregistered.values_list("pk", "id_number_encrypted").iterator(chunk_size=batch):
+            Punch.objects.filter(pk=pk).update(id_number_digest=pii.lookup_digest(pii.decrypt(token)))
+        progress.finished_at = timezone.now()
+        progress.save(update_fields=["finished_at", "updated_at"])
+        self.stdout.write(f"digests: {progress.done} people and their punches under SMZ_LOOKUP_KEY")
