@@ -24,6 +24,7 @@ from inspections.models import (
 )
 from inspections.rules import registry, rule
 from inspections.selectors import (
+    alerts_for,
     campaigns_for,
     cases_for,
     credit_records_for,
@@ -32,7 +33,6 @@ from inspections.selectors import (
     measures_for,
 )
 from projects.admin import ReadOnlyAdminMixin, ScopedAdmin
-from projects.jurisdiction import projects_for
 
 
 @admin.register(Policy)
@@ -71,7 +71,7 @@ class AlertAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_select_related = ["project"]
 
     def scope(self, request, queryset):
-        return queryset.filter(project__in=projects_for(request.user))
+        return queryset.filter(pk__in=alerts_for(request.user).values("pk"))
 
 
 @admin.register(RuleRun)

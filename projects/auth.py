@@ -34,12 +34,18 @@ SCOPED_VIEW = {
 }  # fmt: skip
 
 
+# The platform's own security records the city manages: unlocking a locked-out login, revoking a token.
+CITY_SECURITY = {"axes.view_accessattempt", "axes.delete_accessattempt", "knox.view_authtoken",
+                 "knox.delete_authtoken"}  # fmt: skip
+
+
 @cache
 def _permissions(role: str) -> frozenset[str]:
     models = [(label, model._meta.model_name) for label in APPS for model in apps.get_app_config(label).get_models()]
     if role == Role.CITY:
         actions = ("view", "add", "change", "delete")
-        return frozenset({f"{label}.{a}_{name}" for label, name in models for a in actions} | CITY_ONLY_VIEW)
+        everything = {f"{label}.{a}_{name}" for label, name in models for a in actions}
+        return frozenset(everything | CITY_ONLY_VIEW | CITY_SECURITY)
     return frozenset(f"{label}.view_{name}" for label, name in models if f"{label}.{name}" in SCOPED_VIEW)
 
 

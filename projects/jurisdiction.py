@@ -130,6 +130,19 @@ def can_manage_project(user: User, project: Project) -> bool:
     return contractor_projects_for(user).filter(pk=project.pk).exists()
 
 
+def registers_on(user: User, project: Project) -> bool:
+    """Whether the user registers anyone at all on the project: the city, its contractor, or an employer
+    taking part in it (for its own staff). Checked before the body of a registration is read."""
+    if can_manage_project(user, project):
+        return True
+    return (
+        user.role == Role.ENTERPRISE
+        and _participations(user, ParticipantRole.SUBCONTRACTOR, ParticipantRole.SUPERVISOR)
+        .filter(project=project)
+        .exists()
+    )
+
+
 def can_register_staff(user: User, project: Project, employer: Enterprise) -> bool:
     """Engagements: the contractor for anyone; a subcontractor or supervision firm for its own staff."""
     if can_manage_project(user, project):

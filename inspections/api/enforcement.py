@@ -36,6 +36,8 @@ from inspections.selectors import (
     credit_records_for,
     draws_for,
     inspections_for,
+    is_contractor_of,
+    is_supervisor_of,
     measures_for,
 )
 from inspections.services import campaigns as campaign_services
@@ -43,6 +45,7 @@ from inspections.services import cases as case_services
 from inspections.services import inspections as inspection_services
 from inspections.services import measures as measure_services
 from inspections.services import replies as reply_services
+from inspections.services.casework import require_staff
 from projects.choices import Role
 from projects.jurisdiction import engagements_for, enterprises_for, projects_for
 from smz_platform.common.audit import audit_event_record
@@ -94,6 +97,7 @@ class InspectionPhotoApi(APIView):
     @extend_schema(request={"multipart/form-data": s.PhotoInSerializer}, responses={201: s.PhotoSerializer})
     def post(self, request: Request, inspection_id: int) -> Response:
         inspection = get_object_or_404(inspections_for(request.user), pk=inspection_id)
+        require_staff(request.user, inspection.project)  # who may, before what is wrong with the body
         data = s.PhotoInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         photo = inspection_services.inspection_photo_add(
@@ -147,6 +151,7 @@ class CaseAttachApi(APIView):
     @extend_schema(request=s.AttachInSerializer, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
+        require_staff(request.user, case.project)
         data = s.AttachInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case_services.case_attach(user=request.user, case=case, alert_ids=data.validated_data["alerts"],
@@ -158,6 +163,7 @@ class CaseCloseApi(APIView):
     @extend_schema(request=s.NoteSerializer, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
+        require_staff(request.user, case.project)
         data = s.NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = case_services.case_close(user=request.user, case=case, note=data.validated_data["note"])
@@ -170,6 +176,8 @@ class CaseMeasureIssueApi(APIView):
     @extend_schema(request=s.MeasureInSerializer, responses={201: s.MeasureSerializer})
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
+        if not is_supervisor_of(request.user, case.project):  # its supervision notice
+            require_staff(request.user, case.project)
         data = s.MeasureInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         measure = measure_services.measure_issue(user=request.user, case=case,
@@ -203,6 +211,7 @@ class MeasureConfirmApi(APIView):
     @extend_schema(request=s.ConfirmSerializer, responses={200: s.MeasureSerializer})
     def post(self, request: Request, measure_id: int) -> Response:
         measure = _measure(request, measure_id)
+        require_staff(request.user, measure.case.project)
         data = s.ConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         measure = measure_services.measure_confirm(user=request.user, measure=measure, **data.validated_data)
@@ -213,6 +222,7 @@ class MeasureWithdrawApi(APIView):
     @extend_schema(request=s.ReasonSerializer, responses={200: s.MeasureSerializer})
     def post(self, request: Request, measure_id: int) -> Response:
         measure = _measure(request, measure_id)
+        require_staff(request.user, measure.case.project)
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         measure = measure_services.measure_withdraw(user=request.user, measure=measure,
@@ -226,6 +236,7 @@ class MeasureDocumentApi(APIView):
     @extend_schema(request={"multipart/form-data": s.DocumentInSerializer}, responses={201: s.DocumentSerializer})
     def post(self, request: Request, measure_id: int) -> Response:
         measure = _measure(request, measure_id)
+        require_staff(request.user, measure.case.project)
         data = s.DocumentInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
@@ -258,6 +269,8 @@ class MeasureReplyApi(APIView):
     @extend_schema(request={"multipart/form-data": s.ReplyInSerializer}, responses={201: s.ReplySerializer})
     def post(self, request: Request, measure_id: int) -> Response:
         measure = _measure(request, measure_id)
+        if not is_contractor_of(request.user, measure.case.project):
+            raise PermissionDenied(_("The project's general contractor replies to a measure."))
         payload = {"text": request.data.get("text", "")}
         if hasattr(request.data, "getlist"):
             payload["files"] = request.data.getlist("files")
@@ -274,10 +287,16 @@ def _reply(request: Request, reply_id: int) -> RectificationReply:
     return get_object_or_404(RectificationReply.objects.filter(measure__in=measures_for(request.user)), pk=reply_id)
 
 
+def _require_reviewer(request: Request, reply: RectificationReply) -> None:
+    """Who may review, before what is wrong with the body."""
+    reply_services.reply_require_reviewer(user=request.user, reply=reply)
+
+
 class ReplyAcceptApi(APIView):
     @extend_schema(request=s.NoteSerializer, responses={200: s.ReplySerializer})
     def post(self, request: Request, reply_id: int) -> Response:
         reply = _reply(request, reply_id)
+        _require_reviewer(request, reply)
         data = s.NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reply = reply_services.reply_review(user=request.user, reply=reply, accept=True,
@@ -289,6 +308,7 @@ class ReplyRejectApi(APIView):
     @extend_schema(request=s.ReasonSerializer, responses={200: s.ReplySerializer})
     def post(self, request: Request, reply_id: int) -> Response:
         reply = _reply(request, reply_id)
+        _require_reviewer(request, reply)
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reply = reply_services.reply_review(user=request.user, reply=reply, accept=False,

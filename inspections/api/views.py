@@ -15,6 +15,7 @@ from inspections.filters import AlertFilter
 from inspections.models import Alert
 from inspections.selectors import alerts_for, project_presence, uncounted_punches
 from inspections.services import triage as services
+from inspections.services.casework import require_staff
 from projects.jurisdiction import engagements_for
 from projects.selectors import project_get
 from smz_platform.common.api import parse_month
@@ -117,6 +118,7 @@ class AlertDismissApi(APIView):
     @extend_schema(request=DismissSerializer, responses={200: AlertSerializer})
     def post(self, request: Request, alert_id: int) -> Response:
         alert = _alert(request, alert_id)
+        require_staff(request.user, alert.project)  # who may, before what is wrong with the body
         data = DismissSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         alert = services.alert_dismiss(user=request.user, alert=alert, reason=data.validated_data["reason"])

@@ -33,17 +33,7 @@ def alerts_for(user) -> QuerySet[Alert]:
     """Regulators: their jurisdiction's alerts. The general contractor and the supervision firm of a
     project (who answer for its compliance, and receive its cases): its alerts. Nobody else: an alert's
     subject and evidence name managers and workers (the people scope)."""
-    qs = Alert.objects.select_related("project")
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if user.role in (Role.CITY, Role.DISTRICT):
-        return qs.filter(project__in=projects_for(user))
-    if user.role != Role.ENTERPRISE:
-        return qs.none()
-    answerable = ProjectParticipant.objects.filter(
-        enterprise_id=user.enterprise_id, role__in=[ParticipantRole.CONTRACTOR, ParticipantRole.SUPERVISOR]
-    ).values("project_id")
-    return qs.filter(project_id__in=answerable)
+    return Alert.objects.filter(project_id__in=_answerable_projects(user)).select_related("project")
 
 
 def is_staff_for(user, project: Project) -> bool:
@@ -70,10 +60,23 @@ def is_contractor_of(user, project: Project) -> bool:
 
 
 def inspections_for(user) -> QuerySet[Inspection]:
-    """Regulators see their jurisdiction's inspections; the enterprises of a project see its own."""
-    if user.is_authenticated and user.role == Role.VENDOR:
-        return Inspection.objects.none()
-    return Inspection.objects.filter(project__in=projects_for(user)).select_related("project")
+    """Regulators see their jurisdiction's inspections; the general contractor and the supervision firm
+    of a project (who answer for it) its own. Findings name managers and workers: nobody else."""
+    return Inspection.objects.filter(project_id__in=_answerable_projects(user)).select_related("project")
+
+
+def _answerable_projects(user):
+    """The projects whose compliance records the user reads: its jurisdiction for a regulator, those it
+    takes part in as general contractor or supervision firm for an enterprise, none for anyone else."""
+    if not user.is_authenticated or not user.is_active:
+        return Project.objects.none().values("pk")
+    if user.role in (Role.CITY, Role.DISTRICT):
+        return projects_for(user).values("pk")
+    if user.role != Role.ENTERPRISE:
+        return Project.objects.none().values("pk")
+    return ProjectParticipant.objects.filter(
+        enterprise_id=user.enterprise_id, role__in=[ParticipantRole.CONTRACTOR, ParticipantRole.SUPERVISOR]
+    ).values("project_id")
 
 
 def cases_for(user) -> QuerySet[Case]:

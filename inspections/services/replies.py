@@ -38,14 +38,20 @@ def reply_submit(*, user: User, measure: Measure, text: str, files: list[tuple[s
     return reply
 
 
-def reply_review(*, user: User, reply: RectificationReply, accept: bool, note: str = "") -> RectificationReply:
-    """Staff (or, for its notice, the supervision firm) accept the rectification, closing the order, or
-    reject it, and the order runs on to its deadline."""
+def reply_require_reviewer(*, user: User, reply: RectificationReply) -> None:
+    """Staff, or the supervision firm for its own notice: the issuing side."""
     measure = reply.measure
     project = measure.case.project
     supervisor = measure.kind == MeasureKind.SUPERVISION_NOTICE and is_supervisor_of(user, project)
     if not (is_staff_for(user, project) or supervisor):
         raise PermissionDenied(_("Only the issuing side reviews a rectification report."))
+
+
+def reply_review(*, user: User, reply: RectificationReply, accept: bool, note: str = "") -> RectificationReply:
+    """Staff (or, for its notice, the supervision firm) accept the rectification, closing the order, or
+    reject it, and the order runs on to its deadline."""
+    reply_require_reviewer(user=user, reply=reply)
+    measure = reply.measure
     if not accept and not note.strip():
         raise ValidationError({"note": [_("Say why the rectification is rejected.")]})
     now = timezone.now()

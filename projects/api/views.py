@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -103,6 +103,8 @@ class EngagementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.EngagementInSerializer, responses={201: s.EngagementCreatedSerializer})
     def create(self, request: Request, permit_no: str) -> Response:
         project = selectors.project_get(user=request.user, permit_no=permit_no)
+        if not jurisdiction.registers_on(request.user, project):  # who may, before what is wrong with the body
+            raise PermissionDenied(_("You may register only your own enterprise's staff on this project."))
         data = s.EngagementInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = people.engagement_create(user=request.user, project=project, **data.validated_data)
@@ -121,6 +123,8 @@ class EngagementExitApi(APIView):
     @extend_schema(request=s.EngagementExitSerializer, responses={200: s.EngagementSerializer})
     def post(self, request: Request, permit_no: str, engagement_id: int) -> Response:
         engagement = _engagement(request, permit_no, engagement_id)
+        if not jurisdiction.can_register_staff(request.user, engagement.project, engagement.employer):
+            raise PermissionDenied(_("You may record exits of your own enterprise's staff only."))
         data = s.EngagementExitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         engagement = people.engagement_exit(user=request.user, engagement=engagement, **data.validated_data)
@@ -177,6 +181,7 @@ class StatusRequestApproveApi(APIView):
     @extend_schema(request=s.DecisionSerializer, responses={200: s.StatusRequestSerializer})
     def post(self, request: Request, request_id: int) -> Response:
         status_request = _status_request(request, request_id)
+        status_services.status_request_decider(user=request.user, request=status_request)
         data = s.DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decided = status_services.status_request_approve(
@@ -192,6 +197,7 @@ class StatusRequestRejectApi(APIView):
     @extend_schema(request=s.RejectionSerializer, responses={200: s.StatusRequestSerializer})
     def post(self, request: Request, request_id: int) -> Response:
         status_request = _status_request(request, request_id)
+        status_services.status_request_decider(user=request.user, request=status_request)
         data = s.RejectionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decided = status_services.status_request_reject(
@@ -216,6 +222,8 @@ class StatusRequestAttachmentApi(APIView):
     @extend_schema(request={"multipart/form-data": s.AttachmentInSerializer}, responses={201: s.AttachmentSerializer})
     def post(self, request: Request, request_id: int) -> Response:
         status_request = _status_request(request, request_id)
+        if not status_services.status_request_is_submitter(request.user, status_request):
+            raise PermissionDenied(_("Only the submitting enterprise adds attachments."))
         data = s.AttachmentInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]

@@ -121,7 +121,7 @@ def status_request_submit(
         return request
 
 
-def _is_submitter(user: User, status_request: StatusRequest) -> bool:
+def status_request_is_submitter(user: User, status_request: StatusRequest) -> bool:
     """The submitting enterprise's accounts, or the city. Compared on a real enterprise: a request the city
     filed has none, and district staff (who have none either) must not pass as its submitter."""
     if user.role == Role.CITY:
@@ -133,7 +133,7 @@ def _is_submitter(user: User, status_request: StatusRequest) -> bool:
 def status_request_attachment_add(
     *, user: User, status_request: StatusRequest, kind: str, name: str, content: bytes
 ) -> StatusRequestAttachment:
-    if not _is_submitter(user, status_request):
+    if not status_request_is_submitter(user, status_request):
         raise PermissionDenied(_("Only the submitting enterprise adds attachments."))
     if status_request.state not in PENDING:
         raise Conflict("state", _("Attachments can be added only while the request awaits approval."))
@@ -153,7 +153,7 @@ def _decide(*, request: StatusRequest, expected: str, new_state: str, **fields) 
     request.refresh_from_db()
 
 
-def _check_decider(*, user: User, request: StatusRequest) -> str:
+def status_request_decider(*, user: User, request: StatusRequest) -> str:
     """Which level the user decides at, or PermissionDenied."""
     if request.state == StatusRequestState.PENDING_DISTRICT:
         if user.role == Role.DISTRICT and user.district_id == request.project.district_id:
@@ -172,7 +172,7 @@ def status_request_approve(
     """First the district, then the city. The city's approval makes the request take effect on the later
     of its requested date and today, or, approved `retroactive` with a comment saying why, on the
     requested date (recorded on the request)."""
-    level = _check_decider(user=user, request=status_request)
+    level = status_request_decider(user=user, request=status_request)
     if retroactive and (level != "city" or not comment.strip()):
         raise ValidationError({"retroactive": [_("Only the city approves a request as of its date, saying why.")]})
     now = timezone.now()
@@ -206,7 +206,7 @@ def status_request_approve(
 def status_request_reject(*, user: User, status_request: StatusRequest, reason: str) -> StatusRequest:
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for rejecting.")]})
-    level = _check_decider(user=user, request=status_request)
+    level = status_request_decider(user=user, request=status_request)
     fields = {f"{level}_decided_by": user, f"{level}_decided_at": timezone.now(), f"{level}_comment": reason.strip()}
     _decide(request=status_request, expected=status_request.state, new_state=StatusRequestState.REJECTED, **fields)
     _release_replacement(status_request)
@@ -214,7 +214,7 @@ def status_request_reject(*, user: User, status_request: StatusRequest, reason: 
 
 
 def status_request_withdraw(*, user: User, status_request: StatusRequest) -> StatusRequest:
-    if not _is_submitter(user, status_request):
+    if not status_request_is_submitter(user, status_request):
         raise PermissionDenied(_("Only the submitting enterprise withdraws its request."))
     if status_request.state not in PENDING:
         raise Conflict("state", _("The request has already been decided."))

@@ -1,0 +1,318 @@
+"""Every route of the platform, asked by every kind of account (issue 14): allowed, or refused (401, 403,
+404) without a name of the project's people in the answer; a refused write changes nothing. The table
+below says who may; a route that is not in it fails the test, so a new route must say who may use it.
+
+Roles: the city, Haishu's staff (the project's district), Jiangbei's staff (another district), the
+project's general contractor, the general contractor of another project, the project's subcontractor,
+its supervision firm, its device vendor, and nobody signed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import pytest
+import time_machine
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from inspections.models import Alert, Case, InspectionPhoto, Measure, MeasureDocument, RectificationReply
+from projects.models import Engagement, IdentityConflict, StatusRequest, StatusRequestAttachment
+from projects.services.accounts import token_issue
+from tests.security import world as w
+
+pytestmark = pytest.mark.django_db
+
+SH = dt.timezone(dt.timedelta(hours=8))
+ROLES = ("city", "haishu", "jiangbei", "contractor", "other_contractor", "subcontractor", "supervisor", "vendor",
+         "anonymous")  # fmt: skip
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+REGULATORS = frozenset({"city", "haishu"})
+PARTIES = frozenset({"contractor", "subcontractor", "supervisor", "vendor"})  # the project's enterprises
+ANSWERABLE = REGULATORS | {"contractor", "supervisor"}  # who answers for the project's compliance
+NOBODY: frozenset = frozenset()
+SECRETS = (w.PROJECT_NAME, w.MANAGER, w.WORKER)
+
+
+def secrets_for(role: str) -> tuple[str, ...]:
+    """The project's words a refused role must not read: its name (the parties take part in it), its
+    manager's, its subcontractor's worker's (the subcontractor employs him)."""
+    known = {w.PROJECT_NAME} if role in REGULATORS | PARTIES else set()
+    if role == "subcontractor":
+        known.add(w.WORKER)
+    return tuple(word for word in SECRETS if word not in known)
+
+
+REFUSED = {401, 403, 404}
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who may use the route (`may`), and the word an allowed answer shows (`shows`)."""
+
+    may: frozenset
+    method: str = "GET"
+    query: str = ""
+    shows: str | None = None
+    data: dict = field(default_factory=dict)
+    # Besides 401/403/404, a refusal may be a 400 naming the bad filter (the reports' district/project).
+    refused_also: frozenset = frozenset()
+
+
+# fmt: off
+ROUTES = {
+    "/healthz": Route(EVERYONE),
+    "/api/schema/": Route(SIGNED_IN),
+    "/api/docs/": Route(SIGNED_IN),
+    "/api/redoc/": Route(SIGNED_IN),
+    "/api-auth/login/": Route(EVERYONE),
+    "/api-auth/logout/": Route(EVERYONE, method="POST"),
+    # Device routes answer signed devices only: an account's request is refused as unsigned.
+    "/api/device/v1/heartbeat": Route(NOBODY, method="POST"),
+    "/api/device/v1/punches": Route(NOBODY, method="POST"),
+    "/api/v1/me/": Route(SIGNED_IN),
+    "/api/v1/auth/token/rotate/": Route(SIGNED_IN, method="POST"),
+    "/api/v1/projects/{permit_no}/engagements/": Route(REGULATORS | {"contractor"}, shows=w.MANAGER),
+    "/api/v1/projects/{permit_no}/engagements/ POST": Route(
+        frozenset({"city", "contractor", "subcontractor", "supervisor"}), method="POST"),
+    "/api/v1/projects/{permit_no}/engagements/{engagement_id}/exit/": Route(
+        frozenset({"city", "contractor"}), method="POST"),
+    # Full numbers need the permission, which no role implies.
+    "/api/v1/projects/{permit_no}/engagements/{engagement_id}/id-number/": Route(NOBODY),
+    "/api/v1/projects/{permit_no}/status-history/": Route(REGULATORS | PARTIES),
+    # The request waits for the district's approval: the city's comes second.
+    "/api/v1/status-requests/{request_id}/approve/": Route(frozenset({"haishu"}), method="POST"),
+    "/api/v1/status-requests/{request_id}/reject/": Route(frozenset({"haishu"}), method="POST"),
+    "/api/v1/status-requests/{request_id}/withdraw/": Route(frozenset({"city", "contractor"}), method="POST"),
+    "/api/v1/status-requests/{request_id}/attachments/": Route(frozenset({"city", "contractor"}), method="POST"),
+    "/api/v1/status-requests/{request_id}/attachments/{attachment_id}/": Route(
+        REGULATORS | {"contractor", "subcontractor", "supervisor"}),
+    "/api/v1/regions/": Route(SIGNED_IN),
+    "/api/v1/regions/{code}/": Route(SIGNED_IN),
+    "/api/v1/enterprises/": Route(SIGNED_IN),
+    "/api/v1/enterprises/{uscc}/": Route(REGULATORS | PARTIES),
+    "/api/v1/projects/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
+    "/api/v1/projects/{permit_no}/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
+    "/api/v1/status-requests/": Route(REGULATORS | {"contractor", "subcontractor", "supervisor"}, shows="停工待料"),
+    "/api/v1/status-requests/{pk}/": Route(REGULATORS | {"contractor", "subcontractor", "supervisor"},
+                                           shows="停工待料"),
+    "/api/v1/projects/{permit_no}/devices/": Route(REGULATORS | PARTIES, shows="HS-GATE-01"),
+    "/api/v1/devices/": Route(REGULATORS | PARTIES, shows="HS-GATE-01"),
+    "/api/v1/devices/{serial}/": Route(REGULATORS | PARTIES, shows="HS-GATE-01"),
+    # Every party reads the project's figures; only those who see everybody read the managers' names.
+    "/api/v1/projects/{permit_no}/presence/": Route(REGULATORS | {"contractor"}, shows=w.MANAGER),
+    "/api/v1/alerts/{alert_id}/acknowledge/": Route(REGULATORS, method="POST"),
+    "/api/v1/alerts/{alert_id}/dismiss/": Route(REGULATORS, method="POST"),
+    "/api/v1/inspections/{inspection_id}/photos/": Route(REGULATORS, method="POST"),
+    "/api/v1/cases/{case_id}/attach/": Route(REGULATORS, method="POST"),
+    "/api/v1/cases/{case_id}/close/": Route(REGULATORS, method="POST"),
+    # The supervision firm issues its supervision notice on the project's case.
+    "/api/v1/cases/{case_id}/measures/": Route(REGULATORS | {"supervisor"}, method="POST"),
+    "/api/v1/measures/{measure_id}/confirm/": Route(REGULATORS, method="POST"),
+    "/api/v1/measures/{measure_id}/withdraw/": Route(REGULATORS, method="POST"),
+    "/api/v1/measures/{measure_id}/documents/": Route(REGULATORS, method="POST"),
+    "/api/v1/measures/{measure_id}/documents/{document_id}/": Route(ANSWERABLE),
+    "/api/v1/measures/{measure_id}/replies/": Route(frozenset({"contractor"}), method="POST"),
+    "/api/v1/replies/{reply_id}/accept/": Route(REGULATORS, method="POST"),
+    "/api/v1/replies/{reply_id}/reject/": Route(REGULATORS, method="POST"),
+    "/api/v1/credit/enterprises/{uscc}/": Route(REGULATORS | PARTIES),
+    "/api/v1/credit/people/{person_id}/": Route(REGULATORS, shows=w.MANAGER),
+    # The campaign covers Haishu and Jiangbei.
+    "/api/v1/campaigns/{campaign_id}/progress/": Route(REGULATORS | {"jiangbei"}),
+    "/api/v1/draws/{draw_id}/verify/": Route(REGULATORS),
+    "/api/v1/alerts/": Route(ANSWERABLE, shows=w.MANAGER),
+    "/api/v1/alerts/{pk}/": Route(ANSWERABLE, shows=w.MANAGER),
+    "/api/v1/inspections/": Route(ANSWERABLE, shows=w.MANAGER),
+    "/api/v1/inspections/{pk}/": Route(ANSWERABLE, shows=w.MANAGER),
+    "/api/v1/cases/": Route(ANSWERABLE, shows="项目经理缺勤"),
+    "/api/v1/cases/{pk}/": Route(ANSWERABLE, shows="项目经理缺勤"),
+    "/api/v1/measures/": Route(ANSWERABLE, shows="rectification"),
+    "/api/v1/measures/{pk}/": Route(ANSWERABLE, shows="rectification"),
+    "/api/v1/credit/records/": Route(SIGNED_IN),
+    "/api/v1/campaigns/": Route(REGULATORS | {"jiangbei"}, shows="专项整治"),
+    "/api/v1/campaigns/{pk}/": Route(REGULATORS | {"jiangbei"}, shows="专项整治"),
+    "/api/v1/draws/": Route(REGULATORS, shows=None),
+    "/api/v1/draws/{pk}/": Route(REGULATORS),
+    "/reports/": Route(REGULATORS | {"jiangbei"}),
+    "/reports/annex1.xlsx": Route(REGULATORS, query="district=330203&from=2026-11-01&to=2026-11-30",
+                                  refused_also=frozenset({400})),
+    "/reports/annex2.xlsx": Route(REGULATORS, query="case={case_id}", refused_also=frozenset({400})),
+    "/reports/manager-presence.xlsx": Route(REGULATORS, query="district=330203&month=2026-11",
+                                            refused_also=frozenset({400})),
+    "/reports/circular.xlsx": Route(REGULATORS, query="district=330203&month=2026-11", refused_also=frozenset({400})),
+    "/reports/ledger.xlsx": Route(REGULATORS | {"contractor"}, query="project={permit_no}",
+                                  refused_also=frozenset({400})),
+    # A background workbook is its requester's alone (Haishu's staff asked for this one).
+    "/reports/jobs/{job_id}/": Route(frozenset({"haishu"})),
+    "/reports/jobs/{job_id}/download": Route(frozenset({"haishu"})),
+    "/": Route(SIGNED_IN),
+    "/login/": Route(EVERYONE),
+    "/logout/": Route(EVERYONE, method="POST"),
+    "/districts/{code}/": Route(REGULATORS, shows=w.PROJECT_NAME),
+    "/identity-conflicts/{conflict_id}/review/": Route(REGULATORS, method="POST"),
+    "/projects/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
+    "/projects/{permit_no}/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
+    "/alerts/": Route(REGULATORS | {"jiangbei"}),
+    "/alerts/triage/": Route(REGULATORS, method="POST"),
+    "/alerts/{alert_id}/": Route(REGULATORS, shows=w.MANAGER),
+    "/devices/{serial}/": Route(REGULATORS | PARTIES, shows="HS-GATE-01"),
+}
+# fmt: on
+
+
+def _routes(patterns, prefix=""):
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _routes(entry.url_patterns, route)
+        else:
+            path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route)
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path).replace("^", "").replace("$", "")
+            yield "/" + path
+
+
+def configured_routes() -> set[str]:
+    return {p for p in _routes(get_resolver().url_patterns)
+            if not p.startswith("/admin/") and "{format}" not in p and "(?P<format>" not in p}  # fmt: skip
+
+
+def test_every_route_is_in_the_table():
+    routes = configured_routes()
+    table = {key.split(" ")[0] for key in ROUTES}
+    assert routes - table == set(), "routes nobody said who may use"
+    assert table - routes == set(), "table rows for routes that no longer exist"
+
+
+@pytest.fixture
+def world(city, gate):
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
+        yield w.build(city, gate)
+
+
+def _clients(city) -> dict[str, tuple[APIClient, Client]]:
+    clients = {}
+    for role in ROLES:
+        api, pages = APIClient(), Client()
+        if role != "anonymous":
+            api.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=city.users[role])}")
+            pages.force_login(city.users[role])
+        clients[role] = (api, pages)
+    return clients
+
+
+def snapshot(world) -> tuple:
+    """What a refused write must leave as it was."""
+    return (
+        Alert.objects.get(pk=world.alert).state, StatusRequest.objects.get(pk=world.request).state,
+        Case.objects.get(pk=world.case).state, Measure.objects.get(pk=world.measure).state,
+        RectificationReply.objects.get(pk=world.reply).state,
+        Engagement.objects.get(pk=world.manager_engagement).exited_on,
+        Engagement.objects.count(), StatusRequestAttachment.objects.count(), MeasureDocument.objects.count(),
+        RectificationReply.objects.count(), InspectionPhoto.objects.count(), Measure.objects.count(),
+        IdentityConflict.objects.get(pk=world.conflict).reviewed_at,
+    )  # fmt: skip
+
+
+def _url(key: str, route: Route, world) -> str:
+    values = {
+        "permit_no": world.permit_no, "engagement_id": world.manager_engagement, "request_id": world.request,
+        "attachment_id": world.attachment, "serial": world.serial, "alert_id": world.alert, "pk": None,
+        "inspection_id": world.inspection, "case_id": world.case, "measure_id": world.measure,
+        "document_id": world.document, "reply_id": world.reply, "campaign_id": world.campaign, "draw_id": world.draw,
+        "job_id": world.job, "conflict_id": world.conflict, "uscc": world.contractor_uscc,
+        "person_id": world.manager_person, "code": "330203",
+    }  # fmt: skip
+    path = key.split(" ")[0]
+    ids = {"alerts": world.alert, "inspections": world.inspection, "cases": world.case, "measures": world.measure,
+           "campaigns": world.campaign, "draws": world.draw, "status-requests": world.request}  # fmt: skip
+    if "{pk}" in path:
+        values["pk"] = ids[path.split("/")[3]]
+    url = path.format(**values)
+    return url + ("?" + route.query.format(**values) if route.query else "")
+
+
+def _ask(clients, role: str, key: str, route: Route, world):
+    api, pages = clients[role]
+    url = _url(key, route, world)
+    client = api if url.startswith("/api/") else pages
+    if route.method == "POST":  # multipart: every endpoint parses it (JSON ones too)
+        return client.post(url, route.data, format="multipart") if client is api else client.post(url, route.data)
+    return client.get(url)
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("key", sorted(ROUTES))
+def test_who_may_use_each_route(city, world, key, settings):
+    route = ROUTES[key]
+    clients = _clients(city)
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 30, tzinfo=SH), tick=False):
+        # The refused first: a write they could make would show in the snapshot.
+        for role in sorted(EVERYONE - route.may) + sorted(route.may):
+            before = snapshot(world)
+            response = _ask(clients, role, key, route, world)
+            body = _body(response)
+            status = response.status_code
+            assert status < 500, (role, status, body[:300])
+            if role in route.may:
+                assert status not in REFUSED, (role, status, body[:300])
+                if route.method == "GET":
+                    assert status in (200, 302), (role, status, body[:300])
+                if route.shows and status == 200:
+                    assert route.shows in body, (role, "does not see", route.shows)
+                continue
+            login_redirect = status == 302 and "/login/" in response.get("Location", "")
+            refused = status in REFUSED | route.refused_also or login_redirect
+            if not refused:
+                # Answered, then with nothing of the project's people in it.
+                assert status in (200, 201, 302), (role, status, body[:300])
+            assert not [word for word in secrets_for(role) if word in body], (role, status, body[:300])
+            if route.method == "POST":
+                assert snapshot(world) == before, (role, "changed something", status)
+            if route.shows and not refused:
+                assert route.shows not in body or route.shows not in SECRETS, (role, "sees", route.shows)
+
+
+# --- The admin: city settings the city's alone, every other page cut to the account's scope ----------------
+
+ADMIN_SEES_ALL = {"city", "haishu", "contractor"}  # the project's regulators and its general contractor
+# The compliance records the supervision firm reads too (as through the API: alerts, inspections, cases).
+ANSWERABLE_MODELS = {"inspections.alert", "inspections.inspection", "inspections.case", "inspections.measure",
+                     "inspections.rectificationreply"}  # fmt: skip
+# The operator's (superuser's) pages: not even the city's.
+OPERATOR_ONLY = {"auth.group", "axes.accesslog", "axes.accessfailurelog"}
+
+
+def _admin_models():
+    return sorted((model._meta.app_label, model._meta.model_name) for model in admin.site._registry)
+
+
+@pytest.mark.parametrize(("app", "model"), _admin_models())
+def test_every_admin_page_is_the_citys_or_cut_to_the_accounts_scope(city, world, app, model):
+    from projects.auth import SCOPED_VIEW
+
+    clients = _clients(city)
+    url = f"/admin/{app}/{model}/"
+    for role in ROLES:
+        response = clients[role][1].get(url)
+        body = response.content.decode("utf-8", "replace")
+        if role == "anonymous":
+            assert response.status_code == 302 and "/login/" in response["Location"]
+            continue
+        name = f"{app}.{model}"
+        if (role == "city" and name not in OPERATOR_ONLY) or name in SCOPED_VIEW:
+            assert response.status_code == 200, (role, url, response.status_code)
+        else:
+            assert response.status_code == 403, (role, url, response.status_code)  # a city setting
+        if role in ADMIN_SEES_ALL or (role == "supervisor" and name in ANSWERABLE_MODELS):
+            continue
+        assert not [word for word in secrets_for(role) if word in body], (role, url)

@@ -1,0 +1,95 @@
+"""One record of every kind on Haishu's project, for the every-route jurisdiction test: what each route
+is asked about, and the words that must not reach anyone outside its scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from inspections.models import Alert
+from inspections.services.campaigns import PhaseIn, campaign_create, random_draw_make
+from inspections.services.cases import case_open
+from inspections.services.inspections import FindingIn, inspection_photo_add, inspection_record
+from inspections.services.measures import MeasureIn, measure_document_add, measure_issue
+from inspections.services.replies import reply_submit
+from projects.models import IdentityConflict
+from projects.services.status import status_request_attachment_add, status_request_submit
+from reports.models import ReportJob
+from tests.factories import engage, id_number, person
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+# Words of Haishu's project that nobody outside its scope may read in any answer.
+PROJECT_NAME = "海曙中心小学迁建工程"
+MANAGER = "王建国"
+WORKER = "分包工人乙"
+
+
+@dataclass
+class World:
+    permit_no: str
+    manager_engagement: int
+    worker_engagement: int
+    manager_person: int
+    request: int
+    attachment: int
+    serial: str
+    alert: int
+    inspection: int
+    case: int
+    measure: int
+    document: int
+    reply: int
+    campaign: int
+    draw: int
+    job: str
+    conflict: int
+    contractor_uscc: str
+
+
+def build(city, gate) -> World:
+    users = city.users
+    manager = engage(city.project, city.contractor, person(id_number("330203", "19700101", 21), MANAGER),
+                     category="manager", position="project_manager")  # fmt: skip
+    worker = engage(city.project, city.subcontractor, person(id_number("330203", "19910101", 41), WORKER))
+    request = status_request_submit(user=users["contractor"], project=city.project, kind="suspension",
+                                    reason="停工待料", effective_from=dt.date(2026, 11, 25))  # fmt: skip
+    attachment = status_request_attachment_add(user=users["contractor"], status_request=request, kind="form_scan",
+                                               name="申请表.pdf", content=PDF)  # fmt: skip
+    now = timezone.now()
+    alert = Alert.objects.create(key=f"R11:{city.project.pk}:w", subject_key=f"R11:{city.project.pk}:w", rule="R11",
+                                 project=city.project, subject_type="engagement", subject_id=manager.pk,
+                                 subject=f"{MANAGER}（项目经理）", period_start=dt.date(2026, 10, 1),
+                                 period_end=dt.date(2026, 10, 31), first_detected=now, last_seen=now,
+                                 evidence={"name": MANAGER, "attended_days": 10, "construction_days": 31})  # fmt: skip
+    inspection = inspection_record(user=users["haishu"], project=city.project, kind="site_visit",
+                                   day=dt.date(2026, 11, 24), inspectors="李明", headcount=3,
+                                   findings=[FindingIn("R11", f"{MANAGER}未到岗")])  # fmt: skip
+    inspection_photo_add(user=users["haishu"], inspection=inspection, caption="大门", content=PNG)
+    case = case_open(user=users["haishu"], project=city.project, title="项目经理缺勤", alert_ids=[alert.pk])
+    order = MeasureIn(kind="rectification", issued_on=dt.date(2026, 11, 24), deadline=dt.date(2026, 12, 10),
+                      basis="R11")  # fmt: skip
+    measure = measure_issue(user=users["haishu"], case=case, data=order)
+    document = measure_document_add(user=users["haishu"], measure=measure, name="整改通知书.pdf", content=PDF)
+    reply = reply_submit(user=users["contractor"], measure=measure, text="已落实项目经理到岗")
+    phases = ["self_inspection", "local_inspection", "municipal_supervision", "summary"]
+    campaign = campaign_create(user=users["city"], name="专项整治", starts_on=dt.date(2026, 11, 1),
+                               ends_on=dt.date(2026, 12, 31), districts=[city.haishu, city.jiangbei],
+                               phases=[PhaseIn(phase, dt.date(2026, 11, 1 + 7 * n), dt.date(2026, 11, 7 + 7 * n))
+                                       for n, phase in enumerate(phases)])  # fmt: skip
+    draw = random_draw_make(user=users["haishu"], district=city.haishu, size=1, seed="world")
+    job = ReportJob.objects.create(kind="annex1", params={"from": "2026-01-01", "to": "2026-11-30"},
+                                   user=users["haishu"], state="done", filename="附件1.xlsx")  # fmt: skip
+    job.file.save("job.xlsx", ContentFile(b"PK-not-really"), save=True)
+    conflict = IdentityConflict.objects.create(project=city.project, person=manager.person, offered_name="冒名者",
+                                               offered_by=users["other_contractor"])  # fmt: skip
+    return World(
+        permit_no=city.project.permit_no, manager_engagement=manager.pk, worker_engagement=worker.pk,
+        manager_person=manager.person_id, request=request.pk, attachment=attachment.pk, serial=gate.serial,
+        alert=alert.pk, inspection=inspection.pk, case=case.pk, measure=measure.pk, document=document.pk,
+        reply=reply.pk, campaign=campaign.pk, draw=draw.pk, job=str(job.pk), conflict=conflict.pk,
+        contractor_uscc=city.contractor.uscc,
+    )  # fmt: skip
