@@ -1,4 +1,4 @@
-"""The nightly rules run (schedule: CELERY_BEAT_SCHEDULE in settings)."""
+"""The nightly rules run and its watchdog (schedule: CELERY_BEAT_SCHEDULE in settings)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,65 @@ import datetime as dt
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from inspections.engine import RunInProgress, rules_run
+from inspections.models import NightlyRun, RunState
 from inspections.services.escalation import measures_escalate
 
 logger = logging.getLogger("smz.rules")
 
+# A night still not complete this long after its first attempt is left to the operator (healthz says so).
+GIVE_UP_AFTER = dt.timedelta(hours=12)
 
-@shared_task(acks_late=True)
-def run_rules_nightly_task(day: str | None = None) -> int:
-    """Every rule for `day` (ISO date; default yesterday in Asia/Shanghai). Returns the findings."""
+
+def _night(day: dt.date) -> NightlyRun | None:
+    return NightlyRun.objects.filter(day=day).first()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def run_rules_nightly_task(self, day: str | None = None) -> int:
+    """Every rule for `day` (ISO date; default yesterday in Asia/Shanghai). Returns the findings.
+
+    A night already complete is not run again (a second beat, a redelivered message). A night whose
+    claim another run holds is retried after the claim's lease, until it is complete: a holder that died
+    mid-run (its heartbeat goes stale) is taken over, and a skipped night never passes as done.
+    """
     target = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
+    night = _night(target)
+    if night is not None and night.state == RunState.COMPLETE:
+        logger.info("rules run for %s: already complete (attempt %s)", target, night.attempts)
+        return 0
     try:
         results = rules_run(day=target)
-    except RunInProgress:
-        logger.warning("rules run for %s skipped: another run holds the lock", target)
-        return 0
+    except RunInProgress as exc:
+        night = _night(target)
+        if self.request.is_eager:
+            raise  # in-process (the embedded default, tests): no worker to come back later
+        if night is not None and timezone.now() - night.started_at > GIVE_UP_AFTER:
+            logger.error("rules run for %s: still held after %s; giving up (see /healthz)", target, GIVE_UP_AFTER)
+            raise
+        countdown = settings.SMZ_RULES_RUN_LEASE_SECONDS + 15
+        logger.warning("rules run for %s: another run holds the claim; retrying in %s s", target, countdown)
+        raise self.retry(exc=exc, countdown=countdown) from exc
     return sum(r.findings for r in results)
+
+
+@shared_task(acks_late=True)
+def nightly_run_watchdog_task() -> str:
+    """Yesterday's night must be complete by morning: if it is not, and nobody is running it now (no
+    fresh heartbeat), queue it again. Covers a beat that was down at 01:30 and a lost message."""
+    day = timezone.localdate() - dt.timedelta(days=1)
+    night = _night(day)
+    lease = dt.timedelta(seconds=settings.SMZ_RULES_RUN_LEASE_SECONDS)
+    if night is not None and night.state == RunState.COMPLETE:
+        return "complete"
+    if night is not None and night.state == RunState.RUNNING and timezone.now() - night.heartbeat_at < lease:
+        return "running"
+    logger.warning("rules run for %s is %s: queued again", day, night.state if night else "missing")
+    run_rules_nightly_task.delay(day.isoformat())
+    return "queued"
 
 
 @shared_task(acks_late=True)

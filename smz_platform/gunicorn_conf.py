@@ -16,6 +16,22 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 accesslog = None if os.environ.get("GUNICORN_ACCESS_LOG") == "off" else os.environ.get("GUNICORN_ACCESS_LOG", "-")
 
 
+def on_starting(server):
+    """Counters of several workers are kept in PROMETHEUS_MULTIPROC_DIR; a fresh start begins empty."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            os.remove(os.path.join(directory, name))
+
+
 def post_worker_init(worker):
     gc.collect()
     gc.freeze()
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Request counts and latencies for /metrics (smz_platform/common/metrics.py adds the platform's own).
+    "django_prometheus",
     "smz_platform.common",
     "projects",
     "devices",
@@ -88,6 +90,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request, device ones too, is counted and timed, and carries a request id.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "smz_platform.common.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Signed device requests leave here for their endpoints (attendance/api/fastlane.py).
     "attendance.api.fastlane.DeviceFastLaneMiddleware",
@@ -101,8 +106,9 @@ MIDDLEWARE = [
     # A session idle longer than its role allows is ended (SMZ_SESSION_IDLE_MINUTES_*).
     "smz_platform.common.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last: refuses a locked-out login with the lockout page (django-axes).
+    # Refuses a locked-out login with the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "smz_platform.urls"
@@ -276,6 +282,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.run_rules_nightly_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Every 15 minutes from 02:00 to 09:45: yesterday's night must be complete; queued again if not (and
+    # nobody is running it). A night that never completes shows on /healthz.
+    "nightly-run-watchdog": {
+        "task": "inspections.tasks.nightly_run_watchdog_task",
+        "schedule": crontab(hour="2-9", minute="*/15"),
+    },
     # 02:30 every night, after the rules run: overdue orders whose rule still fires escalate (吉建管〔2021〕6号
     # Annex 1); staff confirm the proposals in the morning.
     "escalate-overdue-measures": {
@@ -311,6 +323,8 @@ REST_KNOX = {"TOKEN_TTL": dt.timedelta(days=SMZ_API_TOKEN_DAYS), "AUTO_REFRESH":
 # The reverse proxies in front of the platform that append to X-Forwarded-For (0: none, the embedded
 # default; the compose file's one proxy: 1). Only their hops are believed (smz_platform/common/clientip.py).
 SMZ_TRUSTED_PROXY_HOPS = env.int("SMZ_TRUSTED_PROXY_HOPS", default=0)
+# /metrics answers loopback, or a bearer of this token (a Prometheus outside the host).
+SMZ_METRICS_TOKEN = env.str("SMZ_METRICS_TOKEN", default="")
 # Login lockout: 5 failures of one username from one address lock it for 15 minutes (django-axes).
 AXES_FAILURE_LIMIT = env.int("SMZ_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("SMZ_LOGIN_LOCKOUT_MINUTES", default=15))
@@ -332,11 +346,24 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Logs: one JSON object a line with the request id (SMZ_LOG_FORMAT=json, the default in production), or
+# plain lines (the embedded default's debug mode). README "Operations".
+SMZ_LOG_FORMAT = env.str("SMZ_LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "smz_platform.common.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": SMZ_LOG_FORMAT, "filters": ["request_id"]}
+    },  # fmt: skip
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # axes logs every login at INFO: failures and lockouts (WARNING) are what an operator reads.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},

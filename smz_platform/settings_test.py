@@ -19,6 +19,7 @@ os.environ.setdefault(
 # The lookup digests' own key, apart from the encryption keys.
 os.environ.setdefault("SMZ_LOOKUP_KEY", "dGVzdHMtb25seS1sb29rdXAta2V5LTAxMjM0NTY3ODk=")
 os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("SMZ_LOG_FORMAT", "plain")  # readable in the captured output of a failing test
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.pop("CELERY_BROKER_URL", None)
 

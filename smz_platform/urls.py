@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from attendance.api.device import DEVICE_ROUTES
 from smz_platform.common.health import healthz
+from smz_platform.common.metrics import metrics_view
 
 admin.site.site_header = _("Construction worker real-name platform")
 admin.site.site_title = _("Real-name platform administration")
@@ -14,6 +15,7 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

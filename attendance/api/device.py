@@ -29,6 +29,7 @@ from attendance.services import punch_batch_ingest
 from attendance.storage import device_identity
 from devices.gateway import DeviceRefusal, DeviceRequest, authenticate, check_body_size, check_headers, check_source
 from devices.services import device_heartbeat_record
+from smz_platform.common.metrics import intake_count
 
 logger = logging.getLogger("smz.devices")
 
@@ -177,6 +178,7 @@ def _punches(signed: DeviceRequest, data: object) -> JsonResponse:
     if not 1 <= len(punches) <= MAX_BATCH:
         raise BadBody(f"A batch holds 1 to {MAX_BATCH} punches, not {len(punches)}.")
     result = punch_batch_ingest(device=signed.device, punches=punches, received_at=signed.received_at)
+    intake_count(accepted=result.accepted, duplicate=result.duplicates, rejected=result.rejected)
     return JsonResponse(result.as_answer())
 
 

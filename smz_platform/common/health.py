@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Max
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -40,4 +44,31 @@ def healthz(request: HttpRequest) -> JsonResponse:
     nonces fall back to PostgreSQL), and restarting the web container would not bring it back.
     """
     body = {"database": _database_status(), "redis": _redis_status()}
+    if body["database"] == "ok":
+        body.update(_ages())
     return JsonResponse(body, status=200 if body["database"] == "ok" else 503)
+
+
+def _ages() -> dict:
+    """How old the last complete nightly run and the last punch received are: the two facts an operator
+    checks first when the figures look wrong (README "Operations"). Reported, never failing the check:
+    restarting the web would not bring a missed night back (the watchdog queues it again)."""
+    from devices.models import Device
+    from inspections.models import NightlyRun, RunState
+
+    now = timezone.now()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    last = NightlyRun.objects.filter(state=RunState.COMPLETE).order_by("-day").first()
+    night = NightlyRun.objects.filter(day=yesterday).first()
+    punch = Device.objects.aggregate(at=Max("last_punch_at"))["at"]
+    return {
+        "nightly_run": {
+            "yesterday": yesterday.isoformat(),
+            "yesterday_state": night.state if night else "missing",
+            "last_complete_day": last.day.isoformat() if last else None,
+            "last_complete_hours_ago": round((now - last.finished_at).total_seconds() / 3600, 1)
+            if last and last.finished_at
+            else None,
+        },
+        "last_punch_seconds_ago": int((now - punch).total_seconds()) if punch else None,
+    }

@@ -89,7 +89,10 @@ def test_a_second_run_while_one_holds_the_claim_is_refused(city):
                               started_at=timezone.now(), heartbeat_at=timezone.now())  # fmt: skip
     with pytest.raises(RunInProgress):
         rules_run(day=dt.date(2026, 11, 24))
-    assert run_rules_nightly_task.delay("2026-11-24").get() == 0
+    # The task never passes a night it did not run as done: in-process it says so (a worker retries it
+    # after the claim's lease: make test-faults kills a worker mid-run and sees the night completed).
+    with pytest.raises(RunInProgress):
+        run_rules_nightly_task.delay("2026-11-24").get()
     with pytest.raises(CommandError, match="in progress"):
         call_command("run_rules", "--date", "2026-11-24", stdout=io.StringIO())
     assert not RuleRun.objects.exists()
@@ -139,3 +142,22 @@ def test_run_rules_refuses_bad_dates(city, args, message):
         pytest.raises(CommandError, match=message),
     ):
         call_command("run_rules", *args, stdout=io.StringIO())
+
+
+def test_a_complete_night_is_not_run_again_and_the_watchdog_queues_a_missing_one(city):
+    from inspections.tasks import nightly_run_watchdog_task
+
+    with time_machine.travel(dt.datetime(2026, 11, 25, 2, 0, tzinfo=SH), tick=False):
+        # The beat was down at 01:30: no night for the 24th. The watchdog queues it (eager: runs it now).
+        assert nightly_run_watchdog_task.delay().get() == "queued"
+        assert NightlyRun.objects.get(day=dt.date(2026, 11, 24)).state == "complete"
+        ran = RuleRun.objects.count()
+        assert nightly_run_watchdog_task.delay().get() == "complete"
+        assert run_rules_nightly_task.delay("2026-11-24").get() == 0  # a second beat: nothing run twice
+        assert RuleRun.objects.count() == ran
+        # A night being run right now (fresh heartbeat) is left to its holder.
+        NightlyRun.objects.filter(day=dt.date(2026, 11, 24)).update(state="running", heartbeat_at=timezone.now())
+        assert nightly_run_watchdog_task.delay().get() == "running"
+    entry = settings.CELERY_BEAT_SCHEDULE["nightly-run-watchdog"]
+    assert entry["task"] == "inspections.tasks.nightly_run_watchdog_task"
+    assert entry["schedule"] == crontab(hour="2-9", minute="*/15")
