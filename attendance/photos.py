@@ -11,11 +11,18 @@ def photo_path(sha256: str) -> str:
     return f"punch-photos/{sha256[:2]}/{sha256[2:4]}/{sha256}.fernet"
 
 
+class PhotoStorageUnavailable(Exception):
+    """The photo could not be written (a full or failed disk): the batch is refused, nothing stored."""
+
+
 def photo_store(*, sha256: str, content: bytes) -> str:
     """Store the photo once per content; a second punch with the same photo (R07) reuses the file."""
     path = photo_path(sha256)
-    if not default_storage.exists(path):
-        default_storage.save(path, ContentFile(content))
+    try:
+        if not default_storage.exists(path):
+            default_storage.save(path, ContentFile(content))
+    except OSError as exc:
+        raise PhotoStorageUnavailable(str(exc)) from exc
     return path
 
 

@@ -54,6 +54,7 @@ class DeviceRefusal(Exception):
     code: str
     message: str
     retry_after: int | None = None
+    extra: dict | None = None  # more fields of the answer (stale_timestamp: the server's time, to resync)
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,9 @@ def authenticate(request, body: bytes, *, find_device: Callable[[str, str], Devi
     skew = int(timestamp) - now.timestamp()
     if abs(skew) > TIMESTAMP_WINDOW_S:
         raise DeviceRefusal(
-            401, "stale_timestamp", f"The timestamp is {int(skew)} s from the server's clock (limit ±300 s)."
-        )
+            401, "stale_timestamp", f"The timestamp is {int(skew)} s from the server's clock (limit ±300 s).",
+            extra={"server_time": int(now.timestamp())},
+        )  # fmt: skip
     if not signature_matches(
         _secret(device.secret_encrypted), signature, request.method, request.path, timestamp, nonce, body
     ):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from inspections.engine import RunInProgress, rules_run
 from inspections.models import NightlyRun, RunState
 from inspections.services.escalation import measures_escalate
+from smz_platform.common.beat import OncePerSlot
 
 logger = logging.getLogger("smz.rules")
 
@@ -23,7 +24,7 @@ def _night(day: dt.date) -> NightlyRun | None:
     return NightlyRun.objects.filter(day=day).first()
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
+@shared_task(base=OncePerSlot, bind=True, acks_late=True, max_retries=None)
 def run_rules_nightly_task(self, day: str | None = None) -> int:
     """Every rule for `day` (ISO date; default yesterday in Asia/Shanghai). Returns the findings.
 
@@ -51,7 +52,7 @@ def run_rules_nightly_task(self, day: str | None = None) -> int:
     return sum(r.findings for r in results)
 
 
-@shared_task(acks_late=True)
+@shared_task(base=OncePerSlot, acks_late=True)
 def nightly_run_watchdog_task() -> str:
     """Yesterday's night must be complete by morning: if it is not, and nobody is running it now (no
     fresh heartbeat), queue it again. Covers a beat that was down at 01:30 and a lost message."""
@@ -67,7 +68,7 @@ def nightly_run_watchdog_task() -> str:
     return "queued"
 
 
-@shared_task(acks_late=True)
+@shared_task(base=OncePerSlot, acks_late=True)
 def escalate_overdue_measures_task(day: str | None = None) -> dict:
     """The escalation ladder for `day` (ISO date; default today in Asia/Shanghai): overdue orders whose
     rule still fires get their next measures proposed; the others close."""

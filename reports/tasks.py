@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from reports.services import report_job_run
+from smz_platform.common.beat import OncePerSlot
 
 
 @shared_task(acks_late=True)
@@ -13,7 +14,7 @@ def generate_report_task(job_id: str) -> str | None:
     return job.state if job else None
 
 
-@shared_task(acks_late=True)
+@shared_task(base=OncePerSlot, acks_late=True)
 def dashboard_roll_up_task(day: str | None = None) -> int:
     """Yesterday's (or `day`'s) figures per district for the dashboard's trends."""
     import datetime as dt

@@ -255,6 +255,9 @@ CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# The beat marks each message with its slot; every scheduled task runs once per slot, however many beats
+# send it (smz_platform/common/beat.py).
+CELERY_BEAT_SCHEDULER = "smz_platform.common.beat:SlotScheduler"
 # Every periodic job of the platform, in one place. Times are Asia/Shanghai (CELERY_TIMEZONE).
 CELERY_BEAT_SCHEDULE = {
     # 03:10 every day: delete expired login sessions, off the busy hours.

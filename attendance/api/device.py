@@ -25,6 +25,7 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from attendance.contract import HEARTBEAT, MAX_BATCH, PUNCH_BATCH, as_openapi
+from attendance.photos import PhotoStorageUnavailable
 from attendance.services import punch_batch_ingest
 from attendance.storage import device_identity
 from devices.gateway import DeviceRefusal, DeviceRequest, authenticate, check_body_size, check_headers, check_source
@@ -56,8 +57,9 @@ REFUSALS = {
 }
 
 
-def refusal(status: int, code: str, message: str, retry_after: int | None = None) -> JsonResponse:
-    response = JsonResponse({"code": code, "message": message}, status=status)
+def refusal(status: int, code: str, message: str, retry_after: int | None = None,
+            extra: dict | None = None) -> JsonResponse:  # fmt: skip
+    response = JsonResponse({"code": code, "message": message, **(extra or {})}, status=status)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
@@ -89,12 +91,18 @@ def device_endpoint(handle: Callable[[DeviceRequest, object], JsonResponse], bad
                 raise BadBody("The body is not UTF-8 JSON.") from None
             return handle(signed, data)
         except DeviceRefusal as exc:
-            return refusal(exc.status, exc.code, exc.message, exc.retry_after)
+            return refusal(exc.status, exc.code, exc.message, exc.retry_after, exc.extra)
         except BadBody as exc:
             return refusal(400, bad_body_code, str(exc))
         except (OperationalError, InterfaceError):
             logger.exception("device request could not reach the database")
             return refusal(503, "unavailable", "The platform cannot store now; nothing was stored.", retry_after=30)
+        except PhotoStorageUnavailable:
+            # Photos are written before the rows: nothing of the batch was stored. Batches without
+            # photos go on being accepted; this one is retried when there is room again.
+            logger.exception("a punch photo could not be stored")
+            return refusal(503, "unavailable", "Photos cannot be stored now; nothing was stored. Retry later.",
+                           retry_after=300)  # fmt: skip
 
     return view
 

@@ -9,6 +9,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import status
+from rest_framework.exceptions import APIException
 
 # File signatures of what an attachment may be: a PDF scan or a photo.
 MAGIC = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
@@ -50,6 +53,15 @@ def file_store(record, *, content: bytes, allowed: tuple[str, ...] | None = None
     file is not."""
     checked = file_check(content=content, allowed=allowed)
     record.content_type, record.size, record.sha256 = checked.content_type, checked.size, checked.sha256
-    record.file.save(checked.stored_name, ContentFile(content), save=False)
+    try:
+        record.file.save(checked.stored_name, ContentFile(content), save=False)
+    except OSError as exc:  # a full or failed disk: no row, no partial file (the storage writes atomically)
+        raise StorageUnavailable() from exc
     record.save()
     return record
+
+
+class StorageUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = gettext_lazy("The platform cannot store files now; nothing was stored. Retry later.")
+    default_code = "unavailable"

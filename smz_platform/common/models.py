@@ -72,3 +72,20 @@ class KeyRotationProgress(models.Model):
 
     def __str__(self) -> str:
         return self.step
+
+
+class ScheduledRun(models.Model):
+    """A scheduled job's run for one slot of the beat's schedule (the minute it was due): a second beat,
+    or a message delivered twice, finds its slot taken and does nothing (smz_platform/common/beat.py)."""
+
+    job = models.CharField(_("job"), max_length=200)
+    slot = models.DateTimeField(_("slot"))
+    ran_at = models.DateTimeField(_("ran at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduledrun_once_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"

@@ -9,6 +9,7 @@ pii_reencrypt` encrypts it. Names, sizes and digests stay in the database rows, 
 from __future__ import annotations
 
 import os
+import secrets
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
@@ -18,9 +19,29 @@ from smz_platform.common import pii
 
 class EncryptedFileSystemStorage(FileSystemStorage):
     def _save(self, name, content):
+        """Written whole to a temporary file beside it, then linked into place: a full disk or a crash
+        leaves no partial file under the real name (a content-addressed photo would look stored)."""
         if hasattr(content, "seek"):
             content.seek(0)
-        return super()._save(name, ContentFile(pii.file_encrypt(content.read())))
+        stored = pii.file_encrypt(content.read())
+        while True:
+            full_path = self.path(name)
+            os.makedirs(os.path.dirname(full_path), exist_ok=True)
+            temporary = f"{full_path}.part-{secrets.token_hex(6)}"
+            try:
+                with open(temporary, "wb") as handle:
+                    handle.write(stored)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                try:
+                    os.link(temporary, full_path)  # never over an existing file (as O_EXCL)
+                except FileExistsError:
+                    name = self.get_available_name(name)
+                    continue
+            finally:
+                if os.path.exists(temporary):
+                    os.remove(temporary)
+            return str(name).replace("\\", "/")
 
     def _open(self, name, mode="rb"):
         if "w" in mode or "a" in mode or "+" in mode:

@@ -58,6 +58,7 @@ def test_the_timestamp_window_is_300_seconds_either_way(gate, frozen, offset, ex
     assert response.status_code == expected
     if expected == 401:
         assert response.json()["code"] == "stale_timestamp"
+        assert response.json()["server_time"] == NOW  # for the device to set its clock by
 
 
 def test_a_wrong_signature_is_bad_signature(gate):
