@@ -45,14 +45,14 @@ def _contact_is_fresh(device: DeviceIdentity, received_at: dt.datetime, latest: 
     return latest is None or (device.last_punch_at is not None and latest - device.last_punch_at <= CONTACT_RESOLUTION)
 
 
-def _store(device: DeviceIdentity, rows: list[tuple], received_at: dt.datetime, latest) -> set[str]:
+def _store(device: DeviceIdentity, rows: list[tuple], received_at: dt.datetime, latest, clock_skew: int) -> set[str]:
     """Store the rows; record the contact unless it is fresh. With a fresh contact the punches are
     stored on their own (one statement for a single punch); otherwise in one transaction that first
     locks the device row (so every writer of a device takes its locks in the same order)."""
     if rows and _contact_is_fresh(device, received_at, latest):
         return punches_store(rows)
     with transaction.atomic():
-        device_contact_record(device_id=device.pk, at=received_at, last_punch_at=latest)
+        device_contact_record(device_id=device.pk, at=received_at, last_punch_at=latest, clock_skew=clock_skew)
         return punches_store(rows)
 
 
@@ -72,7 +72,9 @@ def _row(device: DeviceIdentity, record: PunchRecord, digest: str, person_id: in
     )  # fmt: skip
 
 
-def punch_batch_ingest(*, device: DeviceIdentity, punches: list, received_at: dt.datetime) -> IngestResult:
+def punch_batch_ingest(
+    *, device: DeviceIdentity, punches: list, received_at: dt.datetime, clock_skew: int = 0
+) -> IngestResult:
     """Validate each record, store the new ones, and answer per record in request order."""
     parsed = [parse_punch(raw, now=received_at) for raw in punches]
     outcome: list[dict | None] = [None] * len(parsed)
@@ -96,7 +98,7 @@ def punch_batch_ingest(*, device: DeviceIdentity, punches: list, received_at: dt
         _row(device, records[record_id][1], digests[record_id], persons.get(digests[record_id]), spans, received_at)
         for record_id in sorted(records)
     ]
-    new_ids = _store(device, rows, received_at, latest)
+    new_ids = _store(device, rows, received_at, latest, clock_skew)
 
     result = IngestResult()
     for record_id, (index, _record) in records.items():

@@ -56,7 +56,7 @@ def is_postgresql() -> bool:
 _DEVICE_SQL = (
     "SELECT d.id, d.project_id, d.state, d.secret_encrypted, EXISTS ("
     "  SELECT 1 FROM devices_devicenonce n WHERE n.device_id = d.id AND n.nonce = %s"
-    "), d.online, d.last_contact_at, d.last_punch_at FROM devices_device d WHERE d.serial = %s"
+    "), d.online, d.last_contact_at, d.last_punch_at, d.clock_skew_s FROM devices_device d WHERE d.serial = %s"
 )
 
 
@@ -72,7 +72,7 @@ def device_identity(serial: str, nonce: str) -> DeviceIdentity | None:
             Device.objects.filter(serial=serial)
             .annotate(nonce_seen=Exists(DeviceNonce.objects.filter(device=OuterRef("pk"), nonce=nonce)))
             .values_list("id", "project_id", "state", "secret_encrypted", "nonce_seen", "online", "last_contact_at",
-                         "last_punch_at")
+                         "last_punch_at", "clock_skew_s")
             .first()
         )  # fmt: skip
     if row is None:
@@ -80,6 +80,7 @@ def device_identity(serial: str, nonce: str) -> DeviceIdentity | None:
     return DeviceIdentity(
         pk=row[0], serial=serial, project_id=row[1], state=row[2], secret_encrypted=row[3],
         nonce_in_database=bool(row[4]), online=bool(row[5]), last_contact_at=row[6], last_punch_at=row[7],
+        clock_skew=row[8] or 0,
     )  # fmt: skip
 
 

@@ -10,9 +10,11 @@ device's rate. Each refusal is a DeviceRefusal with the contract's status and co
 - **Nonces** are remembered for 10 minutes with Redis `SET NX EX`. When Redis cannot be reached they
   are recorded in PostgreSQL instead (DeviceNonce, a unique index), and the device lookup always checks
   that table too, so a nonce recorded there during an outage is refused after Redis comes back. A
-  nonce accepted through Redis just before it went down cannot be checked any more; its replay would
-  carry the same signed timestamp, at most 300 s after the nonce was seen, so while falling back the
-  gateway answers 503 (retry) to timestamps earlier than 300 s after this process saw Redis fail.
+  nonce accepted through Redis just before it went down cannot be checked any more; its replay carries
+  the same signed timestamp, no later than the failure plus the device's clock error (kept from its
+  last contact, `Device.clock_skew_s`), so while falling back the gateway answers 503 (sign again) to
+  timestamps up to that plus FAILOVER_MARGIN_S after this process saw Redis fail, and takes later ones
+  through PostgreSQL: intake goes on within seconds.
 - **A Redis restart** loses the nonces without Redis ever being unreachable. Redis keeps an epoch key
   (`smz:nonce-epoch`, the time it was first asked after starting empty): a request signed at or before
   the epoch may carry a nonce seen before the restart, so it is answered 503 (sign again and retry).
@@ -46,6 +48,9 @@ logger = logging.getLogger("smz.devices")
 MAX_BODY_BYTES = 10 * 1024 * 1024
 TIMESTAMP_WINDOW_S = 300
 NONCE_TTL_S = 600
+# After Redis fails, requests signed up to this long (plus the device's known clock error) after the
+# failure are refused with 503: one of them could be a replay of a nonce only Redis had seen.
+FAILOVER_MARGIN_S = 10
 
 
 @dataclass
@@ -70,6 +75,7 @@ class DeviceIdentity:
     online: bool = False
     last_contact_at: object = None  # aware datetime or None
     last_punch_at: object = None
+    clock_skew: int = 0  # seconds, at the last contact
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,7 @@ class DeviceRequest:
     device: DeviceIdentity
     body: bytes
     received_at: object  # aware datetime
+    clock_skew: int = 0  # this request's timestamp minus the server's time
 
 
 @lru_cache(maxsize=4096)
@@ -186,7 +193,7 @@ def authenticate(request, body: bytes, *, find_device: Callable[[str, str], Devi
     if device.nonce_in_database:
         raise DeviceRefusal(401, "replayed_nonce", "This nonce was used within the last 10 minutes.")
     _check_nonce_and_rate(device, nonce, int(timestamp))
-    return DeviceRequest(device=device, body=body, received_at=now)
+    return DeviceRequest(device=device, body=body, received_at=now, clock_skew=int(skew))
 
 
 EPOCH_KEY = "smz:nonce-epoch"
@@ -225,10 +232,11 @@ def _check_nonce_and_rate(device: DeviceIdentity, nonce: str, timestamp: int) ->
             if count > limit:
                 raise _rate_refusal(limit)
             return
-        if timestamp <= _state.failed_at + TIMESTAMP_WINDOW_S:
-            raise DeviceRefusal(
-                503, "unavailable", "Nonces cannot be checked now; sign again and retry.", retry_after=30
-            )
+        # A nonce accepted through Redis before it failed carries a timestamp at most the device's clock
+        # error after the failure: those are refused (sign again); later ones go on through PostgreSQL.
+        if timestamp <= _state.failed_at + max(device.clock_skew, 0) + FAILOVER_MARGIN_S:
+            raise DeviceRefusal(503, "unavailable", "Nonces cannot be checked now; sign again and retry.",
+                                retry_after=FAILOVER_MARGIN_S)  # fmt: skip
     _record_nonce_in_database(device, nonce)
     if _count_in_database(device, window) > limit:
         raise _rate_refusal(limit)

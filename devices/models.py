@@ -39,6 +39,9 @@ class Device(models.Model):
     online = models.BooleanField(_("online"), default=False)
     last_heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     last_punch_at = models.DateTimeField(_("last punch"), null=True, blank=True)
+    # The device clock's error at its last contact (its signed timestamp minus the server's time): how
+    # far a replayed request of it could be dated after a Redis failure (devices.gateway).
+    clock_skew_s = models.IntegerField(_("clock error (s)"), default=0, db_default=0)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
     # Healthchecks' way: each contact sets the deadline; the sweeper finds devices past it.
     offline_after = models.DateTimeField(_("offline after"), null=True, blank=True)

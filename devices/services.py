@@ -112,6 +112,7 @@ def device_contact_record(
     liveness_enabled: bool | None = None,
     firmware: str | None = None,
     last_punch_at=None,
+    clock_skew: int | None = None,
 ) -> None:
     """A contact (heartbeat or punches): online, a fresh deadline, and a flip for each change.
 
@@ -128,6 +129,8 @@ def device_contact_record(
         fields.update(last_heartbeat_at=at, liveness_enabled=liveness_enabled)
     if firmware is not None:
         fields["firmware"] = firmware
+    if clock_skew is not None:
+        fields["clock_skew_s"] = clock_skew
     if last_punch_at is not None:
         fields["last_punch_at"] = Case(
             When(Q(last_punch_at__isnull=True) | Q(last_punch_at__lt=last_punch_at), then=Value(last_punch_at)),
@@ -151,12 +154,13 @@ def device_contact_record(
         DeviceFlip.objects.bulk_create(flips)
 
 
-def device_heartbeat_record(*, device_id: int, liveness_enabled: bool, firmware: str | None, at) -> None:
+def device_heartbeat_record(
+    *, device_id: int, liveness_enabled: bool, firmware: str | None, at, clock_skew: int | None = None
+) -> None:
     """A heartbeat: the device is online and reports its liveness setting (rule R06) and firmware."""
     with transaction.atomic():
-        device_contact_record(
-            device_id=device_id, at=at, heartbeat=True, liveness_enabled=liveness_enabled, firmware=firmware
-        )
+        device_contact_record(device_id=device_id, at=at, heartbeat=True, liveness_enabled=liveness_enabled,
+                              firmware=firmware, clock_skew=clock_skew)  # fmt: skip
 
 
 def devices_sweep_offline(*, now) -> int:

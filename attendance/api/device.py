@@ -144,7 +144,8 @@ def _heartbeat(signed: DeviceRequest, data: object) -> JsonResponse:
         except ValueError:
             raise BadBody("reported_at must be an ISO 8601 date-time.") from None
     device_heartbeat_record(device_id=signed.device.pk, liveness_enabled=data["liveness_enabled"],
-                            firmware=data.get("firmware"), at=signed.received_at)  # fmt: skip
+                            firmware=data.get("firmware"), at=signed.received_at,
+                            clock_skew=signed.clock_skew)  # fmt: skip
     return JsonResponse({"server_time": signed.received_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
 
 
@@ -185,7 +186,8 @@ def _punches(signed: DeviceRequest, data: object) -> JsonResponse:
         raise BadBody("The body must be an object with a list `punches`.")
     if not 1 <= len(punches) <= MAX_BATCH:
         raise BadBody(f"A batch holds 1 to {MAX_BATCH} punches, not {len(punches)}.")
-    result = punch_batch_ingest(device=signed.device, punches=punches, received_at=signed.received_at)
+    result = punch_batch_ingest(device=signed.device, punches=punches, received_at=signed.received_at,
+                                clock_skew=signed.clock_skew)  # fmt: skip
     intake_count(accepted=result.accepted, duplicate=result.duplicates, rejected=result.rejected)
     return JsonResponse(result.as_answer())
 

@@ -122,6 +122,31 @@ def test_right_after_redis_fails_requests_signed_before_it_cannot_be_checked_and
     assert Device.objects.get(serial=gate.serial).last_heartbeat_at is None
 
 
+@override_settings(REDIS_URL="redis://127.0.0.1:1/0")
+def test_after_a_redis_failure_only_requests_a_replay_could_carry_are_refused_then_intake_goes_on(gate):
+    # A device whose clock runs 120 s ahead: a request it had sent through Redis just before the
+    # failure carries a timestamp up to 120 s after it. Those are refused (503, sign again); a request
+    # signed later than that (plus the margin) goes on through PostgreSQL.
+    from devices import gateway
+
+    gateway._redis()
+    Device.objects.filter(serial=gate.serial).update(clock_skew_s=120)  # known from its last contact
+    assert gate.heartbeat(timestamp=int(time.time()) + 120).status_code == 503  # Redis fails here
+    failed_at = gateway._state.failed_at
+    within = int(failed_at) + 120 + gateway.FAILOVER_MARGIN_S - 5
+    later = int(failed_at) + 120 + gateway.FAILOVER_MARGIN_S + 5
+    with time_machine.travel(later - 120, tick=False):
+        assert code(gate.heartbeat(timestamp=within, nonce="could-be-a-replay-01")) == (503, "unavailable")
+        assert gate.heartbeat(timestamp=later, nonce="signed-after-it-0001").status_code == 200
+    assert DeviceNonce.objects.filter(nonce="signed-after-it-0001").exists()
+    assert not DeviceNonce.objects.filter(nonce="could-be-a-replay-01").exists()
+
+
+def test_each_contact_records_the_device_clock_error(gate, frozen):
+    assert gate.heartbeat(timestamp=NOW - 42).status_code == 200
+    assert Device.objects.get(serial=gate.serial).clock_skew_s == -42
+
+
 def test_a_nonce_recorded_during_an_outage_is_refused_once_redis_is_back(gate):
     device = Device.objects.get(serial=gate.serial)
     DeviceNonce.objects.create(device=device, nonce="outage-nonce-00001", seen_at="2026-11-18T09:45:00Z")
