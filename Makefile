@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint format browser screenshots bench bench-intake bench-rules bench-reports bench-dashboard messages services secrets
+.PHONY: install run test test-faults lint format browser screenshots bench bench-intake bench-rules bench-reports bench-dashboard messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -64,6 +64,11 @@ format: install
 messages: install var/.env
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+# The platform under real faults: PostgreSQL restarted, Redis killed, a worker killed mid-run, two beats,
+# a full disk, skewed clocks (faults/run.py; README "Operations"). Needs root; about 5 minutes.
+test-faults: install var/.env services
+	$(PY) faults/run.py
 
 # Benchmarks: each issue that names a speed or size adds its own target here (docs/benchmarks.md).
 bench: bench-intake bench-rules bench-reports bench-dashboard
