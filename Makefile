@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-faults lint format browser screenshots bench bench-intake bench-rules bench-reports bench-dashboard messages services secrets
+.PHONY: install run test test-faults backup restore lint format browser screenshots bench bench-intake bench-rules bench-reports bench-dashboard messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -69,6 +69,15 @@ messages: install var/.env
 # a full disk, skewed clocks (faults/run.py; README "Operations"). Needs root; about 5 minutes.
 test-faults: install var/.env services
 	$(PY) faults/run.py
+
+# Backups of the database the platform uses (DATABASE_URL, PostgreSQL) and its media; README "Operations".
+#   make backup [TO=dir]        make restore BACKUP=dir DB=new_database [MEDIA=empty_dir]
+backup: install var/.env
+	$(PY) manage.py backup $(if $(TO),--to $(TO))
+
+restore: install var/.env
+	@test -n "$(BACKUP)" -a -n "$(DB)" || { echo "usage: make restore BACKUP=var/backups/smz-… DB=new_database [MEDIA=dir]"; exit 2; }
+	$(PY) manage.py restore $(BACKUP) --database $(DB) $(if $(MEDIA),--media $(MEDIA))
 
 # Benchmarks: each issue that names a speed or size adds its own target here (docs/benchmarks.md).
 bench: bench-intake bench-rules bench-reports bench-dashboard

@@ -23,11 +23,13 @@ def audit_event_record(
     record_count: int,
     request: HttpRequest | None = None,
     project_permit_no: str = "",
+    username: str = "",
 ) -> AuditEvent:
+    """`username` names who acted when no account did (a command run by an operator's shell)."""
     return AuditEvent.objects.create(
         at=timezone.now(),
         user=user if getattr(user, "pk", None) else None,
-        username=getattr(user, "username", "") or "",
+        username=getattr(user, "username", "") or username,
         action=action,
         what=what[:200],
         project_permit_no=project_permit_no,
