@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-faults backup restore lint format browser screenshots bench bench-intake bench-rules bench-reports bench-dashboard messages services secrets
+.PHONY: install run test test-faults backup restore lint format browser screenshots bench bench-intake bench-rules bench-reports bench-dashboard bench-load messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -80,7 +80,7 @@ restore: install var/.env
 	$(PY) manage.py restore $(BACKUP) --database $(DB) $(if $(MEDIA),--media $(MEDIA))
 
 # Benchmarks: each issue that names a speed or size adds its own target here (docs/benchmarks.md).
-bench: bench-intake bench-rules bench-reports bench-dashboard
+bench: bench-intake bench-rules bench-reports bench-dashboard bench-load
 
 # The nightly rules run on a synthetic city of 2,000 projects and one twice its size (docs/benchmarks.md).
 bench-rules: install var/.env services
@@ -97,3 +97,7 @@ bench-dashboard: install var/.env services
 # Device intake under load (docs/benchmarks.md): gunicorn with 2 workers against PostgreSQL, loopback only.
 bench-intake: install var/.env services
 	$(PY) bench/intake.py
+
+# The morning peak with locust: 2,000 devices, 200 punches/s, regulators browsing, 10 minutes (docs/benchmarks.md).
+bench-load: install var/.env services
+	$(PY) bench/load.py

@@ -148,6 +148,11 @@ def worker_killed(st: stack.Stack, plan: list[dict]) -> tuple:
     built = subprocess.run([stack.PY, "-c", CITY % stack.CITY_DB], cwd=stack.ROOT, env=stack.environment(stack.CITY_DB),
                            capture_output=True, text=True, check=True)  # fmt: skip
     city = json.loads(built.stdout.strip().splitlines()[-1])
+    # The devices go on punching (into the platform's own database) while the night runs and dies.
+    ledger, stop = Ledger(), threading.Event()
+    devices = devices_of(plan, ledger, "C")[:4]
+    load = threading.Thread(target=run_load, args=(devices,), kwargs={"seconds": 600, "stop": stop})
+    load.start()
     first = st.worker_start("night1", stack.CITY_DB)
     second = st.worker_start("night2", stack.CITY_DB)
     time.sleep(4)
@@ -175,14 +180,16 @@ def worker_killed(st: stack.Stack, plan: list[dict]) -> tuple:
     undisturbed = _alerts(stack.CITY_DB)
     doubled = int(stack.psql("SELECT count(*) FROM (SELECT key FROM inspections_alert GROUP BY key "
                              "HAVING count(*) > 1) a", stack.CITY_DB))  # fmt: skip
+    stop.set()
+    load.join()
     facts = {
+        f"a city of {city['projects']} projects, {city['punches']} punches": True,
         f"the run was under way when its process was killed ({running})": running == "running" and killed,
         f"the night completed on another try (attempts {attempts})": attempts >= 2,
         f"the alerts equal an undisturbed run's ({len(disturbed)} / {len(undisturbed)})": disturbed == undisturbed,
         "no alert counted twice": doubled == 0,
     }
-    summary = {"city": city, "alerts": len(disturbed)}
-    return summary, facts
+    return check(ledger, _serials(devices), stack.DB), facts
 
 
 def _alerts(database: str) -> set[str]:
@@ -225,6 +232,10 @@ print(json.dumps({"sent": sent, "due": due}))
 
 
 def two_beats(st: stack.Stack, plan: list[dict]) -> tuple:
+    ledger, stop = Ledger(), threading.Event()
+    devices = devices_of(plan, ledger, "D")[:4]
+    load = threading.Thread(target=run_load, args=(devices,), kwargs={"seconds": 600, "stop": stop})
+    load.start()
     st.worker_start("beat1")
     st.worker_start("beat2")
     time.sleep(4)
@@ -240,8 +251,10 @@ def two_beats(st: stack.Stack, plan: list[dict]) -> tuple:
     ran_once = ran() == due
     st.stop("beat1")
     st.stop("beat2")
-    return {"messages sent by two beats": sent["sent"], "jobs due": sum(due.values())}, {
-        f"each job ran once per slot ({sum(due.values())} runs of {sent['sent']} messages)": ran_once,
+    stop.set()
+    load.join()
+    return check(ledger, _serials(devices), stack.DB), {
+        f"each job ran once per slot ({sum(due.values())} runs of {sent['sent']} messages from two beats)": ran_once,
     }
 
 

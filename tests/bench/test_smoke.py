@@ -19,13 +19,17 @@ BENCHMARKS = [
     ("rules.py", {"night_s", "month_s", "peak_rss_mb", "doubling_ratio"}),
     ("reports.py", {"district_median_s", "district_max_s", "city_median_s", "city_max_s"}),
     ("dashboard.py", {"city overview", "district page", "project page", "alert triage", "reports page"}),
+    (
+        "load.py",
+        {"requests", "failures", "punches_per_s", "lost", "intake_p99_ms", "pages_p99_ms", "memory_growth_pct"},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("script", "figures"), BENCHMARKS, ids=[name for name, _ in BENCHMARKS])
 def test_the_benchmark_runs_to_its_end_and_prints_its_figures(script, figures):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST"))}
-    env.update(BENCH_SMOKE="1", BENCH_SMOKE_REUSE="1" if script == "dashboard.py" else "0")
+    env.update(BENCH_SMOKE="1", BENCH_SMOKE_REUSE="1" if script in ("dashboard.py", "load.py") else "0")
     result = subprocess.run([sys.executable, f"bench/{script}"], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=600)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]

@@ -1,0 +1,332 @@
+"""make bench-load: the morning peak (issue 16), with locust, against a real gunicorn, Celery and PostgreSQL.
+
+1. The city of `make bench-reports` (2,000 projects, 100,000 people, October 2026 with its alerts,
+   inspections and cases; built when missing) is copied into its own database; 2,000 of its devices get
+   real signing secrets and the people of their projects real-form ID numbers (encrypted, digested).
+2. Starts, on loopback, gunicorn as production runs it (smz_platform/gunicorn_conf.py: 4 workers × 4
+   threads), a Celery worker and the beat.
+3. locust (bench/locustfile.py), headless: 2,000 devices — a heartbeat a minute each and batches of
+   1–20 punches, 200 punches/s arriving in all — and 10 regulators (the city and district staff)
+   logged in through the login page, browsing the dashboard and downloading Annex 1, for 10 minutes.
+4. Every 10 s, the unique memory (USS) of every process of the platform: gunicorn's master and
+   workers, the Celery worker and its pool, the beat, and the PostgreSQL backends serving the run.
+
+Targets: zero failed requests, intake p99 ≤ 100 ms, dashboard pages p99 ≤ 1 s, no process growing by
+more than 10% from the end of the warm-up (the first 3 minutes) to the end. The devices' ledger (records
+the platform said it accepted) is compared with the punches stored. Prints the figures and last one
+JSON line. BENCH_SMOKE=1: 20 devices for 40 s on the smoke city (the suite's smoke run).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import reports  # noqa: E402
+from bench.intake import machine  # noqa: E402
+from bench.size import pick  # noqa: E402
+
+DB = pick("smz_bench_load", "smz_bench_load_smoke")
+PORT = pick(8770, 8771)
+BASE = f"http://127.0.0.1:{PORT}"
+DEVICES, REGULATORS = pick(2000, 20), pick(10, 2)
+RATE = pick(200, 10)  # punches a second arriving, in all
+SECONDS, WARMUP, SAMPLE_EVERY = pick(600, 40), pick(180, 15), pick(10, 2)
+BATCH_PERIOD = DEVICES * 10.5 / RATE  # a device's batches hold 10.5 punches on average
+PASSWORD = "smz-load-2026"
+REDIS_DB, BROKER_DB = 13, 12
+OUT = ROOT / "var" / "bench-load"
+
+PREPARE = """
+import django, json, random, secrets, sys
+django.setup()
+from django.db import connection
+from psycopg2.extras import execute_values
+from devices.models import Device
+from devices.simulator import make_id_number
+from inspections.models import Alert
+from projects.choices import Role
+from projects.models import Engagement, Project, Region, User
+from smz_platform.common import pii
+devices, regulators, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+rng = random.Random(16)
+chosen = list(Device.objects.order_by("pk").values_list("pk", "serial", "project_id")[:devices])
+secret = {pk: secrets.token_urlsafe(32) for pk, _serial, _project in chosen}
+projects = sorted({project for _pk, _serial, project in chosen})
+engaged = list(Engagement.objects.filter(project_id__in=projects, exited_on__isnull=True)
+               .values_list("person_id", "project_id"))
+numbers, seen = {}, set()
+for person, _project in engaged:
+    while (number := make_id_number(rng)) in seen:
+        pass
+    seen.add(number)
+    numbers[person] = number
+with connection.cursor() as cursor:
+    execute_values(cursor.cursor, "UPDATE devices_device d SET secret_encrypted = v.s FROM (VALUES %s) v(id, s) "
+                   "WHERE d.id = v.id", [(pk, pii.secret_encrypt(s)) for pk, s in secret.items()], page_size=1000)
+    execute_values(cursor.cursor, "UPDATE projects_person p SET id_number_encrypted = v.e, id_number_digest = v.d, "
+                   "id_number_masked = v.m FROM (VALUES %s) v(id, e, d, m) WHERE p.id = v.id",
+                   [(pk, pii.encrypt(n), pii.lookup_digest(n), pii.mask_id_number(n)) for pk, n in numbers.items()],
+                   page_size=2000)
+by_project = {}
+for person, project in engaged:
+    by_project.setdefault(project, []).append(numbers[person])
+plan_devices = [{"serial": serial, "secret": secret[pk], "numbers": by_project.get(project, [])[:60]}
+                for pk, serial, project in chosen]
+accounts = []
+districts = list(Region.objects.filter(level="district").order_by("code"))
+for n in range(regulators):
+    district = None if n % 5 == 0 else districts[n % len(districts)]
+    name = "load-city" if district is None else f"load-{district.code}"
+    user, _ = User.objects.get_or_create(username=name, defaults={"role": Role.CITY if district is None else
+                                         Role.DISTRICT, "district": district})
+    user.set_password(password)
+    user.save()
+    scope = Project.objects.all() if district is None else Project.objects.filter(district=district)
+    accounts.append({
+        "username": name, "home": "/" if district is None else f"/districts/{district.code}/",
+        "projects": list(scope.order_by("pk").values_list("permit_no", flat=True)[:20]),
+        "alerts": list(Alert.objects.filter(project__in=scope).order_by("pk").values_list("pk", flat=True)[:20]),
+        "devices": list(Device.objects.filter(project__in=scope).order_by("pk").values_list("serial", flat=True)[:20]),
+        "annex1": "" if district is None else f"&district={district.code}",
+    })
+print(json.dumps({"devices": plan_devices, "regulators": accounts, "people": len(numbers)}))
+"""
+
+
+def environment() -> dict[str, str]:
+    env = reports.city.environment()
+    env.update({
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}", "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{BROKER_DB}",
+        "DJANGO_DEBUG": "false", "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_LOG_LEVEL": "WARNING", "GUNICORN_ACCESS_LOG": "off", "SMZ_LOG_FORMAT": "plain",
+        "GUNICORN_BIND": f"127.0.0.1:{PORT}", "SMZ_MEDIA_ROOT": str(OUT / "media"),
+        # Every simulated device sends from 127.0.0.1: the per-address limit would otherwise cap the run.
+        "SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE": "100000000",
+        "PROMETHEUS_MULTIPROC_DIR": str(OUT / "prometheus"), "DJANGO_SETTINGS_MODULE": "smz_platform.settings",
+    })  # fmt: skip
+    return env
+
+
+def database() -> None:
+    """A copy of the benchmark city (a template copy: seconds, and the reports city stays as it was)."""
+    import psycopg2
+
+    admin = psycopg2.connect("postgres://postgres@127.0.0.1:5432/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DB}")
+        cursor.execute(f"CREATE DATABASE {DB} TEMPLATE {reports.city.DB}")
+    admin.close()
+
+
+def django(script: str, *args: str) -> str:
+    result = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, env=environment(), capture_output=True,
+                            text=True)  # fmt: skip
+    if result.returncode:
+        sys.exit(result.stderr)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def start(name: str, command: list[str]) -> subprocess.Popen:
+    log = open(OUT / f"{name}.log", "w")  # noqa: SIM115 (open while the process runs)
+    return subprocess.Popen(command, cwd=ROOT, env=environment(), stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)  # fmt: skip
+
+
+def wait_for_web(server: subprocess.Popen) -> None:
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if server.poll() is not None:
+                sys.exit(f"gunicorn stopped: {(OUT / 'web.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+    sys.exit("gunicorn did not come up")
+
+
+class Memory(threading.Thread):
+    """Samples the unique memory (USS) of every process of the platform every SAMPLE_EVERY seconds."""
+
+    def __init__(self, roots: dict[str, subprocess.Popen]) -> None:
+        super().__init__(daemon=True)
+        self.roots, self.samples, self.stop = roots, [], threading.Event()
+
+    def _processes(self) -> dict:
+        import psutil
+
+        found = {}
+        for name, root in self.roots.items():
+            try:
+                parent = psutil.Process(root.pid)
+            except psutil.NoSuchProcess:
+                continue
+            found[f"{name} (main)"] = [parent]
+            for n, child in enumerate(sorted(parent.children(recursive=True), key=lambda p: p.pid), 1):
+                found[f"{name} {n}"] = [child]
+        found["postgres backends (sum)"] = [p for p in psutil.process_iter(["cmdline"])
+                                            if any(DB in part for part in (p.info["cmdline"] or []))
+                                            and "postgres" in (p.info["cmdline"] or [""])[0]]  # fmt: skip
+        return found
+
+    def run(self) -> None:
+        import psutil
+
+        started = time.time()
+        while not self.stop.wait(SAMPLE_EVERY):
+            sample = {"t": time.time() - started}
+            for label, processes in self._processes().items():
+                total = 0
+                for process in processes:
+                    with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):  # it just ended
+                        total += process.memory_full_info().uss
+                sample[label] = total / 2**20
+            self.samples.append(sample)
+
+    def growth(self) -> dict[str, dict]:
+        """Per process: the median USS in the minute after the warm-up and in the last minute."""
+        window = min(60, SECONDS / 6)
+        early = [s for s in self.samples if WARMUP <= s["t"] < WARMUP + window]
+        late = [s for s in self.samples if s["t"] >= SECONDS - window]
+        out = {}
+        for label in sorted({k for s in self.samples for k in s if k != "t"}):
+            before = [s[label] for s in early if label in s]
+            after = [s[label] for s in late if label in s]
+            if before and after:
+                base, end = statistics.median(before), statistics.median(after)
+                out[label] = {"after_warmup_mb": round(base, 1), "end_mb": round(end, 1),
+                              "growth_pct": round((end / base - 1) * 100, 1) if base else 0.0}  # fmt: skip
+        return out
+
+
+def stats(prefix: Path) -> dict[str, dict]:
+    rows = {}
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            rows[row["Name"]] = {
+                "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
+                "median_ms": float(row["50%"] or 0), "p99_ms": float(row["99%"] or 0),
+                "max_ms": float(row["Max Response Time"] or 0), "per_s": float(row["Requests/s"] or 0),
+            }  # fmt: skip
+    return rows
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    print(f"machine: {machine()}", flush=True)
+    reports.prepare()
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name in ("prometheus", "media"):
+        (OUT / name).mkdir(exist_ok=True)
+    database()
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=environment(), check=True)
+    plan = json.loads(django(PREPARE, str(DEVICES), str(REGULATORS), PASSWORD))
+    run = f"{int(time.time()) % 10**6:06d}"
+    plan.update(run=run, password=PASSWORD, month="2026-10", first="2026-10-01", last="2026-10-31")
+    plan_file, ledger_file = OUT / "plan.json", OUT / "ledger.json"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    ledger_file.unlink(missing_ok=True)
+    print(f"{len(plan['devices'])} devices, {plan['people']} people with real-form ID numbers, "
+          f"{len(plan['regulators'])} regulators; a batch every {BATCH_PERIOD:.0f} s per device",
+          flush=True)  # fmt: skip
+
+    venv = ROOT / ".venv" / "bin"
+    web = start("web", [str(venv / "gunicorn"), "smz_platform.wsgi:application", "--config",
+                        "python:smz_platform.gunicorn_conf", "--timeout", "120"])  # fmt: skip
+    worker = start("worker", [str(venv / "celery"), "-A", "smz_platform", "worker", "--concurrency", "2",
+                              "--loglevel", "WARNING"])  # fmt: skip
+    beat = start("beat", [str(venv / "celery"), "-A", "smz_platform", "beat", "--loglevel", "WARNING",
+                          "--schedule", str(Path(tempfile.mkdtemp()) / "beat-schedule")])  # fmt: skip
+    memory = Memory({"gunicorn": web, "celery worker": worker, "celery beat": beat})
+    try:
+        wait_for_web(web)
+        memory.start()
+        env = {**environment(), "SMZ_LOAD_PLAN": str(plan_file), "SMZ_LOAD_LEDGER": str(ledger_file),
+               "SMZ_LOAD_BATCH_PERIOD": str(BATCH_PERIOD), "SMZ_LOAD_REGULATORS": str(REGULATORS)}  # fmt: skip
+        users = len(plan["devices"]) + REGULATORS
+        started = time.time()
+        locust = subprocess.run(
+            [str(venv / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--users", str(users),
+             "--spawn-rate", str(max(users // 10, 1)), "--run-time", f"{SECONDS}s", "--host", BASE,
+             "--csv", str(OUT / "locust"), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
+            cwd=ROOT, env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        elapsed = time.time() - started
+    finally:
+        memory.stop.set()
+        for process in (web, worker, beat):
+            stop(process)
+    (OUT / "locust.log").write_text(locust.stdout + locust.stderr, encoding="utf-8")
+    if not ledger_file.exists():
+        sys.exit(f"locust wrote no ledger: {(locust.stdout + locust.stderr)[-3000:]}")
+    ledger = json.loads(ledger_file.read_text(encoding="utf-8"))
+    figures = stats(OUT / "locust")
+    # A task that raised is a failure too (locust keeps it apart from failed requests).
+    with open(OUT / "locust_exceptions.csv", encoding="utf-8") as handle:
+        raised = sum(int(row["Count"]) for row in csv.DictReader(handle))
+    figures.setdefault("Aggregated", {"requests": 0, "failures": 0})["failures"] += raised
+    stored = int(subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", DB, "-tAc",
+                                 f"SELECT count(*) FROM attendance_punch WHERE record_id LIKE 'L{run}-%'"],
+                                capture_output=True, text=True, check=True).stdout.strip())  # fmt: skip
+    growth = memory.growth()
+    report(figures, ledger, stored, growth, elapsed, plan)
+
+
+def report(figures: dict, ledger: dict, stored: int, growth: dict, elapsed: float, plan: dict) -> None:
+    total = figures.get("Aggregated", {"requests": 0, "failures": 0})
+    pages = {name: f for name, f in figures.items() if name.startswith("page: ")}
+    intake, beat = figures.get("device punches", {}), figures.get("device heartbeat", {})
+    annex = figures.get("Annex 1 download", {})
+    print(f"\n{SECONDS} s of load ({elapsed:.0f} s with the spawn and the stop); {total['requests']} requests, "
+          f"{total['failures']} failed")  # fmt: skip
+    print(f"punches: {ledger['sent']} sent in {ledger['batches']} batches ({ledger['sent'] / SECONDS:.0f}/s), "
+          f"{ledger['accepted']} accepted, {stored} stored, {ledger['duplicate']} duplicate, "
+          f"{ledger['rejected']} rejected")  # fmt: skip
+    for name, f in figures.items():
+        if name != "Aggregated":
+            print(f"  {name:<22} {f['requests']:>7} requests  {f['per_s']:>6.1f}/s  failures {f['failures']:>3}  "
+                  f"p50 {f['median_ms']:>5.0f} ms  p99 {f['p99_ms']:>5.0f} ms  max {f['max_ms']:>6.0f} ms")  # fmt: skip
+    print("memory (USS) after warm-up → end:")
+    for label, g in growth.items():
+        print(f"  {label:<26} {g['after_warmup_mb']:>7.1f} MB → {g['end_mb']:>7.1f} MB  ({g['growth_pct']:+.1f}%)")
+    worst = max((g["growth_pct"] for g in growth.values()), default=0.0)
+    pages_p99 = max((f["p99_ms"] for f in pages.values()), default=0.0)
+    print(json.dumps({
+        "requests": total["requests"], "failures": total["failures"],
+        "punches_per_s": round(ledger["sent"] / SECONDS, 1), "accepted": ledger["accepted"], "stored": stored,
+        "lost": ledger["accepted"] - stored, "intake_p99_ms": intake.get("p99_ms", 0),
+        "heartbeat_p99_ms": beat.get("p99_ms", 0), "pages_p99_ms": pages_p99, "annex1_p99_ms": annex.get("p99_ms", 0),
+        "memory_growth_pct": max(worst, 0.0), "devices": len(plan["devices"]),
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    random.seed(16)
+    main()
