@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-faults backup restore lint format browser screenshots bench bench-intake bench-rules bench-reports bench-dashboard bench-load messages services secrets
+.PHONY: install run test test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -31,12 +31,20 @@ run: install var/.env
 services:
 	bash scripts/ensure-services.sh
 
-test: install var/.env services browser
+test: install var/.env services browser office
 	$(PY) -m pytest
 
 # Debian's headless Chromium for the browser tests (Playwright drives it; tests/dashboard/test_browser.py).
 browser:
 	bash scripts/ensure-browser.sh
+
+# The first printed page of each workbook of the demo city (LibreOffice), for the README; `make run` first.
+workbook-pages: install office
+	$(PY) scripts/workbook_pages.py
+
+# LibreOffice headless and poppler for the print test (tests/reports/test_printing.py).
+office:
+	bash scripts/ensure-office.sh
 
 # The dashboard's screenshots in docs/screenshots/ (linked from the README), taken of the demo city
 # that `make run` serves (run it in another terminal first).

@@ -57,7 +57,7 @@ def _statistics(wb, book: Annex1Book, sheet: Annex1Sheet) -> None:
     layout.line(ws, 5, f"统计期间：{layout.period_text(book.start, book.end)}", 4)
     layout.header(ws, ["序号", "基本情况", "数量", "备注"])
     for n, (label, count, note) in enumerate(zip(LABELS, sheet.counts, sheet.notes, strict=True), start=1):
-        ws.append([
+        layout.put(ws, [
             layout.cell(ws, n, align="center"), layout.cell(ws, label),
             layout.cell(ws, int(count), align="center", number_format="0"), layout.cell(ws, note, size=9),
         ])  # fmt: skip

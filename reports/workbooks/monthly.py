@@ -36,15 +36,15 @@ ANNEX2_LABELS = (
 def annex2_workbook(*, header: Header, case_title: str, blocks: tuple[str, str, str]) -> bytes:
     """甬建函〔2023〕82号 附件2: the three blocks, label on the left, the case's facts on the right (portrait)."""
     wb = layout.workbook()
-    ws = layout.sheet(wb, "负面典型案例", widths=[26, 70], landscape=False, generated_at=header.generated_at,
-                      header_rows=4)  # fmt: skip
+    ws = layout.sheet(wb, "负面典型案例", widths=[28, 70], landscape=False, generated_at=header.generated_at,
+                      header_rows=4, one_page=True)  # fmt: skip
     layout.line(ws, 1, "附件2", 2)
     layout.title(ws, 2, ANNEX2_TITLE, 2)
     layout.line(ws, 3, f"填报单位：{header.unit}", 2)
     layout.line(ws, 4, _reporter_line(header), 2)
     for label, text in zip(ANNEX2_LABELS, blocks, strict=True):
-        ws.append([layout.cell(ws, label, bold=True, align="center"), layout.cell(ws, text)])
-    ws.append([layout.cell(ws, "案件名称", bold=True, align="center"), layout.cell(ws, case_title)])
+        layout.put(ws, [layout.cell(ws, label, bold=True, align="center"), layout.cell(ws, text)])
+    layout.put(ws, [layout.cell(ws, "案件名称", bold=True, align="center"), layout.cell(ws, case_title)])
     return layout.to_bytes(wb)
 
 
@@ -65,7 +65,7 @@ def presence_workbook(*, header: Header, month: dt.date, rows: list) -> bytes:
     layout.line(ws, 3, _reporter_line(header), len(PRESENCE_COLUMNS))
     layout.header(ws, PRESENCE_COLUMNS)
     for n, r in enumerate(rows, start=1):
-        ws.append([
+        layout.put(ws, [
             layout.cell(ws, n, align="center"), layout.cell(ws, r.district), layout.cell(ws, r.project),
             layout.cell(ws, r.permit_no), layout.cell(ws, r.name), layout.cell(ws, r.id_number),
             layout.cell(ws, r.position), layout.cell(ws, r.attended_days, align="center", number_format="0"),
@@ -97,7 +97,7 @@ def circular_workbook(*, header: Header, month: dt.date, rows: list, named: list
         rate = r.managers_passed / r.managers_judged if r.managers_judged else None
         values = [r.active_projects, r.inspections, r.inspected_projects, r.findings, *r.measures.values(),
                   r.managers_judged, r.managers_passed]  # fmt: skip
-        ws.append([
+        layout.put(ws, [
             layout.cell(ws, n, align="center"), layout.cell(ws, r.district),
             *(layout.cell(ws, v, align="center", number_format="0") for v in values),
             layout.cell(ws, rate, align="center", number_format="0.0%"),
@@ -132,7 +132,7 @@ def ledger_workbook(*, header: Header, project_name: str, permit_no: str, months
     layout.line(ws, 3, _reporter_line(header), len(columns))
     layout.header(ws, columns)
     for n, p in enumerate(people, start=1):
-        ws.append([
+        layout.put(ws, [
             layout.cell(ws, n, align="center"), layout.cell(ws, p.name), layout.cell(ws, p.id_number),
             layout.cell(ws, p.employer), layout.cell(ws, p.category), layout.cell(ws, p.role), layout.cell(ws, p.team),
             layout.cell(ws, p.entered_on, number_format="yyyy-mm-dd"),
