@@ -150,7 +150,7 @@ class PersonAdmin(ScopedAdmin):
         audit_event_record(
             user=request.user,
             action=AuditAction.VIEW_UNMASKED,
-            what=f"person {person.pk} id_number",
+            what=f"查看人员{person.pk}的完整身份证号",
             record_count=1,
             request=request,
         )
@@ -248,7 +248,7 @@ class UserAdmin(DjangoUserAdmin, ScopedAdmin):
     list_filter = ["role", "is_active"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Role and jurisdiction"), {"fields": ["role", "district", "enterprise", "phone"]}),
+        (_("Role and jurisdiction"), {"fields": ["role", "district", "enterprise", "phone", "language"]}),
     ]
     # The role and its jurisdiction are chosen when the account is made: there is no default.
     add_form = AccountCreationForm

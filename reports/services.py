@@ -67,7 +67,7 @@ def annex1_report(*, user: User, district: Region | None, start: dt.date, end: d
     where = district.name if district else "全市"
     return Report(f"附件1_实名制管理专项整治行动查处情况统计表_{where}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
                   annex1_workbook(book), len(book.projects),
-                  f"Annex 1 {district.code if district else 'city'} {start}..{end}")  # fmt: skip
+                  f"下载附件1（{where}，{start}至{end}）")  # fmt: skip
 
 
 def annex2_report(*, user: User, case: Case) -> Report:
@@ -75,7 +75,7 @@ def annex2_report(*, user: User, case: Case) -> Report:
     content = annex2_workbook(header=_header(user, dossier.unit), case_title=dossier.title,
                               blocks=(dossier.project_info, dossier.behaviour, dossier.measures))  # fmt: skip
     return Report(f"附件2_实名制管理负面典型案例_{case.project.permit_no}_{case.pk}.xlsx", content, 1,
-                  f"Annex 2 case {case.pk}", case.project.permit_no)  # fmt: skip
+                  f"下载附件2（案件{case.pk}）", case.project.permit_no)  # fmt: skip
 
 
 def manager_presence_report(*, user: User, district: Region | None, month: dt.date) -> Report:
@@ -83,7 +83,7 @@ def manager_presence_report(*, user: User, district: Region | None, month: dt.da
     rows = selectors.manager_rows(districts=districts, month=month)
     content = presence_workbook(header=_header(user, unit), month=month, rows=rows)
     return Report(f"管理人员月度考勤_{where}_{month:%Y%m}.xlsx", content, len(rows),
-                  f"manager presence {district.code if district else 'city'} {month:%Y-%m}")  # fmt: skip
+                  f"下载管理人员月度考勤表（{where}，{month.year}年{month.month}月）")  # fmt: skip
 
 
 def circular_report(*, user: User, district: Region | None, month: dt.date) -> Report:
@@ -92,7 +92,7 @@ def circular_report(*, user: User, district: Region | None, month: dt.date) -> R
     content = circular_workbook(header=_header(user, unit), month=month, rows=rows, named=named,
                                 measure_names=[measure_name(k) for k in selectors.CIRCULAR_MEASURES])  # fmt: skip
     return Report(f"实名制管理月度通报_{where}_{month:%Y%m}.xlsx", content, len(named),
-                  f"circular {district.code if district else 'city'} {month:%Y-%m}")  # fmt: skip
+                  f"下载月度通报（{where}，{month.year}年{month.month}月）")  # fmt: skip
 
 
 def ledger_report(*, user: User, project: Project, months: list[dt.date]) -> Report:
@@ -100,7 +100,7 @@ def ledger_report(*, user: User, project: Project, months: list[dt.date]) -> Rep
     content = ledger_workbook(header=_header(user, selectors.bureau(project.district)), project_name=project.name,
                               permit_no=project.permit_no, months=months, people=people)  # fmt: skip
     return Report(f"实名制管理台账_{project.permit_no}_{months[0]:%Y%m}-{months[-1]:%Y%m}.xlsx", content, len(people),
-                  f"ledger {project.permit_no}", project.permit_no)  # fmt: skip
+                  f"下载实名制管理台账（{project.permit_no}）", project.permit_no)  # fmt: skip
 
 
 def report_job_start(*, user: User, kind: str, params: dict) -> ReportJob:

@@ -207,6 +207,6 @@ class ReportJobDownloadApi(APIView):
     @extend_schema(responses=XLSX_RESPONSE)
     def get(self, request: Request, job_id) -> FileResponse:
         job = get_object_or_404(ReportJob, pk=job_id, user=request.user, state=ReportJobState.DONE)
-        audit_event_record(user=request.user, action=AuditAction.EXPORT, what=f"Annex 1 city {job.params['from']}.."
-                           f"{job.params['to']}", record_count=1, request=request)  # fmt: skip
+        audit_event_record(user=request.user, action=AuditAction.EXPORT, what=f"下载附件1（全市，{job.params['from']}至"
+                           f"{job.params['to']}）", record_count=1, request=request)  # fmt: skip
         return FileResponse(job.file.open("rb"), content_type=services.XLSX, as_attachment=True, filename=job.filename)

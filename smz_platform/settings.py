@@ -98,10 +98,11 @@ MIDDLEWARE = [
     "attendance.api.fastlane.DeviceFastLaneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The account's language (default Chinese), not the browser's Accept-Language.
+    "smz_platform.common.language.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A session idle longer than its role allows is ended (SMZ_SESSION_IDLE_MINUTES_*).
     "smz_platform.common.sessions.IdleTimeoutMiddleware",

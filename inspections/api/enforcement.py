@@ -255,7 +255,7 @@ class MeasureDocumentDownloadApi(APIView):
         if document is None:
             raise Http404
         audit_event_record(user=request.user, action=AuditAction.DOWNLOAD_ATTACHMENT,
-                           what=f"measure {measure.pk} document {document.pk}", record_count=1, request=request,
+                           what=f"下载处理措施{measure.pk}的文书{document.pk}", record_count=1, request=request,
                            project_permit_no=measure.case.project.permit_no)  # fmt: skip
         return FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
                             filename=document.original_name)  # fmt: skip

@@ -249,7 +249,7 @@ class StatusRequestAttachmentDownloadApi(APIView):
         audit_event_record(
             user=request.user,
             action=AuditAction.DOWNLOAD_ATTACHMENT,
-            what=f"status request {status_request.pk} attachment {attachment.pk}",
+            what=f"下载状态变更申请{status_request.pk}的附件{attachment.pk}",
             record_count=1,
             request=request,
             project_permit_no=status_request.project.permit_no,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -51,6 +52,10 @@ class User(AbstractUser):
         related_name="accounts",
     )
     phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    # The pages' language is the account's, never the browser's (an English browser must not turn a
+    # Chinese regulator's pages English); smz_platform.common.language activates it.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)  # fmt: skip
 
     objects = UserManager()
 

@@ -78,3 +78,11 @@ def token_rotate(*, current: AuthToken, days: int | None = None) -> tuple[AuthTo
     with transaction.atomic():
         AuthToken.objects.filter(pk=current.pk).delete()
         return _token_create(user=current.user, days=days)
+
+
+def account_language_set(*, user: User, language: str) -> None:
+    """The language of the account's pages (the header's switch)."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": [_("Choose one of the languages offered.")]})
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language

@@ -206,7 +206,7 @@ def engagement_id_number_reveal(*, user: User, engagement: Engagement, request: 
     audit_event_record(
         user=user,
         action=AuditAction.VIEW_UNMASKED,
-        what=f"engagement {engagement.pk} id_number",
+        what=f"查看用工记录{engagement.pk}的完整身份证号",
         record_count=1,
         request=request,
         project_permit_no=engagement.project.permit_no,

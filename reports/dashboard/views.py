@@ -12,7 +12,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,7 +28,7 @@ from inspections.services.triage import alert_acknowledge, alert_dismiss
 from projects.choices import RegionLevel, Role
 from projects.jurisdiction import engagements_for, identity_conflicts_for, projects_for, status_requests_for
 from projects.models import Region
-from projects.services import people
+from projects.services import accounts, people
 from reports.dashboard import selectors
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.selectors import position_names
@@ -239,3 +240,18 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         "month": today.strftime("%Y-%m"), "first": today.replace(day=1).isoformat(), "today": today.isoformat(),
         "projects": projects_for(request.user).order_by("permit_no").only("permit_no", "name")[:500],
     })  # fmt: skip
+
+
+@login_required
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: the account's setting, then back to the page it was sent from."""
+    try:
+        accounts.account_language_set(user=request.user, language=request.POST.get("language", ""))
+    except ValidationError as exc:
+        return render(request, "400.html", {"message": exc.message_dict["language"][0]}, status=400)
+    translation.activate(request.user.language)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("dashboard:home")
+    return redirect(back)

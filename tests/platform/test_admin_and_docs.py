@@ -16,8 +16,16 @@ def test_the_admin_login_page_is_in_chinese(client):
 
 
 @pytest.mark.django_db
-def test_english_is_available_on_request(client):
+def test_english_is_the_accounts_choice_never_the_browsers(client, city):
+    # An English browser still gets the Chinese login page: the language belongs to the account.
     response = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "建筑工人实名制管理平台" in response.content.decode()
+    operator = city.users["city"]
+    operator.is_staff = True
+    operator.language = "en"
+    operator.save()
+    client.force_login(operator)
+    response = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert "Construction worker real-name platform" in response.content.decode()
 
 

@@ -155,6 +155,8 @@ ROUTES = {
     "/": Route(SIGNED_IN),
     "/login/": Route(EVERYONE),
     "/logout/": Route(EVERYONE, method="POST"),
+    # Every account chooses its own pages' language (it changes nothing of anyone else's).
+    "/language/": Route(SIGNED_IN, method="POST", data={"language": "zh-hans", "next": "/"}),
     "/districts/{code}/": Route(REGULATORS, shows=w.PROJECT_NAME),
     "/identity-conflicts/{conflict_id}/review/": Route(REGULATORS, method="POST"),
     "/projects/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
