@@ -229,15 +229,16 @@ def device(request: HttpRequest, serial: str) -> HttpResponse:
 
 @login_required
 def reports_page(request: HttpRequest) -> HttpResponse:
-    """The workbooks (reports/urls.py) with their forms."""
+    """The workbooks (reports/urls.py) with their forms, set to last month: what a regulator files (the
+    circular, the manager presence, Annex 1 of a month) is of a month that is over."""
     _regulator(request)
-    today = timezone.localdate()
+    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     districts = _districts_of(request.user)
     campaigns = campaigns_for(request.user).order_by("-starts_on")
     return render(request, "reports/dashboard/reports.html", {
         "districts": districts, "campaigns": campaigns[:20],
         "cases": cases_for(request.user).order_by("-opened_at")[:200],
-        "month": today.strftime("%Y-%m"), "first": today.replace(day=1).isoformat(), "today": today.isoformat(),
+        "month": last.strftime("%Y-%m"), "first": last.replace(day=1).isoformat(), "last": last.isoformat(),
         "projects": projects_for(request.user).order_by("permit_no").only("permit_no", "name")[:500],
     })  # fmt: skip
 

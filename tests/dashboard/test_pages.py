@@ -112,6 +112,9 @@ def test_the_device_page_and_the_reports_page(city, site, gate, django_assert_ma
         reports = client.get("/reports/").content.decode()
     assert 'action="/reports/annex1.xlsx"' in reports and 'action="/reports/ledger.xlsx"' in reports
     assert "江北区" not in reports
+    # The forms are set to last month, the month a regulator files (the clock: 25 November 2026).
+    assert 'name="from" value="2026-10-01"' in reports and 'name="to" value="2026-10-31"' in reports
+    assert reports.count('name="month" value="2026-10"') == 2
 
 
 def test_the_roll_up_task_is_scheduled_after_the_nightly_rules(settings):
