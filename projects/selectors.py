@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -10,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from projects import jurisdiction
 from projects.choices import ProjectKind, StatusRequestKind, StatusRequestState
+from projects.identity import normalise_id_number
 from projects.models import Engagement, Project, ProjectParticipant, StatusRequest, User
+from smz_platform.common import pii
 
 
 def start_in_force() -> Coalesce:
@@ -66,3 +71,37 @@ def status_request_list(*, user: User) -> QuerySet[StatusRequest]:
         .select_related("project", "vendor", "submitted_by", "district_decided_by", "city_decided_by")
         .prefetch_related("attachments")
     )
+
+
+# --- Search (the header's search box) ------------------------------------------------------------------
+
+SEARCH_LIMIT = 50
+ID_NUMBER_SHAPE = re.compile(r"^\d{17}[\dX]$")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    projects: list[Project]
+    engagements: list[Engagement]  # the people found, one row per engagement, with its project
+    by_id_number: bool  # the query was a full ID number, looked up through its keyed digest
+
+
+def search(*, user: User, query: str) -> SearchResult:
+    """Projects by name or permit number, people by name or a full ID number — all within the user's
+    jurisdiction. An ID number is never matched in part (only its digest is stored): a number from
+    outside the jurisdiction and an unknown one find the same nothing."""
+    query = " ".join(query.split())
+    if not query:
+        return SearchResult(query, [], [], False)
+    projects = list(jurisdiction.projects_for(user).filter(Q(name__icontains=query) | Q(permit_no__icontains=query))
+                    .select_related("district").order_by("permit_no")[:SEARCH_LIMIT])  # fmt: skip
+    number = normalise_id_number(query)
+    engagements = jurisdiction.engagements_for(user).select_related("person", "project", "employer")
+    by_id_number = bool(ID_NUMBER_SHAPE.match(number))
+    if by_id_number:
+        engagements = engagements.filter(person__id_number_digest=pii.lookup_digest(number))
+    else:
+        engagements = engagements.filter(person__name__icontains=query)
+    found = list(engagements.order_by("person__name", "-entered_on", "pk")[:SEARCH_LIMIT])
+    return SearchResult(query, projects, found, by_id_number)

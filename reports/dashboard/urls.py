@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="reports/dashboard/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.language, name="language"),
+    path("search/", views.search, name="search"),
     path("districts/<str:code>/", views.district, name="district"),
     path(
         "identity-conflicts/<int:conflict_id>/review/", views.identity_conflict_review, name="identity-conflict-review"

@@ -25,15 +25,20 @@ from inspections.rules import registry, rule
 from inspections.selectors import alerts_for, campaigns_for, cases_for, measures_for
 from inspections.selectors.presence import uncounted_punches
 from inspections.services.triage import alert_acknowledge, alert_dismiss
+from projects import selectors as project_selectors
 from projects.choices import RegionLevel, Role
+from projects.identity import normalise_id_number
 from projects.jurisdiction import engagements_for, identity_conflicts_for, projects_for, status_requests_for
 from projects.models import Region
 from projects.services import accounts, people
 from reports.dashboard import selectors
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.selectors import position_names
+from smz_platform.common.audit import audit_event_record
 from smz_platform.common.errors import Conflict
+from smz_platform.common.models import AuditAction
 from smz_platform.common.months import month_end
+from smz_platform.common.pii import mask_id_number
 
 
 def _regulator(request: HttpRequest) -> None:
@@ -256,3 +261,28 @@ def language(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("dashboard:home")
     return redirect(back)
+
+
+SEARCH_MAX_LENGTH = 100
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The header's search box: projects by name or permit number, people by name or a full ID number
+    (looked up through its keyed digest, the search audit-logged), within the account's jurisdiction."""
+    # The box posts: an ID number in the address would stay in the browser's history and the server's logs.
+    query = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
+    if len(query) > SEARCH_MAX_LENGTH:
+        message = _("Search for at most %(n)d characters.") % {"n": SEARCH_MAX_LENGTH}
+        return render(request, "400.html", {"message": message}, status=400)
+    result = project_selectors.search(user=request.user, query=query)
+    shown = result.query
+    if result.by_id_number:
+        if request.method != "POST":
+            message = _("Search ID numbers with the search box: in the address, a number would be kept in the "
+                        "browser's history and the server's logs.")  # fmt: skip
+            return render(request, "400.html", {"message": message}, status=400)
+        shown = mask_id_number(normalise_id_number(result.query))  # never shown back in full
+        audit_event_record(user=request.user, action=AuditAction.SEARCH_ID_NUMBER, request=request,
+                           what=f"按身份证号查找人员（{shown}）", record_count=len(result.engagements))  # fmt: skip
+    return render(request, "reports/dashboard/search.html", {"result": result, "shown": shown})

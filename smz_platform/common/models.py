@@ -9,6 +9,8 @@ class AuditAction(models.TextChoices):
     VIEW_UNMASKED = "view_unmasked", _("Viewed unmasked personal data")
     EXPORT = "export", _("Exported data")
     DOWNLOAD_ATTACHMENT = "download_attachment", _("Downloaded an attachment")
+    # A search by a full ID number says whether that person works in one's jurisdiction: logged too.
+    SEARCH_ID_NUMBER = "search_id_number", _("Searched by ID number")
 
 
 class AuditEvent(models.Model):

@@ -124,3 +124,30 @@ def test_the_city_regulator_sees_every_district(city, site, live_server, browser
     page.wait_for_load_state()
     assert city.other_project.name in page.inner_text("body")
     connections.close_all()  # see the browser fixture
+
+
+@pytest.fixture
+def worker_number(city) -> str:
+    """A worker of Haishu's project, made before the browser starts (ORM writes outside its loop)."""
+    from tests.factories import engage, id_number, person
+
+    number = id_number("330203", "19850612", 231)
+    engage(city.project, city.subcontractor, person(number, name="张卫东"))
+    return number
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_district_staff_find_a_person_by_id_number_from_the_header(city, worker_number, live_server, browser, shots):
+    number = worker_number
+    page = _login(browser, live_server, "haishu")
+    page.goto(f"{live_server.url}/projects/")
+    page.fill("header form.search input[name=q]", number)
+    page.click("header form.search button[type=submit]")
+    page.wait_for_load_state()
+    body = page.inner_text("body")
+    assert "张卫东" in body and number[:6] + "********" + number[-4:] in body
+    assert number not in page.content() and number not in page.url  # masked, and never in the address
+    page.screenshot(path=shots / "search.png", full_page=True)
+    page.click(f"text={city.project.name}")
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/projects/{city.project.permit_no}/")

@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 from inspections.models import Alert, Case, InspectionPhoto, Measure, MeasureDocument, RectificationReply
 from projects.models import Engagement, IdentityConflict, StatusRequest, StatusRequestAttachment
 from projects.services.accounts import token_issue
+from tests.factories import id_number
 from tests.security import world as w
 
 pytestmark = pytest.mark.django_db
@@ -157,6 +158,10 @@ ROUTES = {
     "/logout/": Route(EVERYONE, method="POST"),
     # Every account chooses its own pages' language (it changes nothing of anyone else's).
     "/language/": Route(SIGNED_IN, method="POST", data={"language": "zh-hans", "next": "/"}),
+    # The manager's full ID number searched: only those whose people scope holds him find him (the
+    # others are answered, with nobody in it); every such search is audit-logged.
+    "/search/": Route(REGULATORS | {"contractor"}, method="POST", data={"q": id_number("330203", "19700101", 21)},
+                      shows=w.MANAGER),
     "/districts/{code}/": Route(REGULATORS, shows=w.PROJECT_NAME),
     "/identity-conflicts/{conflict_id}/review/": Route(REGULATORS, method="POST"),
     "/projects/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
