@@ -31,13 +31,16 @@ class Registration:
     unregistered_numbers: tuple[str, ...] = ()  # masked
 
 
-def evaluate(projects: list[Registration], *, day: dt.date) -> list[Finding]:
+def evaluate(projects: list[Registration], *, day: dt.date, positions: dict[str, str] | None = None) -> list[Finding]:
+    """`positions`: the position codes' names (总监理工程师), for the subject a regulator reads."""
     findings = []
+    names = positions or {}
     for p in projects:
         for position in p.required_positions:
             if position not in p.filled_positions:
                 findings.append(
-                    Finding(CODE, p.project_id, "position", None, position, day, day,
+                    Finding(CODE, p.project_id, "position", None, f"{names.get(position, '管理人员')}（无人进场登记）",
+                            day, day,
                             evidence={"required_position": position}, period_key=f"position:{position}",
                             subject_code=position)
                 )  # fmt: skip
@@ -82,7 +85,7 @@ def collect(ctx) -> list[Finding]:
         [Registration(pk, p.name, tuple(p.required_positions), frozenset(filled[pk]), tuple(firms[pk]),
                       len(unregistered[pk]), tuple(sorted(set(unregistered[pk]))[:20]))
          for pk, p in active.items()],
-        day=ctx.day,
+        day=ctx.day, positions=ctx.position_names(),
     )  # fmt: skip
 
 

@@ -34,7 +34,8 @@ def evaluate(changes: list[StatusChange], *, day: dt.date) -> list[Finding]:
             c.project_id,
             "change",
             c.change_id,
-            f"{c.field}: {c.old_value or '—'} → {c.new_value or '—'}",
+            # What a regulator reads in the list: 停止考勤日期：空 → 2026年11月30日 (the key stays the pk).
+            f"{FIELDS.get(c.field, '项目信息')}：{_value(c.old_value)} → {_value(c.new_value)}",
             day,
             day,
             evidence={
@@ -70,11 +71,18 @@ FIELDS = {
 STATUSES = {"not_started": "未开工", "active": "在建", "suspended": "停工", "completed": "完工"}
 
 
+def _value(text: str) -> str:
+    if STATUSES.get(text):
+        return STATUSES[text]
+    try:
+        return words.day(dt.date.fromisoformat(text)) if text else "空"
+    except ValueError:
+        return text
+
+
 def describe(item) -> str:
     e = item.evidence
-
-    def value(text: str) -> str:
-        return STATUSES.get(text, text) or "空"
+    value = _value
 
     return (f"{FIELDS.get(e.get('field'), e.get('field', '项目信息'))}由“{value(e.get('old_value', ''))}”改为"
             f"“{value(e.get('new_value', ''))}”，没有经批准的申请（{e.get('changed_by') or '—'}，"

@@ -22,6 +22,7 @@ from devices.selectors import devices_for
 from inspections.filters import AlertFilter
 from inspections.models import Alert, AlertState
 from inspections.rules import registry, rule
+from inspections.rules.evidence import evidence_rows
 from inspections.selectors import alerts_for, campaigns_for, cases_for, measures_for
 from inspections.selectors.presence import uncounted_punches
 from inspections.services.triage import alert_acknowledge, alert_dismiss
@@ -219,9 +220,10 @@ def alerts_triage(request: HttpRequest) -> HttpResponse:
 def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     _regulator(request)
     item = get_object_or_404(alerts_for(request.user).select_related("project__district", "dismissed_by"), pk=alert_id)
+    spec = rule(item.rule)
     return render(request, "reports/dashboard/alert.html", {
-        "alert": item, "rule_name": rule(item.rule).label, "evidence": sorted(item.evidence.items()),
-        "cases": item.cases.all(),
+        "alert": item, "rule_name": spec.label, "sentence": spec.describe(item) if spec.describe else "",
+        "evidence": evidence_rows(item.evidence), "cases": item.cases.all(),
     })  # fmt: skip
 
 

@@ -72,7 +72,7 @@ def test_a_status_change_made_in_the_admin_fires_r05(city):
         city.project.save(changed_by=city.users["city"])
     rules_run(day=dt.date(2026, 11, 24))
     assert sorted(a.subject for a in Alert.objects.filter(rule="R05")) == [
-        "completed_on: — → 2026-11-24", "status: active → completed",
+        "竣工日期：空 → 2026年11月24日", "项目状态：在建 → 完工",
     ]  # fmt: skip
 
 

@@ -107,7 +107,8 @@ def test_unregistered_people_low_scores_and_a_reused_photo(city, gate, site):
     nightly(20)
     r04 = {a.subject_type: a for a in Alert.objects.filter(rule="R04", project=city.project)}
     assert r04["project"].evidence["punches"] == 1
-    assert r04["position"].subject in {"project_manager", "chief_supervisor"}
+    assert r04["position"].subject in {"项目经理（无人进场登记）", "总监理工程师（无人进场登记）"}
+    assert r04["position"].subject_code in {"project_manager", "chief_supervisor"}
     assert Alert.objects.get(rule="R09").evidence["count"] == 1
     assert len(Alert.objects.get(rule="R07").evidence["punches"]) == 2
 
