@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reports.dashboard import views
+from reports.dashboard import requests, views
 
 app_name = "dashboard"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.language, name="language"),
     path("search/", views.search, name="search"),
+    path("projects/<str:permit_no>/status-requests/", requests.status_request_file, name="status-request-file"),
+    path("status-requests/<int:request_id>/decide/", requests.status_request_decide, name="status-request-decide"),
     path("districts/<str:code>/", views.district, name="district"),
     path(
         "identity-conflicts/<int:conflict_id>/review/", views.identity_conflict_review, name="identity-conflict-review"

@@ -29,9 +29,16 @@ from inspections.services.triage import alert_acknowledge, alert_dismiss
 from projects import selectors as project_selectors
 from projects.choices import RegionLevel, Role
 from projects.identity import normalise_id_number
-from projects.jurisdiction import engagements_for, identity_conflicts_for, projects_for, status_requests_for
+from projects.jurisdiction import (
+    can_manage_project,
+    engagements_for,
+    identity_conflicts_for,
+    projects_for,
+    status_requests_for,
+)
 from projects.models import Region
 from projects.services import accounts, people
+from reports.dashboard import requests as requests_page
 from reports.dashboard import selectors
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.selectors import position_names
@@ -146,6 +153,8 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
                   .select_related("person", "employer").order_by("category", "position", "pk")[:300])  # fmt: skip
     for engagement in people:
         engagement.position_name = positions.get(engagement.position, engagement.position)
+    status_requests = list(status_requests_for(request.user).filter(project=item).select_related("project")
+                           .prefetch_related("attachments").order_by("-submitted_at")[:20])  # fmt: skip
     context = {
         "project": item,
         "participants": item.participants.select_related("enterprise").order_by("role", "pk"),
@@ -158,7 +167,10 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
         "previous": _shift(month, -1),
         "next": _shift(month, 1) if month < today.replace(day=1) else None,
         "alerts": alerts_for(request.user).filter(project=item).order_by("-last_seen")[:30],
-        "requests": status_requests_for(request.user).filter(project=item).order_by("-submitted_at")[:20],
+        "requests": status_requests,
+        "decidable": requests_page.decidable(request.user, status_requests),
+        "can_file": can_manage_project(request.user, item),
+        "request_form": requests_page.StatusRequestForm(),
         "cases": cases_for(request.user).filter(project=item).order_by("-opened_at")[:20],
         "measures": measures_for(request.user).filter(case__project=item).order_by("-created_at")[:50],
         "regulator": request.user.role in (Role.CITY, Role.DISTRICT),

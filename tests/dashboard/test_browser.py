@@ -151,3 +151,37 @@ def test_district_staff_find_a_person_by_id_number_from_the_header(city, worker_
     page.click(f"text={city.project.name}")
     page.wait_for_load_state()
     assert page.url.endswith(f"/projects/{city.project.permit_no}/")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_contractor_files_a_suspension_and_the_district_and_the_city_approve_it(
+    city, live_server, browser, shots, tmp_path
+):
+    import datetime as dt
+
+    scan = tmp_path / "停工申请表.pdf"
+    scan.write_bytes(b"%PDF-1.4 stamped form")
+    project_url = f"{live_server.url}/projects/{city.project.permit_no}/"
+    page = _login(browser, live_server, "contractor")
+    page.goto(project_url)
+    form = page.locator("form.file-request")
+    form.locator("select[name=kind]").select_option("suspension")
+    form.locator("input[name=reason]").fill("主体结构验收，暂停施工")
+    form.locator("input[name=effective_from]").fill(dt.date.today().isoformat())
+    form.locator("input[name=attachment]").set_input_files(str(scan))
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "申请已提交，待区县审核" in page.inner_text("body")
+    page.screenshot(path=shots / "request-filed.png", full_page=True)
+
+    for who, after in (("haishu", "待市级审批"), ("city", "已批准")):
+        page = _login(browser, live_server, who)
+        page.goto(project_url)
+        assert "停工申请表.pdf" in page.inner_text("body")
+        decide = page.locator("form.decide")
+        decide.locator("input[name=comment]").fill("已核实")
+        decide.locator("button[value=approve]").click()
+        page.wait_for_load_state()
+        assert "已批准。" in page.inner_text("body")
+        assert after in page.locator("table.requests").inner_text()
+    assert "停工" in page.inner_text("body")

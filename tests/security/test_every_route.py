@@ -163,6 +163,11 @@ ROUTES = {
     "/search/": Route(REGULATORS | {"contractor"}, method="POST", data={"q": id_number("330203", "19700101", 21)},
                       shows=w.MANAGER),
     "/districts/{code}/": Route(REGULATORS, shows=w.PROJECT_NAME),
+    # The project page's status-request forms: the general contractor files, the district decides first.
+    "/projects/{permit_no}/status-requests/": Route(frozenset({"contractor"}), method="POST", data={
+        "kind": "resumption", "reason": "复工", "effective_from": "2026-11-25", "attachment_kind": "other"}),
+    "/status-requests/{request_id}/decide/": Route(frozenset({"haishu"}), method="POST",
+                                                   data={"action": "approve", "comment": "已核实"}),
     "/identity-conflicts/{conflict_id}/review/": Route(REGULATORS, method="POST"),
     "/projects/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
     "/projects/{permit_no}/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),

@@ -1,0 +1,117 @@
+"""Status requests in the pages (issue 15): the general contractor files one with its attachment from
+the project's page; the district decides first and the city second, from the same page. Every action
+goes through the services the API uses (projects/services/status.py), is CSRF-protected, and answers
+a bad form with the field's Chinese message, changing nothing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from projects.choices import AttachmentKind, StatusRequestKind
+from projects.jurisdiction import projects_for, status_requests_for
+from projects.services.status import (
+    status_request_approve,
+    status_request_attachment_add,
+    status_request_decider,
+    status_request_reject,
+    status_request_submit,
+)
+from smz_platform.common.errors import Conflict
+
+# The kinds a page form files; a docking permit (a vendor) and a manager's replacement (two
+# engagements) need the API's fuller form.
+PAGE_KINDS = [StatusRequestKind.SUSPENSION, StatusRequestKind.RESUMPTION, StatusRequestKind.COMPLETION,
+              StatusRequestKind.STOP_ATTENDANCE, StatusRequestKind.START_DATE_CHANGE,
+              StatusRequestKind.MOBILE_ATTENDANCE]  # fmt: skip
+
+
+class StatusRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[(k.value, k.label) for k in PAGE_KINDS])
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000)
+    effective_from = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_to = forms.DateField(label=gettext_lazy("To"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    attachment = forms.FileField(label=gettext_lazy("Attachment"), required=False)
+    attachment_kind = forms.ChoiceField(label=gettext_lazy("Attachment kind"), choices=AttachmentKind.choices,
+                                        initial=AttachmentKind.FORM_SCAN)  # fmt: skip
+
+
+def _errors(request: HttpRequest, error: ValidationError | Conflict, form: forms.Form | None = None) -> None:
+    if isinstance(error, Conflict):
+        messages.error(request, str(error))
+        return
+    for field, texts in error.message_dict.items():
+        label = form.fields[field].label if form is not None and field in form.fields else ""
+        for text in texts:
+            messages.error(request, f"{label}：{text}" if label else text)
+
+
+@login_required
+@require_POST
+def status_request_file(request: HttpRequest, permit_no: str) -> HttpResponse:
+    project = get_object_or_404(projects_for(request.user), permit_no=permit_no)
+    back = reverse("dashboard:project", args=[project.permit_no])
+    form = StatusRequestForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _errors(request, ValidationError(dict(form.errors.items())), form)
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():  # the request and its attachment, or neither
+            filed = status_request_submit(user=request.user, project=project, kind=data["kind"],
+                                          reason=data["reason"], effective_from=data["effective_from"],
+                                          effective_to=data["effective_to"])  # fmt: skip
+            upload = data["attachment"]
+            if upload is not None:
+                status_request_attachment_add(user=request.user, status_request=filed, kind=data["attachment_kind"],
+                                              name=upload.name, content=upload.read())  # fmt: skip
+    except (ValidationError, Conflict) as error:
+        _errors(request, error, form)
+        return redirect(back)
+    messages.success(request, _("The request was filed; it awaits the district's approval."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def status_request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    filed = get_object_or_404(status_requests_for(request.user).select_related("project"), pk=request_id)
+    back = reverse("dashboard:project", args=[filed.project.permit_no])
+    action, comment = request.POST.get("action"), request.POST.get("comment", "")
+    try:
+        status_request_decider(user=request.user, request=filed)  # PermissionDenied: not this account's level
+        if action == "approve":
+            status_request_approve(user=request.user, status_request=filed, comment=comment)
+            messages.success(request, _("Approved."))
+        elif action == "reject":
+            status_request_reject(user=request.user, status_request=filed, reason=comment)
+            messages.success(request, _("Rejected."))
+        else:
+            messages.error(request, _("Choose approve or reject."))
+    except (ValidationError, Conflict) as error:
+        _errors(request, error)
+    except PermissionDenied:
+        raise
+    return redirect(back)
+
+
+def decidable(user, requests) -> set[int]:
+    """The requests this account may decide now (its level of the two)."""
+    ids = set()
+    for item in requests:
+        try:
+            status_request_decider(user=user, request=item)
+        except (PermissionDenied, Conflict):
+            continue
+        ids.add(item.pk)
+    return ids

@@ -1,0 +1,95 @@
+"""Status requests from the pages (issue 15): the general contractor files one with its attachment on
+the project page; the district approves first, the city second; every bad form answers the field's
+Chinese message and changes nothing; nobody decides another's level."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from projects.models import Project, StatusRequest, StatusRequestAttachment
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4 stamped form"
+
+
+def signed_in(city, who: str) -> Client:
+    client = Client()
+    client.force_login(city.users[who])
+    return client
+
+
+def file_suspension(client: Client, city, **fields):
+    data = {"kind": "suspension", "reason": "主体结构验收，暂停施工", "attachment_kind": "form_scan",
+            "effective_from": timezone.localdate().isoformat(),
+            "attachment": SimpleUploadedFile("停工申请表.pdf", PDF), **fields}  # fmt: skip
+    return client.post(f"/projects/{city.project.permit_no}/status-requests/", data, follow=True, secure=True)
+
+
+def test_the_contractor_files_from_the_project_page_and_two_levels_approve(city):
+    contractor = signed_in(city, "contractor")
+    page = contractor.get(f"/projects/{city.project.permit_no}/", secure=True).content.decode()
+    assert "提交状态变更申请" in page
+    answer = file_suspension(contractor, city)
+    assert "待区县审核" in answer.content.decode() or "区县" in answer.content.decode()
+    filed = StatusRequest.objects.get(project=city.project)
+    assert filed.state == "pending_district" and filed.attachments.count() == 1
+
+    district = signed_in(city, "haishu")
+    page = district.get(f"/projects/{city.project.permit_no}/", secure=True).content.decode()
+    assert "停工申请表.pdf" in page and f"/status-requests/{filed.pk}/decide/" in page
+    district.post(f"/status-requests/{filed.pk}/decide/", {"action": "approve", "comment": "已核实"}, secure=True)
+    filed.refresh_from_db()
+    assert filed.state == "pending_city" and Project.objects.get(pk=city.project.pk).status == "active"
+
+    signed_in(city, "city").post(f"/status-requests/{filed.pk}/decide/", {"action": "approve"}, secure=True)
+    filed.refresh_from_db()
+    assert filed.state == "approved"
+    assert Project.objects.get(pk=city.project.pk).status == "suspended"
+
+
+def test_a_bad_form_answers_the_fields_chinese_message_and_files_nothing(city):
+    contractor = signed_in(city, "contractor")
+    page = file_suspension(contractor, city, reason="").content.decode()
+    assert "原因" in page and "必填" in page
+    old = (timezone.localdate() - dt.timedelta(days=60)).isoformat()
+    page = file_suspension(contractor, city, effective_from=old).content.decode()
+    assert "最多" in page  # dated too far back: the service's own message
+    page = file_suspension(contractor, city, attachment=SimpleUploadedFile("x.exe", b"MZ\x90\x00")).content.decode()
+    assert "PDF" in page or "类型" in page
+    assert not StatusRequest.objects.exists() and not StatusRequestAttachment.objects.exists()
+
+
+def test_only_the_general_contractor_files(city):
+    sub = signed_in(city, "subcontractor")
+    assert "提交状态变更申请" not in sub.get(f"/projects/{city.project.permit_no}/", secure=True).content.decode()
+    assert file_suspension(sub, city).status_code == 403
+    assert not StatusRequest.objects.exists()
+
+
+def test_nobody_decides_another_level_or_district_and_a_rejection_needs_its_reason(city):
+    file_suspension(signed_in(city, "contractor"), city)
+    filed = StatusRequest.objects.get()
+    assert signed_in(city, "city").post(f"/status-requests/{filed.pk}/decide/", {"action": "approve"},
+                                        secure=True).status_code == 403  # fmt: skip
+    assert signed_in(city, "jiangbei").post(f"/status-requests/{filed.pk}/decide/", {"action": "approve"},
+                                            secure=True).status_code == 404  # fmt: skip
+    assert signed_in(city, "contractor").post(f"/status-requests/{filed.pk}/decide/", {"action": "approve"},
+                                              secure=True).status_code == 403  # fmt: skip
+    page = signed_in(city, "haishu").post(f"/status-requests/{filed.pk}/decide/", {"action": "reject", "comment": ""},
+                                          follow=True, secure=True).content.decode()  # fmt: skip
+    assert "理由" in page or "原因" in page
+    filed.refresh_from_db()
+    assert filed.state == "pending_district"
+
+
+def test_the_forms_need_their_csrf_token(city):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(city.users["contractor"])
+    assert file_suspension(client, city).status_code == 403
+    assert not StatusRequest.objects.exists()
