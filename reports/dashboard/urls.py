@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.language, name="language"),
     path("search/", views.search, name="search"),
+    path("alerts/export.xlsx", views.alerts_export, name="alerts-export"),
     path("projects/<str:permit_no>/status-requests/", requests.status_request_file, name="status-request-file"),
     path("status-requests/<int:request_id>/decide/", requests.status_request_decide, name="status-request-decide"),
     path("districts/<str:code>/", views.district, name="district"),

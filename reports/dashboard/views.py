@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from devices.models import DeviceFlip
 from devices.selectors import devices_for
-from inspections.filters import AlertFilter
 from inspections.models import Alert, AlertState
 from inspections.rules import registry, rule
 from inspections.rules.evidence import evidence_rows
@@ -39,7 +38,7 @@ from projects.jurisdiction import (
 from projects.models import Region
 from projects.services import accounts, people
 from reports.dashboard import requests as requests_page
-from reports.dashboard import selectors
+from reports.dashboard import selectors, triage
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.selectors import position_names
 from smz_platform.common.audit import audit_event_record
@@ -182,15 +181,53 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
 def alerts(request: HttpRequest) -> HttpResponse:
     """预警处置: the list with its filters; acknowledge or dismiss one or many at once."""
     _regulator(request)
-    filtered = AlertFilter(request.GET, queryset=alerts_for(request.user).select_related("project__district"))
-    qs = filtered.qs if filtered.is_valid() else Alert.objects.none()
-    page = Paginator(qs.order_by("-last_seen", "-id"), 50).get_page(request.GET.get("page"))
-    districts = _districts_of(request.user)
+    qs, filtered = _triage_queryset(request.user, request.GET)
+    grouping = request.GET.get("group", "1") != "0"
+    if grouping:  # one row per project, rule and period (R11: a project's managers of a month)
+        page = Paginator(triage.grouped(qs[: triage.GROUP_LIMIT]), 50).get_page(request.GET.get("page"))
+    else:
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    order = request.GET.get("o", "")
+    sorts = {}
+    for column in ("rule", "district", "project", "subject", "period", "state", "last_seen"):
+        toggled = params.copy()
+        toggled["o"] = f"-{column}" if order == column else column
+        sorts[column] = toggled.urlencode()
+    flipped = params.copy()
+    flipped["group"] = "0" if grouping else "1"
     return render(request, "reports/dashboard/alerts.html", {
         "filter": filtered, "page": page, "rules": [(spec.code, spec.label) for spec in registry()],
-        "states": AlertState.choices,
-        "districts": districts, "query": request.GET.urlencode(),
+        "states": AlertState.choices, "districts": _districts_of(request.user), "query": params.urlencode(),
+        "grouping": grouping, "sorts": sorts, "order": order, "flip_group": flipped.urlencode(),
+        "alert_count": qs.count(), "bulk_limit": triage.BULK_LIMIT,
     })  # fmt: skip
+
+
+def _triage_queryset(user, params):
+    # The list never shows the evidence: it stays in the database (a city's open alerts are grouped here).
+    filtered = triage.TriageFilter(params, queryset=alerts_for(user).select_related("project__district")
+                                   .defer("evidence"))  # fmt: skip
+    qs = filtered.qs if filtered.is_valid() else Alert.objects.none()
+    if not params.get("o"):
+        qs = qs.order_by("-last_seen", "-id")
+    return qs, filtered
+
+
+@login_required
+def alerts_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as a workbook (at most 5,000 alerts), audit-logged like every export."""
+    _regulator(request)
+    qs, _filtered = _triage_queryset(request.user, request.GET)
+    items = list(qs[:5000])
+    exported = timezone.localtime()
+    content = triage.export_workbook(items, title=f"预警清单（{exported:%Y年%m月%d日 %H:%M}导出，共{len(items)}条）")
+    audit_event_record(user=request.user, action=AuditAction.EXPORT, what=f"导出预警清单（{len(items)}条）",
+                       record_count=len(items), request=request)  # fmt: skip
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''alerts.xlsx"
+    return response
 
 
 @login_required
@@ -201,7 +238,10 @@ def alerts_triage(request: HttpRequest) -> HttpResponse:
     _regulator(request)
     action = request.POST.get("action")
     reason = request.POST.get("reason", "").strip()[:2000]
-    ids = [int(pk) for pk in request.POST.getlist("alert") if pk.isdigit()][:500]
+    ids = triage.ticked_ids(request.POST.getlist("alert"))
+    if request.POST.get("scope") == "all":  # everything the list's filter holds, up to the bulk limit
+        ids = list(_triage_queryset(request.user, QueryDict(request.POST.get("query", "")))[0]
+                   .values_list("pk", flat=True)[: triage.BULK_LIMIT])  # fmt: skip
     single = request.POST.get("single", "")
     target = (reverse("dashboard:alert", args=[int(single)]) if single.isdigit()
               else f"{reverse('dashboard:alerts')}?{request.POST.get('query', '')}")  # fmt: skip

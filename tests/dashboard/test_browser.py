@@ -80,7 +80,7 @@ def test_district_staff_run_their_day_in_the_browser(city, site, live_server, br
     assert "在线记录" in page.inner_text("body")
     page.screenshot(path=shots / "device.png", full_page=True)
 
-    page.goto(f"{live_server.url}/alerts/?state=open")
+    page.goto(f"{live_server.url}/alerts/?state=open&group=0")
     target = Alert.objects.filter(project=city.project, state="open").order_by("-last_seen", "-id").first()
     page.screenshot(path=shots / "alerts.png", full_page=True)
     page.check(f"input[name=alert][value='{target.pk}']")

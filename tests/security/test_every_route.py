@@ -172,6 +172,7 @@ ROUTES = {
     "/projects/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
     "/projects/{permit_no}/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
     "/alerts/": Route(REGULATORS | {"jiangbei"}),
+    "/alerts/export.xlsx": Route(REGULATORS | {"jiangbei"}),
     "/alerts/triage/": Route(REGULATORS, method="POST"),
     "/alerts/{alert_id}/": Route(REGULATORS, shows=w.MANAGER),
     "/devices/{serial}/": Route(REGULATORS | PARTIES, shows="HS-GATE-01"),

@@ -1,0 +1,106 @@
+"""Alert triage that scales (issue 15): R11's managers of one project and month on one row, sorting,
+a project-name filter, new since yesterday, bulk actions on everything filtered, and the export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from inspections.models import Alert
+from smz_platform.common.models import AuditAction, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+
+
+def alert(project, rule: str, subject: str, *, days_ago: int = 0, period=OCTOBER) -> Alert:
+    at = timezone.now() - dt.timedelta(days=days_ago)
+    return Alert.objects.create(key=f"{rule}:{project.pk}:{subject}", subject_key=f"{rule}:{project.pk}:{subject}",
+                                rule=rule, project=project, subject_type="engagement", subject=subject,
+                                period_start=period[0], period_end=period[1], first_detected=at, last_seen=at,
+                                evidence={})  # fmt: skip
+
+
+@pytest.fixture
+def listed(city):
+    names = ("王建国（项目经理）", "李卫（技术负责人）", "张强（安全员）")
+    managers = [alert(city.project, "R11", name) for name in names]
+    old = alert(city.project, "R04", "总监理工程师（无人进场登记）", days_ago=5, period=(dt.date(2026, 11, 1),) * 2)
+    elsewhere = alert(city.other_project, "R11", "赵江（项目经理）")
+    return {"managers": managers, "old": old, "elsewhere": elsewhere}
+
+
+def page(city, who: str, query: str) -> str:
+    client = Client()
+    client.force_login(city.users[who])
+    return client.get(f"/alerts/?{query}", secure=True).content.decode()
+
+
+def test_r11_managers_of_one_project_and_month_are_one_row_naming_them(city, listed):
+    grouped = page(city, "city", "rule=R11")
+    rows = [set(value.split(",")) for value in re.findall(r'name="alert" value="([\d,]+)"', grouped)]
+    assert {str(a.pk) for a in listed["managers"]} in rows
+    assert all(name in grouped for name in ("王建国（项目经理）", "李卫（技术负责人）", "张强（安全员）"))
+    assert grouped.count('name="alert"') == 2  # Haishu's project and Jiangbei's
+    assert page(city, "city", "rule=R11&group=0").count('name="alert"') == 4
+
+
+def test_the_project_filter_takes_part_of_a_name_within_the_jurisdiction(city, listed):
+    found = page(city, "haishu", "project_name=中心小学&group=0")
+    assert "王建国（项目经理）" in found and "赵江" not in found
+    assert "赵江" not in page(city, "haishu", "project_name=滨江&group=0")
+    assert "赵江" in page(city, "city", "project_name=滨江&group=0")
+
+
+def test_every_column_sorts_both_ways(city, listed):
+    ascending = page(city, "city", "o=rule&group=0")
+    descending = page(city, "city", "o=-rule&group=0")
+    assert ascending.index("总监理工程师（无人进场登记）") < ascending.index("王建国（项目经理）")
+    assert descending.index("王建国（项目经理）") < descending.index("总监理工程师（无人进场登记）")
+    assert "o=-rule" in ascending  # the header links the other way
+
+
+def test_the_triage_opens_on_what_is_new_since_yesterday(city, listed):
+    nav = page(city, "haishu", "state=open")
+    assert "/alerts/?new=1&state=open" in nav
+    new = page(city, "haishu", "new=1&state=open&group=0")
+    assert "王建国（项目经理）" in new and "总监理工程师（无人进场登记）" not in new  # five days old
+
+
+def test_a_bulk_action_on_everything_filtered_changes_only_that(city, listed):
+    client = Client()
+    client.force_login(city.users["haishu"])
+    answer = client.post("/alerts/triage/", {"action": "acknowledge", "scope": "all", "query": "rule=R11"},
+                         secure=True)  # fmt: skip
+    assert answer.status_code == 302
+    assert {a.state for a in Alert.objects.filter(pk__in=[a.pk for a in listed["managers"]])} == {"acknowledged"}
+    assert Alert.objects.get(pk=listed["old"].pk).state == "open"  # another rule
+    assert Alert.objects.get(pk=listed["elsewhere"].pk).state == "open"  # another district
+
+
+def test_a_grouped_row_ticks_all_its_alerts_and_nothing_of_another_district(city, listed):
+    client = Client()
+    client.force_login(city.users["haishu"])
+    ids = ",".join(str(a.pk) for a in [*listed["managers"], listed["elsewhere"]])
+    client.post("/alerts/triage/", {"action": "dismiss", "reason": "同一项目同月合并处理", "alert": [ids]}, secure=True)
+    assert {a.state for a in Alert.objects.filter(pk__in=[a.pk for a in listed["managers"]])} == {"dismissed"}
+    assert Alert.objects.get(pk=listed["elsewhere"].pk).state == "open"
+
+
+def test_the_filtered_list_is_exported_within_the_jurisdiction_and_audited(city, listed):
+    client = Client()
+    client.force_login(city.users["haishu"])
+    answer = client.get("/alerts/export.xlsx?rule=R11", secure=True)
+    assert answer.status_code == 200
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    subjects = [row[5] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert sorted(subjects) == sorted(a.subject for a in listed["managers"])
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert (event.username, event.record_count) == ("haishu", 3) and "预警清单" in event.what
