@@ -24,6 +24,7 @@ from inspections.rules import registry, rule
 from inspections.rules.evidence import evidence_rows
 from inspections.selectors import alerts_for, campaigns_for, cases_for, measures_for
 from inspections.selectors.presence import uncounted_punches
+from inspections.services import cases
 from inspections.services.triage import alert_acknowledge, alert_dismiss
 from projects import selectors as project_selectors
 from projects.choices import RegionLevel, Role
@@ -245,9 +246,11 @@ def alerts_triage(request: HttpRequest) -> HttpResponse:
     single = request.POST.get("single", "")
     target = (reverse("dashboard:alert", args=[int(single)]) if single.isdigit()
               else f"{reverse('dashboard:alerts')}?{request.POST.get('query', '')}")  # fmt: skip
-    if action not in ("acknowledge", "dismiss") or not ids:
+    if action not in ("acknowledge", "dismiss", "open_case") or not ids:
         messages.error(request, _("Choose at least one alert and an action."))
         return redirect(target)
+    if action == "open_case":
+        return _open_case(request, ids, target)
     if action == "dismiss" and not reason:
         messages.error(request, _("Give the reason for dismissing the alert."))
         return redirect(target)
@@ -266,6 +269,26 @@ def alerts_triage(request: HttpRequest) -> HttpResponse:
     for text in refused:
         messages.warning(request, text)
     return redirect(target)
+
+
+def _open_case(request: HttpRequest, ids: list[int], target: str) -> HttpResponse:
+    """立案 from the ticked alerts: one case of one project, through the API's service (cases.case_open)."""
+    items = list(alerts_for(request.user).filter(pk__in=ids).select_related("project"))
+    projects = {a.project_id: a.project for a in items}
+    if len(projects) != 1:
+        messages.error(request, _("A case is of one project: tick the alerts of one project."))
+        return redirect(target)
+    project = next(iter(projects.values()))
+    try:
+        case = cases.case_open(user=request.user, project=project, title=request.POST.get("title", ""),
+                               alert_ids=[a.pk for a in items])  # fmt: skip
+    except (ValidationError, Conflict) as exc:
+        texts = exc.message_dict.get("title", exc.messages) if isinstance(exc, ValidationError) else [str(exc)]
+        for text in texts:
+            messages.error(request, text)
+        return redirect(target)
+    messages.success(request, _("Case opened: %(title)s (%(n)d alerts).") % {"title": case.title, "n": len(items)})
+    return redirect("dashboard:project", permit_no=project.permit_no)
 
 
 @login_required

@@ -104,3 +104,40 @@ def test_the_filtered_list_is_exported_within_the_jurisdiction_and_audited(city,
     assert sorted(subjects) == sorted(a.subject for a in listed["managers"])
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert (event.username, event.record_count) == ("haishu", 3) and "预警清单" in event.what
+
+
+def test_a_case_is_opened_from_the_ticked_alerts_of_one_project(city, listed):
+    from inspections.models import Case
+
+    client = Client()
+    client.force_login(city.users["haishu"])
+    ids = ",".join(str(a.pk) for a in listed["managers"])
+    form = {"action": "open_case", "title": "项目管理人员到岗履职不足", "alert": [ids]}
+    answer = client.post("/alerts/triage/", form, follow=True, secure=True)
+    assert answer.redirect_chain[-1][0] == f"/projects/{city.project.permit_no}/"
+    assert "已立案" in answer.content.decode() and "项目管理人员到岗履职不足" in answer.content.decode()
+    case = Case.objects.get()
+    assert case.project == city.project and set(case.alerts.values_list("pk", flat=True)) == {
+        a.pk for a in listed["managers"]}  # fmt: skip
+
+
+def test_a_case_needs_its_title_one_project_and_the_accounts_own_alerts(city, listed):
+    from inspections.models import Case
+
+    client = Client()
+    client.force_login(city.users["haishu"])
+    ids = [str(listed["managers"][0].pk)]
+    page = client.post("/alerts/triage/", {"action": "open_case", "title": " ", "alert": ids}, follow=True,
+                       secure=True).content.decode()  # fmt: skip
+    assert "标题" in page
+    city_client = Client()
+    city_client.force_login(city.users["city"])
+    both = [str(listed["managers"][0].pk), str(listed["elsewhere"].pk)]
+    page = city_client.post("/alerts/triage/", {"action": "open_case", "title": "合并", "alert": both}, follow=True,
+                            secure=True).content.decode()  # fmt: skip
+    assert "同一项目" in page
+    # Another district's alert: it is not Haishu's to put in a case (nothing of it is found).
+    form = {"action": "open_case", "title": "越权", "alert": [str(listed["elsewhere"].pk)]}
+    page = client.post("/alerts/triage/", form, follow=True, secure=True).content.decode()
+    assert "同一项目" in page
+    assert not Case.objects.exists()
