@@ -310,38 +310,49 @@ def _rows(restored, sql: str):
         yield from cursor
 
 
+def _tally(rows, opens) -> tuple[int, int]:
+    """(opened, failed) over the rows: a row fails when `opens(row)` is False or raises InvalidToken."""
+    opened = failed = 0
+    for row in rows:
+        try:
+            ok = opens(row)
+        except pii.InvalidToken:
+            ok = False
+        opened, failed = (opened + 1, failed) if ok else (opened, failed + 1)
+    return opened, failed
+
+
+def _person_opens(row) -> bool:
+    token, digest = row
+    # The digest too: the intake finds people through it, with the configured SMZ_LOOKUP_KEY.
+    return pii.lookup_digest(pii.decrypt(token)) == digest
+
+
+def _number_opens(row) -> bool:
+    pii.decrypt(row[0])
+    return True
+
+
+def _secret_opens(row) -> bool:
+    pii.secret_decrypt(row[0])
+    return True
+
+
 def _prove_tokens(restored, proof: Proof, manifest: dict) -> None:
     keys = f"(the backup's key fingerprints: {manifest.get('keys')}; the configured ones: {key_fingerprints()})"
-    failed = 0
-    for token, digest in _rows(restored, "SELECT id_number_encrypted, id_number_digest FROM projects_person"):
-        try:
-            number = pii.decrypt(token)
-        except pii.InvalidToken:
-            failed += 1
-            continue
-        if pii.lookup_digest(number) != digest:  # the intake would no longer find this person
-            failed += 1
-            continue
-        proof.id_numbers += 1
+    people = _rows(restored, "SELECT id_number_encrypted, id_number_digest FROM projects_person")
+    opened, failed = _tally(people, _person_opens)
+    proof.id_numbers += opened
     if failed:
         proof.problems.append(f"{failed} people's ID numbers do not decrypt, or their lookup digest differs, "
                               f"with the configured SMZ_PII_KEY / SMZ_LOOKUP_KEY {keys}")  # fmt: skip
-    failed = 0
-    sql = "SELECT id_number_encrypted FROM attendance_punch WHERE id_number_encrypted <> ''"
-    for (token,) in _rows(restored, sql):
-        try:
-            pii.decrypt(token)
-            proof.id_numbers += 1
-        except pii.InvalidToken:
-            failed += 1
+    punches = _rows(restored, "SELECT id_number_encrypted FROM attendance_punch WHERE id_number_encrypted <> ''")
+    opened, failed = _tally(punches, _number_opens)
+    proof.id_numbers += opened
     if failed:
         proof.problems.append(f"{failed} unregistered punches' ID numbers do not decrypt {keys}")
-    failed = 0
-    for (token,) in _rows(restored, "SELECT secret_encrypted FROM devices_device"):
-        try:
-            pii.secret_decrypt(token)
-            proof.secrets += 1
-        except pii.InvalidToken:
-            failed += 1
+    devices = _rows(restored, "SELECT secret_encrypted FROM devices_device")
+    opened, failed = _tally(devices, _secret_opens)
+    proof.secrets += opened
     if failed:
         proof.problems.append(f"{failed} device secrets do not decrypt {keys}")
