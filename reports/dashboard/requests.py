@@ -46,7 +46,7 @@ class StatusRequestForm(forms.Form):
                                         initial=AttachmentKind.FORM_SCAN)  # fmt: skip
 
 
-def _errors(request: HttpRequest, error: ValidationError | Conflict, form: forms.Form | None = None) -> None:
+def form_errors(request: HttpRequest, error: ValidationError | Conflict, form: forms.Form | None = None) -> None:
     if isinstance(error, Conflict):
         messages.error(request, str(error))
         return
@@ -63,7 +63,7 @@ def status_request_file(request: HttpRequest, permit_no: str) -> HttpResponse:
     back = reverse("dashboard:project", args=[project.permit_no])
     form = StatusRequestForm(request.POST, request.FILES)
     if not form.is_valid():
-        _errors(request, ValidationError(dict(form.errors.items())), form)
+        form_errors(request, ValidationError(dict(form.errors.items())), form)
         return redirect(back)
     data = form.cleaned_data
     try:
@@ -76,7 +76,7 @@ def status_request_file(request: HttpRequest, permit_no: str) -> HttpResponse:
                 status_request_attachment_add(user=request.user, status_request=filed, kind=data["attachment_kind"],
                                               name=upload.name, content=upload.read())  # fmt: skip
     except (ValidationError, Conflict) as error:
-        _errors(request, error, form)
+        form_errors(request, error, form)
         return redirect(back)
     messages.success(request, _("The request was filed; it awaits the district's approval."))
     return redirect(back)
@@ -99,7 +99,7 @@ def status_request_decide(request: HttpRequest, request_id: int) -> HttpResponse
         else:
             messages.error(request, _("Choose approve or reject."))
     except (ValidationError, Conflict) as error:
-        _errors(request, error)
+        form_errors(request, error)
     except PermissionDenied:
         raise
     return redirect(back)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reports.dashboard import requests, views
+from reports.dashboard import casework, requests, views, visits
 
 app_name = "dashboard"
 
@@ -14,6 +14,15 @@ urlpatterns = [
     path("alerts/export.xlsx", views.alerts_export, name="alerts-export"),
     path("projects/<str:permit_no>/status-requests/", requests.status_request_file, name="status-request-file"),
     path("status-requests/<int:request_id>/decide/", requests.status_request_decide, name="status-request-decide"),
+    path("cases/<int:case_id>/", casework.case, name="case"),
+    path("cases/<int:case_id>/measures/", casework.measure_issue, name="case-measure-issue"),
+    path("cases/<int:case_id>/close/", casework.case_close, name="case-close"),
+    path("measures/<int:measure_id>/confirm/", casework.measure_confirm, name="measure-confirm"),
+    path("measures/<int:measure_id>/withdraw/", casework.measure_withdraw, name="measure-withdraw"),
+    path("measures/<int:measure_id>/reply/", casework.measure_reply, name="measure-reply"),
+    path("replies/<int:reply_id>/review/", casework.reply_review, name="reply-review"),
+    path("projects/<str:permit_no>/inspections/new/", visits.inspection_new, name="inspection-new"),
+    path("draws/", visits.draws, name="draws"),
     path("districts/<str:code>/", views.district, name="district"),
     path(
         "identity-conflicts/<int:conflict_id>/review/", views.identity_conflict_review, name="identity-conflict-review"

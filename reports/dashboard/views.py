@@ -22,7 +22,7 @@ from devices.selectors import devices_for
 from inspections.models import Alert, AlertState
 from inspections.rules import registry, rule
 from inspections.rules.evidence import evidence_rows
-from inspections.selectors import alerts_for, campaigns_for, cases_for, measures_for
+from inspections.selectors import alerts_for, campaigns_for, cases_for, inspections_for, is_staff_for, measures_for
 from inspections.selectors.presence import uncounted_punches
 from inspections.services import cases
 from inspections.services.triage import alert_acknowledge, alert_dismiss
@@ -174,6 +174,11 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
         "cases": cases_for(request.user).filter(project=item).order_by("-opened_at")[:20],
         "measures": measures_for(request.user).filter(case__project=item).order_by("-created_at")[:50],
         "regulator": request.user.role in (Role.CITY, Role.DISTRICT),
+        # 检查记录 and their findings: the regulators', and the contractor's and supervision firm's for their
+        # own projects (the campaign's self-inspection phase works on them).
+        "inspections": inspections_for(request.user).filter(project=item)
+        .prefetch_related("findings", "photos").order_by("-day", "-pk")[:30],
+        "can_inspect": is_staff_for(request.user, item),
     }  # fmt: skip
     return render(request, "reports/dashboard/project.html", context)
 

@@ -169,6 +169,17 @@ ROUTES = {
     "/status-requests/{request_id}/decide/": Route(frozenset({"haishu"}), method="POST",
                                                    data={"action": "approve", "comment": "已核实"}),
     "/identity-conflicts/{conflict_id}/review/": Route(REGULATORS, method="POST"),
+    # Casework in the pages: the API's own rules (the world's order is answered, awaiting review).
+    "/cases/{case_id}/": Route(ANSWERABLE, shows="项目经理缺勤"),
+    "/cases/{case_id}/measures/": Route(REGULATORS, method="POST", data={
+        "kind": "circular", "issued_on": "2026-11-25", "basis": "R02"}),
+    "/cases/{case_id}/close/": Route(REGULATORS, method="POST", data={"note": "结案"}),
+    "/measures/{measure_id}/confirm/": Route(REGULATORS, method="POST"),
+    "/measures/{measure_id}/withdraw/": Route(REGULATORS, method="POST", data={"reason": "复核撤销"}),
+    "/measures/{measure_id}/reply/": Route(frozenset({"contractor"}), method="POST", data={"text": "再次整改"}),
+    "/replies/{reply_id}/review/": Route(REGULATORS, method="POST", data={"action": "accept"}),
+    "/projects/{permit_no}/inspections/new/": Route(REGULATORS, shows="HS-GATE-01"),
+    "/draws/": Route(REGULATORS | {"jiangbei"}),
     "/projects/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
     "/projects/{permit_no}/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
     "/alerts/": Route(REGULATORS | {"jiangbei"}),

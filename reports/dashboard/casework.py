@@ -1,0 +1,289 @@
+"""Casework in the pages (issue 15): a case's page with its alerts, findings, measures, the contractor's
+replies and the history; the forms that issue a measure, confirm or withdraw the ladder's proposals,
+answer an order, review the answer and close the case.
+
+Every form posts to a view that calls the service the API calls (inspections/services/), under the
+same checks: a page can do nothing the account's role could not do through the API. A bad form is
+answered with the field's Chinese message and writes nothing (each action is one transaction)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from inspections.choices import ANSWERABLE, MeasureKind, MeasureState, ReplyState
+from inspections.models import Case, InspectionFinding, Measure, RectificationReply
+from inspections.rules import registry
+from inspections.selectors import cases_for, is_contractor_of, is_staff_for, measures_for
+from inspections.services import cases as case_services
+from inspections.services import measures as measure_services
+from inspections.services import replies as reply_services
+from projects.choices import Category
+from projects.models import Enterprise, Person
+from reports.dashboard.requests import form_errors
+from reports.selectors import position_names
+from smz_platform.common.errors import Conflict
+from smz_platform.common.files import file_check
+
+# What each entry of a case's history says (CaseEvent.action).
+EVENT_NAMES = {
+    "opened": gettext_lazy("Case opened"),
+    "attached": gettext_lazy("Alerts or findings attached"),
+    "closed": gettext_lazy("Case closed"),
+    "measure_issued": gettext_lazy("Measure issued"),
+    "measure_proposed": gettext_lazy("Measure proposed by the escalation"),
+    "measure_confirmed": gettext_lazy("Proposal confirmed"),
+    "measure_withdrawn": gettext_lazy("Measure withdrawn"),
+    "measure_escalated": gettext_lazy("Order overdue, escalated"),
+    "measure_closed": gettext_lazy("Measure closed"),
+    "reply_submitted": gettext_lazy("Rectification report submitted"),
+    "reply_accepted": gettext_lazy("Rectification accepted"),
+    "reply_rejected": gettext_lazy("Rectification rejected"),
+}
+
+MAX_FILES = 10
+
+
+def _violation_choices() -> list[tuple[str, str]]:
+    """The finding categories a measure may rest on: the violations, not the campaign's targets."""
+    return [("", "—")] + [(spec.code, f"{spec.code} {spec.label}") for spec in registry() if not spec.indicator]
+
+
+def case_targets(case: Case) -> tuple[list[Enterprise], list[tuple[Person, str]]]:
+    """Whom a measure of this case may fall on: the firms taking part in the project and the vendors
+    whose devices serve it; the managers engaged on it, with their positions."""
+    project = case.project
+    firms = list(
+        Enterprise.objects.filter(Q(participations__project=project) | Q(is_vendor=True, devices__project=project))
+        .distinct()
+        .order_by("name")
+    )
+    names = position_names()
+    people, seen = [], set()
+    for engagement in (project.engagements.filter(category=Category.MANAGER).select_related("person")
+                       .order_by("exited_on", "entered_on", "pk")[:200]):  # fmt: skip
+        if engagement.person_id not in seen:
+            seen.add(engagement.person_id)
+            people.append((engagement.person, names.get(engagement.position, engagement.position)))
+    return firms, people
+
+
+class MeasureForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Measure"), choices=MeasureKind.choices)
+    issued_on = forms.DateField(label=gettext_lazy("Issued on"), widget=forms.DateInput(attrs={"type": "date"}))
+    basis = forms.ChoiceField(label=gettext_lazy("Finding category"), required=False)
+    document_no = forms.CharField(label=gettext_lazy("Document number"), max_length=64, required=False)
+    deadline = forms.DateField(label=gettext_lazy("Deadline"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    fine_yuan = forms.DecimalField(label=gettext_lazy("Fine (yuan)"), max_digits=12, decimal_places=2, min_value=0,
+                                   required=False)  # fmt: skip
+    points = forms.IntegerField(label=gettext_lazy("Credit points"), min_value=0, max_value=100, required=False)
+    target_enterprise = forms.ChoiceField(label=gettext_lazy("Enterprise"), required=False)
+    target_person = forms.ChoiceField(label=gettext_lazy("Person"), required=False)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=5000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    document = forms.FileField(label=gettext_lazy("Document (PDF or scan)"), required=False)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        firms, people = case_targets(case)
+        self.firms = {str(f.pk): f for f in firms}
+        self.people = {str(p.pk): p for p, _position in people}
+        self.fields["basis"].choices = _violation_choices()
+        self.fields["target_enterprise"].choices = [("", _("The general contractor"))] + [
+            (str(f.pk), f.name) for f in firms
+        ]
+        self.fields["target_person"].choices = [("", "—")] + [(str(p.pk), f"{p.name}（{pos}）") for p, pos in people]
+        self.fields["issued_on"].initial = timezone.localdate()
+
+    def measure_in(self) -> measure_services.MeasureIn:
+        data = self.cleaned_data
+        return measure_services.MeasureIn(
+            kind=data["kind"], issued_on=data["issued_on"], basis=data["basis"], document_no=data["document_no"],
+            deadline=data["deadline"], points=data["points"], fine_yuan=data["fine_yuan"],
+            target_enterprise=self.firms.get(data["target_enterprise"]),
+            target_person=self.people.get(data["target_person"]), note=data["note"],
+        )  # fmt: skip
+
+
+class ConfirmForm(forms.Form):
+    issued_on = forms.DateField(label=gettext_lazy("Issued on"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    document_no = forms.CharField(label=gettext_lazy("Document number"), max_length=64, required=False)
+    deadline = forms.DateField(label=gettext_lazy("Deadline"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    fine_yuan = forms.DecimalField(label=gettext_lazy("Fine (yuan)"), max_digits=12, decimal_places=2, min_value=0,
+                                   required=False)  # fmt: skip
+
+
+def _uploads(request: HttpRequest, field: str) -> list[tuple[str, bytes]]:
+    """The files of a multiple upload, each checked (type by its first bytes, size) before anything is written."""
+    files = request.FILES.getlist(field)
+    if len(files) > MAX_FILES:
+        raise ValidationError({field: [_("Attach at most %(n)d files.") % {"n": MAX_FILES}]})
+    uploads = [(f.name, f.read()) for f in files]
+    for name, content in uploads:
+        try:
+            file_check(content=content, field=field)
+        except ValidationError as error:
+            raise ValidationError({field: [f"{name}：{m}" for m in error.message_dict[field]]}) from error
+    return uploads
+
+
+def _back(case: Case) -> str:
+    return reverse("dashboard:case", args=[case.pk])
+
+
+def _act(request: HttpRequest, case: Case, action, done: str, form: forms.Form | None = None) -> HttpResponse:
+    """Run one action in one transaction; its Chinese error, or its confirmation, on the case's page."""
+    try:
+        with transaction.atomic():
+            action()
+    except (ValidationError, Conflict) as error:
+        form_errors(request, error, form)
+    else:
+        messages.success(request, done)
+    return redirect(_back(case))
+
+
+@login_required
+def case(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A case as its reader may see it: regulators all of it, the contractor and supervision firm their
+    project's case without the ladder's proposals (measures_for)."""
+    item = get_object_or_404(cases_for(request.user).select_related("opened_by", "closed_by"), pk=case_id)
+    staff = is_staff_for(request.user, item.project)
+    contractor = is_contractor_of(request.user, item.project)
+    measures = list(
+        measures_for(request.user).filter(case=item).select_related("issued_by").prefetch_related(
+            "documents", "replies__documents", "replies__submitted_by", "replies__reviewed_by")
+        .order_by("created_at", "pk")
+    )  # fmt: skip
+    for measure in measures:
+        measure.own_documents = [d for d in measure.documents.all() if d.reply_id is None]
+        measure.answerable = contractor and measure.kind in ANSWERABLE and measure.state == MeasureState.ISSUED
+        for reply in measure.replies.all():
+            reply.reviewable = reply.state == ReplyState.SUBMITTED and _may_review(request.user, reply)
+    events = list(item.events.select_related("by", "measure").order_by("at", "pk"))
+    for event in events:
+        event.name = EVENT_NAMES.get(event.action, event.action)
+    context = {
+        "case": item, "staff": staff, "contractor": contractor, "measures": measures, "events": events,
+        "alerts": item.alerts.order_by("rule", "period_start") if staff else [],
+        "findings": InspectionFinding.objects.filter(case=item).select_related("inspection").order_by("pk"),
+        "measure_form": MeasureForm(case=item) if staff and item.state == "open" else None,
+        "confirm_form": ConfirmForm(),
+    }  # fmt: skip
+    return render(request, "reports/dashboard/case.html", context)
+
+
+def _may_review(user, reply: RectificationReply) -> bool:
+    try:
+        reply_services.reply_require_reviewer(user=user, reply=reply)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def measure_issue(request: HttpRequest, case_id: int) -> HttpResponse:
+    item = get_object_or_404(cases_for(request.user), pk=case_id)
+    if not is_staff_for(request.user, item.project):
+        raise PermissionDenied(_("Only the regulators of the project's district handle its cases."))
+    form = MeasureForm(request.POST, request.FILES, case=item)
+    if not form.is_valid():
+        form_errors(request, ValidationError(dict(form.errors.items())), form)
+        return redirect(_back(item))
+
+    def issue():
+        measure = measure_services.measure_issue(user=request.user, case=item, data=form.measure_in())
+        upload = form.cleaned_data["document"]
+        if upload is not None:
+            measure_services.measure_document_add(user=request.user, measure=measure, name=upload.name,
+                                                  content=upload.read())  # fmt: skip
+
+    return _act(request, item, issue, _("The measure was issued."), form)
+
+
+def _measure(request: HttpRequest, measure_id: int) -> Measure:
+    return get_object_or_404(measures_for(request.user).select_related("case__project"), pk=measure_id)
+
+
+@login_required
+@require_POST
+def measure_confirm(request: HttpRequest, measure_id: int) -> HttpResponse:
+    """确认: a proposal of the ladder is issued, with its document number (and fine, deadline)."""
+    measure = _measure(request, measure_id)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, ValidationError(dict(form.errors.items())), form)
+        return redirect(_back(measure.case))
+    return _act(request, measure.case,
+                lambda: measure_services.measure_confirm(user=request.user, measure=measure, **form.cleaned_data),
+                _("The proposal was confirmed and issued."), form)  # fmt: skip
+
+
+@login_required
+@require_POST
+def measure_withdraw(request: HttpRequest, measure_id: int) -> HttpResponse:
+    """撤销: a proposal declined, or a measure revoked; the reason is required."""
+    measure = _measure(request, measure_id)
+    reason = request.POST.get("reason", "")[:2000]
+    return _act(request, measure.case,
+                lambda: measure_services.measure_withdraw(user=request.user, measure=measure, reason=reason),
+                _("The measure was withdrawn."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def measure_reply(request: HttpRequest, measure_id: int) -> HttpResponse:
+    """整改回复: the general contractor answers an order with its report and files."""
+    measure = _measure(request, measure_id)
+    if not is_contractor_of(request.user, measure.case.project):
+        raise PermissionDenied(_("Only the project's general contractor answers its orders."))
+    text = request.POST.get("text", "")[:5000]
+
+    def answer():
+        reply_services.reply_submit(user=request.user, measure=measure, text=text, files=_uploads(request, "files"))
+
+    return _act(request, measure.case, answer, _("The rectification report was submitted for review."))
+
+
+@login_required
+@require_POST
+def reply_review(request: HttpRequest, reply_id: int) -> HttpResponse:
+    """审核: the issuing side accepts the rectification (the order is closed) or sends it back."""
+    reply = get_object_or_404(
+        RectificationReply.objects.filter(measure__in=measures_for(request.user)).select_related("measure__case"),
+        pk=reply_id,
+    )
+    reply_services.reply_require_reviewer(user=request.user, reply=reply)
+    action, note = request.POST.get("action"), request.POST.get("note", "")[:2000]
+    if action not in ("accept", "reject"):
+        messages.error(request, _("Choose accept or reject."))
+        return redirect(_back(reply.measure.case))
+    accept = action == "accept"
+    return _act(request, reply.measure.case,
+                lambda: reply_services.reply_review(user=request.user, reply=reply, accept=accept, note=note),
+                _("The rectification was accepted; the order is closed.") if accept
+                else _("The rectification was sent back; the order runs on to its deadline."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
+    item = get_object_or_404(cases_for(request.user), pk=case_id)
+    note = request.POST.get("note", "")[:2000]
+    return _act(request, item, lambda: case_services.case_close(user=request.user, case=item, note=note),
+                _("The case is closed."))  # fmt: skip

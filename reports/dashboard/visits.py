@@ -1,0 +1,201 @@
+"""Site visits and random draws in the pages (issue 15): the form an inspector fills in on a phone at
+the site (headcount, findings, a functional test of each device, photos from the camera), and the
+双随机 draw with the projects it chose.
+
+Both call the services the API calls (inspections/services/inspections.py, campaigns.py); the
+inspection and its photos are written in one transaction, so a refused photo records nothing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from devices.models import Device
+from inspections.choices import InspectionKind
+from inspections.rules import registry
+from inspections.selectors import campaigns_for, draws_for, is_staff_for
+from inspections.services import campaigns as campaign_services
+from inspections.services import inspections as inspection_services
+from projects.choices import RegionLevel, Role
+from projects.jurisdiction import projects_for
+from projects.models import Project, Region
+from reports.dashboard.requests import form_errors
+from smz_platform.common.errors import Conflict
+from smz_platform.common.files import file_check
+
+FINDING_ROWS = 5
+MAX_PHOTOS = 10
+PHOTO_TYPES = ("image/jpeg", "image/png")
+
+# A device's functional test (吉建管〔2021〕6号 三(四)): what it did when shown a photo and a video.
+DEVICE_TEST_CHOICES = [
+    ("", gettext_lazy("Not tested")),
+    ("refuses_both", gettext_lazy("Refused both the photo and the video")),
+    ("accepts_photo", gettext_lazy("Accepted a photo")),
+    ("accepts_video", gettext_lazy("Accepted a video")),
+    ("accepts_both", gettext_lazy("Accepted both")),
+]
+_TEST_RESULTS = {"refuses_both": (True, True), "accepts_photo": (False, True), "accepts_video": (True, False),
+                 "accepts_both": (False, False)}  # fmt: skip
+
+
+class VisitForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), initial=InspectionKind.SITE_VISIT,
+                             choices=[(k.value, k.label) for k in (InspectionKind.SITE_VISIT,
+                                                                   InspectionKind.ONLINE_PATROL)])  # fmt: skip
+    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    inspectors = forms.CharField(label=gettext_lazy("Inspectors"), max_length=200)
+    headcount = forms.IntegerField(label=gettext_lazy("Headcount on site"), min_value=0, max_value=100_000,
+                                   required=False,
+                                   widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+    notes = forms.CharField(label=gettext_lazy("Notes"), max_length=5000, required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    campaign = forms.ChoiceField(label=gettext_lazy("Campaign"), required=False)
+    draw = forms.ChoiceField(label=gettext_lazy("Random draw"), required=False)
+
+    def __init__(self, *args, project: Project, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["day"].initial = timezone.localdate()
+        self.fields["inspectors"].initial = user.get_full_name() or user.username
+        self.campaigns = {str(c.pk): c for c in campaigns_for(user).filter(districts=project.district_id)[:50]}
+        self.draws = {str(d.pk): d for d in draws_for(user).filter(district=project.district_id)[:200]
+                      if project.permit_no in d.drawn}  # fmt: skip
+        self.fields["campaign"].choices = [("", "—")] + [(k, c.name) for k, c in self.campaigns.items()]
+        self.fields["draw"].choices = [("", "—")] + [
+            (k, f"{timezone.localtime(d.drawn_at):%Y年%m月%d日}（{d.size}）") for k, d in self.draws.items()
+        ]
+        self.devices = list(Device.objects.filter(project=project).order_by("serial"))
+        self.categories = [(spec.code, f"{spec.code} {spec.label}") for spec in registry()]
+
+    def findings(self) -> list[inspection_services.FindingIn]:
+        rows = []
+        for n in range(FINDING_ROWS):
+            category = self.data.get(f"finding-{n}-category", "")
+            description = self.data.get(f"finding-{n}-description", "")[:2000]
+            if category or description.strip():
+                if not category:
+                    message = _("Finding %(n)d: choose its category.") % {"n": n + 1}
+                    raise ValidationError({"findings": [message]})
+                rows.append(inspection_services.FindingIn(category=category, description=description))
+        return rows
+
+    def device_tests(self) -> list[inspection_services.DeviceTestIn]:
+        tests = []
+        for device in self.devices:
+            result = self.data.get(f"test-{device.serial}", "")
+            if not result:
+                continue
+            if result not in _TEST_RESULTS:
+                raise ValidationError({"device_tests": [_("Unknown test result for device %(serial)s.")
+                                                        % {"serial": device.serial}]})  # fmt: skip
+            refuses_photo, refuses_video = _TEST_RESULTS[result]
+            tests.append(inspection_services.DeviceTestIn(serial=device.serial, refuses_photo=refuses_photo,
+                                                          refuses_video=refuses_video))  # fmt: skip
+        return tests
+
+
+def _photos(request: HttpRequest) -> list[bytes]:
+    files = request.FILES.getlist("photos")
+    if len(files) > MAX_PHOTOS:
+        raise ValidationError({"photos": [_("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}]})
+    contents = []
+    for upload in files:
+        content = upload.read()
+        try:
+            file_check(content=content, field="photos", allowed=PHOTO_TYPES)
+        except ValidationError as error:
+            raise ValidationError({"photos": [f"{upload.name}：{m}" for m in error.message_dict["photos"]]}) from error
+        contents.append(content)
+    return contents
+
+
+@login_required
+def inspection_new(request: HttpRequest, permit_no: str) -> HttpResponse:
+    """检查记录: the regulators of the project's district record what they saw there."""
+    project = get_object_or_404(projects_for(request.user).select_related("district"), permit_no=permit_no)
+    if not is_staff_for(request.user, project):
+        raise PermissionDenied(_("Only the regulators of the project's district record inspections."))
+    form = VisitForm(request.POST or None, project=project, user=request.user)
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise ValidationError(dict(form.errors.items()))
+            data = form.cleaned_data
+            findings, tests, photos = form.findings(), form.device_tests(), _photos(request)
+            with transaction.atomic():  # the record and its photos, or nothing
+                inspection = inspection_services.inspection_record(
+                    user=request.user, project=project, kind=data["kind"], day=data["day"],
+                    inspectors=data["inspectors"], headcount=data["headcount"], notes=data["notes"],
+                    findings=findings, device_tests=tests, campaign=form.campaigns.get(data["campaign"]),
+                    draw=form.draws.get(data["draw"]),
+                )  # fmt: skip
+                for n, content in enumerate(photos):
+                    inspection_services.inspection_photo_add(user=request.user, inspection=inspection,
+                                                             caption=_("Site photo %(n)d") % {"n": n + 1},
+                                                             content=content)  # fmt: skip
+        except (ValidationError, Conflict) as error:
+            form_errors(request, error, form)
+        else:
+            found = inspection.findings.count()
+            messages.success(request, _("The inspection was recorded with %(n)d findings.") % {"n": found})
+            return redirect(reverse("dashboard:project", args=[project.permit_no]) + "#inspections")
+    return render(request, "reports/dashboard/inspection_new.html", {
+        "project": project, "form": form, "rows": range(FINDING_ROWS), "test_choices": DEVICE_TEST_CHOICES,
+        "posted": request.POST,
+    })  # fmt: skip
+
+
+class DrawForm(forms.Form):
+    district = forms.ChoiceField(label=gettext_lazy("District"))
+    size = forms.IntegerField(label=gettext_lazy("Projects to draw"), min_value=1,
+                              max_value=campaign_services.MAX_DRAW, initial=5)  # fmt: skip
+    campaign = forms.ChoiceField(label=gettext_lazy("Campaign"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
+        if user.role == Role.DISTRICT:
+            districts = districts.filter(pk=user.district_id)
+        self.districts = {str(d.pk): d for d in districts}
+        self.campaigns = {str(c.pk): c for c in campaigns_for(user)[:50]}
+        self.fields["district"].choices = [(k, d.name) for k, d in self.districts.items()]
+        self.fields["campaign"].choices = [("", "—")] + [(k, c.name) for k, c in self.campaigns.items()]
+
+
+@login_required
+def draws(request: HttpRequest) -> HttpResponse:
+    """双随机抽查: draw projects of a district, weighted by their open findings; every draw listed with
+    its seed, so that anyone can re-run it."""
+    if request.user.role not in (Role.CITY, Role.DISTRICT):
+        raise PermissionDenied(_("This page is for the city and district regulators."))
+    form = DrawForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise ValidationError(dict(form.errors.items()))
+            data = form.cleaned_data
+            made = campaign_services.random_draw_make(user=request.user, district=form.districts[data["district"]],
+                                                      size=data["size"],
+                                                      campaign=form.campaigns.get(data["campaign"]))  # fmt: skip
+        except ValidationError as error:
+            form_errors(request, error, form)
+        else:
+            messages.success(request, _("%(n)d projects were drawn.") % {"n": len(made.drawn)})
+            return redirect(reverse("dashboard:draws") + f"#draw-{made.pk}")
+    recent = list(draws_for(request.user).select_related("district", "drawn_by")[:20])
+    permits = {p for d in recent for p in d.drawn}
+    names = dict(projects_for(request.user).filter(permit_no__in=permits).values_list("permit_no", "name"))
+    for draw in recent:
+        draw.projects = [(p, names.get(p, p)) for p in draw.drawn]
+        draw.reproduced = campaign_services.random_draw_verify(draw=draw)
+    return render(request, "reports/dashboard/draws.html", {"form": form, "draws": recent})
