@@ -29,7 +29,8 @@ django.setup()
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from inspections.models import Alert
+from attendance.models import Punch
+from inspections.models import Alert, Case
 from devices.models import Device
 from projects.models import Project, Region, User
 from projects.choices import Role
@@ -49,6 +50,14 @@ with time_machine.travel("2026-10-31 15:00 +0800", tick=True):
              ("alert triage", staff, "/alerts/?state=open"), ("alert triage, city", city_user, "/alerts/"),
              ("alert evidence", staff, f"/alerts/{alert.pk}/"), ("device page", staff, f"/devices/{device.serial}/"),
              ("reports page", staff, "/reports/"), ("projects list, city", city_user, "/projects/")]
+    # The workbench's pages (issue 15): a case, the site-visit form, the draws, a punch, the filings.
+    case = Case.objects.filter(project__district=district).order_by("pk").first()
+    punch = Punch.objects.filter(project_id=project.pk).order_by("-punched_at").first()
+    pages += [("case page", staff, f"/cases/{case.pk}/") if case else None,
+              ("site visit form", staff, f"/projects/{project.permit_no}/inspections/new/"),
+              ("random draws", staff, "/draws/"), ("punch page", staff, f"/punches/{punch.pk}/") if punch else None,
+              ("filings, city", city_user, "/submissions/"), ("filings, district", staff, "/submissions/")]
+    pages = [p for p in pages if p]
     results = {}
     for name, user, url in pages:
         client = Client()

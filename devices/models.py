@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devices.choices import Connection, DeviceKind, DeviceState, Location
@@ -66,6 +67,16 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+    @staticmethod
+    def reachable_q(now) -> models.Q:
+        """Online now: the sweep's flag, and its deadline not passed (the sweep runs each minute; a page
+        read between two sweeps, or with no beat running, must not call a silent device online)."""
+        return models.Q(online=True) & (models.Q(offline_after__isnull=True) | models.Q(offline_after__gt=now))
+
+    @property
+    def reachable(self) -> bool:
+        return self.online and (self.offline_after is None or self.offline_after > timezone.now())
 
     def secret(self) -> bytes:
         """The signing secret's UTF-8 bytes (docs/device-api.md)."""

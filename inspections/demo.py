@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
+import struct
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -17,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from attendance.models import Punch, PunchKey
+from attendance.photos import photo_store
 from attendance.services import LATE_CANDIDATE
 from attendance.storage import presence_refresh
 from devices.choices import Connection
@@ -28,6 +31,22 @@ from smz_platform.common.audit import audit_event_record
 from smz_platform.common.models import AuditAction, AuditEvent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _grey_png(size: int = 96) -> bytes:
+    """A plain grey PNG: the photo the R07 project's devices sent again and again (a real image, so the
+    alert's page shows it)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\x9a" * size for _ in range(size))  # filter byte, then one grey byte a pixel
+    header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+REUSED_PHOTO = _grey_png()
+REUSED_PHOTO_SHA256 = hashlib.sha256(REUSED_PHOTO).hexdigest()
 
 # rule → the label appended to the name of the project where it is planted.
 PLANTED = {
@@ -85,7 +104,7 @@ def _one_punch(p: _Punching, engagement: Engagement, rule: str | None, day: dt.d
         if rule == "R09":
             score = 0.62
         if rule == "R07":
-            photo = hashlib.sha256(b"demo-reused-photo").hexdigest()
+            photo = REUSED_PHOTO_SHA256
         if rule == "R13" and day == p.today - dt.timedelta(days=1):
             received = punched_at + dt.timedelta(hours=1)
             punched_at = punched_at - dt.timedelta(days=3)
@@ -101,13 +120,15 @@ def _one_punch(p: _Punching, engagement: Engagement, rule: str | None, day: dt.d
         device_id=device.pk, project_id=device.project_id, person_id=engagement.person_id, record_id=f"D{p.seq:08d}",
         id_number_digest=digest, id_number_masked=masked, punched_at=punched_at, received_at=received,
         direction="in" if n == 0 else "out", method=method, liveness=liveness, match_score=score, photo_sha256=photo,
-        lat=lat, lon=lon, valid=True, flag_mobile=method == "mobile", flag_no_liveness=liveness is not True,
+        photo_stored=bool(photo), lat=lat, lon=lon, valid=True, flag_mobile=method == "mobile",
+        flag_no_liveness=liveness is not True,
         flag_late=received - punched_at > LATE_CANDIDATE,
     )  # fmt: skip
 
 
 def _punch_engagement(p: _Punching, engagement: Engagement, rule: str | None) -> None:
-    """Two punches a day at the engagement's rate, from its entry (or the first day) to yesterday."""
+    """Two punches a day at the engagement's rate, from its entry (or the first day) to yesterday, and
+    this morning's arrival if the morning is past."""
     number = engagement.person.reveal_id_number()
     ids = (pii.lookup_digest(number), pii.mask_id_number(number))
     start = max(p.first, engagement.entered_on)
@@ -120,9 +141,17 @@ def _punch_engagement(p: _Punching, engagement: Engagement, rule: str | None) ->
             continue
         times = [_at(day, 7, p.rng.randint(0, 59)), _at(day, 17, p.rng.randint(0, 59))]
         for n, punched_at in enumerate(times):
-            punch = _one_punch(p, engagement, rule, day, n, punched_at, ids)
-            p.punches.append(punch)
-            p.presence.add((punch.person_id, punch.project_id, punch.punched_at.astimezone(SHANGHAI).date()))
+            _add(p, _one_punch(p, engagement, rule, day, n, punched_at, ids))
+    # This morning's arrival, once the seeding runs after it: the "today" figures are not empty.
+    arrival = _at(p.today, 7, p.rng.randint(0, 59))
+    silent = rule in ("R12", "pending_suspension")
+    if not silent and start <= p.today and arrival < timezone.now() and p.rng.random() <= rate:
+        _add(p, _one_punch(p, engagement, None, p.today, 0, arrival, ids))
+
+
+def _add(p: _Punching, punch: Punch) -> None:
+    p.punches.append(punch)
+    p.presence.add((punch.person_id, punch.project_id, punch.punched_at.astimezone(SHANGHAI).date()))
 
 
 def seed_attendance(*, rng: random.Random, days: int = 61) -> tuple[dict[str, Project], dict[str, Project]]:
@@ -155,6 +184,7 @@ def seed_attendance(*, rng: random.Random, days: int = 61) -> tuple[dict[str, Pr
         # R01's project has (will have) no device; the devices of another never reached the platform.
         if devices[engagement.project_id] and rule not in ("R01", "devices_never_reported"):
             _punch_engagement(punching, engagement, rule)
+    photo_store(sha256=REUSED_PHOTO_SHA256, content=REUSED_PHOTO)
     Punch.objects.bulk_create(punching.punches, batch_size=2000)
     PunchKey.objects.bulk_create([PunchKey(device_id=p.device_id, record_id=p.record_id) for p in punching.punches],
                                  batch_size=5000, ignore_conflicts=True)  # fmt: skip
@@ -217,7 +247,8 @@ def _plant_the_rest(planted, devices, first, today, now) -> None:
     offline = devices[planted["R03"].pk][0]
     since = dt.datetime.combine(yesterday - dt.timedelta(days=3), dt.time(9), tzinfo=SHANGHAI)
     DeviceFlip.objects.create(device=offline, at=since, field=FlipField.ONLINE, value=False, detected_at=since)
-    Device.objects.filter(pk=offline.pk).update(online=False, last_contact_at=since, offline_after=None)
+    Device.objects.filter(pk=offline.pk).update(online=False, last_contact_at=since, last_heartbeat_at=since,
+                                                offline_after=None)  # fmt: skip
     off = devices[planted["R06"].pk][0]
     at = dt.datetime.combine(yesterday, dt.time(6), tzinfo=SHANGHAI)
     DeviceFlip.objects.create(device=off, at=at, field=FlipField.LIVENESS, value=False, detected_at=at)

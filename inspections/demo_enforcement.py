@@ -179,3 +179,17 @@ def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None
     _cases(today, users, planted)
     _contractors_own(today, users)
     escalation.measures_escalate(today=today)
+    _filings(campaign, users)
+
+
+def _filings(campaign, users) -> None:
+    """报送 under way: Haishu has submitted its Annex 1 and has a typical case's Annex 2 in draft; the
+    other districts have not filed yet (their deadline is the end of the local inspection)."""
+    from reports.services import submission_prepare, submission_submit
+
+    staff = users["haishu"]
+    annex1 = submission_prepare(user=staff, campaign=campaign, district=staff.district, kind="annex1")
+    submission_submit(user=staff, submission=annex1, sha256=annex1.sha256)
+    typical = Case.objects.filter(project__district=staff.district).order_by("opened_at", "pk").first()
+    if typical is not None:
+        submission_prepare(user=staff, campaign=campaign, district=staff.district, kind="annex2", case=typical)

@@ -33,7 +33,9 @@ def bureau(region: Region) -> str:
     return f"{region.name}住房和城乡建设局"
 
 
-def reporter_of(user: User) -> tuple[str, str]:
+def reporter_of(user: User | None) -> tuple[str, str]:
+    if user is None:  # a workbook the platform prepared: the district fills in its reporter when it prepares again
+        return "", ""
     # Chinese names read family name first: 李 + 明.
     name = f"{user.last_name}{user.first_name}".strip()
     return (name or user.username), (getattr(user, "phone", "") or "")
@@ -341,3 +343,75 @@ def ledger_rows(*, project: Project, months: list[dt.date]) -> list[LedgerPerson
                                    "管理人员" if e.category == "manager" else "建筑工人", role or "—", e.team or "—",
                                    e.entered_on, e.exited_on, e.contract_signed_on, days[e.person_id]))  # fmt: skip
     return people
+
+
+# --- 报送 --------------------------------------------------------------------------------------------
+
+
+class FilingStatus:
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+    DUE = "due"
+
+
+@dataclass
+class Filing:
+    """One district's filing of one workbook of a campaign: its versions (the newest first), when it was
+    first submitted, and whether that was on time."""
+
+    campaign: object
+    district: Region
+    kind: str
+    deadline: dt.date
+    versions: list
+    case: object = None
+
+    @property
+    def submitted(self) -> list:
+        return [v for v in self.versions if v.state == "submitted"]
+
+    @property
+    def draft(self):
+        return next((v for v in self.versions if v.state == "draft"), None)
+
+    @property
+    def current(self):
+        """What the city reads: the newest submitted version."""
+        return self.submitted[0] if self.submitted else None
+
+    @property
+    def first_submitted_on(self) -> dt.date | None:
+        return timezone.localtime(self.submitted[-1].submitted_at).date() if self.submitted else None
+
+    def status(self, today: dt.date) -> str:
+        first = self.first_submitted_on
+        if first is not None:
+            return FilingStatus.ON_TIME if first <= self.deadline else FilingStatus.LATE
+        return FilingStatus.MISSING if today > self.deadline else FilingStatus.DUE
+
+
+def filings(*, campaigns, districts) -> list[Filing]:
+    """Every district's Annex 1 of each campaign it takes part in, and its Annex 2 cases, in two queries."""
+    from reports.models import DUE_AT_END_OF, Submission, SubmissionKind
+
+    campaigns = list(campaigns.prefetch_related("districts", "phases"))
+    district_ids = {d.pk for d in districts}
+    stored = defaultdict(list)
+    for item in (Submission.objects.filter(campaign__in=campaigns, district_id__in=district_ids)
+                 .select_related("submitted_by", "prepared_by", "case").order_by("-version")):  # fmt: skip
+        stored[(item.campaign_id, item.district_id, item.kind, item.case_id)].append(item)
+    result = []
+    for campaign in campaigns:
+        ends = {p.phase: p.ends_on for p in campaign.phases.all()}
+        for district in sorted((d for d in campaign.districts.all() if d.pk in district_ids), key=lambda d: d.code):
+            deadline = ends[DUE_AT_END_OF[SubmissionKind.ANNEX1]]
+            result.append(Filing(campaign, district, SubmissionKind.ANNEX1, deadline,
+                                 stored.get((campaign.pk, district.pk, SubmissionKind.ANNEX1, None), [])))  # fmt: skip
+            typical = sorted((key[3], versions) for key, versions in stored.items()
+                             if key[:3] == (campaign.pk, district.pk, SubmissionKind.ANNEX2))  # fmt: skip
+            for _case_id, versions in typical:
+                result.append(Filing(campaign, district, SubmissionKind.ANNEX2,
+                                     ends[DUE_AT_END_OF[SubmissionKind.ANNEX2]], versions,
+                                     case=versions[0].case))  # fmt: skip
+    return result

@@ -1,22 +1,30 @@
 """Writes of the reports app: the workbooks as files (a report's bytes, name and how many records it
-carries, for the audit log), and the background jobs for the long ones."""
+carries, for the audit log), the background jobs for the long ones, and 报送: the districts' drafts,
+their submission as frozen, signed-off snapshots, and corrections as new versions."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from inspections.models import Case
-from projects.choices import RegionLevel
+from inspections.choices import STANDING
+from inspections.models import Campaign, CampaignPhaseDates, Case
+from projects.choices import RegionLevel, Role
 from projects.models import Project, Region, User
 from reports import selectors
 from reports.annex1 import measure_name
-from reports.models import ReportJob, ReportJobState
+from reports.models import DUE_AT_END_OF, ReportJob, ReportJobState, Submission, SubmissionKind, SubmissionState
 from reports.workbooks.annex1 import annex1_workbook
 from reports.workbooks.monthly import (
     Header,
@@ -25,6 +33,7 @@ from reports.workbooks.monthly import (
     ledger_workbook,
     presence_workbook,
 )
+from smz_platform.common.errors import Conflict
 
 logger = logging.getLogger("smz.reports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -133,3 +142,145 @@ def report_job_run(*, job_id: str) -> ReportJob | None:
     ReportJob.objects.filter(pk=job_id).update(state=ReportJobState.DONE, file=job.file.name,
                                                filename=report.filename, finished_at=timezone.now())  # fmt: skip
     return ReportJob.objects.get(pk=job_id)
+
+
+# --- 报送: what the districts file to the city ------------------------------------------------------
+
+# How long after its phase ended the nightly job still prepares a missing Annex 1 draft (a missed night).
+CATCH_UP_DAYS = 30
+
+
+def submission_deadline(*, campaign: Campaign, kind: str) -> dt.date:
+    return campaign.phases.get(phase=DUE_AT_END_OF[kind]).ends_on
+
+
+def _require_district_staff(user: User, district: Region) -> None:
+    if user.role != Role.DISTRICT or user.district_id != district.pk:
+        raise PermissionDenied(_("A district's reports are filed by its own staff."))
+
+
+def _render(*, kind: str, campaign: Campaign, district: Region, case: Case | None, user: User | None,
+            today: dt.date) -> tuple[str, bytes, dict, dt.date, dt.date]:  # fmt: skip
+    """The workbook of the moment, with the figures it shows (for the city's view and the audit)."""
+    if kind == SubmissionKind.ANNEX1:
+        start = campaign.starts_on
+        end = max(start, min(submission_deadline(campaign=campaign, kind=kind), today))
+        book = selectors.annex1_book(user=user, city=city_region(), district=district, start=start, end=end)
+        figures = {"rows": list(book.sheets[0].counts), "projects": len(book.projects)}
+        name = f"附件1_实名制管理专项整治行动查处情况统计表_{district.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+        return name, annex1_workbook(book), figures, start, end
+    dossier = selectors.case_dossier(case=case)
+    content = annex2_workbook(header=_header(user, dossier.unit), case_title=dossier.title,
+                              blocks=(dossier.project_info, dossier.behaviour, dossier.measures))  # fmt: skip
+    figures = {"title": case.title, "project": case.project.name, "permit_no": case.project.permit_no,
+               "measures": case.measures.filter(state__in=STANDING).count()}  # fmt: skip
+    name = f"附件2_实名制管理负面典型案例_{case.project.permit_no}_{case.pk}.xlsx"
+    return name, content, figures, campaign.starts_on, submission_deadline(campaign=campaign, kind=kind)
+
+
+def submission_prepare(*, user: User | None, campaign: Campaign, district: Region, kind: str,
+                       case: Case | None = None) -> Submission:  # fmt: skip
+    """Prepare the district's draft from the data of the moment: the one draft is prepared again, or a
+    new version is started (after a submission, it is the correction's draft). `user` None: the
+    nightly job, which signs the workbook with the district's first staff account."""
+    if kind not in SubmissionKind.values:
+        raise ValidationError({"kind": [_("Unknown report.")]})
+    if user is not None:
+        _require_district_staff(user, district)
+    if not campaign.districts.filter(pk=district.pk).exists():
+        raise ValidationError({"campaign": [_("The district does not take part in this campaign.")]})
+    if (kind == SubmissionKind.ANNEX2) != (case is not None):
+        raise ValidationError({"case": [_("A typical case is filed with Annex 2, and only with it.")]})
+    if case is not None and case.project.district_id != district.pk:
+        raise ValidationError({"case": [_("The case is not one of the district's.")]})
+    signer = user or User.objects.filter(role=Role.DISTRICT, district=district, is_active=True).order_by("pk").first()
+    now = timezone.now()
+    name, content, figures, start, end = _render(kind=kind, campaign=campaign, district=district, case=case,
+                                                 user=signer, today=timezone.localdate())  # fmt: skip
+    deadline = submission_deadline(campaign=campaign, kind=kind)
+    fields = {"period_start": start, "period_end": end, "deadline": deadline, "filename": name[:200],
+              "sha256": hashlib.sha256(content).hexdigest(), "figures": figures, "prepared_at": now,
+              "prepared_by": user}  # fmt: skip
+    same = Submission.objects.filter(campaign=campaign, district=district, kind=kind, case=case)
+    try:
+        with transaction.atomic():
+            draft = same.select_for_update(of=("self",)).filter(state=SubmissionState.DRAFT).order_by("pk").first()
+            if draft is None:
+                latest = same.order_by("-version").values_list("version", flat=True).first() or 0
+                draft = Submission(campaign=campaign, district=district, kind=kind, case=case, version=latest + 1)
+            for field, value in fields.items():
+                setattr(draft, field, value)
+            draft.file.save(f"{campaign.pk}-{district.code}-{kind}-{draft.version}.xlsx", ContentFile(content),
+                            save=False)  # fmt: skip
+            draft.save()
+    except IntegrityError as exc:  # another prepared the same draft at the same moment
+        raise Conflict("state", _("Another draft was prepared at the same moment; reload the page.")) from exc
+    return draft
+
+
+def _signature(submission: Submission) -> str:
+    signed = f"{submission.pk}|{submission.sha256}|{submission.submitted_by.username}|"
+    return signing.Signer(salt="reports.submission").signature(signed + submission.submitted_at.isoformat())
+
+
+def submission_submit(*, user: User, submission: Submission, sha256: str, note: str = "") -> Submission:
+    """报送: the draft the reviewer saw (named by its SHA-256) is filed, signed off with who and when, and
+    frozen from then on. A correction (a version after the first) says what it changes."""
+    _require_district_staff(user, submission.district)
+    earlier = Submission.objects.filter(campaign=submission.campaign_id, district=submission.district_id,
+                                        kind=submission.kind, case=submission.case_id,
+                                        state=SubmissionState.SUBMITTED).exists()  # fmt: skip
+    if earlier and not note.strip():
+        raise ValidationError({"correction_note": [_("A correction says what it corrects.")]})
+    if submission.state != SubmissionState.DRAFT:
+        raise Conflict("state", _("This workbook has already been submitted."))
+    phase = submission.campaign.phases.get(phase=DUE_AT_END_OF[submission.kind])
+    if submission.kind == SubmissionKind.ANNEX1 and timezone.localdate() < phase.starts_on:
+        # Annex 1 reports the local inspection: filed before it began, it would report nothing, on time.
+        raise ValidationError({"state": [_("Annex 1 is submitted once the local inspection has begun (%(day)s).")
+                                         % {"day": f"{phase.starts_on:%Y年%m月%d日}"}]})  # fmt: skip
+    if sha256 != submission.sha256:
+        raise Conflict("sha256", _("The draft was prepared again after you opened it: check the new file, "
+                                   "then submit."))  # fmt: skip
+    now = timezone.now()
+    submission.submitted_by, submission.submitted_at = user, now
+    with transaction.atomic():
+        updated = Submission.objects.filter(pk=submission.pk, state=SubmissionState.DRAFT, sha256=sha256).update(
+            state=SubmissionState.SUBMITTED, submitted_by=user, submitted_at=now, signature=_signature(submission),
+            correction_note=note.strip()[:2000],
+        )  # fmt: skip
+        if updated != 1:
+            raise Conflict("state", _("This workbook has already been submitted."))
+    submission.refresh_from_db()
+    return submission
+
+
+def submission_intact(submission: Submission) -> bool:
+    """Is the stored file the one submitted (its SHA-256), and the sign-off the platform's own?"""
+    with submission.file.open("rb") as stored:
+        if hashlib.sha256(stored.read()).hexdigest() != submission.sha256:
+            return False
+    if submission.state != SubmissionState.SUBMITTED:
+        return True
+    return hmac.compare_digest(submission.signature, _signature(submission))
+
+
+def submission_drafts_prepare(*, today: dt.date) -> int:
+    """The nightly job: on the last day of each campaign's local inspection (and for a while after, should a
+    night be missed), every taking-part district that has no Annex 1 yet gets its draft to review."""
+    made = 0
+    phases = CampaignPhaseDates.objects.filter(
+        phase=DUE_AT_END_OF[SubmissionKind.ANNEX1], ends_on__lte=today,
+        ends_on__gte=today - dt.timedelta(days=CATCH_UP_DAYS),
+    ).select_related("campaign")  # fmt: skip
+    for phase in phases:
+        for district in phase.campaign.districts.order_by("code"):
+            if Submission.objects.filter(campaign=phase.campaign, district=district,
+                                         kind=SubmissionKind.ANNEX1).exists():  # fmt: skip
+                continue
+            try:
+                submission_prepare(user=None, campaign=phase.campaign, district=district, kind=SubmissionKind.ANNEX1)
+            except Conflict:  # prepared by its staff at the same moment
+                continue
+            made += 1
+    return made

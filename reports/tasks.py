@@ -25,3 +25,16 @@ def dashboard_roll_up_task(day: str | None = None) -> int:
 
     target = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
     return district_days_roll_up(day=target)
+
+
+@shared_task(base=OncePerSlot, acks_late=True)
+def prepare_submission_drafts_task(day: str | None = None) -> int:
+    """报送: the Annex 1 drafts of the districts whose campaign's local inspection ends today (or ended
+    lately and they have none yet), for their staff to review and submit."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reports.services import submission_drafts_prepare
+
+    return submission_drafts_prepare(today=dt.date.fromisoformat(day) if day else timezone.localdate())

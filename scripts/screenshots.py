@@ -61,6 +61,16 @@ def main() -> None:
         alert = district.locator("a[href^='/alerts/'][href$='/']").nth(1).get_attribute("href")
         shoot(district, "alert", alert)
         shoot(district, "reports", "/reports/")
+        shoot(district, "draws", "/draws/")
+        shoot(district, "submissions", "/submissions/")
+        shoot(city, "submissions-city", "/submissions/")
+        district.goto(f"{BASE}{projects[0]}")
+        cases = district.locator("#cases + table a[href^='/cases/']")
+        if cases.count():
+            shoot(district, "case", cases.first.get_attribute("href"))
+        phone = login(browser, "haishu")
+        phone.set_viewport_size({"width": 390, "height": 844})
+        shoot(phone, "inspection-phone", f"{projects[0]}inspections/new/")
         browser.close()
 
 

@@ -298,6 +298,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.tasks.escalate_overdue_measures_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # 04:10 every day: on the last day of a campaign's local inspection, each district's Annex 1 draft to
+    # review and submit (报送, 甬建函〔2023〕82号 四(二)), from the night's figures.
+    "prepare-submission-drafts": {
+        "task": "reports.tasks.prepare_submission_drafts_task",
+        "schedule": crontab(hour=4, minute=10),
+    },
     # 03:00 every night, after the rules and the escalation: yesterday's figures per district for the
     # dashboard's trends (reports.dashboard.rollup).
     "dashboard-roll-up": {

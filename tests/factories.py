@@ -89,3 +89,18 @@ def account(username: str, role: str = Role.CITY, **fields) -> User:
     user.set_password("a-long-test-password")
     user.save()
     return user
+
+
+def november_campaign(city):
+    """A campaign of Haishu and Jiangbei over November and December 2026 whose local inspection ends on
+    25 November: the day its Annex 1 is due (甬建函〔2023〕82号 四(二))."""
+    from inspections.services.campaigns import PhaseIn, campaign_create
+
+    return campaign_create(
+        user=city.users["city"], name="2026年实名制管理专项整治行动", starts_on=dt.date(2026, 11, 1),
+        ends_on=dt.date(2026, 12, 31), districts=[city.haishu, city.jiangbei],
+        phases=[PhaseIn("self_inspection", dt.date(2026, 11, 1), dt.date(2026, 11, 10)),
+                PhaseIn("local_inspection", dt.date(2026, 11, 10), dt.date(2026, 11, 25)),
+                PhaseIn("municipal_supervision", dt.date(2026, 11, 25), dt.date(2026, 12, 15)),
+                PhaseIn("summary", dt.date(2026, 12, 15), dt.date(2026, 12, 31))],
+    )  # fmt: skip

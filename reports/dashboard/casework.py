@@ -25,13 +25,15 @@ from django.views.decorators.http import require_POST
 from inspections.choices import ANSWERABLE, MeasureKind, MeasureState, ReplyState
 from inspections.models import Case, InspectionFinding, Measure, RectificationReply
 from inspections.rules import registry
+from inspections.rules import rule as rule_spec
 from inspections.selectors import cases_for, is_contractor_of, is_staff_for, measures_for
 from inspections.services import cases as case_services
 from inspections.services import measures as measure_services
 from inspections.services import replies as reply_services
 from projects.choices import Category
+from projects.jurisdiction import projects_for
 from projects.models import Enterprise, Person
-from reports.dashboard.requests import form_errors
+from reports.dashboard.requests import date_input, form_errors
 from reports.selectors import position_names
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_check
@@ -81,11 +83,11 @@ def case_targets(case: Case) -> tuple[list[Enterprise], list[tuple[Person, str]]
 
 class MeasureForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Measure"), choices=MeasureKind.choices)
-    issued_on = forms.DateField(label=gettext_lazy("Issued on"), widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.DateField(label=gettext_lazy("Issued on"), widget=date_input())
     basis = forms.ChoiceField(label=gettext_lazy("Finding category"), required=False)
     document_no = forms.CharField(label=gettext_lazy("Document number"), max_length=64, required=False)
     deadline = forms.DateField(label=gettext_lazy("Deadline"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                               widget=date_input())  # fmt: skip
     fine_yuan = forms.DecimalField(label=gettext_lazy("Fine (yuan)"), max_digits=12, decimal_places=2, min_value=0,
                                    required=False)  # fmt: skip
     points = forms.IntegerField(label=gettext_lazy("Credit points"), min_value=0, max_value=100, required=False)
@@ -119,10 +121,10 @@ class MeasureForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     issued_on = forms.DateField(label=gettext_lazy("Issued on"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                                widget=date_input())  # fmt: skip
     document_no = forms.CharField(label=gettext_lazy("Document number"), max_length=64, required=False)
     deadline = forms.DateField(label=gettext_lazy("Deadline"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                               widget=date_input())  # fmt: skip
     fine_yuan = forms.DecimalField(label=gettext_lazy("Fine (yuan)"), max_digits=12, decimal_places=2, min_value=0,
                                    required=False)  # fmt: skip
 
@@ -174,12 +176,16 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
         measure.answerable = contractor and measure.kind in ANSWERABLE and measure.state == MeasureState.ISSUED
         for reply in measure.replies.all():
             reply.reviewable = reply.state == ReplyState.SUBMITTED and _may_review(request.user, reply)
+    alerts = list(item.alerts.order_by("rule", "period_start")) if staff else []
+    for alert in alerts:  # the same sentence as the alert's page and Annex 2
+        describe = rule_spec(alert.rule).describe
+        alert.sentence = describe(alert) if describe else ""
     events = list(item.events.select_related("by", "measure").order_by("at", "pk"))
     for event in events:
         event.name = EVENT_NAMES.get(event.action, event.action)
     context = {
         "case": item, "staff": staff, "contractor": contractor, "measures": measures, "events": events,
-        "alerts": item.alerts.order_by("rule", "period_start") if staff else [],
+        "alerts": alerts,
         "findings": InspectionFinding.objects.filter(case=item).select_related("inspection").order_by("pk"),
         "measure_form": MeasureForm(case=item) if staff and item.state == "open" else None,
         "confirm_form": ConfirmForm(),
@@ -278,6 +284,28 @@ def reply_review(request: HttpRequest, reply_id: int) -> HttpResponse:
                 lambda: reply_services.reply_review(user=request.user, reply=reply, accept=accept, note=note),
                 _("The rectification was accepted; the order is closed.") if accept
                 else _("The rectification was sent back; the order runs on to its deadline."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_open_from_findings(request: HttpRequest, permit_no: str) -> HttpResponse:
+    """立案 from the ticked findings of the project's inspections (the triage opens one from alerts)."""
+    project = get_object_or_404(projects_for(request.user), permit_no=permit_no)
+    if not is_staff_for(request.user, project):
+        raise PermissionDenied(_("Only the regulators of the project's district handle its cases."))
+    ids = [int(v) for v in request.POST.getlist("finding") if v.isdigit() and len(v) < 12]
+    back = reverse("dashboard:project", args=[project.permit_no]) + "#inspections"
+    if not ids:
+        messages.error(request, _("Tick at least one finding."))
+        return redirect(back)
+    try:
+        opened = case_services.case_open(user=request.user, project=project, title=request.POST.get("title", ""),
+                                         finding_ids=ids)  # fmt: skip
+    except (ValidationError, Conflict) as error:
+        form_errors(request, error)
+        return redirect(back)
+    messages.success(request, _("Case opened: %(title)s (%(n)d findings).") % {"title": opened.title, "n": len(ids)})
+    return redirect("dashboard:case", case_id=opened.pk)
 
 
 @login_required

@@ -65,21 +65,31 @@ def line_chart(*, title: str, labels: list[str], series: list[Series], width: in
     return "".join(parts)
 
 
-def bar_chart(*, title: str, items: list[tuple[str, int]], width: int = 560, bar: int = 18) -> str:
-    """Horizontal bars, one per item, with its number."""
-    left, top = 150, 28
+def label_width(text: str, size: float = 10) -> float:
+    """The drawn width of a label at the axis font size: a CJK character is about one em, a Latin one half."""
+    return sum(size if ord(ch) > 0x2E7F else size * 0.55 for ch in text)
+
+
+def bar_chart(*, title: str, items: list[tuple], width: int = 560, bar: int = 18) -> str:
+    """Horizontal bars, one per item (label, number[, link]), each label in full: the left margin is as
+    wide as the longest label (up to half the chart); a bar with a link opens what it counts."""
+    top = 28
+    left = min(max((label_width(item[0]) for item in items), default=0) + 14, width / 2)
     height = top + len(items) * (bar + 6) + 8
-    peak = max((v for _label, v in items), default=0) or 1
+    peak = max((item[1] for item in items), default=0) or 1
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
         f'aria-label="{escape(title)}">',
         f'<text x="0" y="16" class="chart-title">{escape(title)}</text>',
     ]
-    for i, (label, value) in enumerate(items):
+    for i, (label, value, *link) in enumerate(items):
         y = top + i * (bar + 6)
         w = (width - left - 50) * value / peak
-        parts.append(f'<text x="{left - 8}" y="{y + bar - 5}" class="axis" text-anchor="end">{escape(label)}</text>')
-        parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" fill="{PALETTE[0]}"/>')
-        parts.append(f'<text x="{left + w + 6:.1f}" y="{y + bar - 5}" class="axis">{value}</text>')
+        drawn = (f'<text x="{left - 8:.1f}" y="{y + bar - 5}" class="axis" text-anchor="end">{escape(label)}</text>'
+                 f'<rect x="{left:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{PALETTE[0]}"/>'
+                 f'<text x="{left + w + 6:.1f}" y="{y + bar - 5}" class="axis">{value}</text>')  # fmt: skip
+        if link and link[0]:
+            drawn = f'<a href="{escape(link[0])}"><title>{escape(label)}：{value}</title>{drawn}</a>'
+        parts.append(drawn)
     parts.append("</svg>")
     return "".join(parts)

@@ -35,12 +35,18 @@ PAGE_KINDS = [StatusRequestKind.SUSPENSION, StatusRequestKind.RESUMPTION, Status
               StatusRequestKind.MOBILE_ATTENDANCE]  # fmt: skip
 
 
+def date_input() -> forms.DateInput:
+    """The browser's date picker: its value is ISO (2026-11-25) whatever the page's language, never the
+    locale's 2026/11/25 (which a date field takes for empty, blocking the form)."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class StatusRequestForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[(k.value, k.label) for k in PAGE_KINDS])
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000)
-    effective_from = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=gettext_lazy("From"), widget=date_input())
     effective_to = forms.DateField(label=gettext_lazy("To"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                                   widget=date_input())  # fmt: skip
     attachment = forms.FileField(label=gettext_lazy("Attachment"), required=False)
     attachment_kind = forms.ChoiceField(label=gettext_lazy("Attachment kind"), choices=AttachmentKind.choices,
                                         initial=AttachmentKind.FORM_SCAN)  # fmt: skip

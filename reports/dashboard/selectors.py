@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from devices.choices import DeviceState
 from devices.models import Device
@@ -73,7 +74,7 @@ def overview(*, districts: list[Region], today: dt.date) -> Overview:
         figures[district_id].active_projects = n
     for district_id, total, online in (
         Device.objects.filter(state=DeviceState.ACTIVE, project__district__in=ids).values("project__district_id")
-        .annotate(total=Count("id"), online=Count("id", filter=Q(online=True)))
+        .annotate(total=Count("id"), online=Count("id", filter=Device.reachable_q(timezone.now())))
         .values_list("project__district_id", "total", "online")
     ):  # fmt: skip
         figures[district_id].devices_total, figures[district_id].devices_online = total, online

@@ -15,6 +15,7 @@ from django.utils import timezone
 from inspections.filters import AlertFilter
 from inspections.models import Alert
 from inspections.rules import rule
+from reports.dashboard.selectors import LIVE
 from reports.workbooks import layout
 
 GROUP_LIMIT = 2000  # alerts grouped for one list; the filters narrow a larger one
@@ -24,6 +25,8 @@ BULK_LIMIT = 500  # alerts one bulk action changes
 class TriageFilter(AlertFilter):
     project_name = django_filters.CharFilter(method="by_project")
     new = django_filters.ChoiceFilter(choices=[("1", "1")], method="new_since_yesterday")
+    # The alerts still to be handled (待处理 and 已确认): what the overview's "open alerts" card counts.
+    live = django_filters.ChoiceFilter(choices=[("1", "1")], method="still_live")
     o = django_filters.OrderingFilter(fields=(
         ("rule", "rule"), ("project__district__code", "district"), ("project__name", "project"),
         ("subject", "subject"), ("period_start", "period"), ("state", "state"), ("first_detected", "first"),
@@ -31,11 +34,14 @@ class TriageFilter(AlertFilter):
     ))  # fmt: skip
 
     class Meta(AlertFilter.Meta):
-        fields = [*AlertFilter.Meta.fields, "project_name", "new"]
+        fields = [*AlertFilter.Meta.fields, "project_name", "new", "live"]
 
     def by_project(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(project__name__icontains=value) | Q(project__permit_no__icontains=value))
+
+    def still_live(self, queryset, name, value):
+        return queryset.filter(state__in=LIVE) if value == "1" else queryset
 
     def new_since_yesterday(self, queryset, name, value):
         if value != "1":

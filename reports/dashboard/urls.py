@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reports.dashboard import casework, requests, views, visits
+from reports.dashboard import casework, punches, requests, submissions, views, visits
 
 app_name = "dashboard"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/<str:permit_no>/status-requests/", requests.status_request_file, name="status-request-file"),
     path("status-requests/<int:request_id>/decide/", requests.status_request_decide, name="status-request-decide"),
     path("cases/<int:case_id>/", casework.case, name="case"),
+    path("projects/<str:permit_no>/cases/", casework.case_open_from_findings, name="case-open-from-findings"),
     path("cases/<int:case_id>/measures/", casework.measure_issue, name="case-measure-issue"),
     path("cases/<int:case_id>/close/", casework.case_close, name="case-close"),
     path("measures/<int:measure_id>/confirm/", casework.measure_confirm, name="measure-confirm"),
@@ -23,6 +24,10 @@ urlpatterns = [
     path("replies/<int:reply_id>/review/", casework.reply_review, name="reply-review"),
     path("projects/<str:permit_no>/inspections/new/", visits.inspection_new, name="inspection-new"),
     path("draws/", visits.draws, name="draws"),
+    path("submissions/", submissions.board, name="submissions"),
+    path("submissions/prepare/", submissions.prepare, name="submission-prepare"),
+    path("submissions/<int:submission_id>/submit/", submissions.submit, name="submission-submit"),
+    path("submissions/<int:submission_id>/download", submissions.download, name="submission-download"),
     path("districts/<str:code>/", views.district, name="district"),
     path(
         "identity-conflicts/<int:conflict_id>/review/", views.identity_conflict_review, name="identity-conflict-review"
@@ -33,4 +38,6 @@ urlpatterns = [
     path("alerts/triage/", views.alerts_triage, name="alerts-triage"),
     path("alerts/<int:alert_id>/", views.alert, name="alert"),
     path("devices/<str:serial>/", views.device, name="device"),
+    path("punches/<int:punch_id>/", punches.punch, name="punch"),
+    path("punches/<int:punch_id>/photo", punches.punch_photo, name="punch-photo"),
 ]

@@ -38,8 +38,8 @@ from projects.jurisdiction import (
 )
 from projects.models import Region
 from projects.services import accounts, people
+from reports.dashboard import punches, selectors, triage
 from reports.dashboard import requests as requests_page
-from reports.dashboard import selectors, triage
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.selectors import position_names
 from smz_platform.common.audit import audit_event_record
@@ -75,12 +75,15 @@ def _shift(month: dt.date, by: int) -> dt.date:
 
 def _overview_context(districts: list[Region], today: dt.date) -> dict:
     data = selectors.overview(districts=districts, today=today)
+    alerts = reverse("dashboard:alerts")
+    where = f"&district={districts[0].code}" if len(districts) == 1 else ""
     return {
         "data": data,
         "today": today,
         "trend_svg": line_chart(title=_("Last 30 days"), labels=data.trend_labels, series=data.trends),
         "rule_svg": bar_chart(title=_("Open alerts by rule"),
-                              items=[(f"{code} {rule(code).label}"[:14], n) for code, n in data.by_rule]),
+                              items=[(f"{code} {rule(code).label}", n, f"{alerts}?live=1&group=0&rule={code}{where}")
+                                     for code, n in data.by_rule]),
     }  # fmt: skip
 
 
@@ -98,7 +101,11 @@ def home(request: HttpRequest) -> HttpResponse:
     context.update(
         city=city,
         district_svg=bar_chart(
-            title=_("Open alerts by district"), items=[(d.name, f.open_alerts) for d, f in context["data"].districts]
+            title=_("Open alerts by district"),
+            items=[
+                (d.name, f.open_alerts, reverse("dashboard:district", args=[d.code]))
+                for d, f in context["data"].districts
+            ],
         ),
     )
     return render(request, "reports/dashboard/city.html", context)
@@ -304,6 +311,9 @@ def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     return render(request, "reports/dashboard/alert.html", {
         "alert": item, "rule_name": spec.label, "sentence": spec.describe(item) if spec.describe else "",
         "evidence": evidence_rows(item.evidence), "cases": item.cases.all(),
+        # The punches behind the figures, each linked to its detail (R07: the reused photo among them).
+        "punches": punches.evidence_punches(request.user, item.evidence),
+        "punch_total": len(item.evidence.get("punches", [])) if isinstance(item.evidence.get("punches"), list) else 0,
     })  # fmt: skip
 
 

@@ -28,11 +28,11 @@ from inspections.services import inspections as inspection_services
 from projects.choices import RegionLevel, Role
 from projects.jurisdiction import projects_for
 from projects.models import Project, Region
-from reports.dashboard.requests import form_errors
+from reports.dashboard.requests import date_input, form_errors
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_check
 
-FINDING_ROWS = 5
+BLANK_FINDINGS = 5
 MAX_PHOTOS = 10
 PHOTO_TYPES = ("image/jpeg", "image/png")
 
@@ -52,7 +52,7 @@ class VisitForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), initial=InspectionKind.SITE_VISIT,
                              choices=[(k.value, k.label) for k in (InspectionKind.SITE_VISIT,
                                                                    InspectionKind.ONLINE_PATROL)])  # fmt: skip
-    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=gettext_lazy("Date"), widget=date_input())
     inspectors = forms.CharField(label=gettext_lazy("Inspectors"), max_length=200)
     headcount = forms.IntegerField(label=gettext_lazy("Headcount on site"), min_value=0, max_value=100_000,
                                    required=False,
@@ -79,7 +79,7 @@ class VisitForm(forms.Form):
 
     def findings(self) -> list[inspection_services.FindingIn]:
         rows = []
-        for n in range(FINDING_ROWS):
+        for n in range(BLANK_FINDINGS):
             category = self.data.get(f"finding-{n}-category", "")
             description = self.data.get(f"finding-{n}-description", "")[:2000]
             if category or description.strip():
@@ -150,7 +150,7 @@ def inspection_new(request: HttpRequest, permit_no: str) -> HttpResponse:
             messages.success(request, _("The inspection was recorded with %(n)d findings.") % {"n": found})
             return redirect(reverse("dashboard:project", args=[project.permit_no]) + "#inspections")
     return render(request, "reports/dashboard/inspection_new.html", {
-        "project": project, "form": form, "rows": range(FINDING_ROWS), "test_choices": DEVICE_TEST_CHOICES,
+        "project": project, "form": form, "rows": range(BLANK_FINDINGS), "test_choices": DEVICE_TEST_CHOICES,
         "posted": request.POST,
     })  # fmt: skip
 

@@ -185,3 +185,112 @@ def test_a_contractor_files_a_suspension_and_the_district_and_the_city_approve_i
         assert "已批准。" in page.inner_text("body")
         assert after in page.locator("table.requests").inner_text()
     assert "停工" in page.inner_text("body")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_district_opens_a_case_issues_an_order_the_contractor_answers_and_the_district_accepts(
+    city, site, live_server, browser, shots, tmp_path
+):
+    order_scan = tmp_path / "整改通知书.pdf"
+    order_scan.write_bytes(b"%PDF-1.4 order")
+    photo = tmp_path / "闸机照片.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    target = Alert.objects.filter(project=city.project, state="open").order_by("-last_seen", "-id").first()
+
+    page = _login(browser, live_server, "haishu")
+    page.goto(f"{live_server.url}/alerts/?state=open&group=0")
+    page.check(f"input[name=alert][value='{target.pk}']")
+    page.fill("input[name=title]", "项目经理考勤不足")
+    page.click("button[value=open_case]")
+    page.wait_for_load_state()
+    assert "已立案" in page.inner_text(".messages")
+    page.click("#cases a:has-text('项目经理考勤不足'), table a:has-text('项目经理考勤不足')")
+    page.wait_for_load_state()
+    assert "/cases/" in page.url
+    case_url = page.url
+    form = page.locator("form.issue")
+    form.locator("select[name=kind]").select_option("rectification")
+    form.locator("select[name=basis]").select_option("R11")
+    form.locator("input[name=document_no]").fill("海建整〔2026〕12号")
+    form.locator("input[name=deadline]").fill("2026-12-02")
+    form.locator("input[name=document]").set_input_files(str(order_scan))
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "处理措施已下达" in page.inner_text(".messages")
+    page.screenshot(path=shots / "case.png", full_page=True)
+
+    page = _login(browser, live_server, "contractor")
+    page.goto(f"{live_server.url}/projects/{city.project.permit_no}/")
+    page.click("table a:has-text('项目经理考勤不足')")
+    page.wait_for_load_state()
+    assert "整改通知书.pdf" in page.inner_text("body")
+    page.fill("textarea[name=text]", "项目经理已按规定到岗考勤")
+    page.set_input_files("input[name=files]", str(photo))
+    page.locator("form.stack button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "整改回复已提交" in page.inner_text(".messages")
+
+    page = _login(browser, live_server, "haishu")
+    page.goto(case_url)
+    assert "项目经理已按规定到岗考勤" in page.inner_text("body") and "闸机照片.png" in page.inner_text("body")
+    page.fill("input[name=note]", "现场核实到岗")
+    page.click("button[value=accept]")
+    page.wait_for_load_state()
+    assert "整改已通过" in page.inner_text(".messages")
+    assert "已办结" in page.inner_text("article.measure")
+    history = page.inner_text("table.history")
+    assert all(words in history for words in ("立案", "下达处理措施", "提交整改回复", "整改通过"))
+    connections.close_all()  # see the browser fixture
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_inspector_records_a_site_visit_on_a_phone(city, site, gate, live_server, browser, shots, tmp_path):
+    photo = tmp_path / "现场.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    page = _login(browser, live_server, "haishu")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/projects/{city.project.permit_no}/inspections/new/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    page.fill("input[name=headcount]", "12")
+    page.select_option("select[name='finding-0-category']", "R02")
+    page.fill("input[name='finding-0-description']", "考勤机摄像头被遮挡")
+    page.select_option("select[name='test-HS-GATE-01']", "refuses_both")
+    page.set_input_files("input[name=photos]", str(photo))
+    page.screenshot(path=shots / "inspection-phone.png", full_page=True)
+    page.click("form.visit button[type=submit]")
+    page.wait_for_load_state()
+    assert "检查记录已保存，共1条发现" in page.inner_text(".messages")
+    assert "考勤机摄像头被遮挡" in page.inner_text("form.findings")
+    connections.close_all()  # see the browser fixture
+
+
+@pytest.fixture
+def annex1_drafts(city, site):
+    """A campaign whose local inspection ends today (25 November), and the drafts the night prepared."""
+    from reports.tasks import prepare_submission_drafts_task
+    from tests.factories import november_campaign
+
+    november_campaign(city)
+    assert prepare_submission_drafts_task("2026-11-25") == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_district_submits_its_annex_1_and_the_city_sees_it(city, annex1_drafts, live_server, browser, shots):
+    page = _login(browser, live_server, "haishu")
+    page.click("header >> text=报送")
+    page.wait_for_load_state()
+    assert "待报送" in page.inner_text("table.submissions")
+    page.click("text=报送至市住建局")
+    page.wait_for_load_state()
+    assert "已报送至市住建局" in page.inner_text(".messages")
+
+    page = _login(browser, live_server, "city")
+    page.click("header >> text=报送")
+    page.wait_for_load_state()
+    rows = page.inner_text("table.submissions")
+    assert "海曙区" in rows and "按时报送" in rows and "江北区" in rows and "待报送" in rows
+    page.screenshot(path=shots / "submissions.png", full_page=True)
+    with page.expect_download() as download:
+        page.click("tr.on_time a")
+    assert download.value.suggested_filename.startswith("附件1_")
+    connections.close_all()  # see the browser fixture

@@ -188,3 +188,28 @@ def test_staff_confirm_or_decline_the_ladders_proposals_and_the_contractor_does_
     assert credit.state == "withdrawn"
     assert signed_in(city, "contractor").post(f"/measures/{penalty.pk}/withdraw/", {"reason": "不服"},
                                               secure=True).status_code == 403  # fmt: skip
+
+
+def test_the_district_opens_a_case_from_inspection_findings(city):
+    from inspections.models import Case, InspectionFinding
+    from inspections.services.inspections import FindingIn, inspection_record
+
+    inspection = inspection_record(user=city.users["haishu"], project=city.project, kind="online_patrol",
+                                   day=dt.date(2026, 11, 24), inspectors="李明",
+                                   findings=[FindingIn("R02", "考勤设备未直连平台")])  # fmt: skip
+    finding = InspectionFinding.objects.get(inspection=inspection)
+    url = f"/projects/{city.project.permit_no}/cases/"
+    page = signed_in(city, "haishu").get(f"/projects/{city.project.permit_no}/", secure=True).content.decode()
+    assert f'name="finding" value="{finding.pk}"' in page
+    refused = signed_in(city, "jiangbei").post(url, {"finding": finding.pk, "title": "越权"}, secure=True)
+    assert refused.status_code == 404
+    assert signed_in(city, "contractor").post(url, {"finding": finding.pk, "title": "自查"},
+                                              secure=True).status_code == 403  # fmt: skip
+    untitled = signed_in(city, "haishu").post(url, {"finding": finding.pk, "title": " "}, follow=True, secure=True)
+    assert "标题" in text(untitled) and not Case.objects.exists()
+    opened = signed_in(city, "haishu").post(url, {"finding": finding.pk, "title": "设备未直连"}, follow=True,
+                                            secure=True)  # fmt: skip
+    case = Case.objects.get()
+    assert opened.redirect_chain[-1][0] == f"/cases/{case.pk}/" and "考勤设备未直连平台" in text(opened)
+    finding.refresh_from_db()
+    assert finding.case == case

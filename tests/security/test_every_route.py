@@ -171,6 +171,8 @@ ROUTES = {
     "/identity-conflicts/{conflict_id}/review/": Route(REGULATORS, method="POST"),
     # Casework in the pages: the API's own rules (the world's order is answered, awaiting review).
     "/cases/{case_id}/": Route(ANSWERABLE, shows="项目经理缺勤"),
+    # 立案 from ticked findings: none ticked here, so the district is answered with the message and nothing opens.
+    "/projects/{permit_no}/cases/": Route(REGULATORS, method="POST", data={"title": "新案件"}),
     "/cases/{case_id}/measures/": Route(REGULATORS, method="POST", data={
         "kind": "circular", "issued_on": "2026-11-25", "basis": "R02"}),
     "/cases/{case_id}/close/": Route(REGULATORS, method="POST", data={"note": "结案"}),
@@ -180,6 +182,11 @@ ROUTES = {
     "/replies/{reply_id}/review/": Route(REGULATORS, method="POST", data={"action": "accept"}),
     "/projects/{permit_no}/inspections/new/": Route(REGULATORS, shows="HS-GATE-01"),
     "/draws/": Route(REGULATORS | {"jiangbei"}),
+    # 报送: each district files its own; the city reads them all, and files none.
+    "/submissions/": Route(REGULATORS | {"jiangbei"}),
+    "/submissions/prepare/": Route(frozenset({"haishu", "jiangbei"}), method="POST"),
+    "/submissions/{submission_id}/submit/": Route(frozenset({"haishu"}), method="POST", data={"sha256": "0" * 64}),
+    "/submissions/{submission_id}/download": Route(REGULATORS),
     "/projects/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
     "/projects/{permit_no}/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
     "/alerts/": Route(REGULATORS | {"jiangbei"}),
@@ -187,6 +194,9 @@ ROUTES = {
     "/alerts/triage/": Route(REGULATORS, method="POST"),
     "/alerts/{alert_id}/": Route(REGULATORS, shows=w.MANAGER),
     "/devices/{serial}/": Route(REGULATORS | PARTIES, shows="HS-GATE-01"),
+    # A punch and its face: the project's regulators only (each photo view audit-logged).
+    "/punches/{punch_id}/": Route(REGULATORS, shows=w.WORKER),
+    "/punches/{punch_id}/photo": Route(REGULATORS, shows="the worker's face"),
 }
 # fmt: on
 
@@ -251,7 +261,8 @@ def _url(key: str, route: Route, world) -> str:
         "inspection_id": world.inspection, "case_id": world.case, "measure_id": world.measure,
         "document_id": world.document, "reply_id": world.reply, "campaign_id": world.campaign, "draw_id": world.draw,
         "job_id": world.job, "conflict_id": world.conflict, "uscc": world.contractor_uscc,
-        "person_id": world.manager_person, "code": "330203",
+        "person_id": world.manager_person, "code": "330203", "submission_id": world.submission,
+        "punch_id": world.punch,
     }  # fmt: skip
     path = key.split(" ")[0]
     ids = {"alerts": world.alert, "inspections": world.inspection, "cases": world.case, "measures": world.measure,

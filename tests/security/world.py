@@ -4,11 +4,15 @@ is asked about, and the words that must not reach anyone outside its scope."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from attendance.models import Punch
+from attendance.photos import photo_store
+from devices.models import Device
 from inspections.models import Alert
 from inspections.services.campaigns import PhaseIn, campaign_create, random_draw_make
 from inspections.services.cases import case_open
@@ -18,10 +22,13 @@ from inspections.services.replies import reply_submit
 from projects.models import IdentityConflict
 from projects.services.status import status_request_attachment_add, status_request_submit
 from reports.models import ReportJob
+from reports.services import submission_prepare
+from smz_platform.common import pii
 from tests.factories import engage, id_number, person
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG = b"\xff\xd8\xff\xe0 the worker's face"
 # Words of Haishu's project that nobody outside its scope may read in any answer.
 PROJECT_NAME = "海曙中心小学迁建工程"
 MANAGER = "王建国"
@@ -48,6 +55,8 @@ class World:
     job: str
     conflict: int
     contractor_uscc: str
+    submission: int
+    punch: int
 
 
 def build(city, gate) -> World:
@@ -81,6 +90,19 @@ def build(city, gate) -> World:
                                phases=[PhaseIn(phase, dt.date(2026, 11, 1 + 7 * n), dt.date(2026, 11, 7 + 7 * n))
                                        for n, phase in enumerate(phases)])  # fmt: skip
     draw = random_draw_make(user=users["haishu"], district=city.haishu, size=1, seed="world")
+    # The worker's punch at the gate, with its photo: a face nobody outside the project's regulators sees.
+    # Written as the intake stores it, not posted: a request through the test client would reconnect
+    # the connection-closing signals the fuzz test disconnects.
+    number = id_number("330203", "19910101", 41)
+    sha = hashlib.sha256(JPEG).hexdigest()
+    photo_store(sha256=sha, content=JPEG)
+    punch = Punch.objects.create(
+        device=Device.objects.get(serial=gate.serial), project=city.project, person=worker.person, record_id="W-1",
+        id_number_digest=pii.lookup_digest(number), id_number_masked=pii.mask_id_number(number),
+        punched_at=dt.datetime(2026, 11, 25, 7, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))), received_at=now,
+        direction="in", method="face", liveness=True, match_score=0.95, photo_sha256=sha, photo_stored=True,
+    )  # fmt: skip
+    submission = submission_prepare(user=users["haishu"], campaign=campaign, district=city.haishu, kind="annex1")
     job = ReportJob.objects.create(kind="annex1", params={"from": "2026-01-01", "to": "2026-11-30"},
                                    user=users["haishu"], state="done", filename="附件1.xlsx")  # fmt: skip
     job.file.save("job.xlsx", ContentFile(b"PK-not-really"), save=True)
@@ -91,5 +113,5 @@ def build(city, gate) -> World:
         manager_person=manager.person_id, request=request.pk, attachment=attachment.pk, serial=gate.serial,
         alert=alert.pk, inspection=inspection.pk, case=case.pk, measure=measure.pk, document=document.pk,
         reply=reply.pk, campaign=campaign.pk, draw=draw.pk, job=str(job.pk), conflict=conflict.pk,
-        contractor_uscc=city.contractor.uscc,
+        contractor_uscc=city.contractor.uscc, submission=submission.pk, punch=punch.pk,
     )  # fmt: skip
