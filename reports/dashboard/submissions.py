@@ -62,13 +62,14 @@ def board(request: HttpRequest) -> HttpResponse:
     _regulator(request)
     today = timezone.localdate()
     rows = filings(campaigns=campaigns_for(request.user).order_by("-starts_on"), districts=_districts(request.user))
+    district_staff = request.user.role == Role.DISTRICT
     for row in rows:
         row.state = row.status(today)
         row.state_name = STATUS_NAMES[row.state]
         row.kind_name = SubmissionKind(row.kind).label
-        shown = row.current or row.draft
-        row.figures = list(zip(LABELS, shown.figures.get("rows", []), strict=False)) if shown else []
-    district_staff = request.user.role == Role.DISTRICT
+        # The city reads what was filed, never a district's draft as if it were its figures.
+        row.shown = row.current or (row.draft if district_staff else None)
+        row.figures = list(zip(LABELS, row.shown.figures.get("rows", []), strict=False)) if row.shown else []
     cases = list(cases_for(request.user).filter(project__district=request.user.district_id)
                  .order_by("-opened_at")[:200]) if district_staff else []  # fmt: skip
     return render(request, "reports/dashboard/submissions.html", {
@@ -130,8 +131,8 @@ def download(request: HttpRequest, submission_id: int) -> HttpResponse:
     """The exact file, checked against its SHA-256 and sign-off before it is sent; audit-logged."""
     _regulator(request)
     item = get_object_or_404(submissions_for(request.user), pk=submission_id)
-    if not item.file:
-        raise Http404
+    if not item.file or (item.state == "draft" and request.user.role != Role.DISTRICT):
+        raise Http404  # a draft is the district's own until it is submitted
     if not services.submission_intact(item):
         logger.error("submission %s: stored file or sign-off does not match", item.pk)
         message = _("The stored file no longer matches the one submitted; the platform's operator has been told.")

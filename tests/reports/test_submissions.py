@@ -77,7 +77,12 @@ def test_a_district_submits_its_draft_and_the_city_sees_it_on_time(city, campaig
     draft.refresh_from_db()
     assert (draft.state, draft.submitted_by, draft.signature != "") == ("submitted", city.users["haishu"], True)
     assert "按时报送" in city_page and "待报送" in city_page  # Haishu on time; Jiangbei's still open today
-    assert "在建项目数 1" in " ".join(city_page.split())
+    assert " ".join(city_page.split()).count("在建项目数 1") == 1  # Haishu's filed figures, not Jiangbei's draft
+    jiangbei_draft = Submission.objects.get(district=city.jiangbei)
+    with on("2026-11-25", 16):
+        assert signed_in(city, "city").get(f"/submissions/{jiangbei_draft.pk}/download", secure=True).status_code == 404
+        assert signed_in(city, "jiangbei").get(f"/submissions/{jiangbei_draft.pk}/download",
+                                               secure=True).status_code == 200  # fmt: skip
     download = signed_in(city, "city").get(f"/submissions/{draft.pk}/download", secure=True)
     assert download.status_code == 200 and hashlib.sha256(download.content).hexdigest() == draft.sha256
     assert AuditEvent.objects.filter(username="city", action="export", what__contains="报送").count() == 1

@@ -22,7 +22,7 @@ from inspections.services.replies import reply_submit
 from projects.models import IdentityConflict
 from projects.services.status import status_request_attachment_add, status_request_submit
 from reports.models import ReportJob
-from reports.services import submission_prepare
+from reports.services import submission_prepare, submission_submit
 from smz_platform.common import pii
 from tests.factories import engage, id_number, person
 
@@ -103,6 +103,7 @@ def build(city, gate) -> World:
         direction="in", method="face", liveness=True, match_score=0.95, photo_sha256=sha, photo_stored=True,
     )  # fmt: skip
     submission = submission_prepare(user=users["haishu"], campaign=campaign, district=city.haishu, kind="annex1")
+    submission_submit(user=users["haishu"], submission=submission, sha256=submission.sha256)  # the city reads it
     job = ReportJob.objects.create(kind="annex1", params={"from": "2026-01-01", "to": "2026-11-30"},
                                    user=users["haishu"], state="done", filename="附件1.xlsx")  # fmt: skip
     job.file.save("job.xlsx", ContentFile(b"PK-not-really"), save=True)
