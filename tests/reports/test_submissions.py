@@ -90,12 +90,18 @@ def test_a_district_submits_its_draft_and_the_city_sees_it_on_time(city, campaig
         assert "未报送（已逾期）" in text(signed_in(city, "city").get("/submissions/", secure=True))
 
 
-def test_a_submitted_workbook_is_frozen_and_a_correction_is_a_new_version(city, campaign):
+def filed_by_haishu(city) -> Submission:
+    """The night's drafts, and Haishu's submitted on the afternoon of its deadline."""
     drafts_of_the_night("2026-11-25")
-    first = Submission.objects.get(district=city.haishu)
+    draft = Submission.objects.get(district=city.haishu)
     with on("2026-11-25", 16):
-        submit(signed_in(city, "haishu"), first)
-    first.refresh_from_db()
+        submit(signed_in(city, "haishu"), draft)
+    draft.refresh_from_db()
+    return draft
+
+
+def test_a_submitted_workbook_is_frozen_and_a_correction_is_a_new_version(city, campaign):
+    first = filed_by_haishu(city)
     filed = (first.sha256, first.figures, first.file.name)
     # Later data: a stop-work order in Haishu. The filed workbook does not move.
     with on("2026-11-27"):
@@ -174,11 +180,8 @@ def test_a_typical_case_is_filed_with_annex_2_by_its_own_district_only(city, cam
 
 
 def test_a_file_changed_on_disk_after_submission_is_not_served(city, campaign):
-    drafts_of_the_night("2026-11-25")
-    draft = Submission.objects.get(district=city.haishu)
+    draft = filed_by_haishu(city)
     with on("2026-11-25", 16):
-        submit(signed_in(city, "haishu"), draft)
-        draft.refresh_from_db()
         draft.file.storage.write_raw(draft.file.name, pii.file_encrypt(b"PK\x03\x04 another workbook"))
         answer = signed_in(city, "city").get(f"/submissions/{draft.pk}/download", secure=True)
     assert answer.status_code == 409 and "不一致" in text(answer)
