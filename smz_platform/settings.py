@@ -241,6 +241,10 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# Results are kept only where a canvas needs them: the night's parts, counted by a chord
+# (inspections.tasks). Redis, as the broker, unless told otherwise.
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL) or None
+CELERY_RESULT_EXPIRES = dt.timedelta(days=2)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 # A task is acknowledged only when it has finished, and given back if its worker dies mid-way, so a

@@ -66,13 +66,15 @@ def order_of_judgement() -> list[RuleSpec]:
     return sorted(registry(), key=lambda spec: (not spec.invalidates, spec.code))
 
 
-def replacements_switch(*, day: dt.date) -> int:
+def replacements_switch(*, day: dt.date, project_ids=None) -> int:
     """Approved replacements of a required manager whose new holder attended on or before `day` switch
     on the first such day (中山 2019 上线通知 三(十一)): until then the old holder is the one judged."""
     switched = 0
     pending = StatusRequest.objects.filter(
         kind=StatusRequestKind.MANAGER_REPLACEMENT, state=StatusRequestState.APPROVED, switched_on__isnull=True
     ).select_related("replacement")
+    if project_ids is not None:
+        pending = pending.filter(project_id__in=list(project_ids))
     for request in pending:
         approved = timezone.localtime(request.city_decided_at).date()
         first = (
@@ -87,23 +89,35 @@ def replacements_switch(*, day: dt.date) -> int:
     return switched
 
 
-def rules_run(*, day: dt.date, now: dt.datetime | None = None) -> list[RuleResult]:
-    """Evaluate every rule for `day`; raises RunInProgress if another run of the day holds its claim."""
-    now = now or timezone.now()
+def rules_judge(specs: list[RuleSpec], ctx: Context, *, now: dt.datetime, claims, part: str = "") -> list[RuleResult]:
+    """Judge `specs` in order on `ctx`, recording each as a RuleRun, beating every claim after each rule.
+    A context cut to one part of the night (ctx.unit_projects) keeps only the findings of that part's
+    projects: a rule that reads other projects' punches (R07) finds the rest in their own parts."""
     results = []
+    for spec in specs:
+        started = time.perf_counter()
+        findings = _findings(spec, ctx)
+        if ctx.unit_projects is not None:
+            findings = [f for f in findings if f.project_id in ctx.unit_projects]
+        counts = _apply(spec, ctx, findings, now, resolve=True)
+        duration = int((time.perf_counter() - started) * 1000)
+        RuleRun.objects.create(day=ctx.day, part=part, rule=spec.code, started_at=now, duration_ms=duration,
+                               findings=len(findings), new_alerts=counts.new, updated_alerts=counts.updated,
+                               resolved_alerts=counts.resolved)  # fmt: skip
+        results.append(RuleResult(spec.code, len(findings), counts, duration))
+        for claim in claims:
+            claim.beat()
+    return results
+
+
+def rules_run(*, day: dt.date, now: dt.datetime | None = None) -> list[RuleResult]:
+    """Evaluate every rule for `day` in one process (manage.py run_rules; the night itself is fanned out
+    over the workers by inspections.engine.fanout); raises RunInProgress if another run of the day holds
+    its claim."""
+    now = now or timezone.now()
     with run_claim(day=day) as claim:
         replacements_switch(day=day)
-        ctx = build_context(day)
-        for spec in order_of_judgement():
-            started = time.perf_counter()
-            findings = _findings(spec, ctx)
-            counts = _apply(spec, ctx, findings, now, resolve=True)
-            duration = int((time.perf_counter() - started) * 1000)
-            RuleRun.objects.create(day=day, rule=spec.code, started_at=now, duration_ms=duration,
-                                   findings=len(findings), new_alerts=counts.new, updated_alerts=counts.updated,
-                                   resolved_alerts=counts.resolved)  # fmt: skip
-            results.append(RuleResult(spec.code, len(findings), counts, duration))
-            claim.beat()
+        results = rules_judge(order_of_judgement(), build_context(day), now=now, claims=[claim])
     return sorted(results, key=lambda r: r.rule)
 
 

@@ -1,4 +1,5 @@
-"""The claim on a day's run (inspections.models.NightlyRun): one run of a day at a time, portable.
+"""The claim on a day's run, or on one part of it (inspections.models.NightlyRun): one run of a day (or
+of a part) at a time, portable.
 
 A run takes the day's row by a conditional update (absent, finished, failed, or held by a run whose
 heartbeat is older than the lease: its process died) and beats after every rule. A second run of the
@@ -30,8 +31,9 @@ class ClaimLost(Exception):
 
 
 class Claim:
-    def __init__(self, run_id: int, token: str) -> None:
+    def __init__(self, run_id: int, token: str, *, previous: str = "") -> None:
         self.run_id, self.token = run_id, token
+        self.previous = previous  # the state the row was in when taken ("" for a new row)
 
     def _mine(self):
         return NightlyRun.objects.filter(pk=self.run_id, token=self.token, state=RunState.RUNNING)
@@ -48,28 +50,30 @@ def _lease() -> dt.timedelta:
     return dt.timedelta(seconds=settings.SMZ_RULES_RUN_LEASE_SECONDS)
 
 
-def claim_take(*, day: dt.date) -> Claim:
+def claim_take(*, day: dt.date, part: str = "", unit_id: int | None = None) -> Claim:
     now, token = timezone.now(), secrets.token_hex(16)
     try:
         with transaction.atomic():
-            run = NightlyRun.objects.create(day=day, state=RunState.RUNNING, token=token, started_at=now,
-                                            heartbeat_at=now)  # fmt: skip
+            run = NightlyRun.objects.create(day=day, part=part, unit_id=unit_id, state=RunState.RUNNING,
+                                            token=token, started_at=now, heartbeat_at=now)  # fmt: skip
         return Claim(run.pk, token)
     except IntegrityError:
         pass  # the day has a row: take it over if its run is over or its holder is gone
+    row = NightlyRun.objects.filter(day=day, part=part)
+    previous = row.values_list("state", flat=True).first() or ""
     takeable = Q(state__in=[RunState.COMPLETE, RunState.FAILED]) | Q(heartbeat_at__lt=now - _lease())
-    taken = NightlyRun.objects.filter(takeable, day=day).update(
+    taken = row.filter(takeable).update(
         state=RunState.RUNNING, token=token, started_at=now, heartbeat_at=now, finished_at=None, error="",
         attempts=F("attempts") + 1,
     )  # fmt: skip
     if taken != 1:
         raise RunInProgress
-    return Claim(NightlyRun.objects.get(day=day).pk, token)
+    return Claim(row.get().pk, token, previous=previous)
 
 
 @contextmanager
-def run_claim(*, day: dt.date) -> Iterator[Claim]:
-    claim = claim_take(day=day)
+def run_claim(*, day: dt.date, part: str = "", unit_id: int | None = None) -> Iterator[Claim]:
+    claim = claim_take(day=day, part=part, unit_id=unit_id)
     try:
         yield claim
     except BaseException as exc:

@@ -34,6 +34,9 @@ class Context:
     projects: dict[int, Project]
     timelines: dict[int, Timeline]
     book: PolicyBook
+    # One part of a fanned-out night (inspections.engine.fanout): every project of its districts, judged
+    # or not. Only findings on these are kept; rules that read across projects (R07) read for these.
+    unit_projects: frozenset[int] | None = None
     _shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -119,7 +122,7 @@ class Context:
             ReferenceCode.objects.filter(table=CodeTable.POSITION).values_list("code", "name")))  # fmt: skip
 
 
-def build_context(day: dt.date, *, project_ids=None) -> Context:
+def build_context(day: dt.date, *, project_ids=None, unit_projects: frozenset[int] | None = None) -> Context:
     """The context of `day`, for every project the rules judge (or only those given): out of the real-name
     scope only where the project's policy judges every project."""
     projects = projects_judged()
@@ -129,4 +132,4 @@ def build_context(day: dt.date, *, project_ids=None) -> Context:
     by_pk = {p.pk: p for p in projects if p.in_scope or not book.for_project(p).scope_only}
     start = dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
     return Context(day=day, day_start=start, day_end=start + dt.timedelta(days=1), projects=by_pk,
-                   timelines=timelines_for(by_pk), book=book)  # fmt: skip
+                   timelines=timelines_for(by_pk), book=book, unit_projects=unit_projects)  # fmt: skip

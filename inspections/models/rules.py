@@ -164,6 +164,8 @@ class RuleRun(models.Model):
     """One evaluation of one rule for one day, with what it did (the nightly run's record)."""
 
     day = models.DateField(_("day"))
+    # The part of the night's run that evaluated it (NightlyRun.part): empty for a run of the whole day.
+    part = models.CharField(_("part of the run"), max_length=40, blank=True, default="")
     rule = models.CharField(_("rule"), max_length=3)
     started_at = models.DateTimeField(_("started at"))
     duration_ms = models.PositiveIntegerField(_("duration (ms)"))
@@ -188,14 +190,21 @@ class RunState(models.TextChoices):
 
 
 class NightlyRun(models.Model):
-    """One day's run of the rules (夜间规则运行): who holds it, whether it finished.
+    """One day's run of the rules (夜间规则运行), or one part of it: who holds it, whether it finished.
 
     The row is the run's claim: a run takes it by a conditional update and keeps it alive with a
     heartbeat after each rule; another run of the same day is refused while the heartbeat is fresh,
     and takes the claim over once it is stale (its holder died). Portable: no database-specific lock.
+
+    The day's own row has an empty `part`. A night fanned out over the workers (inspections.engine.fanout)
+    adds a row per part, "<stage>:<district code>", each claimed, retried and completed on its own; the
+    day's row is complete when every part is.
     """
 
     day = models.DateField(_("day"))
+    part = models.CharField(_("part of the run"), max_length=40, blank=True, default="")
+    unit = models.ForeignKey("projects.Region", verbose_name=_("district"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")  # fmt: skip
     state = models.CharField(_("state"), max_length=16, choices=RunState.choices)
     token = models.CharField(_("claim token"), max_length=32)
     attempts = models.PositiveIntegerField(_("attempts"), default=1)
@@ -208,10 +217,10 @@ class NightlyRun(models.Model):
         verbose_name = _("nightly run")
         verbose_name_plural = _("nightly runs")
         ordering = ["-day"]
-        constraints = [models.UniqueConstraint(fields=["day"], name="nightlyrun_one_per_day")]
+        constraints = [models.UniqueConstraint(fields=["day", "part"], name="nightlyrun_one_per_day_and_part")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.get_state_display()}"
+        return f"{self.day} {self.part} {self.get_state_display()}".replace("  ", " ")
 
 
 class ExportGrant(models.Model):

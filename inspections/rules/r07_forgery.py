@@ -41,6 +41,7 @@ class Hop:
     first_place: tuple[float, float]
     second_place: tuple[float, float]
     second: FalsePunch | None = None  # the punch that could not have been made
+    max_speed_kmh: int | None = None  # the second punch's project's policy (else evaluate's default)
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -70,7 +71,8 @@ def evaluate(photos: list[SharedPhoto], hops: list[Hop], *, day: dt.date, max_sp
     for hop in hops:
         km = distance_km(hop.first_place, hop.second_place)
         hours = (hop.second_at - hop.first_at).total_seconds() / 3600
-        if km > 0 and (hours <= 0 or km / hours > max_speed_kmh):
+        limit = hop.max_speed_kmh or max_speed_kmh
+        if km > 0 and (hours <= 0 or km / hours > limit):
             findings.append(
                 Finding(
                     CODE,
@@ -95,11 +97,18 @@ def evaluate(photos: list[SharedPhoto], hops: list[Hop], *, day: dt.date, max_sp
 
 
 def _shared_photos(ctx) -> list[SharedPhoto]:
-    """Photos of the day's punches that any punch, of any day, also carries (the partial photo index)."""
+    """Photos of the day's punches that any punch up to the day's end also carries (the partial photo
+    index). The finding is the project of the photo's latest use, a punch of the day; a part of the night
+    (ctx.unit_projects) starts from its own projects' punches, so that the part holding that project
+    finds it."""
     day_punches = Punch.objects.filter(punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end)
+    if ctx.unit_projects is not None:
+        day_punches = day_punches.filter(project_id__in=ctx.unit_projects)
     shared = defaultdict(list)
     for punch_id, project_id, sha, masked, person_id, at in (
-        Punch.objects.filter(photo_sha256__in=day_punches.exclude(photo_sha256="").values("photo_sha256"))
+        Punch.objects.filter(
+            photo_sha256__in=day_punches.exclude(photo_sha256="").values("photo_sha256"), punched_at__lt=ctx.day_end
+        )
         .order_by("punched_at", "id")
         .values_list("id", "project_id", "photo_sha256", "id_number_masked", "person_id", "punched_at")
     ):
@@ -114,28 +123,32 @@ def _shared_photos(ctx) -> list[SharedPhoto]:
 
 def _hops(ctx) -> list[Hop]:
     """Consecutive punches of one person at different places (the phone's coordinates, else the
-    device's): a window over the day's punches in the database returns only the moves."""
+    device's): a window over the day's punches in the database returns only the moves. A part of the
+    night (ctx.unit_projects) reads the whole day of the people who punched on its projects."""
     lat, lon = Coalesce("lat", "device__lat"), Coalesce("lon", "device__lon")
     window = {"partition_by": [F("person_id")], "order_by": F("punched_at").asc()}
+    day = Punch.objects.filter(punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end, person_id__isnull=False)
+    if ctx.unit_projects is not None:
+        day = day.filter(person_id__in=day.filter(project_id__in=ctx.unit_projects).values("person_id"))
     moves = (
-        Punch.objects.filter(punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end, person_id__isnull=False)
-        .annotate(place_lat=lat, place_lon=lon, prev_at=Window(Lag("punched_at"), **window),
+        day.annotate(place_lat=lat, place_lon=lon, prev_at=Window(Lag("punched_at"), **window),
                   prev_lat=Window(Lag(lat), **window), prev_lon=Window(Lag(lon), **window))
         .filter(place_lat__isnull=False, prev_lat__isnull=False)
         .filter(~Q(place_lat=F("prev_lat")) | ~Q(place_lon=F("prev_lon")))
         .values_list("project_id", "person_id", "id_number_masked", "prev_at", "punched_at", "prev_lat", "prev_lon",
-                     "place_lat", "place_lon", "id")
+                     "place_lat", "place_lon", "id", "project__district_id")
     )  # fmt: skip
     return [
         Hop(project_id, person_id, masked, prev_at, at, (prev_lat, prev_lon), (lat_, lon_),
-            FalsePunch(punch_id, at, person_id, project_id, "两次考勤之间的距离超出可能的行程"))
-        for project_id, person_id, masked, prev_at, at, prev_lat, prev_lon, lat_, lon_, punch_id in moves
+            FalsePunch(punch_id, at, person_id, project_id, "两次考勤之间的距离超出可能的行程"),
+            ctx.book.for_district(district_id).r07_max_speed_kmh)
+        for project_id, person_id, masked, prev_at, at, prev_lat, prev_lon, lat_, lon_, punch_id, district_id in moves
     ]  # fmt: skip
 
 
 def collect(ctx) -> list[Finding]:
-    speed = max((p.r07_max_speed_kmh for p in ctx.policies.values()), default=120)
-    return evaluate(_shared_photos(ctx), _hops(ctx), day=ctx.day, max_speed_kmh=speed)
+    """Each move is judged by the speed its project's policy allows (one night's parts judge alike)."""
+    return evaluate(_shared_photos(ctx), _hops(ctx), day=ctx.day, max_speed_kmh=ctx.book.city.r07_max_speed_kmh)
 
 
 def describe(item) -> str:

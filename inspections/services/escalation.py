@@ -42,7 +42,7 @@ def period_after(basis: str, deadline: dt.date) -> tuple[dt.date, dt.date]:
 
 def _judged(period: tuple[dt.date, dt.date]) -> bool:
     """The nightly run has judged the period's last day to its end."""
-    return NightlyRun.objects.filter(day=period[1], state=RunState.COMPLETE).exists()
+    return NightlyRun.objects.filter(day=period[1], part="", state=RunState.COMPLETE).exists()
 
 
 @dataclass(frozen=True)

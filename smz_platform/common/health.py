@@ -58,8 +58,8 @@ def _ages() -> dict:
 
     now = timezone.now()
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    last = NightlyRun.objects.filter(state=RunState.COMPLETE).order_by("-day").first()
-    night = NightlyRun.objects.filter(day=yesterday).first()
+    last = NightlyRun.objects.filter(part="", state=RunState.COMPLETE).order_by("-day").first()
+    night = NightlyRun.objects.filter(day=yesterday, part="").first()
     punch = Device.objects.aggregate(at=Max("last_punch_at"))["at"]
     return {
         "nightly_run": {

@@ -49,13 +49,13 @@ class PlatformCollector:
         from devices.models import Device
         from inspections.models import Alert, AlertState, NightlyRun, RunState
 
-        last = NightlyRun.objects.filter(state=RunState.COMPLETE).order_by("-finished_at").first()
+        last = NightlyRun.objects.filter(part="", state=RunState.COMPLETE).order_by("-finished_at").first()
         gauge = GaugeMetricFamily("smz_nightly_run_last_complete_timestamp_seconds",
                                   "When the last complete nightly run finished (Unix time).")  # fmt: skip
         gauge.add_metric([], last.finished_at.timestamp() if last and last.finished_at else 0)
         yield gauge
         yesterday = timezone.localdate() - dt.timedelta(days=1)
-        done = NightlyRun.objects.filter(day=yesterday, state=RunState.COMPLETE).exists()
+        done = NightlyRun.objects.filter(day=yesterday, part="", state=RunState.COMPLETE).exists()
         yield GaugeMetricFamily("smz_nightly_run_yesterday_complete", "1 when yesterday's night is complete.",
                                 value=1 if done else 0)  # fmt: skip
         punch = Device.objects.aggregate(at=Max("last_punch_at"))["at"]

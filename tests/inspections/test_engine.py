@@ -97,9 +97,9 @@ def test_a_second_run_while_one_holds_the_claim_is_refused(city):
         call_command("run_rules", "--date", "2026-11-24", stdout=io.StringIO())
     assert not RuleRun.objects.exists()
     # The holder finishes: the claim is free again, and the run records its own completion.
-    NightlyRun.objects.filter(day=dt.date(2026, 11, 24)).update(state="complete")
+    NightlyRun.objects.filter(day=dt.date(2026, 11, 24), part="").update(state="complete")
     rules_run(day=dt.date(2026, 11, 24))
-    assert NightlyRun.objects.get(day=dt.date(2026, 11, 24)).state == "complete"
+    assert NightlyRun.objects.get(day=dt.date(2026, 11, 24), part="").state == "complete"
 
 
 def test_a_claim_whose_holder_died_is_taken_over(city, settings):
@@ -107,7 +107,7 @@ def test_a_claim_whose_holder_died_is_taken_over(city, settings):
     NightlyRun.objects.create(day=dt.date(2026, 11, 24), state="running", token="dead-worker", started_at=stale,
                               heartbeat_at=stale)  # fmt: skip
     rules_run(day=dt.date(2026, 11, 24))
-    run = NightlyRun.objects.get(day=dt.date(2026, 11, 24))
+    run = NightlyRun.objects.get(day=dt.date(2026, 11, 24), part="")
     assert (run.state, run.attempts) == ("complete", 2)
     assert RuleRun.objects.filter(day=dt.date(2026, 11, 24)).count() == 16
 
@@ -150,13 +150,14 @@ def test_a_complete_night_is_not_run_again_and_the_watchdog_queues_a_missing_one
     with time_machine.travel(dt.datetime(2026, 11, 25, 2, 0, tzinfo=SH), tick=False):
         # The beat was down at 01:30: no night for the 24th. The watchdog queues it (eager: runs it now).
         assert nightly_run_watchdog_task.delay().get() == "queued"
-        assert NightlyRun.objects.get(day=dt.date(2026, 11, 24)).state == "complete"
+        assert NightlyRun.objects.get(day=dt.date(2026, 11, 24), part="").state == "complete"
         ran = RuleRun.objects.count()
         assert nightly_run_watchdog_task.delay().get() == "complete"
         assert run_rules_nightly_task.delay("2026-11-24").get() == 0  # a second beat: nothing run twice
         assert RuleRun.objects.count() == ran
         # A night being run right now (fresh heartbeat) is left to its holder.
-        NightlyRun.objects.filter(day=dt.date(2026, 11, 24)).update(state="running", heartbeat_at=timezone.now())
+        night = NightlyRun.objects.filter(day=dt.date(2026, 11, 24), part="")
+        night.update(state="running", heartbeat_at=timezone.now())
         assert nightly_run_watchdog_task.delay().get() == "running"
     entry = settings.CELERY_BEAT_SCHEDULE["nightly-run-watchdog"]
     assert entry["task"] == "inspections.tasks.nightly_run_watchdog_task"
