@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load messages services secrets
+.PHONY: install run test replica test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -31,8 +31,12 @@ run: install var/.env
 services:
 	bash scripts/ensure-services.sh
 
-test: install var/.env services browser office
+test: install var/.env services replica browser office
 	$(PY) -m pytest
+
+# A local streaming replica on 127.0.0.1:5433 for the router's tests (scripts/replica.sh; README "Scaled out").
+replica:
+	bash scripts/replica.sh start
 
 # Debian's headless Chromium for the browser tests (Playwright drives it; tests/dashboard/test_browser.py).
 browser:

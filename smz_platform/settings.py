@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # GET pages, reports and API reads from the streaming replica when there is one.
+    "smz_platform.common.replica.ReplicaReadsMiddleware",
     # The account's language (default Chinese), not the browser's Accept-Language.
     "smz_platform.common.language.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -140,6 +142,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=False)
     # A dead database must answer quickly (503), not hang a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# A streaming replica for what people browse (smz_platform/common/replica.py); unset: one database.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # The test runner makes no database on a standby; tests/conftest.py points the alias at the real one.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["smz_platform.common.replica.ReplicaRouter"]
+SMZ_REPLICA_READS = "replica" in DATABASES
+SMZ_REPLICA_PIN_SECONDS = env.int("SMZ_REPLICA_PIN_SECONDS", default=10)
+SMZ_REPLICA_MAX_LAG_SECONDS = env.int("SMZ_REPLICA_MAX_LAG_SECONDS", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "projects.User"
 AUTHENTICATION_BACKENDS = [

@@ -22,6 +22,8 @@ os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("SMZ_LOG_FORMAT", "plain")  # readable in the captured output of a failing test
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.pop("CELERY_BROKER_URL", None)
+# The local streaming replica scripts/replica.sh starts (make test does): the router's tests read from it.
+os.environ.setdefault("DATABASE_REPLICA_URL", "postgres://postgres@127.0.0.1:5433/smz")
 
 from .settings import *  # noqa: F403
 from .settings import DATABASES
@@ -45,3 +47,7 @@ WHITENOISE_USE_FINDERS = True
 # The browser tests' live server answers from its own thread: closing its connection after each
 # request leaves none open when the test database is dropped at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["replica"]["CONN_MAX_AGE"] = 0
+# The router is on only in the tests that read from the real replica (tests/platform/test_replica.py): in
+# every other test the data lives in the test's own transaction, which no replica sees.
+SMZ_REPLICA_READS = False
