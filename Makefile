@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test replica test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load messages services secrets
+.PHONY: install run test replica pgbouncer test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -31,8 +31,13 @@ run: install var/.env
 services:
 	bash scripts/ensure-services.sh
 
-test: install var/.env services replica browser office
+test: install var/.env services replica pgbouncer browser office
+	bash scripts/pgbouncer.sh kill test_smz
 	$(PY) -m pytest
+
+# pgbouncer in transaction mode on 127.0.0.1:6432; the suite runs through it (scripts/pgbouncer.sh).
+pgbouncer:
+	bash scripts/pgbouncer.sh start
 
 # A local streaming replica on 127.0.0.1:5433 for the router's tests (scripts/replica.sh; README "Scaled out").
 replica:

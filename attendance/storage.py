@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 
@@ -155,8 +156,12 @@ def _store_postgresql(rows: list[tuple]) -> set[str]:
     columns = ", ".join(PUNCH_COLUMNS)
     if len(rows) == 1:
         with connection.cursor() as cursor:
-            # The single-punch request, the most frequent: planned once per connection.
-            _execute_prepared(cursor, "smz_store_one_punch", _store_one_sql(), list(rows[0]))
+            # The single-punch request, the most frequent: planned once per connection, unless a
+            # transaction pooler may hand the next transaction another server connection.
+            if settings.SMZ_PREPARED_STATEMENTS:
+                _execute_prepared(cursor, "smz_store_one_punch", _store_one_sql(), list(rows[0]))
+            else:
+                cursor.execute(_store_one_sql_plain(), list(rows[0]))
             return {row[0] for row in cursor.fetchall()}
     # The staging table empties at commit: the COPY and the statement share one transaction.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
@@ -182,6 +187,14 @@ def _execute_prepared(cursor, name: str, sql: str, params: list) -> None:
         cursor.execute(f"PREPARE {name} AS {sql}")
         names.add(name)
     cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+
+
+@cache
+def _store_one_sql_plain() -> str:
+    """The same statement with the driver's placeholders, for a connection with no PREPARE."""
+    row = ", ".join(f"%s::{kind}" for kind in PUNCH_TYPES)
+    columns = ", ".join(PUNCH_COLUMNS)
+    return _STORE_SQL.format(source=f"(VALUES ({row})) AS batch ({columns})", columns=columns)
 
 
 @cache

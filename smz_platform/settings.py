@@ -142,6 +142,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=False)
     # A dead database must answer quickly (503), not hang a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# Behind pgbouncer in transaction mode (README "Scaled out") each transaction may get another server
+# connection: nothing may outlive a transaction on the server. Django's server-side cursors (iterator())
+# are declared WITH HOLD outside transactions, and the punch intake's SQL PREPARE is per connection:
+# both are off. (psycopg2 sends parameters inline, so there are no protocol-level prepared statements.)
+DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+if DATABASE_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+SMZ_PREPARED_STATEMENTS = not DATABASE_TRANSACTION_POOLING
+# Backups and restores (pg_dump, pg_restore) need a session of their own: behind a pooler they connect to
+# PostgreSQL itself, here (host, port, user, password; the database's name stays DATABASE_URL's).
+SMZ_DATABASE_DIRECT = {}
+if env.str("DATABASE_DIRECT_URL", default=""):
+    _direct = env.db_url("DATABASE_DIRECT_URL")
+    SMZ_DATABASE_DIRECT = {key: _direct[key] for key in ("HOST", "PORT", "USER", "PASSWORD") if _direct.get(key)}
 # A streaming replica for what people browse (smz_platform/common/replica.py); unset: one database.
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")

@@ -8,7 +8,11 @@ import tempfile
 
 from django.core.exceptions import ImproperlyConfigured
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/smz")
+# Through the local pgbouncer in transaction mode (scripts/pgbouncer.sh; make test starts it): the whole
+# suite holds the platform to what a pooled production deployment allows.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:6432/smz")
+os.environ.setdefault("DATABASE_TRANSACTION_POOLING", "true")
+os.environ.setdefault("DATABASE_DIRECT_URL", "postgres://postgres@127.0.0.1:5432/smz")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
 # Two keys: the suite exercises rotation (the first one encrypts, both decrypt).

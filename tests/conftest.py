@@ -38,6 +38,22 @@ class City:
         return client
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Behind pgbouncer (make test runs the suite through one in transaction mode): before the test
+    database is dropped, pgbouncer lets go of the server connections it pools to it."""
+    yield
+    from django.conf import settings
+    from django.db import connections
+
+    if settings.DATABASE_TRANSACTION_POOLING:
+        import subprocess
+
+        subprocess.run(["bash", "scripts/pgbouncer.sh", "kill", connections["default"].settings_dict["NAME"]],
+                       check=False, env={**__import__("os").environ,
+                                         "PGBOUNCER_PORT": str(settings.DATABASES["default"]["PORT"])})  # fmt: skip
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -78,7 +78,8 @@ def _database() -> dict:
             "Backups need PostgreSQL (DATABASE_URL=postgres://…); with the embedded SQLite default, copy "
             "var/db.sqlite3 and var/media while the platform is stopped."
         )
-    return db
+    # pg_dump and pg_restore go to PostgreSQL itself, never through a transaction pooler.
+    return {**db, **settings.SMZ_DATABASE_DIRECT}
 
 
 def _client_env(db: dict) -> dict:

@@ -33,7 +33,9 @@ JPEG = b"\xff\xd8\xff\xe0" + b"face-photo-bytes" * 20
 
 
 def db_args() -> list[str]:
-    db = connection.settings_dict
+    from django.conf import settings
+
+    db = {**connection.settings_dict, **settings.SMZ_DATABASE_DIRECT}  # PostgreSQL itself, not the pooler
     return ["-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432), "-U", db["USER"] or "postgres"]
 
 

@@ -27,7 +27,9 @@ MAGIC = [b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"%PDF-"]
 
 
 def pg_dump() -> str:
-    db = connection.settings_dict
+    from django.conf import settings
+
+    db = {**connection.settings_dict, **settings.SMZ_DATABASE_DIRECT}  # PostgreSQL itself, not the pooler
     result = subprocess.run(
         ["pg_dump", "--data-only", "-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432), "-U",
          db["USER"] or "postgres", db["NAME"]],
