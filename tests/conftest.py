@@ -38,20 +38,30 @@ class City:
         return client
 
 
+def _pgbouncer_let_go() -> None:
+    from django.conf import settings
+
+    if settings.DATABASE_TRANSACTION_POOLING:
+        import subprocess
+
+        db = settings.DATABASES["default"]
+        name = db.get("TEST", {}).get("NAME") or f"test_{db['NAME'].removeprefix('test_')}"
+        subprocess.run(["bash", "scripts/pgbouncer.sh", "kill", name], check=False,
+                       env={**__import__("os").environ, "PGBOUNCER_PORT": str(db["PORT"])})  # fmt: skip
+
+
+def pytest_sessionstart(session):
+    """A run that died may have left pgbouncer holding connections to the test database, which would
+    stop this run from dropping and creating it again."""
+    _pgbouncer_let_go()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Behind pgbouncer (make test runs the suite through one in transaction mode): before the test
     database is dropped, pgbouncer lets go of the server connections it pools to it."""
     yield
-    from django.conf import settings
-    from django.db import connections
-
-    if settings.DATABASE_TRANSACTION_POOLING:
-        import subprocess
-
-        subprocess.run(["bash", "scripts/pgbouncer.sh", "kill", connections["default"].settings_dict["NAME"]],
-                       check=False, env={**__import__("os").environ,
-                                         "PGBOUNCER_PORT": str(settings.DATABASES["default"]["PORT"])})  # fmt: skip
+    _pgbouncer_let_go()
 
 
 @pytest.fixture
