@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test replica pgbouncer test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load messages services secrets
+.PHONY: install run test replica pgbouncer test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -97,7 +97,7 @@ restore: install var/.env
 	$(PY) manage.py restore $(BACKUP) --database $(DB) $(if $(MEDIA),--media $(MEDIA))
 
 # Benchmarks: each issue that names a speed or size adds its own target here (docs/benchmarks.md).
-bench: bench-intake bench-rules bench-reports bench-dashboard bench-load
+bench: bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province
 
 # The nightly rules run on a synthetic city of 2,000 projects and one twice its size (docs/benchmarks.md).
 bench-rules: install var/.env services
@@ -110,6 +110,10 @@ bench-reports: install var/.env services
 # The dashboard's pages on that city (reuses the bench-reports database; docs/benchmarks.md).
 bench-dashboard: install var/.env services
 	$(PY) bench/dashboard.py
+
+# A province of five such cities: the month-end night fanned out over 1 and 2 worker processes (docs/benchmarks.md).
+bench-province: install var/.env services
+	$(PY) bench/province.py
 
 # Device intake under load (docs/benchmarks.md): gunicorn with 2 workers against PostgreSQL, loopback only.
 bench-intake: install var/.env services

@@ -30,6 +30,8 @@ from bench.size import pick  # noqa: E402
 
 DB = pick("smz_bench_rules", "smz_bench_rules_smoke")
 PROJECTS, PER_PROJECT = pick(2000, 10), pick(50, 12)
+# Cities of 10 districts each; more than one puts them under a province (bench/province.py).
+CITIES = 1
 MONTH = dt.date(2026, 10, 1)
 LAST = dt.date(2026, 10, 31)
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -76,11 +78,22 @@ def build(scale: int) -> dict:
     connection = psycopg2.connect(f"postgres://postgres@127.0.0.1:5432/{DB}")
     cursor = connection.cursor()
     now = "2026-11-01 03:00:00+08"
-    cursor.execute(
-        "INSERT INTO projects_region (id, code, name, level, parent_id) VALUES (1, '330200', '宁波市', 'city', NULL)"
-    )
-    copy(cursor, "projects_region", "id, code, name, level, parent_id",
-         ((str(2 + d), f"3302{d + 1:02d}", f"区{d}", "district", "1") for d in range(10)))  # fmt: skip
+    districts = 10 * CITIES
+    if CITIES == 1:
+        cursor.execute("INSERT INTO projects_region (id, code, name, level, parent_id) "
+                       "VALUES (1, '330200', '宁波市', 'city', NULL)")  # fmt: skip
+        copy(cursor, "projects_region", "id, code, name, level, parent_id",
+             ((str(2 + d), f"3302{d + 1:02d}", f"区{d}", "district", "1") for d in range(10)))  # fmt: skip
+        district_ids = [2 + d for d in range(10)]
+    else:  # a province (id 1), its cities (2…), ten districts each
+        cursor.execute("INSERT INTO projects_region (id, code, name, level, parent_id) "
+                       "VALUES (1, '330000', '浙江省', 'province', NULL)")  # fmt: skip
+        copy(cursor, "projects_region", "id, code, name, level, parent_id",
+             ((str(2 + c), f"33{c + 1:02d}00", f"市{c}", "city", "1") for c in range(CITIES)))  # fmt: skip
+        district_ids = [2 + CITIES + n for n in range(districts)]
+        copy(cursor, "projects_region", "id, code, name, level, parent_id",
+             ((str(district_ids[n]), f"33{n // 10 + 1:02d}{n % 10 + 1:02d}", f"市{n // 10}区{n % 10}", "district",
+               str(2 + n // 10)) for n in range(districts)))  # fmt: skip
     copy(cursor, "projects_enterprise",
          "id, uscc, name, is_owner, is_contractor, is_subcontractor, is_supervisor, is_vendor, created_at",
          ((str(e), f"BENCH{e:013d}", f"企业{e}", "f", "t" if e > 10 else "f", "f", "f", "t" if e <= 10 else "f", now)
@@ -89,7 +102,8 @@ def build(scale: int) -> dict:
     copy(cursor, "projects_project",
          "id, permit_no, name, district_id, kind, building_area_m2, contract_cost_yuan, planned_start, actual_start, "
          "status, required_positions, address, created_at",
-         ((str(p), f"P{p:07d}", f"工程{p}", str(2 + p % 10), "building", "10000", "1", start.isoformat(),
+         ((str(p), f"P{p:07d}", f"工程{p}", str(district_ids[p % districts]),
+           "building", "10000", "1", start.isoformat(),
            start.isoformat(), "active", '["project_manager", "chief_supervisor"]', "", now)
           for p in range(1, projects + 1)))  # fmt: skip
     copy(cursor, "projects_projectparticipant", "project_id, enterprise_id, role",

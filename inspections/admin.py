@@ -76,16 +76,17 @@ class AlertAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 
 @admin.register(RuleRun)
 class RuleRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["day", rule_name, "started_at", "duration_ms", "findings", "new_alerts", "updated_alerts",
-                    "resolved_alerts"]  # fmt: skip
+    list_display = ["day", rule_name, "part", "started_at", "duration_ms", "findings", "new_alerts",
+                    "updated_alerts", "resolved_alerts"]  # fmt: skip
     list_filter = [RuleFilter]
 
 
 @admin.register(NightlyRun)
 class NightlyRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Each night's run of the rules: whether it completed, how often it was attempted."""
+    """Each night's run of the rules and its parts (a district and stage each): whether each completed,
+    how often it was attempted."""
 
-    list_display = ["day", "state", "attempts", "started_at", "heartbeat_at", "finished_at"]
+    list_display = ["day", "part", "state", "attempts", "started_at", "heartbeat_at", "finished_at"]
     list_filter = ["state"]
     exclude = ["token"]
 

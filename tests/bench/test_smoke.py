@@ -20,6 +20,18 @@ BENCHMARKS = [
     ("reports.py", {"district_median_s", "district_max_s", "city_median_s", "city_max_s"}),
     ("dashboard.py", {"city overview", "district page", "project page", "alert triage", "reports page"}),
     (
+        "province.py",
+        {
+            "night_whole_s",
+            "night_1_worker_s",
+            "night_2_workers_s",
+            "speedup",
+            "peak_rss_mb_per_worker",
+            "disk_gb",
+            "punches",
+        },
+    ),
+    (
         "load.py",
         {"requests", "failures", "punches_per_s", "lost", "intake_p99_ms", "pages_p99_ms", "memory_growth_pct"},
     ),

@@ -1,0 +1,133 @@
+"""make bench-province: the month-end night of a province, fanned out over 1 and 2 worker processes.
+
+Builds by COPY (bench/rules.py's generator) a province of five cities of ten districts each: 10,000
+active projects, 500,000 engaged people, October 2026 of daily presence and about 29 million punches
+(BENCH_SMOKE=1: 20 projects, the suite's smoke run). Then, for the month's last night (R11 and R16
+judge the month):
+
+- the whole night in one process (inspections.engine.rules_run), for reference;
+- the night as the beat runs it (inspections.tasks.run_rules_nightly_task: a part per district and
+  stage), on a real Celery worker with 1 and then 2 pool processes, from dispatch until the day's row
+  is complete; each pool process's peak memory (VmHWM); the alerts checked equal to the whole run's.
+
+Prints the database's size, and last one JSON line {"night_whole_s", "night_1_worker_s",
+"night_2_workers_s", "speedup", "peak_rss_mb_per_worker", "disk_gb", "punches"}. The replica of make
+test (scripts/replica.sh) is stopped first at full size: it would stream the whole build. BENCH_KEEP=1 keeps the
+database afterwards (else it is dropped: about 20 GB).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import rules  # noqa: E402
+from bench.size import SMOKE, pick  # noqa: E402
+
+rules.DB = pick("smz_bench_province", "smz_bench_province_smoke")
+rules.PROJECTS, rules.CITIES = pick(10_000, 20), 5
+BROKER = "redis://127.0.0.1:6379/13"
+
+
+def psql(sql: str) -> str:
+    result = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", rules.DB, "-Atqc", sql], check=True,
+                            capture_output=True, text=True)  # fmt: skip
+    return result.stdout.strip()
+
+
+def reset() -> None:
+    psql("SET client_min_messages = warning; TRUNCATE inspections_alert, inspections_rulerun, inspections_nightlyrun, "
+         "attendance_punchverdict CASCADE")  # fmt: skip
+
+
+def alerts() -> str:
+    return psql("SELECT count(*) || ':' || md5(string_agg(key || rule || state || period_end, ',' ORDER BY key)) "
+                "FROM inspections_alert")  # fmt: skip
+
+
+def worker_env() -> dict[str, str]:
+    env = rules.environment()
+    env.update(CELERY_BROKER_URL=BROKER, CELERY_RESULT_BACKEND=BROKER, SMZ_LOG_FORMAT="plain")
+    return env
+
+
+def peak_rss_mb(pids: list[int]) -> int:
+    peaks = []
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) // 1024)
+    return max(peaks, default=0)
+
+
+def fanned_night(processes: int) -> dict:
+    """The night dispatched as the beat does, run by one worker with `processes` pool processes."""
+    reset()
+    subprocess.run(["redis-cli", "-n", BROKER.rsplit("/", 1)[1], "FLUSHDB"], check=True, capture_output=True)
+    worker = subprocess.Popen(
+        [str(ROOT / ".venv/bin/celery"), "-A", "smz_platform", "worker", "--loglevel", "WARNING", "--concurrency",
+         str(processes), "-n", f"bench{processes}@province", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=worker_env(), start_new_session=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        children: list[int] = []
+        while time.monotonic() < deadline and len(children) < processes:
+            time.sleep(0.5)
+            path = Path(f"/proc/{worker.pid}/task/{worker.pid}/children")
+            children = [int(c) for c in path.read_text().split()] if path.exists() else []
+        subprocess.run([sys.executable, "-c", "import django; django.setup()\n"
+                        "from inspections.tasks import run_rules_nightly_task\n"
+                        f"run_rules_nightly_task.delay('{rules.LAST.isoformat()}')"],
+                       cwd=ROOT, env=worker_env(), check=True)  # fmt: skip
+        started = time.perf_counter()
+        state = ""
+        while state not in ("complete", "failed"):
+            time.sleep(0.2)
+            state = psql(f"SELECT state FROM inspections_nightlyrun WHERE day = '{rules.LAST}' AND part = ''")
+            if time.perf_counter() - started > 3600:
+                raise RuntimeError("the night did not complete within an hour")
+        seconds = time.perf_counter() - started
+        parts = int(psql(f"SELECT count(*) FROM inspections_nightlyrun WHERE day = '{rules.LAST}' AND part <> ''"))
+        return {"seconds": round(seconds, 2), "state": state, "parts": parts, "peak_rss_mb": peak_rss_mb(children),
+                "alerts": alerts()}  # fmt: skip
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+
+
+def main() -> None:
+    if not SMOKE:  # the smoke run is inside the suite, whose replica tests need it
+        subprocess.run(["bash", str(ROOT / "scripts/replica.sh"), "stop"], check=False, capture_output=True)
+    print("building the province (5 cities) …", flush=True)
+    built = rules.build(1)
+    disk = int(psql(f"SELECT pg_database_size('{rules.DB}')"))
+    print(f"  {built}; database {disk / 2**30:.1f} GiB", flush=True)
+    whole = rules.run(rules.LAST, rules.LAST)
+    whole["alerts"] = alerts()
+    print(f"  the whole night in one process: {whole}", flush=True)
+    one = fanned_night(1)
+    print(f"  fanned out, 1 worker process: {one}", flush=True)
+    two = fanned_night(2)
+    print(f"  fanned out, 2 worker processes: {two}", flush=True)
+    for run in (one, two):
+        if run["state"] != "complete" or run["alerts"] != whole["alerts"]:
+            raise SystemExit(f"the fanned-out night differs from the whole run: {run} / {whole}")
+    if os.environ.get("BENCH_KEEP") != "1":
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", rules.DB], check=True)
+    print(json.dumps({"night_whole_s": whole["seconds"], "night_1_worker_s": one["seconds"],
+                      "night_2_workers_s": two["seconds"], "speedup": round(one["seconds"] / two["seconds"], 2),
+                      "peak_rss_mb_per_worker": max(one["peak_rss_mb"], two["peak_rss_mb"]),
+                      "disk_gb": round(disk / 10**9, 2), "punches": built["punches"]}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
