@@ -49,6 +49,7 @@ def environment(database: str = DB) -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_LOG_LEVEL": "WARNING", "GUNICORN_ACCESS_LOG": "off", "SMZ_LOG_FORMAT": "plain",
         "SMZ_MEDIA_ROOT": str(MEDIA), "SMZ_RULES_RUN_LEASE_SECONDS": str(LEASE_SECONDS),
+        "SMZ_RULES_PART_PROJECTS": "40",  # the killed-worker city's 400 projects: a part per district
         "SMZ_DEVICE_REQUESTS_PER_MINUTE": "300", "SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE": "100000000",
         "DJANGO_CONN_MAX_AGE": "60",
     })  # fmt: skip

@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from inspections.engine import RunInProgress
 from inspections.engine.claims import ClaimLost
-from inspections.engine.fanout import STAGES, Unit, night_close, night_open, night_parts, night_units, part_run
+from inspections.engine.fanout import (
+    STAGES,
+    Unit,
+    night_close,
+    night_open,
+    night_parts,
+    night_units,
+    part_run,
+    stage_units,
+)
 from inspections.models import NightlyRun, RunState
 from inspections.services.escalation import measures_escalate
 from smz_platform.common.beat import OncePerSlot
@@ -60,7 +69,8 @@ def run_rules_nightly_task(self, day: str | None = None) -> int:
     units = night_units()
     iso = target.isoformat()
     # Lists, not generators: a group keeps a generator lazy, and `stage` would be read after the loop.
-    stages = [group([rules_part_task.si(iso, u.region_id, u.code, stage, claim.token) for u in units])
+    stages = [group([rules_part_task.si(iso, u.region_id, u.code, stage, claim.token, list(u.district_ids))
+                     for u in stage_units(stage, units)])
               for stage in STAGES if units]  # fmt: skip
     chain(*stages, rules_night_close_task.si(iso, claim.token, night_parts(units))).apply_async()
     return len(units)
@@ -68,13 +78,16 @@ def run_rules_nightly_task(self, day: str | None = None) -> int:
 
 # ignore_result=False: a chord counts its parts' results in the result backend (CELERY_RESULT_BACKEND).
 @shared_task(bind=True, acks_late=True, ignore_result=False, max_retries=5)
-def rules_part_task(self, day: str, region_id: int, code: str, stage: int, token: str) -> int:
-    """One stage of one district's night; returns its findings. A part another worker is running (or
-    whose holder died, until its lease runs out) is retried after the lease; one that failed is retried
-    alone, up to five times; one whose night was taken over by a newer attempt stops."""
+def rules_part_task(
+    self, day: str, region_id: int, code: str, stage: int, token: str, districts: list[int] | None = None
+) -> int:
+    """One stage of one part of the night (a city, or some districts of one); returns its findings. A
+    part another worker is running (or whose holder died, until its lease runs out) is retried after the
+    lease; one that failed is retried alone, up to five times; one whose night was taken over by a
+    newer attempt stops."""
     target = dt.date.fromisoformat(day)
     try:
-        results = part_run(day=target, unit=Unit(region_id, code), stage=stage, token=token)
+        results = part_run(day=target, unit=Unit(region_id, code, tuple(districts or ())), stage=stage, token=token)
     except ClaimLost:
         logger.warning("rules run for %s, part %s:%s: the night was taken over; stopped", day, stage, code)
         return 0

@@ -428,6 +428,9 @@ SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE = env.int("SMZ_DEVICE_SOURCE_REQUESTS_PER_
 # The nightly run's claim lives this long without a heartbeat (one beat after each rule): a run whose
 # process died is taken over after it (inspections.engine.claims).
 SMZ_RULES_RUN_LEASE_SECONDS = env.int("SMZ_RULES_RUN_LEASE_SECONDS", default=300)
+# The night's parts (inspections.engine.fanout): a city each, a bigger city split into groups of whole
+# districts of about this many projects.
+SMZ_RULES_PART_PROJECTS = env.int("SMZ_RULES_PART_PROJECTS", default=1000)
 # The device API accepts bodies up to 10 MiB (docs/device-api.md); Django refuses larger ones before reading.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # How far back a suspension, resumption, stop of attendance or completion may be dated, and an exit

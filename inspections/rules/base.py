@@ -110,6 +110,9 @@ class RuleSpec:
     # words (Annex 2, the pages). Takes anything with evidence, subject, subject_code and the period.
     describe: Callable | None = None
     indicator: bool = False  # a target shown per project and district, not a violation
+    # Reads every project's punches to judge one (a photo reused anywhere, a journey between sites): a
+    # fanned-out night judges it once for the whole day, in a part of its own (inspections.engine.fanout).
+    across_projects: bool = False
     note: str = ""  # what a reader of docs/rules.md should know beyond the title
 
     def ladder_for(self, position: str = "") -> tuple[Step, ...]:

@@ -18,7 +18,7 @@ from devices.models import Device
 from devices.services import device_register
 from inspections.engine import RunInProgress, build_context, replacements_switch, rules_judge, rules_run
 from inspections.engine.claims import claim_take
-from inspections.engine.fanout import Unit, night_close, night_open, night_units, part_run, stage_rules
+from inspections.engine.fanout import Unit, night_close, night_open, night_units, part_run, stage_rules, stage_units
 from inspections.models import Alert, NightlyRun
 from inspections.tasks import rules_part_task, run_rules_nightly_task
 from projects.choices import RegionLevel
@@ -42,12 +42,14 @@ def punch(record_id, number, when, **extra):
 
 
 @pytest.fixture
-def three_districts(city, client):
+def three_districts(city, client, settings):
     """Haishu and Jiangbei attend through their gates for a week; a photo is reused across the two
     districts (first in Jiangbei, again in Haishu, last in Jiangbei: the finding is Jiangbei's, one of
     the punches it shows false is Haishu's), Haishu's manager punches on Jiangbei's gate 10 minutes
     after his own (80 km away), Jiangbei's gate switches liveness off, a Haishu face scores low and a
-    Haishu punch arrives two days late. Zhenhai has a project without any device."""
+    Haishu punch arrives two days late. Zhenhai has a project without any device. A part per district
+    (SMZ_RULES_PART_PROJECTS = 1), so that the photo's districts are judged apart."""
+    settings.SMZ_RULES_PART_PROJECTS = 1
     zhenhai = RegionFactory(code="330211", name="镇海区", level=RegionLevel.DISTRICT, parent=city.city)
     ProjectFactory(permit_no="330211202609010303", name="镇海炼化配套工程", district=zhenhai,
                    actual_start=dt.date(2026, 11, 1))  # fmt: skip
@@ -155,11 +157,14 @@ def test_the_night_is_a_part_per_district_and_stage_recorded_with_its_rules(thre
         assert run_rules_nightly_task.delay(DAY.isoformat()).get() == 3
     parts = dict(NightlyRun.objects.filter(day=DAY).values_list("part", "state"))
     assert parts == {"": "complete", "1:330203": "complete", "1:330205": "complete", "1:330211": "complete",
-                     "2:330203": "complete", "2:330205": "complete", "2:330211": "complete"}  # fmt: skip
+                     "1:*": "complete", "2:330203": "complete", "2:330205": "complete",
+                     "2:330211": "complete"}  # fmt: skip
     from inspections.models import RuleRun
 
     stage_one = set(RuleRun.objects.filter(part="1:330205").values_list("rule", flat=True))
-    assert stage_one == {"R06", "R07", "R08", "R09", "R10", "R13"}
+    assert stage_one == {"R06", "R08", "R09", "R10", "R13"}
+    # R07 reads every project's punches: judged once for the whole day, in a part of its own.
+    assert set(RuleRun.objects.filter(part="1:*").values_list("rule", flat=True)) == {"R07"}
     assert RuleRun.objects.filter(part="2:330205").count() == 10
 
 
@@ -169,7 +174,7 @@ def test_a_part_killed_mid_way_is_taken_over_alone_and_nothing_counts_twice(thre
 
     def killed_then_retried():
         night = night_open(day=DAY)
-        for unit in night_units():
+        for unit in stage_units(1, night_units()):
             part_run(day=DAY, unit=unit, stage=1, token=night.token)
         # Haishu's stage 2 dies after its first four rules: its row stays 'running', its alerts are written.
         claim = claim_take(day=DAY, part=haishu.part(2), unit_id=haishu.region_id)
@@ -186,8 +191,8 @@ def test_a_part_killed_mid_way_is_taken_over_alone_and_nothing_counts_twice(thre
         # The watchdog's retry takes the night over: only what is not complete runs again.
         run_rules_nightly_task.delay(DAY.isoformat())
         attempts = dict(NightlyRun.objects.filter(day=DAY).values_list("part", "attempts"))
-        assert attempts == {"": 2, "1:330203": 1, "1:330205": 1, "1:330211": 1, "2:330203": 2, "2:330205": 1,
-                            "2:330211": 1}  # fmt: skip
+        assert attempts == {"": 2, "1:330203": 1, "1:330205": 1, "1:330211": 1, "1:*": 1, "2:330203": 2,
+                            "2:330205": 1, "2:330211": 1}  # fmt: skip
 
     retried = outcome(killed_then_retried)
     assert retried == whole
@@ -221,6 +226,16 @@ def test_a_night_run_again_after_it_completed_starts_afresh(three_districts):
         assert replacements_switch(day=DAY, project_ids=[]) == 0
 
 
-def test_the_units_are_the_districts_with_projects(three_districts):
+def test_the_parts_are_the_cities_and_a_big_citys_groups_of_districts(three_districts, settings):
     assert [u.code for u in night_units()] == ["330203", "330205", "330211"]
     assert Unit(1, "330203").part(2) == "2:330203"
+    settings.SMZ_RULES_PART_PROJECTS = 1000  # the default: Ningbo's three projects are one part
+    [whole] = night_units()
+    assert (whole.code, whole.region_id, len(whole.districts)) == ("330200", three_districts.city.pk, 3)
+    settings.SMZ_RULES_PART_PROJECTS = 2  # Haishu and Jiangbei together reach 2; Zhenhai alone
+    assert [(u.code, len(u.districts)) for u in night_units()] == [("330203-330205", 2), ("330211", 1)]
+    with time_machine.travel(dt.datetime(2026, 12, 1, 1, 30, tzinfo=SH), tick=False):
+        run_rules_nightly_task.delay(DAY.isoformat())
+    assert set(NightlyRun.objects.filter(day=DAY).values_list("part", "state")) == {
+        ("", "complete"), ("1:330203-330205", "complete"), ("1:330211", "complete"), ("1:*", "complete"),
+        ("2:330203-330205", "complete"), ("2:330211", "complete")}  # fmt: skip
