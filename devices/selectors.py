@@ -15,8 +15,8 @@ def devices_for(user: User) -> QuerySet[Device]:
     qs = Device.objects.all()
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.role == Role.CITY:
-        return qs
+    if user.role in jurisdiction.ABOVE_DISTRICT:
+        return qs.filter(jurisdiction.region_q(user, "project__"))
     if user.role == Role.VENDOR:
         return qs.filter(vendor_id=user.enterprise_id)
     return qs.filter(project__in=jurisdiction.projects_for(user))

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -224,7 +225,7 @@ class _JurisdictionChecked:
         data = super().clean()
         try:
             account_jurisdiction_check(role=data.get("role") or "", district=data.get("district"),
-                                       enterprise=data.get("enterprise"))  # fmt: skip
+                                       enterprise=data.get("enterprise"), region=data.get("region"))  # fmt: skip
         except ValidationError as exc:
             for field, messages_ in exc.message_dict.items():
                 self.add_error(field if field in self.fields else None, messages_)
@@ -234,7 +235,7 @@ class _JurisdictionChecked:
 class AccountCreationForm(_JurisdictionChecked, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
-        fields = ["username", "role", "district", "enterprise", "phone"]
+        fields = ["username", "role", "region", "district", "enterprise", "phone"]
 
 
 class AccountChangeForm(_JurisdictionChecked, UserChangeForm):
@@ -244,23 +245,26 @@ class AccountChangeForm(_JurisdictionChecked, UserChangeForm):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, ScopedAdmin):
-    list_display = ["username", "role", "district", "enterprise", "phone", "is_active"]
+    list_display = ["username", "role", "region", "district", "enterprise", "phone", "is_active"]
     list_filter = ["role", "is_active"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Role and jurisdiction"), {"fields": ["role", "district", "enterprise", "phone", "language"]}),
+        (_("Role and jurisdiction"), {"fields": ["role", "region", "district", "enterprise", "phone", "language"]}),
     ]
     # The role and its jurisdiction are chosen when the account is made: there is no default.
     add_form = AccountCreationForm
     form = AccountChangeForm
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["username", "usable_password", "password1", "password2"]}),
-        (_("Role and jurisdiction"), {"fields": ["role", "district", "enterprise", "phone"]}),
+        (_("Role and jurisdiction"), {"fields": ["role", "region", "district", "enterprise", "phone"]}),
     ]
 
     def scope(self, request, queryset):
-        if request.user.role == Role.CITY:
+        if request.user.role == Role.CITY and request.user.region_id is None:
             return queryset
+        if request.user.role == Role.CITY:  # its city's staff and enterprises' accounts, and its own
+            return queryset.filter(Q(pk=request.user.pk) | Q(district__parent_id=request.user.region_id)
+                                   | Q(enterprise__in=jurisdiction.enterprises_for(request.user)))  # fmt: skip
         return queryset.filter(pk=request.user.pk)
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     """Account roles and their jurisdiction (杭建市发〔2016〕39号 四)."""
 
+    PROVINCE = "province", _("Provincial regulator")
     CITY = "city", _("City regulator")
     DISTRICT = "district", _("District staff")
     ENTERPRISE = "enterprise", _("Enterprise user")
@@ -16,6 +17,7 @@ class Role(models.TextChoices):
 
 
 class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
     CITY = "city", _("City")
     DISTRICT = "district", _("District")
     TOWN = "town", _("Town")

@@ -20,17 +20,19 @@ from inspections.selectors import (
     projects_active_between,
     projects_judged,
 )
-from projects.choices import CodeTable, ParticipantRole
+from projects.choices import CodeTable, ParticipantRole, RegionLevel
 from projects.models import Engagement, Project, ReferenceCode, Region, User
 from reports.annex1 import annex1_counts, annex1_detail, category_name, measure_name, notes
 from reports.workbooks.annex1 import Annex1Book, Annex1Sheet
 from smz_platform.common.months import month_end
 
 CITY_TOTAL = "全市合计"
+PROVINCE_TOTAL = "全省合计"
 
 
 def bureau(region: Region) -> str:
-    return f"{region.name}住房和城乡建设局"
+    # A province's department is a 厅, a city's or a district's a 局.
+    return f"{region.name}住房和城乡建设{'厅' if region.level == RegionLevel.PROVINCE else '局'}"
 
 
 def reporter_of(user: User | None) -> tuple[str, str]:
@@ -59,6 +61,30 @@ def annex1_book(*, user: User, city: Region, district: Region | None, start: dt.
         summed = sum(sheet.counts[8] for sheet in sheets)
         total_notes = (*notes()[:8], f"{notes()[8]}全市去重计数（各区县数之和为{summed}家）。")
         sheets.append(Annex1Sheet(CITY_TOTAL, bureau(city), total, total_notes))
+    reporter, phone = reporter_of(user)
+    return Annex1Book(reporter=reporter, phone=phone, filled_on=timezone.localdate(), start=start, end=end,
+                      generated_at=timezone.localtime(), sheets=sheets, projects=projects, vendors=vendors)  # fmt: skip
+
+
+def annex1_province_book(*, user: User, province: Region, start: dt.date, end: dt.date) -> Annex1Book:
+    """The province's Annex 1 (省级汇总): a sheet per city, each the sum of its districts, and the
+    province's total, the sum of its cities; row 9 counts each vendor once in a city, and once in the
+    province however many cities blacklisted it."""
+    cities = list(Region.objects.filter(parent=province, level=RegionLevel.CITY).order_by("code"))
+    districts = list(Region.objects.filter(parent__in=cities).order_by("code"))
+    counts = annex1_counts(districts=districts, start=start, end=end)
+    projects, vendors = annex1_detail(counts=counts, start=start, end=end)
+    sheets, every_vendor = [], set()
+    for city in cities:
+        own = [counts[d.pk] for d in districts if d.parent_id == city.pk]
+        city_vendors = set().union(*(c.vendors for c in own)) if own else set()
+        every_vendor |= city_vendors
+        figures = (*(sum(c.counts[n] for c in own) for n in range(8)), len(city_vendors))
+        sheets.append(Annex1Sheet(city.name, bureau(city), figures, notes()))
+    total = (*(sum(sheet.counts[n] for sheet in sheets) for n in range(8)), len(every_vendor))
+    summed = sum(sheet.counts[8] for sheet in sheets)
+    total_notes = (*notes()[:8], f"{notes()[8]}全省去重计数（各市数之和为{summed}家）。")
+    sheets.append(Annex1Sheet(PROVINCE_TOTAL, bureau(province), total, total_notes))
     reporter, phone = reporter_of(user)
     return Annex1Book(reporter=reporter, phone=phone, filled_on=timezone.localdate(), start=start, end=end,
                       generated_at=timezone.localtime(), sheets=sheets, projects=projects, vendors=vendors)  # fmt: skip
@@ -260,6 +286,32 @@ def _named_projects(districts: list[Region], standing, start: dt.date, end: dt.d
 def circular_rows(*, districts: list[Region], month: dt.date) -> tuple[list[CircularRow], list[NamedProject]]:
     """Per district: inspections, findings, measures, attendance rates; and the projects named (those
     given a measure in the month)."""
+    rows, named, _rates = _circular(districts, month)
+    return rows, named
+
+
+def circular_province_rows(*, province: Region, month: dt.date):
+    """The province's circular: a row per city (its districts added up; the worker rate is the mean over
+    the city's projects, as a district's is over its own), each city's district rows, the projects named."""
+    cities = list(Region.objects.filter(parent=province, level=RegionLevel.CITY).order_by("code"))
+    districts = [d for city in cities for d in Region.objects.filter(parent=city).order_by("code")]
+    rows, named, rates = _circular(districts, month)
+    totals, per_city = [], []
+    for city in cities:
+        own = [(d, r) for d, r in zip(districts, rows, strict=True) if d.parent_id == city.pk]
+        city_rates = [rate for d, _row in own for rate in rates[d.pk]]
+        totals.append(CircularRow(
+            city.name, *(sum(getattr(r, name) for _d, r in own) for name in ("active_projects", "inspections",
+                                                                              "inspected_projects", "findings")),
+            {kind: sum(r.measures[kind] for _d, r in own) for kind in CIRCULAR_MEASURES},
+            sum(r.managers_judged for _d, r in own), sum(r.managers_passed for _d, r in own),
+            round(sum(city_rates) / len(city_rates), 3) if city_rates else None,
+        ))  # fmt: skip
+        per_city.append((city, [r for _d, r in own]))
+    return totals, per_city, named
+
+
+def _circular(districts: list[Region], month: dt.date):
     start, end = month, month_span(month, timezone.localdate())
     ids = [d.pk for d in districts]
     active = _by_district(projects_active_between(start, end).filter(district__in=ids), "district_id")
@@ -289,7 +341,7 @@ def circular_rows(*, districts: list[Region], month: dt.date) -> tuple[list[Circ
         )  # fmt: skip
         for d in districts
     ]
-    return rows, _named_projects(districts, standing, start, end)
+    return rows, _named_projects(districts, standing, start, end), rates
 
 
 def _inspection_counts(district_ids, start: dt.date, end: dt.date):

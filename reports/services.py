@@ -53,7 +53,24 @@ class Report:
 
 
 def city_region() -> Region:
+    """The platform's first city (a one-city deployment's only one)."""
     return Region.objects.filter(level=RegionLevel.CITY).order_by("code").first()
+
+
+def city_of(user: User) -> Region:
+    """The city a city account reports on: its own, or (an account without one) the first."""
+    return user.region if user.role == Role.CITY and user.region_id else city_region()
+
+
+def regions_q(user: User):
+    """The cities (as Region rows) within the user's reach, for checking a named district's parent."""
+    from django.db.models import Q
+
+    if user.role == Role.PROVINCE:
+        return Q(parent_id=user.region_id)
+    if user.role == Role.CITY and user.region_id:
+        return Q(pk=user.region_id)
+    return Q()
 
 
 def _header(user: User, unit: str) -> Header:
@@ -62,21 +79,34 @@ def _header(user: User, unit: str) -> Header:
                   generated_at=timezone.localtime())  # fmt: skip
 
 
-def _scope(district: Region | None) -> tuple[list[Region], str, str]:
-    city = city_region()
+def _scope(district: Region | None, city: Region | None = None) -> tuple[list[Region], str, str]:
+    city = city or city_region()
     if district is not None:
         return [district], selectors.bureau(district), district.name
     return list(Region.objects.filter(parent=city).order_by("code")), selectors.bureau(city), city.name
 
 
 def annex1_report(*, user: User, district: Region | None, start: dt.date, end: dt.date,
-                  districts: list[Region] | None = None) -> Report:  # fmt: skip
-    book = selectors.annex1_book(user=user, city=city_region(), district=district, start=start, end=end,
+                  districts: list[Region] | None = None, city: Region | None = None) -> Report:  # fmt: skip
+    city = city or (district.parent if district else city_region())
+    book = selectors.annex1_book(user=user, city=city, district=district, start=start, end=end,
                                  districts=districts)  # fmt: skip
-    where = district.name if district else "全市"
+    where = district.name if district else (city.name if city != city_region() or _cities() > 1 else "全市")
     return Report(f"附件1_实名制管理专项整治行动查处情况统计表_{where}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
                   annex1_workbook(book), len(book.projects),
                   f"下载附件1（{where}，{start}至{end}）")  # fmt: skip
+
+
+def _cities() -> int:
+    return Region.objects.filter(level=RegionLevel.CITY).count()
+
+
+def annex1_province_report(*, user: User, province: Region, start: dt.date, end: dt.date) -> Report:
+    """The province's Annex 1: a sheet per city and the province's total (selectors.annex1_province_book)."""
+    book = selectors.annex1_province_book(user=user, province=province, start=start, end=end)
+    return Report(f"附件1_实名制管理专项整治行动查处情况统计表_{province.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+                  annex1_workbook(book), len(book.projects),
+                  f"下载附件1（{province.name}，{start}至{end}）")  # fmt: skip
 
 
 def annex2_report(*, user: User, case: Case) -> Report:
@@ -87,19 +117,31 @@ def annex2_report(*, user: User, case: Case) -> Report:
                   f"下载附件2（案件{case.pk}）", case.project.permit_no)  # fmt: skip
 
 
-def manager_presence_report(*, user: User, district: Region | None, month: dt.date) -> Report:
-    districts, unit, where = _scope(district)
+def manager_presence_report(*, user: User, district: Region | None, month: dt.date, city: Region | None = None,
+                            province: Region | None = None) -> Report:  # fmt: skip
+    if province is not None:
+        raise ValidationError({"city": [_("The monthly manager presence report is a city's: name the city.")]})
+    districts, unit, where = _scope(district, city)
     rows = selectors.manager_rows(districts=districts, month=month)
     content = presence_workbook(header=_header(user, unit), month=month, rows=rows)
     return Report(f"管理人员月度考勤_{where}_{month:%Y%m}.xlsx", content, len(rows),
                   f"下载管理人员月度考勤表（{where}，{month.year}年{month.month}月）")  # fmt: skip
 
 
-def circular_report(*, user: User, district: Region | None, month: dt.date) -> Report:
-    districts, unit, where = _scope(district)
+def circular_report(*, user: User, district: Region | None, month: dt.date, city: Region | None = None,
+                    province: Region | None = None) -> Report:  # fmt: skip
+    """The monthly circular of a district, a city, or a province (a sheet per city and the summary)."""
+    names = [measure_name(k) for k in selectors.CIRCULAR_MEASURES]
+    if province is not None:
+        rows, cities, named = selectors.circular_province_rows(province=province, month=month)
+        content = circular_workbook(header=_header(user, selectors.bureau(province)), month=month, rows=rows,
+                                    named=named, measure_names=names, cities=cities)  # fmt: skip
+        return Report(f"实名制管理月度通报_{province.name}_{month:%Y%m}.xlsx", content, len(named),
+                      f"下载月度通报（{province.name}，{month.year}年{month.month}月）")  # fmt: skip
+    districts, unit, where = _scope(district, city)
     rows, named = selectors.circular_rows(districts=districts, month=month)
     content = circular_workbook(header=_header(user, unit), month=month, rows=rows, named=named,
-                                measure_names=[measure_name(k) for k in selectors.CIRCULAR_MEASURES])  # fmt: skip
+                                measure_names=names)  # fmt: skip
     return Report(f"实名制管理月度通报_{where}_{month:%Y%m}.xlsx", content, len(named),
                   f"下载月度通报（{where}，{month.year}年{month.month}月）")  # fmt: skip
 
@@ -129,10 +171,11 @@ def report_job_run(*, job_id: str) -> ReportJob | None:
     try:
         params = job.params
         district = Region.objects.get(code=params["district"]) if params.get("district") else None
+        city = Region.objects.get(code=params["city"]) if params.get("city") else None
         districts = list(Region.objects.filter(code__in=params["districts"]).order_by("code")) \
             if params.get("districts") else None  # fmt: skip
         report = annex1_report(user=job.user, district=district, start=dt.date.fromisoformat(params["from"]),
-                               end=dt.date.fromisoformat(params["to"]), districts=districts)  # fmt: skip
+                               end=dt.date.fromisoformat(params["to"]), districts=districts, city=city)  # fmt: skip
     except Exception as exc:  # the job records the failure for its status page; the worker stays up
         logger.exception("report job %s failed", job_id)
         ReportJob.objects.filter(pk=job_id).update(state=ReportJobState.FAILED, error=str(exc)[:2000],

@@ -36,12 +36,12 @@ XLSX_RESPONSE = {(200, services.XLSX): OpenApiResponse(description="the workbook
 
 
 def _regulator(user: User) -> None:
-    if not user.is_authenticated or user.role not in (Role.CITY, Role.DISTRICT):
-        raise PermissionDenied(_("Reports are downloaded by the city and district regulators."))
+    if not user.is_authenticated or user.role not in (Role.PROVINCE, Role.CITY, Role.DISTRICT):
+        raise PermissionDenied(_("Reports are downloaded by the regulators."))
 
 
 def _district(user: User, code: str | None) -> Region | None:
-    """The district asked for, within the user's jurisdiction; None: the whole city (city users only)."""
+    """The district asked for, within the user's jurisdiction; None: the whole of it (a city's users)."""
     _regulator(user)
     if user.role == Role.DISTRICT:
         if code and code != user.district.code:
@@ -52,7 +52,26 @@ def _district(user: User, code: str | None) -> Region | None:
     district = Region.objects.filter(code=code, level=RegionLevel.DISTRICT).first()
     if district is None:
         raise ValidationError({"district": [_("No district with code %(code)s.") % {"code": code}]})
+    if not Region.objects.filter(pk=district.parent_id).filter(services.regions_q(user)).exists():
+        raise PermissionDenied(_("The district is outside your jurisdiction."))
     return district
+
+
+def _city(user: User, code: str | None) -> Region | None:
+    """A province's user names a city of the province (`city`), else gets the province's reports; a
+    city's user gets its own city, whatever it names."""
+    if user.role == Role.CITY:
+        if code and code != services.city_of(user).code:
+            raise PermissionDenied(_("A city's regulators download only their own city's reports."))
+        return services.city_of(user)
+    if user.role != Role.PROVINCE or not code:
+        return None
+    city = Region.objects.filter(code=code, level=RegionLevel.CITY).first()
+    if city is None:
+        raise ValidationError({"city": [_("No city with code %(code)s.") % {"code": code}]})
+    if city.parent_id != user.region_id:
+        raise PermissionDenied(_("The city is outside your province."))
+    return city
 
 
 def _date(params, name: str) -> dt.date | None:
@@ -92,6 +111,8 @@ class Annex1Api(APIView):
     def get(self, request: Request) -> HttpResponse:
         params = request.query_params
         district = _district(request.user, params.get("district"))
+        city = _city(request.user, params.get("city")) if district is None else None
+        province = request.user.region if request.user.role == Role.PROVINCE and not (district or city) else None
         districts = None
         if params.get("campaign"):
             if not params["campaign"].isdigit():
@@ -111,16 +132,21 @@ class Annex1Api(APIView):
             raise ValidationError({"to": [_("The period ends before it starts.")]})
         if (end - start).days > MAX_PERIOD_DAYS or start.year < 2000:
             raise ValidationError({"from": [_("The period may span at most three years.")]})
+        if province is not None:
+            if params.get("campaign"):
+                raise ValidationError({"campaign": [_("A campaign is a city's: download its city's Annex 1.")]})
+            return _send(request, services.annex1_province_report(user=request.user, province=province, start=start,
+                                                                  end=end))  # fmt: skip
         if district is None and (end - start).days > DIRECT_MAX_DAYS:
             job = services.report_job_start(user=request.user, kind="annex1", params={
-                "district": None, "from": start.isoformat(), "to": end.isoformat(),
-                "districts": [d.code for d in districts] if districts else None})  # fmt: skip
+                "district": None, "city": city.code if city else None, "from": start.isoformat(),
+                "to": end.isoformat(), "districts": [d.code for d in districts] if districts else None})  # fmt: skip
             status_url = reverse("report-job", args=[job.pk])
             if _wants_html(request):  # from the reports page: on to the status page, which refreshes itself
                 return redirect(status_url)
             return Response({"job": str(job.pk), "state": job.state, "status_url": status_url}, status=202)
         return _send(request, services.annex1_report(user=request.user, district=district, start=start, end=end,
-                                                     districts=districts))  # fmt: skip
+                                                     districts=districts, city=city))  # fmt: skip
 
 
 class Annex2Api(APIView):
@@ -145,8 +171,11 @@ class _MonthlyReportApi(APIView):
                    responses=XLSX_RESPONSE)  # fmt: skip
     def get(self, request: Request) -> HttpResponse:
         district = _district(request.user, request.query_params.get("district"))
+        city = _city(request.user, request.query_params.get("city")) if district is None else None
+        province = request.user.region if request.user.role == Role.PROVINCE and not (district or city) else None
         month = parse_month(request.query_params.get("month"))
-        return _send(request, type(self).build(user=request.user, district=district, month=month))
+        return _send(request, type(self).build(user=request.user, district=district, month=month, city=city,
+                                               province=province))  # fmt: skip
 
 
 class ManagerPresenceApi(_MonthlyReportApi):
@@ -172,7 +201,8 @@ class LedgerApi(APIView):
         if project is None:
             raise ValidationError({"project": [_("No project with permit number %(no)s in your jurisdiction.")
                                                % {"no": permit_no}]})  # fmt: skip
-        if request.user.role not in (Role.CITY, Role.DISTRICT) and not can_manage_project(request.user, project):
+        regulator = request.user.role in (Role.PROVINCE, Role.CITY, Role.DISTRICT)
+        if not regulator and not can_manage_project(request.user, project):
             raise PermissionDenied(_("The ledger is kept by the general contractor and read by the regulators."))
         last = parse_month(request.query_params.get("to"), field="to")
         first = (

@@ -104,3 +104,21 @@ def november_campaign(city):
                 PhaseIn("municipal_supervision", dt.date(2026, 11, 25), dt.date(2026, 12, 15)),
                 PhaseIn("summary", dt.date(2026, 12, 15), dt.date(2026, 12, 31))],
     )  # fmt: skip
+
+
+def province_of(city):
+    """Ningbo under 浙江省, beside 杭州市 (西湖区, one project of its own), with a provincial regulator
+    ("province") and Hangzhou's city regulator ("hangzhou"); Ningbo's city account is Ningbo's."""
+    zhejiang = RegionFactory(code="330000", name="浙江省", level=RegionLevel.PROVINCE)
+    city.city.parent = zhejiang
+    city.city.save()
+    hangzhou = RegionFactory(code="330100", name="杭州市", level=RegionLevel.CITY, parent=zhejiang)
+    xihu = RegionFactory(code="330106", name="西湖区", level=RegionLevel.DISTRICT, parent=hangzhou)
+    builder = EnterpriseFactory(name="杭州西湖建设集团有限公司", is_contractor=True)
+    project = ProjectFactory(permit_no="330106202609010909", name="西湖文化中心工程", district=xihu)
+    participate(project, builder, "contractor")
+    city.users["city"].region = city.city
+    city.users["city"].save()
+    city.users["province"] = account("province", Role.PROVINCE, region=zhejiang)
+    city.users["hangzhou"] = account("hangzhou", Role.CITY, region=hangzhou)
+    return zhejiang, hangzhou, project

@@ -362,7 +362,7 @@ class PersonCreditApi(APIView):
         })},
     )  # fmt: skip
     def get(self, request: Request, person_id: int) -> Response:
-        if getattr(request.user, "role", None) not in (Role.CITY, Role.DISTRICT):
+        if getattr(request.user, "role", None) not in (Role.PROVINCE, Role.CITY, Role.DISTRICT):
             raise PermissionDenied(_("Credit records of people are read by the regulators."))
         # A person may be engaged on several projects: any one in the user's jurisdiction will do.
         engagement = engagements_for(request.user).filter(person_id=person_id).select_related("person").first()

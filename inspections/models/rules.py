@@ -16,16 +16,19 @@ def _ratio(**kwargs):
 class Policy(models.Model):
     """考核口径: every threshold of the rules, the valid-day options and the calendar settings.
 
-    One city-wide policy is in force at a time (`district` empty); a district may be given its own,
-    which then applies to its projects. Presets reproduce each notice (inspections.presets). Before
-    `go_live`, findings are recorded but not scored (中山 2019 上线通知 四(四), trial period).
+    One platform-wide policy is in force at a time (`district` empty: the city's in a one-city
+    deployment); a province, a city or a district may be given its own, which then applies to its
+    projects (the nearest region's: a district's over its city's over its province's). Presets
+    reproduce each notice (inspections.presets). Before `go_live`, findings are recorded but not scored
+    (中山 2019 上线通知 四(四), trial period).
     """
 
     name = models.CharField(_("name"), max_length=100)
     preset = models.CharField(_("preset"), max_length=32, blank=True)
     district = models.OneToOneField(
-        "projects.Region", verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="policy", help_text=_("Empty: the city-wide policy."),
+        "projects.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="policy",
+        help_text=_("Empty: the platform-wide policy. A province, a city or a district: its own policy."),
     )  # fmt: skip
     in_force = models.BooleanField(_("in force"), default=True)
     go_live = models.DateField(_("go-live date"), null=True, blank=True)

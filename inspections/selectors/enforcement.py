@@ -24,7 +24,7 @@ from inspections.models import (
 )
 from inspections.selectors.timelines import projects_active_between
 from projects.choices import ParticipantRole, Role
-from projects.jurisdiction import projects_for
+from projects.jurisdiction import ABOVE_DISTRICT, REGULATORS, city_governs, districts_for, projects_for
 from projects.models import Project, ProjectParticipant
 from smz_platform.common.months import month_end, previous_month
 
@@ -37,10 +37,11 @@ def alerts_for(user) -> QuerySet[Alert]:
 
 
 def is_staff_for(user, project: Project) -> bool:
-    """Regulators of the project's jurisdiction: the city, or the staff of its district."""
+    """Regulators who act on the project: its city, or the staff of its district (the province reads)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.role == Role.CITY or (user.role == Role.DISTRICT and user.district_id == project.district_id)
+    return city_governs(user, project.district_id) or (
+        user.role == Role.DISTRICT and user.district_id == project.district_id)  # fmt: skip
 
 
 def _takes_part_as(user, project: Project, role: str) -> bool:
@@ -70,7 +71,7 @@ def _answerable_projects(user):
     takes part in as general contractor or supervision firm for an enterprise, none for anyone else."""
     if not user.is_authenticated or not user.is_active:
         return Project.objects.none().values("pk")
-    if user.role in (Role.CITY, Role.DISTRICT):
+    if user.role in REGULATORS:
         return projects_for(user).values("pk")
     if user.role != Role.ENTERPRISE:
         return Project.objects.none().values("pk")
@@ -85,7 +86,7 @@ def cases_for(user) -> QuerySet[Case]:
     qs = Case.objects.select_related("project", "project__district")
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.role in (Role.CITY, Role.DISTRICT):
+    if user.role in REGULATORS:
         return qs.filter(project__in=projects_for(user))
     involved = ProjectParticipant.objects.filter(
         enterprise_id=user.enterprise_id, role__in=[ParticipantRole.CONTRACTOR, ParticipantRole.SUPERVISOR]
@@ -99,35 +100,37 @@ def measures_for(user) -> QuerySet[Measure]:
     qs = Measure.objects.filter(case__in=cases_for(user)).select_related(
         "case", "case__project", "target_enterprise", "target_person"
     )
-    if not user.is_authenticated or user.role not in (Role.CITY, Role.DISTRICT):
+    if not user.is_authenticated or user.role not in REGULATORS:
         qs = qs.exclude(state=MeasureState.PROPOSED)
     return qs
 
 
 def campaigns_for(user) -> QuerySet[Campaign]:
-    """The city: every campaign; district staff: those their district takes part in."""
+    """The province and the city: the campaigns of their districts; district staff: those their district
+    takes part in."""
     qs = Campaign.objects.all()
     role = getattr(user, "role", None)
-    if role == Role.CITY:
-        return qs
+    if role in ABOVE_DISTRICT:
+        return qs.filter(districts__in=districts_for(user)).distinct()
     return qs.filter(districts=user.district_id) if role == Role.DISTRICT else qs.none()
 
 
 def draws_for(user) -> QuerySet[RandomDraw]:
-    """The city: every random draw; district staff: their district's."""
+    """The province and the city: their districts' random draws; district staff: their district's."""
     qs = RandomDraw.objects.all()
     role = getattr(user, "role", None)
-    if role == Role.CITY:
-        return qs
+    if role in ABOVE_DISTRICT:
+        return qs.filter(district__in=districts_for(user))
     return qs.filter(district_id=user.district_id) if role == Role.DISTRICT else qs.none()
 
 
 def credit_records_for(user) -> QuerySet[CreditRecord]:
-    """The city: all; district staff: those their district's measures left; an enterprise: its own."""
+    """The province and the city: those their districts' measures left; district staff: their district's;
+    an enterprise: its own."""
     qs = CreditRecord.objects.all()
     role = getattr(user, "role", None)
-    if role == Role.CITY:
-        return qs
+    if role in ABOVE_DISTRICT:
+        return qs.filter(measure__case__project__in=projects_for(user))
     if role == Role.DISTRICT:
         return qs.filter(measure__case__project__district_id=user.district_id)
     return qs.filter(enterprise_id=user.enterprise_id) if role in (Role.ENTERPRISE, Role.VENDOR) else qs.none()
@@ -195,9 +198,7 @@ class CampaignProgress:
 def campaign_progress(*, campaign: Campaign, user) -> list[CampaignProgress]:
     """Per district taking part (of the user's jurisdiction): projects inspected by regulators during
     the campaign over the projects under construction in its period."""
-    districts = campaign.districts.all()
-    if user.role == Role.DISTRICT:
-        districts = districts.filter(pk=user.district_id)
+    districts = campaign.districts.filter(pk__in=districts_for(user))
     active = dict(
         projects_active_between(campaign.starts_on, campaign.ends_on)
         .filter(district__in=districts).values("district_id").annotate(n=Count("id")).values_list("district_id", "n")

@@ -16,6 +16,7 @@ from inspections.choices import CampaignPhase
 from inspections.models import Campaign, CampaignPhaseDates, RandomDraw
 from inspections.selectors import open_findings_by_project, projects_active_between
 from projects.choices import ProjectStatus, RegionLevel, Role
+from projects.jurisdiction import city_governs
 from projects.models import Region, User
 
 MAX_DRAW = 200
@@ -32,8 +33,8 @@ def campaign_create(
     *, user: User, name: str, starts_on: dt.date, ends_on: dt.date, districts: list[Region], phases: list[PhaseIn]
 ) -> Campaign:
     """The city launches a campaign: its period, the four phases in order within it, the districts."""
-    if user.role != Role.CITY:
-        raise PermissionDenied(_("Campaigns are launched by the city."))
+    if user.role != Role.CITY or not all(city_governs(user, d.pk) for d in districts):
+        raise PermissionDenied(_("Campaigns are launched by the city, for its own districts."))
     if not name.strip():
         raise ValidationError({"name": [_("Name the campaign.")]})
     if ends_on < starts_on:
@@ -75,7 +76,7 @@ def random_draw_make(
     *, user: User, district: Region, size: int, seed: str | None = None, campaign: Campaign | None = None
 ) -> RandomDraw:
     """双随机: draw projects under construction in the district, each weighted 1 + its open findings."""
-    if not (user.role == Role.CITY or (user.role == Role.DISTRICT and user.district_id == district.pk)):
+    if not (city_governs(user, district.pk) or (user.role == Role.DISTRICT and user.district_id == district.pk)):
         raise PermissionDenied(_("Draws are made by the city or by the district's own staff."))
     if district.level != RegionLevel.DISTRICT:
         raise ValidationError({"district": [_("Draw within one district.")]})

@@ -21,6 +21,7 @@ class UserManager(DjangoUserManager):
         running the platform, never for regulators' daily work (README "Security")."""
         extra_fields["role"] = Role.CITY
         extra_fields.pop("district", None)
+        extra_fields.pop("region", None)
         extra_fields.pop("enterprise", None)
         return super().create_superuser(username, email, password, **extra_fields)
 
@@ -28,9 +29,11 @@ class UserManager(DjangoUserManager):
 class User(AbstractUser):
     """An account (账号) with a role and the jurisdiction that role implies (杭建市发〔2016〕39号 四).
 
-    city: everything; district: one district; enterprise: one enterprise's projects (a contractor
-    manages them, a subcontractor or supervision firm only its own staff); vendor: the devices it
-    operates. Every queryset of the platform is filtered through projects.jurisdiction.
+    province: reads every city of its province (`region`), writes nothing; city: its city (`region`;
+    none: every city of the platform, as a one-city deployment and the operator have it); district:
+    one district; enterprise: one enterprise's projects (a contractor manages them, a subcontractor or
+    supervision firm only its own staff); vendor: the devices it operates. Every queryset of the
+    platform is filtered through projects.jurisdiction.
     """
 
     # No default: an account's reach is always chosen (a forgotten field must not make it city-wide).
@@ -38,6 +41,15 @@ class User(AbstractUser):
     district = models.ForeignKey(
         "projects.Region",
         verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The province of a provincial regulator, the city of a city regulator (省、市).
+    region = models.ForeignKey(
+        "projects.Region",
+        verbose_name=_("province or city"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -66,9 +78,15 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="user_jurisdiction_matches_role",
                 condition=(
-                    Q(role=Role.CITY, district__isnull=True, enterprise__isnull=True)
-                    | Q(role=Role.DISTRICT, district__isnull=False, enterprise__isnull=True)
-                    | Q(role__in=[Role.ENTERPRISE, Role.VENDOR], district__isnull=True, enterprise__isnull=False)
+                    Q(role=Role.PROVINCE, region__isnull=False, district__isnull=True, enterprise__isnull=True)
+                    | Q(role=Role.CITY, district__isnull=True, enterprise__isnull=True)
+                    | Q(role=Role.DISTRICT, region__isnull=True, district__isnull=False, enterprise__isnull=True)
+                    | Q(
+                        role__in=[Role.ENTERPRISE, Role.VENDOR],
+                        region__isnull=True,
+                        district__isnull=True,
+                        enterprise__isnull=False,
+                    )
                 ),
             )
         ]

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.choices import Category, CodeTable, ParticipantRole
+from projects.choices import Category, CodeTable, ParticipantRole, Role
 from projects.identity import IdNumber, InvalidIdNumber, parse_id_number
 from projects.jurisdiction import can_register_staff, engagements_for, identity_conflicts_for
 from projects.models import Engagement, Enterprise, IdentityConflict, Person, Project, ReferenceCode, User
@@ -218,6 +218,8 @@ def identity_conflict_review(*, user: User, conflict: IdentityConflict) -> Ident
     """Staff have looked into the conflict (called the contractor, checked the card): off the list."""
     if not identity_conflicts_for(user).filter(pk=conflict.pk).exists():
         raise PermissionDenied(_("This conflict is outside your jurisdiction."))
+    if user.role == Role.PROVINCE:
+        raise PermissionDenied(_("The province reads its cities' records; their regulators act on them."))
     IdentityConflict.objects.filter(pk=conflict.pk, reviewed_at__isnull=True).update(
         reviewed_at=timezone.now(), reviewed_by=user
     )

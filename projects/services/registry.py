@@ -17,12 +17,15 @@ from smz_platform.common.errors import Conflict
 
 
 def region_create(*, user: User, code: str, name: str, parent: Region | None) -> Region:
-    """A city (no parent), a district of the city, or a town of a district."""
+    """A province (no parent, a code ending in 0000), a city (no parent, or under a province), a
+    district of a city, or a town of a district."""
     if user.role != Role.CITY:
         raise PermissionDenied(_("Only the city regulator registers regions."))
     if not code.isdigit() or len(code) not in (6, 9, 12):
         raise ValidationError({"code": [_("A region code is 6 digits (GB/T 2260), or 9 or 12 for a town.")]})
     if parent is None:
+        level = RegionLevel.PROVINCE if code.endswith("0000") and len(code) == 6 else RegionLevel.CITY
+    elif parent.level == RegionLevel.PROVINCE:
         level = RegionLevel.CITY
     elif parent.level == RegionLevel.CITY:
         level = RegionLevel.DISTRICT

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.choices import AttachmentKind, Category, ProjectStatus, Role, StatusRequestKind, StatusRequestState
-from projects.jurisdiction import can_manage_project
+from projects.jurisdiction import can_manage_project, city_governs
 from projects.models import Engagement, Enterprise, Project, StatusRequest, StatusRequestAttachment, User
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_store
@@ -125,7 +125,7 @@ def status_request_is_submitter(user: User, status_request: StatusRequest) -> bo
     """The submitting enterprise's accounts, or the city. Compared on a real enterprise: a request the city
     filed has none, and district staff (who have none either) must not pass as its submitter."""
     if user.role == Role.CITY:
-        return True
+        return city_governs(user, status_request.project.district_id)
     submitter = status_request.submitted_by.enterprise_id
     return user.role == Role.ENTERPRISE and submitter is not None and submitter == user.enterprise_id
 
@@ -160,7 +160,7 @@ def status_request_decider(*, user: User, request: StatusRequest) -> str:
             return "district"
         raise PermissionDenied(_("The first approval belongs to the staff of the project's district."))
     if request.state == StatusRequestState.PENDING_CITY:
-        if user.role == Role.CITY:
+        if city_governs(user, request.project.district_id):
             return "city"
         raise PermissionDenied(_("The second approval belongs to the city."))
     raise Conflict("state", _("The request has already been decided."))

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from attendance.models import Punch
 from attendance.photos import photo_read
 from devices.models import Device
-from projects.choices import Role
-from projects.jurisdiction import projects_for
+from projects.jurisdiction import REGULATORS, projects_for
 from projects.models import Person, Project
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.models import AuditAction
@@ -24,7 +23,7 @@ SHOWN = 50  # the punches an alert's page lists (its evidence counts the rest)
 
 def punches_for(user):
     """The punches of the regulator's jurisdiction; nobody else reads punches in the pages."""
-    if getattr(user, "role", None) not in (Role.CITY, Role.DISTRICT):
+    if getattr(user, "role", None) not in REGULATORS:
         return Punch.objects.none()
     return Punch.objects.filter(project_id__in=projects_for(user).values("pk"))
 
@@ -55,7 +54,7 @@ def _label(punches: list[Punch]) -> None:
 
 
 def _punch(request: HttpRequest, punch_id: int) -> Punch:
-    if request.user.role not in (Role.CITY, Role.DISTRICT):
+    if request.user.role not in REGULATORS:
         raise PermissionDenied(_("Punches are read by the regulators of their project."))
     punch = punches_for(request.user).filter(pk=punch_id).first()
     if punch is None:

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from inspections.selectors import campaigns_for, cases_for
-from projects.choices import RegionLevel, Role
+from projects.choices import Role
+from projects.jurisdiction import REGULATORS, districts_for
 from projects.models import Region
 from reports import services
 from reports.annex1 import LABELS
@@ -40,21 +41,18 @@ STATUS_NAMES = {
 
 
 def _regulator(request: HttpRequest) -> None:
-    if request.user.role not in (Role.CITY, Role.DISTRICT):
-        raise PermissionDenied(_("This page is for the city and district regulators."))
+    if request.user.role not in REGULATORS:
+        raise PermissionDenied(_("This page is for the regulators."))
 
 
 def _districts(user) -> list[Region]:
-    districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
-    return list(districts.filter(pk=user.district_id) if user.role == Role.DISTRICT else districts)
+    return list(districts_for(user).order_by("code"))
 
 
 def submissions_for(user):
-    """The city reads every district's filings; district staff their own."""
+    """The province and the city read their districts' filings; district staff their own."""
     qs = Submission.objects.select_related("campaign", "district", "case__project")
-    if user.role == Role.CITY:
-        return qs
-    return qs.filter(district_id=user.district_id) if user.role == Role.DISTRICT else qs.none()
+    return qs.filter(district__in=districts_for(user))
 
 
 @login_required

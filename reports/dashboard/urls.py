@@ -28,6 +28,7 @@ urlpatterns = [
     path("submissions/prepare/", submissions.prepare, name="submission-prepare"),
     path("submissions/<int:submission_id>/submit/", submissions.submit, name="submission-submit"),
     path("submissions/<int:submission_id>/download", submissions.download, name="submission-download"),
+    path("cities/<str:code>/", views.city, name="city"),
     path("districts/<str:code>/", views.district, name="district"),
     path(
         "identity-conflicts/<int:conflict_id>/review/", views.identity_conflict_review, name="identity-conflict-review"

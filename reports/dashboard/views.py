@@ -30,7 +30,9 @@ from projects import selectors as project_selectors
 from projects.choices import RegionLevel, Role
 from projects.identity import normalise_id_number
 from projects.jurisdiction import (
+    REGULATORS,
     can_manage_project,
+    districts_for,
     engagements_for,
     identity_conflicts_for,
     projects_for,
@@ -42,6 +44,7 @@ from reports.dashboard import punches, selectors, triage
 from reports.dashboard import requests as requests_page
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.selectors import position_names
+from reports.services import city_of
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.errors import Conflict
 from smz_platform.common.models import AuditAction
@@ -50,15 +53,13 @@ from smz_platform.common.pii import mask_id_number
 
 
 def _regulator(request: HttpRequest) -> None:
-    if request.user.role not in (Role.CITY, Role.DISTRICT):
-        raise PermissionDenied(_("This page is for the city and district regulators."))
+    if request.user.role not in REGULATORS:
+        raise PermissionDenied(_("This page is for the regulators."))
 
 
 def _districts_of(user):
-    """The districts a regulator's forms and filters offer: all for the city, its own for district staff."""
-    if user.role == Role.CITY:
-        return Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
-    return Region.objects.filter(pk=user.district_id)
+    """The districts a regulator's forms and filters offer: those of its jurisdiction."""
+    return districts_for(user).order_by("code")
 
 
 def _month(raw: str | None, today: dt.date) -> dt.date:
@@ -89,13 +90,50 @@ def _overview_context(districts: list[Region], today: dt.date) -> dict:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The city overview for the city; a district's own page for its staff; projects for the others."""
+    """The province overview for the province; the city overview for the city; a district's own page
+    for its staff; projects for the others."""
     user = request.user
     if user.role == Role.DISTRICT:
         return redirect("dashboard:district", code=user.district.code)
+    if user.role == Role.PROVINCE:
+        return _province(request, user.region)
     if user.role != Role.CITY:
         return redirect("dashboard:projects")
-    city = Region.objects.filter(level=RegionLevel.CITY).order_by("code").first()
+    return _city(request, city_of(user))
+
+
+def _province(request: HttpRequest, province: Region) -> HttpResponse:
+    """Cities ranked as the city overview ranks its districts: each city's figures are its districts'."""
+    cities = list(Region.objects.filter(parent=province, level=RegionLevel.CITY).order_by("code"))
+    districts = list(Region.objects.filter(parent__in=cities).order_by("code"))
+    context = _overview_context(districts, timezone.localdate())
+    by_city = {city.pk: selectors.Figures() for city in cities}
+    for district_, figures in context["data"].districts:
+        by_city[district_.parent_id].add(figures)
+    context.update(
+        province=province,
+        cities=[(city, by_city[city.pk]) for city in cities],
+        city_svg=bar_chart(
+            title=_("Open alerts by city"),
+            items=[(c.name, by_city[c.pk].open_alerts, reverse("dashboard:city", args=[c.code])) for c in cities],
+        ),  # fmt: skip
+    )
+    return render(request, "reports/dashboard/province.html", context)
+
+
+@login_required
+def city(request: HttpRequest, code: str) -> HttpResponse:
+    """One city's overview: for the province's regulators, and for the city's own."""
+    region = get_object_or_404(Region, code=code, level=RegionLevel.CITY)
+    user = request.user
+    if not (user.role == Role.PROVINCE and region.parent_id == user.region_id) and not (
+        user.role == Role.CITY and user.region_id in (None, region.pk)
+    ):
+        raise Http404
+    return _city(request, region)
+
+
+def _city(request: HttpRequest, city: Region) -> HttpResponse:
     districts = list(Region.objects.filter(parent=city).order_by("code"))
     context = _overview_context(districts, timezone.localdate())
     context.update(
@@ -115,7 +153,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def district(request: HttpRequest, code: str) -> HttpResponse:
     _regulator(request)
     region = get_object_or_404(Region, code=code, level=RegionLevel.DISTRICT)
-    if request.user.role == Role.DISTRICT and request.user.district_id != region.pk:
+    if not districts_for(request.user).filter(pk=region.pk).exists():
         raise Http404
     today = timezone.localdate()
     context = _overview_context([region], today)
@@ -332,8 +370,11 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     districts = _districts_of(request.user)
     campaigns = campaigns_for(request.user).order_by("-starts_on")
+    cities = Region.objects.none()
+    if request.user.role == Role.PROVINCE:
+        cities = Region.objects.filter(parent_id=request.user.region_id, level=RegionLevel.CITY).order_by("code")
     return render(request, "reports/dashboard/reports.html", {
-        "districts": districts, "campaigns": campaigns[:20],
+        "districts": districts, "campaigns": campaigns[:20], "cities": cities,
         "cases": cases_for(request.user).order_by("-opened_at")[:200],
         "month": last.strftime("%Y-%m"), "first": last.replace(day=1).isoformat(), "last": last.isoformat(),
         "projects": projects_for(request.user).order_by("permit_no").only("permit_no", "name")[:500],

@@ -25,9 +25,8 @@ from inspections.rules import registry
 from inspections.selectors import campaigns_for, draws_for, is_staff_for
 from inspections.services import campaigns as campaign_services
 from inspections.services import inspections as inspection_services
-from projects.choices import RegionLevel, Role
-from projects.jurisdiction import projects_for
-from projects.models import Project, Region
+from projects.jurisdiction import REGULATORS, districts_for, projects_for
+from projects.models import Project
 from reports.dashboard.requests import date_input, form_errors
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_check
@@ -163,9 +162,7 @@ class DrawForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
-        if user.role == Role.DISTRICT:
-            districts = districts.filter(pk=user.district_id)
+        districts = districts_for(user).order_by("code")
         self.districts = {str(d.pk): d for d in districts}
         self.campaigns = {str(c.pk): c for c in campaigns_for(user)[:50]}
         self.fields["district"].choices = [(k, d.name) for k, d in self.districts.items()]
@@ -176,8 +173,8 @@ class DrawForm(forms.Form):
 def draws(request: HttpRequest) -> HttpResponse:
     """双随机抽查: draw projects of a district, weighted by their open findings; every draw listed with
     its seed, so that anyone can re-run it."""
-    if request.user.role not in (Role.CITY, Role.DISTRICT):
-        raise PermissionDenied(_("This page is for the city and district regulators."))
+    if request.user.role not in REGULATORS:
+        raise PermissionDenied(_("This page is for the regulators."))
     form = DrawForm(request.POST or None, user=request.user)
     if request.method == "POST":
         try:

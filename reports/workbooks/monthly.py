@@ -82,14 +82,25 @@ def presence_workbook(*, header: Header, month: dt.date, rows: list) -> bytes:
 CIRCULAR_TITLE = "建筑工人实名制管理工作月度通报"
 
 
-def circular_workbook(*, header: Header, month: dt.date, rows: list, named: list, measure_names: list[str]) -> bytes:
-    """吉建管〔2021〕6号 五(二), 杭建市发〔2016〕39号 五(三)2: per district, then the projects named."""
-    columns = ["序号", "区县", "在建项目数", "检查次数", "检查项目数", "发现问题数", *measure_names, "管理人员考核人数",
-               "管理人员达标人数", "管理人员达标率", "工人平均考勤率"]  # fmt: skip
+def circular_workbook(*, header: Header, month: dt.date, rows: list, named: list, measure_names: list[str],
+                      cities: list | None = None) -> bytes:  # fmt: skip
+    """吉建管〔2021〕6号 五(二), 杭建市发〔2016〕39号 五(三)2: per district, then the projects named. A
+    province's (`cities`: each city with its district rows): the summary per city, then a sheet per city."""
     wb = layout.workbook()
-    ws = layout.sheet(wb, "通报汇总", widths=[6, 10, 8, 8, 8, 8, *[8] * len(measure_names), 9, 9, 9, 9],
+    _circular_sheet(wb, "通报汇总", header, month, rows, measure_names, unit="市" if cities else "区县")
+    for city, city_rows in cities or ():
+        _circular_sheet(wb, city.name, header, month, city_rows, measure_names, unit="区县", title=city.name)
+    _named_sheet(wb, header, month, named)
+    return layout.to_bytes(wb)
+
+
+def _circular_sheet(wb, name: str, header: Header, month: dt.date, rows: list, measure_names: list[str], *,
+                    unit: str, title: str = "") -> None:  # fmt: skip
+    columns = ["序号", unit, "在建项目数", "检查次数", "检查项目数", "发现问题数", *measure_names, "管理人员考核人数",
+               "管理人员达标人数", "管理人员达标率", "工人平均考勤率"]  # fmt: skip
+    ws = layout.sheet(wb, name, widths=[6, 10, 8, 8, 8, 8, *[8] * len(measure_names), 9, 9, 9, 9],
                       landscape=True, generated_at=header.generated_at, header_rows=4)  # fmt: skip
-    layout.title(ws, 1, f"{CIRCULAR_TITLE}（{month.year}年{month.month}月）", len(columns))
+    layout.title(ws, 1, f"{CIRCULAR_TITLE}（{title}{month.year}年{month.month}月）", len(columns))
     layout.line(ws, 2, f"填报单位：{header.unit}", len(columns))
     layout.line(ws, 3, _reporter_line(header), len(columns))
     layout.header(ws, columns)
@@ -103,6 +114,9 @@ def circular_workbook(*, header: Header, month: dt.date, rows: list, named: list
             layout.cell(ws, rate, align="center", number_format="0.0%"),
             layout.cell(ws, r.worker_rate, align="center", number_format="0.0%"),
         ])  # fmt: skip
+
+
+def _named_sheet(wb, header: Header, month: dt.date, named: list) -> None:
     named_ws = layout.sheet(wb, "通报项目", widths=[6, 10, 30, 20, 26, 36, 44], landscape=True,
                             generated_at=header.generated_at, header_rows=2)  # fmt: skip
     layout.title(named_ws, 1, f"{month.year}年{month.month}月被采取处理措施的项目", 7, size=14)
@@ -110,7 +124,6 @@ def circular_workbook(*, header: Header, month: dt.date, rows: list, named: list
     for n, p in enumerate(named, start=1):
         layout.row(named_ws, [n, p.district, p.project, p.permit_no, p.contractor, p.findings, p.measures],
                    centred=(0,))  # fmt: skip
-    return layout.to_bytes(wb)
 
 
 # --- Project ledger --------------------------------------------------------------------------------

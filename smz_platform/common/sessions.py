@@ -24,7 +24,7 @@ LAST_SEEN = "smz_last_seen"
 
 
 def idle_limit_seconds(user) -> int:
-    regulator = getattr(user, "role", None) in (Role.CITY, Role.DISTRICT)
+    regulator = getattr(user, "role", None) in (Role.PROVINCE, Role.CITY, Role.DISTRICT)
     minutes = settings.SMZ_SESSION_IDLE_MINUTES_REGULATOR if regulator else settings.SMZ_SESSION_IDLE_MINUTES_OTHER
     return minutes * 60
 

@@ -294,3 +294,48 @@ def test_a_district_submits_its_annex_1_and_the_city_sees_it(city, annex1_drafts
         page.click("tr.on_time a")
     assert download.value.suggested_filename.startswith("附件1_")
     connections.close_all()  # see the browser fixture
+
+
+@pytest.fixture
+def zhejiang(city):
+    """Ningbo and Hangzhou under Zhejiang, and an open alert in Hangzhou (written before the browser
+    starts: the ORM is not used from Playwright's context)."""
+    import datetime as dt
+
+    from tests.factories import province_of
+    from tests.reports.scenario import _alert
+
+    _, _, project = province_of(city)
+    _alert(project, "R01", dt.date(2026, 11, 3), dt.date(2026, 11, 20))
+    _alert(city.project, "R01", dt.date(2026, 11, 3), dt.date(2026, 11, 20))
+    return project
+
+
+# serialized_rollback: the policies and code tables that migrations wrote survive the flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_provincial_regulator_reads_its_cities_and_downloads_the_province_annex1(
+    city, zhejiang, live_server, browser, shots, tmp_path
+):
+    page = _login(browser, live_server, "province")
+    body = page.inner_text("body")
+    assert "浙江省 · 全省概览" in body and "宁波市" in body and "杭州市" in body
+    page.screenshot(path=shots / "province.png", full_page=True)
+    page.click("table.grid >> text=杭州市")
+    page.wait_for_load_state()
+    assert page.url.endswith("/cities/330100/") and "西湖区" in page.inner_text("body")
+    page.click("table.grid >> text=西湖区")
+    page.wait_for_load_state()
+    assert zhejiang.name in page.inner_text("body")
+    page.goto(f"{live_server.url}/reports/")
+    annex1 = page.locator("form[action='/reports/annex1.xlsx']")
+    annex1.locator("select[name=city]").select_option("")
+    annex1.locator("input[name=from]").fill("2026-11-01")
+    annex1.locator("input[name=to]").fill("2026-11-30")
+    with page.expect_download() as download:
+        annex1.locator("button[type=submit]").click()
+    saved = tmp_path / "province.xlsx"
+    download.value.save_as(saved)
+    workbook = load_workbook(io.BytesIO(saved.read_bytes()))
+    assert workbook.sheetnames[:3] == ["杭州市", "宁波市", "全省合计"]
+    assert workbook["全省合计"]["A3"].value == "填报单位：浙江省住房和城乡建设厅"
+    connections.close_all()  # see the browser fixture

@@ -23,14 +23,15 @@ from rest_framework.test import APIClient
 from inspections.models import Alert, Case, InspectionPhoto, Measure, MeasureDocument, RectificationReply
 from projects.models import Engagement, IdentityConflict, StatusRequest, StatusRequestAttachment
 from projects.services.accounts import token_issue
-from tests.factories import id_number
+from tests.factories import id_number, province_of
 from tests.security import world as w
 
 pytestmark = pytest.mark.django_db
 
 SH = dt.timezone(dt.timedelta(hours=8))
-ROLES = ("city", "haishu", "jiangbei", "contractor", "other_contractor", "subcontractor", "supervisor", "vendor",
-         "anonymous")  # fmt: skip
+# "province": Zhejiang's regulator, above Ningbo; "hangzhou": the city regulator of another city of it.
+ROLES = ("province", "city", "hangzhou", "haishu", "jiangbei", "contractor", "other_contractor", "subcontractor",
+         "supervisor", "vendor", "anonymous")  # fmt: skip
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 REGULATORS = frozenset({"city", "haishu"})
@@ -43,6 +44,8 @@ SECRETS = (w.PROJECT_NAME, w.MANAGER, w.WORKER)
 def secrets_for(role: str) -> tuple[str, ...]:
     """The project's words a refused role must not read: its name (the parties take part in it), its
     manager's, its subcontractor's worker's (the subcontractor employs him)."""
+    if role == "province":
+        return ()  # it reads everything of its cities (it writes nothing: the snapshot holds that)
     known = {w.PROJECT_NAME} if role in REGULATORS | PARTIES else set()
     if role == "subcontractor":
         known.add(w.WORKER)
@@ -163,6 +166,8 @@ ROUTES = {
     "/search/": Route(REGULATORS | {"contractor"}, method="POST", data={"q": id_number("330203", "19700101", 21)},
                       shows=w.MANAGER),
     "/districts/{code}/": Route(REGULATORS, shows=w.PROJECT_NAME),
+    # Ningbo's overview: its own regulators' (and the province's, below); not Hangzhou's.
+    "/cities/{code}/": Route(frozenset({"city"}), shows="海曙区"),
     # The project page's status-request forms: the general contractor files, the district decides first.
     "/projects/{permit_no}/status-requests/": Route(frozenset({"contractor"}), method="POST", data={
         "kind": "resumption", "reason": "复工", "effective_from": "2026-11-25", "attachment_kind": "other"}),
@@ -199,6 +204,20 @@ ROUTES = {
     "/punches/{punch_id}/photo": Route(REGULATORS, shows="the worker's face"),
 }
 # fmt: on
+# The province reads what the city reads, and writes nothing: each GET the city may use, it may too.
+# Another city's regulator reads only the lists every regulator has (empty of Ningbo's projects).
+LISTS = {"/reports/", "/draws/", "/submissions/", "/alerts/", "/alerts/export.xlsx", "/"}
+RECORDING = {"/projects/{permit_no}/inspections/new/"}  # a site visit's form: for those who record it
+READ_BY_POST = {"/search/"}  # a search sends the ID number in the body, never in a URL
+for _key, _route in list(ROUTES.items()):
+    extra = set()
+    if (_route.method == "GET" and "city" in _route.may and _key not in RECORDING) or _key in READ_BY_POST:
+        extra.add("province")
+    if _key in LISTS:
+        extra.add("hangzhou")
+    if extra:
+        ROUTES[_key] = Route(_route.may | extra, _route.method, _route.query, _route.shows, _route.data,
+                             _route.refused_also)  # fmt: skip
 
 
 def _routes(patterns, prefix=""):
@@ -226,6 +245,7 @@ def test_every_route_is_in_the_table():
 
 @pytest.fixture
 def world(city, gate):
+    province_of(city)
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
         yield w.build(city, gate)
 
@@ -265,6 +285,8 @@ def _url(key: str, route: Route, world) -> str:
         "punch_id": world.punch,
     }  # fmt: skip
     path = key.split(" ")[0]
+    if path.startswith("/cities/"):
+        values["code"] = "330200"  # Ningbo
     ids = {"alerts": world.alert, "inspections": world.inspection, "cases": world.case, "measures": world.measure,
            "campaigns": world.campaign, "draws": world.draw, "status-requests": world.request}  # fmt: skip
     if "{pk}" in path:
@@ -321,7 +343,7 @@ def test_who_may_use_each_route(city, world, key, settings):
 
 # --- The admin: city settings the city's alone, every other page cut to the account's scope ----------------
 
-ADMIN_SEES_ALL = {"city", "haishu", "contractor"}  # the project's regulators and its general contractor
+ADMIN_SEES_ALL = {"province", "city", "haishu", "contractor"}  # the project's regulators, its contractor
 # The compliance records the supervision firm reads too (as through the API: alerts, inspections, cases).
 ANSWERABLE_MODELS = {"inspections.alert", "inspections.inspection", "inspections.case", "inspections.measure",
                      "inspections.rectificationreply"}  # fmt: skip
@@ -346,7 +368,7 @@ def test_every_admin_page_is_the_citys_or_cut_to_the_accounts_scope(city, world,
             assert response.status_code == 302 and "/login/" in response["Location"]
             continue
         name = f"{app}.{model}"
-        if (role == "city" and name not in OPERATOR_ONLY) or name in SCOPED_VIEW:
+        if (role in ("city", "hangzhou") and name not in OPERATOR_ONLY) or name in SCOPED_VIEW:
             assert response.status_code == 200, (role, url, response.status_code)
         else:
             assert response.status_code == 403, (role, url, response.status_code)  # a city setting

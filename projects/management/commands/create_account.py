@@ -24,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--username", required=True)
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--district", help="GB/T 2260 code of the district (role district)")
+        parser.add_argument("--region", help="GB/T 2260 code of the province (role province) or city (role city)")
         parser.add_argument("--enterprise", help="unified social credit code (roles enterprise and vendor)")
         parser.add_argument("--phone", default="", help="contact phone, printed on the workbooks the user downloads")
         parser.add_argument("--token", action="store_true", help="create an API token and print it last")
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         role: str,
         district: str | None,
         enterprise: str | None,
+        region: str | None = None,
         phone: str,
         token: bool,
         **options,
@@ -44,6 +46,11 @@ class Command(BaseCommand):
             district_obj = Region.objects.filter(code=district).first()
             if district_obj is None:
                 raise CommandError(f"--district: no region with code {district}.")
+        region_obj = None
+        if region:
+            region_obj = Region.objects.filter(code=region).first()
+            if region_obj is None:
+                raise CommandError(f"--region: no region with code {region}.")
         enterprise_obj = None
         if enterprise:
             enterprise_obj = Enterprise.objects.filter(uscc=enterprise.strip().upper()).first()
@@ -59,6 +66,7 @@ class Command(BaseCommand):
                 enterprise=enterprise_obj,
                 phone=phone,
                 with_token=token,
+                region=region_obj,
             )
         except ValidationError as exc:
             problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
