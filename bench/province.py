@@ -10,10 +10,12 @@ judge the month):
   stage), on a real Celery worker with 1 and then 2 pool processes, from dispatch until the day's row
   is complete; each pool process's peak memory (VmHWM); the alerts checked equal to the whole run's.
 
-Prints the database's size, and last one JSON line {"night_whole_s", "night_1_worker_s",
-"night_2_workers_s", "speedup", "peak_rss_mb_per_worker", "disk_gb", "punches"}. The replica of make
+Then the provincial regulator's pages: the province overview (after the month's roll-up) and the
+province's Annex 1 for October. Prints the database's size, and last one JSON line {"night_whole_s",
+"night_1_worker_s", "night_2_workers_s", "speedup", "peak_rss_mb_per_worker", "disk_gb", "punches",
+"overview_ms", "annex1_s"}. The replica of make
 test (scripts/replica.sh) is stopped first at full size: it would stream the whole build. BENCH_KEEP=1 keeps the
-database afterwards (else it is dropped: about 20 GB).
+database afterwards (else it is dropped: about 12 GB), BENCH_REUSE=1 measures again on a kept one.
 """
 
 from __future__ import annotations
@@ -41,6 +43,13 @@ def psql(sql: str) -> str:
     result = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", rules.DB, "-Atqc", sql], check=True,
                             capture_output=True, text=True)  # fmt: skip
     return result.stdout.strip()
+
+
+def psql_exists() -> bool:
+    found = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atqc",
+                            f"SELECT 1 FROM pg_database WHERE datname = '{rules.DB}'"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    return found.stdout.strip() == "1"
 
 
 def reset() -> None:
@@ -104,11 +113,59 @@ def fanned_night(processes: int) -> dict:
         worker.wait(timeout=60)
 
 
+PAGES = """
+import django, json, statistics, sys, time, datetime as dt
+import time_machine
+django.setup()
+from django.test import Client
+from projects.models import Region, User
+from projects.choices import Role
+from reports.dashboard.rollup import district_days_roll_up
+repeat = int(sys.argv[1])
+with time_machine.travel("2026-10-31 15:00 +0800", tick=True):
+    started = time.perf_counter()
+    for n in range(30, 0, -1):  # the nightly roll-up the overview's trends read
+        district_days_roll_up(day=dt.date(2026, 10, 31) - dt.timedelta(days=n), with_managers=n == 1)
+    rollup = time.perf_counter() - started
+    province = Region.objects.get(level="province")
+    user, _ = User.objects.get_or_create(username="bench-province", defaults={"role": Role.PROVINCE,
+                                                                               "region": province})
+    results = {"rollup_s": round(rollup, 1)}
+    for name, url, times in (("province overview", "/", repeat),
+                             ("province annex1", "/reports/annex1.xlsx?from=2026-10-01&to=2026-10-31", 3)):
+        client = Client()
+        client.force_login(user)
+        client.get(url, secure=True)  # warm the connection and the template cache
+        seconds = []
+        for _ in range(times):
+            begun = time.perf_counter()
+            response = client.get(url, secure=True)  # production settings redirect to https
+            seconds.append(time.perf_counter() - begun)
+            assert response.status_code == 200, (url, response.status_code)
+        results[name] = {"median_s": round(statistics.median(seconds), 3), "max_s": round(max(seconds), 3)}
+print(json.dumps(results))
+"""
+
+
+def pages() -> dict:
+    """The province's overview page and its Annex 1 for the month, as the provincial regulator opens them."""
+    env = worker_env()
+    env.pop("CELERY_BROKER_URL")  # in-process
+    env["DJANGO_ALLOWED_HOSTS"] = "testserver"  # Django's test client
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    result = subprocess.run([sys.executable, "-c", PAGES, str(pick(20, 2))], cwd=ROOT, env=env, check=True,
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     if not SMOKE:  # the smoke run is inside the suite, whose replica tests need it
         subprocess.run(["bash", str(ROOT / "scripts/replica.sh"), "stop"], check=False, capture_output=True)
-    print("building the province (5 cities) …", flush=True)
-    built = rules.build(1)
+    if os.environ.get("BENCH_REUSE") == "1" and psql_exists():
+        built = {"punches": int(psql("SELECT count(*) FROM attendance_punch")), "reused": True}
+    else:
+        print("building the province (5 cities) …", flush=True)
+        built = rules.build(1)
     disk = int(psql(f"SELECT pg_database_size('{rules.DB}')"))
     print(f"  {built}; database {disk / 2**30:.1f} GiB", flush=True)
     whole = rules.run(rules.LAST, rules.LAST)
@@ -121,12 +178,16 @@ def main() -> None:
     for run in (one, two):
         if run["state"] != "complete" or run["alerts"] != whole["alerts"]:
             raise SystemExit(f"the fanned-out night differs from the whole run: {run} / {whole}")
+    shown = pages()
+    print(f"  the province's pages (after the night): {shown}", flush=True)
     if os.environ.get("BENCH_KEEP") != "1":
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", rules.DB], check=True)
     print(json.dumps({"night_whole_s": whole["seconds"], "night_1_worker_s": one["seconds"],
                       "night_2_workers_s": two["seconds"], "speedup": round(one["seconds"] / two["seconds"], 2),
                       "peak_rss_mb_per_worker": max(one["peak_rss_mb"], two["peak_rss_mb"]),
-                      "disk_gb": round(disk / 10**9, 2), "punches": built["punches"]}))  # fmt: skip
+                      "disk_gb": round(disk / 10**9, 2), "punches": built["punches"],
+                      "overview_ms": round(shown["province overview"]["median_s"] * 1000),
+                      "annex1_s": shown["province annex1"]["median_s"]}))  # fmt: skip
 
 
 if __name__ == "__main__":

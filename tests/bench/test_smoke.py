@@ -29,6 +29,8 @@ BENCHMARKS = [
             "peak_rss_mb_per_worker",
             "disk_gb",
             "punches",
+            "overview_ms",
+            "annex1_s",
         },
     ),
     (
