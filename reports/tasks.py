@@ -15,6 +15,22 @@ def generate_report_task(job_id: str) -> str | None:
 
 
 @shared_task(base=OncePerSlot, acks_late=True)
+def refresh_province_overviews_task() -> int:
+    """Each province's overview figures, counted and kept for its page (every minute; a one-city
+    deployment has none). Returns the provinces counted."""
+    from django.utils import timezone
+
+    from projects.choices import RegionLevel
+    from projects.models import Region
+    from reports.dashboard.selectors import overview_refresh, province_districts
+
+    provinces = list(Region.objects.filter(level=RegionLevel.PROVINCE))
+    for province in provinces:
+        overview_refresh(districts=province_districts(province), today=timezone.localdate())
+    return len(provinces)
+
+
+@shared_task(base=OncePerSlot, acks_late=True)
 def dashboard_roll_up_task(day: str | None = None) -> int:
     """Yesterday's (or `day`'s) figures per district for the dashboard's trends."""
     import datetime as dt

@@ -302,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "devices.tasks.sweep_offline_devices_task",
         "schedule": crontab(minute="*"),
     },
+    # Every minute: each province's overview figures, counted off the page's path (reports.tasks).
+    "refresh-province-overviews": {
+        "task": "reports.tasks.refresh_province_overviews_task",
+        "schedule": crontab(),
+    },
     # Every 10 minutes: forget nonces recorded in PostgreSQL during a Redis outage.
     "purge-device-nonces": {
         "task": "devices.tasks.purge_device_nonces_task",
@@ -431,6 +436,9 @@ SMZ_RULES_RUN_LEASE_SECONDS = env.int("SMZ_RULES_RUN_LEASE_SECONDS", default=300
 # The night's parts (inspections.engine.fanout): a city each, a bigger city split into groups of whole
 # districts of about this many projects.
 SMZ_RULES_PART_PROJECTS = env.int("SMZ_RULES_PART_PROJECTS", default=1000)
+# A province's overview counts the day of every district of its cities: kept this long, refreshed by the
+# beat every minute (reports.tasks.refresh_province_overviews_task); the page says when it was counted.
+SMZ_OVERVIEW_KEEP_SECONDS = env.int("SMZ_OVERVIEW_KEEP_SECONDS", default=120)
 # The device API accepts bodies up to 10 MiB (docs/device-api.md); Django refuses larger ones before reading.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # How far back a suspension, resumption, stop of attendance or completion may be dated, and an exit

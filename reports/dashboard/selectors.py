@@ -4,9 +4,12 @@ size of the city (the trends come from the nightly roll-up, not from millions of
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -22,7 +25,7 @@ from inspections.selectors import (
     project_timeline,
     projects_active_between,
 )
-from projects.choices import Category
+from projects.choices import Category, RegionLevel
 from projects.jurisdiction import engagements_for
 from projects.models import Project, Region, User
 from reports.dashboard.charts import Series
@@ -63,6 +66,7 @@ class Overview:
     trend_labels: list[str] = field(default_factory=list)
     trends: list[Series] = field(default_factory=list)
     as_of: dt.date | None = None  # the roll-up's last day (managers' pass rate)
+    computed_at: dt.datetime | None = None  # when the live figures were counted (a kept overview's)
 
 
 def overview(*, districts: list[Region], today: dt.date) -> Overview:
@@ -110,6 +114,31 @@ def overview(*, districts: list[Region], today: dt.date) -> Overview:
     trends = [Series(names[k], [sums[d][k] for d in days]) for k in range(3)]
     return Overview(total=total, districts=[(d, figures[d.pk]) for d in districts], by_rule=by_rule,
                     trend_labels=[d.strftime("%m-%d") for d in days], trends=trends, as_of=as_of)  # fmt: skip
+
+
+def province_districts(province: Region) -> list[Region]:
+    """The districts of a province's cities, in code order (the page and the task keep the same list)."""
+    return list(Region.objects.filter(parent__parent=province, parent__level=RegionLevel.CITY).order_by("code"))
+
+
+def _overview_key(districts: list[Region], today: dt.date) -> str:
+    digest = hashlib.sha1(",".join(str(d.pk) for d in districts).encode()).hexdigest()[:16]
+    return f"smz:overview:{today.isoformat()}:{digest}"
+
+
+def overview_refresh(*, districts: list[Region], today: dt.date) -> Overview:
+    """Count a wide overview's live figures and keep them (reports.tasks refreshes the provinces' every
+    minute, so that the page reads them instead of counting a province's day on every view)."""
+    data = overview(districts=districts, today=today)
+    data.computed_at = timezone.now()
+    cache.set(_overview_key(districts, today), data, settings.SMZ_OVERVIEW_KEEP_SECONDS)
+    return data
+
+
+def overview_recent(*, districts: list[Region], today: dt.date) -> Overview:
+    """The kept overview (at most SMZ_OVERVIEW_KEEP_SECONDS old; the page says when it was counted), or
+    one counted now when none is kept (no beat running, the first view of the day)."""
+    return cache.get(_overview_key(districts, today)) or overview_refresh(districts=districts, today=today)
 
 
 def ranked_projects(*, district: Region, today: dt.date, limit: int = 30) -> list[tuple[Project, int]]:

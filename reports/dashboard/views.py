@@ -74,8 +74,8 @@ def _shift(month: dt.date, by: int) -> dt.date:
     return (month + dt.timedelta(days=32)).replace(day=1) if by > 0 else (month - dt.timedelta(days=1)).replace(day=1)
 
 
-def _overview_context(districts: list[Region], today: dt.date) -> dict:
-    data = selectors.overview(districts=districts, today=today)
+def _overview_context(districts: list[Region], today: dt.date, *, recent: bool = False) -> dict:
+    data = (selectors.overview_recent if recent else selectors.overview)(districts=districts, today=today)
     alerts = reverse("dashboard:alerts")
     where = f"&district={districts[0].code}" if len(districts) == 1 else ""
     return {
@@ -105,8 +105,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def _province(request: HttpRequest, province: Region) -> HttpResponse:
     """Cities ranked as the city overview ranks its districts: each city's figures are its districts'."""
     cities = list(Region.objects.filter(parent=province, level=RegionLevel.CITY).order_by("code"))
-    districts = list(Region.objects.filter(parent__in=cities).order_by("code"))
-    context = _overview_context(districts, timezone.localdate())
+    districts = selectors.province_districts(province)
+    context = _overview_context(districts, timezone.localdate(), recent=True)
     by_city = {city.pk: selectors.Figures() for city in cities}
     for district_, figures in context["data"].districts:
         by_city[district_.parent_id].add(figures)

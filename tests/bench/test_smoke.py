@@ -30,6 +30,7 @@ BENCHMARKS = [
             "disk_gb",
             "punches",
             "overview_ms",
+            "overview_count_s",
             "annex1_s",
         },
     ),

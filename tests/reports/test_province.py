@@ -145,3 +145,23 @@ def test_a_province_is_registered_through_the_api_and_its_cities_under_it(city):
     under = client.post("/api/v1/regions/", {"code": "220100", "name": "长春市", "parent": "220000"}, format="json")
     assert under.status_code == 201, under.content
     assert under.json()["level"] == "city"
+
+
+def test_the_province_overview_reads_figures_counted_every_minute_off_the_pages_path(city, province, settings):
+    from reports.tasks import refresh_province_overviews_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-province-overviews"]
+    assert entry["task"] == "reports.tasks.refresh_province_overviews_task" and str(entry["schedule"]) == str(
+        __import__("celery.schedules", fromlist=["crontab"]).crontab())  # fmt: skip
+    pages = Client()
+    pages.force_login(city.users["province"])
+    first = pages.get("/").content.decode()
+    assert "数据统计于10:00" in first
+    opened = _alert(province["project"], "R03", dt.date(2026, 11, 24), dt.date(2026, 11, 24), n=9)
+    # Within the minute the page shows what was counted; the beat's count brings the new alert in.
+    assert pages.get("/").content.decode().count('<td class="num">1</td></tr>') == first.count(
+        '<td class="num">1</td></tr>')  # fmt: skip
+    assert refresh_province_overviews_task.delay().get() == 1
+    after = pages.get("/").content.decode()
+    assert '<td class="num">2</td></tr>' in after  # Hangzhou's open alerts: 1 → 2
+    assert opened.state == "open"
