@@ -88,3 +88,22 @@ def test_without_a_password_and_no_terminal_it_says_how_to_give_one(city, monkey
 def test_an_unknown_role_is_refused_by_the_parser(city):
     with pytest.raises(CommandError, match="invalid choice"):
         run("--username", "x", "--role", "mayor")
+
+
+def test_a_province_account_names_its_province_and_a_city_account_its_city(city):
+    from tests.factories import province_of
+
+    province_of(city)
+    assert "省级监管人员" in run("--username", "zj.admin", "--role", "province", "--region", "330000")
+    assert User.objects.get(username="zj.admin").region.code == "330000"
+    for args, message in [
+        (["--role", "province", "--region", "999999"], "--region: no region with code 999999"),
+        (["--role", "province", "--region", "330200"], "region: 省级监管账号须指定所属省"),
+        (["--role", "province"], "region: 省级监管账号须指定所属省"),
+        (["--role", "city"], "region: 平台已接入全省：请指定市级监管账号所属的市"),  # which city?
+        (["--role", "city", "--region", "330203"], "region: 市级监管账号的所属地区须为市"),
+        (["--role", "district", "--district", "330203", "--region", "330200"], "region: 只有省级和市级"),
+    ]:
+        with pytest.raises(CommandError, match=message):
+            run("--username", "x.refused", *args)
+    assert not User.objects.filter(username="x.refused").exists()
