@@ -15,6 +15,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,8 +65,6 @@ def city_of(user: User) -> Region:
 
 def regions_q(user: User):
     """The cities (as Region rows) within the user's reach, for checking a named district's parent."""
-    from django.db.models import Q
-
     if user.role == Role.PROVINCE:
         return Q(parent_id=user.region_id)
     if user.role == Role.CITY and user.region_id:

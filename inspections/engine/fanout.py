@@ -94,7 +94,7 @@ def night_parts(units: list[Unit]) -> list[str]:
 
 def stage_rules(stage: int, unit: Unit | None = None) -> list[RuleSpec]:
     """The rules of a stage for a part: the EVERYWHERE part takes those that read across projects."""
-    across = unit is EVERYWHERE or (unit is not None and unit.code == EVERYWHERE.code)
+    across = unit is not None and unit.code == EVERYWHERE.code  # the task rebuilds the Unit from its code
     return [spec for spec in order_of_judgement()
             if bool(spec.invalidates) == (stage == 1) and spec.across_projects == across]  # fmt: skip
 
