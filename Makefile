@@ -63,6 +63,8 @@ screenshots: install browser
 lint: install var/.env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	# Nothing outside projects/scope/ reads an account's role or jurisdiction (issue 23).
+	$(PY) scripts/check_scope.py
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null

@@ -6,15 +6,11 @@ from django.contrib import admin
 
 from attendance.models import DailyPresence, Punch
 from projects.admin import ReadOnlyAdminMixin, ScopedAdmin
-from projects.jurisdiction import people_q
 
 
 class ReadOnlyScopedAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Intake writes these rows; nobody edits them by hand. The people scope, not the project's: a
-    subcontractor sees its own workers' punches, a vendor nobody's."""
-
-    def scope(self, request, queryset):
-        return queryset.filter(people_q(request.user))
+    subcontractor sees its own workers' punches, a vendor nobody's (projects.scope)."""
 
 
 @admin.register(Punch)

@@ -4,9 +4,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attendance.choices import Direction, Method
+from projects.scope.queryset import ScopedModel
 
 
-class Punch(models.Model):
+class Punch(ScopedModel):
     """考勤记录: one punch as a device saw it, kept for the record even when it does not count.
 
     On PostgreSQL the table is partitioned by month of `punched_at` (attendance.partitions), with a
@@ -78,7 +79,7 @@ class Punch(models.Model):
         return f"{self.device_id}:{self.record_id}"
 
 
-class PunchKey(models.Model):
+class PunchKey(ScopedModel):
     """The idempotency key of a punch: a device's own record id, whatever else the record says."""
 
     pk = models.CompositePrimaryKey("device_id", "record_id")
@@ -93,7 +94,7 @@ class PunchKey(models.Model):
         return f"{self.device_id}:{self.record_id}"
 
 
-class DailyPresence(models.Model):
+class DailyPresence(ScopedModel):
     """每日出勤: one person on one project on one day (Asia/Shanghai), kept up to date by every accepted
     batch. Every attendance rule reads this table, never the raw punches."""
 
@@ -132,7 +133,7 @@ class DailyPresence(models.Model):
         return self.valid_count > 0
 
 
-class PunchVerdict(models.Model):
+class PunchVerdict(ScopedModel):
     """A punch the platform found false (a rule's finding): it is kept, but does not make a day attended
     (R06 no liveness check, R07 a reused photo or an impossible journey, R08 a phone without a permit,
     R09 a face that does not match, R10 a manager on a device outside the project, R13 back-filled while

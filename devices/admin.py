@@ -3,11 +3,10 @@ from __future__ import annotations
 from django.contrib import admin
 
 from devices.models import Device, DeviceFlip
-from devices.selectors import devices_for
-from projects.admin import ScopedAdmin
+from projects.admin import ScopedAdmin, ScopedInline
 
 
-class DeviceFlipInline(admin.TabularInline):
+class DeviceFlipInline(ScopedInline, admin.TabularInline):
     """The device's history: each change of online state and liveness setting."""
 
     model = DeviceFlip
@@ -40,6 +39,3 @@ class DeviceAdmin(ScopedAdmin):
     search_fields = ["serial", "project__permit_no", "project__name"]
     list_select_related = ["project", "vendor"]
     raw_id_fields = ["project", "vendor", "registered_by"]
-
-    def scope(self, request, queryset):
-        return queryset.filter(pk__in=devices_for(request.user).values("pk"))

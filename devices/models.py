@@ -6,10 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devices.choices import Connection, DeviceKind, DeviceState, Location
+from projects.scope.queryset import ScopedModel
 from smz_platform.common import pii
 
 
-class Device(models.Model):
+class Device(ScopedModel):
     """考勤设备: a gate, face terminal or approved mobile tablet bound to one project.
 
     Its secret signs every device request (docs/device-api.md). HMAC verification needs the secret itself, so
@@ -88,7 +89,7 @@ class FlipField(models.TextChoices):
     LIVENESS = "liveness", _("Liveness detection")
 
 
-class DeviceFlip(models.Model):
+class DeviceFlip(ScopedModel):
     """A change of a device's online state or liveness setting (healthchecks.io's "flips").
 
     Not every heartbeat is kept, only the changes: rules R03, R06 and R13 read this history. For a
@@ -111,7 +112,7 @@ class DeviceFlip(models.Model):
         return f"{self.device_id} {self.field}={self.value} @ {self.at:%Y-%m-%d %H:%M}"
 
 
-class DeviceNonce(models.Model):
+class DeviceNonce(ScopedModel):
     """A nonce recorded in PostgreSQL while Redis was unreachable (devices.nonces explains the scheme).
 
     The unique index refuses a replay; rows older than the 10-minute window are purged by a task.
@@ -130,7 +131,7 @@ class DeviceNonce(models.Model):
         return self.nonce
 
 
-class DeviceRateWindow(models.Model):
+class DeviceRateWindow(ScopedModel):
     """A device's requests in one minute, counted in PostgreSQL while Redis cannot be reached: the
     per-device limit holds during an outage too. Old windows are purged with the fallback nonces."""
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from devices.choices import DeviceKind
 from devices.models import Device, DeviceFlip, FlipField
-from projects.choices import ParticipantRole, ProjectStatus, Role
-from projects.jurisdiction import can_manage_project
+from projects.choices import ParticipantRole, ProjectStatus
 from projects.models import Enterprise, Project, User
+from projects.scope import scope_of
 from projects.services.registry import participant_add
 from smz_platform.common import pii
 from smz_platform.common.errors import Conflict
@@ -26,17 +26,6 @@ from smz_platform.common.errors import Conflict
 class RegisteredDevice:
     device: Device
     secret: str
-
-
-def _may_register(user: User, project: Project, vendor: Enterprise) -> bool:
-    if can_manage_project(user, project):
-        return True
-    # A vendor registers the devices it operates on a project it serves.
-    return (
-        user.role == Role.VENDOR
-        and user.enterprise_id == vendor.pk
-        and project.participants.filter(enterprise=vendor, role=ParticipantRole.VENDOR).exists()
-    )
 
 
 def device_register(
@@ -62,7 +51,7 @@ def device_register(
             {"vendor": [_("%(name)s is on the vendor blacklist since %(day)s; its devices cannot be registered.")
                         % {"name": vendor.name, "day": vendor.blacklisted_on.isoformat()}]}
         )  # fmt: skip
-    if not _may_register(user, project, vendor):
+    if not scope_of(user).may_register_device(project, vendor):
         raise PermissionDenied(_("Only the project's general contractor or the device's vendor registers devices."))
     if project.status == ProjectStatus.COMPLETED:
         raise ValidationError({"project": [_("The project is completed.")]})

@@ -23,21 +23,13 @@ from inspections.models import (
     RuleRun,
 )
 from inspections.rules import registry, rule
-from inspections.selectors import (
-    alerts_for,
-    campaigns_for,
-    cases_for,
-    credit_records_for,
-    draws_for,
-    inspections_for,
-    measures_for,
-)
-from projects.admin import ReadOnlyAdminMixin, ScopedAdmin
+from projects.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
-    """The city regulator sets the policy in force (only the city may change records: projects.auth)."""
+class PolicyAdmin(ScopedAdmin):
+    """A city sets its own policy and its districts' overrides (projects.scope); the platform-wide one is the
+    operator's (and a one-city deployment's city account's)."""
 
     list_display = ["name", "preset", "district", "in_force", "go_live", "r11_key_ratio", "r16_worker_rate"]
     list_filter = ["in_force", "preset"]
@@ -70,19 +62,16 @@ class AlertAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     search_fields = ["project__permit_no", "project__name", "subject"]
     list_select_related = ["project"]
 
-    def scope(self, request, queryset):
-        return queryset.filter(pk__in=alerts_for(request.user).values("pk"))
-
 
 @admin.register(RuleRun)
-class RuleRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RuleRunAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_display = ["day", rule_name, "part", "started_at", "duration_ms", "findings", "new_alerts",
                     "updated_alerts", "resolved_alerts"]  # fmt: skip
     list_filter = [RuleFilter]
 
 
 @admin.register(NightlyRun)
-class NightlyRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NightlyRunAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Each night's run of the rules and its parts (a district and stage each): whether each completed,
     how often it was attempted."""
 
@@ -92,8 +81,8 @@ class NightlyRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ExportGrant)
-class ExportGrantAdmin(admin.ModelAdmin):
-    """Export grants are the city's to give (only the city changes records: projects.auth)."""
+class ExportGrantAdmin(ScopedAdmin):
+    """Export grants are the city's to give, for its own projects and the accounts it manages (projects.scope)."""
 
     list_display = ["user", "purpose", "project", "valid_from", "valid_to", "approved_by"]
     raw_id_fields = ["user", "project", "approved_by"]
@@ -103,7 +92,7 @@ class ExportGrantAdmin(admin.ModelAdmin):
 # change goes through a service that records who and when (CaseEvent).
 
 
-class FindingInline(admin.TabularInline):
+class FindingInline(ScopedInline, admin.TabularInline):
     model = InspectionFinding
     extra = 0
     fields = ["category", "description", "case"]
@@ -129,9 +118,6 @@ class InspectionAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     inlines = [FindingInline, DeviceTestInline]
     date_hierarchy = "day"
 
-    def scope(self, request, queryset):
-        return inspections_for(request.user)
-
 
 class MeasureInline(FindingInline):
     model = Measure
@@ -153,9 +139,6 @@ class CaseAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_select_related = ["project", "opened_by"]
     inlines = [MeasureInline, CaseEventInline]
 
-    def scope(self, request, queryset):
-        return cases_for(request.user)
-
 
 @admin.register(Measure)
 class MeasureAdmin(ReadOnlyAdminMixin, ScopedAdmin):
@@ -164,22 +147,16 @@ class MeasureAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     search_fields = ["case__project__permit_no", "case__project__name", "document_no"]
     list_select_related = ["case__project", "target_enterprise"]
 
-    def scope(self, request, queryset):
-        return measures_for(request.user)
-
 
 @admin.register(RectificationReply)
 class RectificationReplyAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_display = ["measure", "state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]
     list_filter = ["state"]
 
-    def scope(self, request, queryset):
-        return queryset.filter(measure__in=measures_for(request.user))
-
 
 @admin.register(CreditDeduction)
-class CreditDeductionAdmin(admin.ModelAdmin):
-    """The deduction table is the city's to set (only the city changes records: projects.auth)."""
+class CreditDeductionAdmin(ScopedAdmin):
+    """The deduction table: platform-wide, the operator's to set (projects.scope)."""
 
     list_display = ["basis", "code", "points"]
     list_filter = ["basis"]
@@ -193,9 +170,6 @@ class CreditRecordAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     search_fields = ["enterprise__name", "enterprise__uscc", "reason"]
     list_select_related = ["enterprise", "person"]
 
-    def scope(self, request, queryset):
-        return credit_records_for(request.user)
-
 
 class PhaseInline(FindingInline):
     model = CampaignPhaseDates
@@ -208,14 +182,8 @@ class CampaignAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_display = ["name", "starts_on", "ends_on", "created_by"]
     inlines = [PhaseInline]
 
-    def scope(self, request, queryset):
-        return campaigns_for(request.user)
-
 
 @admin.register(RandomDraw)
 class RandomDrawAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_display = ["district", "size", "seed", "drawn_by", "drawn_at"]
     list_filter = ["district"]
-
-    def scope(self, request, queryset):
-        return draws_for(request.user)

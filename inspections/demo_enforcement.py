@@ -15,16 +15,18 @@ from inspections.selectors import attended_counts
 from inspections.services import campaigns, cases, escalation, inspections, measures, replies
 from inspections.services.casework import project_manager_of
 from inspections.services.measures import MeasureIn
-from projects.choices import ParticipantRole, ProjectStatus, RegionLevel, Role
+from projects.choices import ParticipantRole, ProjectStatus, RegionLevel
 from projects.models import Project, Region, User
+from projects.scope import scope_of
 from projects.selectors import start_in_force
 
 INSPECTORS = ["李明、张华", "王芳、陈强", "赵磊、孙丽", "周杰、吴敏"]
 
 
 def _staff(project: Project, users: dict[str, User]) -> User:
+    """The demo's staff account of the project's district (the city's where the district has none)."""
     for user in users.values():
-        if user.role == Role.DISTRICT and user.district_id == project.district_id:
+        if scope_of(user).allows(project, "enforce") and scope_of(user).can("district_home"):
             return user
     return users["city"]
 

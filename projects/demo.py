@@ -231,31 +231,23 @@ def seed_accounts(*, registry: DemoRegistry) -> list[tuple[str, str, str]]:
     vendor = first.participants.get(role=ParticipantRole.VENDOR).enterprise
     haishu, jiangbei = registry.districts[0], registry.districts[1]
     specs = [
-        ("city", Role.CITY, None, None, "市住建局 · 全市"),
-        ("haishu", Role.DISTRICT, haishu, None, f"区县 · {haishu.name}"),
-        ("jiangbei", Role.DISTRICT, jiangbei, None, f"区县 · {jiangbei.name}"),
-        ("contractor", Role.ENTERPRISE, None, contractor, f"总包 · {contractor.name}"),
-        ("labour", Role.ENTERPRISE, None, subcontractor, f"分包 · {subcontractor.name}"),
-        ("supervisor", Role.ENTERPRISE, None, supervisor, f"监理 · {supervisor.name}"),
-        ("vendor", Role.VENDOR, None, vendor, f"设备供应商 · {vendor.name}"),
+        ("市住建局 · 全市", {"username": "city", "role": Role.CITY}),
+        (f"区县 · {haishu.name}", {"username": "haishu", "role": Role.DISTRICT, "district": haishu}),
+        (f"区县 · {jiangbei.name}", {"username": "jiangbei", "role": Role.DISTRICT, "district": jiangbei}),
+        (f"总包 · {contractor.name}", {"username": "contractor", "role": Role.ENTERPRISE, "enterprise": contractor}),
+        (f"分包 · {subcontractor.name}", {"username": "labour", "role": Role.ENTERPRISE, "enterprise": subcontractor}),
+        (f"监理 · {supervisor.name}", {"username": "supervisor", "role": Role.ENTERPRISE, "enterprise": supervisor}),
+        (f"设备供应商 · {vendor.name}", {"username": "vendor", "role": Role.VENDOR, "enterprise": vendor}),
     ]
     accounts = []
-    for username, role, district, enterprise, label in specs:
-        user, _token = account_create(
-            username=username,
-            role=role,
-            password=DEMO_PASSWORD,
-            district=district,
-            enterprise=enterprise,
-            phone="0574-8718" + f"{len(accounts):04d}",
-            check_password=False,
-        )
-        accounts.append((username, label, user))
-    # The city's demo regulator may see full ID numbers (each view is audit-logged).
+    for label, fields in specs:
+        phone = "0574-8718" + f"{len(accounts):04d}"
+        user, _token = account_create(password=DEMO_PASSWORD, phone=phone, check_password=False, **fields)
+        accounts.append((fields["username"], label, user))
+    # The city's demo regulator may see full ID numbers (each view is audit-logged). It is a regulator, not
+    # the platform's operator: Django's permission fields stay the operator's (createsuperuser).
     city_user = accounts[0][2]
     city_user.user_permissions.add(Permission.objects.get(codename="view_full_id_number"))
-    city_user.is_superuser = True
-    city_user.save(update_fields=["is_superuser"])
     return [(username, label, DEMO_PASSWORD) for username, label, _user in accounts]
 
 

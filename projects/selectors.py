@@ -11,7 +11,6 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from projects import jurisdiction
 from projects.choices import ProjectKind, StatusRequestKind, StatusRequestState
 from projects.identity import normalise_id_number
 from projects.models import Engagement, Project, ProjectParticipant, StatusRequest, User
@@ -41,7 +40,7 @@ def in_scope_q(prefix: str = "") -> Q:
 def project_list(*, user: User) -> QuerySet[Project]:
     participants = ProjectParticipant.objects.select_related("enterprise").order_by("role", "id")
     return (
-        jurisdiction.projects_for(user)
+        Project.objects.restrict(user, "view")
         .select_related("district")
         .annotate(start_on=start_in_force())
         .prefetch_related(Prefetch("participants", queryset=participants))
@@ -50,7 +49,7 @@ def project_list(*, user: User) -> QuerySet[Project]:
 
 def project_get(*, user: User, permit_no: str) -> Project:
     """The project if the user may see it; 404 otherwise (its existence is not revealed)."""
-    project = jurisdiction.projects_for(user).select_related("district").filter(permit_no=permit_no).first()
+    project = Project.objects.restrict(user, "view").select_related("district").filter(permit_no=permit_no).first()
     if project is None:
         raise Http404(_("No project with permit number %(permit)s in your jurisdiction.") % {"permit": permit_no})
     return project
@@ -58,7 +57,7 @@ def project_get(*, user: User, permit_no: str) -> Project:
 
 def engagement_list(*, user: User, project: Project) -> QuerySet[Engagement]:
     return (
-        jurisdiction.engagements_for(user)
+        Engagement.objects.restrict(user, "view")
         .filter(project=project)
         .select_related("person", "employer", "project")
         .order_by("id")
@@ -67,7 +66,7 @@ def engagement_list(*, user: User, project: Project) -> QuerySet[Engagement]:
 
 def status_request_list(*, user: User) -> QuerySet[StatusRequest]:
     return (
-        jurisdiction.status_requests_for(user)
+        StatusRequest.objects.restrict(user, "view")
         .select_related("project", "vendor", "submitted_by", "district_decided_by", "city_decided_by")
         .prefetch_related("attachments")
     )
@@ -94,10 +93,10 @@ def search(*, user: User, query: str) -> SearchResult:
     query = " ".join(query.split())
     if not query:
         return SearchResult(query, [], [], False)
-    projects = list(jurisdiction.projects_for(user).filter(Q(name__icontains=query) | Q(permit_no__icontains=query))
-                    .select_related("district").order_by("permit_no")[:SEARCH_LIMIT])  # fmt: skip
+    matching = Project.objects.restrict(user, "view").filter(Q(name__icontains=query) | Q(permit_no__icontains=query))
+    projects = list(matching.select_related("district").order_by("permit_no")[:SEARCH_LIMIT])
     number = normalise_id_number(query)
-    engagements = jurisdiction.engagements_for(user).select_related("person", "project", "employer")
+    engagements = Engagement.objects.restrict(user, "view").select_related("person", "project", "employer")
     by_id_number = bool(ID_NUMBER_SHAPE.match(number))
     if by_id_number:
         engagements = engagements.filter(person__id_number_digest=pii.lookup_digest(number))

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from inspections.choices import CampaignPhase
+from projects.scope.queryset import ScopedModel
 
 
 class ReportJobState(models.TextChoices):
@@ -16,7 +17,7 @@ class ReportJobState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ReportJob(models.Model):
+class ReportJob(ScopedModel):
     """A workbook generated in the background (a city-wide Annex 1 over a long period): the user who
     asked polls its status page and downloads it when ready; only that user may download it."""
 
@@ -41,7 +42,7 @@ class ReportJob(models.Model):
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M} ({self.state})"
 
 
-class DistrictDay(models.Model):
+class DistrictDay(ScopedModel):
     """每日统计: one district's figures for one day, rolled up each night for the dashboard's trends
     (a month of daily presence is millions of rows; the trend reads thirty of these)."""
 
@@ -83,7 +84,7 @@ class SubmissionState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted (已报送)")
 
 
-class Submission(models.Model):
+class Submission(ScopedModel):
     """报送: a district's workbook for a campaign, as prepared and then as filed.
 
     A draft may be prepared again from the data of the moment; once submitted, the row is a frozen

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.choices import STANDING
 from inspections.models import Campaign, CampaignPhaseDates, Case
-from projects.choices import RegionLevel, Role
+from projects.choices import RegionLevel
 from projects.models import Project, Region, User
+from projects.scope import scope_of
+from projects.scope.accounts import district_signers
+from projects.scope.areas import first_city
 from reports import selectors
 from reports.annex1 import measure_name
 from reports.models import DUE_AT_END_OF, ReportJob, ReportJobState, Submission, SubmissionKind, SubmissionState
@@ -55,21 +57,7 @@ class Report:
 
 def city_region() -> Region:
     """The platform's first city (a one-city deployment's only one)."""
-    return Region.objects.filter(level=RegionLevel.CITY).order_by("code").first()
-
-
-def city_of(user: User) -> Region:
-    """The city a city account reports on: its own, or (an account without one) the first."""
-    return user.region if user.role == Role.CITY and user.region_id else city_region()
-
-
-def regions_q(user: User):
-    """The cities (as Region rows) within the user's reach, for checking a named district's parent."""
-    if user.role == Role.PROVINCE:
-        return Q(parent_id=user.region_id)
-    if user.role == Role.CITY and user.region_id:
-        return Q(pk=user.region_id)
-    return Q()
+    return first_city()
 
 
 def _header(user: User, unit: str) -> Header:
@@ -197,8 +185,7 @@ def submission_deadline(*, campaign: Campaign, kind: str) -> dt.date:
 
 
 def _require_district_staff(user: User, district: Region) -> None:
-    if user.role != Role.DISTRICT or user.district_id != district.pk:
-        raise PermissionDenied(_("A district's reports are filed by its own staff."))
+    scope_of(user).authorize(district, "file_reports")
 
 
 def _render(*, kind: str, campaign: Campaign, district: Region, case: Case | None, user: User | None,
@@ -235,7 +222,7 @@ def submission_prepare(*, user: User | None, campaign: Campaign, district: Regio
         raise ValidationError({"case": [_("A typical case is filed with Annex 2, and only with it.")]})
     if case is not None and case.project.district_id != district.pk:
         raise ValidationError({"case": [_("The case is not one of the district's.")]})
-    signer = user or User.objects.filter(role=Role.DISTRICT, district=district, is_active=True).order_by("pk").first()
+    signer = user or district_signers(district).first()
     now = timezone.now()
     name, content, figures, start, end = _render(kind=kind, campaign=campaign, district=district, case=case,
                                                  user=signer, today=timezone.localdate())  # fmt: skip

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,11 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inspections.models import Campaign
-from inspections.selectors import cases_for
-from projects.choices import RegionLevel, Role
-from projects.jurisdiction import can_manage_project, projects_for
-from projects.models import Region, User
+from inspections.models import Campaign, Case
+from projects.models import Project
+from projects.scope import scope_of
+from projects.scope.areas import ReportArea, report_area
 from reports import services
 from reports.models import ReportJob, ReportJobState
 from smz_platform.common.api import parse_month
@@ -35,43 +33,10 @@ MAX_LEDGER_MONTHS = 36
 XLSX_RESPONSE = {(200, services.XLSX): OpenApiResponse(description="the workbook (.xlsx)")}
 
 
-def _regulator(user: User) -> None:
-    if not user.is_authenticated or user.role not in (Role.PROVINCE, Role.CITY, Role.DISTRICT):
-        raise PermissionDenied(_("Reports are downloaded by the regulators."))
-
-
-def _district(user: User, code: str | None) -> Region | None:
-    """The district asked for, within the user's jurisdiction; None: the whole of it (a city's users)."""
-    _regulator(user)
-    if user.role == Role.DISTRICT:
-        if code and code != user.district.code:
-            raise PermissionDenied(_("District staff download only their own district's reports."))
-        return user.district
-    if not code:
-        return None
-    district = Region.objects.filter(code=code, level=RegionLevel.DISTRICT).first()
-    if district is None:
-        raise ValidationError({"district": [_("No district with code %(code)s.") % {"code": code}]})
-    if not Region.objects.filter(pk=district.parent_id).filter(services.regions_q(user)).exists():
-        raise PermissionDenied(_("The district is outside your jurisdiction."))
-    return district
-
-
-def _city(user: User, code: str | None) -> Region | None:
-    """A province's user names a city of the province (`city`), else gets the province's reports; a
-    city's user gets its own city, whatever it names."""
-    if user.role == Role.CITY:
-        if code and code != services.city_of(user).code:
-            raise PermissionDenied(_("A city's regulators download only their own city's reports."))
-        return services.city_of(user)
-    if user.role != Role.PROVINCE or not code:
-        return None
-    city = Region.objects.filter(code=code, level=RegionLevel.CITY).first()
-    if city is None:
-        raise ValidationError({"city": [_("No city with code %(code)s.") % {"code": code}]})
-    if city.parent_id != user.region_id:
-        raise PermissionDenied(_("The city is outside your province."))
-    return city
+def _area(request: Request) -> ReportArea:
+    """The district, city or province the download covers, as the one scope allows it (projects.scope.areas)."""
+    params = request.query_params
+    return report_area(scope_of(request.user), district_code=params.get("district"), city_code=params.get("city"))
 
 
 def _date(params, name: str) -> dt.date | None:
@@ -110,20 +75,21 @@ class Annex1Api(APIView):
     )  # fmt: skip
     def get(self, request: Request) -> HttpResponse:
         params = request.query_params
-        district = _district(request.user, params.get("district"))
-        city = _city(request.user, params.get("city")) if district is None else None
-        province = request.user.region if request.user.role == Role.PROVINCE and not (district or city) else None
+        area = _area(request)
+        district, city, province = area.district, area.city, area.province
         districts = None
         if params.get("campaign"):
             if not params["campaign"].isdigit():
                 raise ValidationError({"campaign": [_("A campaign is given by its number.")]})
-            campaign = Campaign.objects.filter(pk=int(params["campaign"])).first()
+            # Another city's campaign is no campaign of this account's (as an unknown number answers).
+            campaign = Campaign.objects.restrict(request.user, "view").filter(pk=int(params["campaign"])).first()
             if campaign is None:
                 raise ValidationError({"campaign": [_("No such campaign.")]})
             if district is not None and not campaign.districts.filter(pk=district.pk).exists():
                 raise ValidationError({"campaign": [_("The district does not take part in this campaign.")]})
             start, end = campaign.starts_on, campaign.ends_on
-            districts = list(campaign.districts.order_by("code")) if district is None else None
+            governed = scope_of(request.user).districts()
+            districts = list(campaign.districts.filter(pk__in=governed).order_by("code")) if district is None else None
         else:
             start, end = _date(params, "from"), _date(params, "to")
             if start is None or end is None:
@@ -154,11 +120,12 @@ class Annex2Api(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("case", int, required=True)], responses=XLSX_RESPONSE)
     def get(self, request: Request) -> HttpResponse:
-        _regulator(request.user)
+        scope_of(request.user).require("regulate", _("Reports are downloaded by the regulators."))
         raw = request.query_params.get("case", "")
         if not raw.isdigit():
             raise ValidationError({"case": [_("Give the case's number.")]})
-        case = get_object_or_404(cases_for(request.user).select_related("project__district"), pk=int(raw))
+        cases = Case.objects.restrict(request.user, "view").select_related("project__district")
+        case = get_object_or_404(cases, pk=int(raw))
         return _send(request, services.annex2_report(user=request.user, case=case))
 
 
@@ -170,9 +137,8 @@ class _MonthlyReportApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("district", str), OpenApiParameter("month", str)],
                    responses=XLSX_RESPONSE)  # fmt: skip
     def get(self, request: Request) -> HttpResponse:
-        district = _district(request.user, request.query_params.get("district"))
-        city = _city(request.user, request.query_params.get("city")) if district is None else None
-        province = request.user.region if request.user.role == Role.PROVINCE and not (district or city) else None
+        area = _area(request)
+        district, city, province = area.district, area.city, area.province
         month = parse_month(request.query_params.get("month"))
         return _send(request, type(self).build(user=request.user, district=district, month=month, city=city,
                                                province=province))  # fmt: skip
@@ -197,13 +163,12 @@ class LedgerApi(APIView):
                                OpenApiParameter("to", str)], responses=XLSX_RESPONSE)  # fmt: skip
     def get(self, request: Request) -> HttpResponse:
         permit_no = request.query_params.get("project", "")
-        project = projects_for(request.user).filter(permit_no=permit_no).select_related("district").first()
+        projects = Project.objects.restrict(request.user, "view").select_related("district")
+        project = projects.filter(permit_no=permit_no).first()
         if project is None:
             raise ValidationError({"project": [_("No project with permit number %(no)s in your jurisdiction.")
                                                % {"no": permit_no}]})  # fmt: skip
-        regulator = request.user.role in (Role.PROVINCE, Role.CITY, Role.DISTRICT)
-        if not regulator and not can_manage_project(request.user, project):
-            raise PermissionDenied(_("The ledger is kept by the general contractor and read by the regulators."))
+        scope_of(request.user).authorize(project, "see_everyone")
         last = parse_month(request.query_params.get("to"), field="to")
         first = (
             parse_month(request.query_params.get("from"), field="from") if request.query_params.get("from") else last
@@ -225,7 +190,7 @@ class ReportJobApi(APIView):
         "job": serializers.UUIDField(), "state": serializers.CharField(), "error": serializers.CharField(),
         "download_url": serializers.CharField(allow_null=True)})})  # fmt: skip
     def get(self, request: Request, job_id) -> Response:
-        job = get_object_or_404(ReportJob, pk=job_id, user=request.user)
+        job = get_object_or_404(ReportJob.objects.restrict(request.user, "view"), pk=job_id)
         ready = job.state == ReportJobState.DONE
         download_url = reverse("report-job-download", args=[job.pk]) if ready else None
         if _wants_html(request):
@@ -236,7 +201,7 @@ class ReportJobApi(APIView):
 class ReportJobDownloadApi(APIView):
     @extend_schema(responses=XLSX_RESPONSE)
     def get(self, request: Request, job_id) -> FileResponse:
-        job = get_object_or_404(ReportJob, pk=job_id, user=request.user, state=ReportJobState.DONE)
+        job = get_object_or_404(ReportJob.objects.restrict(request.user, "view"), pk=job_id, state=ReportJobState.DONE)
         audit_event_record(user=request.user, action=AuditAction.EXPORT, what=f"下载附件1（全市，{job.params['from']}至"
                            f"{job.params['to']}）", record_count=1, request=request)  # fmt: skip
         return FileResponse(job.file.open("rb"), content_type=services.XLSX, as_attachment=True, filename=job.filename)

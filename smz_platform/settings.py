@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "projects.scope.context_processors.scope",
             ],
         },
     },
@@ -169,12 +170,16 @@ SMZ_REPLICA_PIN_SECONDS = env.int("SMZ_REPLICA_PIN_SECONDS", default=10)
 SMZ_REPLICA_MAX_LAG_SECONDS = env.int("SMZ_REPLICA_MAX_LAG_SECONDS", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "projects.User"
+# A regulator's one-time link to set an account's password (projects.admin.accounts) lives a day.
+PASSWORD_RESET_TIMEOUT = 24 * 3600
+
 AUTHENTICATION_BACKENDS = [
     # First: counts failed logins and refuses a locked-out username from that address (django-axes).
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    # What each role may see and do; jurisdiction then cuts every queryset (projects.jurisdiction).
-    "projects.auth.RoleBackend",
+    # The admin's pages each kind of account may open, from the one scope's table (projects.scope); the
+    # scope then cuts every page's rows.
+    "projects.scope.backend.ScopeBackend",
 ]
 
 REDIS_URL = env.str("REDIS_URL", default="")

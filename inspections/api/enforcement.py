@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
@@ -24,36 +23,34 @@ from rest_framework.views import APIView
 from inspections import filters
 from inspections.api import serializers as s
 from inspections.models import (
+    Alert,
+    Campaign,
+    Case,
+    CaseEvent,
+    CreditRecord,
+    Inspection,
+    InspectionFinding,
     Measure,
     MeasureDocument,
+    RandomDraw,
     RectificationReply,
 )
-from inspections.selectors import (
-    campaign_progress,
-    campaigns_for,
-    cases_for,
-    credit_history,
-    credit_records_for,
-    draws_for,
-    inspections_for,
-    is_contractor_of,
-    is_supervisor_of,
-    measures_for,
-)
+from inspections.selectors import campaign_progress, credit_history
 from inspections.services import campaigns as campaign_services
 from inspections.services import cases as case_services
 from inspections.services import inspections as inspection_services
 from inspections.services import measures as measure_services
 from inspections.services import replies as reply_services
-from inspections.services.casework import require_staff
-from projects.choices import Role
-from projects.jurisdiction import engagements_for, enterprises_for, projects_for
+from projects.models import Engagement, Enterprise, Project
+from projects.scope import scope_of
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.models import AuditAction
 
 
 def _project(request: Request, permit_no: str):
-    project = projects_for(request.user).filter(permit_no=permit_no).select_related("district").first()
+    project = (
+        Project.objects.restrict(request.user, "view").filter(permit_no=permit_no).select_related("district").first()
+    )
     if project is None:
         raise ValidationError({"project": [_("No project with permit number %(no)s in your jurisdiction.")
                                            % {"no": permit_no}]})  # fmt: skip
@@ -71,8 +68,8 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self):
         return (
-            inspections_for(self.request.user)
-            .select_related("recorded_by")
+            Inspection.objects.restrict(self.request.user, "view")
+            .select_related("project", "recorded_by")
             .prefetch_related("findings", "device_tests__device", "photos")
         )
 
@@ -96,8 +93,8 @@ class InspectionPhotoApi(APIView):
 
     @extend_schema(request={"multipart/form-data": s.PhotoInSerializer}, responses={201: s.PhotoSerializer})
     def post(self, request: Request, inspection_id: int) -> Response:
-        inspection = get_object_or_404(inspections_for(request.user), pk=inspection_id)
-        require_staff(request.user, inspection.project)  # who may, before what is wrong with the body
+        inspection = get_object_or_404(Inspection.objects.restrict(request.user, "view"), pk=inspection_id)
+        scope_of(request.user).authorize(inspection, "add_photo")  # who may, before what is wrong with the body
         data = s.PhotoInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         photo = inspection_services.inspection_photo_add(
@@ -111,12 +108,34 @@ class InspectionPhotoApi(APIView):
 
 
 def _case(request: Request, case_id: int):
-    return get_object_or_404(cases_for(request.user), pk=case_id)
+    return get_object_or_404(Case.objects.restrict(request.user, "view").select_related("project"), pk=case_id)
 
 
 def _case_detail(request: Request, case) -> dict:
-    measures = measures_for(request.user).filter(case=case).prefetch_related("documents", "replies__documents")
-    return s.CaseDetailSerializer(case, context={"measures": measures}).data
+    """The case as its reader may see it: of its measures those the reader reads, of its alerts and findings
+    the reader's (a firm addressed by one measure reads that measure, not the case's evidence)."""
+    measures = (
+        Measure.objects.restrict(request.user, "view")
+        .filter(case=case)
+        .select_related("target_enterprise", "target_person")
+        .prefetch_related("documents", "replies__documents")
+    )
+    case = _case_readable(request.user).get(pk=case.pk)
+    return s.CaseDetailSerializer(case, context={"measures": measures, "user": request.user}).data
+
+
+def _case_readable(user):
+    """Cases with what of them the reader reads: its alerts, findings and history cut to the reader's scope
+    (set-based prefetches, one query each for a whole page)."""
+    return (
+        Case.objects.restrict(user, "view")
+        .select_related("project", "project__district", "opened_by", "closed_by")
+        .prefetch_related(
+            Prefetch("alerts", queryset=Alert.objects.restrict(user, "view")),
+            Prefetch("findings", queryset=InspectionFinding.objects.restrict(user, "view")),
+            Prefetch("events", queryset=CaseEvent.objects.restrict(user, "view").select_related("by")),
+        )
+    )
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -128,9 +147,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return s.CaseDetailSerializer if self.action == "retrieve" else s.CaseSerializer
 
     def get_queryset(self):
-        return (
-            cases_for(self.request.user).select_related("opened_by", "closed_by").prefetch_related("findings", "alerts")
-        )
+        return _case_readable(self.request.user)
 
     def retrieve(self, request: Request, pk: int) -> Response:
         return Response(_case_detail(request, self.get_object()))
@@ -151,7 +168,7 @@ class CaseAttachApi(APIView):
     @extend_schema(request=s.AttachInSerializer, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
-        require_staff(request.user, case.project)
+        scope_of(request.user).authorize(case, "handle")
         data = s.AttachInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case_services.case_attach(user=request.user, case=case, alert_ids=data.validated_data["alerts"],
@@ -163,7 +180,7 @@ class CaseCloseApi(APIView):
     @extend_schema(request=s.NoteSerializer, responses={200: s.CaseDetailSerializer})
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
-        require_staff(request.user, case.project)
+        scope_of(request.user).authorize(case, "handle")
         data = s.NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = case_services.case_close(user=request.user, case=case, note=data.validated_data["note"])
@@ -176,8 +193,7 @@ class CaseMeasureIssueApi(APIView):
     @extend_schema(request=s.MeasureInSerializer, responses={201: s.MeasureSerializer})
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
-        if not is_supervisor_of(request.user, case.project):  # its supervision notice
-            require_staff(request.user, case.project)
+        scope_of(request.user).authorize(case, "issue_notice")  # staff, or the supervision firm for its notice
         data = s.MeasureInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         measure = measure_services.measure_issue(user=request.user, case=case,
@@ -195,14 +211,18 @@ class MeasureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = filters.MeasureFilter
 
     def get_queryset(self):
-        return measures_for(self.request.user).select_related("issued_by").prefetch_related(
+        return Measure.objects.restrict(self.request.user, "view").select_related(
+            "case", "case__project", "target_enterprise", "target_person", "issued_by"
+        ).prefetch_related(
             "documents", Prefetch("replies", queryset=RectificationReply.objects.select_related(
                 "submitted_by", "reviewed_by").prefetch_related("documents")),
         )  # fmt: skip
 
 
 def _measure(request: Request, measure_id: int) -> Measure:
-    return get_object_or_404(measures_for(request.user), pk=measure_id)
+    return get_object_or_404(
+        Measure.objects.restrict(request.user, "view").select_related("case__project"), pk=measure_id
+    )
 
 
 class MeasureConfirmApi(APIView):
@@ -211,7 +231,7 @@ class MeasureConfirmApi(APIView):
     @extend_schema(request=s.ConfirmSerializer, responses={200: s.MeasureSerializer})
     def post(self, request: Request, measure_id: int) -> Response:
         measure = _measure(request, measure_id)
-        require_staff(request.user, measure.case.project)
+        scope_of(request.user).authorize(measure, "handle")
         data = s.ConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         measure = measure_services.measure_confirm(user=request.user, measure=measure, **data.validated_data)
@@ -222,7 +242,7 @@ class MeasureWithdrawApi(APIView):
     @extend_schema(request=s.ReasonSerializer, responses={200: s.MeasureSerializer})
     def post(self, request: Request, measure_id: int) -> Response:
         measure = _measure(request, measure_id)
-        require_staff(request.user, measure.case.project)
+        scope_of(request.user).authorize(measure, "handle")
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         measure = measure_services.measure_withdraw(user=request.user, measure=measure,
@@ -236,7 +256,7 @@ class MeasureDocumentApi(APIView):
     @extend_schema(request={"multipart/form-data": s.DocumentInSerializer}, responses={201: s.DocumentSerializer})
     def post(self, request: Request, measure_id: int) -> Response:
         measure = _measure(request, measure_id)
-        require_staff(request.user, measure.case.project)
+        scope_of(request.user).authorize(measure, "add_document")
         data = s.DocumentInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
@@ -269,8 +289,7 @@ class MeasureReplyApi(APIView):
     @extend_schema(request={"multipart/form-data": s.ReplyInSerializer}, responses={201: s.ReplySerializer})
     def post(self, request: Request, measure_id: int) -> Response:
         measure = _measure(request, measure_id)
-        if not is_contractor_of(request.user, measure.case.project):
-            raise PermissionDenied(_("The project's general contractor replies to a measure."))
+        scope_of(request.user).authorize(measure, "reply")
         payload = {"text": request.data.get("text", "")}
         if hasattr(request.data, "getlist"):
             payload["files"] = request.data.getlist("files")
@@ -284,7 +303,8 @@ class MeasureReplyApi(APIView):
 
 
 def _reply(request: Request, reply_id: int) -> RectificationReply:
-    return get_object_or_404(RectificationReply.objects.filter(measure__in=measures_for(request.user)), pk=reply_id)
+    replies = RectificationReply.objects.restrict(request.user, "view").select_related("measure__case__project")
+    return get_object_or_404(replies, pk=reply_id)
 
 
 def _require_reviewer(request: Request, reply: RectificationReply) -> None:
@@ -326,7 +346,7 @@ class CreditRecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = filters.CreditRecordFilter
 
     def get_queryset(self):
-        return credit_records_for(self.request.user).select_related("enterprise", "person")
+        return CreditRecord.objects.restrict(self.request.user, "view").select_related("enterprise", "person")
 
 
 class EnterpriseCreditApi(APIView):
@@ -341,7 +361,7 @@ class EnterpriseCreditApi(APIView):
         })},
     )  # fmt: skip
     def get(self, request: Request, uscc: str) -> Response:
-        enterprise = get_object_or_404(enterprises_for(request.user), uscc=uscc)
+        enterprise = get_object_or_404(Enterprise.objects.restrict(request.user, "view"), uscc=uscc)
         history = credit_history(enterprise=enterprise)
         return Response({
             "enterprise": enterprise.uscc, "name": enterprise.name, "score": history[-1].score,
@@ -362,10 +382,14 @@ class PersonCreditApi(APIView):
         })},
     )  # fmt: skip
     def get(self, request: Request, person_id: int) -> Response:
-        if getattr(request.user, "role", None) not in (Role.PROVINCE, Role.CITY, Role.DISTRICT):
-            raise PermissionDenied(_("Credit records of people are read by the regulators."))
+        scope_of(request.user).require("regulate", _("Credit records of people are read by the regulators."))
         # A person may be engaged on several projects: any one in the user's jurisdiction will do.
-        engagement = engagements_for(request.user).filter(person_id=person_id).select_related("person").first()
+        engagement = (
+            Engagement.objects.restrict(request.user, "view")
+            .filter(person_id=person_id)
+            .select_related("person")
+            .first()
+        )
         if engagement is None:
             raise Http404
         person = engagement.person
@@ -383,7 +407,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     serializer_class = s.CampaignSerializer
 
     def get_queryset(self):
-        return campaigns_for(self.request.user).prefetch_related("districts", "phases")
+        return Campaign.objects.restrict(self.request.user, "view").prefetch_related("districts", "phases")
 
     @extend_schema(request=s.CampaignInSerializer, responses={201: s.CampaignSerializer})
     def create(self, request: Request) -> Response:
@@ -402,7 +426,7 @@ class CampaignProgressApi(APIView):
 
     @extend_schema(responses={200: s.ProgressSerializer(many=True)})
     def get(self, request: Request, campaign_id: int) -> Response:
-        campaign = get_object_or_404(campaigns_for(request.user), pk=campaign_id)
+        campaign = get_object_or_404(Campaign.objects.restrict(request.user, "view"), pk=campaign_id)
         return Response(s.ProgressSerializer(campaign_progress(campaign=campaign, user=request.user), many=True).data)
 
 
@@ -413,7 +437,7 @@ class RandomDrawViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_class = filters.DrawFilter
 
     def get_queryset(self):
-        return draws_for(self.request.user).select_related("district", "drawn_by")
+        return RandomDraw.objects.restrict(self.request.user, "view").select_related("district", "drawn_by")
 
     @extend_schema(request=s.DrawInSerializer, responses={201: s.DrawSerializer})
     def create(self, request: Request) -> Response:
@@ -432,5 +456,5 @@ class RandomDrawVerifyApi(APIView):
                                                                "reproduced": serializers.BooleanField()})},
     )  # fmt: skip
     def get(self, request: Request, draw_id: int) -> Response:
-        draw = get_object_or_404(draws_for(request.user), pk=draw_id)
+        draw = get_object_or_404(RandomDraw.objects.restrict(request.user, "view"), pk=draw_id)
         return Response({"draw": draw.pk, "reproduced": campaign_services.random_draw_verify(draw=draw)})

@@ -119,7 +119,7 @@ class MeasureSerializer(serializers.ModelSerializer):
     project = serializers.CharField(source="case.project.permit_no", read_only=True)
     target_enterprise = serializers.CharField(source="target_enterprise.uscc", allow_null=True, default=None)
     target_enterprise_name = serializers.CharField(source="target_enterprise.name", allow_null=True, default=None)
-    target_person = serializers.CharField(source="target_person.name", allow_null=True, default=None)
+    target_person = serializers.SerializerMethodField()
     issued_by = _Username("issued_by")
     replies = ReplySerializer(many=True, read_only=True)
     documents = serializers.SerializerMethodField()
@@ -134,6 +134,22 @@ class MeasureSerializer(serializers.ModelSerializer):
 
     def get_documents(self, measure: Measure) -> list[dict]:
         return DocumentSerializer([d for d in measure.documents.all() if d.reply_id is None], many=True).data
+
+    def get_target_person(self, measure: Measure) -> str | None:
+        """The person concerned, by name to a reader whose people scope holds them; a firm never reads the
+        name of another firm's staff (null)."""
+        if measure.target_person_id is None:
+            return None
+        user = self.context.get("user") or getattr(self.context.get("request"), "user", None)
+        known = self.context.setdefault("_people_known", {})
+        if measure.target_person_id not in known:
+            # Asked once for every measure of the list being written out (one query, not one a row).
+            batch = {measure.target_person_id}
+            if isinstance(self.parent, serializers.ListSerializer) and self.parent.instance is not None:
+                batch |= {m.target_person_id for m in self.parent.instance if m.target_person_id}
+            hits = set(Person.objects.restrict(user, "view").filter(pk__in=batch).values_list("pk", flat=True))
+            known.update({pk: pk in hits for pk in batch})
+        return measure.target_person.name if known[measure.target_person_id] else None
 
 
 class MeasureInSerializer(serializers.Serializer):

@@ -13,10 +13,10 @@ from rest_framework.views import APIView
 
 from inspections.filters import AlertFilter
 from inspections.models import Alert
-from inspections.selectors import alerts_for, project_presence, uncounted_punches
+from inspections.selectors import project_presence, uncounted_punches
 from inspections.services import triage as services
-from inspections.services.casework import require_staff
-from projects.jurisdiction import engagements_for
+from projects.models import Engagement
+from projects.scope import scope_of
 from projects.selectors import project_get
 from smz_platform.common.api import parse_month
 from smz_platform.common.months import month_end
@@ -67,7 +67,9 @@ class ProjectPresenceApi(APIView):
         presence = project_presence(project=project, month=month)
         uncounted = uncounted_punches(project=project, first=month, last=month_end(month), user=request.user)
         # The people scope: a subcontractor reads its own managers, a vendor none (the rates are figures).
-        visible = set(engagements_for(request.user).filter(project=project).values_list("pk", flat=True))
+        visible = set(
+            Engagement.objects.restrict(request.user, "view").filter(project=project).values_list("pk", flat=True)
+        )
         return Response({
             "project": project.permit_no, "month": month.strftime("%Y-%m"),
             "construction_days": presence.construction_days,
@@ -100,11 +102,11 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     filterset_class = AlertFilter
 
     def get_queryset(self):
-        return alerts_for(self.request.user)
+        return Alert.objects.restrict(self.request.user, "view").select_related("project")
 
 
 def _alert(request: Request, alert_id: int) -> Alert:
-    return get_object_or_404(alerts_for(request.user), pk=alert_id)
+    return get_object_or_404(Alert.objects.restrict(request.user, "view").select_related("project"), pk=alert_id)
 
 
 class AlertAcknowledgeApi(APIView):
@@ -118,7 +120,7 @@ class AlertDismissApi(APIView):
     @extend_schema(request=DismissSerializer, responses={200: AlertSerializer})
     def post(self, request: Request, alert_id: int) -> Response:
         alert = _alert(request, alert_id)
-        require_staff(request.user, alert.project)  # who may, before what is wrong with the body
+        scope_of(request.user).authorize(alert, "triage")  # who may, before what is wrong with the body
         data = DismissSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         alert = services.alert_dismiss(user=request.user, alert=alert, reason=data.validated_data["reason"])

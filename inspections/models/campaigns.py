@@ -8,9 +8,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from inspections.choices import CampaignPhase
+from projects.scope.queryset import ScopedModel
 
 
-class Campaign(models.Model):
+class Campaign(ScopedModel):
     """专项整治行动 (甬建函〔2023〕82号 四): a period, its four phases and the districts that report."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -32,7 +33,7 @@ class Campaign(models.Model):
         return self.name
 
 
-class CampaignPhaseDates(models.Model):
+class CampaignPhaseDates(ScopedModel):
     """One phase of a campaign and its dates."""
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="phases")
@@ -53,7 +54,7 @@ class CampaignPhaseDates(models.Model):
         return f"{self.get_phase_display()} {self.starts_on}–{self.ends_on}"
 
 
-class RandomDraw(models.Model):
+class RandomDraw(ScopedModel):
     """双随机抽查 (鄂建文〔2019〕27号 三(二)): N projects of a district drawn at random, weighted by their open
     findings. The seed and the candidates with their weights are recorded, so anyone can re-run the
     draw and get the same projects."""

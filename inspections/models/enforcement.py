@@ -17,6 +17,7 @@ from inspections.choices import (
     ReplyState,
     finding_categories,
 )
+from projects.scope.queryset import ScopedModel
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -25,7 +26,7 @@ def _who(verbose: str, **kwargs) -> models.ForeignKey:
     return models.ForeignKey(_USER, verbose_name=verbose, on_delete=models.PROTECT, related_name="+", **kwargs)
 
 
-class Inspection(models.Model):
+class Inspection(ScopedModel):
     """检查记录: an online patrol (线上巡查) or a site visit (线下检查) by district or city staff, or a
     supervision firm's own periodic check (杭建市发〔2016〕39号 四(五)). A site visit records the headcount of
     workers seen on site, which rule R15 compares with the day's attendance."""
@@ -71,7 +72,7 @@ class Inspection(models.Model):
         return f"{self.get_kind_display()} {self.project} {self.day}"
 
 
-class Case(models.Model):
+class Case(ScopedModel):
     """查处案件: what staff do about one project's findings: the alerts and inspection findings it
     gathers, and the measures taken."""
 
@@ -96,7 +97,7 @@ class Case(models.Model):
         return f"{self.project} · {self.title}"
 
 
-class InspectionFinding(models.Model):
+class InspectionFinding(ScopedModel):
     """检查发现的问题: one problem an inspection found, in the categories of 甬建函〔2023〕82号 三."""
 
     inspection = models.ForeignKey(
@@ -117,7 +118,7 @@ class InspectionFinding(models.Model):
         return f"{self.category} {self.description[:40]}"
 
 
-class DeviceTest(models.Model):
+class DeviceTest(ScopedModel):
     """设备现场功能测试 (吉建管〔2021〕6号 三(四)): does the device refuse a printed photo and a video?"""
 
     inspection = models.ForeignKey(
@@ -141,7 +142,7 @@ class DeviceTest(models.Model):
         return self.refuses_photo and self.refuses_video
 
 
-class InspectionPhoto(models.Model):
+class InspectionPhoto(ScopedModel):
     """A photo taken on an inspection (JPEG or PNG)."""
 
     inspection = models.ForeignKey(
@@ -164,7 +165,7 @@ class InspectionPhoto(models.Model):
         return self.caption or self.sha256[:12]
 
 
-class Measure(models.Model):
+class Measure(ScopedModel):
     """处理措施: one measure of a case, from the ladder of 吉建管〔2021〕6号 附件1 and 甬建函〔2023〕82号 五(三).
 
     A measure the nightly escalation proposes starts `proposed` and stands only when staff confirm it.
@@ -225,7 +226,7 @@ class Measure(models.Model):
         return f"{self.get_kind_display()} · {self.case.project}"
 
 
-class RectificationReply(models.Model):
+class RectificationReply(ScopedModel):
     """整改回复: the contractor's report answering an order, with attachments; staff accept or reject it."""
 
     measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="replies")
@@ -246,7 +247,7 @@ class RectificationReply(models.Model):
         return f"{self.measure} · {self.get_state_display()}"
 
 
-class MeasureDocument(models.Model):
+class MeasureDocument(ScopedModel):
     """A measure's document (the order, the penalty decision) or an attachment of a reply to it."""
 
     measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="documents")
@@ -271,7 +272,7 @@ class MeasureDocument(models.Model):
         return self.original_name
 
 
-class CaseEvent(models.Model):
+class CaseEvent(ScopedModel):
     """流转记录: every change of a case, its measures and replies, with who (empty: the nightly task)."""
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
@@ -292,7 +293,7 @@ class CaseEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
 
-class CreditDeduction(models.Model):
+class CreditDeduction(ScopedModel):
     """不良行为扣分标准: points deducted per finding category and per measure (configurable; forgery
     costs most, after Zhongshan's table, 中山 2019 上线通知 附件6)."""
 
@@ -310,7 +311,7 @@ class CreditDeduction(models.Model):
         return f"{self.code}: {self.points}"
 
 
-class CreditRecord(models.Model):
+class CreditRecord(ScopedModel):
     """诚信扣分 / 不良行为记录: points deducted from an enterprise or a key person by a measure. Records
     before the policy's go-live date are kept but not scored (中山 2019 上线通知 四(四))."""
 

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from projects.scope.queryset import ScopedModel
+
 
 def _ratio(**kwargs):
     return models.DecimalField(
@@ -13,7 +15,7 @@ def _ratio(**kwargs):
     )
 
 
-class Policy(models.Model):
+class Policy(ScopedModel):
     """考核口径: every threshold of the rules, the valid-day options and the calendar settings.
 
     One platform-wide policy is in force at a time (`district` empty: the city's in a one-city
@@ -109,7 +111,7 @@ class AlertState(models.TextChoices):
 LIVE_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED, AlertState.DISMISSED)
 
 
-class Alert(models.Model):
+class Alert(ScopedModel):
     """预警: one rule finding about a project, for one ongoing condition (not one per night).
 
     `key` names the condition (rule, subject, period); re-runs and a continuing condition update the
@@ -163,7 +165,7 @@ class Alert(models.Model):
         return f"{self.rule} {self.subject} ({self.period_start}–{self.period_end})"
 
 
-class RuleRun(models.Model):
+class RuleRun(ScopedModel):
     """One evaluation of one rule for one day, with what it did (the nightly run's record)."""
 
     day = models.DateField(_("day"))
@@ -192,7 +194,7 @@ class RunState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class NightlyRun(models.Model):
+class NightlyRun(ScopedModel):
     """One day's run of the rules (夜间规则运行), or one part of it: who holds it, whether it finished.
 
     The row is the run's claim: a run takes it by a conditional update and keeps it alive with a
@@ -226,7 +228,7 @@ class NightlyRun(models.Model):
         return f"{self.day} {self.part} {self.get_state_display()}".replace("  ", " ")
 
 
-class ExportGrant(models.Model):
+class ExportGrant(ScopedModel):
     """数据导出审批: who may export or read personal data in bulk, for what purpose, over which period,
     approved by the city (吉建管〔2021〕6号 五(三)). An export outside a grant is rule R14's finding."""
 

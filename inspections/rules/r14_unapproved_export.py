@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from inspections.models import ExportGrant
 from inspections.rules import ladders, words
 from inspections.rules.base import Cadence, Finding, Occurrence, RuleSpec
-from projects.choices import Role
+from projects.scope.accounts import firm_accounts_q
 from smz_platform.common.models import AuditAction, AuditEvent
 
 CODE = "R14"
@@ -59,8 +59,8 @@ def evaluate(releases: list[DataRelease], *, day: dt.date) -> list[Finding]:
 def collect(ctx) -> list[Finding]:
     projects = {p.permit_no: p.pk for p in ctx.projects.values()}
     events = AuditEvent.objects.filter(
+        firm_accounts_q("user__"),
         at__gte=ctx.day_start, at__lt=ctx.day_end, action__in=[AuditAction.EXPORT, AuditAction.VIEW_UNMASKED],
-        user__role__in=[Role.ENTERPRISE, Role.VENDOR],
     )  # fmt: skip
     grants = defaultdict(list)
     for user_id, project_id in ExportGrant.objects.filter(valid_from__lte=ctx.day, valid_to__gte=ctx.day).values_list(

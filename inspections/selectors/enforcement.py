@@ -1,5 +1,5 @@
-"""Reads of enforcement (查处): who handles a project's cases, and every enforcement record cut to the
-user's jurisdiction; open findings, credit over time and a campaign's progress."""
+"""Reads of enforcement (查处): open findings, credit over time and a campaign's progress. Who reads which
+records, and who acts on them, is the one scope's (projects.scope: `Alert.objects.restrict(user)`)."""
 
 from __future__ import annotations
 
@@ -7,133 +7,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 from django.utils import timezone
 
-from inspections.choices import CaseState, InspectionKind, MeasureState
-from inspections.models import (
-    Alert,
-    AlertState,
-    Campaign,
-    Case,
-    CreditRecord,
-    Inspection,
-    InspectionFinding,
-    Measure,
-    RandomDraw,
-)
+from inspections.choices import CaseState, InspectionKind
+from inspections.models import Alert, AlertState, Campaign, CreditRecord, Inspection, InspectionFinding
 from inspections.selectors.timelines import projects_active_between
-from projects.choices import ParticipantRole, Role
-from projects.jurisdiction import ABOVE_DISTRICT, REGULATORS, city_governs, districts_for, projects_for
-from projects.models import Project, ProjectParticipant
+from projects.scope import scope_of
 from smz_platform.common.months import month_end, previous_month
-
-
-def alerts_for(user) -> QuerySet[Alert]:
-    """Regulators: their jurisdiction's alerts. The general contractor and the supervision firm of a
-    project (who answer for its compliance, and receive its cases): its alerts. Nobody else: an alert's
-    subject and evidence name managers and workers (the people scope)."""
-    return Alert.objects.filter(project_id__in=_answerable_projects(user)).select_related("project")
-
-
-def is_staff_for(user, project: Project) -> bool:
-    """Regulators who act on the project: its city, or the staff of its district (the province reads)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return city_governs(user, project.district_id) or (
-        user.role == Role.DISTRICT and user.district_id == project.district_id)  # fmt: skip
-
-
-def _takes_part_as(user, project: Project, role: str) -> bool:
-    return (
-        user.is_authenticated
-        and user.role == Role.ENTERPRISE
-        and ProjectParticipant.objects.filter(project=project, enterprise_id=user.enterprise_id, role=role).exists()
-    )
-
-
-def is_supervisor_of(user, project: Project) -> bool:
-    return _takes_part_as(user, project, ParticipantRole.SUPERVISOR)
-
-
-def is_contractor_of(user, project: Project) -> bool:
-    return _takes_part_as(user, project, ParticipantRole.CONTRACTOR)
-
-
-def inspections_for(user) -> QuerySet[Inspection]:
-    """Regulators see their jurisdiction's inspections; the general contractor and the supervision firm
-    of a project (who answer for it) its own. Findings name managers and workers: nobody else."""
-    return Inspection.objects.filter(project_id__in=_answerable_projects(user)).select_related("project")
-
-
-def _answerable_projects(user):
-    """The projects whose compliance records the user reads: its jurisdiction for a regulator, those it
-    takes part in as general contractor or supervision firm for an enterprise, none for anyone else."""
-    if not user.is_authenticated or not user.is_active:
-        return Project.objects.none().values("pk")
-    if user.role in REGULATORS:
-        return projects_for(user).values("pk")
-    if user.role != Role.ENTERPRISE:
-        return Project.objects.none().values("pk")
-    return ProjectParticipant.objects.filter(
-        enterprise_id=user.enterprise_id, role__in=[ParticipantRole.CONTRACTOR, ParticipantRole.SUPERVISOR]
-    ).values("project_id")
-
-
-def cases_for(user) -> QuerySet[Case]:
-    """Regulators: their jurisdiction. The contractor and supervision firm of a project: its cases.
-    An enterprise or vendor: the cases with a measure addressed to it."""
-    qs = Case.objects.select_related("project", "project__district")
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if user.role in REGULATORS:
-        return qs.filter(project__in=projects_for(user))
-    involved = ProjectParticipant.objects.filter(
-        enterprise_id=user.enterprise_id, role__in=[ParticipantRole.CONTRACTOR, ParticipantRole.SUPERVISOR]
-    ).values("project_id")
-    addressed = Measure.objects.filter(target_enterprise_id=user.enterprise_id).values("case_id")
-    return qs.filter(Q(project_id__in=involved) | Q(id__in=addressed)).distinct()
-
-
-def measures_for(user) -> QuerySet[Measure]:
-    """The measures of the user's cases; proposals of the escalation are the regulators' own business."""
-    qs = Measure.objects.filter(case__in=cases_for(user)).select_related(
-        "case", "case__project", "target_enterprise", "target_person"
-    )
-    if not user.is_authenticated or user.role not in REGULATORS:
-        qs = qs.exclude(state=MeasureState.PROPOSED)
-    return qs
-
-
-def campaigns_for(user) -> QuerySet[Campaign]:
-    """The province and the city: the campaigns of their districts; district staff: those their district
-    takes part in."""
-    qs = Campaign.objects.all()
-    role = getattr(user, "role", None)
-    if role in ABOVE_DISTRICT:
-        return qs.filter(districts__in=districts_for(user)).distinct()
-    return qs.filter(districts=user.district_id) if role == Role.DISTRICT else qs.none()
-
-
-def draws_for(user) -> QuerySet[RandomDraw]:
-    """The province and the city: their districts' random draws; district staff: their district's."""
-    qs = RandomDraw.objects.all()
-    role = getattr(user, "role", None)
-    if role in ABOVE_DISTRICT:
-        return qs.filter(district__in=districts_for(user))
-    return qs.filter(district_id=user.district_id) if role == Role.DISTRICT else qs.none()
-
-
-def credit_records_for(user) -> QuerySet[CreditRecord]:
-    """The province and the city: those their districts' measures left; district staff: their district's;
-    an enterprise: its own."""
-    qs = CreditRecord.objects.all()
-    role = getattr(user, "role", None)
-    if role in ABOVE_DISTRICT:
-        return qs.filter(measure__case__project__in=projects_for(user))
-    if role == Role.DISTRICT:
-        return qs.filter(measure__case__project__district_id=user.district_id)
-    return qs.filter(enterprise_id=user.enterprise_id) if role in (Role.ENTERPRISE, Role.VENDOR) else qs.none()
 
 
 def open_findings_by_project(project_ids) -> dict[int, int]:
@@ -198,7 +79,7 @@ class CampaignProgress:
 def campaign_progress(*, campaign: Campaign, user) -> list[CampaignProgress]:
     """Per district taking part (of the user's jurisdiction): projects inspected by regulators during
     the campaign over the projects under construction in its period."""
-    districts = campaign.districts.filter(pk__in=districts_for(user))
+    districts = campaign.districts.filter(pk__in=scope_of(user).districts())
     active = dict(
         projects_active_between(campaign.starts_on, campaign.ends_on)
         .filter(district__in=districts).values("district_id").annotate(n=Count("id")).values_list("district_id", "n")

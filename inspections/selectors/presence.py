@@ -17,8 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from attendance.models import DailyPresence, PunchVerdict
-from attendance.selectors import punches_for
+from attendance.models import DailyPresence, Punch, PunchVerdict
 from inspections.calendar import Timeline, construction_days, manager_days
 from inspections.models import Policy
 from inspections.presence import (
@@ -286,7 +285,7 @@ def uncounted_punches(
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
     standing = PunchVerdict.objects.filter(punch_id=OuterRef("id"), lifted_at__isnull=True)
     punches = list(
-        punches_for(user)
+        Punch.objects.restrict(user, "view")
         .filter(project=project, punched_at__gte=start, punched_at__lt=end)
         .filter(Q(valid=False) | Exists(standing))
         .order_by("punched_at", "id")

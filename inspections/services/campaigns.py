@@ -7,7 +7,7 @@ import random
 import secrets
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from inspections.choices import CampaignPhase
 from inspections.models import Campaign, CampaignPhaseDates, RandomDraw
 from inspections.selectors import open_findings_by_project, projects_active_between
-from projects.choices import ProjectStatus, RegionLevel, Role
-from projects.jurisdiction import city_governs
+from projects.choices import ProjectStatus, RegionLevel
 from projects.models import Region, User
+from projects.scope import scope_of
 
 MAX_DRAW = 200
 
@@ -33,8 +33,10 @@ def campaign_create(
     *, user: User, name: str, starts_on: dt.date, ends_on: dt.date, districts: list[Region], phases: list[PhaseIn]
 ) -> Campaign:
     """The city launches a campaign: its period, the four phases in order within it, the districts."""
-    if user.role != Role.CITY or not all(city_governs(user, d.pk) for d in districts):
-        raise PermissionDenied(_("Campaigns are launched by the city, for its own districts."))
+    scope = scope_of(user)
+    scope.require("launch_campaign")
+    for district in districts:
+        scope.authorize(district, "launch_campaign")
     if not name.strip():
         raise ValidationError({"name": [_("Name the campaign.")]})
     if ends_on < starts_on:
@@ -76,8 +78,7 @@ def random_draw_make(
     *, user: User, district: Region, size: int, seed: str | None = None, campaign: Campaign | None = None
 ) -> RandomDraw:
     """双随机: draw projects under construction in the district, each weighted 1 + its open findings."""
-    if not (city_governs(user, district.pk) or (user.role == Role.DISTRICT and user.district_id == district.pk)):
-        raise PermissionDenied(_("Draws are made by the city or by the district's own staff."))
+    scope_of(user).authorize(district, "draw")
     if district.level != RegionLevel.DISTRICT:
         raise ValidationError({"district": [_("Draw within one district.")]})
     if not 1 <= size <= MAX_DRAW:

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from inspections.choices import ANSWERABLE, CaseState, MeasureState
 from inspections.models import Alert, AlertState, Case, InspectionFinding
-from inspections.services.casework import case_event, require_open, require_staff
+from inspections.services.casework import case_event, require_open
 from projects.models import Project, User
+from projects.scope import scope_of
 from smz_platform.common.errors import Conflict
 
 
@@ -36,7 +37,7 @@ def _gather(case: Case, *, alert_ids: list[int], finding_ids: list[int]) -> tupl
 def case_open(
     *, user: User, project: Project, title: str, alert_ids: list[int] = (), finding_ids: list[int] = ()
 ) -> Case:
-    require_staff(user, project)
+    scope_of(user).authorize(project, "enforce")
     if not title.strip():
         raise ValidationError({"title": [_("Give the case a title.")]})
     with transaction.atomic():
@@ -55,7 +56,7 @@ def case_open(
 
 
 def case_attach(*, user: User, case: Case, alert_ids: list[int] = (), finding_ids: list[int] = ()) -> Case:
-    require_staff(user, case.project)
+    scope_of(user).authorize(case, "handle")
     require_open(case)
     with transaction.atomic():
         alerts, findings = _gather(case, alert_ids=list(alert_ids), finding_ids=list(finding_ids))
@@ -72,7 +73,7 @@ def case_attach(*, user: User, case: Case, alert_ids: list[int] = (), finding_id
 
 
 def case_close(*, user: User, case: Case, note: str) -> Case:
-    require_staff(user, case.project)
+    scope_of(user).authorize(case, "handle")
     if not note.strip():
         raise ValidationError({"note": [_("Say how the case ends.")]})
     pending = case.measures.filter(state__in=[MeasureState.PROPOSED, MeasureState.ANSWERED]).exists() or (

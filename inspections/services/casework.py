@@ -1,15 +1,13 @@
-"""What the case services share: the case history, who may handle a project's cases, the issuing body,
-and the conditional move of a measure from one state to the next."""
+"""What the case services share: the case history, the issuing body, and the conditional move of a
+measure from one state to the next (who may handle a case is the one scope's: projects.scope)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.choices import CaseState
 from inspections.models import Case, CaseEvent, Measure
-from inspections.selectors import is_staff_for
 from projects.choices import Category, ParticipantRole
 from projects.models import Engagement, Enterprise, Person, Project, User
 from smz_platform.common.errors import Conflict
@@ -17,11 +15,6 @@ from smz_platform.common.errors import Conflict
 
 def case_event(case: Case, action: str, *, by: User | None, measure: Measure | None = None, note: str = "") -> None:
     CaseEvent.objects.create(case=case, measure=measure, action=action, note=note, by=by, at=timezone.now())
-
-
-def require_staff(user: User, project: Project) -> None:
-    if not is_staff_for(user, project):
-        raise PermissionDenied(_("Only the regulators of the project's district handle its cases."))
 
 
 def require_open(case: Case) -> None:

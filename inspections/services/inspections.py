@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +15,9 @@ from inspections.choices import InspectionKind
 from inspections.engine import rule_judge
 from inspections.models import Campaign, DeviceTest, Inspection, InspectionFinding, InspectionPhoto, RandomDraw
 from inspections.rules import codes
-from inspections.selectors import is_staff_for, is_supervisor_of, project_timeline
+from inspections.selectors import project_timeline
 from projects.models import Project, User
+from projects.scope import scope_of
 from smz_platform.common.files import file_store
 
 
@@ -36,10 +37,11 @@ class DeviceTestIn:
 
 def _check_inspector(user: User, project: Project, kind: str) -> None:
     if kind == InspectionKind.SUPERVISION_CHECK:
-        if not is_supervisor_of(user, project):
-            raise PermissionDenied(_("Only the project's supervision firm records its own checks."))
-    elif not is_staff_for(user, project):
-        raise PermissionDenied(_("Only the regulators of the project's district record inspections."))
+        scope_of(user).authorize(project, "supervise")
+    else:
+        scope_of(user).authorize(
+            project, "enforce", _("Only the regulators of the project's district record inspections.")
+        )
 
 
 def _check_record(*, project: Project, kind: str, day: dt.date, inspectors: str, headcount: int | None,
@@ -133,7 +135,7 @@ def inspection_record(
         inspection = Inspection.objects.create(
             project=project, kind=kind, day=day, inspectors=inspectors.strip()[:200], headcount=headcount,
             notes=notes, campaign=campaign, draw=draw, recorded_by=user,
-            enterprise_id=user.enterprise_id if kind == InspectionKind.SUPERVISION_CHECK else None,
+            enterprise=scope_of(user).firm if kind == InspectionKind.SUPERVISION_CHECK else None,
         )  # fmt: skip
         InspectionFinding.objects.bulk_create(
             InspectionFinding(inspection=inspection, category=f.category, description=f.description.strip())

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
@@ -18,17 +18,16 @@ from devices.models import Device
 from inspections.choices import STANDING, MeasureKind, MeasureState
 from inspections.models import Case, Measure, MeasureDocument
 from inspections.rules import codes, rule
-from inspections.selectors import is_staff_for, is_supervisor_of
 from inspections.services.casework import (
     bureau_name,
     case_event,
     contractor_of,
     measure_move,
     require_open,
-    require_staff,
 )
 from inspections.services.credit import credit_records_create, credit_records_void
 from projects.models import Enterprise, Person, User
+from projects.scope import scope_of
 from smz_platform.common.files import file_store
 
 
@@ -124,16 +123,13 @@ def _standing_effects(measure: Measure) -> None:
 
 def measure_issue(*, user: User, case: Case, data: MeasureIn) -> Measure:
     """Staff issue a measure; the project's supervision firm issues its supervision notice."""
-    if data.kind == MeasureKind.SUPERVISION_NOTICE:
-        if not (is_supervisor_of(user, case.project) or is_staff_for(user, case.project)):
-            raise PermissionDenied(_("Supervision notices are issued by the project's supervision firm."))
-    else:
-        require_staff(user, case.project)
+    scope = scope_of(user)
+    scope.authorize(case, "issue_notice" if data.kind == MeasureKind.SUPERVISION_NOTICE else "handle")
     require_open(case)
     _validate_measure(case, data, today=timezone.localdate())
     fields = _defaults(case, data)
-    if data.kind == MeasureKind.SUPERVISION_NOTICE and is_supervisor_of(user, case.project):
-        fields["issuing_body"] = user.enterprise.name
+    if data.kind == MeasureKind.SUPERVISION_NOTICE and scope.allows(case.project, "supervise"):
+        fields["issuing_body"] = scope.firm.name
     with transaction.atomic():
         measure = Measure.objects.create(
             case=case,
@@ -160,7 +156,7 @@ def measure_confirm(
     deadline: dt.date | None = None,
 ) -> Measure:
     """Staff confirm a measure the escalation proposed: it is issued from then on."""
-    require_staff(user, measure.case.project)
+    scope_of(user).authorize(measure, "handle")
     today = timezone.localdate()
     issued_on = issued_on or today
     fine = fine_yuan if fine_yuan is not None else measure.fine_yuan
@@ -196,7 +192,7 @@ def measure_confirm(
 
 def measure_withdraw(*, user: User, measure: Measure, reason: str) -> Measure:
     """A proposal declined, or a measure revoked (on review or appeal): it no longer stands."""
-    require_staff(user, measure.case.project)
+    scope_of(user).authorize(measure, "handle")
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for withdrawing the measure.")]})
     with transaction.atomic():
@@ -223,11 +219,7 @@ def _lift_blacklist(vendor: Enterprise) -> None:
 
 def measure_document_add(*, user: User, measure: Measure, name: str, content: bytes) -> MeasureDocument:
     """The measure's own document (the order, the decision), added by whoever issued such a measure."""
-    if not (
-        is_staff_for(user, measure.case.project)
-        or (measure.kind == MeasureKind.SUPERVISION_NOTICE and is_supervisor_of(user, measure.case.project))
-    ):
-        raise PermissionDenied(_("Only the issuing side adds the measure's documents."))
+    scope_of(user).authorize(measure, "add_document")
     return store_document(user=user, measure=measure, reply=None, name=name, content=content)
 
 

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inspections.choices import ANSWERABLE, MeasureKind, MeasureState, ReplyState
+from inspections.choices import ANSWERABLE, MeasureState, ReplyState
 from inspections.models import Measure, RectificationReply
-from inspections.selectors import is_contractor_of, is_staff_for, is_supervisor_of
 from inspections.services.casework import case_event, measure_move
 from inspections.services.measures import store_document
 from projects.models import User
+from projects.scope import scope_of
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_check
 
 
 def reply_submit(*, user: User, measure: Measure, text: str, files: list[tuple[str, bytes]] = ()) -> RectificationReply:
     """整改回复: the contractor answers an order with its report and attachments."""
-    if not is_contractor_of(user, measure.case.project):
-        raise PermissionDenied(_("Only the project's general contractor answers its orders."))
+    scope_of(user).authorize(measure, "reply")
     if measure.kind not in ANSWERABLE:
         raise ValidationError({"measure": [_("This measure is not answered with a rectification report.")]})
     if not text.strip():
@@ -40,11 +39,7 @@ def reply_submit(*, user: User, measure: Measure, text: str, files: list[tuple[s
 
 def reply_require_reviewer(*, user: User, reply: RectificationReply) -> None:
     """Staff, or the supervision firm for its own notice: the issuing side."""
-    measure = reply.measure
-    project = measure.case.project
-    supervisor = measure.kind == MeasureKind.SUPERVISION_NOTICE and is_supervisor_of(user, project)
-    if not (is_staff_for(user, project) or supervisor):
-        raise PermissionDenied(_("Only the issuing side reviews a rectification report."))
+    scope_of(user).authorize(reply, "review")
 
 
 def reply_review(*, user: User, reply: RectificationReply, accept: bool, note: str = "") -> RectificationReply:

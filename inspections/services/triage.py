@@ -4,7 +4,7 @@ the presence of their days and the months and inspections already judged are jud
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,17 +12,13 @@ from django.utils.translation import gettext as _
 from inspections.engine import figures_rejudge
 from inspections.models import Alert, AlertState
 from inspections.services.verdicts import verdicts_lift
-from projects.choices import Role
-from projects.jurisdiction import projects_for
 from projects.models import User
+from projects.scope import scope_of
 from smz_platform.common.errors import Conflict
 
 
 def _check_staff(user: User, alert: Alert) -> None:
-    if user.role not in (Role.CITY, Role.DISTRICT):
-        raise PermissionDenied(_("Only regulators triage alerts."))
-    if not projects_for(user).filter(pk=alert.project_id).exists():
-        raise PermissionDenied(_("This alert is outside your jurisdiction."))
+    scope_of(user).authorize(alert, "triage")
 
 
 def alert_acknowledge(*, user: User, alert: Alert) -> Alert:

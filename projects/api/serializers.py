@@ -26,6 +26,7 @@ from projects.models import (
     StatusRequestAttachment,
     User,
 )
+from projects.scope import scope_of
 
 
 class RegionRefField(serializers.SlugRelatedField):
@@ -306,7 +307,7 @@ class MeSerializer(serializers.ModelSerializer):
         fields = ["username", "role", "district", "enterprise", "phone", "can_view_full_id_numbers"]
 
     def get_can_view_full_id_numbers(self, user: User) -> bool:
-        return user.has_perm("projects.view_full_id_number")
+        return scope_of(user).may_reveal_id_numbers()
 
 
 class TokenSerializer(serializers.Serializer):

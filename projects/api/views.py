@@ -14,9 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from projects import filters, jurisdiction, selectors
+from projects import filters, selectors
 from projects.api import serializers as s
-from projects.models import Engagement, Region
+from projects.models import Engagement, Enterprise, Region
+from projects.scope import scope_of
 from projects.services import people, registry
 from projects.services import status as status_services
 from projects.services.accounts import token_rotate
@@ -27,10 +28,12 @@ from smz_platform.common.models import AuditAction
 class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Regions (GB/T 2260): reference data every account may read; the city registers them."""
 
-    queryset = Region.objects.select_related("parent")
     serializer_class = s.RegionSerializer
     filterset_class = filters.RegionFilter
     lookup_field = "code"
+
+    def get_queryset(self):
+        return Region.objects.restrict(self.request.user, "view").select_related("parent")
 
     @extend_schema(request=s.RegionSerializer, responses={201: s.RegionSerializer})
     def create(self, request: Request) -> Response:
@@ -51,7 +54,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     lookup_field = "uscc"
 
     def get_queryset(self):
-        return jurisdiction.enterprises_for(self.request.user)
+        return Enterprise.objects.restrict(self.request.user, "view")
 
     @extend_schema(request=s.EnterpriseSerializer, responses={201: s.EnterpriseSerializer})
     def create(self, request: Request) -> Response:
@@ -103,8 +106,7 @@ class EngagementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.EngagementInSerializer, responses={201: s.EngagementCreatedSerializer})
     def create(self, request: Request, permit_no: str) -> Response:
         project = selectors.project_get(user=request.user, permit_no=permit_no)
-        if not jurisdiction.registers_on(request.user, project):  # who may, before what is wrong with the body
-            raise PermissionDenied(_("You may register only your own enterprise's staff on this project."))
+        scope_of(request.user).authorize(project, "register_people")  # who may, before what is wrong with the body
         data = s.EngagementInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = people.engagement_create(user=request.user, project=project, **data.validated_data)
@@ -123,8 +125,7 @@ class EngagementExitApi(APIView):
     @extend_schema(request=s.EngagementExitSerializer, responses={200: s.EngagementSerializer})
     def post(self, request: Request, permit_no: str, engagement_id: int) -> Response:
         engagement = _engagement(request, permit_no, engagement_id)
-        if not jurisdiction.can_register_staff(request.user, engagement.project, engagement.employer):
-            raise PermissionDenied(_("You may record exits of your own enterprise's staff only."))
+        scope_of(request.user).authorize(engagement, "exit")
         data = s.EngagementExitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         engagement = people.engagement_exit(user=request.user, engagement=engagement, **data.validated_data)

@@ -8,9 +8,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import Role
+from projects.scope.queryset import RestrictedQuerySet
 
 
-class UserManager(DjangoUserManager):
+class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):
     def create_user(self, username, email=None, password=None, **extra_fields):
         if not extra_fields.get("role"):
             raise ValueError("An account needs its role and jurisdiction (manage.py create_account).")
@@ -33,7 +34,7 @@ class User(AbstractUser):
     none: every city of the platform, as a one-city deployment and the operator have it); district:
     one district; enterprise: one enterprise's projects (a contractor manages them, a subcontractor or
     supervision firm only its own staff); vendor: the devices it operates. Every queryset of the
-    platform is filtered through projects.jurisdiction.
+    platform is cut by the one scope (projects.scope).
     """
 
     # No default: an account's reach is always chosen (a forgotten field must not make it city-wide).

@@ -5,9 +5,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import EnterpriseKind
+from projects.scope.queryset import ScopedModel
 
 
-class Enterprise(models.Model):
+class Enterprise(ScopedModel):
     """企业: identified by its unified social credit code (统一社会信用代码, GB 32100).
 
     The kinds are flags rather than a list so that "all vendors" is an indexed query on every backend.

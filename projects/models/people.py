@@ -6,10 +6,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import Category, Gender
+from projects.scope.queryset import ScopedModel
 from smz_platform.common import pii
 
 
-class Person(models.Model):
+class Person(ScopedModel):
     """人员: one natural person, identified by the resident ID number (公民身份号码).
 
     The number itself is never stored in clear text: `id_number_encrypted` holds it under Fernet,
@@ -55,7 +56,7 @@ class Person(models.Model):
         return pii.decrypt(self.id_number_encrypted)
 
 
-class Engagement(models.Model):
+class Engagement(ScopedModel):
     """进场登记: one person engaged on one project by one employer, from entry to exit.
 
     A person has at most one open engagement per project (the partial unique index); exiting needs
@@ -124,7 +125,7 @@ class Engagement(models.Model):
         return f"{self.person.name} @ {self.project.permit_no}"
 
 
-class IdentityConflict(models.Model):
+class IdentityConflict(ScopedModel):
     """身份信息冲突: a registration offered an ID number that the platform holds under another name — a
     typing error, or a borrowed or forged identity (冒用身份证). The account that offered it is told
     no name (the refusal must not answer who holds a number); the district of the project sees it on

@@ -7,12 +7,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import ParticipantRole, ProjectKind, ProjectStatus
+from projects.scope.queryset import ScopedModel
 
 # The fields whose every change is recorded in ProjectStatusChange (rule R05 reads that history).
 TRACKED_FIELDS = ("status", "planned_start", "actual_start", "completed_on", "attendance_stopped_on")
 
 
-class Project(models.Model):
+class Project(ScopedModel):
     """工程项目, identified by its construction permit number (施工许可证编号).
 
     Its status and dates change only through approved status requests (projects.services.status);
@@ -109,7 +110,7 @@ def _as_text(value) -> str:
     return "" if value is None else str(value)
 
 
-class ProjectParticipant(models.Model):
+class ProjectParticipant(ScopedModel):
     """参建单位: an enterprise taking part in a project in one role (owner, contractor, …)."""
 
     project = models.ForeignKey(

@@ -4,9 +4,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import CodeTable, RegionLevel
+from projects.scope.queryset import ScopedModel
 
 
-class Region(models.Model):
+class Region(ScopedModel):
     """行政区划: the city, its districts (区、县、市、开发园区) and optional towns, by GB/T 2260 code."""
 
     code = models.CharField(_("code"), max_length=12, unique=True)
@@ -25,7 +26,7 @@ class Region(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class ReferenceCode(models.Model):
+class ReferenceCode(ScopedModel):
     """An entry of one of the national standard's code tables, kept as data the city can extend.
 
     `code` is what the API speaks (e.g. work type "020", position "project_manager"); `national_code`

@@ -5,9 +5,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import AttachmentKind, StatusRequestKind, StatusRequestState
+from projects.scope.queryset import ScopedModel
 
 
-class StatusRequest(models.Model):
+class StatusRequest(ScopedModel):
     """状态变更申请: start-date change, suspension, resumption, stop attendance, completion, and the
     permits for mobile attendance (手机考勤) and platform docking (平台对接), with two-level approval
     (中山 2019 上线通知 三(八)–(十二)). Nothing changes until the city approves: attendance stays required
@@ -91,7 +92,7 @@ class StatusRequest(models.Model):
         return f"{self.get_kind_display()} · {self.project.permit_no} · {self.get_state_display()}"
 
 
-class StatusRequestAttachment(models.Model):
+class StatusRequestAttachment(ScopedModel):
     """An attachment of a status request: the stamped form scan, dated site photos, a report.
 
     Stored through Django's storage API under a private path; served only to authorised users.
@@ -120,7 +121,7 @@ class StatusRequestAttachment(models.Model):
         return self.original_name
 
 
-class ProjectStatusChange(models.Model):
+class ProjectStatusChange(ScopedModel):
     """One change of a project's status or key dates, with the approved request that caused it.
 
     A row without a request is a change made outside the approval workflow: rule R05's evidence.

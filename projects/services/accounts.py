@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
-from projects.choices import RegionLevel, Role
 from projects.models import Enterprise, Region, User
+from projects.scope.accounts import account_jurisdiction_check
 from smz_platform.common.errors import Conflict
 
 
@@ -45,32 +45,6 @@ def account_create(
         user.save()
         token = token_issue(user=user) if with_token else None
     return user, token
-
-
-def account_jurisdiction_check(*, role: str, district: Region | None, enterprise: Enterprise | None,
-                               region: Region | None = None) -> None:  # fmt: skip
-    """The jurisdiction the role needs, and nothing else: for the command, the admin's forms, the API.
-    A city's account names its city once the platform serves a province (else it would read every city)."""
-    if role not in Role.values:
-        raise ValidationError({"role": [_("Unknown role %(role)s.") % {"role": role}]})
-    if role == Role.PROVINCE and (region is None or region.level != RegionLevel.PROVINCE):
-        raise ValidationError({"region": [_("A provincial regulator needs a province.")]})
-    if role == Role.CITY and region is not None and region.level != RegionLevel.CITY:
-        raise ValidationError({"region": [_("A city regulator's region is a city.")]})
-    if role == Role.CITY and region is None and Region.objects.filter(level=RegionLevel.PROVINCE).exists():
-        raise ValidationError({"region": [_("The platform serves a province: name the city regulator's city.")]})
-    if role not in (Role.PROVINCE, Role.CITY) and region is not None:
-        raise ValidationError({"region": [_("Only provincial and city regulators have a province or city.")]})
-    if role == Role.DISTRICT and (district is None or district.level != RegionLevel.DISTRICT):
-        raise ValidationError({"district": [_("District staff need a district.")]})
-    if role != Role.DISTRICT and district is not None:
-        raise ValidationError({"district": [_("Only district staff have a district.")]})
-    if role in (Role.ENTERPRISE, Role.VENDOR) and enterprise is None:
-        raise ValidationError({"enterprise": [_("This role needs an enterprise.")]})
-    if role in (Role.PROVINCE, Role.CITY, Role.DISTRICT) and enterprise is not None:
-        raise ValidationError({"enterprise": [_("Regulators do not belong to an enterprise.")]})
-    if role == Role.VENDOR and not enterprise.is_vendor:
-        raise ValidationError({"enterprise": [_("%(name)s is not a device vendor.") % {"name": enterprise.name}]})
 
 
 def token_issue(*, user: User, days: int | None = None) -> str:

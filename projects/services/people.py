@@ -12,10 +12,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.choices import Category, CodeTable, ParticipantRole, Role
+from projects.choices import Category, CodeTable, ParticipantRole
 from projects.identity import IdNumber, InvalidIdNumber, parse_id_number
-from projects.jurisdiction import can_register_staff, engagements_for, identity_conflicts_for
 from projects.models import Engagement, Enterprise, IdentityConflict, Person, Project, ReferenceCode, User
+from projects.scope import scope_of
 from smz_platform.common import pii
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.errors import Conflict
@@ -82,7 +82,7 @@ def _check_engagement(*, user: User, project: Project, employer: Enterprise, cat
         raise ValidationError(
             {"employer": [_("%(name)s does not take part in this project.") % {"name": employer.name}]}
         )
-    if not can_register_staff(user, project, employer):
+    if not scope_of(user).may_register_staff(project, employer):
         raise PermissionDenied(_("You may register only your own enterprise's staff on this project."))
     if category == Category.MANAGER and not position:
         raise ValidationError({"position": [_("A manager needs a position.")]})
@@ -160,8 +160,7 @@ def engagement_exit(
     """退场登记: needs the settlement confirmation (workload and wages settled, 中山 2019 上线通知 三(五)), may be
     dated back only a little (SMZ_EXIT_BACKDATE_DAYS), and the holder of a required position leaves only
     through an approved replacement (中山 2019 上线通知 三(十一))."""
-    if not can_register_staff(user, engagement.project, engagement.employer):
-        raise PermissionDenied(_("You may record exits of your own enterprise's staff only."))
+    scope_of(user).authorize(engagement, "exit")
     if engagement.exited_on is not None:
         raise Conflict("exited_on", _("This engagement ended on %(date)s.") % {"date": engagement.exited_on})
     if not settlement_confirmed:
@@ -198,10 +197,10 @@ def engagement_exit(
 
 def engagement_id_number_reveal(*, user: User, engagement: Engagement, request: HttpRequest | None = None) -> str:
     """The full ID number, for a user holding the permission, within their jurisdiction; audit-logged."""
-    if not user.has_perm("projects.view_full_id_number"):
+    scope = scope_of(user)
+    if not scope.may_reveal_id_numbers():
         raise PermissionDenied(_("You do not hold the permission to see full ID numbers."))
-    if not engagements_for(user).filter(pk=engagement.pk).exists():
-        raise PermissionDenied(_("This engagement is outside your jurisdiction."))
+    scope.authorize(engagement, "view")
     number = engagement.person.reveal_id_number()
     audit_event_record(
         user=user,
@@ -216,10 +215,7 @@ def engagement_id_number_reveal(*, user: User, engagement: Engagement, request: 
 
 def identity_conflict_review(*, user: User, conflict: IdentityConflict) -> IdentityConflict:
     """Staff have looked into the conflict (called the contractor, checked the card): off the list."""
-    if not identity_conflicts_for(user).filter(pk=conflict.pk).exists():
-        raise PermissionDenied(_("This conflict is outside your jurisdiction."))
-    if user.role == Role.PROVINCE:
-        raise PermissionDenied(_("The province reads its cities' records; their regulators act on them."))
+    scope_of(user).authorize(conflict, "review")
     IdentityConflict.objects.filter(pk=conflict.pk, reviewed_at__isnull=True).update(
         reviewed_at=timezone.now(), reviewed_by=user
     )

@@ -10,17 +10,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from projects.choices import CodeTable, EnterpriseKind, ParticipantRole, ProjectStatus, RegionLevel, Role
+from projects.choices import CodeTable, EnterpriseKind, ParticipantRole, ProjectStatus, RegionLevel
 from projects.identity import validate_uscc
 from projects.models import Enterprise, Project, ProjectParticipant, ReferenceCode, Region, User
+from projects.scope import scope_of
 from smz_platform.common.errors import Conflict
 
 
 def region_create(*, user: User, code: str, name: str, parent: Region | None) -> Region:
     """A province (no parent, a code ending in 0000), a city (no parent, or under a province), a
-    district of a city, or a town of a district."""
-    if user.role != Role.CITY:
-        raise PermissionDenied(_("Only the city regulator registers regions."))
+    district of a city, or a town of a district: each level registers only below its own (a region
+    without a parent: the platform's operator)."""
+    scope = scope_of(user)
+    if parent is None:
+        if not scope.governs_platform:
+            raise PermissionDenied(_("Only the platform's operator registers a province or a city of its own."))
+    else:
+        scope.authorize(parent, "add")
     if not code.isdigit() or len(code) not in (6, 9, 12):
         raise ValidationError({"code": [_("A region code is 6 digits (GB/T 2260), or 9 or 12 for a town.")]})
     if parent is None:
@@ -43,8 +49,7 @@ def region_create(*, user: User, code: str, name: str, parent: Region | None) ->
 
 
 def enterprise_create(*, user: User, uscc: str, name: str, kinds: list[str]) -> Enterprise:
-    if user.role == Role.VENDOR:
-        raise PermissionDenied(_("A vendor account cannot register enterprises."))
+    scope_of(user).require("register_enterprise")
     try:
         uscc = validate_uscc(uscc)
     except ValidationError as exc:
@@ -81,19 +86,18 @@ def _check_positions(positions: list[str]) -> None:
 
 
 def _check_registrant(user: User, district: Region, participants: list[Participation], status: str | None) -> None:
-    """Who may register the project: the city anywhere, district staff in their district, an
-    enterprise as its general contractor; only the city sets a status (migrating existing projects)."""
+    """Who may register the project: a city in its districts, district staff in their district, an
+    enterprise as its general contractor; only a city sets a status (migrating existing projects).
+    Asked before anything else about the project is checked (a district of another city is refused
+    whatever the body says)."""
+    scope = scope_of(user)
+    scope.authorize(district, "register_project")
     if district.level != RegionLevel.DISTRICT:
         raise ValidationError({"district": [_("%(name)s is not a district.") % {"name": district.name}]})
-    if user.role == Role.VENDOR:
-        raise PermissionDenied(_("A vendor account cannot register projects."))
-    if user.role == Role.DISTRICT and user.district_id != district.pk:
-        raise PermissionDenied(_("You may register projects of your own district only."))
-    if user.role == Role.ENTERPRISE and not any(
-        p.enterprise.pk == user.enterprise_id and p.role == ParticipantRole.CONTRACTOR for p in participants
-    ):
+    contractors = [p.enterprise for p in participants if p.role == ParticipantRole.CONTRACTOR]
+    if not scope.registers_as_contractor(contractors):
         raise PermissionDenied(_("An enterprise registers only projects it takes part in as the general contractor."))
-    if status is not None and user.role != Role.CITY:
+    if status is not None and not scope.can("set_project_status"):
         raise ValidationError(
             {"status": [_("Only a city-level user may set the status; it changes through status requests.")]}
         )

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.choices import AttachmentKind, Category, ProjectStatus, Role, StatusRequestKind, StatusRequestState
-from projects.jurisdiction import can_manage_project, city_governs
+from projects.choices import AttachmentKind, Category, ProjectStatus, StatusRequestKind, StatusRequestState
 from projects.models import Engagement, Enterprise, Project, StatusRequest, StatusRequestAttachment, User
+from projects.scope import scope_of
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_store
 
@@ -79,8 +79,7 @@ def status_request_submit(
     replacement: Engagement | None = None,
 ) -> StatusRequest:
     """The contractor files a request; nothing about the project changes until the city approves."""
-    if not can_manage_project(user, project):
-        raise PermissionDenied(_("Only the project's general contractor files status requests."))
+    scope_of(user).authorize(project, "manage", _("Only the project's general contractor files status requests."))
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
     if project.status not in ALLOWED_FROM[kind]:
@@ -122,12 +121,8 @@ def status_request_submit(
 
 
 def status_request_is_submitter(user: User, status_request: StatusRequest) -> bool:
-    """The submitting enterprise's accounts, or the city. Compared on a real enterprise: a request the city
-    filed has none, and district staff (who have none either) must not pass as its submitter."""
-    if user.role == Role.CITY:
-        return city_governs(user, status_request.project.district_id)
-    submitter = status_request.submitted_by.enterprise_id
-    return user.role == Role.ENTERPRISE and submitter is not None and submitter == user.enterprise_id
+    """The submitting enterprise's accounts, or the project's city (projects.scope: `as_submitter`)."""
+    return scope_of(user).is_submitter(status_request)
 
 
 def status_request_attachment_add(
@@ -154,15 +149,13 @@ def _decide(*, request: StatusRequest, expected: str, new_state: str, **fields) 
 
 
 def status_request_decider(*, user: User, request: StatusRequest) -> str:
-    """Which level the user decides at, or PermissionDenied."""
+    """Which level the user decides at (the district first, then the city), or PermissionDenied."""
     if request.state == StatusRequestState.PENDING_DISTRICT:
-        if user.role == Role.DISTRICT and user.district_id == request.project.district_id:
-            return "district"
-        raise PermissionDenied(_("The first approval belongs to the staff of the project's district."))
+        scope_of(user).authorize(request, "decide_first")
+        return "district"
     if request.state == StatusRequestState.PENDING_CITY:
-        if city_governs(user, request.project.district_id):
-            return "city"
-        raise PermissionDenied(_("The second approval belongs to the city."))
+        scope_of(user).authorize(request, "decide_second")
+        return "city"
     raise Conflict("state", _("The request has already been decided."))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,16 +22,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from inspections.choices import ANSWERABLE, MeasureKind, MeasureState, ReplyState
-from inspections.models import Case, InspectionFinding, Measure, RectificationReply
+from inspections.models import Alert, Case, CaseEvent, InspectionFinding, Measure, RectificationReply
 from inspections.rules import registry
 from inspections.rules import rule as rule_spec
-from inspections.selectors import cases_for, is_contractor_of, is_staff_for, measures_for
 from inspections.services import cases as case_services
 from inspections.services import measures as measure_services
 from inspections.services import replies as reply_services
 from projects.choices import Category
-from projects.jurisdiction import projects_for
-from projects.models import Enterprise, Person
+from projects.models import Enterprise, Person, Project
+from projects.scope import scope_of
 from reports.dashboard.requests import date_input, form_errors
 from reports.selectors import position_names
 from smz_platform.common.errors import Conflict
@@ -159,52 +158,66 @@ def _act(request: HttpRequest, case: Case, action, done: str, form: forms.Form |
 
 @login_required
 def case(request: HttpRequest, case_id: int) -> HttpResponse:
-    """A case as its reader may see it: regulators all of it, the contractor and supervision firm their
-    project's case without the ladder's proposals (measures_for)."""
-    item = get_object_or_404(cases_for(request.user).select_related("opened_by", "closed_by"), pk=case_id)
-    staff = is_staff_for(request.user, item.project)
-    contractor = is_contractor_of(request.user, item.project)
+    """A case as its reader may see it (projects.scope): regulators all of it; a firm the measures addressed
+    to it (the contractor and supervision firm also the project's inspections), never the ladder's
+    proposals, and nothing that names another firm's people."""
+    user = request.user
+    scope = scope_of(user)
+    cases = Case.objects.restrict(user, "view").select_related("project", "project__district", "opened_by", "closed_by")
+    item = get_object_or_404(cases, pk=case_id)
+    staff = scope.allows(item, "handle")
     measures = list(
-        measures_for(request.user).filter(case=item).select_related("issued_by").prefetch_related(
-            "documents", "replies__documents", "replies__submitted_by", "replies__reviewed_by")
+        Measure.objects.restrict(user, "view").filter(case=item).select_related("issued_by", "target_person")
+        .prefetch_related("documents", "replies__documents", "replies__submitted_by", "replies__reviewed_by")
         .order_by("created_at", "pk")
     )  # fmt: skip
+    answerable = set(Measure.objects.restrict(user, "reply").filter(case=item).values_list("pk", flat=True))
+    reviewable = set(
+        RectificationReply.objects.restrict(user, "review").filter(measure__case=item).values_list("pk", flat=True)
+    )
+    people = set(
+        Person.objects.restrict(user, "view")
+        .filter(pk__in=[m.target_person_id for m in measures if m.target_person_id])
+        .values_list("pk", flat=True)
+    )
     for measure in measures:
         measure.own_documents = [d for d in measure.documents.all() if d.reply_id is None]
-        measure.answerable = contractor and measure.kind in ANSWERABLE and measure.state == MeasureState.ISSUED
+        measure.answerable = (
+            measure.pk in answerable and measure.kind in ANSWERABLE and measure.state == MeasureState.ISSUED
+        )
+        measure.person_named = measure.target_person if measure.target_person_id in people else None
         for reply in measure.replies.all():
-            reply.reviewable = reply.state == ReplyState.SUBMITTED and _may_review(request.user, reply)
-    alerts = list(item.alerts.order_by("rule", "period_start")) if staff else []
+            reply.reviewable = reply.state == ReplyState.SUBMITTED and reply.pk in reviewable
+    contractor = bool(answerable)
+    alerts = (
+        list(Alert.objects.restrict(user, "view").filter(cases=item).order_by("rule", "period_start")) if staff else []
+    )
     for alert in alerts:  # the same sentence as the alert's page and Annex 2
         describe = rule_spec(alert.rule).describe
         alert.sentence = describe(alert) if describe else ""
-    events = list(item.events.select_related("by", "measure").order_by("at", "pk"))
+    events = list(
+        CaseEvent.objects.restrict(user, "view").filter(case=item).select_related("by", "measure").order_by("at", "pk")
+    )
     for event in events:
         event.name = EVENT_NAMES.get(event.action, event.action)
     context = {
         "case": item, "staff": staff, "contractor": contractor, "measures": measures, "events": events,
         "alerts": alerts,
-        "findings": InspectionFinding.objects.filter(case=item).select_related("inspection").order_by("pk"),
+        "findings": InspectionFinding.objects.restrict(user, "view")
+        .filter(case=item)
+        .select_related("inspection")
+        .order_by("pk"),
         "measure_form": MeasureForm(case=item) if staff and item.state == "open" else None,
         "confirm_form": ConfirmForm(),
     }  # fmt: skip
     return render(request, "reports/dashboard/case.html", context)
 
 
-def _may_review(user, reply: RectificationReply) -> bool:
-    try:
-        reply_services.reply_require_reviewer(user=user, reply=reply)
-    except PermissionDenied:
-        return False
-    return True
-
-
 @login_required
 @require_POST
 def measure_issue(request: HttpRequest, case_id: int) -> HttpResponse:
-    item = get_object_or_404(cases_for(request.user), pk=case_id)
-    if not is_staff_for(request.user, item.project):
-        raise PermissionDenied(_("Only the regulators of the project's district handle its cases."))
+    item = get_object_or_404(Case.objects.restrict(request.user, "view").select_related("project"), pk=case_id)
+    scope_of(request.user).authorize(item, "handle")
     form = MeasureForm(request.POST, request.FILES, case=item)
     if not form.is_valid():
         form_errors(request, ValidationError(dict(form.errors.items())), form)
@@ -221,7 +234,8 @@ def measure_issue(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _measure(request: HttpRequest, measure_id: int) -> Measure:
-    return get_object_or_404(measures_for(request.user).select_related("case__project"), pk=measure_id)
+    measures = Measure.objects.restrict(request.user, "view").select_related("case__project")
+    return get_object_or_404(measures, pk=measure_id)
 
 
 @login_required
@@ -254,8 +268,7 @@ def measure_withdraw(request: HttpRequest, measure_id: int) -> HttpResponse:
 def measure_reply(request: HttpRequest, measure_id: int) -> HttpResponse:
     """整改回复: the general contractor answers an order with its report and files."""
     measure = _measure(request, measure_id)
-    if not is_contractor_of(request.user, measure.case.project):
-        raise PermissionDenied(_("Only the project's general contractor answers its orders."))
+    scope_of(request.user).authorize(measure, "reply")
     text = request.POST.get("text", "")[:5000]
 
     def answer():
@@ -269,7 +282,7 @@ def measure_reply(request: HttpRequest, measure_id: int) -> HttpResponse:
 def reply_review(request: HttpRequest, reply_id: int) -> HttpResponse:
     """审核: the issuing side accepts the rectification (the order is closed) or sends it back."""
     reply = get_object_or_404(
-        RectificationReply.objects.filter(measure__in=measures_for(request.user)).select_related("measure__case"),
+        RectificationReply.objects.restrict(request.user, "view").select_related("measure__case__project"),
         pk=reply_id,
     )
     reply_services.reply_require_reviewer(user=request.user, reply=reply)
@@ -288,9 +301,8 @@ def reply_review(request: HttpRequest, reply_id: int) -> HttpResponse:
 @require_POST
 def case_open_from_findings(request: HttpRequest, permit_no: str) -> HttpResponse:
     """立案 from the ticked findings of the project's inspections (the triage opens one from alerts)."""
-    project = get_object_or_404(projects_for(request.user), permit_no=permit_no)
-    if not is_staff_for(request.user, project):
-        raise PermissionDenied(_("Only the regulators of the project's district handle its cases."))
+    project = get_object_or_404(Project.objects.restrict(request.user, "view"), permit_no=permit_no)
+    scope_of(request.user).authorize(project, "enforce")
     ids = [int(v) for v in request.POST.getlist("finding") if v.isdigit() and len(v) < 12]
     back = reverse("dashboard:project", args=[project.permit_no]) + "#inspections"
     if not ids:
@@ -309,7 +321,7 @@ def case_open_from_findings(request: HttpRequest, permit_no: str) -> HttpRespons
 @login_required
 @require_POST
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
-    item = get_object_or_404(cases_for(request.user), pk=case_id)
+    item = get_object_or_404(Case.objects.restrict(request.user, "view").select_related("project"), pk=case_id)
     note = request.POST.get("note", "")[:2000]
     return _act(request, item, lambda: case_services.case_close(user=request.user, case=item, note=note),
                 _("The case is closed."))  # fmt: skip

@@ -5,7 +5,6 @@ photo view is written to the audit log: a face is personal data as sensitive as 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -13,19 +12,17 @@ from django.utils.translation import gettext as _
 from attendance.models import Punch
 from attendance.photos import photo_read
 from devices.models import Device
-from projects.jurisdiction import REGULATORS, projects_for
 from projects.models import Person, Project
+from projects.scope import scope_of
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.models import AuditAction
 
 SHOWN = 50  # the punches an alert's page lists (its evidence counts the rest)
 
 
-def punches_for(user):
-    """The punches of the regulator's jurisdiction; nobody else reads punches in the pages."""
-    if getattr(user, "role", None) not in REGULATORS:
-        return Punch.objects.none()
-    return Punch.objects.filter(project_id__in=projects_for(user).values("pk"))
+def examinable(user):
+    """The punches whose detail and photo the account reads: its project's regulators' (projects.scope)."""
+    return Punch.objects.restrict(user, "examine")
 
 
 def evidence_punch_ids(evidence: dict) -> list[int]:
@@ -40,7 +37,7 @@ def evidence_punch_ids(evidence: dict) -> list[int]:
 
 def evidence_punches(user, evidence: dict) -> list[Punch]:
     ids = evidence_punch_ids(evidence)
-    punches = list(punches_for(user).filter(pk__in=ids).order_by("punched_at", "pk")) if ids else []
+    punches = list(examinable(user).filter(pk__in=ids).order_by("punched_at", "pk")) if ids else []
     _label(punches)
     return punches
 
@@ -54,9 +51,8 @@ def _label(punches: list[Punch]) -> None:
 
 
 def _punch(request: HttpRequest, punch_id: int) -> Punch:
-    if request.user.role not in REGULATORS:
-        raise PermissionDenied(_("Punches are read by the regulators of their project."))
-    punch = punches_for(request.user).filter(pk=punch_id).first()
+    scope_of(request.user).require("regulate", _("Punches are read by the regulators of their project."))
+    punch = examinable(request.user).filter(pk=punch_id).first()
     if punch is None:
         raise Http404
     return punch
@@ -69,7 +65,7 @@ def punch(request: HttpRequest, punch_id: int) -> HttpResponse:
     project = Project.objects.select_related("district").get(pk=item.project_id)
     same_photo = 0
     if item.photo_sha256:
-        same_photo = punches_for(request.user).filter(photo_sha256=item.photo_sha256).exclude(pk=item.pk).count()
+        same_photo = examinable(request.user).filter(photo_sha256=item.photo_sha256).exclude(pk=item.pk).count()
     return render(request, "reports/dashboard/punch.html", {"punch": item, "project": project,
                                                             "same_photo": same_photo})  # fmt: skip
 

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from projects.choices import AttachmentKind, StatusRequestKind
-from projects.jurisdiction import projects_for, status_requests_for
+from projects.choices import StatusRequestState as State
+from projects.models import Project, StatusRequest
 from projects.services.status import (
     status_request_approve,
     status_request_attachment_add,
@@ -65,7 +66,7 @@ def form_errors(request: HttpRequest, error: ValidationError | Conflict, form: f
 @login_required
 @require_POST
 def status_request_file(request: HttpRequest, permit_no: str) -> HttpResponse:
-    project = get_object_or_404(projects_for(request.user), permit_no=permit_no)
+    project = get_object_or_404(Project.objects.restrict(request.user, "view"), permit_no=permit_no)
     back = reverse("dashboard:project", args=[project.permit_no])
     form = StatusRequestForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -91,7 +92,9 @@ def status_request_file(request: HttpRequest, permit_no: str) -> HttpResponse:
 @login_required
 @require_POST
 def status_request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
-    filed = get_object_or_404(status_requests_for(request.user).select_related("project"), pk=request_id)
+    filed = get_object_or_404(
+        StatusRequest.objects.restrict(request.user, "view").select_related("project"), pk=request_id
+    )
     back = reverse("dashboard:project", args=[filed.project.permit_no])
     action, comment = request.POST.get("action"), request.POST.get("comment", "")
     try:
@@ -112,12 +115,8 @@ def status_request_decide(request: HttpRequest, request_id: int) -> HttpResponse
 
 
 def decidable(user, requests) -> set[int]:
-    """The requests this account may decide now (its level of the two)."""
-    ids = set()
-    for item in requests:
-        try:
-            status_request_decider(user=user, request=item)
-        except (PermissionDenied, Conflict):
-            continue
-        ids.add(item.pk)
-    return ids
+    """The requests this account may decide now (its level of the two), in two queries."""
+    ids = [item.pk for item in requests]
+    first = StatusRequest.objects.restrict(user, "decide_first").filter(pk__in=ids, state=State.PENDING_DISTRICT)
+    second = StatusRequest.objects.restrict(user, "decide_second").filter(pk__in=ids, state=State.PENDING_CITY)
+    return set(first.values_list("pk", flat=True)) | set(second.values_list("pk", flat=True))

@@ -26,8 +26,7 @@ from inspections.selectors import (
     projects_active_between,
 )
 from projects.choices import Category, RegionLevel
-from projects.jurisdiction import engagements_for
-from projects.models import Project, Region, User
+from projects.models import Engagement, Project, Region, User
 from reports.dashboard.charts import Series
 from reports.models import DistrictDay
 from reports.selectors import position_names
@@ -167,14 +166,14 @@ class Calendar:
 
 def project_calendar(*, user: User, project: Project, month: dt.date, today: dt.date) -> Calendar:
     """The month's presence day by day: a heat map of workers, a row per manager (four queries), of the
-    people in the user's scope (a subcontractor sees its own, jurisdiction.engagements_for)."""
+    people in the user's scope (a subcontractor sees its own: projects.scope)."""
     all_days = month_days(month)
     days = [d for d in all_days if d <= today]
     policy = policy_for(project=project)
     built = set(construction_days(project_timeline(project=project), days, count_sundays=policy.count_sundays,
                                   count_holidays=policy.count_holidays))  # fmt: skip
     engagements = list(
-        engagements_for(user).filter(project=project, entered_on__lte=all_days[-1])
+        Engagement.objects.restrict(user, "view").filter(project=project, entered_on__lte=all_days[-1])
         .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=all_days[0]))
         .select_related("person").order_by("category", "position", "pk")
     )  # fmt: skip

@@ -8,7 +8,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from inspections.selectors import campaigns_for, cases_for
-from projects.choices import Role
-from projects.jurisdiction import REGULATORS, districts_for
+from inspections.models import Campaign, Case
 from projects.models import Region
+from projects.scope import scope_of
 from reports import services
 from reports.annex1 import LABELS
 from reports.dashboard.requests import form_errors
@@ -41,26 +40,25 @@ STATUS_NAMES = {
 
 
 def _regulator(request: HttpRequest) -> None:
-    if request.user.role not in REGULATORS:
-        raise PermissionDenied(_("This page is for the regulators."))
+    scope_of(request.user).require("regulate")
 
 
 def _districts(user) -> list[Region]:
-    return list(districts_for(user).order_by("code"))
+    return list(scope_of(user).districts().order_by("code"))
 
 
-def submissions_for(user):
-    """The province and the city read their districts' filings; district staff their own."""
-    qs = Submission.objects.select_related("campaign", "district", "case__project")
-    return qs.filter(district__in=districts_for(user))
+def _submissions(user):
+    """The province and the city read what their districts filed (never a draft); district staff their own."""
+    return Submission.objects.restrict(user, "view").select_related("campaign", "district", "case__project")
 
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     _regulator(request)
     today = timezone.localdate()
-    rows = filings(campaigns=campaigns_for(request.user).order_by("-starts_on"), districts=_districts(request.user))
-    district_staff = request.user.role == Role.DISTRICT
+    campaigns = Campaign.objects.restrict(request.user, "view")
+    rows = filings(campaigns=campaigns.order_by("-starts_on"), districts=_districts(request.user))
+    district_staff = scope_of(request.user).can("file_reports")
     for row in rows:
         row.state = row.status(today)
         row.state_name = STATUS_NAMES[row.state]
@@ -68,11 +66,10 @@ def board(request: HttpRequest) -> HttpResponse:
         # The city reads what was filed, never a district's draft as if it were its figures.
         row.shown = row.current or (row.draft if district_staff else None)
         row.figures = list(zip(LABELS, row.shown.figures.get("rows", []), strict=False)) if row.shown else []
-    cases = list(cases_for(request.user).filter(project__district=request.user.district_id)
-                 .order_by("-opened_at")[:200]) if district_staff else []  # fmt: skip
+    cases = list(Case.objects.restrict(request.user, "view").order_by("-opened_at")[:200]) if district_staff else []
     return render(request, "reports/dashboard/submissions.html", {
         "rows": rows, "today": today, "district_staff": district_staff, "cases": cases,
-        "campaigns": list(campaigns_for(request.user).order_by("-starts_on")[:20]),
+        "campaigns": list(campaigns.order_by("-starts_on")[:20]),
     })  # fmt: skip
 
 
@@ -80,14 +77,14 @@ def board(request: HttpRequest) -> HttpResponse:
 @require_POST
 def prepare(request: HttpRequest) -> HttpResponse:
     """生成草稿: the district's Annex 1 of a campaign, or a typical case's Annex 2, from the data of now."""
-    if request.user.role != Role.DISTRICT:  # the city receives the reports; it files none
-        raise PermissionDenied(_("A district's reports are filed by its own staff."))
+    scope = scope_of(request.user)
+    scope.require("file_reports")  # the city receives the reports; it files none
     back = reverse("dashboard:submissions")
-    campaign = campaigns_for(request.user).filter(pk=_int(request.POST.get("campaign"))).first()
+    campaign = Campaign.objects.restrict(request.user, "view").filter(pk=_int(request.POST.get("campaign"))).first()
     case = None
     kind = request.POST.get("kind", "")
     if kind == SubmissionKind.ANNEX2:
-        case = cases_for(request.user).filter(pk=_int(request.POST.get("case"))).first()
+        case = Case.objects.restrict(request.user, "view").filter(pk=_int(request.POST.get("case"))).first()
         if case is None:
             messages.error(request, _("Choose one of the district's cases."))
             return redirect(back)
@@ -95,7 +92,7 @@ def prepare(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a campaign the district takes part in."))
         return redirect(back)
     try:
-        draft = services.submission_prepare(user=request.user, campaign=campaign, district=request.user.district,
+        draft = services.submission_prepare(user=request.user, campaign=campaign, district=scope.district,
                                             kind=kind, case=case)  # fmt: skip
     except (ValidationError, Conflict) as error:
         form_errors(request, error)
@@ -113,7 +110,7 @@ def _int(raw) -> int | None:
 def submit(request: HttpRequest, submission_id: int) -> HttpResponse:
     """报送: the draft as reviewed (its SHA-256 sent back with the form) is filed and frozen."""
     _regulator(request)
-    draft = get_object_or_404(submissions_for(request.user), pk=submission_id)
+    draft = get_object_or_404(_submissions(request.user), pk=submission_id)
     try:
         services.submission_submit(user=request.user, submission=draft, sha256=request.POST.get("sha256", ""),
                                    note=request.POST.get("correction_note", "")[:2000])  # fmt: skip
@@ -128,9 +125,9 @@ def submit(request: HttpRequest, submission_id: int) -> HttpResponse:
 def download(request: HttpRequest, submission_id: int) -> HttpResponse:
     """The exact file, checked against its SHA-256 and sign-off before it is sent; audit-logged."""
     _regulator(request)
-    item = get_object_or_404(submissions_for(request.user), pk=submission_id)
-    if not item.file or (item.state == "draft" and request.user.role != Role.DISTRICT):
-        raise Http404  # a draft is the district's own until it is submitted
+    item = get_object_or_404(_submissions(request.user), pk=submission_id)  # a draft: its district's alone
+    if not item.file:
+        raise Http404
     if not services.submission_intact(item):
         logger.error("submission %s: stored file or sign-off does not match", item.pk)
         message = _("The stored file no longer matches the one submitted; the platform's operator has been told.")

@@ -17,34 +17,24 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from devices.models import DeviceFlip
-from devices.selectors import devices_for
-from inspections.models import Alert, AlertState
+from devices.models import Device, DeviceFlip
+from inspections.models import Alert, AlertState, Campaign, Case, Inspection, Measure
 from inspections.rules import registry, rule
 from inspections.rules.evidence import evidence_rows
-from inspections.selectors import alerts_for, campaigns_for, cases_for, inspections_for, is_staff_for, measures_for
 from inspections.selectors.presence import uncounted_punches
 from inspections.services import cases
 from inspections.services.triage import alert_acknowledge, alert_dismiss
 from projects import selectors as project_selectors
-from projects.choices import RegionLevel, Role
+from projects.choices import RegionLevel
 from projects.identity import normalise_id_number
-from projects.jurisdiction import (
-    REGULATORS,
-    can_manage_project,
-    districts_for,
-    engagements_for,
-    identity_conflicts_for,
-    projects_for,
-    status_requests_for,
-)
-from projects.models import Region
+from projects.models import Engagement, IdentityConflict, Project, Region, StatusRequest
+from projects.scope import scope_of
+from projects.scope.areas import city_of, home_page, province_cities
 from projects.services import accounts, people
 from reports.dashboard import punches, selectors, triage
 from reports.dashboard import requests as requests_page
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.selectors import position_names
-from reports.services import city_of
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.errors import Conflict
 from smz_platform.common.models import AuditAction
@@ -53,13 +43,12 @@ from smz_platform.common.pii import mask_id_number
 
 
 def _regulator(request: HttpRequest) -> None:
-    if request.user.role not in REGULATORS:
-        raise PermissionDenied(_("This page is for the regulators."))
+    scope_of(request.user).require("regulate")
 
 
 def _districts_of(user):
     """The districts a regulator's forms and filters offer: those of its jurisdiction."""
-    return districts_for(user).order_by("code")
+    return scope_of(user).districts().order_by("code")
 
 
 def _month(raw: str | None, today: dt.date) -> dt.date:
@@ -92,14 +81,13 @@ def _overview_context(districts: list[Region], today: dt.date, *, recent: bool =
 def home(request: HttpRequest) -> HttpResponse:
     """The province overview for the province; the city overview for the city; a district's own page
     for its staff; projects for the others."""
-    user = request.user
-    if user.role == Role.DISTRICT:
-        return redirect("dashboard:district", code=user.district.code)
-    if user.role == Role.PROVINCE:
-        return _province(request, user.region)
-    if user.role != Role.CITY:
-        return redirect("dashboard:projects")
-    return _city(request, city_of(user))
+    scope = scope_of(request.user)
+    page, args = home_page(scope)
+    if page == "province":
+        return _province(request, scope.region)
+    if page == "city":
+        return _city(request, city_of(scope))
+    return redirect(page, *args)
 
 
 def _province(request: HttpRequest, province: Region) -> HttpResponse:
@@ -125,10 +113,7 @@ def _province(request: HttpRequest, province: Region) -> HttpResponse:
 def city(request: HttpRequest, code: str) -> HttpResponse:
     """One city's overview: for the province's regulators, and for the city's own."""
     region = get_object_or_404(Region, code=code, level=RegionLevel.CITY)
-    user = request.user
-    if not (user.role == Role.PROVINCE and region.parent_id == user.region_id) and not (
-        user.role == Role.CITY and user.region_id in (None, region.pk)
-    ):
+    if not scope_of(request.user).allows(region, "read_reports"):
         raise Http404
     return _city(request, region)
 
@@ -152,15 +137,15 @@ def _city(request: HttpRequest, city: Region) -> HttpResponse:
 @login_required
 def district(request: HttpRequest, code: str) -> HttpResponse:
     _regulator(request)
-    region = get_object_or_404(Region, code=code, level=RegionLevel.DISTRICT)
-    if not districts_for(request.user).filter(pk=region.pk).exists():
-        raise Http404
+    region = get_object_or_404(scope_of(request.user).districts(), code=code)
     today = timezone.localdate()
     context = _overview_context([region], today)
     context.update(district=region, ranked=selectors.ranked_projects(district=region, today=today))
     # Registrations refused because the number is held under another name: possible identity misuse.
     context["conflicts"] = list(
-        identity_conflicts_for(request.user).filter(project__district=region, reviewed_at__isnull=True)[:50]
+        IdentityConflict.objects.restrict(request.user, "view")
+        .select_related("project", "person", "offered_by", "offered_by__enterprise")
+        .filter(project__district=region, reviewed_at__isnull=True)[:50]
     )
     return render(request, "reports/dashboard/district.html", context)
 
@@ -170,7 +155,7 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
 def identity_conflict_review(request: HttpRequest, conflict_id: int) -> HttpResponse:
     """已核查: staff have looked into an identity conflict; back to the district page."""
     _regulator(request)
-    conflict = get_object_or_404(identity_conflicts_for(request.user), pk=conflict_id)
+    conflict = get_object_or_404(IdentityConflict.objects.restrict(request.user, "view"), pk=conflict_id)
     people.identity_conflict_review(user=request.user, conflict=conflict)
     messages.success(request, _("The identity conflict is marked as reviewed."))
     return redirect("dashboard:district", code=conflict.project.district.code)
@@ -178,7 +163,11 @@ def identity_conflict_review(request: HttpRequest, conflict_id: int) -> HttpResp
 
 @login_required
 def projects(request: HttpRequest) -> HttpResponse:
-    qs = projects_for(request.user).select_related("district").order_by("district__code", "permit_no")
+    qs = (
+        Project.objects.restrict(request.user, "view")
+        .select_related("district")
+        .order_by("district__code", "permit_no")
+    )
     query = request.GET.get("q", "").strip()[:100]
     if query:
         qs = qs.filter(name__icontains=query) | qs.filter(permit_no__icontains=query)
@@ -188,42 +177,48 @@ def projects(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project(request: HttpRequest, permit_no: str) -> HttpResponse:
-    item = get_object_or_404(projects_for(request.user).select_related("district"), permit_no=permit_no)
+    scope = scope_of(request.user)
+    # The page's two questions (may it manage the registry, may it act as the project's regulators?) are
+    # answered by the query that fetches the project.
+    projects = scope.with_allowed(Project.objects.select_related("district"), "manage", "enforce")
+    item = get_object_or_404(projects, permit_no=permit_no)
     today = timezone.localdate()
     month = _month(request.GET.get("month"), today)
     calendar = selectors.project_calendar(user=request.user, project=item, month=month, today=today)
     positions = position_names()
     # The people scope, not the project's: a subcontractor sees its own staff, a vendor nobody.
-    people = list(engagements_for(request.user).filter(project=item, exited_on__isnull=True)
+    people = list(Engagement.objects.restrict(request.user, "view").filter(project=item, exited_on__isnull=True)
                   .select_related("person", "employer").order_by("category", "position", "pk")[:300])  # fmt: skip
     for engagement in people:
         engagement.position_name = positions.get(engagement.position, engagement.position)
-    status_requests = list(status_requests_for(request.user).filter(project=item).select_related("project")
-                           .prefetch_related("attachments").order_by("-submitted_at")[:20])  # fmt: skip
+    requests = StatusRequest.objects.restrict(request.user, "view").filter(project=item).select_related("project")
+    status_requests = list(requests.prefetch_related("attachments").order_by("-submitted_at")[:20])
     context = {
         "project": item,
         "participants": item.participants.select_related("enterprise").order_by("role", "pk"),
         "people": people,
-        "devices": devices_for(request.user).filter(project=item).select_related("vendor").order_by("serial"),
+        "devices": Device.objects.restrict(request.user, "view").filter(project=item).select_related("vendor")
+        .order_by("serial"),
         "calendar": calendar,
         # The month's punches that made no day attended, and why (found false, or refused by the device).
         "uncounted": uncounted_punches(project=item, first=month, last=month_end(month), limit=200,
                                        user=request.user),
         "previous": _shift(month, -1),
         "next": _shift(month, 1) if month < today.replace(day=1) else None,
-        "alerts": alerts_for(request.user).filter(project=item).order_by("-last_seen")[:30],
+        "alerts": Alert.objects.restrict(request.user, "view").filter(project=item).order_by("-last_seen")[:30],
         "requests": status_requests,
         "decidable": requests_page.decidable(request.user, status_requests),
-        "can_file": can_manage_project(request.user, item),
+        "can_file": scope.allows(item, "manage"),
         "request_form": requests_page.StatusRequestForm(),
-        "cases": cases_for(request.user).filter(project=item).order_by("-opened_at")[:20],
-        "measures": measures_for(request.user).filter(case__project=item).order_by("-created_at")[:50],
-        "regulator": request.user.role in (Role.CITY, Role.DISTRICT),
+        "cases": Case.objects.restrict(request.user, "view").filter(project=item).order_by("-opened_at")[:20],
+        "measures": Measure.objects.restrict(request.user, "view").filter(case__project=item)
+        .select_related("case").order_by("-created_at")[:50],
+        "regulator": scope.allows(item, "enforce"),
         # 检查记录 and their findings: the regulators', and the contractor's and supervision firm's for their
         # own projects (the campaign's self-inspection phase works on them).
-        "inspections": inspections_for(request.user).filter(project=item)
+        "inspections": Inspection.objects.restrict(request.user, "view").filter(project=item)
         .prefetch_related("findings", "photos").order_by("-day", "-pk")[:30],
-        "can_inspect": is_staff_for(request.user, item),
+        "can_inspect": scope.allows(item, "enforce"),
     }  # fmt: skip
     return render(request, "reports/dashboard/project.html", context)
 
@@ -258,8 +253,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 def _triage_queryset(user, params):
     # The list never shows the evidence: it stays in the database (a city's open alerts are grouped here).
-    filtered = triage.TriageFilter(params, queryset=alerts_for(user).select_related("project__district")
-                                   .defer("evidence"))  # fmt: skip
+    alerts = Alert.objects.restrict(user, "view").select_related("project__district").defer("evidence")
+    filtered = triage.TriageFilter(params, queryset=alerts)
     qs = filtered.qs if filtered.is_valid() else Alert.objects.none()
     if not params.get("o"):
         qs = qs.order_by("-last_seen", "-id")
@@ -305,7 +300,7 @@ def alerts_triage(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Give the reason for dismissing the alert."))
         return redirect(target)
     done, refused = 0, []
-    for item in alerts_for(request.user).filter(pk__in=ids):
+    for item in Alert.objects.restrict(request.user, "view").filter(pk__in=ids):
         try:
             if action == "acknowledge":
                 alert_acknowledge(user=request.user, alert=item)
@@ -323,7 +318,7 @@ def alerts_triage(request: HttpRequest) -> HttpResponse:
 
 def _open_case(request: HttpRequest, ids: list[int], target: str) -> HttpResponse:
     """立案 from the ticked alerts: one case of one project, through the API's service (cases.case_open)."""
-    items = list(alerts_for(request.user).filter(pk__in=ids).select_related("project"))
+    items = list(Alert.objects.restrict(request.user, "view").filter(pk__in=ids).select_related("project"))
     projects = {a.project_id: a.project for a in items}
     if len(projects) != 1:
         messages.error(request, _("A case is of one project: tick the alerts of one project."))
@@ -344,7 +339,8 @@ def _open_case(request: HttpRequest, ids: list[int], target: str) -> HttpRespons
 @login_required
 def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     _regulator(request)
-    item = get_object_or_404(alerts_for(request.user).select_related("project__district", "dismissed_by"), pk=alert_id)
+    alerts = Alert.objects.restrict(request.user, "view").select_related("project__district", "dismissed_by")
+    item = get_object_or_404(alerts, pk=alert_id)
     spec = rule(item.rule)
     return render(request, "reports/dashboard/alert.html", {
         "alert": item, "rule_name": spec.label, "sentence": spec.describe(item) if spec.describe else "",
@@ -357,7 +353,9 @@ def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @login_required
 def device(request: HttpRequest, serial: str) -> HttpResponse:
-    item = get_object_or_404(devices_for(request.user).select_related("project", "vendor"), serial=serial)
+    item = get_object_or_404(
+        Device.objects.restrict(request.user, "view").select_related("project", "vendor"), serial=serial
+    )
     flips = DeviceFlip.objects.filter(device=item).order_by("-at", "-id")[:200]
     return render(request, "reports/dashboard/device.html", {"device": item, "flips": flips})
 
@@ -369,15 +367,15 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     _regulator(request)
     last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     districts = _districts_of(request.user)
-    campaigns = campaigns_for(request.user).order_by("-starts_on")
-    cities = Region.objects.none()
-    if request.user.role == Role.PROVINCE:
-        cities = Region.objects.filter(parent_id=request.user.region_id, level=RegionLevel.CITY).order_by("code")
+    campaigns = Campaign.objects.restrict(request.user, "view").order_by("-starts_on")
+    cities = province_cities(scope_of(request.user))
     return render(request, "reports/dashboard/reports.html", {
         "districts": districts, "campaigns": campaigns[:20], "cities": cities,
-        "cases": cases_for(request.user).order_by("-opened_at")[:200],
+        "cases": Case.objects.restrict(request.user, "view").select_related("project").order_by("-opened_at")[:200],
         "month": last.strftime("%Y-%m"), "first": last.replace(day=1).isoformat(), "last": last.isoformat(),
-        "projects": projects_for(request.user).order_by("permit_no").only("permit_no", "name")[:500],
+        "projects": Project.objects.restrict(request.user, "view").order_by("permit_no").only("permit_no", "name")[
+            :500
+        ],
     })  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy
 
 from devices.models import Device
 from inspections.choices import InspectionKind
+from inspections.models import Campaign, RandomDraw
 from inspections.rules import registry
-from inspections.selectors import campaigns_for, draws_for, is_staff_for
 from inspections.services import campaigns as campaign_services
 from inspections.services import inspections as inspection_services
-from projects.jurisdiction import REGULATORS, districts_for, projects_for
 from projects.models import Project
+from projects.scope import scope_of
 from reports.dashboard.requests import date_input, form_errors
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_check
@@ -66,9 +66,10 @@ class VisitForm(forms.Form):
         self.project = project
         self.fields["day"].initial = timezone.localdate()
         self.fields["inspectors"].initial = user.get_full_name() or user.username
-        self.campaigns = {str(c.pk): c for c in campaigns_for(user).filter(districts=project.district_id)[:50]}
-        self.draws = {str(d.pk): d for d in draws_for(user).filter(district=project.district_id)[:200]
-                      if project.permit_no in d.drawn}  # fmt: skip
+        campaigns = Campaign.objects.restrict(user, "view").filter(districts=project.district_id)
+        self.campaigns = {str(c.pk): c for c in campaigns[:50]}
+        draws = RandomDraw.objects.restrict(user, "view").filter(district=project.district_id)[:200]
+        self.draws = {str(d.pk): d for d in draws if project.permit_no in d.drawn}
         self.fields["campaign"].choices = [("", "—")] + [(k, c.name) for k, c in self.campaigns.items()]
         self.fields["draw"].choices = [("", "—")] + [
             (k, f"{timezone.localtime(d.drawn_at):%Y年%m月%d日}（{d.size}）") for k, d in self.draws.items()
@@ -121,9 +122,11 @@ def _photos(request: HttpRequest) -> list[bytes]:
 @login_required
 def inspection_new(request: HttpRequest, permit_no: str) -> HttpResponse:
     """检查记录: the regulators of the project's district record what they saw there."""
-    project = get_object_or_404(projects_for(request.user).select_related("district"), permit_no=permit_no)
-    if not is_staff_for(request.user, project):
-        raise PermissionDenied(_("Only the regulators of the project's district record inspections."))
+    projects = Project.objects.restrict(request.user, "view").select_related("district")
+    project = get_object_or_404(projects, permit_no=permit_no)
+    scope_of(request.user).authorize(
+        project, "enforce", _("Only the regulators of the project's district record inspections.")
+    )
     form = VisitForm(request.POST or None, project=project, user=request.user)
     if request.method == "POST":
         try:
@@ -162,9 +165,9 @@ class DrawForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        districts = districts_for(user).order_by("code")
+        districts = scope_of(user).districts().order_by("code")
         self.districts = {str(d.pk): d for d in districts}
-        self.campaigns = {str(c.pk): c for c in campaigns_for(user)[:50]}
+        self.campaigns = {str(c.pk): c for c in Campaign.objects.restrict(user, "view")[:50]}
         self.fields["district"].choices = [(k, d.name) for k, d in self.districts.items()]
         self.fields["campaign"].choices = [("", "—")] + [(k, c.name) for k, c in self.campaigns.items()]
 
@@ -173,8 +176,7 @@ class DrawForm(forms.Form):
 def draws(request: HttpRequest) -> HttpResponse:
     """双随机抽查: draw projects of a district, weighted by their open findings; every draw listed with
     its seed, so that anyone can re-run it."""
-    if request.user.role not in REGULATORS:
-        raise PermissionDenied(_("This page is for the regulators."))
+    scope_of(request.user).require("regulate")
     form = DrawForm(request.POST or None, user=request.user)
     if request.method == "POST":
         try:
@@ -189,9 +191,10 @@ def draws(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(n)d projects were drawn.") % {"n": len(made.drawn)})
             return redirect(reverse("dashboard:draws") + f"#draw-{made.pk}")
-    recent = list(draws_for(request.user).select_related("district", "drawn_by")[:20])
+    recent = list(RandomDraw.objects.restrict(request.user, "view").select_related("district", "drawn_by")[:20])
     permits = {p for d in recent for p in d.drawn}
-    names = dict(projects_for(request.user).filter(permit_no__in=permits).values_list("permit_no", "name"))
+    projects = Project.objects.restrict(request.user, "view")
+    names = dict(projects.filter(permit_no__in=permits).values_list("permit_no", "name"))
     for draw in recent:
         draw.projects = [(p, names.get(p, p)) for p in draw.drawn]
         draw.reproduced = campaign_services.random_draw_verify(draw=draw)

@@ -11,6 +11,8 @@ class AuditAction(models.TextChoices):
     DOWNLOAD_ATTACHMENT = "download_attachment", _("Downloaded an attachment")
     # A search by a full ID number says whether that person works in one's jurisdiction: logged too.
     SEARCH_ID_NUMBER = "search_id_number", _("Searched by ID number")
+    # An account locked, unlocked, its tokens ended, a link to set its password given (projects.admin.accounts).
+    MANAGE_ACCOUNT = "manage_account", _("Managed an account")
 
 
 class AuditEvent(models.Model):

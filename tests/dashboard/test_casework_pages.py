@@ -126,8 +126,9 @@ def test_a_reply_with_a_forbidden_file_writes_nothing_and_only_the_contractor_re
         follow=True, secure=True)  # fmt: skip
     assert "x.exe" in text(refused) and "PDF" in text(refused)
     assert "描述" in text(contractor.post(f"/measures/{order.pk}/reply/", {"text": " "}, follow=True, secure=True))
+    # The order is addressed to the general contractor: the supervision firm does not read it (404).
     assert signed_in(city, "supervisor").post(f"/measures/{order.pk}/reply/", {"text": "监理代答"},
-                                              secure=True).status_code == 403  # fmt: skip
+                                              secure=True).status_code == 404  # fmt: skip
     order.refresh_from_db()
     assert order.state == "issued" and not RectificationReply.objects.exists()
     assert MeasureDocument.objects.filter(reply__isnull=False).count() == 0

@@ -152,7 +152,8 @@ def test_nobody_files_or_reads_another_districts_reports(city, campaign):
     draft = Submission.objects.get(district=city.haishu)
     with on("2026-11-25", 16):
         assert submit(signed_in(city, "jiangbei"), draft).status_code == 404
-        assert submit(signed_in(city, "city"), draft).status_code == 403  # the city receives, it does not file
+        # The city receives what districts file, and never reads a district's draft: not there for it.
+        assert submit(signed_in(city, "city"), draft).status_code == 404
         assert signed_in(city, "jiangbei").get(f"/submissions/{draft.pk}/download", secure=True).status_code == 404
         assert signed_in(city, "contractor").get("/submissions/", secure=True).status_code == 403
         prepared = signed_in(city, "city").post("/submissions/prepare/", {"kind": "annex1", "campaign": campaign.pk},

@@ -8,8 +8,8 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.choices import Role
 from projects.models import Enterprise, Region
+from projects.scope.accounts import ACCOUNT_ROLES, role_words
 from projects.services.accounts import account_create
 from smz_platform.common.errors import Conflict
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", required=True)
-        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--role", required=True, choices=ACCOUNT_ROLES)
         parser.add_argument("--district", help="GB/T 2260 code of the district (role district)")
         parser.add_argument("--region", help="GB/T 2260 code of the province (role province) or city (role city)")
         parser.add_argument("--enterprise", help="unified social credit code (roles enterprise and vendor)")
@@ -73,7 +73,7 @@ class Command(BaseCommand):
             raise CommandError(problems) from exc
         except Conflict as exc:
             raise CommandError(f"--{exc.field}: {exc.message}") from exc
-        self.stdout.write(f"Created {user.username} ({user.get_role_display()}).")
+        self.stdout.write(f"Created {user.username} ({role_words(user)}).")
         if key:
             self.stdout.write(key)
 

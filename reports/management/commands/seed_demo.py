@@ -15,6 +15,7 @@ from inspections.demo_enforcement import seed_enforcement
 from inspections.engine import rules_run
 from projects import demo
 from projects.models import Project, User
+from projects.scope.accounts import role_words
 from reports.dashboard.rollup import district_days_roll_up
 
 DEMO_SEED = 2026
@@ -83,4 +84,4 @@ def demo_logins() -> list[tuple[str, str, str]]:
     users = User.objects.filter(
         username__in=["city", "haishu", "jiangbei", "contractor", "labour", "supervisor", "vendor"]
     )
-    return [(u.username, u.get_role_display(), demo.DEMO_PASSWORD) for u in users.order_by("id")]
+    return [(u.username, role_words(u), demo.DEMO_PASSWORD) for u in users.order_by("id")]

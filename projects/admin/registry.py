@@ -1,12 +1,10 @@
-"""Admin pages of the registry, in Chinese, each list cut to the user's jurisdiction."""
+"""Admin pages of the registry, in Chinese, each page cut to the account's scope (projects.scope)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,8 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from projects import jurisdiction
-from projects.choices import Role
+from projects.admin.base import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 from projects.models import (
     Engagement,
     Enterprise,
@@ -28,45 +25,35 @@ from projects.models import (
     Region,
     StatusRequest,
     StatusRequestAttachment,
-    User,
 )
-from projects.services.accounts import account_jurisdiction_check
+from projects.scope import scope_of
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.models import AuditAction
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Every admin list shows only the user's jurisdiction (projects.jurisdiction)."""
-
-    def scope(self, request: HttpRequest, queryset):
-        raise NotImplementedError
-
-    def get_queryset(self, request: HttpRequest):
-        return self.scope(request, super().get_queryset(request))
-
-
-class ReadOnlyAdminMixin:
-    """Records written by the platform itself (history, punches): shown, never edited by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ScopedAdmin):
+    """Each level registers and changes the regions below its own: a province its cities, a city its
+    districts (and their towns); nobody moves a region under a parent it does not govern."""
+
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = Region.objects.restrict(request.user, "add")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "parent" and field is not None and not scope_of(request.user).governs_platform:
+            field.required = True  # a region without a parent is the operator's to register
+        return field
+
 
 @admin.register(ReferenceCode)
-class ReferenceCodeAdmin(admin.ModelAdmin):
+class ReferenceCodeAdmin(ScopedAdmin):
     list_display = ["table", "code", "national_code", "name", "sort_order", "active"]
     list_filter = ["table", "active"]
     search_fields = ["code", "name"]
@@ -78,17 +65,14 @@ class EnterpriseAdmin(ScopedAdmin):
     list_filter = ["is_owner", "is_contractor", "is_subcontractor", "is_supervisor", "is_vendor"]
     search_fields = ["name", "uscc"]
 
-    def scope(self, request, queryset):
-        return queryset.filter(pk__in=jurisdiction.enterprises_for(request.user).values("pk"))
 
-
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(ScopedInline, admin.TabularInline):
     model = ProjectParticipant
     extra = 0
     autocomplete_fields = ["enterprise"]
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(ScopedInline, admin.TabularInline):
     model = ProjectStatusChange
     extra = 0
     can_delete = False
@@ -107,12 +91,11 @@ class ProjectAdmin(ScopedAdmin):
     inlines = [ParticipantInline, StatusChangeInline]
     list_select_related = ["district"]
 
-    def scope(self, request, queryset):
-        return queryset.filter(pk__in=jurisdiction.projects_for(request.user).values("pk"))
-
     def save_model(self, request, obj, form, change):
         # A change here bypasses the approval workflow: it is recorded without a request (rule R05).
-        obj.save(changed_by=request.user)
+        with transaction.atomic():
+            obj.save(changed_by=request.user)
+            self.check_saved(request, obj)
 
 
 @admin.register(Person)
@@ -121,10 +104,6 @@ class PersonAdmin(ScopedAdmin):
     search_fields = ["name"]
     readonly_fields = ["id_number_masked", "gender", "birth_year", "id_number_warnings", "reveal_link"]
     exclude = ["id_number_encrypted", "id_number_digest"]
-
-    def scope(self, request, queryset):
-        visible = jurisdiction.engagements_for(request.user).values("person_id")
-        return queryset.filter(pk__in=visible)
 
     def has_add_permission(self, request):
         # People are registered through engagements, where the ID number is checked and encrypted.
@@ -143,7 +122,7 @@ class PersonAdmin(ScopedAdmin):
         return [reveal, *urls]
 
     def reveal_view(self, request: HttpRequest, pk: int):
-        if not request.user.has_perm("projects.view_full_id_number"):
+        if not scope_of(request.user).may_reveal_id_numbers():
             raise PermissionDenied
         person = self.get_queryset(request).filter(pk=pk).first()
         if person is None:
@@ -171,11 +150,8 @@ class EngagementAdmin(ScopedAdmin):
     list_select_related = ["person", "project", "employer"]
     raw_id_fields = ["person", "project", "employer"]
 
-    def scope(self, request, queryset):
-        return queryset.filter(pk__in=jurisdiction.engagements_for(request.user).values("pk"))
 
-
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ScopedInline, admin.TabularInline):
     model = StatusRequestAttachment
     extra = 0
     can_delete = False
@@ -203,9 +179,6 @@ class StatusRequestAdmin(ScopedAdmin):
         "city_decided_at",
     ]
 
-    def scope(self, request, queryset):
-        return queryset.filter(pk__in=jurisdiction.status_requests_for(request.user).values("pk"))
-
 
 @admin.register(ProjectStatusChange)
 class ProjectStatusChangeAdmin(ReadOnlyAdminMixin, ScopedAdmin):
@@ -213,65 +186,10 @@ class ProjectStatusChangeAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_filter = ["field"]
     search_fields = ["project__permit_no"]
 
-    def scope(self, request, queryset):
-        return queryset.filter(pk__in=jurisdiction.status_changes_for(request.user).values("pk"))
-
-
-class _JurisdictionChecked:
-    """The role's jurisdiction checked as create_account checks it, as a form error (never a 500 from
-    the database's constraint)."""
-
-    def clean(self):
-        data = super().clean()
-        try:
-            account_jurisdiction_check(role=data.get("role") or "", district=data.get("district"),
-                                       enterprise=data.get("enterprise"), region=data.get("region"))  # fmt: skip
-        except ValidationError as exc:
-            for field, messages_ in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages_)
-        return data
-
-
-class AccountCreationForm(_JurisdictionChecked, AdminUserCreationForm):
-    class Meta(AdminUserCreationForm.Meta):
-        model = User
-        fields = ["username", "role", "region", "district", "enterprise", "phone"]
-
-
-class AccountChangeForm(_JurisdictionChecked, UserChangeForm):
-    class Meta(UserChangeForm.Meta):
-        model = User
-
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin, ScopedAdmin):
-    list_display = ["username", "role", "region", "district", "enterprise", "phone", "is_active"]
-    list_filter = ["role", "is_active"]
-    fieldsets = [
-        *DjangoUserAdmin.fieldsets,
-        (_("Role and jurisdiction"), {"fields": ["role", "region", "district", "enterprise", "phone", "language"]}),
-    ]
-    # The role and its jurisdiction are chosen when the account is made: there is no default.
-    add_form = AccountCreationForm
-    form = AccountChangeForm
-    add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "usable_password", "password1", "password2"]}),
-        (_("Role and jurisdiction"), {"fields": ["role", "region", "district", "enterprise", "phone"]}),
-    ]
-
-    def scope(self, request, queryset):
-        if request.user.role == Role.CITY and request.user.region_id is None:
-            return queryset
-        if request.user.role == Role.CITY:  # its city's staff and enterprises' accounts, and its own
-            return queryset.filter(Q(pk=request.user.pk) | Q(district__parent_id=request.user.region_id)
-                                   | Q(enterprise__in=jurisdiction.enterprises_for(request.user)))  # fmt: skip
-        return queryset.filter(pk=request.user.pk)
-
 
 @admin.register(IdentityConflict)
 class IdentityConflictAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    """Read-only: staff mark a conflict reviewed on the district's page."""
+
     list_display = ["at", "project", "person", "offered_name", "offered_by", "reviewed_at"]
     list_select_related = ["project", "person", "offered_by"]
-
-    def scope(self, request, queryset):
-        return queryset.filter(pk__in=jurisdiction.identity_conflicts_for(request.user).values("pk"))
