@@ -13,8 +13,9 @@ class Punch(ScopedModel):
     On PostgreSQL the table is partitioned by month of `punched_at` (attendance.partitions), with a
     primary key of (id, punched_at) as partitioning requires; idempotency lives in PunchKey, since a
     unique index on a partitioned table would have to include the punch time. The ID number is kept
-    as its lookup digest and masked form; the encrypted number only when no person holds it (the
-    evidence of rule R04).
+    as its lookup digest and masked form; the encrypted number only when no person is linked (the evidence
+    of rule R04). A punch is linked to a person only through an engagement on its device's project: any
+    other number is an unregistered person there, shown masked, never by name.
     """
 
     # No database-level foreign keys on this append-only fact table: the intake reads every reference
@@ -65,7 +66,9 @@ class Punch(ScopedModel):
         ordering = ["-punched_at"]
         indexes = [
             models.Index(fields=["project", "punched_at"], name="punch_project_time"),
-            models.Index(fields=["person", "punched_at"], name="punch_person_time"),
+            # One ID number's punches across sites (R07's moves, R10's managers elsewhere): by its digest, since
+            # a punch on a site where the holder is not engaged is linked to no person there.
+            models.Index(fields=["id_number_digest", "punched_at"], name="punch_digest_time"),
             # Rule R07: the same photo on different punches.
             models.Index(fields=["photo_sha256"], condition=~models.Q(photo_sha256=""), name="punch_photo"),
             # The rare flags the nightly rules look for (R04, R06, R08, R13): small partial indexes.

@@ -26,7 +26,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from attendance.models import DailyPresence, Punch, PunchKey, PunchVerdict
 from devices.gateway import DeviceIdentity
 from devices.models import Device, DeviceNonce
-from projects.models import Engagement, Person
+from projects.models import Engagement
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -91,7 +91,10 @@ Spans = dict[int, list[tuple[dt.date, dt.date | None]]]
 
 
 def people_with_engagements(project_id: int, digests: set[str]) -> tuple[dict[str, int], Spans]:
-    """The person behind each ID number digest, and their engagements on the project (entry, exit)."""
+    """The person behind each ID number digest who is engaged on the project (ever), and their engagements
+    on it (entry, exit). A number held by someone engaged only elsewhere is, on this project, an
+    unregistered person (R04): the punch is not linked to anyone, so that nobody learns the name behind a
+    number by pushing it through a device of their own (issue 23)."""
     persons: dict[str, int] = {}
     spans: Spans = defaultdict(list)
     if not digests:
@@ -100,18 +103,14 @@ def people_with_engagements(project_id: int, digests: set[str]) -> tuple[dict[st
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT p.id_number_digest, p.id, e.entered_on, e.exited_on FROM projects_person p "
-                "LEFT JOIN projects_engagement e ON e.person_id = p.id AND e.project_id = %s "
+                "JOIN projects_engagement e ON e.person_id = p.id AND e.project_id = %s "
                 "WHERE p.id_number_digest = ANY(%s)",
                 [project_id, list(digests)],
             )
             rows = cursor.fetchall()
     else:
-        people = dict(Person.objects.filter(id_number_digest__in=digests).values_list("id_number_digest", "id"))
-        engaged = Engagement.objects.filter(project_id=project_id, person_id__in=people.values())
-        by_person = defaultdict(list)
-        for person_id, entered, exited in engaged.values_list("person_id", "entered_on", "exited_on"):
-            by_person[person_id].append((entered, exited))
-        rows = [(d, pk, *span) for d, pk in people.items() for span in (by_person[pk] or [(None, None)])]
+        engaged = Engagement.objects.filter(project_id=project_id, person__id_number_digest__in=digests)
+        rows = list(engaged.values_list("person__id_number_digest", "person_id", "entered_on", "exited_on"))
     for digest, person_id, entered, exited in rows:
         persons[digest] = person_id
         if entered is not None:

@@ -106,11 +106,15 @@ MIDDLEWARE = [
     # The account's language (default Chinese), not the browser's Accept-Language.
     "smz_platform.common.language.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A page form's file over the limit: 413 with the site's page, before CSRF reads the form (common/uploads.py).
+    "smz_platform.common.uploads.UploadLimitMiddleware",
     # A session idle longer than its role allows is ended (SMZ_SESSION_IDLE_MINUTES_*).
     "smz_platform.common.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuses a locked-out login with the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
+    # A POST, PUT, PATCH or DELETE is one transaction, rolled back when the view fails (common/transactions.py).
+    "smz_platform.common.transactions.AtomicWritesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

@@ -44,6 +44,7 @@ from inspections.services import replies as reply_services
 from projects.models import Engagement, Enterprise, Project
 from projects.scope import scope_of
 from smz_platform.common.audit import audit_event_record
+from smz_platform.common.files import file_download
 from smz_platform.common.models import AuditAction
 
 
@@ -120,21 +121,23 @@ def _case_detail(request: Request, case) -> dict:
         .select_related("target_enterprise", "target_person")
         .prefetch_related("documents", "replies__documents")
     )
-    case = _case_readable(request.user).get(pk=case.pk)
+    case = _case_readable(request.user, detail=True).get(pk=case.pk)
     return s.CaseDetailSerializer(case, context={"measures": measures, "user": request.user}).data
 
 
-def _case_readable(user):
-    """Cases with what of them the reader reads: its alerts, findings and history cut to the reader's scope
-    (set-based prefetches, one query each for a whole page)."""
+def _case_readable(user, *, detail: bool = False):
+    """Cases with what of them the reader reads: its alerts, findings (and, for one case, its history) cut
+    to the reader's scope (set-based prefetches, one query each for a whole page)."""
+    parts = [
+        Prefetch("alerts", queryset=Alert.objects.restrict(user, "view")),
+        Prefetch("findings", queryset=InspectionFinding.objects.restrict(user, "view")),
+    ]
+    if detail:
+        parts.append(Prefetch("events", queryset=CaseEvent.objects.restrict(user, "view").select_related("by")))
     return (
         Case.objects.restrict(user, "view")
         .select_related("project", "project__district", "opened_by", "closed_by")
-        .prefetch_related(
-            Prefetch("alerts", queryset=Alert.objects.restrict(user, "view")),
-            Prefetch("findings", queryset=InspectionFinding.objects.restrict(user, "view")),
-            Prefetch("events", queryset=CaseEvent.objects.restrict(user, "view").select_related("by")),
-        )
+        .prefetch_related(*parts)
     )
 
 
@@ -271,14 +274,15 @@ class MeasureDocumentDownloadApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="the file")})
     def get(self, request: Request, measure_id: int, document_id: int) -> FileResponse:
         measure = _measure(request, measure_id)
-        document = MeasureDocument.objects.filter(measure=measure, pk=document_id).first()
+        document = (
+            MeasureDocument.objects.restrict(request.user, "view").filter(measure=measure, pk=document_id).first()
+        )
         if document is None:
             raise Http404
         audit_event_record(user=request.user, action=AuditAction.DOWNLOAD_ATTACHMENT,
                            what=f"下载处理措施{measure.pk}的文书{document.pk}", record_count=1, request=request,
                            project_permit_no=measure.case.project.permit_no)  # fmt: skip
-        return FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
-                            filename=document.original_name)  # fmt: skip
+        return file_download(document)
 
 
 class MeasureReplyApi(APIView):

@@ -34,7 +34,7 @@ class Hop:
     """Two consecutive punches of one person at different places."""
 
     project_id: int  # of the second punch
-    person_id: int
+    person_id: int | None  # None: the number's holder is not engaged on the second punch's project
     who: str
     first_at: dt.datetime
     second_at: dt.datetime
@@ -42,6 +42,7 @@ class Hop:
     second_place: tuple[float, float]
     second: FalsePunch | None = None  # the punch that could not have been made
     max_speed_kmh: int | None = None  # the second punch's project's policy (else evaluate's default)
+    digest: str = ""  # the ID number's lookup digest: which number, for a hop linked to nobody
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -89,7 +90,8 @@ def evaluate(photos: list[SharedPhoto], hops: list[Hop], *, day: dt.date, max_sp
                         "first_at": hop.first_at.isoformat(),
                         "second_at": hop.second_at.isoformat(),
                     },
-                    period_key=f"hop:{day.isoformat()}",
+                    # A hop linked to nobody on its project is told apart by its number (the digest's head).
+                    period_key=f"hop:{day.isoformat()}" + ("" if hop.person_id else f":{hop.digest[:16]}"),
                     false_punches=(hop.second,) if hop.second else (),
                 )  # fmt: skip
             )
@@ -122,33 +124,39 @@ def _shared_photos(ctx) -> list[SharedPhoto]:
 
 
 def _hops(ctx) -> list[Hop]:
-    """Consecutive punches of one person at different places (the phone's coordinates, else the
-    device's): a window over the day's punches in the database returns only the moves. A part of the
-    night (ctx.unit_projects) reads the whole day of the people who punched on its projects."""
+    """Consecutive punches of one ID number at different places (the phone's coordinates, else the
+    device's): a window over the day's punches in the database returns only the moves. By the number's
+    digest, not the person link: a punch on a site where the holder is not engaged is linked to nobody
+    there, and must still place him. A part of the night (ctx.unit_projects) reads the whole day of the
+    numbers that punched on its projects."""
     lat, lon = Coalesce("lat", "device__lat"), Coalesce("lon", "device__lon")
-    window = {"partition_by": [F("person_id")], "order_by": F("punched_at").asc()}
-    day = Punch.objects.filter(punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end, person_id__isnull=False)
+    window = {"partition_by": [F("id_number_digest")], "order_by": F("punched_at").asc()}
+    day = Punch.objects.filter(punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end)
     if ctx.unit_projects is not None:
-        # The people as a list, not a subquery: the database then reads their day by the (person,
+        # The numbers as a list, not a subquery: the database then reads their day by the (digest,
         # punched_at) index instead of scanning the month's partition for the day (a part's read must
         # cost its share of the whole run's, not the whole run's each time).
-        people = list(
-            day.filter(project_id__in=ctx.unit_projects).order_by().values_list("person_id", flat=True).distinct()
+        numbers = list(
+            day.filter(project_id__in=ctx.unit_projects)
+            .order_by()
+            .values_list("id_number_digest", flat=True)
+            .distinct()
         )
-        day = day.filter(person_id__in=people)
+        day = day.filter(id_number_digest__in=numbers)
     moves = (
         day.annotate(place_lat=lat, place_lon=lon, prev_at=Window(Lag("punched_at"), **window),
                   prev_lat=Window(Lag(lat), **window), prev_lon=Window(Lag(lon), **window))
         .filter(place_lat__isnull=False, prev_lat__isnull=False)
         .filter(~Q(place_lat=F("prev_lat")) | ~Q(place_lon=F("prev_lon")))
         .values_list("project_id", "person_id", "id_number_masked", "prev_at", "punched_at", "prev_lat", "prev_lon",
-                     "place_lat", "place_lon", "id", "project__district_id")
+                     "place_lat", "place_lon", "id", "project__district_id", "id_number_digest")
     )  # fmt: skip
     return [
         Hop(project_id, person_id, masked, prev_at, at, (prev_lat, prev_lon), (lat_, lon_),
             FalsePunch(punch_id, at, person_id, project_id, "两次考勤之间的距离超出可能的行程"),
-            ctx.book.for_district(district_id).r07_max_speed_kmh)
-        for project_id, person_id, masked, prev_at, at, prev_lat, prev_lon, lat_, lon_, punch_id, district_id in moves
+            ctx.book.for_district(district_id).r07_max_speed_kmh, digest)
+        for project_id, person_id, masked, prev_at, at, prev_lat, prev_lon, lat_, lon_, punch_id, district_id, digest
+        in moves
     ]  # fmt: skip
 
 

@@ -75,11 +75,13 @@ def evaluate(punches: list[ManagerPunch], *, day: dt.date) -> list[Finding]:
 def collect(ctx) -> list[Finding]:
     active = ctx.active_ids()
     positions = ctx.position_names()
+    # By the ID number's digest: a punch on another project's device is linked to nobody there (the
+    # manager is not engaged on it), and must still be found as his.
     managers = {
-        person_id: (project_id, engagement_id, f"{name}（{positions.get(position, position)}）")
-        for person_id, project_id, engagement_id, name, position in Engagement.objects.filter(
+        digest: (project_id, engagement_id, f"{name}（{positions.get(position, position)}）", person_id)
+        for digest, person_id, project_id, engagement_id, name, position in Engagement.objects.filter(
             ctx.engaged_on_day(), project_id__in=active, category=Category.MANAGER
-        ).values_list("person_id", "project_id", "id", "person__name", "position")
+        ).values_list("person__id_number_digest", "person_id", "project_id", "id", "person__name", "position")
     }  # fmt: skip
     devices = {pk: (project_id, location) for pk, project_id, location in Device.objects.values_list(
         "id", "project_id", "location")}  # fmt: skip
@@ -89,10 +91,10 @@ def collect(ctx) -> list[Finding]:
         .exclude(lat=None).exclude(fence_m=None).values_list("project_id", "lat", "lon", "fence_m")
     }  # fmt: skip
     punches = []
-    for punch_id, person_id, device_id, lat, lon, at in Punch.objects.filter(
-        person_id__in=managers, punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end
-    ).values_list("id", "person_id", "device_id", "lat", "lon", "punched_at"):
-        project_id, engagement_id, who = managers[person_id]
+    for punch_id, digest, device_id, lat, lon, at in Punch.objects.filter(
+        id_number_digest__in=list(managers), punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end
+    ).values_list("id", "id_number_digest", "device_id", "lat", "lon", "punched_at"):
+        project_id, engagement_id, who, person_id = managers[digest]
         device_project, location = devices.get(device_id, (None, "other"))
         punches.append(ManagerPunch(project_id, engagement_id, who, punch_id, device_project, location,
                                     (lat, lon) if lat is not None else None, fences.get(project_id), at,

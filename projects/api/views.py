@@ -22,6 +22,7 @@ from projects.services import people, registry
 from projects.services import status as status_services
 from projects.services.accounts import token_rotate
 from smz_platform.common.audit import audit_event_record
+from smz_platform.common.files import file_download
 from smz_platform.common.models import AuditAction
 
 
@@ -255,12 +256,7 @@ class StatusRequestAttachmentDownloadApi(APIView):
             request=request,
             project_permit_no=status_request.project.permit_no,
         )
-        return FileResponse(
-            attachment.file.open("rb"),
-            content_type=attachment.content_type,
-            as_attachment=True,
-            filename=attachment.original_name,
-        )
+        return file_download(attachment)
 
 
 class MeApi(APIView):

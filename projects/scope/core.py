@@ -159,7 +159,8 @@ class Scope:
 
         if capability not in CAPABILITIES:
             raise KeyError(f"unknown capability {capability!r}")
-        return self.is_operator or self.kind in CAPABILITIES[capability].kinds
+        granted = CAPABILITIES[capability]
+        return (self.is_operator and granted.operator) or self.kind in granted.kinds
 
     @cached_property
     def caps(self) -> dict[str, bool]:

@@ -612,10 +612,13 @@ class Capability:
     words: str
     kinds: frozenset[Kind]
     refusal: str
+    # The operator holds every capability but those that need an area of one's own (a district to file
+    # for, a province to open): it has none.
+    operator: bool = True
 
 
-def capability(words: str, *kinds: Kind, refusal=None) -> Capability:
-    return Capability(words, frozenset(kinds), refusal or _("You may not do this here."))
+def capability(words: str, *kinds: Kind, refusal=None, operator: bool = True) -> Capability:
+    return Capability(words, frozenset(kinds), refusal or _("You may not do this here."), operator)
 
 
 CAPABILITIES: dict[str, Capability] = {
@@ -644,12 +647,12 @@ CAPABILITIES: dict[str, Capability] = {
         "发起专项行动", Kind.CITY, refusal=_("Campaigns are launched by the city, for its own districts.")
     ),
     "file_reports": capability(
-        "报送（区县）", Kind.DISTRICT, refusal=_("A district's reports are filed by its own staff.")
+        "报送（区县）", Kind.DISTRICT, refusal=_("A district's reports are filed by its own staff."), operator=False
     ),
-    "province_home": capability("首页：全省总览", Kind.PROVINCE),
+    "province_home": capability("首页：全省总览", Kind.PROVINCE, operator=False),
     "city_home": capability("首页：全市总览", Kind.CITY),
-    "district_home": capability("首页：本区县", Kind.DISTRICT),
-    "reports_by_city": capability("报表按市选择", Kind.PROVINCE),
+    "district_home": capability("首页：本区县", Kind.DISTRICT, operator=False),
+    "reports_by_city": capability("报表按市选择", Kind.PROVINCE, operator=False),
     "reports_whole_city": capability("报表：全市汇总", Kind.CITY),
     "short_sessions": capability("较短的空闲登出时间", Kind.PROVINCE, Kind.CITY, Kind.DISTRICT),
     "administer": capability("后台管理入口（区划、账号、规则参数）", Kind.PROVINCE, Kind.CITY),

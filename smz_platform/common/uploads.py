@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -31,3 +32,23 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None  # the next handlers keep the file
+
+
+class UploadLimitMiddleware:
+    """A page form's upload over the limit is answered 413 with the site's own page, before anything reads
+    the form (CSRF's check reads it first, where the exception would otherwise be a 500). The API's routes
+    parse their own bodies and answer the same 413 as JSON (UploadTooLarge is an APIException)."""
+
+    API = "/api/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (request.method == "POST" and request.content_type == "multipart/form-data"
+                and not request.path.startswith(self.API)):  # fmt: skip
+            try:
+                request.POST  # noqa: B018  parsed here, once: the view reads the same parse
+            except UploadTooLarge as exc:
+                return render(request, "413.html", {"message": str(exc.detail)}, status=413)
+        return self.get_response(request)

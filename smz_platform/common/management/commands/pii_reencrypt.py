@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from attendance.models import Punch
@@ -137,12 +137,16 @@ class Command(BaseCommand):
             if not people:
                 break
             with transaction.atomic():
-                for pk, token in people:
-                    Person.objects.filter(pk=pk).update(id_number_digest=pii.lookup_digest(pii.decrypt(token)))
                 ids = [pk for pk, _token in people]
-                # Registered people's punches carry their person's digest: one statement a batch.
-                holder = Person.objects.filter(pk=OuterRef("person_id")).values("id_number_digest")[:1]
-                Punch.objects.filter(person_id__in=ids).update(id_number_digest=Subquery(holder))
+                old = dict(Person.objects.filter(pk__in=ids).values_list("pk", "id_number_digest"))
+                new = {pk: pii.lookup_digest(pii.decrypt(token)) for pk, token in people}
+                for pk, digest in new.items():
+                    Person.objects.filter(pk=pk).update(id_number_digest=digest)
+                # Every punch of these numbers (linked or not) moves to the new digest: one statement a
+                # batch, found by the digest index.
+                moved = Case(*(When(id_number_digest=old[pk], then=Value(new[pk])) for pk in ids if old.get(pk)),
+                             default=F("id_number_digest"))  # fmt: skip
+                Punch.objects.filter(id_number_digest__in=[d for d in old.values() if d]).update(id_number_digest=moved)
                 progress.last_id, progress.done = people[-1][0], progress.done + len(people)
                 progress.save(update_fields=["last_id", "done", "updated_at"])
             self.stdout.write(f"  digests: {progress.done} people")
