@@ -185,7 +185,9 @@ def submission_deadline(*, campaign: Campaign, kind: str) -> dt.date:
 
 
 def _require_district_staff(user: User, district: Region) -> None:
-    scope_of(user).authorize(district, "file_reports")
+    scope = scope_of(user)
+    scope.require("file_reports")
+    scope.authorize(district, "file_reports")
 
 
 def _render(*, kind: str, campaign: Campaign, district: Region, case: Case | None, user: User | None,

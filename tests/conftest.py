@@ -71,6 +71,12 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def city(db) -> City:
+    return build_city()
+
+
+def build_city() -> City:
+    """Ningbo with Haishu and Jiangbei, Haishu's project with one firm of every kind, Jiangbei's with its
+    contractor, and one account of every role (the `city` fixture; module-scoped worlds call it too)."""
     ningbo = RegionFactory(code="330200", name="宁波市", level=RegionLevel.CITY)
     haishu = RegionFactory(code="330203", name="海曙区", level=RegionLevel.DISTRICT, parent=ningbo)
     jiangbei = RegionFactory(code="330205", name="江北区", level=RegionLevel.DISTRICT, parent=ningbo)
@@ -120,14 +126,19 @@ def city(db) -> City:
 @pytest.fixture
 def gate(city, client):
     """A registered face gate at the entrance of Haishu's project, and a client that signs as it."""
-    from devices.services import device_register
     from tests.device_client import SignedDevice
 
-    registered = device_register(
+    registered = register_gate(city)
+    return SignedDevice(client=client, serial=registered.device.serial, secret=registered.secret)
+
+
+def register_gate(city: City):
+    from devices.services import device_register
+
+    return device_register(
         user=city.users["contractor"], project=city.project, serial="HS-GATE-01", vendor=city.vendor,
         model="FaceGate-3", kind="gate", connection="direct", location="entrance",
     )  # fmt: skip
-    return SignedDevice(client=client, serial=registered.device.serial, secret=registered.secret)
 
 
 @pytest.fixture(autouse=True)

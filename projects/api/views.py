@@ -76,6 +76,15 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=s.ProjectSerializer, responses={201: s.ProjectOutSerializer})
     def create(self, request: Request) -> Response:
+        # Who may register here, before what is wrong with the body: another city's district is refused
+        # whatever else the body says (and an account that registers nowhere is refused outright).
+        scope = scope_of(request.user)
+        named = request.data.get("district", "") if isinstance(request.data, dict) else ""
+        district = Region.objects.filter(code=str(named)[:12]).first()
+        if district is not None:
+            scope.authorize(district, "register_project")
+        elif not Region.objects.restrict(request.user, "register_project").exists():
+            raise PermissionDenied(_("You may register projects of your own district only."))
         data = s.ProjectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)

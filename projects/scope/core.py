@@ -178,7 +178,7 @@ class Scope:
         rule = rule_for(model)
         access = rule.action(action)
         if self.is_operator:
-            return Q()
+            return Q() if access.operator else NOTHING
         return q_or(*(reach.build(self, rule.paths) for reach in access.reaches.get(self.kind, ())))
 
     def restrict(self, queryset: QuerySet | type[Model], action: str = "view") -> QuerySet:
@@ -251,13 +251,13 @@ class Scope:
     def may_register_staff(self, project, employer) -> bool:
         """An engagement on `project` employed by `employer`: the project's city or general contractor for
         anyone, a subcontractor or supervision firm taking part in it for its own staff."""
-        if self.allows(project, "manage"):
+        if self.allows(project, "manage_project"):
             return True
         return employer is not None and employer.pk == self.enterprise_id and self.allows(project, "register_people")
 
     def may_register_device(self, project, vendor) -> bool:
         """A device on `project`: its city or general contractor; a vendor serving it, for its own devices."""
-        if self.allows(project, "manage"):
+        if self.allows(project, "manage_project"):
             return True
         return vendor is not None and vendor.pk == self.enterprise_id and self.allows(project, "register_device")
 

@@ -51,16 +51,27 @@ def fk(path: str) -> str:
 
 @dataclass(frozen=True)
 class Reach:
-    """Rows an account reaches, with the words the matrix shows for it."""
+    """Rows an account reaches, with the words the matrix shows for it (per kind of account, where the
+    same reach reads differently for a province, a city and a district)."""
 
     words: str
     build: Callable[[Scope, Paths], Q]
+    by_kind: tuple[tuple[Kind, str], ...] = ()
+
+    def words_for(self, kind: Kind) -> str:
+        return dict(self.by_kind).get(kind, self.words)
 
     def __or__(self, other: Reach) -> Reach:
-        return Reach(f"{self.words}；或{other.words}", lambda s, p: q_or(self.build(s, p), other.build(s, p)))
+        return _combined(self, other, "；或", lambda s, p: q_or(self.build(s, p), other.build(s, p)))
 
     def __and__(self, other: Reach) -> Reach:
-        return Reach(f"{self.words}，且{other.words}", lambda s, p: q_and(self.build(s, p), other.build(s, p)))
+        return _combined(self, other, "，且", lambda s, p: q_and(self.build(s, p), other.build(s, p)))
+
+
+def _combined(first: Reach, second: Reach, joint: str, build) -> Reach:
+    kinds = {kind for kind, _words in (*first.by_kind, *second.by_kind)}
+    return Reach(f"{first.words}{joint}{second.words}", build,
+                 tuple((k, f"{first.words_for(k)}{joint}{second.words_for(k)}") for k in kinds))  # fmt: skip
 
 
 # --- everything, nothing, the platform --------------------------------------------------------------
@@ -89,7 +100,11 @@ def _jurisdiction(scope: Scope, paths: Paths) -> Q:
     return NOTHING
 
 
-JURISDICTION = Reach("本辖区（省：所辖各市的区县；市：本市各区县；区县：本区县）", _jurisdiction)
+JURISDICTION = Reach(
+    "本辖区",
+    _jurisdiction,
+    ((Kind.PROVINCE, "所辖各市的各区县"), (Kind.CITY, "本市各区县"), (Kind.DISTRICT, "本区县")),
+)
 
 
 def governed_districts(scope: Scope):
@@ -109,10 +124,11 @@ def _below(scope: Scope, paths: Paths) -> Q:
     return q_or(*(Q(**{join(path, f"{level}_id"): own}) for level in levels))
 
 
-BELOW = Reach("下级区划（省：所辖各市及其区县；市：本市区县及乡镇）", _below)
+BELOW = Reach("下级区划", _below, ((Kind.PROVINCE, "所辖各市及其区县"), (Kind.CITY, "本市各区县及乡镇")))
 OWN_REGION = Reach(
-    "本级区划（省、市本身；区县本身）",
+    "本级区划",
     lambda s, p: Q(**{fk(p.region or ""): s.region_id or s.district_id}) if (s.region_id or s.district_id) else NOTHING,
+    ((Kind.PROVINCE, "本省"), (Kind.CITY, "本市"), (Kind.DISTRICT, "本区县")),
 )
 GOVERNED = OWN_REGION | BELOW
 
@@ -263,7 +279,14 @@ def _accounts_inside(scope: Scope, paths: Paths) -> Q:
     return q_or(regulators, Q(role__in=[Role.ENTERPRISE, Role.VENDOR], enterprise_id__in=firms)) & ~Q(is_superuser=True)
 
 
-ACCOUNTS_INSIDE = Reach("辖区内的账号（下级区县、所辖项目的参建企业；省：所辖各市）", _accounts_inside)
+ACCOUNTS_INSIDE = Reach(
+    "辖区内的账号",
+    _accounts_inside,
+    (
+        (Kind.PROVINCE, "所辖各市、区县的监管账号，所辖项目参建企业的账号"),
+        (Kind.CITY, "本市及其各区县的监管账号，本市项目参建企业的账号"),
+    ),
+)
 
 
 # --- through another model's scope ------------------------------------------------------------------

@@ -42,6 +42,12 @@ from projects.scope.reaches import (
     via,
 )
 
+# The operator runs the platform: it reads every row and administers (the admin's changes, accounts,
+# regions, settings); the regulators' and the firms' acts (approving, triaging, issuing, replying, filing,
+# registering on a project) are theirs, never a technical account's.
+ADMIN_ACTIONS = frozenset({"view", "change", "add", "delete"})
+OPERATOR_ACTIONS = frozenset({"view", "read_reports", "see_everyone", "examine", "change", "add", "delete", "manage"})
+
 
 @dataclass(frozen=True)
 class Access:
@@ -51,6 +57,7 @@ class Access:
     words: str
     reaches: dict[Kind, tuple[Reach, ...]]
     refusal: str
+    operator: bool = True  # whether the operator may (every row) or not (no row)
 
 
 @dataclass(frozen=True)
@@ -64,10 +71,13 @@ class Rule:
     setting: bool = False
 
     def action(self, name: str) -> Access:
-        try:
+        """The access of an action; the admin's own actions (view, change, add, delete) that the rule does not
+        name are nobody's but the operator's. Any other unknown action is an error in the caller."""
+        if name in self.actions:
             return self.actions[name]
-        except KeyError:
-            raise KeyError(f"{self.label} has no action {name!r} in projects.scope.table") from None
+        if name in ADMIN_ACTIONS:
+            return Access("（仅运营方）", {}, _("You may not do this here."), operator=True)
+        raise KeyError(f"{self.label} has no action {name!r} in projects.scope.table")
 
 
 def access(words: str, refusal=None, **kinds) -> Access:
@@ -176,6 +186,7 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(label: str, name: str, paths: Paths, setting: bool = False, **actions: Access) -> None:
+    actions = {name_: replace(a, operator=name_ in OPERATOR_ACTIONS) for name_, a in actions.items()}
     RULES[label] = Rule(label, name, replace(paths, label=label), actions, setting)
 
 
@@ -270,7 +281,7 @@ rule(
     Paths(project=""),
     view=access("查看", **REGULATORS, enterprise=ANY_PART, vendor=ANY_PART),
     change=access("修改登记信息", _("Only the city changes a project's registration."), city=JURISDICTION),
-    manage=access(
+    manage_project=access(
         "管理项目（参建单位、设备、全部人员、状态申请）",
         _("Only the project's city or its general contractor manages its registry."),
         city=JURISDICTION,
@@ -634,17 +645,27 @@ CAPABILITIES: dict[str, Capability] = {
         Kind.CITY,
         Kind.DISTRICT,
         refusal=_("The province reads its cities' records; their regulators act on them."),
+        operator=False,
     ),
     "register_enterprise": capability(
-        "登记企业", Kind.CITY, Kind.DISTRICT, Kind.ENTERPRISE, refusal=_("This account cannot register enterprises.")
+        "登记企业",
+        Kind.CITY,
+        Kind.DISTRICT,
+        Kind.ENTERPRISE,
+        refusal=_("This account cannot register enterprises."),
+        operator=False,
     ),
     "set_project_status": capability(
         "登记项目时设定状态（存量项目迁移）",
         Kind.CITY,
         refusal=_("Only a city-level user may set the status; it changes through status requests."),
+        operator=False,
     ),
     "launch_campaign": capability(
-        "发起专项行动", Kind.CITY, refusal=_("Campaigns are launched by the city, for its own districts.")
+        "发起专项行动",
+        Kind.CITY,
+        refusal=_("Campaigns are launched by the city, for its own districts."),
+        operator=False,
     ),
     "file_reports": capability(
         "报送（区县）", Kind.DISTRICT, refusal=_("A district's reports are filed by its own staff."), operator=False

@@ -79,7 +79,9 @@ def status_request_submit(
     replacement: Engagement | None = None,
 ) -> StatusRequest:
     """The contractor files a request; nothing about the project changes until the city approves."""
-    scope_of(user).authorize(project, "manage", _("Only the project's general contractor files status requests."))
+    scope_of(user).authorize(
+        project, "manage_project", _("Only the project's general contractor files status requests.")
+    )
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
     if project.status not in ALLOWED_FROM[kind]:

@@ -180,7 +180,7 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
     scope = scope_of(request.user)
     # The page's two questions (may it manage the registry, may it act as the project's regulators?) are
     # answered by the query that fetches the project.
-    projects = scope.with_allowed(Project.objects.select_related("district"), "manage", "enforce")
+    projects = scope.with_allowed(Project.objects.select_related("district"), "manage_project", "enforce")
     item = get_object_or_404(projects, permit_no=permit_no)
     today = timezone.localdate()
     month = _month(request.GET.get("month"), today)
@@ -208,7 +208,7 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
         "alerts": Alert.objects.restrict(request.user, "view").filter(project=item).order_by("-last_seen")[:30],
         "requests": status_requests,
         "decidable": requests_page.decidable(request.user, status_requests),
-        "can_file": scope.allows(item, "manage"),
+        "can_file": scope.allows(item, "manage_project"),
         "request_form": requests_page.StatusRequestForm(),
         "cases": Case.objects.restrict(request.user, "view").filter(project=item).order_by("-opened_at")[:20],
         "measures": Measure.objects.restrict(request.user, "view").filter(case__project=item)

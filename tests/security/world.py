@@ -19,12 +19,23 @@ from inspections.services.cases import case_open
 from inspections.services.inspections import FindingIn, inspection_photo_add, inspection_record
 from inspections.services.measures import MeasureIn, measure_document_add, measure_issue
 from inspections.services.replies import reply_submit
-from projects.models import IdentityConflict
+from projects.choices import ParticipantRole, RegionLevel, Role
+from projects.models import IdentityConflict, User
 from projects.services.status import status_request_attachment_add, status_request_submit
 from reports.models import ReportJob
 from reports.services import submission_prepare, submission_submit
 from smz_platform.common import pii
-from tests.factories import engage, id_number, person
+from tests.factories import (
+    EnterpriseFactory,
+    ProjectFactory,
+    RegionFactory,
+    account,
+    engage,
+    id_number,
+    participate,
+    province_of,
+)
+from tests.factories import person as make_person
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -59,11 +70,31 @@ class World:
     punch: int
 
 
+def two_provinces(city) -> None:
+    """Ningbo under 浙江省 beside 杭州市 (西湖区, its project and contractor), and 江苏省 with 南京市 (玄武区 and its
+    project): the accounts of each level and party the every-route table asks, added to `city.users`:
+    the platform's operator, Zhejiang's and Jiangsu's regulators, Hangzhou's and Nanjing's, Xihu's staff,
+    Hangzhou's contractor, and Haishu's project owner."""
+    _zhejiang, _hangzhou, xihu_project = province_of(city)
+    builder = xihu_project.participants.get(role=ParticipantRole.CONTRACTOR).enterprise
+    city.users["xihu"] = account("xihu", Role.DISTRICT, district=xihu_project.district)
+    city.users["hangzhou_contractor"] = account("hangzhou_contractor", Role.ENTERPRISE, enterprise=builder)
+    jiangsu = RegionFactory(code="320000", name="江苏省", level=RegionLevel.PROVINCE)
+    nanjing = RegionFactory(code="320100", name="南京市", level=RegionLevel.CITY, parent=jiangsu)
+    xuanwu = RegionFactory(code="320102", name="玄武区", level=RegionLevel.DISTRICT, parent=nanjing)
+    project = ProjectFactory(permit_no="320102202609010303", name="玄武湖隧道工程", district=xuanwu)
+    participate(project, EnterpriseFactory(name="南京玄武建设有限公司"), ParticipantRole.CONTRACTOR)
+    city.users["jiangsu"] = account("jiangsu", Role.PROVINCE, region=jiangsu)
+    city.users["nanjing"] = account("nanjing", Role.CITY, region=nanjing)
+    city.users["owner"] = account("owner", Role.ENTERPRISE, enterprise=city.owner)
+    city.users["operator"] = User.objects.create_superuser("operator", password="Operator-2026!long")
+
+
 def build(city, gate) -> World:
     users = city.users
-    manager = engage(city.project, city.contractor, person(id_number("330203", "19700101", 21), MANAGER),
+    manager = engage(city.project, city.contractor, make_person(id_number("330203", "19700101", 21), MANAGER),
                      category="manager", position="project_manager")  # fmt: skip
-    worker = engage(city.project, city.subcontractor, person(id_number("330203", "19910101", 41), WORKER))
+    worker = engage(city.project, city.subcontractor, make_person(id_number("330203", "19910101", 41), WORKER))
     request = status_request_submit(user=users["contractor"], project=city.project, kind="suspension",
                                     reason="停工待料", effective_from=dt.date(2026, 11, 25))  # fmt: skip
     attachment = status_request_attachment_add(user=users["contractor"], status_request=request, kind="form_scan",
