@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from devices import selectors, services
 from devices.api import serializers as s
 from devices.filters import DeviceFilter
+from projects.scope import scope_of
 from projects.selectors import project_get
 
 
@@ -20,6 +21,7 @@ class ProjectDeviceApi(APIView):
     @extend_schema(request=s.DeviceInSerializer, responses={201: s.DeviceRegisteredSerializer})
     def post(self, request: Request, permit_no: str) -> Response:
         project = project_get(user=request.user, permit_no=permit_no)
+        scope_of(request.user).authorize(project, "register_device")  # who may, before what is wrong with the body
         data = s.DeviceInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         registered = services.device_register(user=request.user, project=project, **data.validated_data)

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from inspections import filters
 from inspections.api import serializers as s
+from inspections.choices import InspectionKind
 from inspections.models import (
     Alert,
     Campaign,
@@ -41,8 +42,9 @@ from inspections.services import cases as case_services
 from inspections.services import inspections as inspection_services
 from inspections.services import measures as measure_services
 from inspections.services import replies as reply_services
-from projects.models import Engagement, Enterprise, Project
+from projects.models import Engagement, Enterprise, Project, Region
 from projects.scope import scope_of
+from smz_platform.common.api import raw_field
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.files import file_download
 from smz_platform.common.models import AuditAction
@@ -76,6 +78,11 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(request=s.InspectionInSerializer, responses={201: s.InspectionSerializer})
     def create(self, request: Request) -> Response:
+        # Who may record on the project named, before what is wrong with the rest of the body.
+        if raw_field(request, "project"):
+            project = _project(request, raw_field(request, "project"))
+            supervising = raw_field(request, "kind") == InspectionKind.SUPERVISION_CHECK
+            scope_of(request.user).authorize(project, "supervise" if supervising else "enforce")
         data = s.InspectionInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -157,6 +164,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(request=s.CaseInSerializer, responses={201: s.CaseDetailSerializer})
     def create(self, request: Request) -> Response:
+        if raw_field(request, "project"):  # who may open a case here, before what is wrong with the body
+            scope_of(request.user).authorize(_project(request, raw_field(request, "project")), "enforce")
         data = s.CaseInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -415,6 +424,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(request=s.CampaignInSerializer, responses={201: s.CampaignSerializer})
     def create(self, request: Request) -> Response:
+        scope_of(request.user).require("launch_campaign")
         data = s.CampaignInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -445,6 +455,11 @@ class RandomDrawViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(request=s.DrawInSerializer, responses={201: s.DrawSerializer})
     def create(self, request: Request) -> Response:
+        district = Region.objects.filter(code=raw_field(request, "district", 12)).first()
+        if district is not None:  # who may draw there, before what is wrong with the body
+            scope_of(request.user).authorize(district, "draw")
+        else:
+            scope_of(request.user).require("act")
         data = s.DrawInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         draw = campaign_services.random_draw_make(user=request.user, **data.validated_data)

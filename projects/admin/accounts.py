@@ -225,7 +225,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         with transaction.atomic():
             super(ScopedAdmin, self).save_model(request, obj, form, change)
             scope = scope_of(request.user)
-            scope.forget()
+            obj.__dict__.pop("_smz_allowed", None)  # asked afresh of the account as saved
             if obj.pk != request.user.pk and not self._operator(request) and not scope.allows(obj, "manage"):
                 raise PermissionDenied
 

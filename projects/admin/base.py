@@ -65,9 +65,8 @@ class ScopedAdmin(ScopedMixin, admin.ModelAdmin):
             self.check_saved(request, obj)
 
     def check_saved(self, request, obj) -> None:
-        scope = scope_of(request.user)
-        scope.forget()
-        if not scope.allows(obj, "change"):
+        obj.__dict__.pop("_smz_allowed", None)  # asked afresh of the row as saved
+        if not scope_of(request.user).allows(obj, "change"):
             raise PermissionDenied
 
     def delete_queryset(self, request, queryset):

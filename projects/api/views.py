@@ -21,6 +21,7 @@ from projects.scope import scope_of
 from projects.services import people, registry
 from projects.services import status as status_services
 from projects.services.accounts import token_rotate
+from smz_platform.common.api import raw_field
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.files import file_download
 from smz_platform.common.models import AuditAction
@@ -38,6 +39,12 @@ class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(request=s.RegionSerializer, responses={201: s.RegionSerializer})
     def create(self, request: Request) -> Response:
+        scope = scope_of(request.user)
+        parent = Region.objects.filter(code=raw_field(request, "parent", 12)).first()
+        if parent is not None:  # who may register below it, before what is wrong with the body
+            scope.authorize(parent, "add")
+        elif not scope.governs_platform and not Region.objects.restrict(request.user, "add").exists():
+            raise PermissionDenied(_("You may register regions only below your own."))
         data = s.RegionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         region = registry.region_create(
@@ -59,6 +66,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(request=s.EnterpriseSerializer, responses={201: s.EnterpriseSerializer})
     def create(self, request: Request) -> Response:
+        scope_of(request.user).require("register_enterprise")
         data = s.EnterpriseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         enterprise = registry.enterprise_create(user=request.user, **data.validated_data)
@@ -79,8 +87,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         # Who may register here, before what is wrong with the body: another city's district is refused
         # whatever else the body says (and an account that registers nowhere is refused outright).
         scope = scope_of(request.user)
-        named = request.data.get("district", "") if isinstance(request.data, dict) else ""
-        district = Region.objects.filter(code=str(named)[:12]).first()
+        district = Region.objects.filter(code=raw_field(request, "district", 12)).first()
         if district is not None:
             scope.authorize(district, "register_project")
         elif not Region.objects.restrict(request.user, "register_project").exists():
@@ -171,6 +178,13 @@ class StatusRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     @extend_schema(request=s.StatusRequestInSerializer, responses={201: s.StatusRequestSerializer})
     def create(self, request: Request) -> Response:
+        # The project named, as the account reads it (another city's is not there), and whether the account
+        # files for it, before what is wrong with the rest of the body.
+        permit_no = raw_field(request, "project")
+        if permit_no:
+            project = selectors.project_get(user=request.user, permit_no=permit_no)
+            scope_of(request.user).authorize(project, "manage_project", _("Only the project's general contractor "
+                                                                          "files status requests."))  # fmt: skip
         data = s.StatusRequestInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)

@@ -102,7 +102,11 @@ class Scope:
         self.region_id = user.region_id if self.kind in (Kind.PROVINCE, Kind.CITY) else None
         self.district_id = user.district_id if self.kind is Kind.DISTRICT else None
         self.enterprise_id = user.enterprise_id if self.kind in FIRM_KINDS else None
-        self._allowed: dict[tuple, bool] = {}
+
+    @property
+    def key(self) -> tuple:
+        """Who is asking, as a row's kept answers are filed (two objects of one account answer alike)."""
+        return (self.kind, self.user_id, self.region_id, self.district_id, self.enterprise_id)
 
     def __repr__(self) -> str:
         return f"<Scope {self.kind} region={self.region_id} district={self.district_id} firm={self.enterprise_id}>"
@@ -189,31 +193,30 @@ class Scope:
         return qs.filter(condition) if condition else qs
 
     def allows(self, obj: Model, action: str = "view") -> bool:
-        """Whether the account may do `action` on the saved row `obj` (one query, remembered)."""
+        """Whether the account may do `action` on the saved row `obj` (one query at most)."""
         return action in self.allowed(obj, action)
 
     def allowed(self, obj: Model, *actions: str) -> set[str]:
-        """Which of `actions` the account may do on `obj`: one query for all of them (remembered, so that a
-        page asking several questions of one row pays once)."""
-        label = obj._meta.label_lower
+        """Which of `actions` the account may do on `obj`: one query for all of them. The answers are kept
+        on the row object, so that a page asking again of the same object pays once, and a row fetched
+        afresh (after a write) is asked afresh."""
+        answers = obj.__dict__.setdefault("_smz_allowed", {})
         for action in actions:  # answered already by the query that fetched the row (with_allowed)
-            if hasattr(obj, f"_may_{action}"):
-                self._allowed[(label, obj.pk, action)] = bool(getattr(obj, f"_may_{action}"))
-        unknown = [a for a in actions if (label, obj.pk, a) not in self._allowed]
+            if f"_may_{action}" in obj.__dict__:
+                answers[(self.key, action)] = bool(obj.__dict__[f"_may_{action}"])
+        unknown = [a for a in actions if (self.key, a) not in answers]
         if unknown and obj.pk is not None:
             conditions = {a: self.q(type(obj), a) for a in unknown}
             for action, condition in conditions.items():
-                if condition == NOTHING:
-                    self._allowed[(label, obj.pk, action)] = False
-                elif not condition:
-                    self._allowed[(label, obj.pk, action)] = True
+                if condition == NOTHING or not condition:  # none, or every row: no query needed
+                    answers[(self.key, action)] = condition != NOTHING
             asked = {a: c for a, c in conditions.items() if c != NOTHING and c}
             if asked:
                 annotations = {f"may_{a}": ExpressionWrapper(c, output_field=BooleanField()) for a, c in asked.items()}
                 row = type(obj)._default_manager.filter(pk=obj.pk).values(**annotations).first() or {}
                 for action in asked:
-                    self._allowed[(label, obj.pk, action)] = bool(row.get(f"may_{action}"))
-        return {a for a in actions if self._allowed.get((label, obj.pk, a), False)}
+                    answers[(self.key, action)] = bool(row.get(f"may_{action}"))
+        return {a for a in actions if answers.get((self.key, a), False)}
 
     def with_allowed(self, queryset: QuerySet, *actions: str) -> QuerySet:
         """The rows the account reads, each carrying whether it may do each of `actions` on it, asked in the
@@ -226,18 +229,15 @@ class Scope:
             annotations[f"_may_{action}"] = ExpressionWrapper(value, output_field=BooleanField())
         return rows.annotate(**annotations)
 
-    def forget(self) -> None:
-        """After a write that may move a row in or out of reach (the answers above are remembered)."""
-        self._allowed.clear()
-
     def authorize(self, obj: Model, action: str, message: str | None = None) -> None:
         """A row outside what the account reads is not there (404); one it reads but may not act on is
         refused (403) with the action's reason."""
         from projects.scope.table import rule_for
 
-        if not self.allows(obj, "view"):
+        allowed = self.allowed(obj, "view", action)
+        if "view" not in allowed:
             raise Http404(_("Not found in your jurisdiction."))
-        if action != "view" and not self.allows(obj, action):
+        if action not in allowed:
             raise PermissionDenied(message or rule_for(type(obj)).action(action).refusal)
 
     # --- questions that need more than one row ------------------------------------------------------
@@ -267,9 +267,6 @@ class Scope:
         if self.kind in FIRM_KINDS:
             return any(firm.pk == self.enterprise_id for firm in contractors)
         return True
-
-    def is_own_firm(self, enterprise) -> bool:
-        return enterprise is not None and self.enterprise_id is not None and enterprise.pk == self.enterprise_id
 
     def may_admin(self, model, action: str) -> bool:
         """Whether the account opens `model`'s admin page for `action` (it reaches rows of it for that action)."""

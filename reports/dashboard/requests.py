@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from projects.choices import AttachmentKind, StatusRequestKind
 from projects.choices import StatusRequestState as State
 from projects.models import Project, StatusRequest
+from projects.scope import scope_of
 from projects.services.status import (
     status_request_approve,
     status_request_attachment_add,
@@ -67,6 +68,9 @@ def form_errors(request: HttpRequest, error: ValidationError | Conflict, form: f
 @require_POST
 def status_request_file(request: HttpRequest, permit_no: str) -> HttpResponse:
     project = get_object_or_404(Project.objects.restrict(request.user, "view"), permit_no=permit_no)
+    # Who files for the project, before what is wrong with the form.
+    scope_of(request.user).authorize(project, "manage_project", _("Only the project's general contractor files "
+                                                                  "status requests."))  # fmt: skip
     back = reverse("dashboard:project", args=[project.permit_no])
     form = StatusRequestForm(request.POST, request.FILES)
     if not form.is_valid():

@@ -54,3 +54,11 @@ def parse_month(raw: str | None, *, field: str = "month") -> dt.date:
     if month.year < 2000:
         raise ValidationError({field: [_("The month %(month)s is too early.") % {"month": raw}]})
     return month
+
+
+def raw_field(request, name: str, max_length: int = 64) -> str:
+    """A field of the body as sent, before validation (to ask who may act on the row it names before
+    what is wrong with the rest): "" when the body is not an object or the field is not text."""
+    data = request.data
+    value = data.get(name, "") if isinstance(data, dict) else ""
+    return value[:max_length] if isinstance(value, str) else ""

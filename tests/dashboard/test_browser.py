@@ -339,3 +339,56 @@ def test_the_provincial_regulator_reads_its_cities_and_downloads_the_province_an
     assert workbook.sheetnames[:3] == ["杭州市", "宁波市", "全省合计"]
     assert workbook["全省合计"]["A3"].value == "填报单位：浙江省住房和城乡建设厅"
     connections.close_all()  # see the browser fixture
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_city_hands_a_firm_a_one_time_link_and_the_holder_sets_its_password(city, live_server, browser, shots):
+    """Issue 23 in the pages: the city regulator manages the accounts of its own city's firms in the admin
+    (never Hangzhou's, never a password or a permission); the holder sets the password through the link."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import province_of
+
+    province_of(city)  # Ningbo beside Hangzhou: the city regulator is Ningbo's
+    contractor = city.users["contractor"]
+    page = _login(browser, live_server, "city")
+    page.click("text=后台管理")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/admin/projects/user/")
+    listed = page.inner_text("#result_list")
+    assert "contractor" in listed and "haishu" in listed and "hangzhou" not in listed
+    page.goto(f"{live_server.url}/admin/projects/user/{contractor.pk}/change/")
+    form = page.content()
+    assert (
+        'name="is_superuser"' not in form
+        and 'name="user_permissions"' not in form
+        and "密码" not in page.inner_text("form")
+    )
+    page.screenshot(path=shots / "admin-account.png", full_page=True)
+    page.goto(f"{live_server.url}/admin/projects/user/")
+    page.check(f"input[name=_selected_action][value='{contractor.pk}']")
+    page.select_option("select[name=action]", "password_links")
+    page.click("button[name=index]")
+    page.wait_for_load_state()
+    message = page.inner_text("ul.messagelist")
+    assert "一次性设置密码链接" in message
+    link = next(word for word in message.split() if "/password/set/" in word).split("：")[-1]
+
+    holder = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    holder.goto(link)
+    holder.fill("input[name=new_password1]", "Holder-Sets-2026!")
+    holder.fill("input[name=new_password2]", "Holder-Sets-2026!")
+    holder.click("input[type=submit], button[type=submit]")
+    holder.wait_for_load_state()
+    assert "/password/set/done/" in holder.url
+    holder.goto(f"{live_server.url}/login/")
+    holder.fill("input[name=username]", "contractor")
+    holder.fill("input[name=password]", "Holder-Sets-2026!")
+    holder.click("button[type=submit]")
+    holder.wait_for_load_state()
+    assert city.project.name in holder.inner_text("body")
+    contractor.refresh_from_db()
+    assert (
+        not contractor.is_superuser
+        and not contractor.user_permissions.filter(pk__in=Permission.objects.values("pk")).exists()
+    )

@@ -240,3 +240,48 @@ def test_the_operators_account_is_made_by_createsuperuser_only(zhejiang):
     for user in zhejiang.users.values():
         user.refresh_from_db()
         assert not user.is_superuser and not user.user_permissions.exists()
+
+
+PERMIT = "330203202609010101"  # Haishu's project
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "body", "status"),
+    [
+        # Another city's permit number is no project of Hangzhou's (whether or not it exists), however
+        # wrong the rest of the body; a subcontractor reads the project but does not file for it.
+        ("hangzhou", "/api/v1/status-requests/", {"project": PERMIT, "kind": "nonsense"}, 404),
+        ("hangzhou", "/api/v1/status-requests/", {"project": "330203209912319999", "kind": "nonsense"}, 404),
+        ("subcontractor", "/api/v1/status-requests/", {"project": PERMIT, "kind": "nonsense"}, 403),
+        # The enforcement API answers a body's project outside the jurisdiction on the field (400), as it
+        # answers an unknown permit number (below), before the rest of the body.
+        ("hangzhou", "/api/v1/cases/", {"project": PERMIT}, 400),
+        ("supervisor", "/api/v1/cases/", {"project": PERMIT}, 403),
+        ("hangzhou", "/api/v1/inspections/", {"project": PERMIT, "kind": "site_visit"}, 400),
+        ("contractor", "/api/v1/inspections/", {"project": PERMIT, "kind": "site_visit"}, 403),
+        ("jiangbei", "/api/v1/draws/", {"district": "330203", "size": "many"}, 403),
+        ("province", "/api/v1/draws/", {"size": "many"}, 403),
+        ("hangzhou", "/api/v1/regions/", {"parent": "330200", "code": "x"}, 403),
+        ("vendor", "/api/v1/enterprises/", {"uscc": "x"}, 403),
+        ("province", "/api/v1/campaigns/", {"name": ""}, 403),
+        ("subcontractor", f"/api/v1/projects/{PERMIT}/devices/", {"serial": ""}, 403),
+        ("hangzhou", f"/api/v1/projects/{PERMIT}/devices/", {"serial": ""}, 404),
+    ],
+)
+def test_who_may_write_is_asked_before_what_is_wrong_with_the_body(zhejiang, who, path, body, status):
+    answer = api(zhejiang.users[who]).post(path, body, format="json")
+    assert answer.status_code == status, (who, path, answer.status_code, answer.content[:200])
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases/", "/api/v1/inspections/", "/api/v1/status-requests/"])
+def test_another_citys_project_answers_as_an_unknown_one(zhejiang, path):
+    attacker = api(zhejiang.users["hangzhou"])
+    theirs = attacker.post(path, {"project": PERMIT, "kind": "site_visit"}, format="json")
+    unknown = attacker.post(path, {"project": "330203209912319999", "kind": "site_visit"}, format="json")
+    assert theirs.status_code == unknown.status_code in (400, 404)
+    assert theirs.content.replace(PERMIT.encode(), b"#") == unknown.content.replace(b"330203209912319999", b"#")
+
+
+def test_a_firm_that_does_not_file_is_refused_before_the_form_is_read(city):
+    answer = pages(city.users["subcontractor"]).post(f"/projects/{PERMIT}/status-requests/", {"kind": "nonsense"})
+    assert answer.status_code == 403 and not StatusRequest.objects.exists()
