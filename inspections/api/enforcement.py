@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,7 +41,8 @@ from inspections.services import cases as case_services
 from inspections.services import inspections as inspection_services
 from inspections.services import measures as measure_services
 from inspections.services import replies as reply_services
-from projects.models import Engagement, Enterprise, Project, Region
+from projects.api.body import named_project
+from projects.models import Engagement, Enterprise, Region
 from projects.scope import scope_of
 from smz_platform.common.api import raw_field
 from smz_platform.common.audit import audit_event_record
@@ -51,13 +51,7 @@ from smz_platform.common.models import AuditAction
 
 
 def _project(request: Request, permit_no: str):
-    project = (
-        Project.objects.restrict(request.user, "view").filter(permit_no=permit_no).select_related("district").first()
-    )
-    if project is None:
-        raise ValidationError({"project": [_("No project with permit number %(no)s in your jurisdiction.")
-                                           % {"no": permit_no}]})  # fmt: skip
-    return project
+    return named_project(user=request.user, permit_no=permit_no)
 
 
 # --- Inspections -----------------------------------------------------------------------------------

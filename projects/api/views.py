@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from projects import filters, selectors
 from projects.api import serializers as s
+from projects.api.body import named_project
 from projects.models import Engagement, Enterprise, Region
 from projects.scope import scope_of
 from projects.services import people, registry
@@ -182,13 +183,13 @@ class StatusRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         # files for it, before what is wrong with the rest of the body.
         permit_no = raw_field(request, "project")
         if permit_no:
-            project = selectors.project_get(user=request.user, permit_no=permit_no)
+            project = named_project(user=request.user, permit_no=permit_no)
             scope_of(request.user).authorize(project, "manage_project", _("Only the project's general contractor "
                                                                           "files status requests."))  # fmt: skip
         data = s.StatusRequestInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        project = selectors.project_get(user=request.user, permit_no=fields.pop("project").permit_no)
+        project = named_project(user=request.user, permit_no=fields.pop("project").permit_no)
         for name in ("replaced", "replacement"):  # an engagement of this project, or none (never another's)
             pk = fields.pop(name)
             fields[name] = Engagement.objects.filter(pk=pk, project=project).first() if pk else None

@@ -248,10 +248,10 @@ PERMIT = "330203202609010101"  # Haishu's project
 @pytest.mark.parametrize(
     ("who", "path", "body", "status"),
     [
-        # Another city's permit number is no project of Hangzhou's (whether or not it exists), however
-        # wrong the rest of the body; a subcontractor reads the project but does not file for it.
-        ("hangzhou", "/api/v1/status-requests/", {"project": PERMIT, "kind": "nonsense"}, 404),
-        ("hangzhou", "/api/v1/status-requests/", {"project": "330203209912319999", "kind": "nonsense"}, 404),
+        # Another city's permit number is no project of Hangzhou's, answered on the field (400) as an unknown
+        # one is, however wrong the rest of the body; a subcontractor reads the project but does not file for it.
+        ("hangzhou", "/api/v1/status-requests/", {"project": PERMIT, "kind": "nonsense"}, 400),
+        ("hangzhou", "/api/v1/status-requests/", {"project": "330203209912319999", "kind": "nonsense"}, 400),
         ("subcontractor", "/api/v1/status-requests/", {"project": PERMIT, "kind": "nonsense"}, 403),
         # The enforcement API answers a body's project outside the jurisdiction on the field (400), as it
         # answers an unknown permit number (below), before the rest of the body.
@@ -271,6 +271,8 @@ PERMIT = "330203202609010101"  # Haishu's project
 def test_who_may_write_is_asked_before_what_is_wrong_with_the_body(zhejiang, who, path, body, status):
     answer = api(zhejiang.users[who]).post(path, body, format="json")
     assert answer.status_code == status, (who, path, answer.status_code, answer.content[:200])
+    if status == 400:  # the project named, and nothing about the rest of the body
+        assert set(answer.json()) == {"project"}, answer.json()
 
 
 @pytest.mark.parametrize("path", ["/api/v1/cases/", "/api/v1/inspections/", "/api/v1/status-requests/"])
