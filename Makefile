@@ -25,6 +25,7 @@ secrets: var/.env
 run: install var/.env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving at http://127.0.0.1:8000  (admin: /admin/, API docs: /api/docs/, health: /healthz)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 

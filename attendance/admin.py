@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import BooleanField, ExpressionWrapper
+from django.utils.translation import gettext_lazy as _
 
 from attendance.models import DailyPresence, Punch
+from attendance.verdicts import counts_q
 from projects.admin import ReadOnlyAdminMixin, ScopedAdmin
 
 
@@ -13,18 +16,44 @@ class ReadOnlyScopedAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     subcontractor sees its own workers' punches, a vendor nobody's (projects.scope)."""
 
 
+class CountsFilter(admin.SimpleListFilter):
+    """计入考勤 as the platform decides it (attendance.verdicts), not the device's flag."""
+
+    title = _("counts for attendance")
+    parameter_name = "counts"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(counts_q())
+        if self.value() == "no":
+            return queryset.exclude(counts_q())
+        return queryset
+
+
 @admin.register(Punch)
 class PunchAdmin(ReadOnlyScopedAdmin):
     list_display = [
         "punched_at", "id_number_masked", "project", "device", "direction", "method", "liveness", "match_score",
-        "valid", "flag_unregistered", "flag_late", "received_at",
+        "counts", "flag_unregistered", "flag_late", "received_at",
     ]  # fmt: skip
-    list_filter = ["method", "direction", "valid", "flag_unregistered", "flag_mobile", "flag_no_liveness",
-                   "flag_late"]  # fmt: skip
+    list_filter = [CountsFilter, "method", "direction", "valid", "flag_unregistered", "flag_mobile",
+                   "flag_no_liveness", "flag_late"]  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(counts=ExpressionWrapper(counts_q(), BooleanField()))
+
+    @admin.display(description=_("counts for attendance"), boolean=True, ordering="counts")
+    def counts(self, punch: Punch) -> bool:
+        return punch.counts
+
     search_fields = ["record_id", "project__permit_no"]
     list_select_related = ["project", "device"]
     exclude = ["id_number_encrypted", "id_number_digest"]
     date_hierarchy = "punched_at"
+    readonly_fields = ["counts"]
     show_full_result_count = False  # counting a city's punches exactly on every page is not worth it
 
 

@@ -53,7 +53,8 @@ class Punch(ScopedModel):
     photo_stored = models.BooleanField(_("photo stored"), default=False)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
-    valid = models.BooleanField(_("counts for attendance"), default=True)
+    # The device's liveness check did not refuse it; whether it counts is attendance.verdicts' answer.
+    valid = models.BooleanField(_("accepted by the device"), default=True)
     flag_unregistered = models.BooleanField(_("person not engaged on the project"), default=False)
     flag_mobile = models.BooleanField(_("mobile punch"), default=False)
     flag_no_liveness = models.BooleanField(_("no liveness check"), default=False)

@@ -23,7 +23,8 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 
-from attendance.models import DailyPresence, Punch, PunchKey, PunchVerdict
+from attendance.models import DailyPresence, Punch, PunchKey
+from attendance.verdicts import counts_q
 from devices.gateway import DeviceIdentity
 from devices.models import Device, DeviceNonce
 from projects.models import Engagement
@@ -272,9 +273,7 @@ def presence_refresh(*, keys: Iterable[tuple[int, int, dt.date]]) -> int:
     written = 0
     for day, (people, projects) in sorted(by_day.items()):
         start = dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
-        counts = Q(valid=True) & ~Exists(
-            PunchVerdict.objects.filter(punch_id=OuterRef("id"), lifted_at__isnull=True)
-        )  # a punch found false does not count
+        counts = counts_q()  # a punch refused by the device or found false does not count
         with transaction.atomic():
             # The rows are locked first: an intake adding to one of them waits, then adds to the new row.
             stored = DailyPresence.objects.filter(day=day, person_id__in=people, project_id__in=projects)

@@ -4,6 +4,7 @@ import django_filters
 
 from inspections.choices import CaseState, InspectionKind, MeasureKind, MeasureState
 from inspections.models import Alert, AlertState, Case, CreditRecord, Inspection, Measure, RandomDraw
+from inspections.models.rules import Handling
 
 
 class AlertFilter(django_filters.FilterSet):
@@ -11,12 +12,14 @@ class AlertFilter(django_filters.FilterSet):
     district = django_filters.CharFilter(field_name="project__district__code")
     project = django_filters.CharFilter(field_name="project__permit_no")
     state = django_filters.ChoiceFilter(choices=AlertState.choices)
+    # 处置状态 (inspections.selectors.handling; the queryset is annotated with it)
+    handling = django_filters.ChoiceFilter(choices=Handling.choices)
     since = django_filters.DateFilter(field_name="period_end", lookup_expr="gte")
     until = django_filters.DateFilter(field_name="period_start", lookup_expr="lte")
 
     class Meta:
         model = Alert
-        fields = ["rule", "district", "project", "state", "since", "until"]
+        fields = ["rule", "district", "project", "state", "handling", "since", "until"]
 
 
 class InspectionFilter(django_filters.FilterSet):

@@ -48,6 +48,17 @@ class ProjectStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
 
 
+class StatusOnDay(models.TextChoices):
+    """A project's status on a given day as the approved requests make it (projects.selectors.status_on):
+    the recorded statuses, and the stop of attendance, after which nobody is held to attend."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    COMPLETED = "completed", _("Completed")
+    ATTENDANCE_STOPPED = "attendance_stopped", _("Attendance stopped")
+
+
 class Category(models.TextChoices):
     WORKER = "worker", _("Worker")
     MANAGER = "manager", _("Manager")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from projects.choices import Category, ProjectKind, ProjectStatus, StatusRequestKind, StatusRequestState
+from projects.choices import Category, ProjectKind, ProjectStatus, StatusOnDay, StatusRequestKind, StatusRequestState
 from projects.models import Engagement, Enterprise, Project, Region, StatusRequest
 
 
@@ -32,14 +32,15 @@ class EnterpriseFilter(django_filters.FilterSet):
 
 class ProjectFilter(django_filters.FilterSet):
     district = django_filters.CharFilter(field_name="district__code")
-    status = django_filters.ChoiceFilter(choices=ProjectStatus.choices)
+    status = django_filters.ChoiceFilter(choices=ProjectStatus.choices)  # the last approval's record
+    status_today = django_filters.ChoiceFilter(choices=StatusOnDay.choices)  # as every page counts it
     kind = django_filters.ChoiceFilter(choices=ProjectKind.choices)
     name = django_filters.CharFilter(lookup_expr="icontains")
     enterprise = django_filters.CharFilter(field_name="participants__enterprise__uscc", distinct=True)
 
     class Meta:
         model = Project
-        fields = ["district", "status", "kind", "name", "enterprise"]
+        fields = ["district", "status", "status_today", "kind", "name", "enterprise"]
 
 
 class EngagementFilter(django_filters.FilterSet):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.choices import ProjectKind, StatusRequestKind, StatusRequestState
+from projects.choices import ProjectKind, StatusOnDay, StatusRequestKind, StatusRequestState
 from projects.identity import normalise_id_number
 from projects.models import Engagement, Project, ProjectParticipant, StatusRequest, User
 from smz_platform.common import pii
@@ -24,6 +27,64 @@ def start_in_force() -> Coalesce:
         project_id=OuterRef("pk"), kind=StatusRequestKind.START_DATE_CHANGE, state=StatusRequestState.APPROVED
     ).order_by("-takes_effect_on", "-id")
     return Coalesce(Subquery(latest.values("effective_from")[:1]), F("planned_start"))
+
+
+def _effective() -> Coalesce:
+    """The day an approved request took effect (inspections.selectors.timelines._effective, in SQL)."""
+    return Coalesce(F("takes_effect_on"), F("effective_from"))
+
+
+def start_on(day: dt.date) -> Coalesce:
+    """The start in force on `day`: the requested date of the last approved start-date change that had
+    taken effect by then (a retroactive one from the first), else the permit's planned start."""
+    changes = (
+        StatusRequest.objects.filter(project_id=OuterRef("pk"), kind=StatusRequestKind.START_DATE_CHANGE,
+                                     state=StatusRequestState.APPROVED)
+        .annotate(effective=_effective())
+        .filter(Q(retroactive=True) | Q(effective__lte=day))
+        .order_by("-effective", "-id")
+    )  # fmt: skip
+    return Coalesce(Subquery(changes.values("effective_from")[:1]), F("planned_start"))
+
+
+def suspended_on(day: dt.date) -> Exists:
+    """An approved suspension holds on `day`: one with an end date covering it, or an open one that no
+    approved resumption taking effect after it (and by `day`) has ended."""
+    approved = StatusRequest.objects.filter(state=StatusRequestState.APPROVED).annotate(effective=_effective())
+    resumed = approved.filter(
+        project_id=OuterRef(OuterRef("pk")), kind=StatusRequestKind.RESUMPTION, effective__lte=day
+    ).filter(Q(effective__gt=OuterRef("effective")) | Q(effective=OuterRef("effective"), id__gt=OuterRef("id")))
+    suspensions = approved.filter(project_id=OuterRef("pk"), kind=StatusRequestKind.SUSPENSION, effective__lte=day)
+    return Exists(suspensions.filter(Q(effective_to__gte=day) | Q(effective_to__isnull=True) & ~Exists(resumed)))
+
+
+def status_on(day: dt.date) -> Case:
+    """在建、停工、未开工、完工 on `day`, the one answer every page, card, list, filter and API asks
+    (annotate a project queryset with it). Approved requests count from the day they take effect, not
+    from their approval: a suspension approved today from the 20th leaves the project 在建 until then.
+    A day is a construction day (inspections.calendar) exactly when the project is ACTIVE on it."""
+    return Case(
+        When(completed_on__lte=day, then=Value(StatusOnDay.COMPLETED)),
+        When(attendance_stopped_on__lte=day, then=Value(StatusOnDay.ATTENDANCE_STOPPED)),
+        When(GreaterThan(start_on(day), Value(day)), then=Value(StatusOnDay.NOT_STARTED)),
+        When(suspended_on(day), then=Value(StatusOnDay.SUSPENDED)),
+        default=Value(StatusOnDay.ACTIVE),
+        output_field=CharField(),
+    )  # fmt: skip
+
+
+def with_status_on(queryset: QuerySet[Project], day: dt.date) -> QuerySet[Project]:
+    """The projects annotated ``status_today``: their status on `day` (a page shows
+    ``project.status_today_label``)."""
+    return queryset.annotate(status_today=status_on(day))
+
+
+def projects_by_status(day: dt.date, *statuses: str, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """The projects (of `queryset`, all by default) whose status on `day` is one of `statuses`: the cards'
+    在建 (ACTIVE) and 停工 (SUSPENDED), the draw pool, the district's ranking, the roll-up."""
+    return with_status_on(Project.objects.all() if queryset is None else queryset, day).filter(
+        status_today__in=statuses
+    )
 
 
 def in_scope_q(prefix: str = "") -> Q:
@@ -39,12 +100,11 @@ def in_scope_q(prefix: str = "") -> Q:
 
 def project_list(*, user: User) -> QuerySet[Project]:
     participants = ProjectParticipant.objects.select_related("enterprise").order_by("role", "id")
-    return (
+    return with_status_on(
         Project.objects.restrict(user, "view")
         .select_related("district")
-        .annotate(start_on=start_in_force())
-        .prefetch_related(Prefetch("participants", queryset=participants))
-    )
+        .annotate(start_on=start_in_force()), timezone.localdate()
+    ).prefetch_related(Prefetch("participants", queryset=participants))  # fmt: skip
 
 
 def project_get(*, user: User, permit_no: str) -> Project:
@@ -94,7 +154,9 @@ def search(*, user: User, query: str) -> SearchResult:
     if not query:
         return SearchResult(query, [], [], False)
     matching = Project.objects.restrict(user, "view").filter(Q(name__icontains=query) | Q(permit_no__icontains=query))
-    projects = list(matching.select_related("district").order_by("permit_no")[:SEARCH_LIMIT])
+    projects = list(
+        with_status_on(matching.select_related("district"), timezone.localdate()).order_by("permit_no")[:SEARCH_LIMIT]
+    )
     number = normalise_id_number(query)
     engagements = Engagement.objects.restrict(user, "view").select_related("person", "project", "employer")
     by_id_number = bool(ID_NUMBER_SHAPE.match(number))

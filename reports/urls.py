@@ -1,7 +1,7 @@
 from django.urls import path
 
 from reports import views
-from reports.dashboard.views import reports_page
+from reports.dashboard.reports_page import reports_page
 
 urlpatterns = [
     path("", reports_page, name="reports-page"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from projects.models import Project
 from projects.scope import scope_of
 from projects.scope.areas import ReportArea, report_area
 from reports import services
+from reports.dashboard.reports_page import reports_form_refused
 from reports.models import ReportJob, ReportJobState
 from smz_platform.common.api import parse_month
 from smz_platform.common.audit import audit_event_record
@@ -54,6 +56,20 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("Accept", "") and "format" not in request.query_params
 
 
+class PageForm:
+    """A download the reports page's form `form` asks for: a browser's bad input is answered on that page,
+    beside the field, with what was typed kept (never the REST framework's English API page); an API
+    client gets the usual 400 with the field errors."""
+
+    form = ""
+
+    def handle_exception(self, exc):
+        if _wants_html(self.request) and isinstance(exc, ValidationError | DjangoValidationError):
+            detail = exc.detail if isinstance(exc, ValidationError) else getattr(exc, "message_dict", exc.messages)
+            return reports_form_refused(self.request._request, form=self.form, errors=detail)
+        return super().handle_exception(exc)
+
+
 def _send(request: Request, report: services.Report) -> HttpResponse:
     audit_event_record(user=request.user, action=AuditAction.EXPORT, what=report.what, record_count=report.records,
                        request=request, project_permit_no=report.project_permit_no)  # fmt: skip
@@ -62,10 +78,12 @@ def _send(request: Request, report: services.Report) -> HttpResponse:
     return response
 
 
-class Annex1Api(APIView):
+class Annex1Api(PageForm, APIView):
     """甬建函〔2023〕82号 附件1 for a district; without `district`, the city workbook (a sheet per district and
     a total). The period is `from`–`to` or a campaign's; a city workbook over more than 92 days is
     generated in the background (202 with its status page)."""
+
+    form = "annex1"
 
     @extend_schema(
         parameters=[OpenApiParameter("district", str), OpenApiParameter("from", dt.date),
@@ -115,8 +133,10 @@ class Annex1Api(APIView):
                                                      districts=districts, city=city))  # fmt: skip
 
 
-class Annex2Api(APIView):
+class Annex2Api(PageForm, APIView):
     """甬建函〔2023〕82号 附件2 for one case of the user's jurisdiction."""
+
+    form = "annex2"
 
     @extend_schema(parameters=[OpenApiParameter("case", int, required=True)], responses=XLSX_RESPONSE)
     def get(self, request: Request) -> HttpResponse:
@@ -129,7 +149,7 @@ class Annex2Api(APIView):
         return _send(request, services.annex2_report(user=request.user, case=case))
 
 
-class _MonthlyReportApi(APIView):
+class _MonthlyReportApi(PageForm, APIView):
     """A monthly workbook of a district, or of the city for the city's users."""
 
     build = None  # the service that makes the workbook
@@ -147,17 +167,21 @@ class _MonthlyReportApi(APIView):
 class ManagerPresenceApi(_MonthlyReportApi):
     """The monthly manager presence report (吉建管〔2021〕6号 附件1第2项), ID numbers masked."""
 
+    form = "manager_presence"
     build = staticmethod(services.manager_presence_report)
 
 
 class CircularApi(_MonthlyReportApi):
     """The monthly circular (吉建管〔2021〕6号 五(二), 杭建市发〔2016〕39号 五(三)2) per district."""
 
+    form = "circular"
     build = staticmethod(services.circular_report)
 
 
-class LedgerApi(APIView):
+class LedgerApi(PageForm, APIView):
     """实名制管理台账 of one project (鄂建文〔2019〕27号 一(五)): for its regulators and its general contractor."""
+
+    form = "ledger"
 
     @extend_schema(parameters=[OpenApiParameter("project", str, required=True), OpenApiParameter("from", str),
                                OpenApiParameter("to", str)], responses=XLSX_RESPONSE)  # fmt: skip

@@ -26,7 +26,11 @@ def main(path: str) -> None:
         f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\n"
         f"SMZ_PII_KEY={pii_key}\n"
         f"SMZ_LOOKUP_KEY={base64.urlsafe_b64encode(os.urandom(32)).decode()}\n"
-        "DJANGO_DEBUG=true\n"
+        "# Debug off, so that pages fail as the site's own error pages do in production; plain HTTP on\n"
+        "# loopback (runserver), readable log lines.\n"
+        "DJANGO_DEBUG=false\n"
+        "SMZ_PLAIN_HTTP=true\n"
+        "SMZ_LOG_FORMAT=plain\n"
     )
     target.chmod(0o600)
     print(f"Generated secrets in {target}")

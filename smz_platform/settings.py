@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "projects.scope.context_processors.scope",
+                "reports.dashboard.context_processors.todo",
             ],
         },
     },
@@ -389,7 +390,10 @@ AXES_CLIENT_IP_CALLABLE = "smz_platform.common.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "reports/dashboard/locked_out.html"
 AXES_VERBOSE = False
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+# The embedded default (make run): debug off, so that a newcomer sees the site's own error pages, but
+# served by runserver on plain HTTP on loopback: no TLS redirect, no secure-only cookies, no HSTS.
+SMZ_PLAIN_HTTP = env.bool("SMZ_PLAIN_HTTP", default=False)
+if not DEBUG and not SMZ_PLAIN_HTTP:
     # Behind the reverse proxy that terminates TLS (docker-compose.yml, README "Production").
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,7 +13,9 @@ from rest_framework.views import APIView
 
 from inspections.filters import AlertFilter
 from inspections.models import Alert
+from inspections.models.rules import Handling
 from inspections.selectors import project_presence, uncounted_punches
+from inspections.selectors.handling import with_handling
 from inspections.services import triage as services
 from projects.models import Engagement
 from projects.scope import scope_of
@@ -82,12 +84,22 @@ class ProjectPresenceApi(APIView):
 
 class AlertSerializer(serializers.ModelSerializer):
     project = serializers.CharField(source="project.permit_no")
+    handling = serializers.SerializerMethodField(
+        help_text="处置状态 as every page shows it: open, acknowledged, in_case, resolved, dismissed "
+        "(`state` is the rules' own)."
+    )
+
+    @extend_schema_field(serializers.ChoiceField(choices=Handling.choices))
+    def get_handling(self, alert: Alert) -> str:
+        if hasattr(alert, "handling"):
+            return alert.handling
+        return with_handling(Alert.objects.filter(pk=alert.pk)).values_list("handling", flat=True).get()
 
     class Meta:
         model = Alert
         fields = [
             "id", "rule", "project", "subject", "subject_type", "period_start", "period_end", "evidence", "state",
-            "scored", "first_detected", "last_seen", "resolved_at", "dismissed_reason",
+            "handling", "scored", "first_detected", "last_seen", "resolved_at", "dismissed_reason",
         ]  # fmt: skip
 
 
@@ -102,7 +114,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     filterset_class = AlertFilter
 
     def get_queryset(self):
-        return Alert.objects.restrict(self.request.user, "view").select_related("project")
+        return with_handling(Alert.objects.restrict(self.request.user, "view").select_related("project"))
 
 
 def _alert(request: Request, alert_id: int) -> Alert:

@@ -106,6 +106,16 @@ class AlertState(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+class Handling(models.TextChoices):
+    """处置状态: where an alert stands with the regulators (inspections.selectors.handling computes it)."""
+
+    OPEN = "open", _("To handle")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_CASE = "in_case", _("In a case")
+    RESOLVED = "resolved", _("Resolved")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
 # States in which an alert still stands for its condition: a new finding with the same key updates it.
 # A dismissed alert keeps its key, so the same subject and period never comes back.
 LIVE_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED, AlertState.DISMISSED)
@@ -163,6 +173,11 @@ class Alert(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.subject} ({self.period_start}–{self.period_end})"
+
+    @property
+    def handling_label(self) -> str:
+        """处置状态 as the queryset computed it (inspections.selectors.handling.with_handling)."""
+        return str(Handling(self.handling).label)
 
 
 class RuleRun(ScopedModel):

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from attendance.models import DailyPresence, Punch, PunchVerdict
+from attendance.models import DailyPresence, Punch
+from attendance.verdicts import counts_q, verdicts_of
 from inspections.calendar import Timeline, construction_days, manager_days
 from inspections.models import Policy
 from inspections.presence import (
@@ -283,30 +284,27 @@ def uncounted_punches(
     scope. One query, and one more for the rules' reasons when there are any."""
     start = dt.datetime.combine(first, dt.time.min, tzinfo=SHANGHAI)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=SHANGHAI)
-    standing = PunchVerdict.objects.filter(punch_id=OuterRef("id"), lifted_at__isnull=True)
     punches = list(
         Punch.objects.restrict(user, "view")
         .filter(project=project, punched_at__gte=start, punched_at__lt=end)
-        .filter(Q(valid=False) | Exists(standing))
+        .filter(~counts_q())
         .order_by("punched_at", "id")
-        .values_list("id", "punched_at", "person_id", "person__name", "id_number_masked", "device__serial")[:limit]
-    )
-    verdicts = {}
-    if punches:
-        for punch_id, rule, reason in PunchVerdict.objects.filter(
-            punch_id__in=[row[0] for row in punches], lifted_at__isnull=True
-        ).values_list("punch_id", "rule", "reason"):
-            verdicts.setdefault(punch_id, (rule, reason))
+        .only("id", "punched_at", "person_id", "id_number_masked", "valid", "device_id", "person__name",
+              "device__serial")
+        .select_related("person", "device")[:limit]
+    )  # fmt: skip
+    verdicts = verdicts_of(punches)
     return [
         UncountedPunch(
-            pk,
-            at.astimezone(SHANGHAI).date(),
-            at,
-            person_id,
-            name or "未登记人员",
-            masked,
-            serial,
-            *verdicts.get(pk, ("", "设备活体检测未通过")),
-        )  # fmt: skip
-        for pk, at, person_id, name, masked, serial in punches
+            p.pk,
+            p.punched_at.astimezone(SHANGHAI).date(),
+            p.punched_at,
+            p.person_id,
+            p.person.name if p.person_id else "未登记人员",
+            p.id_number_masked,
+            p.device.serial,
+            verdicts[p.pk].rule,
+            verdicts[p.pk].reason,
+        )
+        for p in punches
     ]

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from inspections.choices import CampaignPhase
 from inspections.models import Campaign, CampaignPhaseDates, RandomDraw
-from inspections.selectors import open_findings_by_project, projects_active_between
-from projects.choices import ProjectStatus, RegionLevel
+from inspections.selectors import open_findings_by_project
+from projects.choices import RegionLevel, StatusOnDay
 from projects.models import Region, User
 from projects.scope import scope_of
+from projects.selectors import projects_by_status
 
 MAX_DRAW = 200
 
@@ -86,14 +87,27 @@ def random_draw_make(
     if seed is not None and not (1 <= len(seed) <= 64 and seed.isprintable()):
         raise ValidationError({"seed": [_("A seed is 1 to 64 printable characters.")]})
     today = timezone.localdate()
+    # The pool: the district's projects 在建 or 停工 today (a stopped site is inspected to see that it is).
     projects = list(
-        projects_active_between(today, today)
-        .filter(district=district, status__in=[ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED])
+        projects_by_status(today, StatusOnDay.ACTIVE, StatusOnDay.SUSPENDED)
+        .filter(district=district)
         .order_by("permit_no")
         .values_list("pk", "permit_no")
     )
     if not projects:
         raise ValidationError({"district": [_("The district has no project under construction to draw from.")]})
+    if size > len(projects):  # never record "drew 99" over a pool of 3
+        raise ValidationError(
+            {
+                "size": [
+                    _(
+                        "The district has only %(n)d projects under construction or suspended "
+                        "to draw from; draw at most that many."
+                    )
+                    % {"n": len(projects)}
+                ]
+            }
+        )
     findings = open_findings_by_project([pk for pk, _permit in projects])
     candidates = [(permit_no, 1 + findings.get(pk, 0)) for pk, permit_no in projects]
     seed = seed or secrets.token_hex(8)

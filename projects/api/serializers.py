@@ -3,6 +3,7 @@ services."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,6 +14,7 @@ from projects.choices import (
     EnterpriseKind,
     ParticipantRole,
     ProjectStatus,
+    StatusOnDay,
     StatusRequestKind,
 )
 from projects.models import (
@@ -27,6 +29,7 @@ from projects.models import (
     User,
 )
 from projects.scope import scope_of
+from projects.selectors import with_status_on
 
 
 class RegionRefField(serializers.SlugRelatedField):
@@ -113,9 +116,17 @@ class ProjectOutSerializer(serializers.ModelSerializer):
     district = serializers.CharField(source="district.code")
     start = serializers.SerializerMethodField(help_text="The start in force: the permit's planned start, or the date "
                                                         "of the latest approved start-date change.")  # fmt: skip
+    status_today = serializers.SerializerMethodField()
     district_name = serializers.CharField(source="district.name")
     participants = ParticipantOutSerializer(many=True)
     in_scope = serializers.BooleanField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=StatusOnDay.choices))
+    def get_status_today(self, project: Project) -> str:
+        """在建/停工/… today as every page counts it (``status`` is the last approval's record)."""
+        if hasattr(project, "status_today"):
+            return project.status_today
+        return with_status_on(Project.objects.filter(pk=project.pk), timezone.localdate()).get().status_today
 
     @extend_schema_field(serializers.DateField())
     def get_start(self, project: Project):
@@ -138,6 +149,7 @@ class ProjectOutSerializer(serializers.ModelSerializer):
             "completed_on",
             "attendance_stopped_on",
             "status",
+            "status_today",
             "in_scope",
             "participants",
             "required_positions",

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from projects.choices import ParticipantRole, ProjectKind, ProjectStatus
+from projects.choices import ParticipantRole, ProjectKind, ProjectStatus, StatusOnDay
 from projects.scope.queryset import ScopedModel
 
 # The fields whose every change is recorded in ProjectStatusChange (rule R05 reads that history).
@@ -95,6 +95,12 @@ class Project(ScopedModel):
         instance = super().from_db(db, field_names, values)
         instance._tracked = {f: getattr(instance, f) for f in TRACKED_FIELDS if f in field_names}
         return instance
+
+    @property
+    def status_today_label(self) -> str:
+        """The status on the day the queryset asked about (``projects.selectors.with_status_on`` annotates
+        ``status_today``), for pages; the recorded ``status`` is the last approval's, not the day's."""
+        return str(StatusOnDay(self.status_today).label)
 
     @property
     def in_scope(self) -> bool:

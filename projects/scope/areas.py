@@ -69,14 +69,16 @@ def report_area(scope: Scope, *, district_code: str | None, city_code: str | Non
 
 
 def home_page(scope: Scope) -> tuple[str, list]:
-    """Where the account's pages start: the province's overview, the city's, the district's page, or the
-    projects it takes part in."""
+    """Where the account's pages start: the province's overview, the city's, the district's page, or, for a
+    firm, its 待办 (the orders addressed to it, its requests in approval)."""
     if scope.kind is Kind.DISTRICT:
         return "dashboard:district", [scope.district.code]
     if scope.kind is Kind.PROVINCE:
         return "province", []
     if scope.kind is Kind.CITY or scope.is_operator:
         return "city", []
+    if scope.kind is Kind.ENTERPRISE:
+        return "dashboard:todo", []
     return "dashboard:projects", []
 
 

@@ -14,21 +14,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.choices import AttachmentKind, Category, ProjectStatus, StatusRequestKind, StatusRequestState
+from projects.choices import AttachmentKind, Category, ProjectStatus, StatusOnDay, StatusRequestKind, StatusRequestState
 from projects.models import Engagement, Enterprise, Project, StatusRequest, StatusRequestAttachment, User
 from projects.scope import scope_of
+from projects.selectors import with_status_on
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_store
 
 K = StatusRequestKind
 S = ProjectStatus
-# The project statuses from which each kind of request may be filed.
+# The project's status today (projects.selectors.status_on) from which each kind of request may be filed.
 ALLOWED_FROM = {
     K.START_DATE_CHANGE: {S.NOT_STARTED, S.ACTIVE},
     K.SUSPENSION: {S.ACTIVE},
     K.RESUMPTION: {S.SUSPENDED},
     K.STOP_ATTENDANCE: {S.ACTIVE, S.SUSPENDED},
-    K.COMPLETION: {S.ACTIVE, S.SUSPENDED},
+    K.COMPLETION: {S.ACTIVE, S.SUSPENDED, StatusOnDay.ATTENDANCE_STOPPED},
     K.MOBILE_ATTENDANCE: {S.NOT_STARTED, S.ACTIVE, S.SUSPENDED},
     K.PLATFORM_DOCKING: {S.NOT_STARTED, S.ACTIVE, S.SUSPENDED},
     K.MANAGER_REPLACEMENT: {S.NOT_STARTED, S.ACTIVE, S.SUSPENDED},
@@ -84,12 +85,14 @@ def status_request_submit(
     )
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
-    if project.status not in ALLOWED_FROM[kind]:
+    # The status today as every page shows it (a suspension with an end is over after it, without a request).
+    today = with_status_on(Project.objects.filter(pk=project.pk), timezone.localdate()).get().status_today
+    if today not in ALLOWED_FROM[kind]:
         raise ValidationError(
             {
                 "kind": [
                     _("A %(kind)s request cannot be filed while the project is %(status)s.")
-                    % {"kind": StatusRequestKind(kind).label, "status": ProjectStatus(project.status).label}
+                    % {"kind": StatusRequestKind(kind).label, "status": StatusOnDay(today).label}
                 ]
             }
         )

@@ -1,6 +1,7 @@
 """A punch as evidence (issue 15): its detail page (device, time, method, direction, liveness, match
-score, whether it counted and why not) and its photo, for the regulators of its project only. Every
-photo view is written to the audit log: a face is personal data as sensitive as the ID number."""
+score, whether it counts and why not, as attendance.verdicts says it) and its photo, for the regulators
+of its project only. Every photo view is written to the audit log: a face is personal data as
+sensitive as the ID number."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from attendance.models import Punch
 from attendance.photos import photo_read
+from attendance.verdicts import verdicts_of
 from devices.models import Device
 from projects.models import Person, Project
 from projects.scope import scope_of
@@ -43,11 +45,14 @@ def evidence_punches(user, evidence: dict) -> list[Punch]:
 
 
 def _label(punches: list[Punch]) -> None:
+    """Each punch's device serial, its person's name and the platform's verdict on it (attendance.verdicts)."""
+    verdicts = verdicts_of(punches)
     devices = dict(Device.objects.filter(pk__in={p.device_id for p in punches}).values_list("pk", "serial"))
     names = dict(Person.objects.filter(pk__in={p.person_id for p in punches if p.person_id}).values_list("pk", "name"))
     for punch in punches:
         punch.serial = devices.get(punch.device_id, "—")
         punch.name = names.get(punch.person_id, "")
+        punch.verdict = verdicts[punch.pk]
 
 
 def _punch(request: HttpRequest, punch_id: int) -> Punch:

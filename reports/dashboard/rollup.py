@@ -7,9 +7,10 @@ import datetime as dt
 from django.db.models import Count
 
 from inspections.models import Alert, AlertState
-from inspections.selectors import month_presence, people_on_site, projects_active_between, projects_judged
-from projects.choices import RegionLevel
+from inspections.selectors import month_presence, people_on_site, projects_judged
+from projects.choices import RegionLevel, StatusOnDay
 from projects.models import Region
+from projects.selectors import projects_by_status
 from reports.models import DistrictDay
 
 
@@ -17,7 +18,7 @@ def district_days_roll_up(*, day: dt.date, with_managers: bool = True) -> int:
     """Roll `day` up for every district, set-based (a grouped query per figure); the managers' month-to-
     date pass rate (the month's presence of every project) only when asked, as the nightly task does."""
     districts = list(Region.objects.filter(level=RegionLevel.DISTRICT))
-    active = dict(projects_active_between(day, day).values("district_id").annotate(n=Count("id"))
+    active = dict(projects_by_status(day, StatusOnDay.ACTIVE).values("district_id").annotate(n=Count("id"))
                   .values_list("district_id", "n"))  # fmt: skip
     people = people_on_site(day=day)
     standing = Alert.objects.filter(period_start__lte=day, period_end__gte=day).exclude(state=AlertState.DISMISSED)

@@ -16,27 +16,27 @@ from django.utils import timezone
 from devices.choices import DeviceState
 from devices.models import Device
 from inspections.calendar import construction_days, month_days
-from inspections.models import Alert, AlertState
+from inspections.models import Alert
 from inspections.selectors import (
     attended_days,
     open_findings_by_project,
     people_on_site,
     policy_for,
     project_timeline,
-    projects_active_between,
 )
-from projects.choices import Category, RegionLevel
+from inspections.selectors.handling import to_handle_q
+from projects.choices import Category, RegionLevel, StatusOnDay
 from projects.models import Engagement, Project, Region, User
+from projects.selectors import projects_by_status
 from reports.dashboard.charts import Series
 from reports.models import DistrictDay
 from reports.selectors import position_names
 
-LIVE = (AlertState.OPEN, AlertState.ACKNOWLEDGED)
-
 
 @dataclass
 class Figures:
-    active_projects: int = 0
+    active_projects: int = 0  # 在建 today (projects.selectors.status_on)
+    suspended_projects: int = 0  # 停工 today
     devices_total: int = 0
     devices_online: int = 0
     people_today: int = 0
@@ -72,9 +72,15 @@ def overview(*, districts: list[Region], today: dt.date) -> Overview:
     """Live figures per district (six grouped queries) and the 30-day trends from the roll-up."""
     ids = [d.pk for d in districts]
     figures = {pk: Figures() for pk in ids}
-    for district_id, n in (projects_active_between(today, today).filter(district__in=ids).values("district_id")
-                           .annotate(n=Count("id")).values_list("district_id", "n")):  # fmt: skip
-        figures[district_id].active_projects = n
+    for district_id, status, n in (
+        projects_by_status(today, StatusOnDay.ACTIVE, StatusOnDay.SUSPENDED, queryset=Project.objects.filter(
+            district__in=ids)).values("district_id", "status_today").annotate(n=Count("id"))
+        .values_list("district_id", "status_today", "n")
+    ):  # fmt: skip
+        if status == StatusOnDay.ACTIVE:
+            figures[district_id].active_projects = n
+        else:
+            figures[district_id].suspended_projects = n
     for district_id, total, online in (
         Device.objects.filter(state=DeviceState.ACTIVE, project__district__in=ids).values("project__district_id")
         .annotate(total=Count("id"), online=Count("id", filter=Device.reachable_q(timezone.now())))
@@ -83,7 +89,7 @@ def overview(*, districts: list[Region], today: dt.date) -> Overview:
         figures[district_id].devices_total, figures[district_id].devices_online = total, online
     for district_id, n in people_on_site(day=today, project__district__in=ids).items():
         figures[district_id].people_today = n
-    alerts = Alert.objects.filter(state__in=LIVE, project__district__in=ids)
+    alerts = Alert.objects.filter(to_handle_q(), project__district__in=ids)  # 未处理 (inspections.selectors.handling)
     for district_id, n in alerts.values("project__district_id").annotate(n=Count("id")).values_list(
         "project__district_id", "n"
     ):  # fmt: skip
@@ -141,8 +147,9 @@ def overview_recent(*, districts: list[Region], today: dt.date) -> Overview:
 
 
 def ranked_projects(*, district: Region, today: dt.date, limit: int = 30) -> list[tuple[Project, int]]:
-    """The district's projects under construction, most open findings first."""
-    projects = {p.pk: p for p in projects_active_between(today, today).filter(district=district)}
+    """The district's projects 在建 or 停工 today, most open findings first (with their status today)."""
+    projects = {p.pk: p for p in projects_by_status(today, StatusOnDay.ACTIVE, StatusOnDay.SUSPENDED,
+                                                     queryset=Project.objects.filter(district=district))}  # fmt: skip
     findings = open_findings_by_project(list(projects))
     ranked = sorted(projects.values(), key=lambda p: (-findings.get(p.pk, 0), p.permit_no))[:limit]
     return [(p, findings.get(p.pk, 0)) for p in ranked]

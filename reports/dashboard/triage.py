@@ -15,7 +15,7 @@ from django.utils import timezone
 from inspections.filters import AlertFilter
 from inspections.models import Alert
 from inspections.rules import rule
-from reports.dashboard.selectors import LIVE
+from inspections.selectors.handling import to_handle_q
 from reports.workbooks import layout
 
 GROUP_LIMIT = 2000  # alerts grouped for one list; the filters narrow a larger one
@@ -25,11 +25,11 @@ BULK_LIMIT = 500  # alerts one bulk action changes
 class TriageFilter(AlertFilter):
     project_name = django_filters.CharFilter(method="by_project")
     new = django_filters.ChoiceFilter(choices=[("1", "1")], method="new_since_yesterday")
-    # The alerts still to be handled (待处理 and 已确认): what the overview's "open alerts" card counts.
+    # 未处理 (待处理 and 已确认, in no case): what the overview's card counts (inspections.selectors.handling).
     live = django_filters.ChoiceFilter(choices=[("1", "1")], method="still_live")
     o = django_filters.OrderingFilter(fields=(
         ("rule", "rule"), ("project__district__code", "district"), ("project__name", "project"),
-        ("subject", "subject"), ("period_start", "period"), ("state", "state"), ("first_detected", "first"),
+        ("subject", "subject"), ("period_start", "period"), ("handling", "state"), ("first_detected", "first"),
         ("last_seen", "last_seen"),
     ))  # fmt: skip
 
@@ -41,7 +41,7 @@ class TriageFilter(AlertFilter):
         return queryset.filter(Q(project__name__icontains=value) | Q(project__permit_no__icontains=value))
 
     def still_live(self, queryset, name, value):
-        return queryset.filter(state__in=LIVE) if value == "1" else queryset
+        return queryset.filter(to_handle_q()) if value == "1" else queryset
 
     def new_since_yesterday(self, queryset, name, value):
         if value != "1":
@@ -73,7 +73,7 @@ class Row:
 
     @property
     def states(self) -> str:
-        return "、".join(sorted({a.get_state_display() for a in self.alerts}))
+        return "、".join(sorted({a.handling_label for a in self.alerts}))
 
     @property
     def last_seen(self):
@@ -107,7 +107,7 @@ def export_workbook(alerts: list[Alert], *, title: str) -> bytes:
     for a in alerts:
         layout.row(ws, [
             a.rule, str(rule(a.rule).label), a.project.district.name, a.project.name, a.project.permit_no, a.subject,
-            f"{layout.chinese_date(a.period_start)}至{layout.chinese_date(a.period_end)}", a.get_state_display(),
+            f"{layout.chinese_date(a.period_start)}至{layout.chinese_date(a.period_end)}", a.handling_label,
             f"{timezone.localtime(a.first_detected):%Y-%m-%d %H:%M}",
             f"{timezone.localtime(a.last_seen):%Y-%m-%d %H:%M}",
         ], centred=(0, 7))  # fmt: skip

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,22 +19,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from devices.models import Device, DeviceFlip
-from inspections.models import Alert, AlertState, Campaign, Case, Inspection, Measure
+from inspections.models import Alert, Case, Inspection, Measure
+from inspections.models.rules import Handling
 from inspections.rules import registry, rule
 from inspections.rules.evidence import evidence_rows
+from inspections.selectors.handling import with_handling
 from inspections.selectors.presence import uncounted_punches
 from inspections.services import cases
 from inspections.services.triage import alert_acknowledge, alert_dismiss
 from projects import selectors as project_selectors
-from projects.choices import RegionLevel
+from projects.choices import RegionLevel, StatusOnDay
 from projects.identity import normalise_id_number
 from projects.models import Engagement, IdentityConflict, Project, Region, StatusRequest
 from projects.scope import scope_of
-from projects.scope.areas import city_of, home_page, province_cities
+from projects.scope.areas import city_of, home_page
 from projects.services import accounts, people
 from reports.dashboard import punches, selectors, triage
 from reports.dashboard import requests as requests_page
 from reports.dashboard.charts import bar_chart, line_chart
+from reports.dashboard.todo import todo_panel
 from reports.selectors import position_names
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.errors import Conflict
@@ -123,6 +127,7 @@ def _city(request: HttpRequest, city: Region) -> HttpResponse:
     context = _overview_context(districts, timezone.localdate())
     context.update(
         city=city,
+        todo_panel=todo_panel(request),
         district_svg=bar_chart(
             title=_("Open alerts by district"),
             items=[
@@ -140,7 +145,8 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(scope_of(request.user).districts(), code=code)
     today = timezone.localdate()
     context = _overview_context([region], today)
-    context.update(district=region, ranked=selectors.ranked_projects(district=region, today=today))
+    context.update(district=region, ranked=selectors.ranked_projects(district=region, today=today),
+                   todo_panel=todo_panel(request))  # fmt: skip
     # Registrations refused because the number is held under another name: possible identity misuse.
     context["conflicts"] = list(
         IdentityConflict.objects.restrict(request.user, "view")
@@ -163,16 +169,31 @@ def identity_conflict_review(request: HttpRequest, conflict_id: int) -> HttpResp
 
 @login_required
 def projects(request: HttpRequest) -> HttpResponse:
-    qs = (
-        Project.objects.restrict(request.user, "view")
-        .select_related("district")
-        .order_by("district__code", "permit_no")
-    )
+    """The projects the account reads, with their status today (the cards' 在建 and 停工 link here with
+    ``status`` and ``district``, and count exactly these rows)."""
+    today = timezone.localdate()
+    qs = project_selectors.with_status_on(
+        Project.objects.restrict(request.user, "view").select_related("district").order_by("district__code",
+                                                                                          "permit_no"), today
+    )  # fmt: skip
     query = request.GET.get("q", "").strip()[:100]
     if query:
-        qs = qs.filter(name__icontains=query) | qs.filter(permit_no__icontains=query)
+        qs = qs.filter(Q(name__icontains=query) | Q(permit_no__icontains=query))
+    status = request.GET.get("status", "")
+    if status in StatusOnDay.values:
+        qs = qs.filter(status_today=status)
+    else:
+        status = ""
+    district = request.GET.get("district", "")[:12]
+    if district:
+        qs = qs.filter(district__code=district)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "reports/dashboard/projects.html", {"page": page, "q": query})
+    filters = QueryDict(mutable=True)
+    filters.update({k: v for k, v in (("status", status), ("district", district)) if v})
+    return render(request, "reports/dashboard/projects.html", {
+        "page": page, "q": query, "status": status, "district": district, "statuses": StatusOnDay.choices,
+        "query": filters.urlencode(), "today": today,
+    })  # fmt: skip
 
 
 @login_required
@@ -180,9 +201,9 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
     scope = scope_of(request.user)
     # The page's two questions (may it manage the registry, may it act as the project's regulators?) are
     # answered by the query that fetches the project.
-    projects = scope.with_allowed(Project.objects.select_related("district"), "manage_project", "enforce")
-    item = get_object_or_404(projects, permit_no=permit_no)
     today = timezone.localdate()
+    projects = scope.with_allowed(Project.objects.select_related("district"), "manage_project", "enforce")
+    item = get_object_or_404(project_selectors.with_status_on(projects, today), permit_no=permit_no)
     month = _month(request.GET.get("month"), today)
     calendar = selectors.project_calendar(user=request.user, project=item, month=month, today=today)
     positions = position_names()
@@ -191,7 +212,11 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
                   .select_related("person", "employer").order_by("category", "position", "pk")[:300])  # fmt: skip
     for engagement in people:
         engagement.position_name = positions.get(engagement.position, engagement.position)
-    requests = StatusRequest.objects.restrict(request.user, "view").filter(project=item).select_related("project")
+    requests = (
+        StatusRequest.objects.restrict(request.user, "view")
+        .filter(project=item)
+        .select_related("project", "district_decided_by")
+    )
     status_requests = list(requests.prefetch_related("attachments").order_by("-submitted_at")[:20])
     context = {
         "project": item,
@@ -245,7 +270,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
     flipped["group"] = "0" if grouping else "1"
     return render(request, "reports/dashboard/alerts.html", {
         "filter": filtered, "page": page, "rules": [(spec.code, spec.label) for spec in registry()],
-        "states": AlertState.choices, "districts": _districts_of(request.user), "query": params.urlencode(),
+        "states": Handling.choices, "districts": _districts_of(request.user), "query": params.urlencode(),
         "grouping": grouping, "sorts": sorts, "order": order, "flip_group": flipped.urlencode(),
         "alert_count": qs.count(), "bulk_limit": triage.BULK_LIMIT,
     })  # fmt: skip
@@ -253,7 +278,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 def _triage_queryset(user, params):
     # The list never shows the evidence: it stays in the database (a city's open alerts are grouped here).
-    alerts = Alert.objects.restrict(user, "view").select_related("project__district").defer("evidence")
+    alerts = with_handling(Alert.objects.restrict(user, "view").select_related("project__district").defer("evidence"))
     filtered = triage.TriageFilter(params, queryset=alerts)
     qs = filtered.qs if filtered.is_valid() else Alert.objects.none()
     if not params.get("o"):
@@ -340,7 +365,7 @@ def _open_case(request: HttpRequest, ids: list[int], target: str) -> HttpRespons
 def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     _regulator(request)
     alerts = Alert.objects.restrict(request.user, "view").select_related("project__district", "dismissed_by")
-    item = get_object_or_404(alerts, pk=alert_id)
+    item = get_object_or_404(with_handling(alerts), pk=alert_id)
     spec = rule(item.rule)
     return render(request, "reports/dashboard/alert.html", {
         "alert": item, "rule_name": spec.label, "sentence": spec.describe(item) if spec.describe else "",
@@ -358,25 +383,6 @@ def device(request: HttpRequest, serial: str) -> HttpResponse:
     )
     flips = DeviceFlip.objects.filter(device=item).order_by("-at", "-id")[:200]
     return render(request, "reports/dashboard/device.html", {"device": item, "flips": flips})
-
-
-@login_required
-def reports_page(request: HttpRequest) -> HttpResponse:
-    """The workbooks (reports/urls.py) with their forms, set to last month: what a regulator files (the
-    circular, the manager presence, Annex 1 of a month) is of a month that is over."""
-    _regulator(request)
-    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
-    districts = _districts_of(request.user)
-    campaigns = Campaign.objects.restrict(request.user, "view").order_by("-starts_on")
-    cities = province_cities(scope_of(request.user))
-    return render(request, "reports/dashboard/reports.html", {
-        "districts": districts, "campaigns": campaigns[:20], "cities": cities,
-        "cases": Case.objects.restrict(request.user, "view").select_related("project").order_by("-opened_at")[:200],
-        "month": last.strftime("%Y-%m"), "first": last.replace(day=1).isoformat(), "last": last.isoformat(),
-        "projects": Project.objects.restrict(request.user, "view").order_by("permit_no").only("permit_no", "name")[
-            :500
-        ],
-    })  # fmt: skip
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
@@ -9,11 +10,13 @@ import time_machine
 
 from attendance.models import DailyPresence
 from inspections.engine import rules_run
+from inspections.models import Alert
 from reports.dashboard.rollup import district_days_roll_up
-from tests.factories import engage, person
+from tests.factories import engage, id_number, person
 from tests.inspections.enforcement.helpers import SHANGHAI
 
 TODAY = dt.date(2026, 11, 25)
+PHOTO = b"\xff\xd8\xff\xe0same-photo-bytes"
 
 
 @pytest.fixture
@@ -42,3 +45,21 @@ def site(city, gate, on_nov_25):
         rules_run(day=day)
         district_days_roll_up(day=day)
     return {"manager": manager, "workers": workers}
+
+
+@pytest.fixture
+def reused(city, gate):
+    """Two punches of two people with one photo on 20 November, judged that night (R07)."""
+    numbers = [id_number("341221", "19800315", 417), id_number("341221", "19810416", 418)]
+    for number, name in zip(numbers, ("陈大勇", "刘小山"), strict=True):
+        engage(city.project, city.subcontractor, who=person(number, name), entered_on=dt.date(2026, 10, 1))
+    photo = base64.b64encode(PHOTO).decode()
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=SHANGHAI), tick=False):
+        gate.heartbeat()
+        gate.punches([{"record_id": f"S-{n}", "id_number": number, "method": "face", "direction": "in",
+                       "liveness": True, "match_score": 0.93, "photo": photo,
+                       "punched_at": dt.datetime(2026, 11, 20, 7 + n, tzinfo=SHANGHAI).isoformat()}
+                      for n, number in enumerate(numbers)])  # fmt: skip
+    with time_machine.travel(dt.datetime(2026, 11, 21, 1, tzinfo=SHANGHAI), tick=False):
+        rules_run(day=dt.date(2026, 11, 20))
+    return Alert.objects.get(rule="R07", project=city.project)

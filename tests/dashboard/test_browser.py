@@ -174,10 +174,28 @@ def test_a_contractor_files_a_suspension_and_the_district_and_the_city_approve_i
     assert "申请已提交，待区县审核" in page.inner_text("body")
     page.screenshot(path=shots / "request-filed.png", full_page=True)
 
-    for who, after in (("haishu", "待市级审批"), ("city", "已批准")):
+    # Each approver finds the request in its 待办 from its home page, not by knowing the project.
+    for who, group, after in (
+        ("haishu", "待初审的状态变更申请", "待市级审批"),
+        ("city", "待复审的状态变更申请", "已批准"),
+    ):
         page = _login(browser, live_server, who)
-        page.goto(project_url)
+        page.click(f".todo-panel a:has-text('{group}')")
+        page.wait_for_load_state()
+        assert "/todo/" in page.url
+        row = page.locator(f"section.todo:has-text('{group}') tbody tr").first
+        assert city.project.name in row.inner_text()
+        if who == "haishu":
+            assert "主体结构验收" in row.inner_text()
+        if who == "city":  # the second approval with the first level's comment in view
+            assert "区县初审：haishu" in row.inner_text() and "意见：已核实" in row.inner_text()
+            page.screenshot(path=shots / "todo-city.png", full_page=True)
+        row.locator("a:has-text('办理')").click()
+        page.wait_for_load_state()
+        assert f"/projects/{city.project.permit_no}/" in page.url and "#request-" in page.url
         assert "停工申请表.pdf" in page.inner_text("body")
+        if who == "city":
+            assert "区县初审：haishu" in page.inner_text("table.requests")
         decide = page.locator("form.decide")
         decide.locator("input[name=comment]").fill("已核实")
         decide.locator("button[value=approve]").click()
@@ -219,10 +237,15 @@ def test_a_district_opens_a_case_issues_an_order_the_contractor_answers_and_the_
     assert "处理措施已下达" in page.inner_text(".messages")
     page.screenshot(path=shots / "case.png", full_page=True)
 
+    # The contractor lands on its 待办, where the order waits, and answers it from there.
     page = _login(browser, live_server, "contractor")
-    page.goto(f"{live_server.url}/projects/{city.project.permit_no}/")
-    page.click("table a:has-text('项目经理考勤不足')")
+    assert page.url.endswith("/todo/")
+    order = page.locator("section#todo-orders tbody tr").first
+    assert "海建整〔2026〕12号" in order.inner_text()
+    page.screenshot(path=shots / "todo-contractor.png", full_page=True)
+    order.locator("a:has-text('办理')").click()
     page.wait_for_load_state()
+    assert "/cases/" in page.url and "#measure-" in page.url
     assert "整改通知书.pdf" in page.inner_text("body")
     page.fill("textarea[name=text]", "项目经理已按规定到岗考勤")
     page.set_input_files("input[name=files]", str(photo))
@@ -231,7 +254,11 @@ def test_a_district_opens_a_case_issues_an_order_the_contractor_answers_and_the_
     assert "整改回复已提交" in page.inner_text(".messages")
 
     page = _login(browser, live_server, "haishu")
-    page.goto(case_url)
+    page.click(".todo-panel a:has-text('待审核的整改回复')")
+    page.wait_for_load_state()
+    page.locator("section#todo-replies tbody tr a:has-text('办理')").first.click()
+    page.wait_for_load_state()
+    assert page.url.split("#")[0] == case_url.split("#")[0]
     assert "项目经理已按规定到岗考勤" in page.inner_text("body") and "闸机照片.png" in page.inner_text("body")
     page.fill("input[name=note]", "现场核实到岗")
     page.click("button[value=accept]")
@@ -240,6 +267,45 @@ def test_a_district_opens_a_case_issues_an_order_the_contractor_answers_and_the_
     assert "已办结" in page.inner_text("article.measure")
     history = page.inner_text("table.history")
     assert all(words in history for words in ("立案", "下达处理措施", "提交整改回复", "整改通过"))
+    connections.close_all()  # see the browser fixture
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_district_confirms_the_ladders_proposal_it_finds_in_its_todo(city, live_server, browser, shots):
+    import datetime as dt
+
+    from inspections.engine import rules_run
+    from inspections.models import Measure
+    from inspections.services.cases import case_open
+    from inspections.services.escalation import measures_escalate
+    from inspections.services.measures import MeasureIn, measure_issue
+    from tests.factories import engage, person
+
+    engage(city.project, city.contractor, person(name="王建国"), category="manager", position="project_manager")
+    rules_run(day=dt.date(2026, 11, 24))  # R01: no device on the site
+    alerts = list(Alert.objects.filter(project=city.project, rule="R01").values_list("pk", flat=True))
+    case = case_open(user=city.users["haishu"], project=city.project, title="未安装考勤设备", alert_ids=alerts)
+    data = MeasureIn(kind="rectification", issued_on=dt.date(2026, 11, 24), basis="R01", deadline=dt.date(2026, 11, 26))
+    order = measure_issue(user=city.users["haishu"], case=case, data=data)
+    rules_run(day=dt.date(2026, 11, 27))  # still no device after the deadline
+    measures_escalate(today=dt.date(2026, 11, 28))
+    credit = Measure.objects.get(escalated_from=order, kind="credit")
+
+    page = _login(browser, live_server, "haishu")
+    page.click(".todo-panel a:has-text('待确认的拟定措施')")
+    page.wait_for_load_state()
+    assert page.locator("section#todo-proposals tbody tr").count() == 2
+    page.locator(f"section#todo-proposals a[href$='#measure-{credit.pk}']").click()
+    page.wait_for_load_state()
+    proposal = page.locator(f"article#measure-{credit.pk}")
+    proposal.locator("input[name=document_no]").fill("海建信〔2026〕3号")
+    proposal.locator("button:has-text('确认并下达')").click()
+    page.wait_for_load_state()
+    assert "已确认并下达" in page.inner_text(".messages")
+    credit.refresh_from_db()
+    assert (credit.state, credit.document_no) == ("issued", "海建信〔2026〕3号")
+    page.goto(f"{live_server.url}/todo/")
+    assert page.locator("section#todo-proposals tbody tr").count() == 1
     connections.close_all()  # see the browser fixture
 
 
@@ -386,6 +452,8 @@ def test_the_city_hands_a_firm_a_one_time_link_and_the_holder_sets_its_password(
     holder.fill("input[name=password]", "Holder-Sets-2026!")
     holder.click("button[type=submit]")
     holder.wait_for_load_state()
+    assert holder.url.endswith("/todo/") and "contractor" in holder.inner_text("header")  # signed in, at its 待办
+    holder.goto(f"{live_server.url}/projects/")
     assert city.project.name in holder.inner_text("body")
     contractor.refresh_from_db()
     assert (

@@ -1,6 +1,9 @@
-"""No page of the demo city shows developer data (issue 15): crawled as each demo login, in Chinese,
-the visible text of every page holds no snake_case key, no True/False/None, no ISO timestamp and no
-Python or JSON list. Every rule's alert page is among them."""
+"""The demo city crawled as each demo login, in Chinese (issue 15, issue 25).
+
+No page shows developer data: the visible text of every page holds no snake_case key, no True/False/None,
+no ISO timestamp and no Python or JSON list (every rule's alert page is among them). And one answer per
+figure: every card's number is the row count of the list it links to, every 待办 count the rows of its
+group, and every punch reads the same counted / not counted wherever it is shown."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from collections import Counter, deque
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
 from inspections.models import Alert
@@ -41,7 +45,8 @@ def kind(url: str) -> str:
 
 
 def crawl(client: Client, start: list[str]) -> dict[str, str]:
-    seen, texts, per_kind = set(start), {}, Counter()
+    """The pages reached from `start` (at most PER_KIND of each kind), as their HTML."""
+    seen, pages, per_kind = set(start), {}, Counter()
     queue = deque(start)
     while queue:
         url = queue.popleft()
@@ -49,7 +54,7 @@ def crawl(client: Client, start: list[str]) -> dict[str, str]:
         if answer.status_code != 200 or "text/html" not in answer.get("Content-Type", ""):
             continue
         page = answer.content.decode()
-        texts[url] = visible(page)
+        pages[url] = page
         for href in re.findall(r'href="(/[^"#]*)"', page):
             href = html.unescape(href)
             if href in seen or any(part in href for part in SKIP):
@@ -58,23 +63,86 @@ def crawl(client: Client, start: list[str]) -> dict[str, str]:
             if per_kind[kind(href)] < PER_KIND:
                 per_kind[kind(href)] += 1
                 queue.append(href)
-    return texts
+    return pages
 
 
-def test_no_page_of_the_demo_city_shows_code_identifiers_to_any_role():
-    call_command("seed_demo", "--workers-per-project", "3", "--days", "35", stdout=io.StringIO())
-    every_rule = [f"/alerts/{pk}/" for pk in
-                  Alert.objects.order_by("rule", "pk").distinct("rule").values_list("pk", flat=True)]  # fmt: skip
-    assert len(every_rule) >= 14
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo city, seeded once for the module inside a transaction rolled back at its end, and crawled
+    as each role: {role: {url: html}}."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--workers-per-project", "3", "--days", "35", stdout=io.StringIO())
+        every_rule = [f"/alerts/{pk}/" for pk in
+                      Alert.objects.order_by("rule", "pk").distinct("rule").values_list("pk", flat=True)]  # fmt: skip
+        assert len(every_rule) >= 14
+        crawled = {}
+        for role in ROLES:
+            client = Client()
+            client.force_login(User.objects.get(username=role))
+            crawled[role] = crawl(client, ["/", "/todo/", "/projects/", "/alerts/?live=1", "/reports/",
+                                           *(every_rule if role == "city" else [])])  # fmt: skip
+        yield crawled
+        transaction.set_rollback(True)
+
+
+def test_no_page_of_the_demo_city_shows_code_identifiers_to_any_role(demo):
     found, pages = [], 0
-    for role in ROLES:
-        client = Client()
-        client.force_login(User.objects.get(username=role))
-        texts = crawl(client, ["/", "/projects/", "/alerts/?state=open", "/reports/",
-                               *(every_rule if role == "city" else [])])  # fmt: skip
-        pages += len(texts)
-        for url, text in texts.items():
+    for role, crawled in demo.items():
+        pages += len(crawled)
+        for url, page in crawled.items():
+            text = visible(page)
             for what, pattern in CODE.items():
                 found += [(role, url, what, match) for match in pattern.findall(text)[:3]]
     assert pages > 100
     assert found == [], "\n".join(map(str, found))
+
+
+CARD = re.compile(r'<a class="card[^"]*" href="([^"]+)"><span class="label">([^<]+)</span>'
+                  r'<span class="value">(\d+)</span>')  # fmt: skip
+
+
+def _listed(page: str) -> int:
+    return int(re.search(r'data-count="(\d+)"', page).group(1))
+
+
+def test_every_card_counts_the_rows_it_links_to_for_every_role(demo):
+    """在建, 停工, 未处理预警 on every overview, each district's 在建 in the city's table, and the 待办 panel."""
+    checked = 0
+    for role, crawled in demo.items():
+        client = Client()
+        client.force_login(User.objects.get(username=role))
+        for url, page in crawled.items():
+            links = [(html.unescape(link), label, int(n)) for link, label, n in CARD.findall(page)]
+            links += [(html.unescape(link), "district", int(n)) for link, n in
+                      re.findall(r'<td class="num"><a href="(/projects/\?status=active&amp;district=\d+)">(\d+)</a>',
+                                 page)]  # fmt: skip
+            for link, label, figure in links:
+                answer = client.get(link, secure=True)
+                assert answer.status_code == 200, (role, url, label, link)
+                assert _listed(answer.content.decode()) == figure, (role, url, label, link, figure)
+                checked += 1
+            for key, count in re.findall(r'href="/todo/#todo-(\w+)">[^<]*<span class="badge" data-count="(\d+)"', page):
+                todo = crawled.get("/todo/") or client.get("/todo/", secure=True).content.decode()
+                group = re.search(rf'id="todo-{key}">.*?data-count="(\d+)"', todo, flags=re.S)
+                assert group and int(group.group(1)) == int(count), (role, url, key)
+                checked += 1
+    assert checked > 20
+
+
+def test_every_punch_reads_the_same_verdict_wherever_it_is_shown(demo):
+    """A punch listed as not counted on its project's page, and the punches of every alert, read on their
+    own page as they read in the list (是 / 否 and the rule)."""
+    client = Client()
+    client.force_login(User.objects.get(username="city"))
+    shown = {}  # punch id -> (where, verdict text)
+    for url, page in demo["city"].items():
+        for punch_id in re.findall(r'<tr data-punch="(\d+)">', page):
+            shown.setdefault(int(punch_id), (url, "否"))
+        for punch_id, cell in re.findall(r'href="/punches/(\d+)/">[^<]*</a></td>(?:<td>[^<]*</td>)*'
+                                         r'<td class="verdict">(.*?)</td>', page, flags=re.S):  # fmt: skip
+            shown.setdefault(int(punch_id), (url, re.sub(r"<[^>]+>", "", cell).strip()[:1]))
+    assert len(shown) > 20 and {"是", "否"} <= {verdict for _url, verdict in shown.values()}
+    for punch_id, (where, verdict) in shown.items():
+        page = client.get(f"/punches/{punch_id}/", secure=True).content.decode()
+        own = re.sub(r"<[^>]+>", "", re.search(r'<td class="verdict">(.*?)</td>', page, flags=re.S).group(1))
+        assert own.strip()[:1] == verdict, (punch_id, where, verdict, own)

@@ -4,41 +4,20 @@ is audit-logged; nobody else reads a punch or its photo."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 
 import pytest
 import time_machine
 
 from attendance.models import Punch
-from inspections.engine import rules_run
-from inspections.models import Alert
 from smz_platform.common.models import AuditEvent
+from tests.dashboard.conftest import PHOTO
 from tests.dashboard.pages import signed_in, text
 from tests.factories import engage, id_number, person
 
 pytestmark = pytest.mark.django_db
 
 SH = dt.timezone(dt.timedelta(hours=8))
-PHOTO = b"\xff\xd8\xff\xe0same-photo-bytes"
-
-
-@pytest.fixture
-def reused(city, gate):
-    """Two punches of two people with one photo on 20 November, judged that night (R07)."""
-    numbers = [id_number("341221", "19800315", 417), id_number("341221", "19810416", 418)]
-    for number, name in zip(numbers, ("陈大勇", "刘小山"), strict=True):
-        engage(city.project, city.subcontractor, who=person(number, name), entered_on=dt.date(2026, 10, 1))
-    photo = base64.b64encode(PHOTO).decode()
-    with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=SH), tick=False):
-        gate.heartbeat()
-        gate.punches([{"record_id": f"S-{n}", "id_number": number, "method": "face", "direction": "in",
-                       "liveness": True, "match_score": 0.93, "photo": photo,
-                       "punched_at": dt.datetime(2026, 11, 20, 7 + n, tzinfo=SH).isoformat()}
-                      for n, number in enumerate(numbers)])  # fmt: skip
-    with time_machine.travel(dt.datetime(2026, 11, 21, 1, tzinfo=SH), tick=False):
-        rules_run(day=dt.date(2026, 11, 20))
-    return Alert.objects.get(rule="R07", project=city.project)
 
 
 def test_the_r07_page_lists_the_punches_and_shows_the_reused_photo_to_its_regulators(city, reused):

@@ -69,8 +69,8 @@ def test_every_column_sorts_both_ways(city, listed):
 
 def test_the_triage_opens_on_what_is_new_since_yesterday(city, listed):
     nav = page(city, "haishu", "state=open")
-    assert "/alerts/?new=1&state=open" in nav
-    new = page(city, "haishu", "new=1&state=open&group=0")
+    assert "/alerts/?new=1&live=1" in nav  # new, and still to handle (inspections.selectors.handling)
+    new = page(city, "haishu", "new=1&live=1&group=0")
     assert "王建国（项目经理）" in new and "总监理工程师（无人进场登记）" not in new  # five days old
 
 

@@ -132,7 +132,7 @@ def test_back_filled_punches_do_not_make_a_project_managers_days(city, gate, man
     page_client.force_login(city.users["haishu"])
     with time_machine.travel(at(11, 2), tick=False):
         page = page_client.get(f"/projects/{city.project.permit_no}/?month=2026-10").content.decode()
-    section = page.split("未计入出勤的考勤记录")[1].split("<h2>")[0]
+    section = page.split("未计入考勤的打卡记录")[1].split("<h2>")[0]
     assert section.count("设备在线期间补传的历史考勤") == 20 and "10月1日 07:10" in section
     assert manager not in page and manager[:6] + "********" + manager[-4:] in section
 

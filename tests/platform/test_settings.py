@@ -71,3 +71,23 @@ def test_the_time_zone_is_shanghai_and_the_language_chinese():
     )
     result = run_python(code, **SECRETS)
     assert result.stdout.split() == ["Asia/Shanghai", "True", "zh-hans"]
+
+
+def test_the_generated_embedded_default_serves_the_sites_own_error_pages_on_plain_http(tmp_path):
+    """make run's var/.env: debug off (a newcomer's 404 is the site's page, not Django's list of every
+    URL), yet plain HTTP on loopback works: no TLS redirect and no secure-only cookies."""
+    import subprocess
+    import sys
+
+    env_file = tmp_path / ".env"
+    subprocess.run([sys.executable, "scripts/generate_secrets.py", str(env_file)], check=True, capture_output=True)
+    assert "DJANGO_DEBUG=false" in env_file.read_text()
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DEBUG, settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE)"
+    )
+    embedded = run_python(code, SMZ_ENV_FILE=str(env_file))
+    assert embedded.returncode == 0, embedded.stderr
+    assert embedded.stdout.split() == ["False", "False", "False"]
+    production = run_python(code, DJANGO_DEBUG="false", **SECRETS)
+    assert production.stdout.split() == ["False", "True", "True"]

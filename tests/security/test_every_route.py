@@ -162,6 +162,8 @@ ROUTES = {
     "/reports/jobs/{job_id}/": Route(frozenset({"haishu"})),
     "/reports/jobs/{job_id}/download": Route(frozenset({"haishu"})),
     "/": Route(SIGNED_IN),
+    # Everyone's own 待办: each group is what the scope lets the account act on (reports/dashboard/todo.py).
+    "/todo/": Route(SIGNED_IN),
     "/login/": Route(EVERYONE),
     "/logout/": Route(EVERYONE, method="POST"),
     # Every account chooses its own pages' language (it changes nothing of anyone else's).

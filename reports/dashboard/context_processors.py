@@ -1,0 +1,22 @@
+"""The menu's 待办 count on every page, counted only when a page shows the menu (one query)."""
+
+from __future__ import annotations
+
+from django.db import DatabaseError
+from django.utils.functional import SimpleLazyObject
+
+from reports.dashboard.todo import request_todo_counts
+
+
+def todo(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def total() -> int:
+        try:
+            return sum(request_todo_counts(request).values())
+        except DatabaseError:  # an error page while the database is away: the menu goes without its count
+            return 0
+
+    return {"todo_total": SimpleLazyObject(total)}
