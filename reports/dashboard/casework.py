@@ -31,6 +31,7 @@ from inspections.services import replies as reply_services
 from projects.choices import Category
 from projects.models import Enterprise, Person, Project
 from projects.scope import scope_of
+from reports.dashboard.kept_forms import form_refused, form_restored
 from reports.dashboard.requests import date_input, form_errors
 from reports.selectors import position_names
 from smz_platform.common.errors import Conflict
@@ -207,7 +208,9 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
         .filter(case=item)
         .select_related("inspection")
         .order_by("pk"),
-        "measure_form": MeasureForm(case=item) if staff and item.state == "open" else None,
+        "measure_form": form_restored(request, measure_form_key(item), MeasureForm, case=item)
+        if staff and item.state == "open"
+        else None,
         "confirm_form": ConfirmForm(),
     }  # fmt: skip
     return render(request, "reports/dashboard/case.html", context)
@@ -219,18 +222,26 @@ def measure_issue(request: HttpRequest, case_id: int) -> HttpResponse:
     item = get_object_or_404(Case.objects.restrict(request.user, "view").select_related("project"), pk=case_id)
     scope_of(request.user).authorize(item, "handle")
     form = MeasureForm(request.POST, request.FILES, case=item)
+    refused = f"{_back(item)}#issue"  # the form again, what was typed in it, each message beside its field
     if not form.is_valid():
-        form_errors(request, ValidationError(dict(form.errors.items())), form)
-        return redirect(_back(item))
+        form_refused(request, measure_form_key(item), dict(form.errors))
+        return redirect(refused)
+    try:
+        with transaction.atomic():  # the measure and its document, or neither
+            measure = measure_services.measure_issue(user=request.user, case=item, data=form.measure_in())
+            upload = form.cleaned_data["document"]
+            if upload is not None:
+                measure_services.measure_document_add(user=request.user, measure=measure, name=upload.name,
+                                                      content=upload.read())  # fmt: skip
+    except (ValidationError, Conflict) as error:
+        form_refused(request, measure_form_key(item), error)
+        return redirect(refused)
+    messages.success(request, _("The measure was issued."))
+    return redirect(_back(item))
 
-    def issue():
-        measure = measure_services.measure_issue(user=request.user, case=item, data=form.measure_in())
-        upload = form.cleaned_data["document"]
-        if upload is not None:
-            measure_services.measure_document_add(user=request.user, measure=measure, name=upload.name,
-                                                  content=upload.read())  # fmt: skip
 
-    return _act(request, item, issue, _("The measure was issued."), form)
+def measure_form_key(case: Case) -> str:
+    return f"measure:{case.pk}"
 
 
 def _measure(request: HttpRequest, measure_id: int) -> Measure:

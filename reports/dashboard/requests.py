@@ -28,6 +28,7 @@ from projects.services.status import (
     status_request_reject,
     status_request_submit,
 )
+from reports.dashboard.kept_forms import form_refused
 from smz_platform.common.errors import Conflict
 
 # The kinds a page form files; a docking permit (a vendor) and a manager's replacement (two
@@ -54,6 +55,10 @@ class StatusRequestForm(forms.Form):
                                         initial=AttachmentKind.FORM_SCAN)  # fmt: skip
 
 
+def request_form_key(project: Project) -> str:
+    return f"status-request:{project.pk}"
+
+
 def form_errors(request: HttpRequest, error: ValidationError | Conflict, form: forms.Form | None = None) -> None:
     if isinstance(error, Conflict):
         messages.error(request, str(error))
@@ -72,10 +77,11 @@ def status_request_file(request: HttpRequest, permit_no: str) -> HttpResponse:
     scope_of(request.user).authorize(project, "manage_project", _("Only the project's general contractor files "
                                                                   "status requests."))  # fmt: skip
     back = reverse("dashboard:project", args=[project.permit_no])
+    refused = f"{back}#file-request"  # the form again, what was typed in it, each message beside its field
     form = StatusRequestForm(request.POST, request.FILES)
     if not form.is_valid():
-        form_errors(request, ValidationError(dict(form.errors.items())), form)
-        return redirect(back)
+        form_refused(request, request_form_key(project), dict(form.errors))
+        return redirect(refused)
     data = form.cleaned_data
     try:
         with transaction.atomic():  # the request and its attachment, or neither
@@ -87,8 +93,8 @@ def status_request_file(request: HttpRequest, permit_no: str) -> HttpResponse:
                 status_request_attachment_add(user=request.user, status_request=filed, kind=data["attachment_kind"],
                                               name=upload.name, content=upload.read())  # fmt: skip
     except (ValidationError, Conflict) as error:
-        form_errors(request, error, form)
-        return redirect(back)
+        form_refused(request, request_form_key(project), error)
+        return redirect(refused)
     messages.success(request, _("The request was filed; it awaits the district's approval."))
     return redirect(back)
 

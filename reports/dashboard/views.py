@@ -37,6 +37,7 @@ from projects.services import accounts, people
 from reports.dashboard import punches, selectors, triage
 from reports.dashboard import requests as requests_page
 from reports.dashboard.charts import bar_chart, line_chart
+from reports.dashboard.kept_forms import form_restored
 from reports.dashboard.todo import todo_panel
 from reports.selectors import position_names
 from smz_platform.common.audit import audit_event_record
@@ -234,7 +235,7 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
         "requests": status_requests,
         "decidable": requests_page.decidable(request.user, status_requests),
         "can_file": scope.allows(item, "manage_project"),
-        "request_form": requests_page.StatusRequestForm(),
+        "request_form": form_restored(request, requests_page.request_form_key(item), requests_page.StatusRequestForm),
         "cases": Case.objects.restrict(request.user, "view").filter(project=item).order_by("-opened_at")[:20],
         "measures": Measure.objects.restrict(request.user, "view").filter(case__project=item)
         .select_related("case").order_by("-created_at")[:50],

@@ -214,3 +214,16 @@ def test_the_district_opens_a_case_from_inspection_findings(city):
     assert opened.redirect_chain[-1][0] == f"/cases/{case.pk}/" and "考勤设备未直连平台" in text(opened)
     finding.refresh_from_db()
     assert finding.case == case
+
+
+def test_a_refused_measure_form_keeps_the_document_number_and_category(city, case):
+    import re
+
+    district = signed_in(city, "haishu")
+    answer = issue(district, case, deadline="", document_no="海建整〔2026〕31号", basis="R11")
+    page = answer.content.decode()
+    form = re.search(r'<form [^>]*class="stack issue refused" id="issue">(.*?)</form>', page, flags=re.S).group(1)
+    assert 'value="海建整〔2026〕31号"' in form
+    assert re.search(r'<option value="R11" selected>', form)
+    assert re.search(r'name="deadline"[^>]*>\s*<span class="field-error"[^>]*>[^<]*整改期限', form)
+    assert not Measure.objects.exists()

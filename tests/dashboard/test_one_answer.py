@@ -274,3 +274,15 @@ def test_a_report_form_with_bad_input_is_answered_on_the_reports_page_beside_the
     # An API client still gets the field errors as JSON.
     api = city.client("haishu").get(url)
     assert api.status_code == 400 and field in api.json()
+
+
+def test_a_reversed_filter_range_is_answered_beside_the_field_and_lists_nothing(city, site):
+    client = signed_in(city, "haishu")
+    page = client.get("/alerts/?since=2026-11-20&until=2026-11-01&group=0", secure=True).content.decode()
+    assert re.search(
+        r'name="until" value="2026-11-01">\s*<span class="field-error"[^>]*>统计期间的结束日期早于开始日期', page
+    )
+    assert listed(client, "/alerts/?since=2026-11-20&until=2026-11-01&group=0") == 0
+    for path in ("/api/v1/alerts/", "/api/v1/inspections/", "/api/v1/measures/"):
+        answer = city.client("haishu").get(f"{path}?since=2026-11-20&until=2026-11-01")
+        assert answer.status_code == 400 and "until" in answer.json(), path

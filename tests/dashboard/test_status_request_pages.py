@@ -93,3 +93,26 @@ def test_the_forms_need_their_csrf_token(city):
     client.force_login(city.users["contractor"])
     assert file_suspension(client, city).status_code == 403
     assert not StatusRequest.objects.exists()
+
+
+def test_a_refused_form_comes_back_with_what_was_typed_and_the_message_beside_its_field(city):
+    """The reason and dates typed are kept; the message stands beside the field it is about, and the page
+    opens on the form (not on a message at the top of a long page); the file must be chosen again."""
+    import re
+
+    contractor = signed_in(city, "contractor")
+    old = (timezone.localdate() - dt.timedelta(days=60)).isoformat()
+    answer = file_suspension(contractor, city, reason="塔吊检修，暂停施工", effective_from=old)
+    assert answer.redirect_chain[-1][0].endswith("#file-request")
+    page = answer.content.decode()
+    form = re.search(r'<form [^>]*class="file-request refused" id="file-request">(.*?)</form>', page, flags=re.S)
+    assert form, "the refused form is marked and anchored"
+    form = form.group(1)
+    assert 'value="塔吊检修，暂停施工"' in form and f'value="{old}"' in form
+    assert re.search(rf'name="effective_from" value="{old}"[^>]*>\s*<span class="field-error"[^>]*>[^<]*最多', form)
+    assert "请重新选择文件" in form
+    assert "未保存任何内容" in page
+    assert not StatusRequest.objects.exists()
+    # The next view of the page is a fresh form: the refusal is shown once.
+    again = contractor.get(f"/projects/{city.project.permit_no}/", secure=True).content.decode()
+    assert "塔吊检修" not in again and "refused" not in re.search(r'<form [^>]*id="file-request"', again).group(0)
