@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from devices.models import Device, DeviceFlip
 from projects.admin import ScopedAdmin, ScopedInline
@@ -12,8 +13,12 @@ class DeviceFlipInline(ScopedInline, admin.TabularInline):
     model = DeviceFlip
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["at", "field", "value", "detected_at"]
+    fields = readonly_fields = ["at", "field", "value_text", "detected_at"]
     ordering = ["-at"]
+
+    @admin.display(description=_("new value"))
+    def value_text(self, flip: DeviceFlip) -> str:
+        return flip.value_text
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from devices.choices import Connection, DeviceKind, DeviceState, Location
 from projects.scope.queryset import ScopedModel
 from smz_platform.common import pii
+from smz_platform.common.dates import chinese_datetime
 
 
 class Device(ScopedModel):
@@ -109,7 +110,14 @@ class DeviceFlip(ScopedModel):
         indexes = [models.Index(fields=["device", "field", "at"], name="deviceflip_device_field_at")]
 
     def __str__(self) -> str:
-        return f"{self.device_id} {self.field}={self.value} @ {self.at:%Y-%m-%d %H:%M}"
+        return f"{chinese_datetime(self.at)} {self.get_field_display()}：{self.value_text}"
+
+    @property
+    def value_text(self) -> str:
+        """在线/离线, 开启/关闭: the change in words, not True/False."""
+        words = {FlipField.ONLINE: (_("online"), _("offline")), FlipField.LIVENESS: (_("on"), _("off"))}
+        on, off = words.get(self.field, (_("yes"), _("no")))
+        return "—" if self.value is None else str(on if self.value else off)
 
 
 class DeviceNonce(ScopedModel):

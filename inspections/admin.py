@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from inspections.choices import MeasureKind
 from inspections.models import (
     Alert,
     Campaign,
@@ -23,6 +26,7 @@ from inspections.models import (
     RuleRun,
 )
 from inspections.rules import registry, rule
+from inspections.rules.evidence import evidence_rows
 from projects.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 
 
@@ -61,6 +65,12 @@ class AlertAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_filter = [RuleFilter, "state", "scored"]
     search_fields = ["project__permit_no", "project__name", "subject"]
     list_select_related = ["project"]
+    exclude = ["evidence", "key"]  # the evidence in words below, as the alert's page says it
+    readonly_fields = ["evidence_text"]
+
+    @admin.display(description=_("evidence"))
+    def evidence_text(self, alert: Alert):
+        return format_html_join(mark_safe("<br>"), "{}：{}", evidence_rows(alert.evidence))
 
 
 @admin.register(RuleRun)
@@ -127,8 +137,12 @@ class MeasureInline(FindingInline):
 
 class CaseEventInline(FindingInline):
     model = CaseEvent
-    fields = ["at", "action", "measure", "by", "note"]
+    fields = ["at", "action_name", "measure", "by", "note"]
     readonly_fields = fields
+
+    @admin.display(description=_("action"))
+    def action_name(self, event: CaseEvent) -> str:
+        return event.action_name
 
 
 @admin.register(Case)
@@ -158,9 +172,19 @@ class RectificationReplyAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 class CreditDeductionAdmin(ScopedAdmin):
     """The deduction table: platform-wide, the operator's to set (projects.scope)."""
 
-    list_display = ["basis", "code", "points"]
+    list_display = ["basis", "code_name", "points"]
     list_filter = ["basis"]
     list_editable = ["points"]
+
+    @admin.display(description=_("what it is for"))
+    def code_name(self, row: CreditDeduction) -> str:
+        """The finding category's or the measure's name (the code alone is the platform's)."""
+        if row.code in MeasureKind.values:
+            return str(MeasureKind(row.code).label)
+        try:
+            return rule(row.code).name
+        except KeyError:
+            return "—"
 
 
 @admin.register(CreditRecord)

@@ -18,7 +18,7 @@ from stdnum.cn import ric, uscc
 from projects.choices import Category, ParticipantRole, ProjectKind, ProjectStatus, RegionLevel, Role
 from projects.identity import parse_id_number
 from projects.models import Engagement, Enterprise, Person, Project, ProjectParticipant, Region, User
-from projects.services.accounts import account_create
+from projects.services.accounts import account_contact_set, account_create
 from projects.services.status import status_request_approve, status_request_submit
 from smz_platform.common import pii
 
@@ -239,10 +239,13 @@ def seed_accounts(*, registry: DemoRegistry) -> list[tuple[str, str, str]]:
         (f"监理 · {supervisor.name}", {"username": "supervisor", "role": Role.ENTERPRISE, "enterprise": supervisor}),
         (f"设备供应商 · {vendor.name}", {"username": "vendor", "role": Role.VENDOR, "enterprise": vendor}),
     ]
+    # The people behind the accounts: their names are the 填报人 of what they file (never the login name).
+    names = ["陈建华", "王海燕", "李江涛", "张国强", "刘晓东", "赵明亮", "周立新"]
     accounts = []
-    for label, fields in specs:
+    for (label, fields), name in zip(specs, names, strict=True):
         phone = "0574-8718" + f"{len(accounts):04d}"
         user, _token = account_create(password=DEMO_PASSWORD, phone=phone, check_password=False, **fields)
+        account_contact_set(user=user, name=name, phone=phone)
         accounts.append((fields["username"], label, user))
     # The city's demo regulator may see full ID numbers (each view is audit-logged). It is a regulator, not
     # the platform's operator: Django's permission fields stay the operator's (createsuperuser).

@@ -19,6 +19,7 @@ from inspections.rules import rule as rule_spec
 from inspections.selectors import policies_in_force, projects_active_between
 from projects.models import Enterprise, Project, Region
 from projects.selectors import in_scope_q
+from smz_platform.common.dates import chinese_date
 
 # The nine rows, worded exactly as the notice's table (甬建函〔2023〕82号, 附件1).
 LABELS = (
@@ -191,7 +192,7 @@ def annex1_detail(
         .values_list("inspection__project_id", "category", "inspection__day", "inspection__kind")
     ):
         where = "线上巡查" if kind == "online_patrol" else "现场检查"
-        findings[project_id].append(f"{where} {day:%Y-%m-%d} {category} {category_name(category)}")
+        findings[project_id].append(f"{where} {chinese_date(day)} {category} {category_name(category)}")
     measures = defaultdict(list)
     vendors: dict[tuple[int, int], list[str]] = defaultdict(list)
     for project_id, district_id, kind, day, number, vendor_id in (
@@ -200,7 +201,7 @@ def annex1_detail(
         .values_list("case__project_id", "case__project__district_id", "kind", "issued_on", "document_no",
                      "target_enterprise_id")
     ):  # fmt: skip
-        text = f"{measure_name(kind)}（{day:%Y-%m-%d}{'，' + number if number else ''}）"
+        text = f"{measure_name(kind)}（{chinese_date(day)}{'，' + number if number else ''}）"
         measures[project_id].append(text)
         if kind == MeasureKind.VENDOR_BLACKLIST:
             vendors[(district_id, vendor_id)].append(text)

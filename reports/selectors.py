@@ -24,6 +24,7 @@ from projects.choices import CodeTable, ParticipantRole, RegionLevel
 from projects.models import Engagement, Project, ReferenceCode, Region, User
 from reports.annex1 import annex1_counts, annex1_detail, category_name, measure_name, notes
 from reports.workbooks.annex1 import Annex1Book, Annex1Sheet
+from smz_platform.common.dates import chinese_date
 from smz_platform.common.months import month_end
 
 CITY_TOTAL = "全市合计"
@@ -38,9 +39,13 @@ def bureau(region: Region) -> str:
 def reporter_of(user: User | None) -> tuple[str, str]:
     if user is None:  # a workbook the platform prepared: the district fills in its reporter when it prepares again
         return "", ""
-    # Chinese names read family name first: 李 + 明.
-    name = f"{user.last_name}{user.first_name}".strip()
-    return (name or user.username), (getattr(user, "phone", "") or "")
+    # Chinese names read family name first: 李 + 明. Never the login name on an official form: left blank
+    # to be written in by hand (the reports page asks the account for its name).
+    return reporter_name(user), (getattr(user, "phone", "") or "")
+
+
+def reporter_name(user: User) -> str:
+    return f"{user.last_name}{user.first_name}".strip()
 
 
 def annex1_book(*, user: User, city: Region, district: Region | None, start: dt.date, end: dt.date,
@@ -108,7 +113,7 @@ def case_dossier(*, case: Case) -> CaseDossier:
     for role, name, blacklisted in project.participants.values_list(
         "role", "enterprise__name", "enterprise__blacklisted_on"
     ).order_by("pk"):
-        by_role[role].append(f"{name}（{blacklisted:%Y-%m-%d}列入黑名单）" if blacklisted else name)
+        by_role[role].append(f"{name}（{chinese_date(blacklisted)}列入黑名单）" if blacklisted else name)
     vendors = by_role[ParticipantRole.VENDOR] or list(project.devices.values_list("vendor__name", flat=True).distinct())
     info = [
         f"工程名称：{project.name}",
@@ -121,8 +126,8 @@ def case_dossier(*, case: Case) -> CaseDossier:
     ]
     behaviour = []
     for alert in case.alerts.exclude(state=AlertState.DISMISSED).order_by("period_start", "pk"):
-        period = f"{alert.period_start:%Y-%m-%d}" + (
-            f"至{alert.period_end:%Y-%m-%d}" if alert.period_end != alert.period_start else "")  # fmt: skip
+        period = chinese_date(alert.period_start) + (
+            f"至{chinese_date(alert.period_end)}" if alert.period_end != alert.period_start else "")  # fmt: skip
         behaviour.append(
             f"平台预警 {alert.rule} {category_name(alert.rule)}（{period}）：{rule_spec(alert.rule).describe(alert)}"
         )
@@ -130,17 +135,28 @@ def case_dossier(*, case: Case) -> CaseDossier:
         inspection = finding.inspection
         kind = InspectionKind(inspection.kind).label.split("(")[-1].rstrip(")")
         headcount = f"，现场清点{inspection.headcount}人" if inspection.headcount is not None else ""
-        behaviour.append(f"{kind}（{inspection.day:%Y-%m-%d}，{inspection.inspectors}{headcount}）"
+        behaviour.append(f"{kind}（{chinese_date(inspection.day)}，{inspection.inspectors}{headcount}）"
                          f"{finding.category} {category_name(finding.category)}：{finding.description}")  # fmt: skip
+    if not behaviour:
+        # Neither an alert nor a finding is linked (a case opened by hand, or its alerts dismissed): the
+        # behaviour is what the standing measures were issued for, never a bare "—".
+        seen = set()
+        for m in case.measures.filter(state__in=STANDING).exclude(basis="").order_by("issued_on", "pk"):
+            if m.basis not in seen:
+                seen.add(m.basis)
+                behaviour.append(f"{m.basis} {category_name(m.basis)}（{case.title}；据此于{chinese_date(m.issued_on)}"
+                                 f"下达{measure_name(m.kind)}）")  # fmt: skip
+        if not behaviour:
+            behaviour.append(f"{case.title}（{chinese_date(timezone.localtime(case.opened_at).date())}立案）")
     measures = []
     for m in case.measures.filter(state__in=STANDING).select_related("target_enterprise", "target_person").order_by(
         "issued_on", "pk"
     ):  # fmt: skip
-        parts = [f"{m.issued_on:%Y-%m-%d} {m.issuing_body} {measure_name(m.kind)}"]
+        parts = [f"{chinese_date(m.issued_on)} {m.issuing_body} {measure_name(m.kind)}"]
         if m.document_no:
             parts.append(f"文号{m.document_no}")
         if m.deadline:
-            parts.append(f"整改期限{m.deadline:%Y-%m-%d}")
+            parts.append(f"整改期限{chinese_date(m.deadline)}")
         if m.fine_yuan:
             parts.append(f"罚款{int(m.fine_yuan):,}元")
         if m.kind == MeasureKind.CREDIT:

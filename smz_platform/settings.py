@@ -73,9 +73,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     # API tokens stored as digests, with an expiry (SMZ_API_TOKEN_DAYS), rotated by their holder.
-    "knox",
+    "smz_platform.common.apps.KnoxConfig",
     # Login lockout after repeated failures (AXES_* below).
-    "axes",
+    "smz_platform.common.apps.AxesConfig",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",

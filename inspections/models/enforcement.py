@@ -18,6 +18,7 @@ from inspections.choices import (
     finding_categories,
 )
 from projects.scope.queryset import ScopedModel
+from smz_platform.common.dates import chinese_datetime
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -272,6 +273,22 @@ class MeasureDocument(ScopedModel):
         return self.original_name
 
 
+CASE_EVENT_NAMES = {
+    "opened": _("Case opened"),
+    "attached": _("Alerts or findings attached"),
+    "closed": _("Case closed"),
+    "measure_issued": _("Measure issued"),
+    "measure_proposed": _("Measure proposed by the escalation"),
+    "measure_confirmed": _("Proposal confirmed"),
+    "measure_withdrawn": _("Measure withdrawn"),
+    "measure_escalated": _("Order overdue, escalated"),
+    "measure_closed": _("Measure closed"),
+    "reply_submitted": _("Rectification report submitted"),
+    "reply_accepted": _("Rectification accepted"),
+    "reply_rejected": _("Rectification rejected"),
+}
+
+
 class CaseEvent(ScopedModel):
     """流转记录: every change of a case, its measures and replies, with who (empty: the nightly task)."""
 
@@ -290,7 +307,12 @@ class CaseEvent(ScopedModel):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{chinese_datetime(self.at)} {self.action_name}"
+
+    @property
+    def action_name(self) -> str:
+        """What happened, in words (the case page, the admin, the history)."""
+        return str(CASE_EVENT_NAMES.get(self.action, self.action))
 
 
 class CreditDeduction(ScopedModel):

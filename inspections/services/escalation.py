@@ -26,6 +26,7 @@ from inspections.rules import rule
 from inspections.rules.base import Cadence, Step, Target
 from inspections.services.casework import bureau_name, case_event, contractor_of, project_manager_of
 from projects.models import Engagement
+from smz_platform.common.dates import chinese_date
 from smz_platform.common.months import month_end, month_start, next_month
 
 DEFAULT_RECTIFICATION_DAYS = 7
@@ -108,7 +109,7 @@ def _escalate(measure: Measure, failing: list[Subject], today: dt.date, now: dt.
         return None  # staff or a concurrent run moved it first
     case_event(measure.case, "measure_escalated", by=None, measure=measure,
                note=_("%(rule)s still fires after the deadline %(deadline)s.")
-               % {"rule": measure.basis, "deadline": measure.deadline.isoformat()})  # fmt: skip
+               % {"rule": measure.basis, "deadline": chinese_date(measure.deadline)})  # fmt: skip
     proposed = 0
     for subject in failing:
         for step in ladder.next_steps(kind=measure.kind, basis=measure.basis, position=subject.position):
@@ -177,7 +178,7 @@ def _propose(source: Measure, step: Step, subject: Subject, *, today: dt.date, n
                 case=source.case, kind=kind, state=MeasureState.PROPOSED, basis=source.basis, escalated_from=source,
                 ladder_subject=subject.key[:200], created_at=now,
                 note=_("Proposed by the escalation: %(kind)s overdue since %(deadline)s.")
-                % {"kind": source.get_kind_display(), "deadline": source.deadline.isoformat()},
+                % {"kind": source.get_kind_display(), "deadline": chinese_date(source.deadline)},
                 **fields,
             )  # fmt: skip
     except IntegrityError:

@@ -18,6 +18,7 @@ from inspections.rules import codes
 from inspections.selectors import project_timeline
 from projects.models import Project, User
 from projects.scope import scope_of
+from smz_platform.common.dates import chinese_date
 from smz_platform.common.files import file_store
 
 
@@ -50,7 +51,7 @@ def _check_record(*, project: Project, kind: str, day: dt.date, inspectors: str,
     if day > today:
         raise ValidationError({"day": [_("An inspection cannot be dated in the future.")]})
     if day < project_timeline(project=project).start_on(day):
-        raise ValidationError({"day": [_("The project had not started on %(day)s.") % {"day": day.isoformat()}]})
+        raise ValidationError({"day": [_("The project had not started on %(day)s.") % {"day": chinese_date(day)}]})
     if not inspectors.strip():
         raise ValidationError({"inspectors": [_("Name who inspected.")]})
     if kind == InspectionKind.ONLINE_PATROL and headcount is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -71,3 +72,21 @@ def account_language_set(*, user: User, language: str) -> None:
         raise ValidationError({"language": [_("Choose one of the languages offered.")]})
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
+
+
+PHONE = re.compile(r"^[0-9+()\- ]{5,32}$")
+
+
+def account_contact_set(*, user: User, name: str, phone: str) -> None:
+    """The account holder's own name and phone: the 填报人 and 联系方式 of the workbooks it files."""
+    name, phone = " ".join(name.split()), phone.strip()
+    errors = {}
+    if not 2 <= len(name) <= 30:
+        errors["name"] = [_("Give your full name (2 to 30 characters).")]
+    if phone and not PHONE.match(phone):
+        errors["phone"] = [_("Give a phone number of digits (with -, + or brackets if need be).")]
+    if errors:
+        raise ValidationError(errors)
+    # Chinese names read family name first: the whole name is kept as the family name (reporter_of joins them).
+    User.objects.filter(pk=user.pk).update(last_name=name, first_name="", phone=phone)
+    user.last_name, user.first_name, user.phone = name, "", phone

@@ -38,20 +38,6 @@ from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_check
 
 # What each entry of a case's history says (CaseEvent.action).
-EVENT_NAMES = {
-    "opened": gettext_lazy("Case opened"),
-    "attached": gettext_lazy("Alerts or findings attached"),
-    "closed": gettext_lazy("Case closed"),
-    "measure_issued": gettext_lazy("Measure issued"),
-    "measure_proposed": gettext_lazy("Measure proposed by the escalation"),
-    "measure_confirmed": gettext_lazy("Proposal confirmed"),
-    "measure_withdrawn": gettext_lazy("Measure withdrawn"),
-    "measure_escalated": gettext_lazy("Order overdue, escalated"),
-    "measure_closed": gettext_lazy("Measure closed"),
-    "reply_submitted": gettext_lazy("Rectification report submitted"),
-    "reply_accepted": gettext_lazy("Rectification accepted"),
-    "reply_rejected": gettext_lazy("Rectification rejected"),
-}
 
 MAX_FILES = 10
 
@@ -199,8 +185,6 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
     events = list(
         CaseEvent.objects.restrict(user, "view").filter(case=item).select_related("by", "measure").order_by("at", "pk")
     )
-    for event in events:
-        event.name = EVENT_NAMES.get(event.action, event.action)
     context = {
         "case": item, "staff": staff, "contractor": contractor, "measures": measures, "events": events,
         "alerts": alerts,

@@ -15,6 +15,7 @@ from inspections.models import Campaign, Case
 from projects.models import Project
 from projects.scope import scope_of
 from projects.scope.areas import province_cities
+from reports.selectors import reporter_name
 
 # Each form's fields, as its download reads them (reports.views).
 FIELDS = {
@@ -59,7 +60,8 @@ def _render(request: HttpRequest, *, refused: str = "", errors=None, status: int
         stray = [m for field, ms in messages.items() if field not in FIELDS[name] for m in ms]
         forms[name] = {"values": shown, "errors": messages, "form_errors": stray}
     return render(request, "reports/dashboard/reports.html", {
-        "forms": forms, "refused": refused, "month": defaults["circular"]["month"],
+        "forms": forms, "refused": refused, "nameless": not reporter_name(request.user),
+        "month": defaults["circular"]["month"],
         "districts": scope.districts().order_by("code"),
         "campaigns": Campaign.objects.restrict(request.user, "view").order_by("-starts_on")[:20],
         "cities": province_cities(scope),

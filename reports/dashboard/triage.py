@@ -17,6 +17,7 @@ from inspections.models import Alert
 from inspections.rules import rule
 from inspections.selectors.handling import to_handle_q
 from reports.workbooks import layout
+from smz_platform.common.dates import chinese_datetime
 
 GROUP_LIMIT = 2000  # alerts grouped for one list; the filters narrow a larger one
 BULK_LIMIT = 500  # alerts one bulk action changes
@@ -108,7 +109,7 @@ def export_workbook(alerts: list[Alert], *, title: str) -> bytes:
         layout.row(ws, [
             a.rule, str(rule(a.rule).label), a.project.district.name, a.project.name, a.project.permit_no, a.subject,
             f"{layout.chinese_date(a.period_start)}至{layout.chinese_date(a.period_end)}", a.handling_label,
-            f"{timezone.localtime(a.first_detected):%Y-%m-%d %H:%M}",
-            f"{timezone.localtime(a.last_seen):%Y-%m-%d %H:%M}",
+            chinese_datetime(a.first_detected),
+            chinese_datetime(a.last_seen),
         ], centred=(0, 7))  # fmt: skip
     return layout.to_bytes(wb)

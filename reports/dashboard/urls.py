@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from reports.dashboard import casework, punches, requests, submissions, views, visits
+from reports.dashboard.account import account
 from reports.dashboard.todo import todo_page
 
 app_name = "dashboard"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("language/", views.language, name="language"),
     path("search/", views.search, name="search"),
     path("todo/", todo_page, name="todo"),
+    path("account/", account, name="account"),
     path("alerts/export.xlsx", views.alerts_export, name="alerts-export"),
     path("projects/<str:permit_no>/status-requests/", requests.status_request_file, name="status-request-file"),
     path("status-requests/<int:request_id>/decide/", requests.status_request_decide, name="status-request-decide"),

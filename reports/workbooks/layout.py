@@ -22,6 +22,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
+from smz_platform.common.dates import chinese_date, chinese_datetime, period_text  # noqa: F401 (re-exported)
+
 FONT = "宋体"
 TITLE_FONT = "黑体"
 A4 = "9"  # paperSize code of A4 in SpreadsheetML
@@ -53,7 +55,7 @@ def sheet(
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.freeze_panes = f"A{header_rows + 1}"
     ws.print_title_rows = f"1:{header_rows}"
-    ws.oddFooter.left.text = f"生成时间：{generated_at:%Y-%m-%d %H:%M}"
+    ws.oddFooter.left.text = f"生成时间：{chinese_datetime(generated_at)}"
     ws.oddFooter.left.size = 9
     ws.oddFooter.right.text = "第 &P 页，共 &N 页"
     ws.oddFooter.right.size = 9
@@ -180,11 +182,3 @@ def to_bytes(wb: Workbook) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def period_text(start: dt.date, end: dt.date) -> str:
-    return f"{chinese_date(start)}至{chinese_date(end)}"

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from reports.workbooks import layout
+from smz_platform.common.dates import EXCEL_DATE, chinese_date
 
 
 @dataclass(frozen=True)
@@ -148,9 +149,9 @@ def ledger_workbook(*, header: Header, project_name: str, permit_no: str, months
         layout.put(ws, [
             layout.cell(ws, n, align="center"), layout.cell(ws, p.name), layout.cell(ws, p.id_number),
             layout.cell(ws, p.employer), layout.cell(ws, p.category), layout.cell(ws, p.role), layout.cell(ws, p.team),
-            layout.cell(ws, p.entered_on, number_format="yyyy-mm-dd"),
-            layout.cell(ws, p.exited_on, number_format="yyyy-mm-dd"),
-            layout.cell(ws, p.contract_signed_on, number_format="yyyy-mm-dd"),
+            layout.cell(ws, p.entered_on, number_format=EXCEL_DATE),
+            layout.cell(ws, p.exited_on, number_format=EXCEL_DATE),
+            layout.cell(ws, p.contract_signed_on, number_format=EXCEL_DATE),
             *(layout.cell(ws, p.days_by_month.get(k, 0), align="center", number_format="0") for k in keys),
         ])  # fmt: skip
     moves = sorted(
@@ -162,5 +163,5 @@ def ledger_workbook(*, header: Header, project_name: str, permit_no: str, months
     layout.title(log, 1, f"进退场记录（{project_name}）", 6, size=14)
     layout.header(log, ["序号", "日期", "进/退场", "姓名", "身份证号", "所在单位"])
     for n, (day, what, p) in enumerate(moves, start=1):
-        layout.row(log, [n, day.isoformat(), what, p.name, p.id_number, p.employer], centred=(0, 1, 2))
+        layout.row(log, [n, chinese_date(day), what, p.name, p.id_number, p.employer], centred=(0, 1, 2))
     return layout.to_bytes(wb)

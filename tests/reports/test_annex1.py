@@ -68,7 +68,7 @@ def test_the_district_workbook_is_laid_out_as_the_notice(city, built):
     # Print-ready: A4 portrait, header rows frozen and repeated, generation time in the footer.
     assert (ws.page_setup.paperSize, ws.page_setup.orientation) == (9, "portrait")
     assert ws.freeze_panes == "A7" and ws.print_title_rows == "$1:$6"
-    assert ws.oddFooter.left.text.startswith("生成时间：2026-11-25 10:00")
+    assert ws.oddFooter.left.text.startswith("生成时间：2026年11月25日 10:00")
     assert ws["B6"].font.b and ws["B7"].alignment.wrap_text and not ws["B7"].font.b
     assert ws.column_dimensions["B"].width >= 30
 

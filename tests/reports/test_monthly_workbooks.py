@@ -41,9 +41,9 @@ def test_annex2_fills_the_seeds_three_blocks_from_the_case(city):
     assert f"工程名称：{city.project.name}" in info
     assert f"施工总承包单位：{city.contractor.name}" in info and f"监理单位：{city.supervisor.name}" in info
     assert f"建设单位：{city.owner.name}" in info and city.subcontractor.name in info
-    assert f"第三方服务商：{city.vendor.name}（2026-11-03列入黑名单）" in info
+    assert f"第三方服务商：{city.vendor.name}（2026年11月3日列入黑名单）" in info
     assert "R01 未按规定安装考勤设备" in behaviour and "R07 伪造考勤照片和记录" in behaviour
-    assert "2026-11-10 海曙区住房和城乡建设局 责令停工整改" in measures
+    assert "2026年11月10日 海曙区住房和城乡建设局 责令停工整改" in measures
     assert "列入“黑名单”" in measures
     assert "重点监管" not in measures  # withdrawn: not a measure taken
     assert ws.page_setup.orientation == "portrait"
