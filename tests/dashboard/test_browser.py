@@ -460,3 +460,34 @@ def test_the_city_hands_a_firm_a_one_time_link_and_the_holder_sets_its_password(
         not contractor.is_superuser
         and not contractor.user_permissions.filter(pk__in=Permission.objects.values("pk")).exists()
     )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_a_phone_the_header_folds_and_the_lists_read_as_cards(city, site, live_server, browser, shots):
+    """390×844: the header is the brand and a menu button, not a quarter of the screen; the triage and the
+    roster are cards whose values keep their column's name, never one character a line."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "haishu")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("header.top").bounding_box()["height"] < 844 * 0.12
+    assert not page.locator("header.top nav").is_visible()
+    page.click("label.menu-button")
+    assert page.locator("header.top nav a:has-text('待办')").is_visible()
+
+    for url, table in (
+        ("/alerts/?live=1&group=0", "table.grid"),
+        (f"/projects/{city.project.permit_no}/", "table.grid:has(thead th:has-text('进场日期'))"),
+    ):
+        page.goto(f"{live_server.url}{url}")
+        row = page.locator(f"{table} tbody tr").first
+        cells = row.locator("td[data-label]")
+        assert cells.count() >= 3, url
+        for i in range(cells.count()):
+            box = cells.nth(i).bounding_box()
+            assert box is None or box["width"] > 300, (url, i, box)  # a card's full width, not a squeezed column
+        page.screenshot(path=shots / f"phone-{url.strip('/').split('/')[0]}.png", full_page=False)
+    assert page.locator("td[data-label='身份证号']").first.is_visible()  # the roster's values under their names
+    connections.close_all()  # see the browser fixture
