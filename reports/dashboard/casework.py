@@ -12,8 +12,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from inspections.choices import ANSWERABLE, MeasureKind, MeasureState, ReplyState
+from inspections.choices import ANSWERABLE, CaseState, MeasureKind, MeasureState, ReplyState
 from inspections.models import Alert, Case, CaseEvent, InspectionFinding, Measure, RectificationReply
 from inspections.rules import registry
 from inspections.rules import rule as rule_spec
@@ -320,3 +322,34 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     note = request.POST.get("note", "")[:2000]
     return _act(request, item, lambda: case_services.case_close(user=request.user, case=item, note=note),
                 _("The case is closed."))  # fmt: skip
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """案件: the cases the account reads (projects.scope), newest first, each with its measures by state; filtered
+    by state and by project name or permit number; 共N条 with pages."""
+    cases = (
+        Case.objects.restrict(request.user, "view").select_related("project__district").order_by("-opened_at", "-pk")
+    )
+    state = request.GET.get("state", "")
+    if state in CaseState.values:
+        cases = cases.filter(state=state)
+    else:
+        state = ""
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        cases = cases.filter(Q(project__name__icontains=query) | Q(project__permit_no__icontains=query)
+                             | Q(title__icontains=query))  # fmt: skip
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    shown = Measure.objects.restrict(request.user, "view").filter(case__in=list(page))
+    by_case: dict[int, dict[str, int]] = {}
+    for case_id, measure_state, n in shown.values_list("case_id", "state").annotate(n=Count("id")):
+        by_case.setdefault(case_id, {})[measure_state] = n
+    for item in page:
+        item.measure_states = [(MeasureState(s).label.split("(")[-1].rstrip(")"), n)
+                               for s, n in sorted(by_case.get(item.pk, {}).items())]  # fmt: skip
+    filters = QueryDict(mutable=True)
+    filters.update({k: v for k, v in (("state", state), ("q", query)) if v})
+    return render(request, "reports/dashboard/cases.html", {
+        "page": page, "state": state, "q": query, "states": CaseState.choices, "query": filters.urlencode(),
+    })  # fmt: skip

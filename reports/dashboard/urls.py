@@ -18,6 +18,7 @@ urlpatterns = [
     path("alerts/export.xlsx", views.alerts_export, name="alerts-export"),
     path("projects/<str:permit_no>/status-requests/", requests.status_request_file, name="status-request-file"),
     path("status-requests/<int:request_id>/decide/", requests.status_request_decide, name="status-request-decide"),
+    path("cases/", casework.case_list, name="cases"),
     path("cases/<int:case_id>/", casework.case, name="case"),
     path("projects/<str:permit_no>/cases/", casework.case_open_from_findings, name="case-open-from-findings"),
     path("cases/<int:case_id>/measures/", casework.measure_issue, name="case-measure-issue"),

@@ -136,3 +136,18 @@ def test_the_home_pages_show_the_panel_and_an_empty_page_says_so(city):
         assert re.search(r'href="/todo/#todo-first_approvals">待初审的状态变更申请 <span class="badge" '
                          r'data-count="1">', home)  # fmt: skip
         assert "暂无待办" in text(signed_in(city, "jiangbei").get("/todo/", secure=True))
+
+
+def test_the_cases_list_shows_each_account_its_cases_with_their_measures_states(city):
+    rules_run(day=dt.date(2026, 11, 24))
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
+        order = _order(city, deadline=dt.date(2026, 12, 5))
+        for who, expected in (("haishu", 1), ("city", 1), ("contractor", 1), ("jiangbei", 0),
+                              ("other_contractor", 0), ("vendor", 0)):  # fmt: skip
+            page = signed_in(city, who).get("/cases/", secure=True).content.decode()
+            assert int(re.search(r'data-count="(\d+)"', page).group(1)) == expected, who
+        listed = text(signed_in(city, "haishu").get("/cases/", secure=True))
+        assert "未安装考勤设备" in listed and "已下达 1" in listed and city.project.name in listed
+        closed = signed_in(city, "haishu").get("/cases/?state=closed", secure=True).content.decode()
+        assert 'data-count="0"' in closed
+        assert f"/cases/{order.case_id}/" in signed_in(city, "contractor").get("/cases/", secure=True).content.decode()

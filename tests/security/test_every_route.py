@@ -164,6 +164,8 @@ ROUTES = {
     "/": Route(SIGNED_IN),
     # Everyone's own 待办: each group is what the scope lets the account act on (reports/dashboard/todo.py).
     "/todo/": Route(SIGNED_IN),
+    # The cases the account reads: an empty list for whom the scope gives none.
+    "/cases/": Route(SIGNED_IN),
     # Everyone's own name and phone (the 填报人 of its workbooks); nobody reaches another's.
     "/account/": Route(SIGNED_IN),
     "/login/": Route(EVERYONE),
