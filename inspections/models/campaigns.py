@@ -72,6 +72,9 @@ class RandomDraw(ScopedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), on_delete=models.PROTECT, related_name="+"
     )
     drawn_at = models.DateTimeField(_("drawn at"))
+    # The page form's one-time token: the same submission sent twice (a double click, a refresh) is one
+    # draw, never a second chance at other projects.
+    request_token = models.UUIDField(_("request token"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("random draw")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from projects.choices import RegionLevel, StatusOnDay
 from projects.models import Region, User
 from projects.scope import scope_of
 from projects.selectors import projects_by_status
+from smz_platform.common.errors import Conflict
 
 MAX_DRAW = 200
 
@@ -76,10 +78,21 @@ def weighted_draw(candidates: list[tuple[str, int]], *, size: int, seed: str) ->
 
 
 def random_draw_make(
-    *, user: User, district: Region, size: int, seed: str | None = None, campaign: Campaign | None = None
+    *,
+    user: User,
+    district: Region,
+    size: int,
+    seed: str | None = None,
+    campaign: Campaign | None = None,
+    token: uuid.UUID | None = None,
 ) -> RandomDraw:
-    """双随机: draw projects under construction in the district, each weighted 1 + its open findings."""
+    """双随机: draw projects under construction in the district, each weighted 1 + its open findings. A
+    request's `token` makes it once: the same token again answers the draw it made."""
     scope_of(user).authorize(district, "draw")
+    if token is not None:
+        made = RandomDraw.objects.filter(request_token=token, drawn_by=user).first()
+        if made is not None:
+            return made
     if district.level != RegionLevel.DISTRICT:
         raise ValidationError({"district": [_("Draw within one district.")]})
     if not 1 <= size <= MAX_DRAW:
@@ -112,7 +125,20 @@ def random_draw_make(
     candidates = [(permit_no, 1 + findings.get(pk, 0)) for pk, permit_no in projects]
     seed = seed or secrets.token_hex(8)
     drawn = weighted_draw(candidates, size=size, seed=seed)
+    try:
+        with transaction.atomic():
+            return _record_draw(district=district, campaign=campaign, size=size, seed=seed, candidates=candidates,
+                                drawn=drawn, user=user, token=token)  # fmt: skip
+    except IntegrityError:  # the same request, sent twice at once: the first one drew
+        made = RandomDraw.objects.filter(request_token=token, drawn_by=user).first() if token else None
+        if made is None:
+            raise Conflict("token", _("This draw request was already used; open the form again.")) from None
+        return made
+
+
+def _record_draw(*, district, campaign, size, seed, candidates, drawn, user, token) -> RandomDraw:
     return RandomDraw.objects.create(
+        request_token=token,
         district=district,
         campaign=campaign,
         size=size,

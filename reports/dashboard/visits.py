@@ -7,6 +7,8 @@ inspection and its photos are written in one transaction, so a refused photo rec
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -162,6 +164,11 @@ class DrawForm(forms.Form):
     size = forms.IntegerField(label=gettext_lazy("Projects to draw"), min_value=1,
                               max_value=campaign_services.MAX_DRAW, initial=5)  # fmt: skip
     campaign = forms.ChoiceField(label=gettext_lazy("Campaign"), required=False)
+    # One submission, one draw (a double click or a refresh draws nothing more); what it does, ticked first.
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I confirm: the draw is recorded as it falls; it cannot be drawn again or deleted.")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -185,8 +192,9 @@ def draws(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             made = campaign_services.random_draw_make(user=request.user, district=form.districts[data["district"]],
                                                       size=data["size"],
-                                                      campaign=form.campaigns.get(data["campaign"]))  # fmt: skip
-        except ValidationError as error:
+                                                      campaign=form.campaigns.get(data["campaign"]),
+                                                      token=data["token"])  # fmt: skip
+        except (ValidationError, Conflict) as error:
             form_errors(request, error, form)
         else:
             messages.success(request, _("%(n)d projects were drawn.") % {"n": len(made.drawn)})

@@ -4,6 +4,8 @@ a draw is made and listed with its seed; bad forms are answered in Chinese and r
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -65,16 +67,31 @@ def test_only_the_projects_district_records_its_inspections(city, gate):
     assert Device.objects.filter(project=city.project).count() == 1
 
 
+def draw_form(client, **fields) -> dict:
+    """The draw form as the page hands it out (its one-time token), ticked and filled."""
+    page = client.get("/draws/", secure=True).content.decode()
+    token = re.search(r'name="token" value="([0-9a-f-]+)"', page).group(1)
+    return {"token": token, "confirm": "on", **fields}
+
+
 def test_a_draw_is_made_listed_with_its_seed_and_limited_to_the_accounts_district(city, gate):
     district = signed_in(city, "haishu")
-    drawn = district.post("/draws/", {"district": str(city.haishu.pk), "size": "1"}, follow=True, secure=True)
+    form = draw_form(district, district=str(city.haishu.pk), size="1")
+    drawn = district.post("/draws/", form, follow=True, secure=True)
     assert "已抽取1个项目" in text(drawn) and city.project.name in text(drawn) and "复核结果一致" in text(drawn)
     draw = RandomDraw.objects.get()
     assert draw.drawn == [city.project.permit_no] and draw.seed in text(drawn)
-    refused = district.post("/draws/", {"district": str(city.jiangbei.pk), "size": "1"}, follow=True, secure=True)
+    # The same submission again (a double click, a refresh) is the same draw, not a second chance.
+    district.post("/draws/", form, follow=True, secure=True)
+    assert RandomDraw.objects.count() == 1
+    # Unticked: what the draw does is confirmed first; nothing is drawn.
+    unticked = {k: v for k, v in draw_form(district, district=str(city.haishu.pk), size="1").items() if k != "confirm"}
+    assert "必填" in text(district.post("/draws/", unticked, follow=True, secure=True))
+    refused = district.post("/draws/", draw_form(district, district=str(city.jiangbei.pk), size="1"), follow=True,
+                           secure=True)  # fmt: skip
     assert "有效" in text(refused)  # another district is not on the district's list
-    assert "200" in text(district.post("/draws/", {"district": str(city.haishu.pk), "size": "500"}, follow=True,
-                                       secure=True))  # fmt: skip
+    assert "200" in text(district.post("/draws/", draw_form(district, district=str(city.haishu.pk), size="500"),
+                                       follow=True, secure=True))  # fmt: skip
     assert RandomDraw.objects.count() == 1
     assert signed_in(city, "contractor").get("/draws/", secure=True).status_code == 403
     assert city.project.name not in text(signed_in(city, "jiangbei").get("/draws/", secure=True))
