@@ -79,6 +79,11 @@ def with_status_on(queryset: QuerySet[Project], day: dt.date) -> QuerySet[Projec
     return queryset.annotate(status_today=status_on(day))
 
 
+def status_today(project: Project) -> str:
+    """One project's status today (status_on), for a service or an answer about a single project."""
+    return with_status_on(Project.objects.filter(pk=project.pk), timezone.localdate()).get().status_today
+
+
 def projects_by_status(day: dt.date, *statuses: str, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
     """The projects (of `queryset`, all by default) whose status on `day` is one of `statuses`: the cards'
     在建 (ACTIVE) and 停工 (SUSPENDED), the draw pool, the district's ranking, the roll-up."""

@@ -3,7 +3,6 @@ services."""
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -29,7 +28,7 @@ from projects.models import (
     User,
 )
 from projects.scope import scope_of
-from projects.selectors import with_status_on
+from projects.selectors import status_today
 
 
 class RegionRefField(serializers.SlugRelatedField):
@@ -126,7 +125,7 @@ class ProjectOutSerializer(serializers.ModelSerializer):
         """在建/停工/… today as every page counts it (``status`` is the last approval's record)."""
         if hasattr(project, "status_today"):
             return project.status_today
-        return with_status_on(Project.objects.filter(pk=project.pk), timezone.localdate()).get().status_today
+        return status_today(project)
 
     @extend_schema_field(serializers.DateField())
     def get_start(self, project: Project):

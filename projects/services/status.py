@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from projects.choices import AttachmentKind, Category, ProjectStatus, StatusOnDay, StatusRequestKind, StatusRequestState
 from projects.models import Engagement, Enterprise, Project, StatusRequest, StatusRequestAttachment, User
 from projects.scope import scope_of
-from projects.selectors import with_status_on
+from projects.selectors import status_today
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_store
 
@@ -86,7 +86,7 @@ def status_request_submit(
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
     # The status today as every page shows it (a suspension with an end is over after it, without a request).
-    today = with_status_on(Project.objects.filter(pk=project.pk), timezone.localdate()).get().status_today
+    today = status_today(project)
     if today not in ALLOWED_FROM[kind]:
         raise ValidationError(
             {

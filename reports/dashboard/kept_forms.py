@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 
 from smz_platform.common.errors import Conflict
@@ -54,9 +54,7 @@ def form_restored(request: HttpRequest, key: str, form_class: type[forms.Form], 
     return form
 
 
-def _query_dict(data: dict[str, list[str]]):
-    from django.http import QueryDict
-
+def _query_dict(data: dict[str, list[str]]) -> QueryDict:
     bound = QueryDict(mutable=True)
     for name, values in data.items():
         bound.setlist(name, values)
