@@ -299,7 +299,8 @@ class DrawSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RandomDraw
-        fields = ["id", "district", "campaign", "size", "seed", "candidates", "drawn", "drawn_by", "drawn_at"]
+        fields = ["id", "district", "campaign", "size", "seed", "candidates", "drawn", "inspector_pool", "inspectors",
+                  "drawn_by", "drawn_at"]  # fmt: skip
 
 
 class DrawInSerializer(serializers.Serializer):
@@ -307,3 +308,7 @@ class DrawInSerializer(serializers.Serializer):
     size = serializers.IntegerField(min_value=1, max_value=200)
     seed = serializers.CharField(max_length=64, required=False, allow_null=True, default=None)
     campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False, allow_null=True)
+    inspector_pool = serializers.ListField(child=serializers.CharField(max_length=32, allow_blank=True), max_length=100,
+                                           required=False,
+                                           default=list)  # fmt: skip
+    inspector_count = serializers.IntegerField(min_value=0, max_value=20, required=False, default=0)

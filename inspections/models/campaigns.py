@@ -68,6 +68,10 @@ class RandomDraw(ScopedModel):
     seed = models.CharField(_("seed"), max_length=64)
     candidates = models.JSONField(_("candidates and weights"))
     drawn = models.JSONField(_("projects drawn (permit numbers)"))
+    # 双随机's second draw: the inspectors, from the pool of law-enforcement staff named for it, by the same
+    # seed (so that the re-run gives the same people).
+    inspector_pool = models.JSONField(_("inspector pool"), default=list, blank=True)
+    inspectors = models.JSONField(_("inspectors drawn"), default=list, blank=True)
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), on_delete=models.PROTECT, related_name="+"
     )

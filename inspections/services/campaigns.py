@@ -23,6 +23,8 @@ from projects.selectors import projects_by_status
 from smz_platform.common.errors import Conflict
 
 MAX_DRAW = 200
+MAX_INSPECTOR_POOL = 100
+MAX_INSPECTORS = 20
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,11 @@ def random_draw_make(
     seed: str | None = None,
     campaign: Campaign | None = None,
     token: uuid.UUID | None = None,
+    inspector_pool: list[str] | None = None,
+    inspector_count: int = 0,
 ) -> RandomDraw:
-    """双随机: draw projects under construction in the district, each weighted 1 + its open findings. A
+    """双随机: draw projects under construction in the district, each weighted 1 + its open findings, and
+    (鄂建文〔2019〕27号 三(二)) `inspector_count` inspectors from `inspector_pool`, each equally. A
     request's `token` makes it once: the same token again answers the draw it made."""
     scope_of(user).authorize(district, "draw")
     if token is not None:
@@ -99,6 +104,7 @@ def random_draw_make(
         raise ValidationError({"size": [_("Draw between 1 and %(max)d projects.") % {"max": MAX_DRAW}]})
     if seed is not None and not (1 <= len(seed) <= 64 and seed.isprintable()):
         raise ValidationError({"seed": [_("A seed is 1 to 64 printable characters.")]})
+    pool = _inspector_pool(inspector_pool or [], inspector_count)
     today = timezone.localdate()
     # The pool: the district's projects 在建 or 停工 today (a stopped site is inspected to see that it is).
     projects = list(
@@ -125,10 +131,11 @@ def random_draw_make(
     candidates = [(permit_no, 1 + findings.get(pk, 0)) for pk, permit_no in projects]
     seed = seed or secrets.token_hex(8)
     drawn = weighted_draw(candidates, size=size, seed=seed)
+    inspectors = draw_inspectors(pool, count=inspector_count, seed=seed)
     try:
         with transaction.atomic():
             return _record_draw(district=district, campaign=campaign, size=size, seed=seed, candidates=candidates,
-                                drawn=drawn, user=user, token=token)  # fmt: skip
+                                drawn=drawn, user=user, token=token, pool=pool, inspectors=inspectors)  # fmt: skip
     except IntegrityError:  # the same request, sent twice at once: the first one drew
         made = RandomDraw.objects.filter(request_token=token, drawn_by=user).first() if token else None
         if made is None:
@@ -136,7 +143,27 @@ def random_draw_make(
         return made
 
 
-def _record_draw(*, district, campaign, size, seed, candidates, drawn, user, token) -> RandomDraw:
+def _inspector_pool(names: list[str], count: int) -> list[str]:
+    """The pool as named (blank lines and repeats dropped), checked against the number to draw."""
+    pool = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    if len(pool) > MAX_INSPECTOR_POOL or any(len(name) > 32 or not name.isprintable() for name in pool):
+        raise ValidationError({"inspector_pool": [_("Name at most %(n)d inspectors, each in at most 32 characters, "
+                                                    "one per line.") % {"n": MAX_INSPECTOR_POOL}]})  # fmt: skip
+    if not 0 <= count <= MAX_INSPECTORS:
+        raise ValidationError({"inspector_count": [_("Draw between 0 and %(n)d inspectors.") % {"n": MAX_INSPECTORS}]})
+    if count > len(pool):
+        raise ValidationError({"inspector_count": [_("The pool names %(pool)d inspectors; draw at most that many.")
+                                                   % {"pool": len(pool)}]})  # fmt: skip
+    return pool
+
+
+def draw_inspectors(pool: list[str], *, count: int, seed: str) -> list[str]:
+    """随机选派执法检查人员: `count` of the pool, each equally likely, by the draw's own seed (a second stream
+    of it, so that the inspectors do not depend on the projects' candidates)."""
+    return weighted_draw([(name, 1) for name in pool], size=count, seed=f"{seed}:inspectors") if count else []
+
+
+def _record_draw(*, district, campaign, size, seed, candidates, drawn, user, token, pool, inspectors) -> RandomDraw:
     return RandomDraw.objects.create(
         request_token=token,
         district=district,
@@ -145,12 +172,15 @@ def _record_draw(*, district, campaign, size, seed, candidates, drawn, user, tok
         seed=seed,
         candidates=[list(c) for c in candidates],
         drawn=drawn,
+        inspector_pool=pool,
+        inspectors=inspectors,
         drawn_by=user,
         drawn_at=timezone.now(),
     )
 
 
 def random_draw_verify(*, draw: RandomDraw) -> bool:
-    """Re-run a recorded draw from its seed and candidates: does it give the same projects?"""
+    """Re-run a recorded draw from its seed and candidates: does it give the same projects and inspectors?"""
     candidates = [(permit_no, weight) for permit_no, weight in draw.candidates]
-    return weighted_draw(candidates, size=draw.size, seed=draw.seed) == draw.drawn
+    inspectors = draw_inspectors(draw.inspector_pool, count=len(draw.inspectors), seed=draw.seed)
+    return weighted_draw(candidates, size=draw.size, seed=draw.seed) == draw.drawn and inspectors == draw.inspectors

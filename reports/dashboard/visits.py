@@ -164,6 +164,12 @@ class DrawForm(forms.Form):
     size = forms.IntegerField(label=gettext_lazy("Projects to draw"), min_value=1,
                               max_value=campaign_services.MAX_DRAW, initial=5)  # fmt: skip
     campaign = forms.ChoiceField(label=gettext_lazy("Campaign"), required=False)
+    inspector_pool = forms.CharField(
+        label=gettext_lazy("Inspector pool (one name per line)"), required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 18}),
+    )  # fmt: skip
+    inspector_count = forms.IntegerField(label=gettext_lazy("Inspectors to draw"), min_value=0, required=False,
+                                         max_value=campaign_services.MAX_INSPECTORS, initial=2)  # fmt: skip
     # One submission, one draw (a double click or a refresh draws nothing more); what it does, ticked first.
     token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     confirm = forms.BooleanField(
@@ -184,7 +190,10 @@ def draws(request: HttpRequest) -> HttpResponse:
     """双随机抽查: draw projects of a district, weighted by their open findings; every draw listed with
     its seed, so that anyone can re-run it."""
     scope_of(request.user).require("regulate")
-    form = DrawForm(request.POST or None, user=request.user)
+    # The pool is the district's law-enforcement staff: offered again as it was last named.
+    last = RandomDraw.objects.restrict(request.user, "view").exclude(inspector_pool=[]).first()
+    form = DrawForm(request.POST or None, user=request.user,
+                    initial={"inspector_pool": "\n".join(last.inspector_pool) if last else ""})  # fmt: skip
     if request.method == "POST":
         try:
             if not form.is_valid():
@@ -193,11 +202,14 @@ def draws(request: HttpRequest) -> HttpResponse:
             made = campaign_services.random_draw_make(user=request.user, district=form.districts[data["district"]],
                                                       size=data["size"],
                                                       campaign=form.campaigns.get(data["campaign"]),
-                                                      token=data["token"])  # fmt: skip
+                                                      token=data["token"],
+                                                      inspector_pool=data["inspector_pool"].splitlines(),
+                                                      inspector_count=data["inspector_count"] or 0)  # fmt: skip
         except (ValidationError, Conflict) as error:
             form_errors(request, error, form)
         else:
-            messages.success(request, _("%(n)d projects were drawn.") % {"n": len(made.drawn)})
+            messages.success(request, _("%(n)d projects and %(m)d inspectors were drawn.")
+                             % {"n": len(made.drawn), "m": len(made.inspectors)})  # fmt: skip
             return redirect(reverse("dashboard:draws") + f"#draw-{made.pk}")
     recent = list(RandomDraw.objects.restrict(request.user, "view").select_related("district", "drawn_by")[:20])
     permits = {p for d in recent for p in d.drawn}

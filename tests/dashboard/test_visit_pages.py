@@ -67,6 +67,10 @@ def test_only_the_projects_district_records_its_inspections(city, gate):
     assert Device.objects.filter(project=city.project).count() == 1
 
 
+def text_plain(page: str) -> str:
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", page))
+
+
 def draw_form(client, **fields) -> dict:
     """The draw form as the page hands it out (its one-time token), ticked and filled."""
     page = client.get("/draws/", secure=True).content.decode()
@@ -93,5 +97,16 @@ def test_a_draw_is_made_listed_with_its_seed_and_limited_to_the_accounts_distric
     assert "200" in text(district.post("/draws/", draw_form(district, district=str(city.haishu.pk), size="500"),
                                        follow=True, secure=True))  # fmt: skip
     assert RandomDraw.objects.count() == 1
+    # The inspectors drawn with the projects, from the pool named on the form (kept for the next draw).
+    pool = "张执法\n李执法\n王执法"
+    district.post("/draws/", draw_form(district, district=str(city.haishu.pk), size="1", inspector_pool=pool,
+                                       inspector_count="2"), secure=True)  # fmt: skip
+    second = RandomDraw.objects.first()
+    assert len(second.inspectors) == 2 and set(second.inspectors) <= {"张执法", "李执法", "王执法"}
+    page = district.get("/draws/", secure=True).content.decode()
+    assert (
+        f"抽取检查人员：{'、'.join(second.inspectors)}" in text_plain(page)
+        and "张执法\n李执法\n王执法</textarea>" in page
+    )
     assert signed_in(city, "contractor").get("/draws/", secure=True).status_code == 403
     assert city.project.name not in text(signed_in(city, "jiangbei").get("/draws/", secure=True))
