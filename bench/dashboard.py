@@ -61,6 +61,12 @@ with time_machine.travel("2026-10-31 15:00 +0800", tick=True):
     pages += [("to-do, district", staff, "/todo/"), ("to-do, city", city_user, "/todo/"),
               ("projects 在建, city", city_user, "/projects/?status=active"),
               ("alerts 未处理, city", city_user, "/alerts/?live=1")]
+    # Issue 25, the lists (one component): the city's widest lists, sorted and exported as a user would.
+    pages += [("cases list, city", city_user, "/cases/"), ("measures list, city", city_user, "/measures/"),
+              ("devices list, city", city_user, "/devices/"), ("inspections list, city", city_user, "/inspections/"),
+              ("roster, district", staff, f"/projects/{project.permit_no}/people/"),
+              ("projects sorted by name, 100/page", city_user, "/projects/?o=name&size=100"),
+              ("projects export, city", city_user, "/projects/?export=xlsx")]
     pages = [p for p in pages if p]
     results = {}
     for name, user, url in pages:

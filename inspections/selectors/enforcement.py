@@ -7,14 +7,20 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from inspections.choices import CaseState, InspectionKind
+from inspections.choices import CaseState, InspectionKind, MeasureState
 from inspections.models import Alert, AlertState, Campaign, CreditRecord, Inspection, InspectionFinding
 from inspections.selectors.timelines import projects_active_between
 from projects.scope import scope_of
 from smz_platform.common.months import month_end, previous_month
+
+
+def overdue_q(today: dt.date) -> Q:
+    """逾期: an order issued and not answered whose deadline has passed (the 待办's group, the measures
+    list's filter and the nightly escalation all ask this)."""
+    return Q(state=MeasureState.ISSUED, deadline__lt=today)
 
 
 def open_findings_by_project(project_ids) -> dict[int, int]:

@@ -24,6 +24,7 @@ from inspections.choices import ANSWERABLE, MeasureKind, MeasureState
 from inspections.models import Alert, AlertState, InspectionFinding, Measure, NightlyRun, RunState
 from inspections.rules import rule
 from inspections.rules.base import Cadence, Step, Target
+from inspections.selectors.enforcement import overdue_q
 from inspections.services.casework import bureau_name, case_event, contractor_of, project_manager_of
 from projects.models import Engagement
 from smz_platform.common.dates import chinese_date
@@ -121,7 +122,7 @@ def measures_escalate(*, today: dt.date) -> EscalationCounts:
     """For every order past its deadline and not answered: once the period after its deadline is judged,
     propose the next measures for each subject that still fails, or close the order if none does."""
     escalated = closed = proposed = waiting = 0
-    overdue = Measure.objects.filter(kind__in=ANSWERABLE, state=MeasureState.ISSUED, deadline__lt=today).select_related(
+    overdue = Measure.objects.filter(overdue_q(today), kind__in=ANSWERABLE).select_related(
         "case", "case__project", "case__project__district"
     )
     for measure in overdue:

@@ -12,10 +12,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from inspections.choices import ANSWERABLE, CaseState, MeasureKind, MeasureState, ReplyState
+from inspections.choices import ANSWERABLE, MeasureKind, MeasureState, ReplyState
 from inspections.models import Alert, Case, CaseEvent, InspectionFinding, Measure, RectificationReply
 from inspections.rules import registry
 from inspections.rules import rule as rule_spec
@@ -67,6 +65,11 @@ def case_targets(case: Case) -> tuple[list[Enterprise], list[tuple[Person, str]]
     return firms, people
 
 
+def _confirm_field(label) -> forms.BooleanField:
+    """The box an irreversible act is ticked with: its label says what happens and to whom."""
+    return forms.BooleanField(label=label, error_messages={"required": gettext_lazy("Tick the box to confirm.")})
+
+
 class MeasureForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Measure"), choices=MeasureKind.choices)
     issued_on = forms.DateField(label=gettext_lazy("Issued on"), widget=date_input())
@@ -82,6 +85,10 @@ class MeasureForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Note"), max_length=5000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
     document = forms.FileField(label=gettext_lazy("Document (PDF or scan)"), required=False)
+    confirm = _confirm_field(gettext_lazy(
+        "I confirm: the measure is issued to the enterprise or person chosen above, entered in their credit "
+        "record, and can only be withdrawn with a reason."
+    ))  # fmt: skip
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,6 +120,8 @@ class ConfirmForm(forms.Form):
                                widget=date_input())  # fmt: skip
     fine_yuan = forms.DecimalField(label=gettext_lazy("Fine (yuan)"), max_digits=12, decimal_places=2, min_value=0,
                                    required=False)  # fmt: skip
+    confirm = _confirm_field(gettext_lazy("I confirm: the proposed measure is issued to those it names, entered in "
+                                          "their credit record, and can only be withdrawn with a reason."))  # fmt: skip
 
 
 def _uploads(request: HttpRequest, field: str) -> list[tuple[str, bytes]]:
@@ -226,6 +235,10 @@ def measure_issue(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect(_back(item))
 
 
+def _without_confirm(form: forms.Form) -> dict:
+    return {name: value for name, value in form.cleaned_data.items() if name != "confirm"}
+
+
 def measure_form_key(case: Case) -> str:
     return f"measure:{case.pk}"
 
@@ -245,7 +258,7 @@ def measure_confirm(request: HttpRequest, measure_id: int) -> HttpResponse:
         form_errors(request, ValidationError(dict(form.errors.items())), form)
         return redirect(_back(measure.case))
     return _act(request, measure.case,
-                lambda: measure_services.measure_confirm(user=request.user, measure=measure, **form.cleaned_data),
+                lambda: measure_services.measure_confirm(user=request.user, measure=measure, **_without_confirm(form)),
                 _("The proposal was confirmed and issued."), form)  # fmt: skip
 
 
@@ -322,34 +335,3 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     note = request.POST.get("note", "")[:2000]
     return _act(request, item, lambda: case_services.case_close(user=request.user, case=item, note=note),
                 _("The case is closed."))  # fmt: skip
-
-
-@login_required
-def case_list(request: HttpRequest) -> HttpResponse:
-    """案件: the cases the account reads (projects.scope), newest first, each with its measures by state; filtered
-    by state and by project name or permit number; 共N条 with pages."""
-    cases = (
-        Case.objects.restrict(request.user, "view").select_related("project__district").order_by("-opened_at", "-pk")
-    )
-    state = request.GET.get("state", "")
-    if state in CaseState.values:
-        cases = cases.filter(state=state)
-    else:
-        state = ""
-    query = request.GET.get("q", "").strip()[:100]
-    if query:
-        cases = cases.filter(Q(project__name__icontains=query) | Q(project__permit_no__icontains=query)
-                             | Q(title__icontains=query))  # fmt: skip
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    shown = Measure.objects.restrict(request.user, "view").filter(case__in=list(page))
-    by_case: dict[int, dict[str, int]] = {}
-    for case_id, measure_state, n in shown.values_list("case_id", "state").annotate(n=Count("id")):
-        by_case.setdefault(case_id, {})[measure_state] = n
-    for item in page:
-        item.measure_states = [(MeasureState(s).label.split("(")[-1].rstrip(")"), n)
-                               for s, n in sorted(by_case.get(item.pk, {}).items())]  # fmt: skip
-    filters = QueryDict(mutable=True)
-    filters.update({k: v for k, v in (("state", state), ("q", query)) if v})
-    return render(request, "reports/dashboard/cases.html", {
-        "page": page, "state": state, "q": query, "states": CaseState.choices, "query": filters.urlencode(),
-    })  # fmt: skip

@@ -59,3 +59,18 @@ def _query_dict(data: dict[str, list[str]]) -> QueryDict:
     for name, values in data.items():
         bound.setlist(name, values)
     return bound
+
+
+# --- confirmation of an irreversible act (issue 25) ------------------------------------------------------
+
+CONFIRM = "confirm"  # the box every irreversible page form carries (_confirm.html, or a form's own field)
+
+
+def unconfirmed(request: HttpRequest, refusal: str) -> bool:
+    """True (and the refusal said at the top of the next page, nothing done) when the form's confirmation
+    box was not ticked: an approval, a 报送, an issued measure cannot be taken back, so a page never does
+    one on a click alone. The API is unaffected: a client states its intent in the request itself."""
+    if request.POST.get(CONFIRM) in ("on", "yes", "true", "1"):
+        return False
+    messages.error(request, refusal)
+    return True

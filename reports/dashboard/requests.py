@@ -28,7 +28,7 @@ from projects.services.status import (
     status_request_reject,
     status_request_submit,
 )
-from reports.dashboard.kept_forms import form_refused
+from reports.dashboard.kept_forms import form_refused, unconfirmed
 from smz_platform.common.errors import Conflict
 
 # The kinds a page form files; a docking permit (a vendor) and a manager's replacement (two
@@ -107,6 +107,9 @@ def status_request_decide(request: HttpRequest, request_id: int) -> HttpResponse
     )
     back = reverse("dashboard:project", args=[filed.project.permit_no])
     action, comment = request.POST.get("action"), request.POST.get("comment", "")
+    if unconfirmed(request, _("Nothing was decided: tick the box to confirm that the decision is final and is sent "
+                              "to the general contractor.")):  # fmt: skip
+        return redirect(f"{back}#request-{filed.pk}")
     try:
         status_request_decider(user=request.user, request=filed)  # PermissionDenied: not this account's level
         if action == "approve":

@@ -22,6 +22,7 @@ from projects.models import Region
 from projects.scope import scope_of
 from reports import services
 from reports.annex1 import LABELS
+from reports.dashboard.kept_forms import unconfirmed
 from reports.dashboard.requests import form_errors
 from reports.models import Submission, SubmissionKind
 from reports.selectors import FilingStatus, filings
@@ -111,6 +112,9 @@ def submit(request: HttpRequest, submission_id: int) -> HttpResponse:
     """报送: the draft as reviewed (its SHA-256 sent back with the form) is filed and frozen."""
     _regulator(request)
     draft = get_object_or_404(_submissions(request.user), pk=submission_id)
+    if unconfirmed(request, _("Nothing was submitted: tick the box to confirm that the version is filed with the city "
+                              "and frozen.")):  # fmt: skip
+        return redirect(reverse("dashboard:submissions") + f"#submission-{draft.pk}")
     try:
         services.submission_submit(user=request.user, submission=draft, sha256=request.POST.get("sha256", ""),
                                    note=request.POST.get("correction_note", "")[:2000])  # fmt: skip

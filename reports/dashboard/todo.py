@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.choices import CampaignPhase, MeasureState, ReplyState
 from inspections.models import Campaign, CampaignPhaseDates, Measure, RectificationReply
+from inspections.selectors.enforcement import overdue_q
 from projects.choices import StatusRequestState
 from projects.models import StatusRequest, User
 from projects.scope import scope_of
@@ -132,7 +133,7 @@ def _proposals(user, today):
 def _overdue(user, today):
     return (
         Measure.objects.restrict(user, "handle")
-        .filter(state=MeasureState.ISSUED, deadline__lt=today)
+        .filter(overdue_q(today))
         .select_related("case__project")
         .order_by("deadline", "pk")
     )

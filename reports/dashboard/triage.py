@@ -9,13 +9,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inspections.filters import AlertFilter
 from inspections.models import Alert
-from inspections.rules import rule
+from inspections.models.rules import Handling
+from inspections.rules import registry, rule
 from inspections.selectors.handling import to_handle_q
+from reports.dashboard.lists import RegionFilterSet
+from reports.dashboard.requests import date_input
 from reports.workbooks import layout
 from smz_platform.common.dates import chinese_datetime
 
@@ -23,19 +28,34 @@ GROUP_LIMIT = 2000  # alerts grouped for one list; the filters narrow a larger o
 BULK_LIMIT = 500  # alerts one bulk action changes
 
 
-class TriageFilter(AlertFilter):
-    project_name = django_filters.CharFilter(method="by_project")
-    new = django_filters.ChoiceFilter(choices=[("1", "1")], method="new_since_yesterday")
+class TriageFilter(RegionFilterSet, AlertFilter):
+    """The triage page's filters: the API's (inspections.filters.AlertFilter) with the lists' 省/市/区
+    selects, a rule by name, a project by name, and the page's own views (new since yesterday, 未处理)."""
+
+    region_path = "project__district"
+    rule = django_filters.ChoiceFilter(label=_("Rule"), empty_label=_("Every rule"))
+    project_name = django_filters.CharFilter(label=_("Project name or permit number"), method="by_project")
+    handling = django_filters.ChoiceFilter(label=_("State"), choices=Handling.choices, empty_label=_("Every state"))
+    since = django_filters.DateFilter(label=_("From"), field_name="period_end", lookup_expr="gte", widget=date_input())
+    until = django_filters.DateFilter(label=_("To"), field_name="period_start", lookup_expr="lte", widget=date_input())
+    new = django_filters.ChoiceFilter(choices=[("1", "1")], method="new_since_yesterday", widget=forms.HiddenInput)
     # 未处理 (待处理 and 已确认, in no case): what the overview's card counts (inspections.selectors.handling).
-    live = django_filters.ChoiceFilter(choices=[("1", "1")], method="still_live")
+    live = django_filters.ChoiceFilter(choices=[("1", "1")], method="still_live", widget=forms.HiddenInput)
     o = django_filters.OrderingFilter(fields=(
         ("rule", "rule"), ("project__district__code", "district"), ("project__name", "project"),
         ("subject", "subject"), ("period_start", "period"), ("handling", "state"), ("first_detected", "first"),
         ("last_seen", "last_seen"),
-    ))  # fmt: skip
+    ), widget=forms.HiddenInput)  # fmt: skip
 
     class Meta(AlertFilter.Meta):
-        fields = [*AlertFilter.Meta.fields, "project_name", "new", "live"]
+        fields = ["rule", "project_name", "handling", "since", "until", "province", "city", "district", "project",
+                  "state", "new", "live"]  # fmt: skip
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.filters["rule"].extra["choices"] = [(spec.code, f"{spec.code} {spec.label}") for spec in registry()]
+        for name in ("project", "state"):  # the API's, kept for links: not offered on the form
+            self.filters[name].extra["widget"] = forms.HiddenInput
 
     def by_project(self, queryset, name, value):
         value = value.strip()

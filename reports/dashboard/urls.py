@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reports.dashboard import casework, punches, requests, submissions, views, visits
+from reports.dashboard import casework, listings, punches, requests, submissions, views, visits
 from reports.dashboard.account import account
 from reports.dashboard.todo import todo_page
 
@@ -18,7 +18,11 @@ urlpatterns = [
     path("alerts/export.xlsx", views.alerts_export, name="alerts-export"),
     path("projects/<str:permit_no>/status-requests/", requests.status_request_file, name="status-request-file"),
     path("status-requests/<int:request_id>/decide/", requests.status_request_decide, name="status-request-decide"),
-    path("cases/", casework.case_list, name="cases"),
+    path("cases/", listings.cases, name="cases"),
+    path("measures/", listings.measures, name="measures"),
+    path("devices/", listings.devices, name="devices"),
+    path("inspections/", listings.inspections, name="inspections"),
+    path("projects/<str:permit_no>/people/", listings.roster, name="roster"),
     path("cases/<int:case_id>/", casework.case, name="case"),
     path("projects/<str:permit_no>/cases/", casework.case_open_from_findings, name="case-open-from-findings"),
     path("cases/<int:case_id>/measures/", casework.measure_issue, name="case-measure-issue"),
@@ -38,7 +42,7 @@ urlpatterns = [
     path(
         "identity-conflicts/<int:conflict_id>/review/", views.identity_conflict_review, name="identity-conflict-review"
     ),
-    path("projects/", views.projects, name="projects"),
+    path("projects/", listings.projects, name="projects"),
     path("projects/<str:permit_no>/", views.project, name="project"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/triage/", views.alerts_triage, name="alerts-triage"),

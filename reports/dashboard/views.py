@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,21 +19,20 @@ from django.views.decorators.http import require_POST
 
 from devices.models import Device, DeviceFlip
 from inspections.models import Alert, Case, Inspection, Measure
-from inspections.models.rules import Handling
-from inspections.rules import registry, rule
+from inspections.rules import rule
 from inspections.rules.evidence import evidence_rows
 from inspections.selectors.handling import with_handling
 from inspections.selectors.presence import uncounted_punches
 from inspections.services import cases
 from inspections.services.triage import alert_acknowledge, alert_dismiss
 from projects import selectors as project_selectors
-from projects.choices import RegionLevel, StatusOnDay
+from projects.choices import RegionLevel
 from projects.identity import normalise_id_number
 from projects.models import Engagement, IdentityConflict, Project, Region, StatusRequest
 from projects.scope import scope_of
 from projects.scope.areas import city_of, home_page
 from projects.services import accounts, people
-from reports.dashboard import punches, selectors, triage
+from reports.dashboard import lists, punches, selectors, triage
 from reports.dashboard import requests as requests_page
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.dashboard.kept_forms import form_restored
@@ -169,35 +167,6 @@ def identity_conflict_review(request: HttpRequest, conflict_id: int) -> HttpResp
 
 
 @login_required
-def projects(request: HttpRequest) -> HttpResponse:
-    """The projects the account reads, with their status today (the cards' 在建 and 停工 link here with
-    ``status`` and ``district``, and count exactly these rows)."""
-    today = timezone.localdate()
-    qs = project_selectors.with_status_on(
-        Project.objects.restrict(request.user, "view").select_related("district").order_by("district__code",
-                                                                                          "permit_no"), today
-    )  # fmt: skip
-    query = request.GET.get("q", "").strip()[:100]
-    if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(permit_no__icontains=query))
-    status = request.GET.get("status", "")
-    if status in StatusOnDay.values:
-        qs = qs.filter(status_today=status)
-    else:
-        status = ""
-    district = request.GET.get("district", "")[:12]
-    if district:
-        qs = qs.filter(district__code=district)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    filters = QueryDict(mutable=True)
-    filters.update({k: v for k, v in (("status", status), ("district", district)) if v})
-    return render(request, "reports/dashboard/projects.html", {
-        "page": page, "q": query, "status": status, "district": district, "statuses": StatusOnDay.choices,
-        "query": filters.urlencode(), "today": today,
-    })  # fmt: skip
-
-
-@login_required
 def project(request: HttpRequest, permit_no: str) -> HttpResponse:
     scope = scope_of(request.user)
     # The page's two questions (may it manage the registry, may it act as the project's regulators?) are
@@ -253,12 +222,11 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
 def alerts(request: HttpRequest) -> HttpResponse:
     """预警处置: the list with its filters; acknowledge or dismiss one or many at once."""
     _regulator(request)
-    qs, filtered = _triage_queryset(request.user, request.GET)
+    qs, filtered = _triage_queryset(request, request.GET)
     grouping = request.GET.get("group", "1") != "0"
-    if grouping:  # one row per project, rule and period (R11: a project's managers of a month)
-        page = Paginator(triage.grouped(qs[: triage.GROUP_LIMIT]), 50).get_page(request.GET.get("page"))
-    else:
-        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    size = lists.page_size(request.GET.get("size"))
+    rows = triage.grouped(qs[: triage.GROUP_LIMIT]) if grouping else qs  # grouped: a project's rule and period
+    page = Paginator(rows, size).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     order = request.GET.get("o", "")
@@ -266,33 +234,39 @@ def alerts(request: HttpRequest) -> HttpResponse:
     for column in ("rule", "district", "project", "subject", "period", "state", "last_seen"):
         toggled = params.copy()
         toggled["o"] = f"-{column}" if order == column else column
-        sorts[column] = toggled.urlencode()
+        sorts[column] = (toggled.urlencode(), "asc" if order == column else "desc" if order == f"-{column}" else "")
     flipped = params.copy()
     flipped["group"] = "0" if grouping else "1"
     return render(request, "reports/dashboard/alerts.html", {
-        "filter": filtered, "page": page, "rules": [(spec.code, spec.label) for spec in registry()],
-        "states": Handling.choices, "districts": _districts_of(request.user), "query": params.urlencode(),
-        "grouping": grouping, "sorts": sorts, "order": order, "flip_group": flipped.urlencode(),
-        "alert_count": qs.count(), "bulk_limit": triage.BULK_LIMIT,
-    })  # fmt: skip
+        "filter": filtered, "page": page, "query": params.urlencode(), "size": size, "sizes": lists.PAGE_SIZES,
+        "size_query": lists.query_without(params, "size"), "grouping": grouping, "sorts": sorts,
+        "flip_group": flipped.urlencode(), "alert_count": qs.count(), "bulk_limit": triage.BULK_LIMIT,
+        "export_url": f"{reverse('dashboard:alerts-export')}?{params.urlencode()}",
+        "export_limit": ALERTS_EXPORT_LIMIT,
+    }, status=200 if filtered.is_valid() else 400)  # fmt: skip
 
 
-def _triage_queryset(user, params):
+def _triage_queryset(request, params):
     # The list never shows the evidence: it stays in the database (a city's open alerts are grouped here).
-    alerts = with_handling(Alert.objects.restrict(user, "view").select_related("project__district").defer("evidence"))
-    filtered = triage.TriageFilter(params, queryset=alerts)
+    alerts = with_handling(
+        Alert.objects.restrict(request.user, "view").select_related("project__district").defer("evidence")
+    )
+    filtered = triage.TriageFilter(params, queryset=alerts, request=request)
     qs = filtered.qs if filtered.is_valid() else Alert.objects.none()
     if not params.get("o"):
         qs = qs.order_by("-last_seen", "-id")
     return qs, filtered
 
 
+ALERTS_EXPORT_LIMIT = 5000
+
+
 @login_required
 def alerts_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as a workbook (at most 5,000 alerts), audit-logged like every export."""
     _regulator(request)
-    qs, _filtered = _triage_queryset(request.user, request.GET)
-    items = list(qs[:5000])
+    qs, _filtered = _triage_queryset(request, request.GET)
+    items = list(qs[:ALERTS_EXPORT_LIMIT])
     exported = timezone.localtime()
     content = triage.export_workbook(items, title=f"预警清单（{exported:%Y年%m月%d日 %H:%M}导出，共{len(items)}条）")
     audit_event_record(user=request.user, action=AuditAction.EXPORT, what=f"导出预警清单（{len(items)}条）",
@@ -312,7 +286,7 @@ def alerts_triage(request: HttpRequest) -> HttpResponse:
     reason = request.POST.get("reason", "").strip()[:2000]
     ids = triage.ticked_ids(request.POST.getlist("alert"))
     if request.POST.get("scope") == "all":  # everything the list's filter holds, up to the bulk limit
-        ids = list(_triage_queryset(request.user, QueryDict(request.POST.get("query", "")))[0]
+        ids = list(_triage_queryset(request, QueryDict(request.POST.get("query", "")))[0]
                    .values_list("pk", flat=True)[: triage.BULK_LIMIT])  # fmt: skip
     single = request.POST.get("single", "")
     target = (reverse("dashboard:alert", args=[int(single)]) if single.isdigit()

@@ -198,6 +198,9 @@ def test_a_contractor_files_a_suspension_and_the_district_and_the_city_approve_i
             assert "区县初审：haishu" in page.inner_text("table.requests")
         decide = page.locator("form.decide")
         decide.locator("input[name=comment]").fill("已核实")
+        # The decision is final: the box says so and to whom it goes, and it must be ticked.
+        assert "施工总承包单位" in decide.locator("label.confirm").inner_text()
+        decide.locator("input[name=confirm]").check()
         decide.locator("button[value=approve]").click()
         page.wait_for_load_state()
         assert "已批准。" in page.inner_text("body")
@@ -232,6 +235,7 @@ def test_a_district_opens_a_case_issues_an_order_the_contractor_answers_and_the_
     form.locator("input[name=document_no]").fill("海建整〔2026〕12号")
     form.locator("input[name=deadline]").fill("2026-12-02")
     form.locator("input[name=document]").set_input_files(str(order_scan))
+    form.locator("input[name=confirm]").check()
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
     assert "处理措施已下达" in page.inner_text(".messages")
@@ -299,6 +303,7 @@ def test_the_district_confirms_the_ladders_proposal_it_finds_in_its_todo(city, l
     page.wait_for_load_state()
     proposal = page.locator(f"article#measure-{credit.pk}")
     proposal.locator("input[name=document_no]").fill("海建信〔2026〕3号")
+    proposal.locator("input[name=confirm]").check()
     proposal.locator("button:has-text('确认并下达')").click()
     page.wait_for_load_state()
     assert "已确认并下达" in page.inner_text(".messages")
@@ -315,7 +320,13 @@ def test_an_inspector_records_a_site_visit_on_a_phone(city, site, gate, live_ser
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
     page = _login(browser, live_server, "haishu")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/projects/{city.project.permit_no}/inspections/new/")
+    # On site, the project page's first screen holds the visit's form link.
+    page.goto(f"{live_server.url}/projects/{city.project.permit_no}/")
+    visit = page.locator("p.quick a:has-text('录入检查记录')")
+    assert visit.bounding_box()["y"] + visit.bounding_box()["height"] < 844
+    visit.click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/projects/{city.project.permit_no}/inspections/new/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     page.fill("input[name=headcount]", "12")
     page.select_option("select[name='finding-0-category']", "R02")
@@ -343,15 +354,16 @@ def annex1_drafts(city, site):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_district_submits_its_annex_1_and_the_city_sees_it(city, annex1_drafts, live_server, browser, shots):
     page = _login(browser, live_server, "haishu")
-    page.click("header >> text=报送")
+    page.click("aside.side >> text=报送")
     page.wait_for_load_state()
     assert "待报送" in page.inner_text("table.submissions")
+    page.locator("form:has(button:has-text('报送至市住建局')) input[name=confirm]").check()
     page.click("text=报送至市住建局")
     page.wait_for_load_state()
     assert "已报送至市住建局" in page.inner_text(".messages")
 
     page = _login(browser, live_server, "city")
-    page.click("header >> text=报送")
+    page.click("aside.side >> text=报送")
     page.wait_for_load_state()
     rows = page.inner_text("table.submissions")
     assert "海曙区" in rows and "按时报送" in rows and "江北区" in rows and "待报送" in rows
@@ -474,9 +486,9 @@ def test_on_a_phone_the_header_folds_and_the_lists_read_as_cards(city, site, liv
     page.click("button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("header.top").bounding_box()["height"] < 844 * 0.12
-    assert not page.locator("header.top nav").is_visible()
+    assert not page.locator("aside.side nav").is_visible()
     page.click("label.menu-button")
-    assert page.locator("header.top nav a:has-text('待办')").is_visible()
+    assert page.locator("aside.side nav a:has-text('待办')").is_visible()
 
     for url, table in (
         ("/alerts/?live=1&group=0", "table.grid"),

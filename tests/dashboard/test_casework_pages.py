@@ -5,6 +5,7 @@ every bad form answered in Chinese with nothing written; nobody acts outside the
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,7 +31,7 @@ def case(city):
 def issue(client: Client, case, **fields):
     data = {"kind": "rectification", "issued_on": "2026-11-25", "basis": "R01", "deadline": "2026-12-02",
             "document_no": "海建整〔2026〕12号", "document": SimpleUploadedFile("整改通知书.pdf", PDF),
-            **fields}  # fmt: skip
+            "confirm": "on", **fields}  # fmt: skip
     return client.post(f"/cases/{case.pk}/measures/", data, follow=True, secure=True)
 
 
@@ -175,8 +176,8 @@ def test_staff_confirm_or_decline_the_ladders_proposals_and_the_contractor_does_
     district = signed_in(city, "haishu")
     page = text(district.get(f"/cases/{penalty.case_id}/", secure=True))
     assert "确认并下达" in page and "不予采纳" in page
-    confirmed = district.post(f"/measures/{penalty.pk}/confirm/", {"document_no": "海建罚〔2026〕3号"}, follow=True,
-                              secure=True)  # fmt: skip
+    confirmed = district.post(f"/measures/{penalty.pk}/confirm/", {"document_no": "海建罚〔2026〕3号", "confirm": "on"},
+                              follow=True, secure=True)  # fmt: skip
     assert "已确认并下达" in text(confirmed)
     penalty.refresh_from_db()
     assert (penalty.state, penalty.issued_on) == ("issued", dt.date(2026, 11, 25))
@@ -227,3 +228,16 @@ def test_a_refused_measure_form_keeps_the_document_number_and_category(city, cas
     assert re.search(r'<option value="R11" selected>', form)
     assert re.search(r'name="deadline"[^>]*>\s*<span class="field-error"[^>]*>[^<]*整改期限', form)
     assert not Measure.objects.exists()
+
+
+def test_an_order_not_confirmed_is_not_issued_and_the_form_keeps_what_was_typed(city, case):
+    """Issuing a measure cannot be taken back (only withdrawn with a reason): the box says to whom it goes
+    and must be ticked; unticked, nothing is written and the message stands beside the box."""
+    district = signed_in(city, "haishu")
+    form = district.get(f"/cases/{case.pk}/", secure=True).content.decode()
+    assert 'name="confirm"' in form and "信用" in text(district.get(f"/cases/{case.pk}/", secure=True))
+    page = issue(district, case, confirm="").content.decode()
+    assert not Measure.objects.filter(case=case).exists()
+    assert 'value="海建整〔2026〕12号"' in page  # what was typed, still there
+    assert re.search(r'name="confirm"[^>]*>[^<]*<span class="field-error"[^>]*>请勾选确认', page) or re.search(
+        r'<label class="confirm invalid">.*?请勾选确认', page, flags=re.S)  # fmt: skip

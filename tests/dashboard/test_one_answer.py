@@ -280,7 +280,7 @@ def test_a_reversed_filter_range_is_answered_beside_the_field_and_lists_nothing(
     client = signed_in(city, "haishu")
     page = client.get("/alerts/?since=2026-11-20&until=2026-11-01&group=0", secure=True).content.decode()
     assert re.search(
-        r'name="until" value="2026-11-01">\s*<span class="field-error"[^>]*>统计期间的结束日期早于开始日期', page
+        r'name="until" value="2026-11-01"[^>]*>\s*<span class="field-error"[^>]*>统计期间的结束日期早于开始日期', page
     )
     assert listed(client, "/alerts/?since=2026-11-20&until=2026-11-01&group=0") == 0
     for path in ("/api/v1/alerts/", "/api/v1/inspections/", "/api/v1/measures/"):

@@ -16,6 +16,8 @@ from projects.models import Project, StatusRequest, StatusRequestAttachment
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4 stamped form"
+APPROVE = {"action": "approve", "confirm": "yes"}  # the decision's box ticked (it is final)
+REJECT_BLANK = {"action": "reject", "comment": "", "confirm": "yes"}
 
 
 def signed_in(city, who: str) -> Client:
@@ -43,11 +45,21 @@ def test_the_contractor_files_from_the_project_page_and_two_levels_approve(city)
     district = signed_in(city, "haishu")
     page = district.get(f"/projects/{city.project.permit_no}/", secure=True).content.decode()
     assert "停工申请表.pdf" in page and f"/status-requests/{filed.pk}/decide/" in page
-    district.post(f"/status-requests/{filed.pk}/decide/", {"action": "approve", "comment": "已核实"}, secure=True)
+    # A decision is final: without its box ticked nothing is decided, and the page says why.
+    unticked = district.post(f"/status-requests/{filed.pk}/decide/", {"action": "approve", "comment": "已核实"},
+                             follow=True, secure=True)  # fmt: skip
+    assert "未作出审批" in unticked.content.decode() and "勾选" in unticked.content.decode()
+    filed.refresh_from_db()
+    assert filed.state == "pending_district"
+    district.post(
+        f"/status-requests/{filed.pk}/decide/",
+        APPROVE | {"comment": "已核实"},
+        secure=True,
+    )
     filed.refresh_from_db()
     assert filed.state == "pending_city" and Project.objects.get(pk=city.project.pk).status == "active"
 
-    signed_in(city, "city").post(f"/status-requests/{filed.pk}/decide/", {"action": "approve"}, secure=True)
+    signed_in(city, "city").post(f"/status-requests/{filed.pk}/decide/", APPROVE, secure=True)
     filed.refresh_from_db()
     assert filed.state == "approved"
     assert Project.objects.get(pk=city.project.pk).status == "suspended"
@@ -75,13 +87,13 @@ def test_only_the_general_contractor_files(city):
 def test_nobody_decides_another_level_or_district_and_a_rejection_needs_its_reason(city):
     file_suspension(signed_in(city, "contractor"), city)
     filed = StatusRequest.objects.get()
-    assert signed_in(city, "city").post(f"/status-requests/{filed.pk}/decide/", {"action": "approve"},
+    assert signed_in(city, "city").post(f"/status-requests/{filed.pk}/decide/", APPROVE,
                                         secure=True).status_code == 403  # fmt: skip
-    assert signed_in(city, "jiangbei").post(f"/status-requests/{filed.pk}/decide/", {"action": "approve"},
+    assert signed_in(city, "jiangbei").post(f"/status-requests/{filed.pk}/decide/", APPROVE,
                                             secure=True).status_code == 404  # fmt: skip
-    assert signed_in(city, "contractor").post(f"/status-requests/{filed.pk}/decide/", {"action": "approve"},
+    assert signed_in(city, "contractor").post(f"/status-requests/{filed.pk}/decide/", APPROVE,
                                               secure=True).status_code == 403  # fmt: skip
-    page = signed_in(city, "haishu").post(f"/status-requests/{filed.pk}/decide/", {"action": "reject", "comment": ""},
+    page = signed_in(city, "haishu").post(f"/status-requests/{filed.pk}/decide/", REJECT_BLANK,
                                           follow=True, secure=True).content.decode()  # fmt: skip
     assert "理由" in page or "原因" in page
     filed.refresh_from_db()

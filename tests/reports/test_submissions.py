@@ -42,7 +42,7 @@ def drafts_of_the_night(day: str) -> int:
 
 
 def submit(client, draft: Submission, **fields):
-    data = {"sha256": draft.sha256, **fields}
+    data = {"sha256": draft.sha256, "confirm": "yes", **fields}
     return client.post(f"/submissions/{draft.pk}/submit/", data, follow=True, secure=True)
 
 
@@ -72,6 +72,10 @@ def test_a_district_submits_its_draft_and_the_city_sees_it_on_time(city, campaig
         haishu = signed_in(city, "haishu")
         page = text(haishu.get("/submissions/", secure=True))
         assert "待报送" in page and "报送至市住建局" in page and "江北区" not in page
+        # 报送 cannot be taken back: without the box ticked nothing is filed, and the page says why.
+        unticked = text(submit(haishu, draft, confirm=""))
+        assert "未报送" in unticked and "勾选" in unticked
+        assert Submission.objects.get(pk=draft.pk).state == "draft"
         assert "已报送至市住建局" in text(submit(haishu, draft))
         city_page = text(signed_in(city, "city").get("/submissions/", secure=True))
     draft.refresh_from_db()

@@ -183,16 +183,17 @@ ROUTES = {
     "/projects/{permit_no}/status-requests/": Route(frozenset({"contractor"}), method="POST", data={
         "kind": "resumption", "reason": "复工", "effective_from": "2026-11-25", "attachment_kind": "other"}),
     "/status-requests/{request_id}/decide/": Route(frozenset({"haishu"}), method="POST",
-                                                   data={"action": "approve", "comment": "已核实"}),
+                                                   data={"action": "approve", "comment": "已核实",
+                                                                                    "confirm": "yes"}),
     "/identity-conflicts/{conflict_id}/review/": Route(REGULATORS, method="POST"),
     # Casework in the pages: the API's own rules (the world's order is answered, awaiting review).
     "/cases/{case_id}/": Route(ANSWERABLE, shows="项目经理缺勤"),
     # 立案 from ticked findings: none ticked here, so the district is answered with the message and nothing opens.
     "/projects/{permit_no}/cases/": Route(REGULATORS, method="POST", data={"title": "新案件"}),
     "/cases/{case_id}/measures/": Route(REGULATORS, method="POST", data={
-        "kind": "circular", "issued_on": "2026-11-25", "basis": "R02"}),
+        "kind": "circular", "issued_on": "2026-11-25", "basis": "R02", "confirm": "on"}),
     "/cases/{case_id}/close/": Route(REGULATORS, method="POST", data={"note": "结案"}),
-    "/measures/{measure_id}/confirm/": Route(REGULATORS, method="POST"),
+    "/measures/{measure_id}/confirm/": Route(REGULATORS, method="POST", data={"confirm": "on"}),
     "/measures/{measure_id}/withdraw/": Route(REGULATORS, method="POST", data={"reason": "复核撤销"}),
     "/measures/{measure_id}/reply/": Route(frozenset({"contractor"}), method="POST", data={"text": "再次整改"}),
     "/replies/{reply_id}/review/": Route(REGULATORS, method="POST", data={"action": "accept"}),
@@ -201,7 +202,8 @@ ROUTES = {
     # 报送: each district files its own; the city reads them all, and files none.
     "/submissions/": Route(REGULATORS | {"jiangbei"}),
     "/submissions/prepare/": Route(frozenset({"haishu", "jiangbei"}), method="POST"),
-    "/submissions/{submission_id}/submit/": Route(frozenset({"haishu"}), method="POST", data={"sha256": "0" * 64}),
+    "/submissions/{submission_id}/submit/": Route(frozenset({"haishu"}), method="POST",
+                                                             data={"sha256": "0" * 64, "confirm": "yes"}),
     "/submissions/{submission_id}/download": Route(REGULATORS),
     "/projects/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
     "/projects/{permit_no}/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
@@ -210,6 +212,12 @@ ROUTES = {
     "/alerts/triage/": Route(REGULATORS, method="POST"),
     "/alerts/{alert_id}/": Route(REGULATORS, shows=w.MANAGER),
     "/devices/{serial}/": Route(REGULATORS | PARTIES, shows="HS-GATE-01"),
+    # The lists (reports.dashboard.listings): the rows the API's lists give the same account; anyone else
+    # is answered with an empty list. The roster: the project's, through the people scope.
+    "/devices/": Route(REGULATORS | PARTIES, shows="HS-GATE-01"),
+    "/inspections/": Route(ANSWERABLE, shows=w.PROJECT_NAME),
+    "/measures/": Route(ADDRESSEE, shows=w.PROJECT_NAME),
+    "/projects/{permit_no}/people/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
     # A punch and its face: the project's regulators only (each photo view audit-logged).
     "/punches/{punch_id}/": Route(REGULATORS, shows=w.WORKER),
     "/punches/{punch_id}/photo": Route(REGULATORS, shows="the worker's face"),
