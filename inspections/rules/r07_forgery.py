@@ -59,7 +59,8 @@ def evaluate(photos: list[SharedPhoto], hops: list[Hop], *, day: dt.date, max_sp
             p.project_id,
             "photo",
             None,
-            f"照片 {p.sha256[:12]}… 被 {len(p.punch_ids)} 条考勤使用",
+            # The subject names the photo, never a count: the count grows night by night in the evidence.
+            f"重复使用的考勤照片（编号{p.sha256[:8].upper()}）",
             day,
             day,
             evidence={"photo_sha256": p.sha256, "punches": list(p.punch_ids), "id_numbers": list(p.people)},

@@ -94,7 +94,7 @@ def alerts_apply(
         Alert.objects.filter(pk=alert.pk).update(
             last_seen=max(alert.last_seen, now), period_end=max(alert.period_end, finding.period_end),
             period_start=min(alert.period_start, finding.period_start), evidence=finding.evidence,
-            scored=alert.scored or scored,
+            scored=alert.scored or scored, subject=finding.subject[:200],  # said as the evidence now says it
         )  # fmt: skip
         updated += 1
         ids[finding.key] = alert.pk

@@ -89,3 +89,11 @@ def punch_photo(request: HttpRequest, punch_id: int) -> HttpResponse:
     response = HttpResponse(content, content_type=kind)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def evidence_punch_total(evidence: dict) -> int:
+    """How many punches the finding concerns: its own count where the evidence lists only the first ones
+    (R09 keeps 50 of them), so that "50 of 68 shown" agrees with the evidence's 记录数 68."""
+    listed = evidence.get("punches") if isinstance(evidence.get("punches"), list) else []
+    count = evidence.get("count")
+    return max(count, len(listed)) if isinstance(count, int) else len(listed)

@@ -347,7 +347,7 @@ def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
         "evidence": evidence_rows(item.evidence), "cases": item.cases.all(),
         # The punches behind the figures, each linked to its detail (R07: the reused photo among them).
         "punches": punches.evidence_punches(request.user, item.evidence),
-        "punch_total": len(item.evidence.get("punches", [])) if isinstance(item.evidence.get("punches"), list) else 0,
+        "punch_total": punches.evidence_punch_total(item.evidence),
     })  # fmt: skip
 
 

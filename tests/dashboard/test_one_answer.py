@@ -286,3 +286,15 @@ def test_a_reversed_filter_range_is_answered_beside_the_field_and_lists_nothing(
     for path in ("/api/v1/alerts/", "/api/v1/inspections/", "/api/v1/measures/"):
         answer = city.client("haishu").get(f"{path}?since=2026-11-20&until=2026-11-01")
         assert answer.status_code == 400 and "until" in answer.json(), path
+
+
+def test_a_reused_photos_alert_names_the_photo_and_counts_what_its_evidence_counts(city, reused, gate):
+    """R07's subject names the photo (no count that goes stale), the same photo used again on a later
+    night updates the evidence and the page's total with it; R09's page total is its evidence's count."""
+    assert reused.subject.startswith("重复使用的考勤照片（编号") and "条" not in reused.subject
+    district = signed_in(city, "haishu")
+    page = text(district.get(f"/alerts/{reused.pk}/", secure=True))
+    assert "显示2条，共2条" in page.replace(" ", "")
+    Alert.objects.filter(pk=reused.pk).update(evidence={**reused.evidence, "count": 68})  # R09's shape: 50 listed
+    page = text(district.get(f"/alerts/{reused.pk}/", secure=True))
+    assert "共68条" in page.replace(" ", "")
