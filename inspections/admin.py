@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -25,18 +26,47 @@ from inspections.models import (
     RectificationReply,
     RuleRun,
 )
+from inspections.presets import PRESETS
 from inspections.rules import registry, rule
 from inspections.rules.evidence import evidence_rows
 from projects.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+from projects.admin.words import PositionWordsMixin, listed
+
+
+def _preset_choices() -> list[tuple[str, str]]:
+    return [(code, label) for code, (label, _values) in PRESETS.items()]
+
+
+class PresetFilter(admin.SimpleListFilter):
+    title = _("preset")
+    parameter_name = "preset"
+
+    def lookups(self, request, model_admin):
+        return _preset_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(preset=self.value()) if self.value() else queryset
 
 
 @admin.register(Policy)
-class PolicyAdmin(ScopedAdmin):
+class PolicyAdmin(PositionWordsMixin, ScopedAdmin):
     """A city sets its own policy and its districts' overrides (projects.scope); the platform-wide one is the
     operator's (and a one-city deployment's city account's)."""
 
-    list_display = ["name", "preset", "district", "in_force", "go_live", "r11_key_ratio", "r16_worker_rate"]
-    list_filter = ["in_force", "preset"]
+    list_display = ["name", "preset_name", "district", "in_force", "go_live", "r11_key_ratio", "r16_worker_rate"]
+    list_filter = ["in_force", PresetFilter]
+    positions_fields = ("r11_key_positions",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "preset":  # the notice's name, not the preset's code
+            return forms.ChoiceField(
+                label=db_field.verbose_name, required=False, choices=[("", "—"), *_preset_choices()]
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("preset"), ordering="preset")
+    def preset_name(self, obj: Policy) -> str:
+        return PRESETS[obj.preset][0] if obj.preset in PRESETS else (obj.preset or "—")
 
 
 class RuleFilter(admin.SimpleListFilter):
@@ -211,3 +241,23 @@ class CampaignAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 class RandomDrawAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_display = ["district", "size", "seed", "drawn_by", "drawn_at"]
     list_filter = ["district"]
+    # The draw's lists in words (the re-run checks them: inspections.services.campaigns.random_draw_verify).
+    fields = ["district", "campaign", "size", "seed", "candidates_text", "drawn_text", "pool_text", "inspectors_text",
+              "drawn_by", "drawn_at"]  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description=_("candidates and weights"))
+    def candidates_text(self, obj: RandomDraw) -> str:
+        return listed(f"{permit_no}（{weight}）" for permit_no, weight in obj.candidates)
+
+    @admin.display(description=_("projects drawn (permit numbers)"))
+    def drawn_text(self, obj: RandomDraw) -> str:
+        return listed(obj.drawn)
+
+    @admin.display(description=_("inspector pool"))
+    def pool_text(self, obj: RandomDraw) -> str:
+        return listed(obj.inspector_pool)
+
+    @admin.display(description=_("inspectors drawn"))
+    def inspectors_text(self, obj: RandomDraw) -> str:
+        return listed(obj.inspectors)

@@ -14,10 +14,20 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.choices import ProjectKind, StatusOnDay, StatusRequestKind, StatusRequestState
+from projects.choices import CodeTable, ProjectKind, StatusOnDay, StatusRequestKind, StatusRequestState
 from projects.identity import normalise_id_number
-from projects.models import Engagement, Project, ProjectParticipant, StatusRequest, User
+from projects.models import Engagement, Project, ProjectParticipant, ReferenceCode, StatusRequest, User
 from smz_platform.common import pii
+
+
+def position_choices() -> list[tuple[str, str]]:
+    """岗位: the code table's positions as (code, name), in its order: what every form and page offers."""
+    return list(ReferenceCode.objects.filter(table=CodeTable.POSITION).order_by("sort_order", "code")
+                .values_list("code", "name"))  # fmt: skip
+
+
+def position_names() -> dict[str, str]:
+    return dict(position_choices())
 
 
 def start_in_force() -> Coalesce:

@@ -22,6 +22,7 @@ from inspections.selectors import (
 )
 from projects.choices import CodeTable, ParticipantRole, RegionLevel
 from projects.models import Engagement, Project, ReferenceCode, Region, User
+from projects.selectors import position_names
 from reports.annex1 import annex1_counts, annex1_detail, category_name, measure_name, notes
 from reports.workbooks.annex1 import Annex1Book, Annex1Sheet
 from smz_platform.common.dates import chinese_date
@@ -193,10 +194,6 @@ class ManagerRow:
 
 def month_span(month: dt.date, today: dt.date) -> dt.date:
     return min(month_end(month), today)
-
-
-def position_names() -> dict[str, str]:
-    return dict(ReferenceCode.objects.filter(table=CodeTable.POSITION).values_list("code", "name"))
 
 
 def monthly_presence(

@@ -36,6 +36,7 @@ from reports.workbooks.monthly import (
     ledger_workbook,
     presence_workbook,
 )
+from smz_platform.common.dates import period_text
 from smz_platform.common.errors import Conflict
 
 logger = logging.getLogger("smz.reports")
@@ -81,7 +82,7 @@ def annex1_report(*, user: User, district: Region | None, start: dt.date, end: d
     where = district.name if district else (city.name if city != city_region() or _cities() > 1 else "全市")
     return Report(f"附件1_实名制管理专项整治行动查处情况统计表_{where}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
                   annex1_workbook(book), len(book.projects),
-                  f"下载附件1（{where}，{start}至{end}）")  # fmt: skip
+                  f"下载附件1（{where}，{period_text(start, end)}）")  # fmt: skip
 
 
 def _cities() -> int:
@@ -93,7 +94,7 @@ def annex1_province_report(*, user: User, province: Region, start: dt.date, end:
     book = selectors.annex1_province_book(user=user, province=province, start=start, end=end)
     return Report(f"附件1_实名制管理专项整治行动查处情况统计表_{province.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
                   annex1_workbook(book), len(book.projects),
-                  f"下载附件1（{province.name}，{start}至{end}）")  # fmt: skip
+                  f"下载附件1（{province.name}，{period_text(start, end)}）")  # fmt: skip
 
 
 def annex2_report(*, user: User, case: Case) -> Report:

@@ -26,6 +26,7 @@ from reports.dashboard.reports_page import reports_form_refused
 from reports.models import ReportJob, ReportJobState
 from smz_platform.common.api import parse_month
 from smz_platform.common.audit import audit_event_record
+from smz_platform.common.dates import period_text
 from smz_platform.common.models import AuditAction
 
 # A city-wide Annex 1 over more than this many days is generated in the background.
@@ -226,6 +227,7 @@ class ReportJobDownloadApi(APIView):
     @extend_schema(responses=XLSX_RESPONSE)
     def get(self, request: Request, job_id) -> FileResponse:
         job = get_object_or_404(ReportJob.objects.restrict(request.user, "view"), pk=job_id, state=ReportJobState.DONE)
-        audit_event_record(user=request.user, action=AuditAction.EXPORT, what=f"下载附件1（全市，{job.params['from']}至"
-                           f"{job.params['to']}）", record_count=1, request=request)  # fmt: skip
+        period = period_text(dt.date.fromisoformat(job.params["from"]), dt.date.fromisoformat(job.params["to"]))
+        audit_event_record(user=request.user, action=AuditAction.EXPORT, what=f"下载附件1（全市，{period}）",
+                           record_count=1, request=request)  # fmt: skip
         return FileResponse(job.file.open("rb"), content_type=services.XLSX, as_attachment=True, filename=job.filename)

@@ -16,8 +16,8 @@ from devices.models import Device
 from inspections.calendar import Timeline, construction_days
 from inspections.models import Policy
 from inspections.selectors import PolicyBook, month_presence, policies_in_force, projects_judged, timelines_for
-from projects.choices import CodeTable
-from projects.models import Project, ReferenceCode
+from projects.models import Project
+from projects.selectors import position_names
 from smz_platform.common.months import is_month_end, month_start
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -118,8 +118,7 @@ class Context:
         return self.shared("month_presence", load)
 
     def position_names(self) -> dict[str, str]:
-        return self.shared("positions", lambda: dict(
-            ReferenceCode.objects.filter(table=CodeTable.POSITION).values_list("code", "name")))  # fmt: skip
+        return self.shared("positions", position_names)
 
 
 def build_context(day: dt.date, *, project_ids=None, unit_projects: frozenset[int] | None = None) -> Context:

@@ -42,9 +42,6 @@ def position_name(code: str) -> str:
     """A manager position's name from the reference table (项目经理), the code when unknown."""
     if not code:
         return "管理人员"
-    from projects.choices import CodeTable
-    from projects.models import ReferenceCode
+    from projects.selectors import position_names
 
-    return (
-        ReferenceCode.objects.filter(table=CodeTable.POSITION, code=code).values_list("name", flat=True).first() or code
-    )
+    return position_names().get(code, code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from projects.admin.base import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+from projects.admin.words import NO_WARNINGS, PositionWordsMixin, listed
+from projects.choices import CodeTable
 from projects.models import (
     Engagement,
     Enterprise,
@@ -27,6 +30,7 @@ from projects.models import (
     StatusRequestAttachment,
 )
 from projects.scope import scope_of
+from projects.selectors import position_choices
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.models import AuditAction
 
@@ -72,19 +76,47 @@ class ParticipantInline(ScopedInline, admin.TabularInline):
     autocomplete_fields = ["enterprise"]
 
 
+class ChangedFieldFilter(admin.SimpleListFilter):
+    title = _("field")
+    parameter_name = "field"
+
+    def lookups(self, request, model_admin):
+        fields = ProjectStatusChange.objects.values_list("field", flat=True).distinct().order_by("field")
+        return [(field, ProjectStatusChange.name_of(field)) for field in fields]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(field=self.value()) if self.value() else queryset
+
+
+class PositionFilter(admin.SimpleListFilter):
+    title = _("position")
+    parameter_name = "position"
+
+    def lookups(self, request, model_admin):
+        return position_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(position=self.value()) if self.value() else queryset
+
+
 class StatusChangeInline(ScopedInline, admin.TabularInline):
     model = ProjectStatusChange
     extra = 0
     can_delete = False
-    readonly_fields = ["field", "old_value", "new_value", "changed_at", "changed_by", "status_request"]
+    readonly_fields = ["field_name", "old_value", "new_value", "changed_at", "changed_by", "status_request"]
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("field"))
+    def field_name(self, obj: ProjectStatusChange) -> str:
+        return obj.field_name
+
 
 @admin.register(Project)
-class ProjectAdmin(ScopedAdmin):
+class ProjectAdmin(PositionWordsMixin, ScopedAdmin):
+    positions_fields = ("required_positions",)
     list_display = ["permit_no", "name", "district", "kind", "status", "planned_start", "actual_start"]
     list_filter = ["status", "kind", "district"]
     search_fields = ["permit_no", "name"]
@@ -102,8 +134,12 @@ class ProjectAdmin(ScopedAdmin):
 class PersonAdmin(ScopedAdmin):
     list_display = ["name", "id_number_masked", "gender", "birth_year"]
     search_fields = ["name"]
-    readonly_fields = ["id_number_masked", "gender", "birth_year", "id_number_warnings", "reveal_link"]
-    exclude = ["id_number_encrypted", "id_number_digest"]
+    readonly_fields = ["id_number_masked", "gender", "birth_year", "warnings", "reveal_link"]
+    exclude = ["id_number_encrypted", "id_number_digest", "id_number_warnings"]
+
+    @admin.display(description=_("ID number warnings"))
+    def warnings(self, obj: Person) -> str:
+        return listed(obj.id_number_warnings, empty=str(NO_WARNINGS))
 
     def has_add_permission(self, request):
         # People are registered through engagements, where the ID number is checked and encrypted.
@@ -143,12 +179,21 @@ class PersonAdmin(ScopedAdmin):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(ScopedAdmin):
-    list_display = ["person", "project", "employer", "category", "position", "trade", "entered_on", "exited_on"]
-    list_filter = ["category", "position"]
+class EngagementAdmin(PositionWordsMixin, ScopedAdmin):
+    list_display = ["person", "project", "employer", "category", "position_name", "trade", "entered_on", "exited_on"]
+    list_filter = ["category", PositionFilter]
+    position_fields = ("position",)
     search_fields = ["person__name", "project__permit_no", "project__name"]
     list_select_related = ["person", "project", "employer"]
     raw_id_fields = ["person", "project", "employer"]
+
+    def get_queryset(self, request):
+        names = ReferenceCode.objects.filter(table=CodeTable.POSITION, code=OuterRef("position")).values("name")[:1]
+        return super().get_queryset(request).annotate(position_label=Subquery(names))  # one query for the list
+
+    @admin.display(description=_("position"), ordering="position")
+    def position_name(self, obj: Engagement) -> str:
+        return obj.position_label or obj.position or "—"
 
 
 class AttachmentInline(ScopedInline, admin.TabularInline):
@@ -163,7 +208,8 @@ class AttachmentInline(ScopedInline, admin.TabularInline):
 
 
 @admin.register(StatusRequest)
-class StatusRequestAdmin(ScopedAdmin):
+class StatusRequestAdmin(PositionWordsMixin, ScopedAdmin):
+    position_fields = ("position",)
     list_display = ["project", "kind", "state", "effective_from", "effective_to", "submitted_by", "submitted_at"]
     list_filter = ["kind", "state"]
     search_fields = ["project__permit_no", "project__name"]
@@ -182,9 +228,15 @@ class StatusRequestAdmin(ScopedAdmin):
 
 @admin.register(ProjectStatusChange)
 class ProjectStatusChangeAdmin(ReadOnlyAdminMixin, ScopedAdmin):
-    list_display = ["project", "field", "old_value", "new_value", "changed_at", "changed_by", "status_request"]
-    list_filter = ["field"]
+    list_display = ["project", "field_name", "old_value", "new_value", "changed_at", "changed_by", "status_request"]
+    list_filter = [ChangedFieldFilter]
     search_fields = ["project__permit_no"]
+    exclude = ["field"]
+    readonly_fields = ["field_name"]
+
+    @admin.display(description=_("field"), ordering="field")
+    def field_name(self, obj: ProjectStatusChange) -> str:
+        return obj.field_name
 
 
 @admin.register(IdentityConflict)

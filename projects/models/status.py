@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -158,7 +159,21 @@ class ProjectStatusChange(ScopedModel):
         indexes = [models.Index(fields=["project", "changed_at"], name="statuschange_project_time")]
 
     def __str__(self) -> str:
-        return f"{self.project_id} {self.field}: {self.old_value} → {self.new_value}"
+        return f"{self.project.permit_no} {self.field_name}：{self.old_value or '—'} → {self.new_value or '—'}"
+
+    @staticmethod
+    def name_of(field: str) -> str:
+        """The project's field a change touched, by its name (实际开工日期), not its column (actual_start)."""
+        from projects.models import Project
+
+        try:
+            return str(Project._meta.get_field(field).verbose_name)
+        except FieldDoesNotExist:
+            return field
+
+    @property
+    def field_name(self) -> str:
+        return self.name_of(self.field)
 
     @property
     def approved(self) -> bool:

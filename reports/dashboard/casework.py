@@ -31,9 +31,9 @@ from inspections.services import replies as reply_services
 from projects.choices import Category
 from projects.models import Enterprise, Person, Project
 from projects.scope import scope_of
+from projects.selectors import position_names
 from reports.dashboard.kept_forms import form_refused, form_restored
 from reports.dashboard.requests import date_input, form_errors
-from reports.selectors import position_names
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_check
 

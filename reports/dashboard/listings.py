@@ -23,10 +23,9 @@ from inspections.models import Case, Inspection, Measure
 from inspections.selectors.enforcement import overdue_q
 from projects.choices import Category, StatusOnDay
 from projects.models import Engagement, Project
-from projects.selectors import with_status_on
+from projects.selectors import position_names, with_status_on
 from reports.dashboard.lists import Column, ListSpec, RegionFilterSet, list_page
 from reports.dashboard.requests import date_input
-from reports.selectors import position_names
 
 
 def _text_filter(*fields: str):

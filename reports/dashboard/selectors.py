@@ -27,10 +27,9 @@ from inspections.selectors import (
 from inspections.selectors.handling import to_handle_q
 from projects.choices import Category, RegionLevel, StatusOnDay
 from projects.models import Engagement, Project, Region, User
-from projects.selectors import projects_by_status
+from projects.selectors import position_names, projects_by_status
 from reports.dashboard.charts import Series
 from reports.models import DistrictDay
-from reports.selectors import position_names
 
 
 @dataclass

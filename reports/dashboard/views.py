@@ -31,13 +31,13 @@ from projects.identity import normalise_id_number
 from projects.models import Engagement, IdentityConflict, Project, Region, StatusRequest
 from projects.scope import scope_of
 from projects.scope.areas import city_of, home_page
+from projects.selectors import position_names
 from projects.services import accounts, people
 from reports.dashboard import lists, punches, selectors, triage
 from reports.dashboard import requests as requests_page
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.dashboard.kept_forms import form_restored
 from reports.dashboard.todo import todo_panel
-from reports.selectors import position_names
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.errors import Conflict
 from smz_platform.common.models import AuditAction

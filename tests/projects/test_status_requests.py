@@ -83,7 +83,7 @@ def test_a_change_made_in_the_admin_is_recorded_without_a_request(city, client):
             "completed_on": "2026-11-20",
             "planned_start": "2026-09-01",
             "actual_start": "2026-09-01",
-            "required_positions": '["project_manager"]',
+            "required_positions": ["project_manager"],  # the boxes ticked (admin words: positions by name)
             "participants-TOTAL_FORMS": "0",
             "participants-INITIAL_FORMS": "0",
             "status_changes-TOTAL_FORMS": "0",

@@ -132,7 +132,7 @@ def test_a_district_user_gets_only_its_district(city, built):
 def test_each_download_is_audit_logged(city, built):
     city.client("haishu").get(f"/reports/annex1.xlsx?{PERIOD}")
     event = AuditEvent.objects.get(action="export")
-    assert (event.username, event.what) == ("haishu", "下载附件1（海曙区，2026-11-01至2026-11-30）")
+    assert (event.username, event.what) == ("haishu", "下载附件1（海曙区，2026年11月1日至2026年11月30日）")
 
 
 @pytest.mark.parametrize(
