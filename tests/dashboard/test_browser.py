@@ -504,3 +504,38 @@ def test_on_a_phone_the_header_folds_and_the_lists_read_as_cards(city, site, liv
         page.screenshot(path=shots / f"phone-{url.strip('/').split('/')[0]}.png", full_page=False)
     assert page.locator("td[data-label='身份证号']").first.is_visible()  # the roster's values under their names
     connections.close_all()  # see the browser fixture
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_city_opens_a_list_from_the_left_menu_narrows_it_by_district_sorts_and_exports(
+    city, site, live_server, browser, shots
+):
+    """The lists as the platforms do them: the left menu, the cascading region filter, 共N条 with 序号,
+    a sort on a column, a page size, and 导出Excel of the rows shown."""
+    from tests.factories import ProjectFactory
+
+    for n in range(3):
+        ProjectFactory(permit_no=f"33020520261200{n:04d}", name=f"江北列表项目{n}", district=city.jiangbei)
+    page = _login(browser, live_server, "city")
+    page.click("aside.side nav a:has-text('项目')")
+    page.wait_for_load_state()
+    assert "/projects/" in page.url and "共5条" in page.inner_text(".toolbar")
+    # The district select narrows to the city's districts and keeps each one's city (the cascade).
+    district = page.locator("form.filters select[name=district]")
+    assert sorted(district.locator("option").all_inner_texts()) == sorted(["全部", "海曙区", "江北区"])
+    district.select_option(label="江北区")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state()
+    assert "共4条" in page.inner_text(".toolbar")
+    assert page.locator("table.list tbody tr td.num").all_inner_texts() == ["1", "2", "3", "4"]
+    page.locator("table.list thead a.sort").nth(1).click()  # 项目 (区县 is the first sortable column)
+    page.wait_for_load_state()
+    names = page.locator("table.list tbody tr td:nth-child(3)").all_inner_texts()
+    assert names == sorted(names) and "▲" in page.inner_text("table.list thead")
+    page.screenshot(path=shots / "list-projects.png", full_page=True)
+    with page.expect_download() as download:
+        page.click("a.export")
+    content = Path(download.value.path()).read_bytes()
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=3, values_only=True))
+    assert [row[2] for row in rows if row[0]] == names  # the workbook holds the rows the page shows, in order
+    connections.close_all()  # see the browser fixture
