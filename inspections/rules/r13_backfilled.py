@@ -1,5 +1,8 @@
 """R13 — historical attendance back-filled (甬建函〔2023〕82号 三(十三)): punches received more than 48 h after
-they were made, unless the device's own heartbeats show it was offline then (it was flushing a backlog).
+they were made, unless they are a backlog: made while the device was offline (its own contacts show it)
+and received within the same limit of the device's return. A punch held back past its device's return
+is back-filled however offline the device was when it was dated: a device silent every morning from
+07:30 to 08:30 does not excuse punches "made" at 07:55 and sent weeks later.
 
 The intake marks every punch received more than an hour after it was made (`flag_late`, a small partial
 index); the rule judges those against the policy's limit, so any limit from one hour up takes effect."""
@@ -28,7 +31,7 @@ class LatePunch:
     punch_id: int
     punched_at: dt.datetime
     received_at: dt.datetime
-    device_offline_then: bool
+    backlog: bool  # made while the device was offline and received within the limit of its return
     person_id: int | None = None
 
 
@@ -36,7 +39,7 @@ def evaluate(punches: list[LatePunch], *, day: dt.date, limit_hours: int) -> lis
     limit = dt.timedelta(hours=limit_hours)
     by_device: dict[int, list[LatePunch]] = {}
     for p in punches:
-        if p.received_at - p.punched_at > limit and not p.device_offline_then:
+        if p.received_at - p.punched_at > limit and not p.backlog:
             by_device.setdefault(p.device_id, []).append(p)
     return [
         Finding(
@@ -77,21 +80,28 @@ def collect(ctx) -> list[Finding]:
         "at", "id").values_list("device_id", "at", "value"):  # fmt: skip
         flips[device_id].append((at, value))
 
-    def offline_at(device_id: int, moment: dt.datetime) -> bool:
-        state = None
+    def backlog(device_id: int, punched_at: dt.datetime, received_at: dt.datetime, limit: dt.timedelta) -> bool:
+        """Offline when the punch was made, and received within `limit` of the device's return (its first
+        contact after that offline period; none recorded yet: this very receipt)."""
+        state, returned = None, None
         for at, value in flips[device_id]:
-            if at > moment:
+            if at <= punched_at:
+                state = value
+            elif value:
+                returned = at
                 break
-            state = value
-        return state is False
+        if state is not False:
+            return False
+        return received_at - (returned if returned and returned <= received_at else received_at) <= limit
 
     findings = []
     for project_id in {row[1] for row in late}:
+        limit_hours = ctx.policy(project_id).r13_late_hours
         findings += evaluate(
             [LatePunch(project_id, device_id, devices[device_id], punch_id, punched_at, received_at,
-                       offline_at(device_id, punched_at), person_id)
+                       backlog(device_id, punched_at, received_at, dt.timedelta(hours=limit_hours)), person_id)
              for punch_id, p_id, device_id, punched_at, received_at, person_id in late if p_id == project_id],
-            day=ctx.day, limit_hours=ctx.policy(project_id).r13_late_hours,
+            day=ctx.day, limit_hours=limit_hours,
         )  # fmt: skip
     return findings
 
@@ -119,5 +129,6 @@ SPEC = RuleSpec(
     describe=describe,
     thresholds=("r13_late_hours",),
     invalidates="invalid_backfilled",
-    note="接收时间晚于考勤时间超过时限，且设备当时并未离线（离线设备恢复后补传不计）；补传的记录不计为出勤。",
+    note="接收时间晚于考勤时间超过时限，且不属于离线积压：考勤时设备离线、并在设备恢复联网后的时限内上传的记录不计；"
+    "设备恢复联网后超过时限才上传的记录，无论考勤时设备是否离线，均视为补传；补传的记录不计为出勤。",
 )

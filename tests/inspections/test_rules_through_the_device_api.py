@@ -197,3 +197,35 @@ def test_a_person_on_two_distant_sites_within_the_hour_fires_r07(city, gate, sit
     nightly(20)
     hops = [a for a in Alert.objects.filter(rule="R07") if a.subject_type == "person"]
     assert len(hops) == 1 and hops[0].evidence["speed_kmh"] > 120
+
+
+def test_punches_held_back_past_the_devices_return_are_back_filled_however_offline_it_was(city, gate, site):
+    """甬建函〔2023〕82号 三(十三): "补传历史考勤数据" is found. A backlog is what a device flushes when it comes
+    back; a contractor whose gate is silent every morning from 07:00 to 08:30 (swept offline in between)
+    does not get punches "made" at 07:55 of earlier days excused by sending them weeks later, while the
+    gate has been in contact every day since. A real outage's backlog, flushed on return, stays excused."""
+    for day in range(2, 7):  # every morning: a heartbeat at 07:00, silence, the sweep, contact again at 08:30
+        with time_machine.travel(at(day, 7), tick=False):
+            gate.heartbeat()
+        with time_machine.travel(at(day, 8) + dt.timedelta(minutes=5), tick=False):
+            devices_sweep_offline(now=at(day, 8) + dt.timedelta(minutes=5))
+        with time_machine.travel(at(day, 8) + dt.timedelta(minutes=30), tick=False):
+            gate.heartbeat()
+    with time_machine.travel(at(20, 9), tick=False):  # weeks later, in contact every day since
+        gate.heartbeat()
+        gate.punches([punch(f"H-{day}", site, at(day, 7) + dt.timedelta(minutes=55)) for day in range(2, 7)])
+    nightly(20)
+    r13 = Alert.objects.get(rule="R13")
+    assert r13.evidence["count"] == 5  # every one of them: none was flushed on its device's return
+
+    # A real outage: offline from the 21st at 09:00 to the 24th at 09:00, its punches flushed on return.
+    with time_machine.travel(at(21, 9), tick=False):
+        gate.heartbeat()
+    with time_machine.travel(at(22, 9), tick=False):
+        devices_sweep_offline(now=at(22, 9))
+    with time_machine.travel(at(24, 9), tick=False):
+        gate.heartbeat()
+        gate.punches([punch("O-21", site, at(21, 10))])  # 71 hours late, made while offline: a backlog
+    nightly(24)
+    assert not Alert.objects.filter(rule="R13", last_seen__gte=at(24, 9)).exclude(pk=r13.pk).exists()
+    assert Alert.objects.filter(rule="R13").count() == 1

@@ -80,7 +80,7 @@ def test_r13_48_hours_late_passes_just_over_fires_unless_the_device_was_offline(
     received = t(10, 0)
 
     def late(delay, offline=False, punch_id=1):
-        return r13_backfilled.LatePunch(1, 5, "SN-5", punch_id, received - delay, received, offline)
+        return r13_backfilled.LatePunch(1, 5, "SN-5", punch_id, received - delay, received, backlog=offline)
 
     assert r13_backfilled.evaluate([late(dt.timedelta(hours=48))], day=DAY, limit_hours=48) == []
     assert len(r13_backfilled.evaluate([late(dt.timedelta(hours=48, seconds=1))], day=DAY, limit_hours=48)) == 1
