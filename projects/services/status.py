@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,6 +19,7 @@ from projects.choices import AttachmentKind, Category, ProjectStatus, StatusOnDa
 from projects.models import Engagement, Enterprise, Project, StatusRequest, StatusRequestAttachment, User
 from projects.scope import scope_of
 from projects.selectors import status_today
+from smz_platform.common.dates import chinese_date
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_store
 
@@ -40,6 +42,26 @@ PENDING = (StatusRequestState.PENDING_DISTRICT, StatusRequestState.PENDING_CITY)
 DATED = (K.SUSPENSION, K.RESUMPTION, K.STOP_ATTENDANCE, K.COMPLETION)
 # A pending replacement holder is not yet held to attendance (until the switch).
 NOT_YET = dt.date.max
+
+
+# 《建筑工程施工许可管理办法》第八条 (中山 2019 上线通知 三(八)1): work starts within three months of the permit;
+# the start may be put off twice, by at most three months each time. A later start needs a new permit.
+START_LIMIT = relativedelta(months=3 + 2 * 3)
+
+
+def latest_start(project: Project) -> dt.date | None:
+    """The last day the project may start on under its permit (none known without the permit's date)."""
+    return project.permitted_on + START_LIMIT if project.permitted_on else None
+
+
+def _check_start_limit(project: Project, kind: str, effective_from: dt.date) -> None:
+    limit = latest_start(project)
+    if kind == K.START_DATE_CHANGE and limit is not None and effective_from > limit:
+        raise ValidationError({"effective_from": [
+            _("A start after %(limit)s is more than nine months after the construction permit of %(permitted)s "
+              "(three months, put off at most twice by three months each): the project needs a new permit.")
+            % {"limit": chinese_date(limit), "permitted": chinese_date(project.permitted_on)}
+        ]})  # fmt: skip
 
 
 def _check_backdating(kind: str, effective_from: dt.date) -> None:
@@ -106,6 +128,7 @@ def status_request_submit(
     elif vendor is not None:
         raise ValidationError({"vendor": [_("A vendor is named only in a platform docking request.")]})
     _check_backdating(kind, effective_from)
+    _check_start_limit(project, kind, effective_from)
     if kind == K.MANAGER_REPLACEMENT:
         _check_replacement(project, position, replaced, replacement)
     elif position or replaced or replacement:
@@ -173,6 +196,8 @@ def status_request_approve(
     level = status_request_decider(user=user, request=status_request)
     if retroactive and (level != "city" or not comment.strip()):
         raise ValidationError({"retroactive": [_("Only the city approves a request as of its date, saying why.")]})
+    # Neither level approves a start the permit does not allow (the permit's date may have been corrected since).
+    _check_start_limit(status_request.project, status_request.kind, status_request.effective_from)
     now = timezone.now()
     with transaction.atomic():
         if level == "district":

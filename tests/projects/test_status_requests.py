@@ -115,6 +115,27 @@ def test_a_start_date_change_starts_a_project(city):
     }
 
 
+def test_a_start_more_than_nine_months_after_the_permit_is_refused_at_filing_and_at_approval(city):
+    """中山 2019 上线通知 三(八)1 and 《建筑工程施工许可管理办法》第八条: "应当自领取施工许可证之日起三个月内开工
+    … 延期以两次为限，每次不超过三个月". A start ten months after the permit is refused, saying why; nine
+    months to the day is the last it allows."""
+    city.project.status = ProjectStatus.NOT_STARTED
+    city.project.actual_start = None
+    city.project.permitted_on = dt.date(2026, 3, 10)
+    city.project.save()
+    late = submit(city, kind="start_date_change", effective_from="2027-01-10")  # ten months after
+    assert late.status_code == 400
+    assert "2026年12月10日" in late.json()["effective_from"][0] and "施工许可" in late.json()["effective_from"][0]
+    assert not StatusRequest.objects.filter(project=city.project).exists()
+    last_day = submit(city, kind="start_date_change", effective_from="2026-12-10")
+    assert last_day.status_code == 201, last_day.json()
+    # The permit's date corrected after filing: neither level approves a start it no longer allows.
+    Project.objects.filter(pk=city.project.pk).update(permitted_on=dt.date(2026, 3, 1))
+    refused = approve(city, last_day.json()["id"], "haishu")
+    assert refused.status_code == 400 and "effective_from" in refused.json()
+    assert StatusRequest.objects.get(pk=last_day.json()["id"]).state == "pending_district"
+
+
 def test_a_mobile_attendance_permit_leaves_the_project_as_it_is(city):
     request_id = submit(city, kind="mobile_attendance", effective_to="2027-03-31").json()["id"]
     approve(city, request_id, "haishu")
