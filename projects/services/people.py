@@ -129,16 +129,38 @@ def engagement_create(
                 _("This person is already engaged on the project since %(date)s.")
                 % {"date": open_engagement.entered_on.isoformat()},
             )
+        # A second holder of a required position: registered, but pending until a replacement is approved,
+        # so that registering a successor and exiting the first never replaces a manager without a request.
+        pending = another_holder(project=project, category=category, position=position)
         try:
             with transaction.atomic():
                 engagement = Engagement.objects.create(
                     person=person, project=project, employer=employer, category=category, position=position,
                     team=team, trade=trade, entered_on=entered_on, contract_signed_on=contract_signed_on,
-                    created_by=user,
+                    created_by=user, judged_from=NOT_YET if pending else None,
                 )  # fmt: skip
         except IntegrityError as exc:
             raise Conflict("id_number", _("This person is already engaged on the project.")) from exc
-    return EngagementResult(engagement=engagement, warnings=tuple(person.id_number_warnings))
+    warnings = tuple(person.id_number_warnings)
+    if pending:
+        warnings += (_("The position is held: the new holder takes it only when a replacement request is approved "
+                       "(管理人员变更申请)."),)  # fmt: skip
+    return EngagementResult(engagement=engagement, warnings=warnings)
+
+
+# A holder not yet held to attendance: the new holder of a required position, until an approved
+# replacement switches it in (projects.services.status.replacement_switch).
+NOT_YET = dt.date.max
+
+
+def another_holder(*, project: Project, category: str, position: str, exclude: int | None = None) -> bool:
+    """Is a position the permit requires already held (an open, judged holder) by someone else? Then a new
+    holder waits for an approved replacement (中山 2019 上线通知 三(十一), 吉建管〔2021〕6号 三(二))."""
+    if category != Category.MANAGER or position not in (project.required_positions or []):
+        return False
+    holders = Engagement.objects.filter(project=project, category=Category.MANAGER, position=position,
+                                        exited_on__isnull=True, judged_from__isnull=True)  # fmt: skip
+    return holders.exclude(pk=exclude).exists() if exclude else holders.exists()
 
 
 def _holds_required_position(engagement: Engagement) -> bool:

@@ -19,6 +19,7 @@ from projects.choices import AttachmentKind, Category, ProjectStatus, StatusOnDa
 from projects.models import Engagement, Enterprise, Project, StatusRequest, StatusRequestAttachment, User
 from projects.scope import scope_of
 from projects.selectors import status_today
+from projects.services.people import NOT_YET, another_holder
 from smz_platform.common.dates import chinese_date
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_store
@@ -40,8 +41,6 @@ PENDING = (StatusRequestState.PENDING_DISTRICT, StatusRequestState.PENDING_CITY)
 # Requests that change what the project owes from a date on: dated into the past, they would erase
 # days after the fact, so they may be dated back only a little (SMZ_REQUEST_BACKDATE_DAYS).
 DATED = (K.SUSPENSION, K.RESUMPTION, K.STOP_ATTENDANCE, K.COMPLETION)
-# A pending replacement holder is not yet held to attendance (until the switch).
-NOT_YET = dt.date.max
 
 
 # 《建筑工程施工许可管理办法》第八条 (中山 2019 上线通知 三(八)1): work starts within three months of the permit;
@@ -247,9 +246,14 @@ def status_request_withdraw(*, user: User, status_request: StatusRequest) -> Sta
 
 
 def _release_replacement(request: StatusRequest) -> None:
-    """A replacement that will not happen: its would-be holder is a manager like any other again."""
-    if request.replacement_id is not None:
-        Engagement.objects.filter(pk=request.replacement_id, judged_from=NOT_YET).update(judged_from=None)
+    """A replacement that will not happen: its would-be holder is a manager like any other again, unless the
+    position is still held (then it stays pending: a refused replacement never lets the first holder go)."""
+    if request.replacement_id is None:
+        return
+    replacement = Engagement.objects.select_related("project").get(pk=request.replacement_id)
+    if not another_holder(project=replacement.project, category=replacement.category, position=replacement.position,
+                          exclude=replacement.pk):  # fmt: skip
+        Engagement.objects.filter(pk=replacement.pk, judged_from=NOT_YET).update(judged_from=None)
 
 
 def _apply(*, status_request: StatusRequest, user: User) -> None:

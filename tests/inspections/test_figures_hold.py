@@ -231,6 +231,39 @@ def test_a_project_managers_exit_cannot_be_dated_back_or_made_without_a_replacem
     assert pm.exited_on is None
 
 
+def test_registering_a_second_project_manager_first_does_not_replace_the_first_without_a_request(city, manager):
+    """中山 2019 上线通知 三(十一) and 吉建管〔2021〕6号 三(二) ("不得随意、擅自变更"): the order of the steps does not
+    matter. A second project manager registered before the first's exit is pending, not a second holder:
+    the first's exit is still refused, and a refused replacement leaves it so."""
+    from projects.models import Engagement
+
+    pm = Engagement.objects.get(position="project_manager")
+    with time_machine.travel(at(11, 2, 9), tick=False):
+        second = city.client("contractor").post(f"/api/v1/projects/{city.project.permit_no}/engagements/", {
+            "id_number": id_number("330203", "19800101", 24), "name": "李后来", "employer": city.contractor.uscc,
+            "category": "manager", "position": "project_manager", "entered_on": "2026-11-02",
+        }, format="json")  # fmt: skip
+        assert second.status_code == 201, second.json()
+        assert any("管理人员变更申请" in w for w in second.json()["warnings"])
+        exit_url = f"/api/v1/projects/{city.project.permit_no}/engagements/{pm.pk}/exit/"
+        refused = city.client("contractor").post(exit_url, {"exited_on": "2026-11-02", "settlement_confirmed": True},
+                                                 format="json")  # fmt: skip
+        assert refused.status_code == 400 and "人员变更申请" in refused.json()["exited_on"][0]
+        filed = city.client("contractor").post("/api/v1/status-requests/", {
+            "project": city.project.permit_no, "kind": "manager_replacement", "reason": "项目经理调任",
+            "effective_from": "2026-11-02", "position": "project_manager", "replaced": pm.pk,
+            "replacement": second.json()["id"]}, format="json").json()  # fmt: skip
+        rejected = city.client("haishu").post(f"/api/v1/status-requests/{filed['id']}/reject/",
+                                              {"reason": "未提供调任文件"}, format="json")  # fmt: skip
+        assert rejected.status_code == 200, rejected.json()
+        again = city.client("contractor").post(exit_url, {"exited_on": "2026-11-02", "settlement_confirmed": True},
+                                               format="json")  # fmt: skip
+        assert again.status_code == 400
+    pm.refresh_from_db()
+    assert pm.exited_on is None
+    assert Engagement.objects.get(pk=second.json()["id"]).judged_from == dt.date.max  # still pending
+
+
 def test_a_replacement_switches_when_approved_and_the_new_holder_has_attended(city, gate, manager):
     from projects.models import Engagement
 
