@@ -26,15 +26,15 @@ PRESETS: dict[str, tuple[str, dict]] = {
     # the worker shortfall of 15 (Annex 1 item 3), 80% worker attendance (§二).
     "jilin_2021": ("吉林 2021（吉建管〔2021〕6号）", {}),
     # 中山 2019: manager attendance from 10 days after the planned start (四(一)), the trial period to
-    # 31 January 2020 without scoring (四(四)), a punch without a readable photo is invalid, the scope of
-    # 二 (5000 m², 10 million yuan), platform docking for projects permitted before 1 February 2020
+    # 31 January 2020 without scoring (四(四)), the scope of 二 (5000 m², 10 million yuan), platform docking for projects permitted before 1 February 2020
     # (四(二)), and face-and-location tablets for municipal works (四(一)).
     "zhongshan_2019": (
         "中山 2019（实名制管理平台上线通知）",
         {
             "manager_grace_days": 10,
             "go_live": dt.date(2020, 2, 1),
-            "valid_requires_photo": True,
+            # Not valid_requires_photo: the notice collects faces (三(四)) but never makes a punch without a
+            # photo invalid; a city that wants it sets it as its own choice.
             "scope_only": True,
             "r02_docking_permitted_before": dt.date(2020, 2, 1),
             "r08_municipal_tablets": True,
