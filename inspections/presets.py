@@ -26,8 +26,9 @@ PRESETS: dict[str, tuple[str, dict]] = {
     # the worker shortfall of 15 (Annex 1 item 3), 80% worker attendance (§二).
     "jilin_2021": ("吉林 2021（吉建管〔2021〕6号）", {}),
     # 中山 2019: manager attendance from 10 days after the planned start (四(一)), the trial period to
-    # 31 January 2020 without scoring (四(四)), the scope of 二 (5000 m², 10 million yuan), platform docking for projects permitted before 1 February 2020
-    # (四(二)), and face-and-location tablets for municipal works (四(一)).
+    # 31 January 2020 without scoring (四(四)), the scope of 二 (5000 m², 10 million yuan), platform
+    # docking for projects permitted before 1 February 2020 (四(二)), and face-and-location tablets for
+    # municipal works (四(一)).
     "zhongshan_2019": (
         "中山 2019（实名制管理平台上线通知）",
         {
