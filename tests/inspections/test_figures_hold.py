@@ -244,7 +244,7 @@ def test_registering_a_second_project_manager_first_does_not_replace_the_first_w
             "category": "manager", "position": "project_manager", "entered_on": "2026-11-02",
         }, format="json")  # fmt: skip
         assert second.status_code == 201, second.json()
-        assert any("管理人员变更申请" in w for w in second.json()["warnings"])
+        assert any("须经管理人员变更申请批准" in w for w in second.json()["warnings"])  # in Chinese
         exit_url = f"/api/v1/projects/{city.project.permit_no}/engagements/{pm.pk}/exit/"
         refused = city.client("contractor").post(exit_url, {"exited_on": "2026-11-02", "settlement_confirmed": True},
                                                  format="json")  # fmt: skip
