@@ -20,14 +20,23 @@ from attendance.models import PunchVerdict
 REFUSED_AT_THE_DEVICE = "设备活体检测未通过"
 
 
-def standing_verdicts(punch: str = "id") -> Exists:
-    """A rule's finding against the punch (``punch`` names its id in the outer query) that staff have not lifted."""
-    return Exists(PunchVerdict.objects.filter(punch_id=OuterRef(punch), lifted_at__isnull=True))
+def standing_verdicts(punch: str = "id", *, within: tuple | None = None) -> Exists:
+    """A rule's finding against the punch (``punch`` names its id in the outer query) that staff have not lifted.
+
+    ``within`` (project, start, end) says the outer punches are of that project and time: the same
+    verdicts are then found through their own (project, punched_at) index, a verdict carrying its punch's
+    project and time (inspections.services.verdicts), instead of every standing verdict of the city."""
+    verdicts = PunchVerdict.objects.filter(punch_id=OuterRef(punch), lifted_at__isnull=True)
+    if within is not None:
+        project, start, end = within
+        verdicts = verdicts.filter(project=project, punched_at__gte=start, punched_at__lt=end)
+    return Exists(verdicts)
 
 
-def counts_q(prefix: str = "") -> Q:
-    """The punches that count, as a filter on punches (``prefix`` for a relation to them)."""
-    return Q(**{f"{prefix}valid": True}) & ~standing_verdicts(f"{prefix}id")
+def counts_q(prefix: str = "", *, within: tuple | None = None) -> Q:
+    """The punches that count, as a filter on punches (``prefix`` for a relation to them; ``within``: see
+    standing_verdicts)."""
+    return Q(**{f"{prefix}valid": True}) & ~standing_verdicts(f"{prefix}id", within=within)
 
 
 @dataclass(frozen=True)

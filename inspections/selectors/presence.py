@@ -287,7 +287,7 @@ def uncounted_punches(
     punches = list(
         Punch.objects.restrict(user, "view")
         .filter(project=project, punched_at__gte=start, punched_at__lt=end)
-        .filter(~counts_q())
+        .filter(~counts_q(within=(project, start, end)))
         .order_by("punched_at", "id")
         .only("id", "punched_at", "person_id", "id_number_masked", "valid", "device_id", "person__name",
               "device__serial")
