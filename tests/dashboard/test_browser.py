@@ -354,7 +354,7 @@ def annex1_drafts(city, site):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_district_submits_its_annex_1_and_the_city_sees_it(city, annex1_drafts, live_server, browser, shots):
     page = _login(browser, live_server, "haishu")
-    page.click("aside.side >> text=报送")
+    page.click("aside.side a:text-is('报送')")
     page.wait_for_load_state()
     assert "待报送" in page.inner_text("table.submissions")
     page.locator("form:has(button:has-text('报送至市住建局')) input[name=confirm]").check()
@@ -363,7 +363,7 @@ def test_a_district_submits_its_annex_1_and_the_city_sees_it(city, annex1_drafts
     assert "已报送至市住建局" in page.inner_text(".messages")
 
     page = _login(browser, live_server, "city")
-    page.click("aside.side >> text=报送")
+    page.click("aside.side a:text-is('报送')")
     page.wait_for_load_state()
     rows = page.inner_text("table.submissions")
     assert "海曙区" in rows and "按时报送" in rows and "江北区" in rows and "待报送" in rows
