@@ -31,6 +31,7 @@ from inspections.rules import registry, rule
 from inspections.rules.evidence import evidence_rows
 from projects.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 from projects.admin.words import PositionWordsMixin, listed
+from projects.choices import ParticipantRole
 
 
 def _preset_choices() -> list[tuple[str, str]]:
@@ -62,7 +63,23 @@ class PolicyAdmin(PositionWordsMixin, ScopedAdmin):
             return forms.ChoiceField(
                 label=db_field.verbose_name, required=False, choices=[("", "—"), *_preset_choices()]
             )
+        if db_field.name == "managers_judged_roles":  # the firms' roles as boxes, by their names
+            return forms.TypedMultipleChoiceField(
+                label=db_field.verbose_name, required=False, choices=ParticipantRole.choices,
+                widget=forms.CheckboxSelectMultiple, help_text=db_field.help_text,
+            )  # fmt: skip
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None or self.has_change_permission(request, obj):
+            return fields
+        return ["judged_roles_words" if name == "managers_judged_roles" else name for name in fields]
+
+    @admin.display(description=_("managers are judged when their firm is one of"))
+    def judged_roles_words(self, obj: Policy) -> str:
+        return listed([ParticipantRole(r).label for r in obj.managers_judged_roles if r in ParticipantRole.values],
+                      empty=_("every firm"))  # fmt: skip
 
     @admin.display(description=_("preset"), ordering="preset")
     def preset_name(self, obj: Policy) -> str:

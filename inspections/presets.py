@@ -14,7 +14,8 @@ DEFAULT = {
     "r11_other_ratio": "0.700", "r12_silent_days": 4, "r13_late_hours": 48, "r15_min_shortfall": 1,
     "r15_penalty_shortfall": 15, "r16_worker_rate": "0.800", "go_live": None,
     "invalid_no_liveness": True, "invalid_forged": True, "invalid_mobile": True, "invalid_low_score": True,
-    "invalid_elsewhere": True, "invalid_backfilled": True, "scope_only": False, "r02_docking_permitted_before": None,
+    "invalid_elsewhere": True, "invalid_backfilled": True, "scope_only": False, "r02_docking_filed_before": None,
+    "managers_filed_from": None, "managers_judged_roles": [],
     "r08_municipal_tablets": False,
 }  # fmt: skip
 
@@ -27,8 +28,9 @@ PRESETS: dict[str, tuple[str, dict]] = {
     "jilin_2021": ("吉林 2021（吉建管〔2021〕6号）", {}),
     # 中山 2019: manager attendance from 10 days after the planned start (四(一)), the trial period to
     # 31 January 2020 without scoring (四(四)), the scope of 二 (5000 m², 10 million yuan), platform
-    # docking for projects permitted before 1 February 2020 (四(二)), and face-and-location tablets for
-    # municipal works (四(一)).
+    # docking for projects filed before 1 February 2020 (四(二)), face-and-location tablets for municipal
+    # works (四(一)); the managers judged: the general contractor's and the supervisor's (四(一)), and none
+    # on projects filed before 1 February 2020, whose managers attend on the old system (四(二)–(三)).
     "zhongshan_2019": (
         "中山 2019（实名制管理平台上线通知）",
         {
@@ -37,7 +39,9 @@ PRESETS: dict[str, tuple[str, dict]] = {
             # Not valid_requires_photo: the notice collects faces (三(四)) but never makes a punch without a
             # photo invalid; a city that wants it sets it as its own choice.
             "scope_only": True,
-            "r02_docking_permitted_before": dt.date(2020, 2, 1),
+            "r02_docking_filed_before": dt.date(2020, 2, 1),
+            "managers_filed_from": dt.date(2020, 2, 1),
+            "managers_judged_roles": ["contractor", "supervisor"],
             "r08_municipal_tablets": True,
         },
     ),
@@ -45,6 +49,23 @@ PRESETS: dict[str, tuple[str, dict]] = {
     "hangzhou_2016": ("杭州 2016（杭建市发〔2016〕39号）", {}),
     # 鄂建文〔2019〕27号: the national data standard and biometric methods; default thresholds.
     "hubei_2019": ("湖北 2019（鄂建文〔2019〕27号）", {}),
+}
+
+
+# Where each preset's own values come from, clause by clause (docs/rules.md prints them beside the values;
+# a test fails on a value without its clause): a preset says what its notice says and nothing more.
+SOURCES: dict[str, dict[str, str]] = {
+    "zhongshan_2019": {
+        "manager_grace_days": "四(一)：拟开工日期起10天后开始对施工现场管理人员进行考勤管理",
+        "go_live": "四(四)：试运行时间至2020年1月31日，期间不作考核及诚信扣分处理；2020年2月1日起正式实施",
+        "scope_only": "二：房屋建筑工程建筑面积5000平方米以上（含本数），"
+        "市政设施工程造价1000万元以上（含本数）的建设项目",
+        "r02_docking_filed_before": "四(二)：2020年2月1日前完成施工报建的在建项目可选择设备直连模式或平台对接模式",
+        "managers_filed_from": "四(二)–(三)：2020年2月1日前的项目继续在原诚信管理系统考勤，直至工程结束",
+        "managers_judged_roles": "四(一)：对施工现场管理人员（施工总承包企业及监理企业）进行考勤管理",
+        "r08_municipal_tablets": "四(一)：市政基础设施工程受施工场地限制的，"
+        "可使用移动平板（人脸识别、地理位置定位）考勤",
+    },
 }
 
 

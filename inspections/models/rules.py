@@ -60,9 +60,9 @@ class Policy(ScopedModel):
     scope_only = models.BooleanField(_("judge only projects within the real-name scope"), default=False)
     # The rules' thresholds (docs/rules.md).
     r01_grace_days = models.PositiveIntegerField(_("R01: days after the actual start without a device"), default=0)
-    r02_docking_permitted_before = models.DateField(
-        _("R02: projects permitted before this day may connect through a vendor's platform"), null=True, blank=True,
-        help_text=_("Empty: direct connection everywhere (宁波). 中山: 2020-02-01."),
+    r02_docking_filed_before = models.DateField(
+        _("R02: projects filed (施工报建) before this day may connect through a vendor's platform"), null=True,
+        blank=True, help_text=_("Empty: direct connection everywhere (宁波). 中山: 2020-02-01."),
     )  # fmt: skip
     r03_offline_hours = models.PositiveIntegerField(_("R03: offline for more than (hours)"), default=24)
     r07_max_speed_kmh = models.PositiveIntegerField(_("R07: fastest travel between sites (km/h)"), default=120)
@@ -70,6 +70,17 @@ class Policy(ScopedModel):
         _("R08: municipal works may punch on tablets with face and location"), default=False
     )
     r09_min_match_score = _ratio(verbose_name=_("R09: lowest acceptable match score"), default="0.800")
+    # Who is judged on attendance, by cohort (中山 2019 上线通知 四(一)–(三); inspections.cohorts).
+    managers_filed_from = models.DateField(
+        _("managers are judged on projects filed (施工报建) from this day"), null=True, blank=True,
+        help_text=_("Empty: on every project. 中山: 2020-02-01 (earlier projects' managers attend on the old system)."),
+    )  # fmt: skip
+    managers_judged_roles = models.JSONField(
+        _("managers are judged when their firm is one of"), default=list, blank=True,
+        help_text=_(
+            "Participant roles; empty: every firm's managers. 中山: the general contractor and the supervisor."
+        ),
+    )  # fmt: skip
     r11_key_positions = models.JSONField(
         _("R11: key positions"), default=list, help_text=_("Positions held to the key threshold.")
     )

@@ -6,7 +6,7 @@ from django.utils import translation
 
 from inspections.choices import MeasureKind
 from inspections.models import Policy
-from inspections.presets import DEFAULT, PRESETS
+from inspections.presets import DEFAULT, PRESETS, SOURCES
 from inspections.rules import registry
 from inspections.rules.base import Cadence, RuleSpec, Target
 
@@ -85,4 +85,18 @@ def rules_markdown() -> str:
         )
     lines += ["", "## Notes", ""]
     lines += [f"- **{spec.code}** {spec.note}" for spec in registry() if spec.note]
+    lines += _presets()
     return "\n".join(lines) + "\n"
+
+
+def _presets() -> list[str]:
+    """Each preset's values beside the default, with the clause of its notice that sets each one."""
+    lines = ["", "## Presets", ""]
+    lines += ["A preset reproduces its notice and nothing more: where the notice is silent it keeps the default.", ""]
+    for key, (title, overrides) in PRESETS.items():
+        lines.append(f"- **{title}** (`{key}`)" + ("：与默认口径相同。" if not overrides else ""))
+        for name, value in overrides.items():
+            with translation.override(None):
+                label = str(Policy._meta.get_field(name).verbose_name)
+            lines.append(f"  - `{name}` {label}: {value}（默认 {DEFAULT[name]}）— {SOURCES[key][name]}")
+    return lines

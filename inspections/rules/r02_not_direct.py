@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from devices.choices import Connection
+from inspections.cohorts import docking_allowed
 from inspections.rules import ladders
 from inspections.rules.base import Cadence, Finding, RuleSpec
 from inspections.selectors import approved_permits
@@ -48,13 +49,6 @@ def evaluate(devices: list[PlatformDevice], *, day: dt.date) -> list[Finding]:
     ]
 
 
-def docking_allowed(project, policy) -> bool:
-    """中山 2019 上线通知 四(二): projects permitted before a date may choose platform docking; Ningbo asks
-    direct connection everywhere (no date)."""
-    before = policy.r02_docking_permitted_before
-    return before is not None and project.permitted_on is not None and project.permitted_on < before
-
-
 def collect(ctx) -> list[Finding]:
     permits = approved_permits(StatusRequestKind.PLATFORM_DOCKING)
     devices = []
@@ -89,6 +83,6 @@ SPEC = RuleSpec(
     collect=collect,
     evaluate=evaluate,
     describe=describe,
-    thresholds=("r02_docking_permitted_before",),
-    note="平台对接须经审批（平台对接许可），许可期内的设备不计；中山口径下2020年2月1日前领取施工许可的项目可选择平台对接。",
+    thresholds=("r02_docking_filed_before",),
+    note="平台对接须经审批（平台对接许可），许可期内的设备不计；中山口径下2020年2月1日前完成施工报建的项目可选择平台对接。",
 )

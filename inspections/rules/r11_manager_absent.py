@@ -1,6 +1,7 @@
 """R11 — manager not on duty (甬建函〔2023〕82号 三(十一); 吉建管〔2021〕6号 三(二) and 附件1 item 2): over a
 calendar month, attended days ÷ construction days below 80% for the project manager and chief
-supervisor, 70% for the other managers. Judged by the run for the month's last day."""
+supervisor, 70% for the other managers. Judged by the run for the month's last day, for the managers
+the policy judges by the project's cohort (中山 2019 上线通知 四(一)–(三); inspections.cohorts)."""
 
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ SPEC = RuleSpec(
     name="管理人员未到岗履职",
     label=_("Managers not on duty (管理人员未到岗履职)"),
     title="未按照相关政策及合同约定委派项目管理人员到岗履职",
-    source="甬建函〔2023〕82号 三(十一)；吉建管〔2021〕6号 三(二)、附件1第2项",
+    source="甬建函〔2023〕82号 三(十一)；吉建管〔2021〕6号 三(二)、附件1第2项；中山 2019 上线通知 四(一)–(三)",
     category=11,
     annex1_row=2,
     occurrence=Occurrence.PERIOD,
@@ -101,6 +102,15 @@ SPEC = RuleSpec(
     collect=collect,
     evaluate=evaluate,
     describe=describe,
-    thresholds=("r11_key_positions", "r11_key_ratio", "r11_other_ratio", "manager_grace_days"),
-    note="月考勤天数 ÷ 当月施工日；项目经理、项目总监不足80%，其他管理人员不足70%。",
+    thresholds=(
+        "r11_key_positions",
+        "r11_key_ratio",
+        "r11_other_ratio",
+        "manager_grace_days",
+        "managers_filed_from",
+        "managers_judged_roles",
+    ),
+    note="月考勤天数 ÷ 当月施工日；项目经理、项目总监不足80%，其他管理人员不足70%。"
+    "中山口径只考核施工总承包企业及监理企业的管理人员，"
+    "2020年2月1日前完成施工报建的项目不考核管理人员（仍在原诚信管理系统考勤，四(二)–(三)）。",
 )

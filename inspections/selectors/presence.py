@@ -20,6 +20,7 @@ from django.utils import timezone
 from attendance.models import DailyPresence, Punch
 from attendance.verdicts import counts_q, verdicts_of
 from inspections.calendar import Timeline, construction_days, manager_days
+from inspections.cohorts import manager_judged
 from inspections.models import Policy
 from inspections.presence import (
     ManagerPresence,
@@ -32,7 +33,7 @@ from inspections.presence import (
 from inspections.selectors.policies import PolicyBook, policies_in_force
 from inspections.selectors.timelines import timelines_for
 from projects.choices import Category
-from projects.models import Engagement, Project, User
+from projects.models import Engagement, Project, ProjectParticipant, User
 from smz_platform.common.months import month_days
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -121,7 +122,7 @@ def month_presence(
         Engagement.objects.filter(project_id__in=list(by_pk), entered_on__lte=last)
         .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=first))
         .values_list("category", "id", "project_id", "person_id", "person__name", "person__id_number_masked",
-                     "position", "entered_on", "exited_on", "judged_from")
+                     "position", "entered_on", "exited_on", "judged_from", "employer_id")
         .order_by("project_id", "position", "id")
     ):  # fmt: skip
         engagements[row[0]].append(row[1:])
@@ -145,9 +146,23 @@ def project_presence(*, project: Project, month: dt.date, today: dt.date | None 
     return month_presence(projects=[project], month=month, until=today or timezone.localdate())[project.pk]
 
 
+def firm_roles(project_ids: list[int]) -> dict[tuple[int, int], set[str]]:
+    """(project, enterprise) → the roles the enterprise takes part in the project in (one query)."""
+    roles: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for project_id, enterprise_id, role in ProjectParticipant.objects.filter(project_id__in=project_ids).values_list(
+        "project_id", "enterprise_id", "role"
+    ):
+        roles[(project_id, enterprise_id)].add(role)
+    return roles
+
+
 def _managers(projects, first, last, book: PolicyBook, held, rows) -> dict[int, list[ManagerPresence]]:
-    """Each manager engagement against the days managers are held to (one query for the days their
-    holders attended)."""
+    """Each manager engagement the policy judges (inspections.cohorts) against the days managers are held
+    to (one query for the days their holders attended, one for their firms' roles)."""
+    by_role = any(book.for_project(p).managers_judged_roles for p in projects.values())
+    roles = firm_roles(list(projects)) if by_role else {}
+    rows = [row for row in rows if manager_judged(projects[row[1]], book.for_project(projects[row[1]]),
+                                                  roles.get((row[1], row[9]), ()))]  # fmt: skip
     attended: dict[tuple[int, int], set[dt.date]] = defaultdict(set)
     for project_id, person_id, day in (
         attended_presence(first=first, last=last, book=book)
@@ -157,7 +172,7 @@ def _managers(projects, first, last, book: PolicyBook, held, rows) -> dict[int, 
     ):
         attended[(project_id, person_id)].add(day)
     result: dict[int, list[ManagerPresence]] = defaultdict(list)
-    for engagement, project_id, person_id, name, masked, position, entered, exited, judged_from in rows:
+    for engagement, project_id, person_id, name, masked, position, entered, exited, judged_from, _employer in rows:
         policy = book.for_project(projects[project_id])
         if judged_from is not None:  # a replacement holder: held from the switch, not from registration
             entered = max(entered, judged_from)
@@ -189,7 +204,7 @@ def _workers(projects, first, last, book: PolicyBook, built, rows) -> dict[int, 
     ):
         attended[project_id][day] = n
     spans: dict[int, list] = defaultdict(list)
-    for _engagement, project_id, _person, _name, _masked, _position, entered, exited, _judged in rows:
+    for _engagement, project_id, _person, _name, _masked, _position, entered, exited, _judged, _employer in rows:
         spans[project_id].append((entered, exited))
     result = {}
     for pk, project in projects.items():

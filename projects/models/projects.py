@@ -29,6 +29,9 @@ class Project(ScopedModel):
     kind = models.CharField(_("kind"), max_length=16, choices=ProjectKind.choices)
     building_area_m2 = models.DecimalField(_("building area (m²)"), max_digits=12, decimal_places=2, default=0)
     contract_cost_yuan = models.DecimalField(_("contract cost (yuan)"), max_digits=16, decimal_places=2, default=0)
+    # 施工报建: the filing precedes the permit. Zhongshan judges by it who attends on the platform (中山 2019
+    # 上线通知 四(二)–(三)): inspections.cohorts.
+    filed_on = models.DateField(_("construction filing (施工报建) completed on"), null=True, blank=True)
     permitted_on = models.DateField(_("construction permit issued on"), null=True, blank=True)
     planned_start = models.DateField(_("planned start"))
     actual_start = models.DateField(_("actual start"), null=True, blank=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.choices import CodeTable, EnterpriseKind, ParticipantRole, ProjectStatus, RegionLevel
@@ -103,6 +104,26 @@ def _check_registrant(user: User, district: Region, participants: list[Participa
         )
 
 
+# A filing (施工报建) further back than this is an existing project's migration, which only a city records: the
+# filing date decides who is judged (中山 2019 上线通知 四(二)–(三), inspections.cohorts), and a contractor
+# registering a new project must not place it in an older cohort than its own.
+FILING_BACKDATE = dt.timedelta(days=365)
+
+
+def _check_filing(user: User, filed_on: dt.date | None, permitted_on: dt.date | None) -> None:
+    if filed_on is None:
+        return
+    today = timezone.localdate()
+    if filed_on > today:
+        raise ValidationError({"filed_on": [_("The filing date is in the future.")]})
+    if permitted_on is not None and filed_on > permitted_on:
+        raise ValidationError({"filed_on": [_("The filing (施工报建) comes before the construction permit.")]})
+    if filed_on < today - FILING_BACKDATE and not scope_of(user).can("set_project_status"):
+        raise ValidationError({"filed_on": [
+            _("A filing more than a year old belongs to an existing project: only a city-level user records it.")
+        ]})  # fmt: skip
+
+
 def _check_dates_and_sizes(*, status: str, actual_start, completed_on, building_area_m2, contract_cost_yuan) -> None:
     if status != ProjectStatus.NOT_STARTED and actual_start is None:
         raise ValidationError({"actual_start": [_("A project that has started needs its actual start date.")]})
@@ -139,6 +160,7 @@ def project_create(
     contract_cost_yuan: Decimal,
     planned_start: dt.date,
     permitted_on: dt.date | None = None,
+    filed_on: dt.date | None = None,
     actual_start: dt.date | None = None,
     completed_on: dt.date | None = None,
     status: str | None = None,
@@ -151,6 +173,7 @@ def project_create(
     """Register a project (施工许可). Only a city user may set a status (migrating existing projects);
     otherwise it starts as not started and changes only through approved status requests."""
     _check_registrant(user, district, participants, status)
+    _check_filing(user, filed_on, permitted_on)
     status = status or ProjectStatus.NOT_STARTED
     _check_dates_and_sizes(status=status, actual_start=actual_start, completed_on=completed_on,
                            building_area_m2=building_area_m2, contract_cost_yuan=contract_cost_yuan)  # fmt: skip
@@ -163,7 +186,7 @@ def project_create(
             project = Project.objects.create(
                 permit_no=permit_no, name=name, district=district, kind=kind, building_area_m2=building_area_m2,
                 contract_cost_yuan=contract_cost_yuan, planned_start=planned_start, permitted_on=permitted_on,
-                actual_start=actual_start,
+                filed_on=filed_on, actual_start=actual_start,
                 completed_on=completed_on, status=status, required_positions=list(dict.fromkeys(required_positions)),
                 address=address, lat=lat, lon=lon, created_by=user,
             )  # fmt: skip

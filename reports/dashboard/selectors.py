@@ -16,6 +16,7 @@ from django.utils import timezone
 from devices.choices import DeviceState
 from devices.models import Device
 from inspections.calendar import construction_days, month_days
+from inspections.cohorts import manager_judged
 from inspections.models import Alert
 from inspections.selectors import (
     attended_days,
@@ -25,6 +26,7 @@ from inspections.selectors import (
     project_timeline,
 )
 from inspections.selectors.handling import to_handle_q
+from inspections.selectors.presence import firm_roles
 from projects.choices import Category, RegionLevel, StatusOnDay
 from projects.models import Engagement, Project, Region, User
 from projects.selectors import position_names, projects_by_status
@@ -160,6 +162,7 @@ class ManagerRow:
     id_number: str
     position: str
     cells: list[str]  # per day: attended | absent | off (not a construction day) | future
+    judged: bool = True  # judged on attendance by the project's cohort (inspections.cohorts)
 
 
 @dataclass(frozen=True)
@@ -197,9 +200,11 @@ def project_calendar(*, user: User, project: Project, month: dt.date, today: dt.
         cells.append((day, attended, engaged, level))
     managers = []
     positions = position_names()
+    roles = firm_roles([project.pk]) if policy.managers_judged_roles else {}
     for e in engagements:
         if e.category != Category.MANAGER:
             continue
+        judged = manager_judged(project, policy, roles.get((project.pk, e.employer_id), ()))
         row = []
         for day in all_days:
             if day > today or (day == today and day not in present[e.person_id]):
@@ -209,6 +214,6 @@ def project_calendar(*, user: User, project: Project, month: dt.date, today: dt.
             else:
                 row.append("attended" if day in present[e.person_id] else "absent")
         managers.append(
-            ManagerRow(e.person.name, e.person.id_number_masked, positions.get(e.position, e.position), row)
+            ManagerRow(e.person.name, e.person.id_number_masked, positions.get(e.position, e.position), row, judged)
         )
     return Calendar(month=month, days=all_days, worker_cells=cells, managers=managers)

@@ -556,7 +556,7 @@ def test_platform_docking_and_phones_as_the_notices_word_them(city, gate, manage
     assert Alert.objects.filter(rule="R02", subject="PAD-1").exists()  # Ningbo: direct connection everywhere
     Alert.objects.all().delete()
     Device.objects.filter(serial=gate.serial).update(state="retired")  # no fixed device left: a phone is the device
-    Project.objects.filter(pk=city.project.pk).update(permitted_on=dt.date(2019, 6, 1))
-    Policy.objects.filter(district__isnull=True, in_force=True).update(r02_docking_permitted_before=dt.date(2020, 2, 1))
+    Project.objects.filter(pk=city.project.pk).update(filed_on=dt.date(2019, 6, 1))
+    Policy.objects.filter(district__isnull=True, in_force=True).update(r02_docking_filed_before=dt.date(2020, 2, 1))
     nights(dt.date(2026, 11, 20), dt.date(2026, 11, 20))
     assert not Alert.objects.filter(rule__in=["R02", "R08"]).exists()

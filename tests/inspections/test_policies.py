@@ -39,3 +39,16 @@ def test_a_district_policy_applies_to_its_projects_only(city):
     Policy.objects.create(name="海曙区口径", district=city.haishu, r16_worker_rate="0.900")
     assert policy_for(project=city.project).name == "海曙区口径"
     assert policy_for(project=city.other_project).preset == "default"
+
+
+def test_every_value_a_preset_sets_names_the_clause_of_its_notice():
+    """A preset says what its notice says and nothing more: each value it sets cites its clause, which
+    docs/rules.md prints beside it."""
+    from inspections.presets import PRESETS, SOURCES
+    from inspections.rules.doc import rules_markdown
+
+    page = rules_markdown()
+    for key, (_title, overrides) in PRESETS.items():
+        for name in overrides:
+            assert SOURCES.get(key, {}).get(name), f"{key}.{name} has no source"
+            assert f"`{name}`" in page and SOURCES[key][name] in page
