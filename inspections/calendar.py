@@ -12,7 +12,7 @@ weekend days swapped into workdays come from the `holidays` package.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import holidays
@@ -28,6 +28,7 @@ class Timeline:
     actual_start: dt.date | None = None  # shown, never used to excuse a day
     completed_on: dt.date | None = None
     attendance_stopped_on: dt.date | None = None
+    manager_attendance_stopped_on: dt.date | None = None  # the project manager's own stop (position_timeline)
     # Approved suspensions: first day suspended, and the first day back (None: still suspended).
     suspensions: tuple[tuple[dt.date, dt.date | None], ...] = ()
     # Approved start-date changes in the order they took effect: (the day it took effect, the new start).
@@ -77,6 +78,19 @@ def construction_days(
         for day in days
         if active(day) and is_counted(day, count_sundays=count_sundays, count_holidays=count_holidays)
     ]
+
+
+PROJECT_MANAGER = "project_manager"
+
+
+def position_timeline(timeline: Timeline, policy, position: str) -> Timeline:
+    """The timeline a position's holder is held to. Under a policy with two stops of attendance (中山 2019
+    上线通知 三(十二)), the project manager's runs on past the stop that ends everyone else's (on the safety
+    evaluation report, 安全生产标准化评定报告) to his own (on the quality supervision completion notice,
+    工程现场施工质量监督任务完成告知书); elsewhere one stop ends everyone's."""
+    if policy.pm_stops_on_quality_notice and position == PROJECT_MANAGER:
+        return replace(timeline, attendance_stopped_on=timeline.manager_attendance_stopped_on)
+    return timeline
 
 
 def manager_days(timeline: Timeline, days: list[dt.date], *, grace_days: int) -> list[dt.date]:

@@ -15,7 +15,7 @@ DEFAULT = {
     "r15_penalty_shortfall": 15, "r16_worker_rate": "0.800", "go_live": None,
     "invalid_no_liveness": True, "invalid_forged": True, "invalid_mobile": True, "invalid_low_score": True,
     "invalid_elsewhere": True, "invalid_backfilled": True, "scope_only": False, "r02_docking_filed_before": None,
-    "managers_filed_from": None, "managers_judged_roles": [],
+    "managers_filed_from": None, "managers_judged_roles": [], "pm_stops_on_quality_notice": False,
     "r08_municipal_tablets": False,
 }  # fmt: skip
 
@@ -30,7 +30,8 @@ PRESETS: dict[str, tuple[str, dict]] = {
     # 31 January 2020 without scoring (四(四)), the scope of 二 (5000 m², 10 million yuan), platform
     # docking for projects filed before 1 February 2020 (四(二)), face-and-location tablets for municipal
     # works (四(一)); the managers judged: the general contractor's and the supervisor's (四(一)), and none
-    # on projects filed before 1 February 2020, whose managers attend on the old system (四(二)–(三)).
+    # on projects filed before 1 February 2020, whose managers attend on the old system (四(二)–(三)); two stops
+    # of attendance, the project manager's on the quality supervision completion notice (三(十二)).
     "zhongshan_2019": (
         "中山 2019（实名制管理平台上线通知）",
         {
@@ -42,6 +43,7 @@ PRESETS: dict[str, tuple[str, dict]] = {
             "r02_docking_filed_before": dt.date(2020, 2, 1),
             "managers_filed_from": dt.date(2020, 2, 1),
             "managers_judged_roles": ["contractor", "supervisor"],
+            "pm_stops_on_quality_notice": True,
             "r08_municipal_tablets": True,
         },
     ),
@@ -63,6 +65,8 @@ SOURCES: dict[str, dict[str, str]] = {
         "r02_docking_filed_before": "四(二)：2020年2月1日前完成施工报建的在建项目可选择设备直连模式或平台对接模式",
         "managers_filed_from": "四(二)–(三)：2020年2月1日前的项目继续在原诚信管理系统考勤，直至工程结束",
         "managers_judged_roles": "四(一)：对施工现场管理人员（施工总承包企业及监理企业）进行考勤管理",
+        "pm_stops_on_quality_notice": "三(十二)：劳务人员和其他管理人员凭“安全生产标准化评定报告”停止考勤，"
+        "项目经理凭“工程现场施工质量监督任务完成告知书”终止考勤",
         "r08_municipal_tablets": "四(一)：市政基础设施工程受施工场地限制的，"
         "可使用移动平板（人脸识别、地理位置定位）考勤",
     },

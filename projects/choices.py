@@ -88,6 +88,9 @@ class StatusRequestKind(models.TextChoices):
     SUSPENSION = "suspension", _("Suspension")
     RESUMPTION = "resumption", _("Resumption")
     STOP_ATTENDANCE = "stop_attendance", _("Stop attendance")
+    # 中山 2019 上线通知 三(十二)2: the project manager's attendance ends on the quality supervision
+    # completion notice, not on the safety evaluation report that stops everyone else's.
+    STOP_MANAGER_ATTENDANCE = "stop_manager_attendance", _("Stop the project manager's attendance")
     COMPLETION = "completion", _("Completion")
     MOBILE_ATTENDANCE = "mobile_attendance", _("Mobile attendance permit")
     PLATFORM_DOCKING = "platform_docking", _("Platform docking permit")

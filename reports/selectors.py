@@ -202,7 +202,7 @@ def monthly_presence(
     """Every project of the districts under construction in the month, with its presence to date."""
     until = until or month_span(month, timezone.localdate())
     projects = list(projects_judged().filter(district__in=districts))
-    return {pk: p for pk, p in month_presence(projects=projects, month=month, until=until).items() if p.days}
+    return {pk: p for pk, p in month_presence(projects=projects, month=month, until=until).items() if p.judged}
 
 
 def manager_rows(*, districts: list[Region], month: dt.date) -> list[ManagerRow]:

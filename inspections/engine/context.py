@@ -113,7 +113,7 @@ class Context:
         def load():
             presence = month_presence(projects=list(self.projects.values()), month=month_start(self.day),
                                       until=self.day, book=self.book, timelines=self.timelines)  # fmt: skip
-            return {pk: p for pk, p in presence.items() if p.days}
+            return {pk: p for pk, p in presence.items() if p.judged}
 
         return self.shared("month_presence", load)
 

@@ -37,6 +37,12 @@ class Policy(ScopedModel):
     # The construction-day calendar.
     count_sundays = models.BooleanField(_("Sundays are construction days"), default=True)
     count_holidays = models.BooleanField(_("statutory holidays are construction days"), default=True)
+    pm_stops_on_quality_notice = models.BooleanField(
+        _("two stops of attendance: the project manager's ends on the quality supervision completion notice"),
+        default=False,
+        help_text=_("Off: a stop of attendance ends everyone's. 中山: the others' end on the safety evaluation "
+                    "report, the project manager's only on the quality supervision completion notice."),
+    )  # fmt: skip
     manager_grace_days = models.PositiveIntegerField(
         _("manager attendance starts this many days after the planned start"), default=0
     )

@@ -67,6 +67,7 @@ FIELDS = {
     "actual_start": "实际开工日期",
     "completed_on": "竣工日期",
     "attendance_stopped_on": "停止考勤日期",
+    "manager_attendance_stopped_on": "项目经理停止考勤日期",
 }
 STATUSES = {"not_started": "未开工", "active": "在建", "suspended": "停工", "completed": "完工"}
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from attendance.models import DailyPresence, Punch
 from attendance.verdicts import counts_q, verdicts_of
-from inspections.calendar import Timeline, construction_days, manager_days
+from inspections.calendar import PROJECT_MANAGER, Timeline, construction_days, manager_days, position_timeline
 from inspections.cohorts import manager_judged
 from inspections.models import Policy
 from inspections.presence import (
@@ -98,6 +98,12 @@ class ProjectPresence:
     def construction_days(self) -> int:
         return len(self.days)
 
+    @property
+    def judged(self) -> bool:
+        """Judged this month: it had a construction day, or a manager was held to one (the project
+        manager after the others' stop, where the policy has two stops)."""
+        return bool(self.days) or any(m.construction_days for m in self.managers)
+
 
 def month_presence(
     *, projects: list[Project], month: dt.date, until: dt.date, book: PolicyBook | None = None,
@@ -111,12 +117,18 @@ def month_presence(
     calendar = month_days(month, until=until)
     first = month.replace(day=1)
     last = calendar[-1] if calendar else first - dt.timedelta(days=1)  # a month not begun: no day
-    built, held = {}, {}
+    built, held, pm_held = {}, {}, {}
     for pk, project in by_pk.items():
         policy = book.for_project(project)
         built[pk] = construction_days(timelines[pk], calendar, count_sundays=policy.count_sundays,
                                       count_holidays=policy.count_holidays)  # fmt: skip
         held[pk] = manager_days(timelines[pk], built[pk], grace_days=policy.manager_grace_days)
+        pm_held[pk] = held[pk]
+        own = position_timeline(timelines[pk], policy, PROJECT_MANAGER)
+        if own is not timelines[pk]:  # two stops: the project manager's days run to his own stop
+            pm_days = construction_days(own, calendar, count_sundays=policy.count_sundays,
+                                        count_holidays=policy.count_holidays)  # fmt: skip
+            pm_held[pk] = manager_days(own, pm_days, grace_days=policy.manager_grace_days)
     engagements = defaultdict(list)
     for row in (
         Engagement.objects.filter(project_id__in=list(by_pk), entered_on__lte=last)
@@ -126,7 +138,7 @@ def month_presence(
         .order_by("project_id", "position", "id")
     ):  # fmt: skip
         engagements[row[0]].append(row[1:])
-    managers = _managers(by_pk, first, last, book, held, engagements[Category.MANAGER])
+    managers = _managers(by_pk, first, last, book, (held, pm_held), engagements[Category.MANAGER])
     workers = _workers(by_pk, first, last, book, built, engagements[Category.WORKER])
     return {
         pk: ProjectPresence(
@@ -156,7 +168,7 @@ def firm_roles(project_ids: list[int]) -> dict[tuple[int, int], set[str]]:
     return roles
 
 
-def _managers(projects, first, last, book: PolicyBook, held, rows) -> dict[int, list[ManagerPresence]]:
+def _managers(projects, first, last, book: PolicyBook, helds, rows) -> dict[int, list[ManagerPresence]]:
     """Each manager engagement the policy judges (inspections.cohorts) against the days managers are held
     to (one query for the days their holders attended, one for their firms' roles)."""
     by_role = any(book.for_project(p).managers_judged_roles for p in projects.values())
@@ -171,6 +183,7 @@ def _managers(projects, first, last, book: PolicyBook, held, rows) -> dict[int, 
         .values_list("project_id", "person_id", "day")
     ):
         attended[(project_id, person_id)].add(day)
+    held, pm_held = helds
     result: dict[int, list[ManagerPresence]] = defaultdict(list)
     for engagement, project_id, person_id, name, masked, position, entered, exited, judged_from, _employer in rows:
         policy = book.for_project(projects[project_id])
@@ -181,7 +194,7 @@ def _managers(projects, first, last, book: PolicyBook, held, rows) -> dict[int, 
         result[project_id].append(
             manager_presence(
                 staff,
-                held[project_id],
+                pm_held[project_id] if position == PROJECT_MANAGER else held[project_id],
                 key_positions=policy.r11_key_positions,
                 key_ratio=policy.r11_key_ratio,
                 other_ratio=policy.r11_other_ratio,

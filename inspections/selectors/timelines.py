@@ -42,7 +42,8 @@ def timeline_from(project: Project, approved: list[StatusRequest]) -> Timeline:
         suspensions.append((open_start, None))
     return Timeline(
         planned_start=project.planned_start, actual_start=project.actual_start, completed_on=project.completed_on,
-        attendance_stopped_on=project.attendance_stopped_on, suspensions=tuple(suspensions),
+        attendance_stopped_on=project.attendance_stopped_on,
+        manager_attendance_stopped_on=project.manager_attendance_stopped_on, suspensions=tuple(suspensions),
         start_changes=tuple(starts),
     )  # fmt: skip
 

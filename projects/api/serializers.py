@@ -149,6 +149,7 @@ class ProjectOutSerializer(serializers.ModelSerializer):
             "actual_start",
             "completed_on",
             "attendance_stopped_on",
+            "manager_attendance_stopped_on",
             "status",
             "status_today",
             "in_scope",

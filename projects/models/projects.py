@@ -10,7 +10,8 @@ from projects.choices import ParticipantRole, ProjectKind, ProjectStatus, Status
 from projects.scope.queryset import ScopedModel
 
 # The fields whose every change is recorded in ProjectStatusChange (rule R05 reads that history).
-TRACKED_FIELDS = ("status", "planned_start", "actual_start", "completed_on", "attendance_stopped_on")
+TRACKED_FIELDS = ("status", "planned_start", "actual_start", "completed_on", "attendance_stopped_on",
+                  "manager_attendance_stopped_on")  # fmt: skip
 
 
 class Project(ScopedModel):
@@ -37,6 +38,11 @@ class Project(ScopedModel):
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     attendance_stopped_on = models.DateField(_("attendance stopped on"), null=True, blank=True)
+    # Where the policy has two stops (中山 2019 上线通知 三(十二)), the project manager's own, on the quality
+    # supervision completion notice (工程现场施工质量监督任务完成告知书): inspections.calendar.position_timeline.
+    manager_attendance_stopped_on = models.DateField(
+        _("the project manager's attendance stopped on"), null=True, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.NOT_STARTED, db_index=True
     )

@@ -32,6 +32,7 @@ ALLOWED_FROM = {
     K.SUSPENSION: {S.ACTIVE},
     K.RESUMPTION: {S.SUSPENDED},
     K.STOP_ATTENDANCE: {S.ACTIVE, S.SUSPENDED},
+    K.STOP_MANAGER_ATTENDANCE: {S.ACTIVE, S.SUSPENDED, StatusOnDay.ATTENDANCE_STOPPED},
     K.COMPLETION: {S.ACTIVE, S.SUSPENDED, StatusOnDay.ATTENDANCE_STOPPED},
     K.MOBILE_ATTENDANCE: {S.NOT_STARTED, S.ACTIVE, S.SUSPENDED},
     K.PLATFORM_DOCKING: {S.NOT_STARTED, S.ACTIVE, S.SUSPENDED},
@@ -40,7 +41,7 @@ ALLOWED_FROM = {
 PENDING = (StatusRequestState.PENDING_DISTRICT, StatusRequestState.PENDING_CITY)
 # Requests that change what the project owes from a date on: dated into the past, they would erase
 # days after the fact, so they may be dated back only a little (SMZ_REQUEST_BACKDATE_DAYS).
-DATED = (K.SUSPENSION, K.RESUMPTION, K.STOP_ATTENDANCE, K.COMPLETION)
+DATED = (K.SUSPENSION, K.RESUMPTION, K.STOP_ATTENDANCE, K.STOP_MANAGER_ATTENDANCE, K.COMPLETION)
 
 
 # 《建筑工程施工许可管理办法》第八条 (中山 2019 上线通知 三(八)1): work starts within three months of the permit;
@@ -273,6 +274,8 @@ def _apply(*, status_request: StatusRequest, user: User) -> None:
         project.status = S.ACTIVE
     elif kind == K.STOP_ATTENDANCE:
         project.attendance_stopped_on = date
+    elif kind == K.STOP_MANAGER_ATTENDANCE:
+        project.manager_attendance_stopped_on = date
     elif kind == K.COMPLETION:
         project.status = S.COMPLETED
         project.completed_on = date

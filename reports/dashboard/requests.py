@@ -34,7 +34,8 @@ from smz_platform.common.errors import Conflict
 # The kinds a page form files; a docking permit (a vendor) and a manager's replacement (two
 # engagements) need the API's fuller form.
 PAGE_KINDS = [StatusRequestKind.SUSPENSION, StatusRequestKind.RESUMPTION, StatusRequestKind.COMPLETION,
-              StatusRequestKind.STOP_ATTENDANCE, StatusRequestKind.START_DATE_CHANGE,
+              StatusRequestKind.STOP_ATTENDANCE, StatusRequestKind.STOP_MANAGER_ATTENDANCE,
+              StatusRequestKind.START_DATE_CHANGE,
               StatusRequestKind.MOBILE_ATTENDANCE]  # fmt: skip
 
 

@@ -32,7 +32,7 @@ def district_days_roll_up(*, day: dt.date, with_managers: bool = True) -> int:
     if with_managers:
         projects = list(projects_judged().filter(district__in=districts))
         for presence in month_presence(projects=projects, month=day.replace(day=1), until=day).values():
-            if not presence.days:
+            if not presence.judged:
                 continue  # no construction day yet this month: nobody judged
             district_id = presence.project.district_id
             judged[district_id] = judged.get(district_id, 0) + len(presence.managers)

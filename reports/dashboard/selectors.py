@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from devices.choices import DeviceState
 from devices.models import Device
-from inspections.calendar import construction_days, month_days
+from inspections.calendar import construction_days, month_days, position_timeline
 from inspections.cohorts import manager_judged
 from inspections.models import Alert
 from inspections.selectors import (
@@ -179,8 +179,13 @@ def project_calendar(*, user: User, project: Project, month: dt.date, today: dt.
     all_days = month_days(month)
     days = [d for d in all_days if d <= today]
     policy = policy_for(project=project)
-    built = set(construction_days(project_timeline(project=project), days, count_sundays=policy.count_sundays,
-                                  count_holidays=policy.count_holidays))  # fmt: skip
+    timeline = project_timeline(project=project)
+
+    def built_for(timeline) -> set[dt.date]:
+        return set(construction_days(timeline, days, count_sundays=policy.count_sundays,
+                                     count_holidays=policy.count_holidays))  # fmt: skip
+
+    built = built_for(timeline)
     engagements = list(
         Engagement.objects.restrict(user, "view").filter(project=project, entered_on__lte=all_days[-1])
         .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=all_days[0]))
@@ -205,11 +210,13 @@ def project_calendar(*, user: User, project: Project, month: dt.date, today: dt.
         if e.category != Category.MANAGER:
             continue
         judged = manager_judged(project, policy, roles.get((project.pk, e.employer_id), ()))
+        own = position_timeline(timeline, policy, e.position)  # two stops: the project manager's runs on
+        held = built if own is timeline else built_for(own)
         row = []
         for day in all_days:
             if day > today or (day == today and day not in present[e.person_id]):
                 row.append("future")  # today is not over: not yet absent
-            elif day not in built:
+            elif day not in held:
                 row.append("off")
             else:
                 row.append("attended" if day in present[e.person_id] else "absent")
