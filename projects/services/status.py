@@ -64,6 +64,24 @@ def _check_start_limit(project: Project, kind: str, effective_from: dt.date) -> 
         ]})  # fmt: skip
 
 
+# A stop of attendance ends judgement: it is approved on its document, attached as a report (中山 2019 上线通知
+# 三(十二): "上传'安全生产标准化评定报告'扫描件"; the project manager's on the quality supervision notice).
+STOP_DOCUMENTS = {
+    K.STOP_ATTENDANCE: "安全生产标准化评定报告",
+    K.STOP_MANAGER_ATTENDANCE: "工程现场施工质量监督任务完成告知书",
+}
+
+
+def _check_document(status_request: StatusRequest) -> None:
+    document = STOP_DOCUMENTS.get(status_request.kind)
+    if document and not status_request.attachments.filter(kind=AttachmentKind.REPORT).exists():
+        raise ValidationError({"attachments": [
+            _("A %(kind)s request is approved on its document: attach the scan of the %(document)s "
+              "(kind: report or certificate) first.")
+            % {"kind": StatusRequestKind(status_request.kind).label, "document": document}
+        ]})  # fmt: skip
+
+
 def _check_backdating(kind: str, effective_from: dt.date) -> None:
     allowance = settings.SMZ_REQUEST_BACKDATE_DAYS
     if kind in DATED and effective_from < timezone.localdate() - dt.timedelta(days=allowance):
@@ -198,6 +216,7 @@ def status_request_approve(
         raise ValidationError({"retroactive": [_("Only the city approves a request as of its date, saying why.")]})
     # Neither level approves a start the permit does not allow (the permit's date may have been corrected since).
     _check_start_limit(status_request.project, status_request.kind, status_request.effective_from)
+    _check_document(status_request)
     now = timezone.now()
     with transaction.atomic():
         if level == "district":

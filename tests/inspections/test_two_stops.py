@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from inspections.models import Alert, Policy
@@ -41,11 +42,21 @@ def _approved(city, kind: str, reason: str) -> None:
             "project": city.project.permit_no, "kind": kind, "reason": reason, "effective_from": "2026-10-15",
         }, format="json")  # fmt: skip
         assert filed.status_code == 201, filed.content
+        _document(city, filed.json()["id"])
         for who in ("haishu", "city"):
             decided = city.client(who).post(f"/api/v1/status-requests/{filed.json()['id']}/approve/", {},
                                             format="json")  # fmt: skip
             assert decided.status_code == 200, decided.content
         assert decided.json()["state"] == "approved"
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _document(city, request_id: int, kind: str = "report") -> None:
+    upload = city.client("contractor").post(f"/api/v1/status-requests/{request_id}/attachments/", {
+        "kind": kind, "file": SimpleUploadedFile("评定报告.pdf", PDF)}, format="multipart")  # fmt: skip
+    assert upload.status_code == 201, upload.content
 
 
 def _zhongshan():
@@ -100,6 +111,25 @@ def test_the_project_managers_stop_takes_effect_only_on_approval(site):
             "project": site.project.permit_no, "kind": "stop_manager_attendance", "reason": "已取得告知书",
             "effective_from": "2026-10-15"}, format="json")  # fmt: skip
         assert filed.status_code == 201
+        _document(site, filed.json()["id"])
         site.client("haishu").post(f"/api/v1/status-requests/{filed.json()['id']}/approve/", {}, format="json")
     assert _month(site)["王建国"] == (14, 31)  # the city never approved: he is held to the month
     assert Alert.objects.filter(rule="R11", subject="王建国（项目经理）").exists()
+
+
+def test_a_stop_is_approved_only_on_its_document(city):
+    """三(十二)1(1): the stop request is filed "并上传'安全生产标准化评定报告'扫描件". Without a report attached,
+    neither level approves it, and the project goes on being judged; a site photo is not the report."""
+    with time_machine.travel(at(10, 14, 10), tick=False):
+        filed = city.client("contractor").post("/api/v1/status-requests/", {
+            "project": city.project.permit_no, "kind": "stop_attendance", "reason": "主体完工",
+            "effective_from": "2026-10-15"}, format="json")  # fmt: skip
+        request_id = filed.json()["id"]
+        _document(city, request_id, kind="site_photo")
+        refused = city.client("haishu").post(f"/api/v1/status-requests/{request_id}/approve/", {}, format="json")
+        assert refused.status_code == 400
+        assert "安全生产标准化评定报告" in refused.json()["attachments"][0]
+        assert city.client("haishu").get(f"/api/v1/status-requests/{request_id}/").json()["state"] == "pending_district"
+        _document(city, request_id)
+        assert city.client("haishu").post(f"/api/v1/status-requests/{request_id}/approve/", {},
+                                          format="json").json()["state"] == "pending_city"  # fmt: skip
