@@ -539,3 +539,56 @@ def test_the_city_opens_a_list_from_the_left_menu_narrows_it_by_district_sorts_a
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=3, values_only=True))
     assert [row[2] for row in rows if row[0]] == names  # the workbook holds the rows the page shows, in order
     connections.close_all()  # see the browser fixture
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_stop_of_attendance_is_approved_in_the_pages_only_on_its_report(city, live_server, browser, shots, tmp_path):
+    """中山 2019 上线通知 三(十二)1(1): the stop is filed with the scan of the 安全生产标准化评定报告. Filed with a
+    form scan only, the district's approval is refused with the document's name; filed with the report, it
+    goes through both levels and the project reads 停止考勤."""
+    import datetime as dt
+
+    scan = tmp_path / "停止考勤申请表.pdf"
+    scan.write_bytes(b"%PDF-1.4 stamped form")
+    report = tmp_path / "安全生产标准化评定报告.pdf"
+    report.write_bytes(b"%PDF-1.4 evaluation report")
+    project_url = f"{live_server.url}/projects/{city.project.permit_no}/"
+
+    def file(document, kind):
+        page = _login(browser, live_server, "contractor")
+        page.goto(project_url)
+        form = page.locator("form.file-request")
+        form.locator("select[name=kind]").select_option("stop_attendance")
+        form.locator("input[name=reason]").fill("已取得安全生产标准化评定报告，申请停止考勤")
+        form.locator("input[name=effective_from]").fill(dt.date.today().isoformat())
+        form.locator("input[name=attachment]").set_input_files(str(document))
+        form.locator("select[name=attachment_kind]").select_option(kind)
+        form.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+        assert "申请已提交，待区县审核" in page.inner_text("body")
+
+    def decide(who, request_row):
+        page = _login(browser, live_server, who)
+        page.goto(project_url)
+        form = page.locator(f"#{request_row} + tr form.decide")
+        form.locator("input[name=confirm]").check()
+        form.locator("button[value=approve]").click()
+        page.wait_for_load_state()
+        return page
+
+    file(scan, "form_scan")
+    from projects.models import StatusRequest
+
+    first = StatusRequest.objects.get(kind="stop_attendance")
+    page = decide("haishu", f"request-{first.pk}")
+    assert "须凭其文件审批：请先上传安全生产标准化评定报告扫描件" in page.inner_text(".messages")
+    assert "待区县审批" in page.locator(f"#request-{first.pk}").inner_text()
+    page.screenshot(path=shots / "stop-refused-without-report.png", full_page=True)
+
+    StatusRequest.objects.filter(pk=first.pk).update(state="withdrawn")
+    file(report, "report")
+    second = StatusRequest.objects.get(kind="stop_attendance", state="pending_district")
+    decide("haishu", f"request-{second.pk}")
+    page = decide("city", f"request-{second.pk}")
+    assert "已批准" in page.locator(f"#request-{second.pk}").inner_text()
+    assert "停止考勤" in page.locator("h1").inner_text()
