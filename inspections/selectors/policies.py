@@ -74,3 +74,14 @@ def policy_for(*, project: Project) -> Policy:
         if region in own:
             return own[region]
     return Policy.objects.get(district__isnull=True, in_force=True)
+
+
+def policies_governing(districts) -> list[tuple[Policy, list[Region]]]:
+    """The policies in force over `districts` (an account's jurisdiction), each with the districts it
+    governs there: the nearest region's own where there is one, else the platform-wide one."""
+    book = policies_in_force()
+    governed: dict[int, tuple[Policy, list[Region]]] = {}
+    for district in districts:
+        policy = book.for_district(district.pk)
+        governed.setdefault(policy.pk, (policy, []))[1].append(district)
+    return list(governed.values())

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reports.dashboard import casework, listings, punches, requests, submissions, views, visits
+from reports.dashboard import casework, listings, policy_page, punches, requests, submissions, views, visits
 from reports.dashboard.account import account
 from reports.dashboard.todo import todo_page
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("replies/<int:reply_id>/review/", casework.reply_review, name="reply-review"),
     path("projects/<str:permit_no>/inspections/new/", visits.inspection_new, name="inspection-new"),
     path("draws/", visits.draws, name="draws"),
+    path("policies/", policy_page.policies, name="policies"),
     path("submissions/", submissions.board, name="submissions"),
     path("submissions/prepare/", submissions.prepare, name="submission-prepare"),
     path("submissions/<int:submission_id>/submit/", submissions.submit, name="submission-submit"),

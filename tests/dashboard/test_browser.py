@@ -592,3 +592,19 @@ def test_a_stop_of_attendance_is_approved_in_the_pages_only_on_its_report(city, 
     page = decide("city", f"request-{second.pk}")
     assert "已批准" in page.locator(f"#request-{second.pk}").inner_text()
     assert "停止考勤" in page.locator("h1").inner_text()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_city_reads_its_policy_from_the_left_menu(city, live_server, browser, shots):
+    """考核口径 in the workbench: under the Zhongshan preset, each value beside the preset's with its clause."""
+    from inspections.models import Policy
+
+    Policy.objects.filter(district__isnull=True, in_force=True).update(in_force=False)
+    Policy.objects.filter(preset="zhongshan_2019").update(in_force=True)
+    page = _login(browser, live_server, "city")
+    page.click("aside.side a:text-is('考核口径')")
+    page.wait_for_load_state()
+    assert page.url.endswith("/policies/")
+    row = page.locator("tr:has(th:text-is('两次停止考勤：项目经理凭工程现场施工质量监督任务完成告知书停止考勤'))")
+    assert "是" in row.inner_text() and "三(十二)" in row.inner_text()
+    page.screenshot(path=shots / "policies.png", full_page=True)

@@ -199,6 +199,8 @@ ROUTES = {
     "/replies/{reply_id}/review/": Route(REGULATORS, method="POST", data={"action": "accept"}),
     "/projects/{permit_no}/inspections/new/": Route(REGULATORS, shows="HS-GATE-01"),
     "/draws/": Route(REGULATORS | {"jiangbei"}),
+    # 考核口径: every regulator reads the policies over its own districts.
+    "/policies/": Route(REGULATORS | {"jiangbei"}, shows="考核口径"),
     # 报送: each district files its own; the city reads them all, and files none.
     "/submissions/": Route(REGULATORS | {"jiangbei"}),
     "/submissions/prepare/": Route(frozenset({"haishu", "jiangbei"}), method="POST"),
@@ -227,7 +229,7 @@ ROUTES = {
 # the city may use; the operator also reads the district's own pages and files (it runs the platform).
 # Another city's or province's regulator, and another district's staff, read only the lists every
 # regulator has (empty of Ningbo's projects).
-LISTS = {"/reports/", "/draws/", "/submissions/", "/alerts/", "/alerts/export.xlsx", "/"}
+LISTS = {"/reports/", "/draws/", "/policies/", "/submissions/", "/alerts/", "/alerts/export.xlsx", "/"}
 RECORDING = {"/projects/{permit_no}/inspections/new/"}  # a site visit's form: for those who record it
 READ_BY_POST = {"/search/"}  # a search sends the ID number in the body, never in a URL
 OPERATOR_READS = {"/reports/jobs/{job_id}/", "/reports/jobs/{job_id}/download", "/districts/{code}/",
