@@ -68,6 +68,8 @@ def settings_of(policy: Policy) -> list[Setting]:
             source = f"{who}（预设所依据的通知未作此规定）" if policy.preset else who
         elif field.name in overrides:
             source = SOURCES.get(policy.preset, {}).get(field.name, "")
+        elif policy.preset in ("", "default"):
+            source = "默认口径"
         else:
             source = "通知未作规定，沿用默认口径"
         rows.append(Setting(str(field.verbose_name), shown, expected_shown, source, own))

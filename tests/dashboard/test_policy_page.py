@@ -51,3 +51,9 @@ def test_a_district_reads_its_own_override_and_another_the_citys(city):
 
 def test_a_firm_does_not_read_the_policy_page(city):
     assert _page(city, "contractor").status_code == 403
+
+
+def test_the_default_policy_cites_no_notice(city):
+    html = _page(city, "city").content.decode()
+    row = _row(html, "R11：关键岗位到岗率")
+    assert "<td>80%</td><td>80%</td><td>默认口径</td>" in row and "通知" not in row
