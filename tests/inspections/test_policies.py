@@ -52,3 +52,15 @@ def test_every_value_a_preset_sets_names_the_clause_of_its_notice():
         for name in overrides:
             assert SOURCES.get(key, {}).get(name), f"{key}.{name} has no source"
             assert f"`{name}`" in page and SOURCES[key][name] in page
+
+
+def test_the_preset_rows_are_the_presets():
+    """A changed preset is a migration: the rows the migrations wrote equal inspections/presets.py, field by
+    field (the migrations write the presets as data and never import them)."""
+    from inspections.presets import PRESETS, preset_values
+
+    for key in PRESETS:
+        row = Policy.objects.get(preset=key, district__isnull=True)
+        for name, value in preset_values(key).items():
+            expected = Decimal(value) if isinstance(value, str) else value
+            assert getattr(row, name) == expected, (key, name)
