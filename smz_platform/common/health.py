@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -54,17 +52,16 @@ def _ages() -> dict:
     checks first when the figures look wrong (README "Operations"). Reported, never failing the check:
     restarting the web would not bring a missed night back (the watchdog queues it again)."""
     from devices.models import Device
-    from inspections.models import NightlyRun, RunState
+    from inspections.selectors.nights import nights_state
 
     now = timezone.now()
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
-    last = NightlyRun.objects.filter(part="", state=RunState.COMPLETE).order_by("-day").first()
-    night = NightlyRun.objects.filter(day=yesterday, part="").first()
+    nights = nights_state()
+    last = nights.last_complete
     punch = Device.objects.aggregate(at=Max("last_punch_at"))["at"]
     return {
         "nightly_run": {
-            "yesterday": yesterday.isoformat(),
-            "yesterday_state": night.state if night else "missing",
+            "yesterday": nights.yesterday.isoformat(),
+            "yesterday_state": nights.yesterday_state,
             "last_complete_day": last.day.isoformat() if last else None,
             "last_complete_hours_ago": round((now - last.finished_at).total_seconds() / 3600, 1)
             if last and last.finished_at

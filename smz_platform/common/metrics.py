@@ -15,7 +15,6 @@ endpoint adds them up. The endpoint answers loopback, or a bearer of SMZ_METRICS
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import logging
 import os
@@ -44,18 +43,18 @@ class PlatformCollector:
 
     def collect(self):
         from django.db.models import Max
-        from django.utils import timezone
 
         from devices.models import Device
-        from inspections.models import Alert, AlertState, NightlyRun, RunState
+        from inspections.models import Alert, AlertState, RunState
+        from inspections.selectors.nights import nights_state
 
-        last = NightlyRun.objects.filter(part="", state=RunState.COMPLETE).order_by("-finished_at").first()
+        nights = nights_state()  # the same answer as /healthz
+        last = nights.last_complete
         gauge = GaugeMetricFamily("smz_nightly_run_last_complete_timestamp_seconds",
                                   "When the last complete nightly run finished (Unix time).")  # fmt: skip
         gauge.add_metric([], last.finished_at.timestamp() if last and last.finished_at else 0)
         yield gauge
-        yesterday = timezone.localdate() - dt.timedelta(days=1)
-        done = NightlyRun.objects.filter(day=yesterday, part="", state=RunState.COMPLETE).exists()
+        done = nights.yesterday_state == RunState.COMPLETE
         yield GaugeMetricFamily("smz_nightly_run_yesterday_complete", "1 when yesterday's night is complete.",
                                 value=1 if done else 0)  # fmt: skip
         punch = Device.objects.aggregate(at=Max("last_punch_at"))["at"]

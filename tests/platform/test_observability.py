@@ -70,3 +70,21 @@ def _value(response, name: str) -> float:
         if line.startswith(name + " "):
             return float(line.split()[-1])
     return 0.0
+
+
+@pytest.mark.django_db
+def test_healthz_and_metrics_name_the_same_last_night_when_an_old_day_is_run_again(client, city):
+    """A re-run of last month's day (a policy correction) finishes after last night: it is not the last
+    complete night for either the health check or the metrics (inspections.selectors.nights)."""
+    from inspections.engine import rules_run
+
+    with time_machine.travel(dt.datetime(2026, 11, 25, 1, 40, tzinfo=SH), tick=False):
+        rules_run(day=dt.date(2026, 11, 24))
+    with time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=SH), tick=False):
+        rules_run(day=dt.date(2026, 10, 31))
+    with time_machine.travel(dt.datetime(2026, 11, 25, 9, 40, tzinfo=SH), tick=False):
+        health = client.get("/healthz").json()["nightly_run"]
+        page = client.get("/metrics", REMOTE_ADDR="127.0.0.1")
+    assert health["last_complete_day"] == "2026-11-24" and health["last_complete_hours_ago"] == 8.0
+    finished = _value(page, "smz_nightly_run_last_complete_timestamp_seconds")
+    assert finished == dt.datetime(2026, 11, 25, 1, 40, tzinfo=SH).timestamp()
