@@ -132,10 +132,6 @@ class DailyPresence(ScopedModel):
     def __str__(self) -> str:
         return f"{self.person_id}@{self.project_id} {self.day}"
 
-    @property
-    def attended(self) -> bool:
-        return self.valid_count > 0
-
 
 class PunchVerdict(ScopedModel):
     """A punch the platform found false (a rule's finding): it is kept, but does not make a day attended

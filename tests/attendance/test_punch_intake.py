@@ -13,6 +13,7 @@ from django.db import connection
 from attendance.models import DailyPresence, Punch, PunchKey
 from attendance.photos import photo_read
 from devices.models import Device
+from inspections.selectors.presence import attended_presence
 from tests.factories import engage, id_number, person
 
 pytestmark = pytest.mark.django_db
@@ -272,7 +273,9 @@ def test_a_failed_liveness_check_is_kept_but_does_not_make_the_day(gate, worker)
     gate.punches([punch("V-1", worker, liveness=False)])
     presence = DailyPresence.objects.get()
     assert (presence.punch_count, presence.valid_count, presence.first_valid_at) == (1, 0, None)
-    assert not presence.attended
+    # The one answer to "was the day attended" (inspections.selectors.presence) says no.
+    day = dt.date(2026, 11, 25)
+    assert not attended_presence(first=day, last=day).exists()
 
 
 def test_an_accepted_batch_counts_as_contact_and_moves_the_last_punch(gate, worker):
@@ -333,3 +336,40 @@ def test_a_punch_much_newer_than_the_last_one_moves_it_even_within_30_seconds(ga
     with time_machine.travel(NOW + dt.timedelta(seconds=5), tick=False):
         gate.punches([punch("J-2", worker, at="2026-11-25T19:59:00+08:00")])
     assert Device.objects.get(serial=gate.serial).last_punch_at == dt.datetime(2026, 11, 25, 11, 59, tzinfo=dt.UTC)
+
+
+def test_presence_written_at_intake_equals_presence_recomputed_from_the_punches(city, gate, worker):
+    """Daily presence is written two ways: added up by the intake's SQL as batches arrive, and recomputed
+    from the punches (presence_refresh: the embedded default, verdicts found or lifted). Both must give the
+    same rows, or a figure would depend on which path wrote it."""
+    from attendance.storage import presence_refresh
+
+    other = id_number("341221", "19850101", 418)
+    engage(city.project, city.subcontractor, who=person(other, "李二"), entered_on=dt.date(2026, 10, 1))
+    photo = base64.b64encode(JPEG).decode()
+    batches = [
+        [
+            punch("P-1", worker, at="2026-11-24T07:58:00+08:00", photo=photo),
+            punch("P-2", worker, at="2026-11-24T17:31:00+08:00", liveness=False),
+            punch("P-3", other, at="2026-11-24T23:59:59+08:00"),
+        ],
+        [
+            punch("P-4", worker, at="2026-11-24T06:10:00+08:00"),  # earlier than the stored first punch
+            punch("P-5", worker, at="2026-11-25T00:00:01+08:00", photo=photo),
+            punch("P-1", worker, at="2026-11-24T07:58:00+08:00", photo=photo),
+        ],  # a retry: stored once
+        [punch("P-6", other, at="2026-11-25T12:00:00+08:00", liveness=False)],
+    ]
+    for batch in batches:
+        assert gate.punches(batch).status_code == 200
+
+    fields = ("person_id", "project_id", "day", "first_at", "last_at", "punch_count", "valid_count",
+              "first_valid_at", "last_valid_at", "photo_count")  # fmt: skip
+
+    def rows():
+        return sorted(DailyPresence.objects.values_list(*fields))
+
+    at_intake = rows()
+    assert len(at_intake) == 4 and sum(r[5] for r in at_intake) == 6
+    presence_refresh(keys=[(r[0], r[1], r[2]) for r in at_intake])
+    assert rows() == at_intake
