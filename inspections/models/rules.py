@@ -6,7 +6,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from inspections.presets import DEFAULT
 from projects.scope.queryset import ScopedModel
+
+
+def key_positions() -> list[str]:
+    """R11's key positions by default (a fresh list each time: a JSON default must not be shared)."""
+    return list(DEFAULT["r11_key_positions"])
 
 
 def _ratio(**kwargs):
@@ -35,47 +41,72 @@ class Policy(ScopedModel):
     in_force = models.BooleanField(_("in force"), default=True)
     go_live = models.DateField(_("go-live date"), null=True, blank=True)
     # The construction-day calendar.
-    count_sundays = models.BooleanField(_("Sundays are construction days"), default=True)
-    count_holidays = models.BooleanField(_("statutory holidays are construction days"), default=True)
+    count_sundays = models.BooleanField(_("Sundays are construction days"), default=DEFAULT["count_sundays"])
+    count_holidays = models.BooleanField(
+        _("statutory holidays are construction days"), default=DEFAULT["count_holidays"]
+    )
     pm_stops_on_quality_notice = models.BooleanField(
         _("two stops of attendance: the project manager's ends on the quality supervision completion notice"),
-        default=False,
+        default=DEFAULT["pm_stops_on_quality_notice"],
         help_text=_("Off: a stop of attendance ends everyone's. 中山: the others' end on the safety evaluation "
                     "report, the project manager's only on the quality supervision completion notice."),
     )  # fmt: skip
     manager_grace_days = models.PositiveIntegerField(
-        _("manager attendance starts this many days after the planned start"), default=0
+        _("manager attendance starts this many days after the planned start"), default=DEFAULT["manager_grace_days"]
     )
     # A valid day of attendance (有效考勤).
-    valid_min_punches = models.PositiveIntegerField(_("valid day: at least this many punches"), default=1)
-    valid_requires_photo = models.BooleanField(_("valid day: only punches with a photo count"), default=False)
+    valid_min_punches = models.PositiveIntegerField(
+        _("valid day: at least this many punches"), default=DEFAULT["valid_min_punches"]
+    )
+    valid_requires_photo = models.BooleanField(
+        _("valid day: only punches with a photo count"), default=DEFAULT["valid_requires_photo"]
+    )
     valid_min_span_hours = models.DecimalField(
-        _("valid day: first to last punch at least (hours)"), max_digits=4, decimal_places=1, default=0
+        _("valid day: first to last punch at least (hours)"),
+        max_digits=4,
+        decimal_places=1,
+        default=DEFAULT["valid_min_span_hours"],
     )
     # Punches a rule finds false do not make a day attended (docs/rules.md): each a policy option.
     invalid_no_liveness = models.BooleanField(_("R06: a face punch without a passed liveness check does not count"),
-                                              default=True)  # fmt: skip
-    invalid_forged = models.BooleanField(_("R07: a reused photo or an impossible journey does not count"), default=True)
-    invalid_mobile = models.BooleanField(_("R08: a phone punch without a permit does not count"), default=True)
-    invalid_low_score = models.BooleanField(_("R09: a face below the match score does not count"), default=True)
+                                              default=DEFAULT["invalid_no_liveness"])  # fmt: skip
+    invalid_forged = models.BooleanField(
+        _("R07: a reused photo or an impossible journey does not count"), default=DEFAULT["invalid_forged"]
+    )
+    invalid_mobile = models.BooleanField(
+        _("R08: a phone punch without a permit does not count"), default=DEFAULT["invalid_mobile"]
+    )
+    invalid_low_score = models.BooleanField(
+        _("R09: a face below the match score does not count"), default=DEFAULT["invalid_low_score"]
+    )
     invalid_elsewhere = models.BooleanField(_("R10: a manager's punch outside the project does not count"),
-                                            default=True)  # fmt: skip
-    invalid_backfilled = models.BooleanField(_("R13: a punch back-filled while online does not count"), default=True)
+                                            default=DEFAULT["invalid_elsewhere"])  # fmt: skip
+    invalid_backfilled = models.BooleanField(
+        _("R13: a punch back-filled while online does not count"), default=DEFAULT["invalid_backfilled"]
+    )
     # Whether only projects within the real-name scope are judged and counted (中山 2019 上线通知 二: buildings
     # from 5000 m², municipal works from 10 million yuan; the thresholds are SMZ_SCOPE_MIN_*).
-    scope_only = models.BooleanField(_("judge only projects within the real-name scope"), default=False)
+    scope_only = models.BooleanField(_("judge only projects within the real-name scope"), default=DEFAULT["scope_only"])
     # The rules' thresholds (docs/rules.md).
-    r01_grace_days = models.PositiveIntegerField(_("R01: days after the actual start without a device"), default=0)
+    r01_grace_days = models.PositiveIntegerField(
+        _("R01: days after the actual start without a device"), default=DEFAULT["r01_grace_days"]
+    )
     r02_docking_filed_before = models.DateField(
         _("R02: projects filed (施工报建) before this day may connect through a vendor's platform"), null=True,
         blank=True, help_text=_("Empty: direct connection everywhere (宁波). 中山: 2020-02-01."),
     )  # fmt: skip
-    r03_offline_hours = models.PositiveIntegerField(_("R03: offline for more than (hours)"), default=24)
-    r07_max_speed_kmh = models.PositiveIntegerField(_("R07: fastest travel between sites (km/h)"), default=120)
-    r08_municipal_tablets = models.BooleanField(
-        _("R08: municipal works may punch on tablets with face and location"), default=False
+    r03_offline_hours = models.PositiveIntegerField(
+        _("R03: offline for more than (hours)"), default=DEFAULT["r03_offline_hours"]
     )
-    r09_min_match_score = _ratio(verbose_name=_("R09: lowest acceptable match score"), default="0.800")
+    r07_max_speed_kmh = models.PositiveIntegerField(
+        _("R07: fastest travel between sites (km/h)"), default=DEFAULT["r07_max_speed_kmh"]
+    )
+    r08_municipal_tablets = models.BooleanField(
+        _("R08: municipal works may punch on tablets with face and location"), default=DEFAULT["r08_municipal_tablets"]
+    )
+    r09_min_match_score = _ratio(
+        verbose_name=_("R09: lowest acceptable match score"), default=DEFAULT["r09_min_match_score"]
+    )
     # Who is judged on attendance, by cohort (中山 2019 上线通知 四(一)–(三); inspections.cohorts).
     managers_filed_from = models.DateField(
         _("managers are judged on projects filed (施工报建) from this day"), null=True, blank=True,
@@ -88,18 +119,28 @@ class Policy(ScopedModel):
         ),
     )  # fmt: skip
     r11_key_positions = models.JSONField(
-        _("R11: key positions"), default=list, help_text=_("Positions held to the key threshold.")
+        _("R11: key positions"), default=key_positions, help_text=_("Positions held to the key threshold.")
     )
-    r11_key_ratio = _ratio(verbose_name=_("R11: key positions' presence threshold"), default="0.800")
-    r11_other_ratio = _ratio(verbose_name=_("R11: other managers' presence threshold"), default="0.700")
-    r12_silent_days = models.PositiveIntegerField(_("R12: consecutive construction days without attendance"), default=4)
+    r11_key_ratio = _ratio(verbose_name=_("R11: key positions' presence threshold"), default=DEFAULT["r11_key_ratio"])
+    r11_other_ratio = _ratio(
+        verbose_name=_("R11: other managers' presence threshold"), default=DEFAULT["r11_other_ratio"]
+    )
+    r12_silent_days = models.PositiveIntegerField(
+        _("R12: consecutive construction days without attendance"), default=DEFAULT["r12_silent_days"]
+    )
     # At least an hour: the intake marks the punches received an hour or more late for R13 to judge.
     r13_late_hours = models.PositiveIntegerField(
-        _("R13: received later than (hours)"), default=48, validators=[MinValueValidator(1)]
+        _("R13: received later than (hours)"), default=DEFAULT["r13_late_hours"], validators=[MinValueValidator(1)]
     )
-    r15_min_shortfall = models.PositiveIntegerField(_("R15: smallest shortfall that counts"), default=1)
-    r15_penalty_shortfall = models.PositiveIntegerField(_("R15: shortfall above which a penalty applies"), default=15)
-    r16_worker_rate = _ratio(verbose_name=_("R16: workers' attendance rate threshold"), default="0.800")
+    r15_min_shortfall = models.PositiveIntegerField(
+        _("R15: smallest shortfall that counts"), default=DEFAULT["r15_min_shortfall"]
+    )
+    r15_penalty_shortfall = models.PositiveIntegerField(
+        _("R15: shortfall above which a penalty applies"), default=DEFAULT["r15_penalty_shortfall"]
+    )
+    r16_worker_rate = _ratio(
+        verbose_name=_("R16: workers' attendance rate threshold"), default=DEFAULT["r16_worker_rate"]
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -64,3 +64,14 @@ def test_the_preset_rows_are_the_presets():
         for name, value in preset_values(key).items():
             expected = Decimal(value) if isinstance(value, str) else value
             assert getattr(row, name) == expected, (key, name)
+
+
+def test_a_new_policy_starts_from_the_default_preset():
+    """One home for each default: a policy made without values holds presets.DEFAULT, field by field."""
+    from inspections.presets import DEFAULT
+
+    fresh = Policy(name="新口径")
+    fresh.full_clean(exclude=["district"])  # the values as the database would hold them
+    for name, value in DEFAULT.items():
+        expected = Decimal(value) if isinstance(value, str) else value
+        assert getattr(fresh, name) == expected, name
