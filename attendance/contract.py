@@ -66,6 +66,17 @@ PUNCH_RECORD = {
             "type": ["number", "null"], "minimum": -180, "maximum": 180, "x-error-code": "invalid_location",
             "description": "WGS-84 degrees; required with lat for a mobile punch.",
         },
+        "card_valid_from": {
+            "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "x-error-code": "invalid_card",
+            "description": "A card read (method id_card, by a certified reader): the first day of the card's validity "
+                           "(YYYY-MM-DD). Sent with card_valid_until; the number read is id_number.",
+        },
+        "card_valid_until": {
+            "type": "string", "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2}|长期)$", "x-error-code": "invalid_card",
+            "description": "A card read: the last day of the card's validity (YYYY-MM-DD), or 长期 for a card valid "
+                           "for life. An entry read of an expired card, or of a number not engaged on the project, "
+                           "is stored as a punch but verifies no entry (rule R17).",
+        },
     },
 }  # fmt: skip
 

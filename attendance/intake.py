@@ -28,6 +28,18 @@ EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
+class CardRead:
+    """A resident ID card read at the gate by a certified reader (杭建市发〔2016〕39号 三): its validity.
+    `valid_until` is None for a card valid for life (长期)."""
+
+    valid_from: dt.date
+    valid_until: dt.date | None
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+@dataclass(frozen=True)
 class PunchRecord:
     record_id: str
     id_number: str
@@ -40,6 +52,7 @@ class PunchRecord:
     photo_sha256: str
     lat: float | None
     lon: float | None
+    card: CardRead | None = None
 
     @property
     def local_day(self) -> dt.date:
@@ -120,12 +133,33 @@ def _parse(raw: object, record_id: object, now: dt.datetime) -> PunchRecord:
         raise _Reject("invalid_location", "a mobile punch needs lat and lon")
     if (lat is None) != (lon is None):
         raise _Reject("invalid_location", "give both lat and lon, or neither")
+    card = _card(record)
     return PunchRecord(
         record_id=record_id, id_number=id_number, punched_at=punched_at, direction=record["direction"],
         method=record["method"], liveness=record.get("liveness"), match_score=None if score is None else float(score),
         photo=photo, photo_sha256=photo_sha256, lat=None if lat is None else float(lat),
-        lon=None if lon is None else float(lon),
+        lon=None if lon is None else float(lon), card=card,
     )  # fmt: skip
+
+
+def _card(record: dict) -> CardRead | None:
+    """The card read's validity: both dates, real ones, in order, and only on an ID card punch."""
+    given = [name for name in ("card_valid_from", "card_valid_until") if record.get(name) is not None]
+    if not given:
+        return None
+    if len(given) == 1:
+        raise _Reject("invalid_card", "give both card_valid_from and card_valid_until, or neither")
+    if record["method"] != Method.ID_CARD:
+        raise _Reject("invalid_card", "card_valid_from and card_valid_until come only with method id_card")
+    try:
+        valid_from = dt.date.fromisoformat(record["card_valid_from"])
+        until = record["card_valid_until"]
+        valid_until = None if until == "长期" else dt.date.fromisoformat(until)
+    except ValueError as exc:
+        raise _Reject("invalid_card", "card_valid_from and card_valid_until must be real dates") from exc
+    if valid_until is not None and valid_until < valid_from:
+        raise _Reject("invalid_card", "card_valid_until is before card_valid_from")
+    return CardRead(valid_from=valid_from, valid_until=valid_until)
 
 
 def _photo(photo: str | None, claimed: str | None) -> tuple[bytes | None, str]:

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from attendance.choices import Method
+from attendance.choices import Direction, Method
 from attendance.intake import PunchRecord, Rejection, parse_punch
 from attendance.photos import photo_store
 from attendance.storage import people_with_engagements, punches_store
 from devices.gateway import DeviceIdentity
 from devices.services import device_contact_record
+from projects.services.people import engagement_card_checks_record
 from smz_platform.common import pii
 
 # A punch received more than this after it was made is marked for rule R13, which judges it against the
@@ -45,15 +46,32 @@ def _contact_is_fresh(device: DeviceIdentity, received_at: dt.datetime, latest: 
     return latest is None or (device.last_punch_at is not None and latest - device.last_punch_at <= CONTACT_RESOLUTION)
 
 
-def _store(device: DeviceIdentity, rows: list[tuple], received_at: dt.datetime, latest, clock_skew: int) -> set[str]:
-    """Store the rows; record the contact unless it is fresh. With a fresh contact the punches are
-    stored on their own (one statement for a single punch); otherwise in one transaction that first
-    locks the device row (so every writer of a device takes its locks in the same order)."""
-    if rows and _contact_is_fresh(device, received_at, latest):
+def _store(
+    device: DeviceIdentity, rows: list[tuple], received_at: dt.datetime, latest, clock_skew: int, card_reads: dict
+) -> set[str]:
+    """Store the rows, and the card reads among the new ones; record the contact unless it is fresh. With a
+    fresh contact and no card read the punches are stored on their own (one statement for a single
+    punch); otherwise in one transaction that first locks the device row (so every writer of a device
+    takes its locks in the same order)."""
+    if rows and not card_reads and _contact_is_fresh(device, received_at, latest):
         return punches_store(rows)
     with transaction.atomic():
         device_contact_record(device_id=device.pk, at=received_at, last_punch_at=latest, clock_skew=clock_skew)
-        return punches_store(rows)
+        new_ids = punches_store(rows)
+        reads = [read for record_id, read in sorted(card_reads.items()) if record_id in new_ids]
+        engagement_card_checks_record(project_id=device.project_id, reads=reads, received_at=received_at)
+        return new_ids
+
+
+def _card_read(record: PunchRecord, person_id: int | None, spans) -> tuple | None:
+    """The entry a card read verifies (杭建市发〔2016〕39号 三): an entry read of a card valid that day whose
+    number is the engaged person's; any other read is a punch and nothing more."""
+    day = record.local_day
+    if record.card is None or record.direction != Direction.IN or person_id is None:
+        return None
+    if not record.card.valid_on(day) or not _is_engaged(spans.get(person_id, []), day):
+        return None
+    return (person_id, day, record.punched_at, record.card.valid_until)
 
 
 def _is_engaged(spans: list[tuple[dt.date, dt.date | None]], day: dt.date) -> bool:
@@ -98,7 +116,12 @@ def punch_batch_ingest(
         _row(device, records[record_id][1], digests[record_id], persons.get(digests[record_id]), spans, received_at)
         for record_id in sorted(records)
     ]
-    new_ids = _store(device, rows, received_at, latest, clock_skew)
+    card_reads = {
+        record_id: read
+        for record_id, (_i, record) in records.items()
+        if (read := _card_read(record, persons.get(digests[record_id]), spans)) is not None
+    }
+    new_ids = _store(device, rows, received_at, latest, clock_skew, card_reads)
 
     result = IngestResult()
     for record_id, (index, _record) in records.items():

@@ -7,7 +7,10 @@ presence and punches (about 88% attendance, 2–3 punches a day: some 5–6 mill
 few planted conditions (absent managers, silent sites, back-filled and low-score punches). Then times
 the nightly run for the month's last day (the heaviest: R11 and R16 judge the month), a full-month
 rebuild (30 nights), the run's peak memory (its own process), and all of it again with twice the
-projects and people. Prints last one JSON line {"night_s", "month_s", "peak_rss_mb", "doubling_ratio"}.
+projects and people. On the base city it also times the policy page's preview (issue 24: a draft
+judged over last month in a sandbox while a staff member waits, target 45 s): a threshold change (R11's
+key ratio and R12's silent days) and, for the record, a calendar change that re-judges every rule.
+Prints last one JSON line {"night_s", "month_s", "peak_rss_mb", "doubling_ratio", "preview_s"}.
 """
 
 from __future__ import annotations
@@ -222,6 +225,32 @@ print(json.dumps({"seconds": round(time.perf_counter() - started, 2), "findings"
 """
 
 
+PREVIEW = """
+import django, json, resource, sys, time, datetime as dt
+django.setup()
+from inspections.engine.preview import policy_preview
+from inspections.models import Alert, Policy
+from inspections.selectors.policies import policy_as_of, with_values
+policy = policy_as_of(Policy.objects.get(district__isnull=True, in_force=True))
+draft = with_values(policy, json.loads(sys.argv[1]))
+alerts = Alert.objects.count()
+started = time.perf_counter()
+preview = policy_preview(policy=policy, draft=draft, today=dt.date(2026, 11, 15))
+seconds = round(time.perf_counter() - started, 2)
+assert Alert.objects.count() == alerts, "the preview wrote alerts"
+print(json.dumps({"seconds": seconds, "rules": preview.rules,
+                  "appear": sum(len(d.appear) for d in preview.districts),
+                  "vanish": sum(len(d.vanish) for d in preview.districts),
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+"""
+
+
+def preview(values: dict) -> dict:
+    result = subprocess.run([sys.executable, "-c", PREVIEW, json.dumps(values)], cwd=ROOT, env=environment(),
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def run(first: dt.date, last: dt.date) -> dict:
     result = subprocess.run([sys.executable, "-c", RUN, first.isoformat(), last.isoformat()], cwd=ROOT,
                             env=environment(), capture_output=True, text=True, check=True)  # fmt: skip
@@ -242,7 +271,13 @@ def measure(scale: int) -> dict:
                    check=True)  # fmt: skip
     month = run(MONTH, LAST)
     print(f"  month rebuild ({MONTH} – {LAST}): {month}", flush=True)
-    return {"built": built, "night": night, "month": month}
+    if scale > 1:
+        return {"built": built, "night": night, "month": month}
+    threshold = preview({"r11_key_ratio": "0.900", "r12_silent_days": 3})
+    print(f"  policy preview, a threshold change (R11 key ratio 90%, R12 3 days): {threshold}", flush=True)
+    calendar = preview({"count_sundays": False})
+    print(f"  policy preview, a calendar change (Sundays off: every rule): {calendar}", flush=True)
+    return {"built": built, "night": night, "month": month, "preview": threshold, "calendar": calendar}
 
 
 def main() -> None:
@@ -252,7 +287,7 @@ def main() -> None:
     print(f"doubling: month {ratio:.2f}×, night {double['night']['seconds'] / base['night']['seconds']:.2f}×")
     print(json.dumps({"night_s": base["night"]["seconds"], "month_s": base["month"]["seconds"],
                       "peak_rss_mb": max(base["night"]["peak_rss_mb"], base["month"]["peak_rss_mb"]),
-                      "doubling_ratio": round(ratio, 2)}))  # fmt: skip
+                      "doubling_ratio": round(ratio, 2), "preview_s": base["preview"]["seconds"]}))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from inspections.choices import MeasureKind
+from inspections.forms import PolicyChangeForm
 from inspections.models import (
     Alert,
     Campaign,
@@ -22,6 +23,7 @@ from inspections.models import (
     Measure,
     NightlyRun,
     Policy,
+    PolicyVersion,
     RandomDraw,
     RectificationReply,
     RuleRun,
@@ -29,6 +31,7 @@ from inspections.models import (
 from inspections.presets import PRESETS
 from inspections.rules import registry, rule
 from inspections.rules.evidence import evidence_rows
+from inspections.services.policies import policy_change
 from projects.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 from projects.admin.words import PositionWordsMixin, listed
 from projects.choices import ParticipantRole
@@ -49,6 +52,15 @@ class PresetFilter(admin.SimpleListFilter):
         return queryset.filter(preset=self.value()) if self.value() else queryset
 
 
+class PolicyAdminForm(PolicyChangeForm):
+    """The policy page's form with what a policy is besides its settings; its name alone may change."""
+
+    require_change = False
+
+    class Meta(PolicyChangeForm.Meta):
+        fields = "__all__"
+
+
 @admin.register(Policy)
 class PolicyAdmin(PositionWordsMixin, ScopedAdmin):
     """A city sets its own policy and its districts' overrides (projects.scope); the platform-wide one is the
@@ -57,6 +69,19 @@ class PolicyAdmin(PositionWordsMixin, ScopedAdmin):
     list_display = ["name", "preset_name", "district", "in_force", "go_live", "r11_key_ratio", "r16_worker_rate"]
     list_filter = ["in_force", PresetFilter]
     positions_fields = ("r11_key_positions",)
+    form = PolicyAdminForm
+
+    def save_model(self, request, obj, form, change):
+        """A change of the settings is a version (inspections.services.policies), as on the policy page;
+        what the policy is (its name, region, whether in force) is saved as it is."""
+        if not change or not form.settings_changed():
+            return super().save_model(request, obj, form, change)
+        stored = Policy.objects.get(pk=obj.pk)
+        policy_change(user=request.user, policy=stored, values=form.draft_values(),
+                      effective_from=form.cleaned_data["effective_from"], reason=form.cleaned_data["reason"],
+                      request=request)  # fmt: skip
+        Policy.objects.filter(pk=obj.pk).update(name=obj.name, preset=obj.preset, district=obj.district,
+                                                in_force=obj.in_force)  # fmt: skip
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "preset":  # the notice's name, not the preset's code
@@ -84,6 +109,14 @@ class PolicyAdmin(PositionWordsMixin, ScopedAdmin):
     @admin.display(description=_("preset"), ordering="preset")
     def preset_name(self, obj: Policy) -> str:
         return PRESETS[obj.preset][0] if obj.preset in PRESETS else (obj.preset or "—")
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    """A policy's versions are written by its changes (the policy page, the policy's admin page), never here."""
+
+    list_display = ["policy", "effective_from", "reason", "created_by", "created_at"]
+    list_filter = ["policy"]
 
 
 class RuleFilter(admin.SimpleListFilter):

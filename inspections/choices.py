@@ -13,7 +13,7 @@ class InspectionKind(models.TextChoices):
 
 
 def finding_categories() -> list[tuple[str, str]]:
-    """The finding categories (检查发现的问题类别): the rules R01–R16 of the registry, each with its label.
+    """The finding categories (检查发现的问题类别): the rules R01–R17 of the registry, each with its label.
     A callable, so that the models' choices follow the registry without importing it at load time."""
     from inspections.rules import registry
 

@@ -16,7 +16,7 @@ DEFAULT = {
     "invalid_no_liveness": True, "invalid_forged": True, "invalid_mobile": True, "invalid_low_score": True,
     "invalid_elsewhere": True, "invalid_backfilled": True, "scope_only": False, "r02_docking_filed_before": None,
     "managers_filed_from": None, "managers_judged_roles": [], "pm_stops_on_quality_notice": False,
-    "r08_municipal_tablets": False,
+    "r08_municipal_tablets": False, "card_verified_entry": False,
 }  # fmt: skip
 
 PRESETS: dict[str, tuple[str, dict]] = {
@@ -47,8 +47,9 @@ PRESETS: dict[str, tuple[str, dict]] = {
             "r08_municipal_tablets": True,
         },
     ),
-    # 杭建市发〔2016〕39号: ID-card verification at the gate; the platform's default thresholds.
-    "hangzhou_2016": ("杭州 2016（杭建市发〔2016〕39号）", {}),
+    # 杭建市发〔2016〕39号: every entry verified by reading the ID card at the gate (三, 五(一)1, rule R17); the
+    # platform's default thresholds otherwise.
+    "hangzhou_2016": ("杭州 2016（杭建市发〔2016〕39号）", {"card_verified_entry": True}),
     # 鄂建文〔2019〕27号: the national data standard and biometric methods; default thresholds.
     "hubei_2019": ("湖北 2019（鄂建文〔2019〕27号）", {}),
 }
@@ -57,6 +58,10 @@ PRESETS: dict[str, tuple[str, dict]] = {
 # Where each preset's own values come from, clause by clause (docs/rules.md prints them beside the values;
 # a test fails on a value without its clause): a preset says what its notice says and nothing more.
 SOURCES: dict[str, dict[str, str]] = {
+    "hangzhou_2016": {
+        "card_verified_entry": "三：对进、出工程项目现场的人员统一使用二代身份证阅读器进行校验后，方可同意其进、出工程"
+        "项目现场；五(一)1：二代身份证不校验，人员不进场",
+    },
     "zhongshan_2019": {
         "manager_grace_days": "四(一)：拟开工日期起10天后开始对施工现场管理人员进行考勤管理",
         "go_live": "四(四)：试运行时间至2020年1月31日，期间不作考核及诚信扣分处理；2020年2月1日起正式实施",

@@ -121,13 +121,16 @@ class Context:
         return self.shared("positions", position_names)
 
 
-def build_context(day: dt.date, *, project_ids=None, unit_projects: frozenset[int] | None = None) -> Context:
+def build_context(
+    day: dt.date, *, project_ids=None, unit_projects: frozenset[int] | None = None, book: PolicyBook | None = None
+) -> Context:
     """The context of `day`, for every project the rules judge (or only those given): out of the real-name
-    scope only where the project's policy judges every project."""
+    scope only where the project's policy judges every project. `book`: the policies to judge by, if not
+    those in force that day (a draft's preview, inspections.engine.preview)."""
     projects = projects_judged()
     if project_ids is not None:
         projects = projects.filter(pk__in=list(project_ids))
-    book = policies_in_force()
+    book = book or policies_in_force(day)
     by_pk = {p.pk: p for p in projects if p.in_scope or not book.for_project(p).scope_only}
     start = dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
     return Context(day=day, day_start=start, day_end=start + dt.timedelta(days=1), projects=by_pk,

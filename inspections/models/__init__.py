@@ -22,6 +22,7 @@ from inspections.models.rules import (
     ExportGrant,
     NightlyRun,
     Policy,
+    PolicyVersion,
     RuleRun,
     RunState,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "MeasureDocument",
     "NightlyRun",
     "Policy",
+    "PolicyVersion",
     "RandomDraw",
     "RectificationReply",
     "RuleRun",

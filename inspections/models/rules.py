@@ -104,6 +104,12 @@ class Policy(ScopedModel):
     r08_municipal_tablets = models.BooleanField(
         _("R08: municipal works may punch on tablets with face and location"), default=DEFAULT["r08_municipal_tablets"]
     )
+    card_verified_entry = models.BooleanField(
+        _("R17: every entry verified by reading the ID card at the gate"), default=DEFAULT["card_verified_entry"],
+        help_text=_(
+            "杭州: a person on site whose entry no ID card read verified is a finding (二代身份证不校验，人员不进场)."
+        ),
+    )  # fmt: skip
     r09_min_match_score = _ratio(
         verbose_name=_("R09: lowest acceptable match score"), default=DEFAULT["r09_min_match_score"]
     )
@@ -141,7 +147,12 @@ class Policy(ScopedModel):
     r16_worker_rate = _ratio(
         verbose_name=_("R16: workers' attendance rate threshold"), default=DEFAULT["r16_worker_rate"]
     )
+    # Changed through policy_change at least once: its versions (PolicyVersion) say what held on each day.
+    versioned = models.BooleanField(_("has versions"), default=False, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # What a policy is, not what it sets: never a setting of a version, never shown as one.
+    NOT_SETTINGS = frozenset({"id", "name", "preset", "district", "in_force", "versioned", "updated_at"})
 
     class Meta:
         verbose_name = _("policy")
@@ -155,6 +166,40 @@ class Policy(ScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def settings_fields(cls) -> list[models.Field]:
+        """The fields a policy sets (the thresholds, options and calendar), in the model's order."""
+        return [f for f in cls._meta.concrete_fields if f.name not in cls.NOT_SETTINGS]
+
+
+class PolicyVersion(ScopedModel):
+    """考核口径的版本: what a policy set from a day on, with who changed it and why.
+
+    Each change through inspections.services.policies.policy_change records one, effective from a day
+    no night has judged yet; the first change also records the values before it (`effective_from`
+    empty: every day until the next version). The rules, the presence figures and the reports of a
+    day read the version in force that day (inspections.selectors.policies), so a change never rewrites
+    a night already judged, and a day judged again later is judged as it was.
+    """
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="versions")
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    values = models.JSONField(_("settings"))
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        ordering = ["policy", "effective_from", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.policy} {self.effective_from or '—'}"
 
 
 class AlertState(models.TextChoices):

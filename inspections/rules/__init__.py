@@ -1,4 +1,4 @@
-"""The rules R01–R16, one module each (`rNN_<name>.py`): its pure `evaluate`, the set-based `collect`
+"""The rules R01–R17, one module each (`rNN_<name>.py`): its pure `evaluate`, the set-based `collect`
 that feeds it, and its SPEC, the one declaration of everything the platform knows about the rule.
 
 The registry gathers the SPEC of every rule module, in code order. Adding a rule is adding a module:

@@ -85,7 +85,7 @@ class Step:
 class RuleSpec:
     """Everything the platform knows about one rule, declared once beside it."""
 
-    code: str  # R01 … R16
+    code: str  # R01 … R17
     name: str  # the short Chinese name of the finding, as workbooks and pages label it
     label: str  # the same for the interface's language (a lazy translation; the choices' label)
     title: str  # the notice's own words (Chinese), as docs/rules.md prints it

@@ -29,3 +29,14 @@ MANAGERS = {
 # Nothing follows the order: 吉建管〔2021〕6号 附件1 item 3 prescribes only the rectification for a shortfall
 # of up to 15 (a larger one is penalised at once, not after an order); an indicator escalates nothing.
 NOTHING = {"": ()}
+
+# 杭建市发〔2016〕39号 六: "责令相关企业及项目负责人限期整改并予以信用扣分；对整改不力的应予以通报批评；
+# 对拒不实施实名制管理的建设工程施工现场，取消该项目参与……样板工地资格及相关施工企业、监理企业和
+# 项目负责人参与我市相关先进的评选资格".
+HANGZHOU = {
+    "": (
+        Step(MeasureKind.CREDIT, _ON_BOTH),
+        Step(MeasureKind.CIRCULAR, _ON_BOTH),
+        Step(MeasureKind.AWARD_EXCLUSION, _ON_BOTH),
+    )
+}

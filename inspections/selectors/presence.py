@@ -63,8 +63,8 @@ def attended_filter(book: PolicyBook) -> Q:
 
 
 def attended_presence(*, first: dt.date, last: dt.date, book: PolicyBook | None = None) -> QuerySet[DailyPresence]:
-    """The daily presence rows of `first`–`last` that make a day attended."""
-    book = book or policies_in_force()
+    """The daily presence rows of `first`–`last` that make a day attended (by the policies of `last`)."""
+    book = book or policies_in_force(last)
     return DailyPresence.objects.filter(day__gte=first, day__lte=last).filter(attended_filter(book)).order_by()
 
 
@@ -110,8 +110,9 @@ def month_presence(
     timelines: dict[int, Timeline] | None = None,
 ) -> dict[int, ProjectPresence]:  # fmt: skip
     """The month's presence (up to `until`) of every project given: four queries whatever their number
-    (the suspensions, the engagements, the managers' attended days, the workers' attended counts)."""
-    book = book or policies_in_force()
+    (the suspensions, the engagements, the managers' attended days, the workers' attended counts), by the
+    policies as they stood on `until`."""
+    book = book or policies_in_force(until)
     by_pk = {p.pk: p for p in projects}
     timelines = timelines if timelines is not None else timelines_for(by_pk)
     calendar = month_days(month, until=until)

@@ -208,6 +208,9 @@ class EngagementSerializer(serializers.ModelSerializer):
             "contract_signed_on",
             "exited_on",
             "settlement_confirmed",
+            "card_checked_at",
+            "card_check_received_at",
+            "card_valid_until",
         ]
 
 

@@ -81,6 +81,14 @@ class Engagement(ScopedModel):
     # A replacement holder of a required position is held to attendance from the switch, not from
     # its registration (中山 2019 上线通知 三(十一)): empty for everyone else (from the entry).
     judged_from = models.DateField(_("held to attendance from"), null=True, blank=True)
+    # The entry verified by reading the person's ID card at the gate (杭建市发〔2016〕39号 三, 五(一)1
+    # "二代身份证不校验，人员不进场"): the first valid read of the engaged number, when the device made it and
+    # when the platform received it (a read sent late verifies the entry only from its receipt; rule R17).
+    card_checked_at = models.DateTimeField(_("ID card read at the gate at"), null=True, blank=True)
+    card_check_received_at = models.DateTimeField(_("ID card read received at"), null=True, blank=True)
+    card_valid_until = models.DateField(
+        _("ID card valid until"), null=True, blank=True, help_text=_("Empty with a read: valid for life (长期).")
+    )
     exit_recorded_at = models.DateTimeField(_("exit recorded at"), null=True, blank=True)
     exit_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -535,6 +535,13 @@ rule(
     add=access("新增", _("A city sets its own policy and its districts'."), city=PLATFORM | GOVERNED),
 )
 rule(
+    "inspections.policyversion",
+    "检查规则参数版本",
+    Paths(region="policy__district"),
+    setting=True,
+    view=access("查看", province=EVERYTHING, city=EVERYTHING, district=EVERYTHING),
+)
+rule(
     "inspections.alert",
     "预警",
     PROJECT,

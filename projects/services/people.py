@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -243,3 +244,21 @@ def identity_conflict_review(*, user: User, conflict: IdentityConflict) -> Ident
     )
     conflict.refresh_from_db()
     return conflict
+
+
+def engagement_card_checks_record(
+    *, project_id: int, reads: list[tuple[int, dt.date, dt.datetime, dt.date | None]], received_at: dt.datetime
+) -> int:
+    """进场读卡校验: record the ID card reads that verify entries on the project, each `(person, day of the read,
+    read at, card valid until)`, on the engagement running that day. Only the first read of an engagement is
+    kept (a conditional update: a later read, or a concurrent one, changes nothing); answers how many
+    engagements it verified."""
+    verified = 0
+    for person_id, day, read_at, valid_until in reads:
+        verified += (
+            Engagement.objects.filter(project_id=project_id, person_id=person_id, entered_on__lte=day,
+                                      card_checked_at__isnull=True)
+            .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=day))
+            .update(card_checked_at=read_at, card_check_received_at=received_at, card_valid_until=valid_until)
+        )  # fmt: skip
+    return verified

@@ -343,7 +343,7 @@ def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     item = get_object_or_404(with_handling(alerts), pk=alert_id)
     spec = rule(item.rule)
     return render(request, "reports/dashboard/alert.html", {
-        "alert": item, "rule_name": spec.label, "sentence": spec.describe(item) if spec.describe else "",
+        "alert": item, "rule": spec, "rule_name": spec.label, "sentence": spec.describe(item) if spec.describe else "",
         "evidence": evidence_rows(item.evidence), "cases": item.cases.all(),
         # The punches behind the figures, each linked to its detail (R07: the reused photo among them).
         "punches": punches.evidence_punches(request.user, item.evidence),

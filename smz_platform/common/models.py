@@ -13,6 +13,8 @@ class AuditAction(models.TextChoices):
     SEARCH_ID_NUMBER = "search_id_number", _("Searched by ID number")
     # An account locked, unlocked, its tokens ended, a link to set its password given (projects.admin.accounts).
     MANAGE_ACCOUNT = "manage_account", _("Managed an account")
+    # A policy's settings changed (考核口径), with its version (inspections.PolicyVersion) saying what and why.
+    CHANGE_POLICY = "change_policy", _("Changed a policy")
 
 
 class AuditEvent(models.Model):

@@ -16,7 +16,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Each benchmark and the figures its last line must carry.
 BENCHMARKS = [
     ("intake.py", {"batch_punches_per_s", "raw_rows_per_s", "ratio", "single_requests_per_s", "single_p99_ms"}),
-    ("rules.py", {"night_s", "month_s", "peak_rss_mb", "doubling_ratio"}),
+    ("rules.py", {"night_s", "month_s", "peak_rss_mb", "doubling_ratio", "preview_s"}),
     ("reports.py", {"district_median_s", "district_max_s", "city_median_s", "city_max_s"}),
     ("dashboard.py", {"city overview", "district page", "project page", "alert triage", "reports page"}),
     (

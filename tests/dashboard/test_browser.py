@@ -608,3 +608,41 @@ def test_the_city_reads_its_policy_from_the_left_menu(city, live_server, browser
     row = page.locator("tr:has(th:text-is('两次停止考勤：项目经理凭工程现场施工质量监督任务完成告知书停止考勤'))")
     assert "是" in row.inner_text() and "三(十二)" in row.inner_text()
     page.screenshot(path=shots / "policies.png", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_city_previews_a_change_of_its_policy_and_saves_it(city, gate, live_server, browser, shots):
+    """The city lowers R12 to three silent days: the preview judges last month under the draft, with a
+    progress bar, and shows the alert that would appear; saved with a reason, the change is a version."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from inspections.models import PolicyVersion
+    from tests.inspections.test_policy_versions import november_with_a_silence
+
+    if timezone.localdate().strftime("%Y-%m") != "2026-12":
+        pytest.fail("this walk reads November 2026 as last month: run it in December 2026 or move its month")
+    november_with_a_silence(city, gate)
+    page = _login(browser, live_server, "city")
+    page.click("aside.side a:text-is('考核口径')")
+    page.click("a:text-is('修改考核口径')")
+    page.wait_for_load_state()
+    page.fill("input[name=r12_silent_days]", "3")
+    page.click("#preview-button")
+    page.wait_for_selector("#preview h2", timeout=60_000)
+    haishu = page.locator("#preview h3:text-is('海曙区') ~ table.alert-changes").first
+    changes = haishu.inner_text()
+    assert "将新增" in changes and "R12" in changes and "海曙中心小学迁建工程" in changes
+    assert not PolicyVersion.objects.exists()  # a preview writes nothing
+    page.screenshot(path=shots / "policy-preview.png", full_page=True)
+    page.fill("textarea[name=reason]", "专项行动期间从严：连续3天无考勤即预警")
+    page.click("button[name=save]")
+    page.wait_for_load_state()
+    assert page.url.endswith("/policies/")
+    assert "已修改" in page.locator("ul.messages").inner_text()
+    assert "专项行动期间从严" in page.locator("table.policy-history").first.inner_text()
+    version = PolicyVersion.objects.exclude(effective_from=None).get()
+    assert version.values["r12_silent_days"] == 3 and version.effective_from == timezone.localdate()
+    assert version.effective_from > dt.date(2026, 11, 30)
+    connections.close_all()  # see the browser fixture

@@ -80,6 +80,7 @@ def test_the_run_is_recorded_per_rule(city):
     rules_run(day=dt.date(2026, 11, 24))
     assert set(RuleRun.objects.values_list("rule", flat=True)) == {
         "R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R10", "R11", "R12", "R13", "R14", "R15", "R16",
+        "R17",
     }  # fmt: skip
 
 
@@ -109,7 +110,7 @@ def test_a_claim_whose_holder_died_is_taken_over(city, settings):
     rules_run(day=dt.date(2026, 11, 24))
     run = NightlyRun.objects.get(day=dt.date(2026, 11, 24), part="")
     assert (run.state, run.attempts) == ("complete", 2)
-    assert RuleRun.objects.filter(day=dt.date(2026, 11, 24)).count() == 16
+    assert RuleRun.objects.filter(day=dt.date(2026, 11, 24)).count() == 17
 
 
 def test_the_nightly_run_is_at_half_past_one_for_yesterday(city):

@@ -74,6 +74,7 @@ CHANGELIST = {
     "attendance.punch": REGULATORS | FIRMS,
     "attendance.dailypresence": REGULATORS | FIRMS,
     "inspections.policy": CITIES,
+    "inspections.policyversion": set(),  # written by policy changes only; the policy page shows them
     "inspections.alert": REGULATORS | FIRMS,
     "inspections.rulerun": set(),
     "inspections.nightlyrun": set(),

@@ -201,6 +201,12 @@ ROUTES = {
     "/draws/": Route(REGULATORS | {"jiangbei"}),
     # 考核口径: every regulator reads the policies over its own districts.
     "/policies/": Route(REGULATORS | {"jiangbei"}, shows="考核口径"),
+    # Changing one: the city that sets it (here Ningbo's own policy);
+    # a district, the province and another city are refused its form, its preview and its save.
+    "/policies/{policy_id}/edit/": Route(frozenset({"city"}), shows="变更理由"),
+    "/policies/{policy_id}/preview/": Route(frozenset({"city"}), method="POST", refused_also=frozenset({400})),
+    # A preview's progress: each regulator reads its own previews' (keyed by account), nobody's else.
+    "/policies/preview/{preview_job}/": Route(REGULATORS),
     # 报送: each district files its own; the city reads them all, and files none.
     "/submissions/": Route(REGULATORS | {"jiangbei"}),
     "/submissions/prepare/": Route(frozenset({"haishu", "jiangbei"}), method="POST"),
@@ -230,7 +236,7 @@ ROUTES = {
 # Another city's or province's regulator, and another district's staff, read only the lists every
 # regulator has (empty of Ningbo's projects).
 LISTS = {"/reports/", "/draws/", "/policies/", "/submissions/", "/alerts/", "/alerts/export.xlsx", "/"}
-RECORDING = {"/projects/{permit_no}/inspections/new/"}  # a site visit's form: for those who record it
+RECORDING = {"/projects/{permit_no}/inspections/new/", "/policies/{policy_id}/edit/"}  # forms for those who record
 READ_BY_POST = {"/search/"}  # a search sends the ID number in the body, never in a URL
 OPERATOR_READS = {"/reports/jobs/{job_id}/", "/reports/jobs/{job_id}/download", "/districts/{code}/",
                   "/submissions/{submission_id}/download"}  # fmt: skip
@@ -309,7 +315,7 @@ def _url(key: str, route: Route, world) -> str:
         "document_id": world.document, "reply_id": world.reply, "campaign_id": world.campaign, "draw_id": world.draw,
         "job_id": world.job, "conflict_id": world.conflict, "uscc": world.contractor_uscc,
         "person_id": world.manager_person, "code": "330203", "submission_id": world.submission,
-        "punch_id": world.punch,
+        "punch_id": world.punch, "policy_id": world.policy, "preview_job": "preview-0123456789",
     }  # fmt: skip
     path = key.split(" ")[0]
     if path.startswith("/cities/"):

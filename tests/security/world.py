@@ -13,7 +13,7 @@ from django.utils import timezone
 from attendance.models import Punch
 from attendance.photos import photo_store
 from devices.models import Device
-from inspections.models import Alert
+from inspections.models import Alert, Policy
 from inspections.services.campaigns import PhaseIn, campaign_create, random_draw_make
 from inspections.services.cases import case_open
 from inspections.services.inspections import FindingIn, inspection_photo_add, inspection_record
@@ -68,6 +68,7 @@ class World:
     contractor_uscc: str
     submission: int
     punch: int
+    policy: int  # Ningbo's own policy (its city account sets it)
 
 
 def two_provinces(city) -> None:
@@ -146,4 +147,5 @@ def build(city, gate) -> World:
         alert=alert.pk, inspection=inspection.pk, case=case.pk, measure=measure.pk, document=document.pk,
         reply=reply.pk, campaign=campaign.pk, draw=draw.pk, job=str(job.pk), conflict=conflict.pk,
         contractor_uscc=city.contractor.uscc, submission=submission.pk, punch=punch.pk,
+        policy=Policy.objects.create(district=city.city, name="宁波市考核口径", preset="ningbo_2023", in_force=True).pk,
     )  # fmt: skip
