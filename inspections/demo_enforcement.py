@@ -48,8 +48,10 @@ def _issue(case: Case, staff: User, kind: str, day: dt.date, **fields) -> Measur
 
 
 def _campaign_and_draw(today: dt.date, users: dict[str, User]):
-    """The running campaign (its four phases around today) and a 双随机 draw in Haishu."""
-    districts = list(Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code"))
+    """The running campaign (its four phases around today) and a 双随机 draw in Haishu. The campaign is
+    Ningbo's: its districts are Haishu's city's, not the demo's second city's."""
+    haishu = users["haishu"].district
+    districts = list(Region.objects.filter(level=RegionLevel.DISTRICT, parent=haishu.parent).order_by("code"))
     start = today - dt.timedelta(days=30)
     phases = [
         campaigns.PhaseIn(CampaignPhase.SELF_INSPECTION, start, start + dt.timedelta(days=9)),
@@ -63,7 +65,6 @@ def _campaign_and_draw(today: dt.date, users: dict[str, User]):
         user=users["city"], name=f"{today.year}年房屋市政工程实名制管理“固本清源”专项整治行动", starts_on=start,
         ends_on=today + dt.timedelta(days=30), districts=districts, phases=phases,
     )  # fmt: skip
-    haishu = users["haishu"].district
     draw = campaigns.random_draw_make(user=users["haishu"], district=haishu, size=2, seed=f"{today:%Y%m%d}-海曙-双随机",
                                       campaign=campaign)  # fmt: skip
     return campaign, draw, start
@@ -74,7 +75,8 @@ def _visits(rng, today, users, planted, campaign, draw, start) -> dict[int, Proj
     visited = {p.pk: p for p in planted.values()}
     for project in Project.objects.filter(permit_no__in=draw.drawn):
         visited[project.pk] = project
-    for project in Project.objects.exclude(pk__in=visited).order_by("?")[:6]:
+    ningbo = users["haishu"].district.parent  # the second demo city's projects are not Ningbo's to visit
+    for project in Project.objects.filter(district__parent=ningbo).exclude(pk__in=visited).order_by("?")[:6]:
         visited[project.pk] = project
     # Visits fall after the start in force (the permit's, or an approved change), as the rules judge it.
     starts = dict(Project.objects.filter(pk__in=visited).annotate(start=start_in_force()).values_list("pk", "start"))
@@ -112,7 +114,7 @@ def _r15_visit(today, users, campaign, visited) -> None:
     """A site visit that finds 18 more workers on site than attended: R15 at the penalty level."""
     day = today - dt.timedelta(days=2)
     site = (
-        Project.objects.filter(status=ProjectStatus.ACTIVE)
+        Project.objects.filter(status=ProjectStatus.ACTIVE, district__parent=users["haishu"].district.parent)
         .annotate(start=start_in_force())
         .filter(start__lte=day)
         .exclude(pk__in=visited)

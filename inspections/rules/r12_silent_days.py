@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from inspections.calendar import construction_days, manager_days
+from inspections.cohorts import managers_judged
 from inspections.models import LIVE_STATES, Alert
 from inspections.rules import ladders, words
 from inspections.rules.base import Cadence, Finding, Occurrence, RuleSpec
@@ -72,6 +73,8 @@ def collect(ctx) -> list[Finding]:
     for pk, project in active.items():
         policy = ctx.policy(pk)
         for category, who in CATEGORIES:
+            if category == Category.MANAGER and not managers_judged(project, policy):
+                continue  # 中山 四(二)–(三): its managers attend on the old system, not here
             after = last_present.get((pk, category))
             if after is None:
                 after = since - dt.timedelta(days=1)

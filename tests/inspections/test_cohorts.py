@@ -77,6 +77,8 @@ def test_a_project_filed_before_february_2020_has_its_workers_judged_and_not_its
     assert not Alert.objects.filter(rule="R11", project=old).exists()
     assert _presence(city, old) == set()
     assert Alert.objects.filter(rule="R12", project=old, subject_code="workers").exists()
+    # Nor is their silence on the platform a silent site's (R12 "管理人员无考勤"): they attend elsewhere.
+    assert not Alert.objects.filter(rule="R12", project=old, subject_code="managers").exists()
     assert Alert.objects.filter(rule="R11", project=city.project).count() == 2
     # The project page shows their days and says they are not judged.
     staff = Client()

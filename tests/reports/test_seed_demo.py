@@ -24,12 +24,14 @@ def seeded():
 
 def test_it_builds_ningbos_districts_with_projects_enterprises_people_and_devices(seeded):
     assert Region.objects.get(code="330200").name == "宁波市"
-    assert Region.objects.filter(level="district").count() == 10
-    assert Project.objects.count() == 40
+    ningbo = {"district__parent__code": "330200"}
+    assert Region.objects.filter(level="district", parent__code="330200").count() == 10
+    assert Project.objects.filter(**ningbo).count() == 40
     assert Enterprise.objects.count() >= 36
     # The project where nobody registered has no engagements at all; the one replacing its manager has two.
-    assert Engagement.objects.filter(category="worker").count() == 39 * 5
-    assert Engagement.objects.filter(category="manager", position="project_manager").count() == 40
+    engaged = Engagement.objects.filter(project__district__parent__code="330200")
+    assert engaged.filter(category="worker").count() == 39 * 5
+    assert engaged.filter(category="manager", position="project_manager").count() == 40
     assert Device.objects.filter(project__status=ProjectStatus.NOT_STARTED).count() == 0
     assert Device.objects.count() >= 30
     assert set(Project.objects.values_list("status", flat=True)) >= {"active", "not_started", "suspended"}
@@ -73,8 +75,8 @@ def test_a_second_run_refuses_and_if_empty_only_prints_the_logins(seeded):
         call_command("seed_demo", stdout=io.StringIO())
     out = io.StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
-    assert "跳过" in out.getvalue() and "haishu" in out.getvalue()
-    assert Project.objects.count() == 40
+    assert "跳过" in out.getvalue() and "haishu" in out.getvalue() and "zhongshan" in out.getvalue()
+    assert Project.objects.count() == 44
 
 
 def test_every_rule_fires_on_the_project_named_for_it(seeded):
@@ -128,3 +130,34 @@ def test_it_includes_inspections_cases_with_every_measure_a_blacklisted_vendor_a
     assert campaign.phases.count() == 4 and campaign.districts.count() == 10
     assert RandomDraw.objects.get().campaign == campaign
     assert today - dt.timedelta(days=31) <= Inspection.objects.order_by("day").first().day
+
+
+def test_a_second_city_runs_the_zhongshan_preset_one_project_per_clause(seeded, client):
+    """中山 2019 上线通知, each project named for its clause: the old cohort's managers (四(二)–(三)) and the
+    subcontractor's labour lead (四(一)) never punch and are never flagged; the safety evaluation report
+    stopped everyone's attendance but the project manager's (三(十二)); the municipal works punch on a tablet
+    (四(一)) without an R08 finding. Zhongshan's own account reads its city alone."""
+    from inspections.models import Alert
+    from inspections.selectors.policies import policy_for
+
+    projects = {p.name.split("（", 1)[1]: p for p in Project.objects.filter(district__parent__code="442000")}
+    assert len(projects) == 4 and "中山火炬区东利安置房工程" in seeded
+    old = next(p for clause, p in projects.items() if clause.startswith("2020年2月1日前报建"))
+    roles = next(p for clause, p in projects.items() if clause.startswith("只考核总包"))
+    stops = next(p for clause, p in projects.items() if clause.startswith("安全评定后停止考勤"))
+    tablets = next(p for clause, p in projects.items() if clause.startswith("市政工程"))
+    assert all(policy_for(project=p).preset == "zhongshan_2019" for p in projects.values())
+    assert not Alert.objects.filter(project=old, rule="R11").exists()
+    assert not Alert.objects.filter(project=old, rule="R12", subject_code="managers").exists()
+    assert Engagement.objects.filter(project=old, category="worker").count() == 12
+    flagged = " ".join(
+        Alert.objects.filter(rule="R11", project__in=projects.values()).values_list("subject", flat=True)
+    )
+    assert "劳务负责人" not in flagged
+    assert Engagement.objects.filter(project=roles, position="labour_lead").exists()
+    stop = StatusRequest.objects.get(project=stops, kind="stop_attendance")
+    assert stop.state == "approved"
+    assert not Alert.objects.filter(project=tablets, rule="R08").exists()
+    assert client.post("/login/", {"username": "zhongshan", "password": "smz-demo-2026"}).status_code == 302
+    listed = client.get("/api/v1/projects/").json()
+    assert listed["count"] == 4 and {p["district"] for p in listed["results"]} == {"442000003"}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from devices.demo import seed_devices
 from inspections.demo import seed_attendance
 from inspections.demo_enforcement import seed_enforcement
+from inspections.demo_zhongshan import seed_zhongshan
 from inspections.engine import rules_run
 from projects import demo
 from projects.models import Project, User
@@ -49,6 +50,10 @@ class Command(BaseCommand):
             logins = demo.seed_accounts(registry=registry)
             demo.seed_status_requests(registry=registry)
             planted, loopholes = seed_attendance(rng=rng, days=days) if days else ({}, {})
+            # A second city under the Zhongshan preset, after Ningbo's attendance (which takes every active
+            # project) and before the nights, which judge both, each by its own policy.
+            zhongshan = seed_zhongshan(rng=random.Random(DEMO_SEED + 1), days=days)
+            logins += zhongshan.logins
         if days:
             # The nightly rules over the last month of the demo's history (the earlier month gives the
             # rules the presence they look back on), so that alerts are there on first login.
@@ -72,6 +77,11 @@ class Command(BaseCommand):
                 f"{registry.projects[0].engagements.model.objects.count()} 条进场登记。"
             )
         )
+        self.stdout.write(
+            f"第二个演示城市：{zhongshan.city.name}（中山口径），{len(zhongshan.projects)} 个项目，每项一条通知条款："
+        )
+        for project in zhongshan.projects.values():
+            self.stdout.write(f"  {project.name}")
         self._print_logins(logins)
 
     def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:
@@ -82,6 +92,17 @@ class Command(BaseCommand):
 
 def demo_logins() -> list[tuple[str, str, str]]:
     users = User.objects.filter(
-        username__in=["city", "haishu", "jiangbei", "contractor", "labour", "supervisor", "vendor"]
+        username__in=[
+            "city",
+            "haishu",
+            "jiangbei",
+            "contractor",
+            "labour",
+            "supervisor",
+            "vendor",
+            "zhongshan",
+            "huoju",
+            "zs_contractor",
+        ]
     )
     return [(u.username, role_words(u), demo.DEMO_PASSWORD) for u in users.order_by("id")]
