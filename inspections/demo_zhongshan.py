@@ -143,7 +143,7 @@ def _accounts(city: Region, district: Region, contractor: Enterprise) -> list[tu
     specs = [
         ("zhongshan", "中山市住建局 · 全市（中山口径）", {"role": Role.CITY, "region": city}, "梁志强"),
         ("huoju", f"镇区 · {district.name}", {"role": Role.DISTRICT, "district": district}, "黄丽萍"),
-        ("zs_contractor", f"总包 · {contractor.name}", {"role": Role.ENTERPRISE, "enterprise": contractor}, "冯国栋"),
+        ("zszongbao", f"总包 · {contractor.name}", {"role": Role.ENTERPRISE, "enterprise": contractor}, "冯国栋"),
     ]
     accounts = []
     for n, (username, label, fields, name) in enumerate(specs):
@@ -271,14 +271,14 @@ def _stop_attendance(project: Project, stop: dt.date, users: dict) -> None:
     """The safety evaluation report came two days ago: everyone's attendance but the project manager's stops
     (三(十二)1), approved at both levels; his goes on until the quality supervision completion notice."""
     request = status_request_submit(
-        user=users["zs_contractor"],
+        user=users["zszongbao"],
         project=project,
         kind="stop_attendance",
         reason="已取得安全生产标准化评定报告，申请停止劳务人员和其他管理人员考勤",
         effective_from=stop,
     )
     status_request_attachment_add(
-        user=users["zs_contractor"],
+        user=users["zszongbao"],
         status_request=request,
         kind="report",
         name="安全生产标准化评定报告.pdf",

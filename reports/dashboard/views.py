@@ -66,13 +66,20 @@ def _shift(month: dt.date, by: int) -> dt.date:
     return (month + dt.timedelta(days=32)).replace(day=1) if by > 0 else (month - dt.timedelta(days=1)).replace(day=1)
 
 
-def _overview_context(districts: list[Region], today: dt.date, *, recent: bool = False) -> dict:
+def _overview_context(
+    districts: list[Region], today: dt.date, *, recent: bool = False, area: Region | None = None
+) -> dict:
+    """The figures of an overview and the query its cards and charts link with: the lists behind them
+    are narrowed to the same area (a district, a city, a province), so that each card counts the rows
+    it links to, also for an account that reads more than the area shown."""
     data = (selectors.overview_recent if recent else selectors.overview)(districts=districts, today=today)
     alerts = reverse("dashboard:alerts")
-    where = f"&district={districts[0].code}" if len(districts) == 1 else ""
+    area = area or (districts[0] if len(districts) == 1 else None)
+    where = f"&{area.level}={area.code}" if area is not None else ""
     return {
         "data": data,
         "today": today,
+        "where": where,
         "trend_svg": line_chart(title=_("Last 30 days"), labels=data.trend_labels, series=data.trends),
         "rule_svg": bar_chart(title=_("Open alerts by rule"),
                               items=[(f"{code} {rule(code).label}", n, f"{alerts}?live=1&group=0&rule={code}{where}")
@@ -97,7 +104,7 @@ def _province(request: HttpRequest, province: Region) -> HttpResponse:
     """Cities ranked as the city overview ranks its districts: each city's figures are its districts'."""
     cities = list(Region.objects.filter(parent=province, level=RegionLevel.CITY).order_by("code"))
     districts = selectors.province_districts(province)
-    context = _overview_context(districts, timezone.localdate(), recent=True)
+    context = _overview_context(districts, timezone.localdate(), recent=True, area=province)
     by_city = {city.pk: selectors.Figures() for city in cities}
     for district_, figures in context["data"].districts:
         by_city[district_.parent_id].add(figures)
@@ -123,7 +130,7 @@ def city(request: HttpRequest, code: str) -> HttpResponse:
 
 def _city(request: HttpRequest, city: Region) -> HttpResponse:
     districts = list(Region.objects.filter(parent=city).order_by("code"))
-    context = _overview_context(districts, timezone.localdate())
+    context = _overview_context(districts, timezone.localdate(), area=city)
     context.update(
         city=city,
         todo_panel=todo_panel(request),

@@ -111,12 +111,13 @@ def test_a_suspension_approved_from_a_later_date_leaves_the_project_under_constr
         assert "在建" in page.split("\n", 3)[0] or "· 在建" in page
         overview = client.get("/", secure=True).content.decode()
         link, active = card(overview, "在建项目")
-        assert link == "/projects/?status=active" and active == 2 == listed(client, link)
+        assert link == f"/projects/?status=active&city={city.project.district.parent.code}"
+        assert active == 2 == listed(client, link)
         assert card(overview, "停工项目")[1] == 0
     with time_machine.travel(dt.datetime(2026, 12, 1, 10, tzinfo=SH), tick=False):
         client = signed_in(city, "city")
         overview = client.get("/", secure=True).content.decode()
-        assert card(overview, "在建项目")[1] == 1 == listed(client, "/projects/?status=active")
+        assert card(overview, "在建项目")[1] == 1 == listed(client, link)
         link, suspended = card(overview, "停工项目")
         assert suspended == 1 == listed(client, link)
         assert "· 停工" in text(client.get(f"/projects/{city.project.permit_no}/", secure=True))

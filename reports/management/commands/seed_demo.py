@@ -102,7 +102,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
             "vendor",
             "zhongshan",
             "huoju",
-            "zs_contractor",
+            "zszongbao",
         ]
     )
     return [(u.username, role_words(u), demo.DEMO_PASSWORD) for u in users.order_by("id")]
