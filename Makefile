@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test replica pgbouncer test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province messages services secrets
+.PHONY: install run test replica pgbouncer test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province standby-note messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -32,9 +32,10 @@ run: install var/.env
 services:
 	bash scripts/ensure-services.sh
 
-test: install var/.env services replica pgbouncer browser office
-	bash scripts/pgbouncer.sh kill test_smz
-	$(PY) -m pytest
+# The replica and pgbouncer it starts are stopped at its end, pass or fail (scripts/test-services.sh);
+# the slowest tests are listed at the end of the log.
+test: install var/.env services browser office
+	bash scripts/test-services.sh $(PY) -m pytest --durations=30
 
 # pgbouncer in transaction mode on 127.0.0.1:6432; the suite runs through it (scripts/pgbouncer.sh).
 pgbouncer:
@@ -100,28 +101,33 @@ restore: install var/.env
 	$(PY) manage.py restore $(BACKUP) --database $(DB) $(if $(MEDIA),--media $(MEDIA))
 
 # Benchmarks: each issue that names a speed or size adds its own target here (docs/benchmarks.md).
+# Each benchmark says first whether a streaming standby is attached to the cluster it measures: its WAL
+# replay shares the machine's cores, so that figures taken with one read high (scripts/standby-note.sh).
+standby-note:
+	@bash scripts/standby-note.sh
+
 bench: bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province
 
 # The nightly rules run on a synthetic city of 2,000 projects and one twice its size (docs/benchmarks.md).
-bench-rules: install var/.env services
+bench-rules: install var/.env services standby-note
 	$(PY) bench/rules.py
 
 # Annex 1 (district and city) on the same synthetic city, a month of data (docs/benchmarks.md).
-bench-reports: install var/.env services
+bench-reports: install var/.env services standby-note
 	$(PY) bench/reports.py
 
 # The dashboard's pages on that city (reuses the bench-reports database; docs/benchmarks.md).
-bench-dashboard: install var/.env services
+bench-dashboard: install var/.env services standby-note
 	$(PY) bench/dashboard.py
 
 # A province of five such cities: the month-end night fanned out over 1 and 2 worker processes (docs/benchmarks.md).
-bench-province: install var/.env services
+bench-province: install var/.env services standby-note
 	$(PY) bench/province.py
 
 # Device intake under load (docs/benchmarks.md): gunicorn with 2 workers against PostgreSQL, loopback only.
-bench-intake: install var/.env services
+bench-intake: install var/.env services standby-note
 	$(PY) bench/intake.py
 
 # The morning peak with locust: 2,000 devices, 200 punches/s, regulators browsing, 10 minutes (docs/benchmarks.md).
-bench-load: install var/.env services
+bench-load: install var/.env services standby-note
 	$(PY) bench/load.py

@@ -4,6 +4,7 @@
 #
 #   scripts/pgbouncer.sh start   install Debian's pgbouncer if missing, start it (idempotent)
 #   scripts/pgbouncer.sh stop    stop it
+#   scripts/pgbouncer.sh status  exit 0 when pgbouncer answers on the port, 1 when nothing does
 #   scripts/pgbouncer.sh kill DB drop every connection it holds to DB (before DB is dropped)
 #
 # Transaction pooling hands each transaction whatever server connection is free: nothing may outlive a
@@ -75,7 +76,8 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  status) port_open "$PORT" && admin "SHOW VERSION" >/dev/null 2>&1 ;;
   # KILL closes its connections to DB (so that DB can be dropped); RESUME lets new ones in again.
   kill) port_open "$PORT" && { admin "KILL ${2:?database}" >/dev/null 2>&1 || true; admin "RESUME ${2}" >/dev/null 2>&1 || true; } ;;
-  *) echo "usage: scripts/pgbouncer.sh start|stop|kill DB" >&2; exit 2 ;;
+  *) echo "usage: scripts/pgbouncer.sh start|stop|status|kill DB" >&2; exit 2 ;;
 esac

@@ -4,6 +4,7 @@
 #
 #   scripts/replica.sh start   pg_basebackup into a second cluster and start it as a hot standby (idempotent)
 #   scripts/replica.sh stop    stop it and delete its data directory
+#   scripts/replica.sh status  exit 0 when a standby answers on the port, 1 when none does
 #
 # The primary must accept replication connections from 127.0.0.1: a "host replication" line is added to
 # its pg_hba.conf when missing, and the configuration reloaded. The standby runs as the postgres user
@@ -59,8 +60,13 @@ stop() {
   echo "replica: stopped"
 }
 
+status() {
+  port_open "$PORT" && [[ $(psql -h 127.0.0.1 -p "$PORT" -U postgres -Atqc "SELECT pg_is_in_recovery()") == t ]]
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: scripts/replica.sh start|stop" >&2; exit 2 ;;
+  status) status ;;
+  *) echo "usage: scripts/replica.sh start|stop|status" >&2; exit 2 ;;
 esac
