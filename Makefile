@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test replica pgbouncer test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province standby-note messages services secrets
+.PHONY: install run test test-quick replica pgbouncer test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province standby-note messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -34,8 +34,17 @@ services:
 
 # The replica and pgbouncer it starts are stopped at its end, pass or fail (scripts/test-services.sh);
 # the slowest tests are listed at the end of the log.
+# The system tests (marked `system`, tests/conftest.py) run after the rest; the exit code is the worse.
 test: install var/.env services browser office
-	bash scripts/test-services.sh $(PY) -m pytest --durations=30
+	bash scripts/test-services.sh sh -c '$(PY) -m pytest -m "not system" --durations=30; a=$$?; \
+	  $(PY) -m pytest -m system --durations=15; b=$$?; [ $$a -ge $$b ] && exit $$a || exit $$b'
+
+# The unit and API tests without the system tests, straight on PostgreSQL (no pgbouncer, no replica):
+# the loop a developer runs between changes. make test before a commit.
+test-quick: install var/.env services
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/smz_quick DATABASE_TRANSACTION_POOLING=false \
+	  DATABASE_DIRECT_URL=postgres://postgres@127.0.0.1:5432/smz_quick DATABASE_REPLICA_URL= \
+	  $(PY) -m pytest -m "not system" -q --durations=10
 
 # pgbouncer in transaction mode on 127.0.0.1:6432; the suite runs through it (scripts/pgbouncer.sh).
 pgbouncer:

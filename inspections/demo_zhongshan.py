@@ -18,7 +18,7 @@ from stdnum.cn import uscc
 from attendance.models import Punch, PunchKey
 from attendance.storage import presence_refresh
 from devices.choices import Connection, DeviceKind, Location
-from devices.models import Device
+from devices.models import Device, DeviceFlip, FlipField
 from inspections.models import Policy
 from inspections.presets import PRESETS
 from projects.choices import Category, ParticipantRole, ProjectKind, ProjectStatus, RegionLevel, Role
@@ -121,6 +121,7 @@ def seed_zhongshan(*, rng: random.Random, days: int) -> Zhongshan:
         projects[key] = project
     people = _engage(rng, projects, firms, first=today - dt.timedelta(days=days))
     devices = _devices(projects, firms["vendor"])
+    _in_contact(devices.values(), since=today - dt.timedelta(days=days))
     stop = today - dt.timedelta(days=2)  # a request may be dated at most three days back
     if days:
         _punches(
@@ -215,6 +216,23 @@ def _devices(projects, vendor) -> dict[int, Device]:
             liveness_enabled=True,
         )
     return devices
+
+
+def _in_contact(devices, *, since: dt.date) -> None:
+    """Online with liveness on since the demo's first day and in contact now, as Ningbo's devices are: the
+    overview's online rate and R03 read the flips and the last contact."""
+    start = dt.datetime.combine(since, dt.time(6), tzinfo=SHANGHAI)
+    now = dt.datetime.now(tz=SHANGHAI)
+    for device in devices:
+        DeviceFlip.objects.bulk_create(
+            [
+                DeviceFlip(device=device, at=start, field=FlipField.ONLINE, value=True, detected_at=start),
+                DeviceFlip(device=device, at=start, field=FlipField.LIVENESS, value=True, detected_at=start),
+            ]
+        )
+    Device.objects.filter(pk__in=[d.pk for d in devices]).update(
+        online=True, last_contact_at=now, last_heartbeat_at=now, offline_after=now + dt.timedelta(minutes=30)
+    )
 
 
 def _punches(rng, people, devices, *, first: dt.date, today: dt.date, stopped: dict[int, dt.date]) -> None:

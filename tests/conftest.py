@@ -50,6 +50,30 @@ def _pgbouncer_let_go() -> None:
                        env={**__import__("os").environ, "PGBOUNCER_PORT": str(db["PORT"])})  # fmt: skip
 
 
+# The system tests (issue 26): they start processes, browsers, servers or the whole demo, and take most of
+# the suite's time. `make test` runs them after the rest, `make test-quick` leaves them out.
+SYSTEM = (
+    "tests/bench/",
+    "tests/dashboard/test_browser.py",
+    "tests/dashboard/test_no_code_in_pages.py",
+    "tests/devices/test_simulator.py",
+    "tests/platform/test_backup.py",
+    "tests/platform/test_replica.py",
+    "tests/platform/test_test_services.py",
+    "tests/platform/test_two_nodes.py",
+    "tests/reports/test_printing.py",
+    "tests/reports/test_seed_demo.py",
+    "tests/security/test_data_at_rest.py",
+    "tests/security/test_fuzz.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(SYSTEM):
+            item.add_marker(pytest.mark.system)
+
+
 def pytest_sessionstart(session):
     """A run that died may have left pgbouncer holding connections to the test database, which would
     stop this run from dropping and creating it again."""
