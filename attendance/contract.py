@@ -37,6 +37,7 @@ PUNCH_RECORD = {
         },
         "punched_at": {
             "type": "string", "minLength": 10, "maxLength": 40, "x-error-code": "invalid_time",
+            "x-more-codes": ["future_time"],  # checked after the schema, by attendance.intake
             "description": "ISO 8601; without an offset, Asia/Shanghai. At most 5 minutes ahead of the server's clock "
                            "(future_time), not before 2000.",
         },
@@ -110,6 +111,20 @@ def error_code(exc: fastjsonschema.JsonSchemaValueException) -> str:
         return "missing_field"
     field = exc.name.split(".", 1)[1].split(".")[0].split("[")[0] if "." in exc.name else ""
     return PUNCH_RECORD["properties"].get(field, {}).get("x-error-code", "missing_field")
+
+
+def fields_markdown() -> str:
+    """The table of a punch record's fields in docs/device-api.md, written from PUNCH_RECORD (manage.py
+    device_api_doc), so that the page cannot say what the intake does not enforce."""
+    rows = ["| field | required | rule | code when broken |", "| --- | --- | --- | --- |"]
+    for name, spec in PUNCH_RECORD["properties"].items():
+        rule = spec.get("description", "")
+        if "enum" in spec:
+            rule = "one of " + ", ".join(f"`{value}`" for value in spec["enum"]) + (f". {rule}" if rule else "")
+        required = "yes" if name in PUNCH_RECORD["required"] else "no"
+        codes = ", ".join(f"`{code}`" for code in (spec["x-error-code"], *spec.get("x-more-codes", ())))
+        rows.append(f"| `{name}` | {required} | {rule} | {codes} |")
+    return "\n".join(rows) + "\n"
 
 
 def as_openapi(schema: dict) -> dict:
