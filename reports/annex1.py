@@ -21,22 +21,44 @@ from projects.models import Enterprise, Project, Region
 from projects.selectors import in_scope_q
 from smz_platform.common.dates import chinese_date
 
-# The nine rows, worded exactly as the notice's table (甬建函〔2023〕82号, 附件1).
-LABELS = (
-    "在建项目数",
-    "应考勤未考勤项目数",
-    "实名制数据虚假项目数",
-    "擅自改造考勤设备项目数",
-    "责令停工整改项目数",
-    "信用惩戒项目数",
-    "通报批评项目数",
-    "重点监管项目数",
-    "被列入“黑名单”的第三方服务商数",
+
+@dataclass(frozen=True)
+class Row:
+    """One row of Annex 1: its number, the notice's words, and what feeds it. A row counts projects in
+    the period (ACTIVE), projects with a finding of the rules that name the row in their SPEC's
+    annex1_row (FINDINGS), projects with a standing measure of a kind (MEASURE), or the vendors with one
+    (VENDORS: once each in a city or province, however many districts issued it)."""
+
+    number: int
+    label: str
+    feed: str
+    measure: str | None = None
+
+
+ACTIVE, FINDINGS, MEASURE, VENDORS = "active", "findings", "measure", "vendors"
+
+# The nine rows, worded exactly as the notice's table (甬建函〔2023〕82号, 附件1); the workbook, the detail
+# sheet, the totals and the 报送 page iterate over this declaration and nothing else.
+ROWS = (
+    Row(1, "在建项目数", ACTIVE),
+    Row(2, "应考勤未考勤项目数", FINDINGS),
+    Row(3, "实名制数据虚假项目数", FINDINGS),
+    Row(4, "擅自改造考勤设备项目数", FINDINGS),
+    Row(5, "责令停工整改项目数", MEASURE, MeasureKind.STOP_WORK),
+    Row(6, "信用惩戒项目数", MEASURE, MeasureKind.CREDIT),
+    Row(7, "通报批评项目数", MEASURE, MeasureKind.CIRCULAR),
+    Row(8, "重点监管项目数", MEASURE, MeasureKind.KEY_SUPERVISION),
+    Row(9, "被列入“黑名单”的第三方服务商数", VENDORS, MeasureKind.VENDOR_BLACKLIST),
 )
-# Rows 2–4 count findings: which rules each counts is declared by the rules (their SPEC's annex1_row).
-MEASURE_ROWS = {
-    5: MeasureKind.STOP_WORK, 6: MeasureKind.CREDIT, 7: MeasureKind.CIRCULAR, 8: MeasureKind.KEY_SUPERVISION,
-}  # fmt: skip
+LABELS = tuple(row.label for row in ROWS)
+PROJECT_ROWS = tuple(row.number for row in ROWS if row.feed != VENDORS)
+MEASURE_ROWS = {row.number: row.measure for row in ROWS if row.feed == MEASURE}
+VENDOR_MEASURES = tuple(row.measure for row in ROWS if row.feed == VENDORS)
+
+
+def distinct_rows() -> tuple[bool, ...]:
+    """Per row, in order: whether a total counts it once across its parts (vendors) instead of summing."""
+    return tuple(row.feed == VENDORS for row in ROWS)
 
 
 def finding_rules() -> tuple[str, ...]:
@@ -62,17 +84,20 @@ def notes() -> tuple[str, ...]:
     """The 备注 of each row: where its number comes from."""
     finding = "统计期间内存在以下问题的项目：{}。问题指平台预警（未被监管人员排除）或检查记录中发现的问题。"
     measure = "统计期间内被下达“{}”措施的项目（不含待确认和已撤销的措施）。"
-    return (
-        "统计期间内至少一天处于在建状态的项目（已开工，未竣工，未停止考勤）。",
-        *(finding.format("、".join(f"{r} {category_name(r)}" for r in annex1_rows().get(n, ()))) for n in (2, 3, 4)),
-        *(measure.format(measure_name(MEASURE_ROWS[n])) for n in (5, 6, 7, 8)),
-        "统计期间内被列入“黑名单”的第三方服务商，同一服务商多次列入的计1家。",
-    )
+    words = {
+        ACTIVE: lambda row: "统计期间内至少一天处于在建状态的项目（已开工，未竣工，未停止考勤）。",
+        FINDINGS: lambda row: finding.format(
+            "、".join(f"{r} {category_name(r)}" for r in annex1_rows().get(row.number, ()))
+        ),
+        MEASURE: lambda row: measure.format(measure_name(row.measure)),
+        VENDORS: lambda row: "统计期间内被列入“黑名单”的第三方服务商，同一服务商多次列入的计1家。",
+    }
+    return tuple(words[row.feed](row) for row in ROWS)
 
 
 @dataclass
 class DistrictCount:
-    """One district's Annex 1: the projects behind rows 1–8 and the vendors behind row 9."""
+    """One district's Annex 1: the projects behind each project row and the vendors behind the vendors' row."""
 
     district: Region
     projects: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))  # row → project ids
@@ -80,14 +105,15 @@ class DistrictCount:
 
     @property
     def counts(self) -> tuple[int, ...]:
-        return (*(len(self.projects[n]) for n in range(1, 9)), len(self.vendors))
+        """The figure of each row, in ROWS' order."""
+        return tuple(len(self.vendors) if row.feed == VENDORS else len(self.projects[row.number]) for row in ROWS)
 
     def rows_of(self, project_id: int) -> tuple[int, ...]:
-        return tuple(n for n in range(1, 9) if project_id in self.projects[n])
+        return tuple(n for n in PROJECT_ROWS if project_id in self.projects[n])
 
     @property
     def counted_projects(self) -> set[int]:
-        return set().union(*(self.projects[n] for n in range(1, 9)))
+        return set().union(*(self.projects[n] for n in PROJECT_ROWS))
 
 
 @dataclass(frozen=True)
@@ -134,7 +160,7 @@ def annex1_counts(*, districts: list[Region], start: dt.date, end: dt.date) -> d
     for project_id, district_id, kind, vendor_id in _standing_measures(districts, start, end).values_list(
         "case__project_id", "case__project__district_id", "kind", "target_enterprise_id"
     ):
-        if kind == MeasureKind.VENDOR_BLACKLIST:
+        if kind not in by_kind:  # the vendors' row
             result[district_id].vendors.add(vendor_id)
         else:
             result[district_id].projects[by_kind[kind]].add(project_id)
@@ -160,7 +186,7 @@ def _inspection_findings(districts, start: dt.date, end: dt.date):
 def _standing_measures(districts, start: dt.date, end: dt.date):
     return Measure.objects.filter(
         counted(districts, "case__project__"), state__in=STANDING, issued_on__gte=start, issued_on__lte=end,
-        kind__in=[*MEASURE_ROWS.values(), MeasureKind.VENDOR_BLACKLIST],
+        kind__in=[row.measure for row in ROWS if row.measure],
     )  # fmt: skip
 
 
@@ -203,7 +229,7 @@ def annex1_detail(
     ):  # fmt: skip
         text = f"{measure_name(kind)}（{chinese_date(day)}{'，' + number if number else ''}）"
         measures[project_id].append(text)
-        if kind == MeasureKind.VENDOR_BLACKLIST:
+        if kind in VENDOR_MEASURES:
             vendors[(district_id, vendor_id)].append(text)
     projects = {
         p["pk"]: p for p in Project.objects.filter(pk__in=project_ids).values("pk", "name", "permit_no", "district_id")

@@ -23,7 +23,7 @@ from inspections.selectors import (
 from projects.choices import CodeTable, ParticipantRole, RegionLevel
 from projects.models import Engagement, Project, ReferenceCode, Region, User
 from projects.selectors import position_names
-from reports.annex1 import annex1_counts, annex1_detail, category_name, measure_name, notes
+from reports.annex1 import annex1_counts, annex1_detail, category_name, distinct_rows, measure_name, notes
 from reports.workbooks.annex1 import Annex1Book, Annex1Sheet
 from smz_platform.common.dates import chinese_date
 from smz_platform.common.months import month_end
@@ -63,13 +63,25 @@ def annex1_book(*, user: User, city: Region, district: Region | None, start: dt.
         # Rows 1–8 add up the districts (a project is in one district); row 9 counts each vendor once in
         # the city, however many districts blacklisted it (甬建函〔2023〕82号 附件1 counts 服务商, not cases).
         distinct = len(set().union(*(c.vendors for c in counts.values()))) if counts else 0
-        total = (*(sum(sheet.counts[n] for sheet in sheets) for n in range(8)), distinct)
-        summed = sum(sheet.counts[8] for sheet in sheets)
-        total_notes = (*notes()[:8], f"{notes()[8]}全市去重计数（各区县数之和为{summed}家）。")
+        total, total_notes = _totals(
+            [sheet.counts for sheet in sheets], distinct, "全市去重计数（各区县数之和为{}家）。"
+        )
         sheets.append(Annex1Sheet(CITY_TOTAL, bureau(city), total, total_notes))
     reporter, phone = reporter_of(user)
     return Annex1Book(reporter=reporter, phone=phone, filled_on=timezone.localdate(), start=start, end=end,
                       generated_at=timezone.localtime(), sheets=sheets, projects=projects, vendors=vendors)  # fmt: skip
+
+
+def _totals(parts: list[tuple[int, ...]], distinct: int, said: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """A total's figures and notes: a row of projects is the sum of its parts (a project is in one
+    district); the vendors' row counts each vendor once (`distinct`), and its note says what the parts
+    add up to."""
+    figures, words = [], []
+    for n, (once, note) in enumerate(zip(distinct_rows(), notes(), strict=True)):
+        summed = sum(part[n] for part in parts)
+        figures.append(distinct if once else summed)
+        words.append(f"{note}{said.format(summed)}" if once and said else note)
+    return tuple(figures), tuple(words)
 
 
 def annex1_province_book(*, user: User, province: Region, start: dt.date, end: dt.date) -> Annex1Book:
@@ -85,11 +97,11 @@ def annex1_province_book(*, user: User, province: Region, start: dt.date, end: d
         own = [counts[d.pk] for d in districts if d.parent_id == city.pk]
         city_vendors = set().union(*(c.vendors for c in own)) if own else set()
         every_vendor |= city_vendors
-        figures = (*(sum(c.counts[n] for c in own) for n in range(8)), len(city_vendors))
+        figures, _notes = _totals([c.counts for c in own], len(city_vendors), "")
         sheets.append(Annex1Sheet(city.name, bureau(city), figures, notes()))
-    total = (*(sum(sheet.counts[n] for sheet in sheets) for n in range(8)), len(every_vendor))
-    summed = sum(sheet.counts[8] for sheet in sheets)
-    total_notes = (*notes()[:8], f"{notes()[8]}全省去重计数（各市数之和为{summed}家）。")
+    total, total_notes = _totals(
+        [sheet.counts for sheet in sheets], len(every_vendor), "全省去重计数（各市数之和为{}家）。"
+    )
     sheets.append(Annex1Sheet(PROVINCE_TOTAL, bureau(province), total, total_notes))
     reporter, phone = reporter_of(user)
     return Annex1Book(reporter=reporter, phone=phone, filled_on=timezone.localdate(), start=start, end=end,
