@@ -83,9 +83,9 @@ def build_database() -> dict:
     from devices.services import device_register
     from devices.simulator import make_id_number
     from projects.choices import ParticipantRole, RegionLevel, Role
-    from projects.demo import _credit_code
     from projects.identity import parse_id_number
     from projects.models import Engagement, Enterprise, Person, Project, ProjectParticipant, Region, User
+    from reports.demo.registry import _credit_code
     from smz_platform.common import pii
 
     city = Region.objects.create(code="330200", name="宁波市", level=RegionLevel.CITY)

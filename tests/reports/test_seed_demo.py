@@ -80,16 +80,16 @@ def test_a_second_run_refuses_and_if_empty_only_prints_the_logins(seeded):
 
 
 def test_every_rule_fires_on_the_project_named_for_it(seeded):
-    from inspections.demo import PLANTED
     from inspections.models import Alert
+    from reports.demo.attendance import PLANTED
 
     for rule, label in PLANTED.items():
         assert Alert.objects.filter(rule=rule, state="open", project__name__endswith=f"（{label}）").exists(), rule
 
 
 def test_every_loophole_is_judged_as_the_notices_say(seeded):
-    from inspections.demo import LOOPHOLES
     from inspections.models import Alert
+    from reports.demo.attendance import LOOPHOLES
 
     judged = {
         "unreported_start": "R12", "pending_suspension": "R12", "pending_replacement": "R11",

@@ -9,15 +9,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from devices.demo import seed_devices
-from inspections.demo import seed_attendance
-from inspections.demo_enforcement import seed_enforcement
-from inspections.demo_zhongshan import seed_zhongshan
 from inspections.engine import rules_run
-from projects import demo
 from projects.models import Project, User
 from projects.scope.accounts import role_words
 from reports.dashboard.rollup import district_days_roll_up
+from reports.demo import registry as demo
+from reports.demo.attendance import seed_attendance
+from reports.demo.devices import seed_devices
+from reports.demo.enforcement import seed_enforcement
+from reports.demo.zhongshan import seed_zhongshan
 
 DEMO_SEED = 2026
 

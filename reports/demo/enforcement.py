@@ -19,6 +19,7 @@ from projects.choices import ParticipantRole, ProjectStatus, RegionLevel
 from projects.models import Project, Region, User
 from projects.scope import scope_of
 from projects.selectors import start_in_force
+from reports.services import submission_prepare, submission_submit
 
 INSPECTORS = ["李明、张华", "王芳、陈强", "赵磊、孙丽", "周杰、吴敏"]
 
@@ -189,7 +190,6 @@ def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None
 def _filings(campaign, users) -> None:
     """报送 under way: Haishu has submitted its Annex 1 and has a typical case's Annex 2 in draft; the
     other districts have not filed yet (their deadline is the end of the local inspection)."""
-    from reports.services import submission_prepare, submission_submit
 
     staff = users["haishu"]
     annex1 = submission_prepare(user=staff, campaign=campaign, district=staff.district, kind="annex1")

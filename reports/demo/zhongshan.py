@@ -22,11 +22,11 @@ from devices.models import Device, DeviceFlip, FlipField
 from inspections.models import Policy
 from inspections.presets import PRESETS
 from projects.choices import Category, ParticipantRole, ProjectKind, ProjectStatus, RegionLevel, Role
-from projects.demo import DEMO_PASSWORD, _id_number, _name
 from projects.identity import parse_id_number
 from projects.models import Engagement, Enterprise, Person, Project, ProjectParticipant, Region
 from projects.services.accounts import account_contact_set, account_create
 from projects.services.status import status_request_approve, status_request_attachment_add, status_request_submit
+from reports.demo.registry import DEMO_PASSWORD, _id_number, _name
 from smz_platform.common import pii
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
