@@ -160,7 +160,7 @@ def annex1_counts(*, districts: list[Region], start: dt.date, end: dt.date) -> d
     for project_id, district_id, kind, vendor_id in _standing_measures(districts, start, end).values_list(
         "case__project_id", "case__project__district_id", "kind", "target_enterprise_id"
     ):
-        if kind not in by_kind:  # the vendors' row
+        if kind in VENDOR_MEASURES:
             result[district_id].vendors.add(vendor_id)
         else:
             result[district_id].projects[by_kind[kind]].add(project_id)
@@ -186,7 +186,7 @@ def _inspection_findings(districts, start: dt.date, end: dt.date):
 def _standing_measures(districts, start: dt.date, end: dt.date):
     return Measure.objects.filter(
         counted(districts, "case__project__"), state__in=STANDING, issued_on__gte=start, issued_on__lte=end,
-        kind__in=[row.measure for row in ROWS if row.measure],
+        kind__in=[*MEASURE_ROWS.values(), *VENDOR_MEASURES],
     )  # fmt: skip
 
 

@@ -60,8 +60,8 @@ def annex1_book(*, user: User, city: Region, district: Region | None, start: dt.
     projects, vendors = annex1_detail(counts=counts, start=start, end=end)
     sheets = [Annex1Sheet(d.name, bureau(d), counts[d.pk].counts, notes()) for d in districts]
     if district is None:
-        # Rows 1–8 add up the districts (a project is in one district); row 9 counts each vendor once in
-        # the city, however many districts blacklisted it (甬建函〔2023〕82号 附件1 counts 服务商, not cases).
+        # The project rows add up the districts (a project is in one district); the vendors' row counts each
+        # vendor once in the city, however many districts blacklisted it (甬建函〔2023〕82号 附件1 counts 服务商).
         distinct = len(set().union(*(c.vendors for c in counts.values()))) if counts else 0
         total, total_notes = _totals(
             [sheet.counts for sheet in sheets], distinct, "全市去重计数（各区县数之和为{}家）。"

@@ -26,6 +26,7 @@ from devices.choices import Connection
 from devices.models import Device, DeviceFlip, FlipField
 from projects.choices import Category, ProjectStatus
 from projects.models import Engagement, Person, Project, ProjectStatusChange, User
+from reports.demo.devices import devices_in_contact
 from smz_platform.common import pii
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.models import AuditAction, AuditEvent
@@ -232,16 +233,7 @@ def _plant_loopholes(loopholes: dict[str, Project], today: dt.date, now: dt.date
 def _plant_the_rest(planted, devices, first, today, now) -> None:
     yesterday = today - dt.timedelta(days=1)
     # Every device online since the start, except the planted ones.
-    for project_devices in devices.values():
-        for device in project_devices:
-            start = dt.datetime.combine(first, dt.time(6), tzinfo=SHANGHAI)
-            DeviceFlip.objects.bulk_create([
-                DeviceFlip(device=device, at=start, field=FlipField.ONLINE, value=True, detected_at=start),
-                DeviceFlip(device=device, at=start, field=FlipField.LIVENESS, value=True, detected_at=start),
-            ])  # fmt: skip
-    Device.objects.filter(project__in=list(devices)).update(
-        online=True, last_contact_at=now, last_heartbeat_at=now, offline_after=now + dt.timedelta(minutes=30)
-    )
+    devices_in_contact([d for project_devices in devices.values() for d in project_devices], since=first, now=now)
     Device.objects.filter(project=planted["R01"]).delete()
     Device.objects.filter(pk=devices[planted["R02"].pk][0].pk).update(connection=Connection.PLATFORM)
     offline = devices[planted["R03"].pk][0]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import secrets
+from zoneinfo import ZoneInfo
 
 from devices.choices import Connection, DeviceKind, Location
-from devices.models import Device
+from devices.models import Device, DeviceFlip, FlipField
 from projects.choices import ParticipantRole, ProjectKind, ProjectStatus
 from projects.models import Project
 from smz_platform.common import pii
@@ -38,3 +40,20 @@ def seed_devices(*, rng: random.Random, projects: list[Project]) -> list[Device]
                 )
             )
     return Device.objects.bulk_create(devices)
+
+
+def devices_in_contact(devices, *, since: dt.date, now: dt.datetime) -> None:
+    """Online with liveness on since the demo's first day (06:00) and in contact `now`: the flips are what
+    R03, R06 and the overview's online rate read, the last contact what the device page shows."""
+    start = dt.datetime.combine(since, dt.time(6), tzinfo=ZoneInfo("Asia/Shanghai"))
+    devices = list(devices)
+    DeviceFlip.objects.bulk_create(
+        [
+            DeviceFlip(device=device, at=start, field=field, value=True, detected_at=start)
+            for device in devices
+            for field in (FlipField.ONLINE, FlipField.LIVENESS)
+        ]
+    )
+    Device.objects.filter(pk__in=[d.pk for d in devices]).update(
+        online=True, last_contact_at=now, last_heartbeat_at=now, offline_after=now + dt.timedelta(minutes=30)
+    )

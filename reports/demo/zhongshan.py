@@ -18,7 +18,7 @@ from stdnum.cn import uscc
 from attendance.models import Punch, PunchKey
 from attendance.storage import presence_refresh
 from devices.choices import Connection, DeviceKind, Location
-from devices.models import Device, DeviceFlip, FlipField
+from devices.models import Device
 from inspections.models import Policy
 from inspections.presets import PRESETS
 from projects.choices import Category, ParticipantRole, ProjectKind, ProjectStatus, RegionLevel, Role
@@ -26,6 +26,7 @@ from projects.identity import parse_id_number
 from projects.models import Engagement, Enterprise, Person, Project, ProjectParticipant, Region
 from projects.services.accounts import account_contact_set, account_create
 from projects.services.status import status_request_approve, status_request_attachment_add, status_request_submit
+from reports.demo.devices import devices_in_contact
 from reports.demo.registry import DEMO_PASSWORD, _id_number, _name
 from smz_platform.common import pii
 
@@ -121,7 +122,7 @@ def seed_zhongshan(*, rng: random.Random, days: int) -> Zhongshan:
         projects[key] = project
     people = _engage(rng, projects, firms, first=today - dt.timedelta(days=days))
     devices = _devices(projects, firms["vendor"])
-    _in_contact(devices.values(), since=today - dt.timedelta(days=days))
+    devices_in_contact(devices.values(), since=today - dt.timedelta(days=days), now=dt.datetime.now(tz=SHANGHAI))
     stop = today - dt.timedelta(days=2)  # a request may be dated at most three days back
     if days:
         _punches(
@@ -216,23 +217,6 @@ def _devices(projects, vendor) -> dict[int, Device]:
             liveness_enabled=True,
         )
     return devices
-
-
-def _in_contact(devices, *, since: dt.date) -> None:
-    """Online with liveness on since the demo's first day and in contact now, as Ningbo's devices are: the
-    overview's online rate and R03 read the flips and the last contact."""
-    start = dt.datetime.combine(since, dt.time(6), tzinfo=SHANGHAI)
-    now = dt.datetime.now(tz=SHANGHAI)
-    for device in devices:
-        DeviceFlip.objects.bulk_create(
-            [
-                DeviceFlip(device=device, at=start, field=FlipField.ONLINE, value=True, detected_at=start),
-                DeviceFlip(device=device, at=start, field=FlipField.LIVENESS, value=True, detected_at=start),
-            ]
-        )
-    Device.objects.filter(pk__in=[d.pk for d in devices]).update(
-        online=True, last_contact_at=now, last_heartbeat_at=now, offline_after=now + dt.timedelta(minutes=30)
-    )
 
 
 def _punches(rng, people, devices, *, first: dt.date, today: dt.date, stopped: dict[int, dt.date]) -> None:
