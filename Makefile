@@ -74,6 +74,8 @@ screenshots: install browser
 lint: install var/.env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	# The layers README "Architecture" draws, and no import circles (.importlinter).
+	$(VENV)/bin/lint-imports --no-cache
 	# Nothing outside projects/scope/ reads an account's role or jurisdiction (issue 23).
 	$(PY) scripts/check_scope.py
 	$(PY) manage.py check --fail-level WARNING

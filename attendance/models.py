@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.choices import Direction, Method
 from projects.scope.queryset import ScopedModel
+from smz_platform.common.fields import EncryptedTextField
 
 
 class Punch(ScopedModel):
@@ -42,7 +43,7 @@ class Punch(ScopedModel):
     record_id = models.CharField(_("device record id"), max_length=64)
     id_number_digest = models.CharField(_("ID number lookup hash"), max_length=64)
     id_number_masked = models.CharField(_("ID number"), max_length=18)
-    id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True)
+    id_number_encrypted = EncryptedTextField(_("ID number (encrypted)"), blank=True)
     punched_at = models.DateTimeField(_("punched at"))
     received_at = models.DateTimeField(_("received at"))
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)

@@ -9,6 +9,7 @@ from devices.choices import Connection, DeviceKind, DeviceState, Location
 from projects.scope.queryset import ScopedModel
 from smz_platform.common import pii
 from smz_platform.common.dates import chinese_datetime
+from smz_platform.common.fields import EncryptedTextField
 
 
 class Device(ScopedModel):
@@ -32,7 +33,7 @@ class Device(ScopedModel):
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     fence_m = models.PositiveIntegerField(_("fence radius (m)"), null=True, blank=True)
-    secret_encrypted = models.TextField(_("secret (encrypted)"), editable=False)
+    secret_encrypted = EncryptedTextField(_("secret (encrypted)"), editable=False, purpose=pii.DEVICE_SECRET)
     state = models.CharField(_("state"), max_length=16, choices=DeviceState.choices, default=DeviceState.ACTIVE)
     firmware = models.CharField(_("firmware"), max_length=64, blank=True)
     # Marked when its vendor is blacklisted: punches still arrive (the workers' records matter), but

@@ -7,3 +7,9 @@ class InspectionsConfig(AppConfig):
 
     name = "inspections"
     verbose_name = _("Inspections")
+
+    def rule_registry(self):
+        """The rules' specs, in order (inspections.rules.registry), asked of the app by the choices."""
+        from inspections.rules import registry
+
+        return registry()

@@ -14,10 +14,11 @@ class InspectionKind(models.TextChoices):
 
 def finding_categories() -> list[tuple[str, str]]:
     """The finding categories (检查发现的问题类别): the rules R01–R17 of the registry, each with its label.
-    A callable, so that the models' choices follow the registry without importing it at load time."""
-    from inspections.rules import registry
+    A callable, so that the models' choices follow the registry; the registry is the app's, loaded when
+    the apps are ready (inspections/apps.py), so that the choices do not import the rules that import them."""
+    from django.apps import apps
 
-    return [(spec.code, spec.label) for spec in registry()]
+    return [(spec.code, spec.label) for spec in apps.get_app_config("inspections").rule_registry()]
 
 
 class MeasureKind(models.TextChoices):

@@ -142,15 +142,6 @@ def ledger_report(*, user: User, project: Project, months: list[dt.date]) -> Rep
                   f"下载实名制管理台账（{project.permit_no}）", project.permit_no)  # fmt: skip
 
 
-def report_job_start(*, user: User, kind: str, params: dict) -> ReportJob:
-    from reports.tasks import generate_report_task
-
-    job = ReportJob.objects.create(kind=kind, params=params, user=user)
-    generate_report_task.delay(str(job.pk))
-    job.refresh_from_db()
-    return job
-
-
 def report_job_run(*, job_id: str) -> ReportJob | None:
     """Generate a queued job's workbook; a job taken by another worker first is left alone."""
     if ReportJob.objects.filter(pk=job_id, state=ReportJobState.PENDING).update(state=ReportJobState.RUNNING) != 1:

@@ -21,7 +21,7 @@ from inspections.models import Campaign, Case
 from projects.models import Project
 from projects.scope import scope_of
 from projects.scope.areas import ReportArea, report_area
-from reports import services
+from reports import jobs, services
 from reports.dashboard.reports_page import reports_form_refused
 from reports.models import ReportJob, ReportJobState
 from smz_platform.common.api import parse_month
@@ -123,7 +123,7 @@ class Annex1Api(PageForm, APIView):
             return _send(request, services.annex1_province_report(user=request.user, province=province, start=start,
                                                                   end=end))  # fmt: skip
         if district is None and (end - start).days > DIRECT_MAX_DAYS:
-            job = services.report_job_start(user=request.user, kind="annex1", params={
+            job = jobs.report_job_start(user=request.user, kind="annex1", params={
                 "district": None, "city": city.code if city else None, "from": start.isoformat(),
                 "to": end.isoformat(), "districts": [d.code for d in districts] if districts else None})  # fmt: skip
             status_url = reverse("report-job", args=[job.pk])

@@ -79,7 +79,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    # Request counts and latencies for /metrics (smz_platform/common/metrics.py adds the platform's own).
+    # Request counts and latencies for /metrics (operations/metrics.py adds the platform's own).
     "django_prometheus",
     "smz_platform.common",
     "projects",
@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "attendance",
     "inspections",
     "reports",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -109,7 +110,7 @@ MIDDLEWARE = [
     # A page form's file over the limit: 413 with the site's page, before CSRF reads the form (common/uploads.py).
     "smz_platform.common.uploads.UploadLimitMiddleware",
     # A session idle longer than its role allows is ended (SMZ_SESSION_IDLE_MINUTES_*).
-    "smz_platform.common.sessions.IdleTimeoutMiddleware",
+    "projects.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuses a locked-out login with the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from attendance.api.device import DEVICE_ROUTES
-from smz_platform.common.health import healthz
-from smz_platform.common.metrics import metrics_view
+from operations.health import healthz
+from operations.metrics import metrics_view
 
 admin.site.site_header = _("Construction worker real-name platform")
 admin.site.site_title = _("Real-name platform administration")

@@ -25,12 +25,12 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from attendance.contract import HEARTBEAT, MAX_BATCH, PUNCH_BATCH, as_openapi
+from attendance.metrics import intake_count
 from attendance.photos import PhotoStorageUnavailable
 from attendance.services import punch_batch_ingest
 from attendance.storage import device_identity
 from devices.gateway import DeviceRefusal, DeviceRequest, authenticate, check_body_size, check_headers, check_source
 from devices.services import device_heartbeat_record
-from smz_platform.common.metrics import intake_count
 
 logger = logging.getLogger("smz.devices")
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from projects.choices import Category, Gender
 from projects.scope.queryset import ScopedModel
 from smz_platform.common import pii
+from smz_platform.common.fields import EncryptedTextField
 
 
 class Person(ScopedModel):
@@ -19,7 +20,7 @@ class Person(ScopedModel):
     masked number it would give the whole number back).
     """
 
-    id_number_encrypted = models.TextField(_("ID number (encrypted)"), editable=False)
+    id_number_encrypted = EncryptedTextField(_("ID number (encrypted)"), editable=False)
     id_number_digest = models.CharField(_("ID number lookup hash"), max_length=64, unique=True, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     id_number_warnings = models.JSONField(_("ID number warnings"), default=list, blank=True, editable=False)

@@ -7,6 +7,7 @@ docs/access.md is generated from this table (`python manage.py access_matrix`), 
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field, replace
 
 from django.apps import apps
@@ -100,22 +101,25 @@ def each(reach: Reach, *kinds: str) -> dict[str, Reach]:
     return dict.fromkeys(kinds or READERS, reach)
 
 
-def _state_is_not(words: str, model_choices: str, member: str) -> Reach:
-    """Rows not in a state (the state's value read from its app's choices when the query is built)."""
+def _choice(choices: str, member: str) -> str:
+    """A member of an app's choices, named by its dotted path and read when the query is built: the
+    scope is the ground floor and names the upper apps' values as Django names their models, by string."""
+    module, name = choices.rsplit(".", 1)
+    return getattr(getattr(importlib.import_module(module), name), member)
+
+
+def _state_is_not(words: str, choices: str, member: str) -> Reach:
+    """Rows not in a state."""
 
     def build(scope: Scope, paths: Paths) -> Q:
-        module, name = model_choices.rsplit(".", 1)
-        choices = getattr(__import__(module, fromlist=[name]), name)
-        return ~Q(state=getattr(choices, member))
+        return ~Q(state=_choice(choices, member))
 
     return Reach(words, build)
 
 
 def _kind_is(words: str, path: str, member: str) -> Reach:
     def build(scope: Scope, paths: Paths) -> Q:
-        from inspections.choices import MeasureKind
-
-        return Q(**{path: getattr(MeasureKind, member)})
+        return Q(**{path: _choice("inspections.choices.MeasureKind", member)})
 
     return Reach(words, build)
 

@@ -65,7 +65,7 @@ class KeyRotationProgress(models.Model):
     """How far `manage.py pii_reencrypt` has come in one step (people, punches, devices, files, the
     digests): a run that stops resumes after `last_id` (or `last_name` for files)."""
 
-    step = models.CharField(_("step"), max_length=32, unique=True)
+    step = models.CharField(_("step"), max_length=100, unique=True)
     last_id = models.BigIntegerField(_("last id"), default=0)
     last_name = models.CharField(_("last file"), max_length=500, blank=True, default="")
     done = models.PositiveBigIntegerField(_("rows done"), default=0)

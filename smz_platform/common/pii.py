@@ -32,6 +32,8 @@ __all__ = [
 ]  # fmt: skip
 
 ID_NUMBER, DEVICE_SECRET, FILE = "id-number", "device-secret", "file"
+# The purposes of encrypted columns (smz_platform/common/fields.py): each has its own subkey.
+PURPOSES = frozenset({ID_NUMBER, DEVICE_SECRET})
 # What a stored file encrypted under a file subkey starts with (a file without it is from before).
 FILE_HEADER = b"SMZENC1\n"
 
@@ -65,6 +67,11 @@ def encrypt(text: str) -> str:
 
 def decrypt(token: str) -> str:
     return _token(ID_NUMBER).decrypt(token.encode()).decode()
+
+
+def decrypt_as(token: str, purpose: str) -> str:
+    """A token of any encrypted column, under its purpose's subkey (key rotation, the backup's proof)."""
+    return _token(purpose).decrypt(token.encode()).decode()
 
 
 def rotate(token: str, purpose: str = ID_NUMBER) -> str:

@@ -23,6 +23,7 @@ from projects.models import Person
 from projects.services.accounts import token_issue
 from projects.services.status import status_request_submit
 from smz_platform.common import pii
+from smz_platform.common.fields import encrypted_columns
 from smz_platform.common.models import KeyRotationProgress
 from tests.factories import engage, id_number, person
 
@@ -127,7 +128,7 @@ def test_pii_reencrypt_moves_everything_under_the_new_first_key_and_resumes(city
     old_keys = list(settings.SMZ_PII_KEYS)
     settings.SMZ_PII_KEYS = [NEW_KEY, *old_keys]
     # A run that stopped after the second person: resuming leaves the first as it was.
-    KeyRotationProgress.objects.create(step="people", last_id=people[1].pk, done=2)
+    KeyRotationProgress.objects.create(step="projects.person.id_number_encrypted", last_id=people[1].pk, done=2)
     out = io.StringIO()
     call_command("pii_reencrypt", "--batch", "1", stdout=out)
     assert "Everything is under the first key." in out.getvalue()
@@ -144,3 +145,14 @@ def test_pii_reencrypt_moves_everything_under_the_new_first_key_and_resumes(city
     call_command("pii_reencrypt", "--restart", stdout=again)  # the whole run again, from the start
     settings.SMZ_PII_KEYS = [NEW_KEY]
     assert Person.objects.get(pk=people[0].pk).reveal_id_number() == "330203199001010779"
+
+
+def test_every_encrypted_column_is_found_by_its_type():
+    """Key rotation and the backup's proof rotate and prove what encrypted_columns finds: the ID numbers
+    of people and of unregistered punches, and the devices' signing secrets, each with its subkey."""
+    found = {column.label: column.field.purpose for column in encrypted_columns()}
+    assert found == {
+        "attendance.punch.id_number_encrypted": pii.ID_NUMBER,
+        "devices.device.secret_encrypted": pii.DEVICE_SECRET,
+        "projects.person.id_number_encrypted": pii.ID_NUMBER,
+    }

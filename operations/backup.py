@@ -41,6 +41,7 @@ from django.conf import settings
 from django.db import connection
 
 from smz_platform.common import pii
+from smz_platform.common.fields import encrypted_columns
 
 FORMAT = 1
 DUMP, MEDIA, MANIFEST = "database.dump", "media.tar", "manifest.json"
@@ -323,37 +324,37 @@ def _tally(rows, opens) -> tuple[int, int]:
     return opened, failed
 
 
-def _person_opens(row) -> bool:
+def _opens_as(purpose: str):
+    def opens(row) -> bool:
+        pii.decrypt_as(row[0], purpose)  # raises InvalidToken when it does not open
+        return True
+
+    return opens
+
+
+def _digest_matches(row) -> bool:
     token, digest = row
-    # The digest too: the intake finds people through it, with the configured SMZ_LOOKUP_KEY.
+    # The intake finds people through the digest, with the configured SMZ_LOOKUP_KEY.
     return pii.lookup_digest(pii.decrypt(token)) == digest
 
 
-def _number_opens(row) -> bool:
-    pii.decrypt(row[0])
-    return True
-
-
-def _secret_opens(row) -> bool:
-    pii.secret_decrypt(row[0])
-    return True
-
-
 def _prove_tokens(restored, proof: Proof, manifest: dict) -> None:
+    """Every encrypted column (found by its type) decrypts with the configured keys; people's lookup
+    digests match their numbers."""
     keys = f"(the backup's key fingerprints: {manifest.get('keys')}; the configured ones: {key_fingerprints()})"
+    for column in encrypted_columns():
+        purpose = column.field.purpose
+        tokens = _rows(restored, f'SELECT "{column.column}" FROM "{column.table}" WHERE "{column.column}" <> \'\'')
+        opened, failed = _tally(tokens, _opens_as(purpose))
+        if purpose == pii.DEVICE_SECRET:
+            proof.secrets += opened
+        else:
+            proof.id_numbers += opened
+        if failed:
+            proof.problems.append(f"{column.label}: {failed} values do not decrypt {keys}")
     people = _rows(restored, "SELECT id_number_encrypted, id_number_digest FROM projects_person")
-    opened, failed = _tally(people, _person_opens)
-    proof.id_numbers += opened
+    _matched, failed = _tally(people, _digest_matches)
     if failed:
-        proof.problems.append(f"{failed} people's ID numbers do not decrypt, or their lookup digest differs, "
-                              f"with the configured SMZ_PII_KEY / SMZ_LOOKUP_KEY {keys}")  # fmt: skip
-    punches = _rows(restored, "SELECT id_number_encrypted FROM attendance_punch WHERE id_number_encrypted <> ''")
-    opened, failed = _tally(punches, _number_opens)
-    proof.id_numbers += opened
-    if failed:
-        proof.problems.append(f"{failed} unregistered punches' ID numbers do not decrypt {keys}")
-    devices = _rows(restored, "SELECT secret_encrypted FROM devices_device")
-    opened, failed = _tally(devices, _secret_opens)
-    proof.secrets += opened
-    if failed:
-        proof.problems.append(f"{failed} device secrets do not decrypt {keys}")
+        proof.problems.append(
+            f"{failed} people's lookup digests differ from their numbers with the configured SMZ_LOOKUP_KEY {keys}"
+        )

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from smz_platform.common.backup import BackupError, backup_restore
+from operations.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from operations.backup import BackupError, backup_create
 from smz_platform.common.audit import audit_event_record
-from smz_platform.common.backup import BackupError, backup_create
 from smz_platform.common.models import AuditAction
 
 

@@ -3,11 +3,12 @@
 Steps, in batches, each batch in its own transaction, progress kept in KeyRotationProgress so that a
 stopped run resumes where it stopped:
 
-1. people's ID numbers, 2. unregistered punches' ID numbers, 3. device signing secrets — each token
-   re-encrypted under the first key's subkey of its purpose (MultiFernet.rotate);
-4. every file under the media root — encrypted under the first key's file subkey, including files
+1. every encrypted column (found by its type, smz_platform/common/fields.py: people's and unregistered
+   punches' ID numbers, device signing secrets…), one step each — each token re-encrypted under the
+   first key's subkey of its purpose (MultiFernet.rotate);
+2. every file under the media root — encrypted under the first key's file subkey, including files
    stored before files were encrypted;
-5. with --rehash: every lookup digest recomputed under SMZ_LOOKUP_KEY (run it with the web and the
+3. with --rehash: every lookup digest recomputed under SMZ_LOOKUP_KEY (run it with the web and the
    workers stopped: until it ends, the intake would not find the people whose digests are old).
 
 After a run that ends, the keys after the first in SMZ_PII_KEY may be removed.
@@ -27,16 +28,10 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from attendance.models import Punch
-from devices.models import Device
 from projects.models import Person
 from smz_platform.common import pii
+from smz_platform.common.fields import encrypted_columns
 from smz_platform.common.models import KeyRotationProgress
-
-TOKENS = [
-    ("people", Person, "id_number_encrypted", pii.ID_NUMBER),
-    ("punches", Punch, "id_number_encrypted", pii.ID_NUMBER),
-    ("devices", Device, "secret_encrypted", pii.DEVICE_SECRET),
-]
 
 
 class Command(BaseCommand):
@@ -52,8 +47,8 @@ class Command(BaseCommand):
             raise CommandError("--batch must be between 1 and 100000.")
         if restart:
             KeyRotationProgress.objects.all().delete()
-        for step, model, field, purpose in TOKENS:
-            self._tokens(step, model, field, purpose, batch)
+        for column in encrypted_columns():
+            self._tokens(column.label, column.model, column.field.name, column.field.purpose, batch)
         self._files(batch)
         if rehash:
             self._rehash(batch)

@@ -3,7 +3,8 @@
 Requests and latencies come from django-prometheus's middleware (every request, device ones too).
 The platform's own figures:
 
-- `smz_intake_records_total{outcome}`: punch records answered accepted, duplicate or rejected;
+- `smz_intake_records_total{outcome}`: punch records answered accepted, duplicate or rejected
+  (counted by the intake, attendance/metrics.py);
 - collected at scrape time from the database and the broker (the same numbers whichever worker is
   asked): `smz_nightly_run_last_complete_timestamp_seconds` (when the last night finished),
   `smz_nightly_run_yesterday_complete` (1 or 0), `smz_last_punch_received_timestamp_seconds`,
@@ -22,20 +23,12 @@ import os
 import prometheus_client
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from prometheus_client import Counter, multiprocess
+from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
 from smz_platform.common.clientip import client_ip
 
 logger = logging.getLogger("smz.metrics")
-
-INTAKE = Counter("smz_intake_records", "Punch records answered, by outcome.", ["outcome"])
-
-
-def intake_count(*, accepted: int, duplicate: int, rejected: int) -> None:
-    for outcome, n in (("accepted", accepted), ("duplicate", duplicate), ("rejected", rejected)):
-        if n:
-            INTAKE.labels(outcome).inc(n)
 
 
 class PlatformCollector:

@@ -18,13 +18,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from projects.scope import scope_of
+
 LAST_SEEN = "smz_last_seen"
 
 
 def idle_limit_seconds(user) -> int:
-    # Asked of the one scope (projects.scope): the regulators' sessions end sooner.
-    from projects.scope import scope_of
-
+    # Asked of the one scope: the regulators' sessions end sooner.
     regulator = scope_of(user).can("short_sessions")
     minutes = settings.SMZ_SESSION_IDLE_MINUTES_REGULATOR if regulator else settings.SMZ_SESSION_IDLE_MINUTES_OTHER
     return minutes * 60
