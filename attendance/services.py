@@ -9,18 +9,16 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from attendance.choices import Direction, Method
+from attendance.choices import Direction
 from attendance.intake import PunchRecord, Rejection, parse_punch
 from attendance.photos import photo_store
+from attendance.rows import StoredPunch, punch_row
 from attendance.storage import people_with_engagements, punches_store
 from devices.gateway import DeviceIdentity
 from devices.services import device_contact_record
 from projects.services.people import engagement_card_checks_record
 from smz_platform.common import pii
 
-# A punch received more than this after it was made is marked for rule R13, which judges it against the
-# policy's own limit (r13_late_hours, at least this): a small partial index instead of a scan.
-LATE_CANDIDATE = dt.timedelta(hours=1)
 # A device's contact and last-punch times are kept to within this: a busy gate does not rewrite its
 # row on every punch (the offline threshold is 30 minutes; the dashboard shows minutes).
 CONTACT_RESOLUTION = dt.timedelta(seconds=30)
@@ -47,7 +45,7 @@ def _contact_is_fresh(device: DeviceIdentity, received_at: dt.datetime, latest: 
 
 
 def _store(
-    device: DeviceIdentity, rows: list[tuple], received_at: dt.datetime, latest, clock_skew: int, card_reads: dict
+    device: DeviceIdentity, rows: list[StoredPunch], received_at: dt.datetime, latest, clock_skew: int, card_reads: dict
 ) -> set[str]:
     """Store the rows, and the card reads among the new ones; record the contact unless it is fresh. With a
     fresh contact and no card read the punches are stored on their own (one statement for a single
@@ -78,16 +76,29 @@ def _is_engaged(spans: list[tuple[dt.date, dt.date | None]], day: dt.date) -> bo
     return any(entered <= day and (exited is None or day <= exited) for entered, exited in spans)
 
 
-def _row(device: DeviceIdentity, record: PunchRecord, digest: str, person_id: int | None, spans, received_at) -> tuple:
-    """A punch as stored (attendance.storage.PUNCH_COLUMNS), with the flags the rules look for."""
-    return (
-        device.pk, device.project_id, person_id, record.record_id, digest, pii.mask_id_number(record.id_number),
-        "" if person_id else pii.encrypt(record.id_number), record.punched_at, received_at, record.direction,
-        record.method, record.liveness, record.match_score, record.photo_sha256, record.photo is not None,
-        record.lat, record.lon, record.liveness is not False,
-        person_id is None or not _is_engaged(spans.get(person_id, []), record.local_day),
-        record.method == Method.MOBILE, record.liveness is not True, received_at - record.punched_at > LATE_CANDIDATE,
-    )  # fmt: skip
+def _row(
+    device: DeviceIdentity, record: PunchRecord, digest: str, person_id: int | None, spans, received_at
+) -> StoredPunch:
+    return punch_row(
+        device_id=device.pk,
+        project_id=device.project_id,
+        person_id=person_id,
+        engaged=person_id is not None and _is_engaged(spans.get(person_id, []), record.local_day),
+        record_id=record.record_id,
+        id_number_digest=digest,
+        id_number_masked=pii.mask_id_number(record.id_number),
+        id_number_encrypted="" if person_id else pii.encrypt(record.id_number),
+        punched_at=record.punched_at,
+        received_at=received_at,
+        direction=record.direction,
+        method=record.method,
+        liveness=record.liveness,
+        match_score=record.match_score,
+        photo_sha256=record.photo_sha256,
+        photo_stored=record.photo is not None,
+        lat=record.lat,
+        lon=record.lon,
+    )
 
 
 def punch_batch_ingest(

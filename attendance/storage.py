@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 
 from attendance.models import DailyPresence, Punch, PunchKey
+from attendance.rows import COLUMNS, StoredPunch, copy_line, sql_types
 from attendance.verdicts import counts_q
 from devices.gateway import DeviceIdentity
 from devices.models import Device, DeviceNonce
@@ -31,18 +32,9 @@ from projects.models import Engagement
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-PUNCH_COLUMNS = (
-    "device_id", "project_id", "person_id", "record_id", "id_number_digest", "id_number_masked",
-    "id_number_encrypted", "punched_at", "received_at", "direction", "method", "liveness", "match_score",
-    "photo_sha256", "photo_stored", "lat", "lon", "valid", "flag_unregistered", "flag_mobile", "flag_no_liveness",
-    "flag_late",
-)  # fmt: skip
-# SQL types of PUNCH_COLUMNS, for the prepared single-punch statement.
-PUNCH_TYPES = (
-    "bigint", "bigint", "bigint", "text", "text", "text", "text", "timestamptz", "timestamptz", "text", "text",
-    "boolean", "double precision", "text", "boolean", "double precision", "double precision", "boolean", "boolean",
-    "boolean", "boolean", "boolean",
-)  # fmt: skip
+# The punch's columns and their SQL types: attendance/rows.py, the one home of the stored punch.
+PUNCH_COLUMNS = COLUMNS
+PUNCH_TYPES = sql_types()
 PRESENCE_COLUMNS = (
     "person_id", "project_id", "day", "first_at", "last_at", "punch_count", "valid_count", "first_valid_at",
     "last_valid_at", "photo_count",
@@ -122,8 +114,8 @@ def people_with_engagements(project_id: int, digests: set[str]) -> tuple[dict[st
 # --- Storing punches -----------------------------------------------------------------------------------
 
 
-def punches_store(rows: list[tuple]) -> set[str]:
-    """Store the rows (PUNCH_COLUMNS, one device's, in record-id order) whose idempotency key is new,
+def punches_store(rows: list[StoredPunch]) -> set[str]:
+    """Store the rows (one device's, in record-id order) whose idempotency key is new,
     fold them into daily presence, and answer the new record ids: atomically, in the caller's
     transaction if there is one (a single punch on PostgreSQL is one statement, atomic by itself)."""
     if not rows:
@@ -134,25 +126,9 @@ def punches_store(rows: list[tuple]) -> set[str]:
 
 
 STAGE = "attendance_punch_stage"
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def copy_value(value) -> str:
-    """A value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-def _store_postgresql(rows: list[tuple]) -> set[str]:
+def _store_postgresql(rows: list[StoredPunch]) -> set[str]:
     columns = ", ".join(PUNCH_COLUMNS)
     if len(rows) == 1:
         with connection.cursor() as cursor:
@@ -170,7 +146,7 @@ def _store_postgresql(rows: list[tuple]) -> set[str]:
             f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ON COMMIT DELETE ROWS AS "
             f"SELECT {columns} FROM attendance_punch WITH NO DATA"
         )
-        buffer = io.StringIO("".join("\t".join(map(copy_value, row)) + "\n" for row in rows))
+        buffer = io.StringIO("".join(map(copy_line, rows)))
         cursor.copy_expert(f"COPY {STAGE} ({columns}) FROM STDIN", buffer)
         cursor.execute(_STORE_SQL.format(source=STAGE, columns=columns))
         return {row[0] for row in cursor.fetchall()}
@@ -235,26 +211,30 @@ _STORE_SQL = (
 )  # {source} and {columns} are filled per call
 
 
-def _store_portable(rows: list[tuple]) -> set[str]:
+def _store_portable(rows: list[StoredPunch]) -> set[str]:
     """The ORM's way: the keys not seen before, their punches, then the presence of the days they touch
     recomputed from the punches."""
-    device_id = rows[0][0]
+    device_id = rows[0].device_id
     with transaction.atomic():
         seen = set(
-            PunchKey.objects.filter(device_id=device_id, record_id__in=[row[3] for row in rows]).values_list(
+            PunchKey.objects.filter(device_id=device_id, record_id__in=[row.record_id for row in rows]).values_list(
                 "record_id", flat=True
             )
         )
-        fresh = [row for row in rows if row[3] not in seen]
+        fresh = [row for row in rows if row.record_id not in seen]
         try:
             with transaction.atomic():
-                PunchKey.objects.bulk_create([PunchKey(device_id=device_id, record_id=row[3]) for row in fresh])
+                PunchKey.objects.bulk_create([PunchKey(device_id=device_id, record_id=row.record_id) for row in fresh])
         except IntegrityError:
             return _store_portable(rows)  # a concurrent request stored some of them first: look again
-        Punch.objects.bulk_create([Punch(**dict(zip(PUNCH_COLUMNS, row, strict=True))) for row in fresh])
-        days = {(row[2], row[1], row[7].astimezone(SHANGHAI).date()) for row in fresh if row[2] is not None}
+        Punch.objects.bulk_create([Punch(**row._asdict()) for row in fresh])
+        days = {
+            (row.person_id, row.project_id, row.punched_at.astimezone(SHANGHAI).date())
+            for row in fresh
+            if row.person_id is not None
+        }
         presence_refresh(keys=days)
-    return {row[3] for row in fresh}
+    return {row.record_id for row in fresh}
 
 
 # --- Daily presence from the punches ---------------------------------------------------------------------

@@ -235,6 +235,7 @@ def raw_limit(plan) -> float:
     import psycopg2
     from psycopg2.extras import execute_values
 
+    from attendance.rows import COLUMNS, punch_row
     from smz_platform.common import pii
 
     connection = psycopg2.connect(f"postgres://postgres@127.0.0.1:5432/{DB_NAME}")
@@ -251,12 +252,24 @@ def raw_limit(plan) -> float:
     for n in range(BATCH_CLIENTS * BATCHES_PER_CLIENT * BATCH):
         device_id, serial, project_id = devices[n % len(devices)]
         punch = _punch(serial, n, ["11010519491231002X"], rng, now)
-        rows.append((device_id, project_id, person_id, punch["record_id"], pii.lookup_digest(punch["id_number"]),
-                     "110105********002X", "", punch["punched_at"], received, "in", "face", True, 0.9, "", False,
-                     None, None, True, False, False, False, False))  # fmt: skip
-    columns = ("device_id, project_id, person_id, record_id, id_number_digest, id_number_masked, id_number_encrypted, "
-               "punched_at, received_at, direction, method, liveness, match_score, photo_sha256, photo_stored, lat, "
-               "lon, valid, flag_unregistered, flag_mobile, flag_no_liveness, flag_late")  # fmt: skip
+        rows.append(
+            punch_row(
+                device_id=device_id,
+                project_id=project_id,
+                person_id=person_id,
+                engaged=True,
+                record_id=punch["record_id"],
+                id_number_digest=pii.lookup_digest(punch["id_number"]),
+                id_number_masked="110105********002X",
+                punched_at=dt.datetime.fromisoformat(punch["punched_at"]),
+                received_at=received,
+                direction="in",
+                method="face",
+                liveness=True,
+                match_score=0.9,
+            )
+        )
+    columns = ", ".join(COLUMNS)
     started = time.perf_counter()
     for offset in range(0, len(rows), BATCH):
         with connection, connection.cursor() as cursor:

@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from attendance.rows import COLUMNS, copy_value, punch_row  # noqa: E402
 from bench.size import pick  # noqa: E402
 
 DB = pick("smz_bench_rules", "smz_bench_rules_smoke")
@@ -168,12 +169,23 @@ def build(scale: int) -> dict:
                     punch_id += 1
                     late = project % 97 == 0 and n == 0  # R13: back-filled
                     received = at + dt.timedelta(hours=60 if late else 0, seconds=5)
-                    score = "0.61" if project % 89 == 0 and n == 0 else "0.93"  # R09
-                    yield "punch", (str(punch_id), str(2 * project - 1 + n % 2), str(project), str(i),
-                                    f"R{punch_id}", hashlib.md5(str(i).encode()).hexdigest() * 2,
-                                    "341221********0000", "", at.isoformat(), received.isoformat(),
-                                    "in" if n == 0 else "out", "face", "t", score, "", "f", "t", "f", "f", "f",
-                                    "t" if late else "f")  # fmt: skip
+                    score = 0.61 if project % 89 == 0 and n == 0 else 0.93  # R09
+                    row = punch_row(
+                        device_id=2 * project - 1 + n % 2,
+                        project_id=project,
+                        person_id=i,
+                        engaged=True,
+                        record_id=f"R{punch_id}",
+                        id_number_digest=hashlib.md5(str(i).encode()).hexdigest() * 2,
+                        id_number_masked="341221********0000",
+                        punched_at=at,
+                        received_at=received,
+                        direction="in" if n == 0 else "out",
+                        method="face",
+                        liveness=True,
+                        match_score=score,
+                    )
+                    yield "punch", (str(punch_id), *map(copy_value, row))
 
     class Split:
         def __init__(self):
@@ -182,10 +194,7 @@ def build(scale: int) -> dict:
     split = Split()
     presence_columns = ("person_id, project_id, day, first_at, last_at, punch_count, valid_count, first_valid_at, "
                         "last_valid_at")  # fmt: skip
-    punch_columns = ("id, device_id, project_id, person_id, record_id, id_number_digest, id_number_masked, "
-                     "id_number_encrypted, punched_at, received_at, direction, method, liveness, match_score, "
-                     "photo_sha256, photo_stored, valid, flag_unregistered, flag_mobile, flag_no_liveness, "
-                     "flag_late")  # fmt: skip
+    punch_columns = ", ".join(("id", *COLUMNS))
     for kind, row in presence_and_punches():
         split.rows[kind].append(row)
         if len(split.rows["punch"]) >= 400_000:

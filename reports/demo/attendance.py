@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from attendance.models import Punch, PunchKey
 from attendance.photos import photo_store
-from attendance.services import LATE_CANDIDATE
+from attendance.rows import punch_row
 from attendance.storage import presence_refresh
 from devices.choices import Connection
 from devices.models import Device, DeviceFlip, FlipField
@@ -117,14 +117,26 @@ def _one_punch(p: _Punching, engagement: Engagement, rule: str | None, day: dt.d
             device = p.elsewhere
     p.seq += 1
     digest, masked = ids
-    return Punch(
-        device_id=device.pk, project_id=device.project_id, person_id=engagement.person_id, record_id=f"D{p.seq:08d}",
-        id_number_digest=digest, id_number_masked=masked, punched_at=punched_at, received_at=received,
-        direction="in" if n == 0 else "out", method=method, liveness=liveness, match_score=score, photo_sha256=photo,
-        photo_stored=bool(photo), lat=lat, lon=lon, valid=True, flag_mobile=method == "mobile",
-        flag_no_liveness=liveness is not True,
-        flag_late=received - punched_at > LATE_CANDIDATE,
-    )  # fmt: skip
+    row = punch_row(
+        device_id=device.pk,
+        project_id=device.project_id,
+        person_id=engagement.person_id,
+        engaged=True,
+        record_id=f"D{p.seq:08d}",
+        id_number_digest=digest,
+        id_number_masked=masked,
+        punched_at=punched_at,
+        received_at=received,
+        direction="in" if n == 0 else "out",
+        method=method,
+        liveness=liveness,
+        match_score=score,
+        photo_sha256=photo,
+        photo_stored=bool(photo),
+        lat=lat,
+        lon=lon,
+    )
+    return Punch(**row._asdict())
 
 
 def _punch_engagement(p: _Punching, engagement: Engagement, rule: str | None) -> None:
