@@ -7,7 +7,7 @@ RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir -r /tmp
 
 FROM python:3.11-slim-bookworm
 # libpq for psycopg; PostgreSQL 16's client (pg_dump, pg_restore, createdb) from the PGDG repository,
-# the server's own version, for `manage.py backup` and `restore` (README "Operations").
+# the server's own version, for `manage.py backup` and `restore` (docs/operations.md).
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates curl \
     && install -d /usr/share/postgresql-common/pgdg \
     && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc https://www.postgresql.org/media/keys/ACCC4CF8.asc \

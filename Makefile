@@ -50,7 +50,7 @@ test-quick: install var/.env services
 pgbouncer:
 	bash scripts/pgbouncer.sh start
 
-# A local streaming replica on 127.0.0.1:5433 for the router's tests (scripts/replica.sh; README "Scaled out").
+# A local streaming replica on 127.0.0.1:5433 for the router's tests (scripts/replica.sh; docs/operations.md "Scaled out").
 replica:
 	bash scripts/replica.sh start
 
@@ -58,7 +58,7 @@ replica:
 browser:
 	bash scripts/ensure-browser.sh
 
-# The first printed page of each workbook of the demo city (LibreOffice), for the README; `make run` first.
+# The first printed page of each workbook of the demo city (LibreOffice), for docs/guide.md; `make run` first.
 workbook-pages: install office
 	$(PY) scripts/workbook_pages.py
 
@@ -98,11 +98,11 @@ messages: install var/.env
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 # The platform under real faults: PostgreSQL restarted, Redis killed, a worker killed mid-run, two beats,
-# a full disk, skewed clocks (faults/run.py; README "Operations"). Needs root; about 5 minutes.
+# a full disk, skewed clocks (faults/run.py; docs/operations.md). Needs root; about 5 minutes.
 test-faults: install var/.env services
 	$(PY) faults/run.py
 
-# Backups of the database the platform uses (DATABASE_URL, PostgreSQL) and its media; README "Operations".
+# Backups of the database the platform uses (DATABASE_URL, PostgreSQL) and its media; docs/operations.md.
 #   make backup [TO=dir]        make restore BACKUP=dir DB=new_database [MEDIA=empty_dir]
 backup: install var/.env
 	$(PY) manage.py backup $(if $(TO),--to $(TO))

@@ -36,11 +36,29 @@ class CountsFilter(admin.SimpleListFilter):
 @admin.register(Punch)
 class PunchAdmin(ReadOnlyScopedAdmin):
     list_display = [
-        "punched_at", "id_number_masked", "project", "device", "direction", "method", "liveness", "match_score",
-        "counts", "flag_unregistered", "flag_late", "received_at",
-    ]  # fmt: skip
-    list_filter = [CountsFilter, "method", "direction", "valid", "flag_unregistered", "flag_mobile",
-                   "flag_no_liveness", "flag_late"]  # fmt: skip
+        "punched_at",
+        "id_number_masked",
+        "project",
+        "device",
+        "direction",
+        "method",
+        "liveness",
+        "match_score",
+        "counts",
+        "flag_unregistered",
+        "flag_late",
+        "received_at",
+    ]
+    list_filter = [
+        CountsFilter,
+        "method",
+        "direction",
+        "valid",
+        "flag_unregistered",
+        "flag_mobile",
+        "flag_no_liveness",
+        "flag_late",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(counts=ExpressionWrapper(counts_q(), BooleanField()))

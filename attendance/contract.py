@@ -25,61 +25,88 @@ PUNCH_RECORD = {
     "required": ["record_id", "id_number", "punched_at", "direction", "method"],
     "properties": {
         "record_id": {
-            "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[^\\x00-\\x1f\\x7f]+$",
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64,
+            "pattern": "^[^\\x00-\\x1f\\x7f]+$",
             "x-error-code": "missing_field",
             "description": "The device's own id of the record, unique per device: the idempotency key (an integer "
-                           "is read as its decimal string).",
+            "is read as its decimal string).",
         },
         "id_number": {
-            "type": "string", "minLength": 18, "maxLength": 18, "pattern": "^[0-9]{17}[0-9Xx]$",
+            "type": "string",
+            "minLength": 18,
+            "maxLength": 18,
+            "pattern": "^[0-9]{17}[0-9Xx]$",
             "x-error-code": "invalid_id_number",
             "description": "Resident ID number (GB 11643) with a valid check character and a real birth date.",
         },
         "punched_at": {
-            "type": "string", "minLength": 10, "maxLength": 40, "x-error-code": "invalid_time",
+            "type": "string",
+            "minLength": 10,
+            "maxLength": 40,
+            "x-error-code": "invalid_time",
             "x-more-codes": ["future_time"],  # checked after the schema, by attendance.intake
             "description": "ISO 8601; without an offset, Asia/Shanghai. At most 5 minutes ahead of the server's clock "
-                           "(future_time), not before 2000.",
+            "(future_time), not before 2000.",
         },
         "direction": {"type": "string", "enum": list(DIRECTIONS), "x-error-code": "invalid_direction"},
         "method": {"type": "string", "enum": list(METHODS), "x-error-code": "invalid_method"},
         "liveness": {
-            "type": ["boolean", "null"], "x-error-code": "invalid_liveness",
+            "type": ["boolean", "null"],
+            "x-error-code": "invalid_liveness",
             "description": "The device's liveness check: true, false, or null / absent when none ran.",
         },
         "match_score": {
-            "type": ["number", "null"], "minimum": 0, "maximum": 1, "x-error-code": "invalid_score",
+            "type": ["number", "null"],
+            "minimum": 0,
+            "maximum": 1,
+            "x-error-code": "invalid_score",
             "description": "Face match score, 0.0–1.0.",
         },
         "photo": {
-            "type": "string", "maxLength": (MAX_PHOTO_BYTES * 4) // 3 + 8, "x-error-code": "invalid_photo",
+            "type": "string",
+            "maxLength": (MAX_PHOTO_BYTES * 4) // 3 + 8,
+            "x-error-code": "invalid_photo",
             "description": "Base64 JPEG, at most 200 KiB decoded.",
         },
         "photo_sha256": {
-            "type": "string", "pattern": "^[0-9a-fA-F]{64}$", "x-error-code": "invalid_photo",
+            "type": "string",
+            "pattern": "^[0-9a-fA-F]{64}$",
+            "x-error-code": "invalid_photo",
             "description": "Hex SHA-256 of the photo when the photo itself is not sent; must match it when both are.",
         },
         "lat": {
-            "type": ["number", "null"], "minimum": -90, "maximum": 90, "x-error-code": "invalid_location",
+            "type": ["number", "null"],
+            "minimum": -90,
+            "maximum": 90,
+            "x-error-code": "invalid_location",
             "description": "WGS-84 degrees; required with lon for a mobile punch.",
         },
         "lon": {
-            "type": ["number", "null"], "minimum": -180, "maximum": 180, "x-error-code": "invalid_location",
+            "type": ["number", "null"],
+            "minimum": -180,
+            "maximum": 180,
+            "x-error-code": "invalid_location",
             "description": "WGS-84 degrees; required with lat for a mobile punch.",
         },
         "card_valid_from": {
-            "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "x-error-code": "invalid_card",
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "x-error-code": "invalid_card",
             "description": "A card read (method id_card, by a certified reader): the first day of the card's validity "
-                           "(YYYY-MM-DD). Sent with card_valid_until; the number read is id_number.",
+            "(YYYY-MM-DD). Sent with card_valid_until; the number read is id_number.",
         },
         "card_valid_until": {
-            "type": "string", "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2}|长期)$", "x-error-code": "invalid_card",
+            "type": "string",
+            "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2}|长期)$",
+            "x-error-code": "invalid_card",
             "description": "A card read: the last day of the card's validity (YYYY-MM-DD), or 长期 for a card valid "
-                           "for life. An entry read of an expired card, or of a number not engaged on the project, "
-                           "is stored as a punch but verifies no entry (rule R17).",
+            "for life. An entry read of an expired card, or of a number not engaged on the project, "
+            "is stored as a punch but verifies no entry (rule R17).",
         },
     },
-}  # fmt: skip
+}
 
 PUNCH_BATCH = {
     "type": "object",

@@ -135,11 +135,19 @@ def _parse(raw: object, record_id: object, now: dt.datetime) -> PunchRecord:
         raise _Reject("invalid_location", "give both lat and lon, or neither")
     card = _card(record)
     return PunchRecord(
-        record_id=record_id, id_number=id_number, punched_at=punched_at, direction=record["direction"],
-        method=record["method"], liveness=record.get("liveness"), match_score=None if score is None else float(score),
-        photo=photo, photo_sha256=photo_sha256, lat=None if lat is None else float(lat),
-        lon=None if lon is None else float(lon), card=card,
-    )  # fmt: skip
+        record_id=record_id,
+        id_number=id_number,
+        punched_at=punched_at,
+        direction=record["direction"],
+        method=record["method"],
+        liveness=record.get("liveness"),
+        match_score=None if score is None else float(score),
+        photo=photo,
+        photo_sha256=photo_sha256,
+        lat=None if lat is None else float(lat),
+        lon=None if lon is None else float(lon),
+        card=card,
+    )
 
 
 def _card(record: dict) -> CardRead | None:

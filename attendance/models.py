@@ -145,13 +145,20 @@ class PunchVerdict(ScopedModel):
     punch_id = models.BigIntegerField(_("punch"))
     punched_at = models.DateTimeField(_("punched at"))
     project = models.ForeignKey(
-        "projects.Project", verbose_name=_("project"), on_delete=models.DO_NOTHING, related_name="+",
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
         db_constraint=False,
-    )  # fmt: skip
+    )
     person = models.ForeignKey(
-        "projects.Person", verbose_name=_("person"), null=True, on_delete=models.DO_NOTHING, related_name="+",
+        "projects.Person",
+        verbose_name=_("person"),
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
         db_constraint=False,
-    )  # fmt: skip
+    )
     rule = models.CharField(_("rule"), max_length=3)
     alert_id = models.BigIntegerField(_("alert"), db_index=True)
     reason = models.CharField(_("reason"), max_length=200)

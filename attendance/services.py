@@ -32,8 +32,12 @@ class IngestResult:
     rejected: int = 0
 
     def as_answer(self) -> dict:
-        return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected,
-                "results": self.results}  # fmt: skip
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "results": self.results,
+        }
 
 
 def _contact_is_fresh(device: DeviceIdentity, received_at: dt.datetime, latest: dt.datetime | None) -> bool:
@@ -110,8 +114,11 @@ def punch_batch_ingest(
     records: dict[str, tuple[int, PunchRecord]] = {}
     for index, item in enumerate(parsed):
         if isinstance(item, Rejection):
-            outcome[index] = {"record_id": item.record_id, "status": "rejected",
-                              "error": {"code": item.code, "message": item.message}}  # fmt: skip
+            outcome[index] = {
+                "record_id": item.record_id,
+                "status": "rejected",
+                "error": {"code": item.code, "message": item.message},
+            }
         elif item.record_id in records:
             outcome[index] = {"record_id": item.record_id, "status": "duplicate"}
         else:

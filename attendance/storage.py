@@ -36,9 +36,17 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 PUNCH_COLUMNS = COLUMNS
 PUNCH_TYPES = sql_types()
 PRESENCE_COLUMNS = (
-    "person_id", "project_id", "day", "first_at", "last_at", "punch_count", "valid_count", "first_valid_at",
-    "last_valid_at", "photo_count",
-)  # fmt: skip
+    "person_id",
+    "project_id",
+    "day",
+    "first_at",
+    "last_at",
+    "punch_count",
+    "valid_count",
+    "first_valid_at",
+    "last_valid_at",
+    "photo_count",
+)
 
 
 def is_postgresql() -> bool:
@@ -65,17 +73,33 @@ def device_identity(serial: str, nonce: str) -> DeviceIdentity | None:
         row = (
             Device.objects.filter(serial=serial)
             .annotate(nonce_seen=Exists(DeviceNonce.objects.filter(device=OuterRef("pk"), nonce=nonce)))
-            .values_list("id", "project_id", "state", "secret_encrypted", "nonce_seen", "online", "last_contact_at",
-                         "last_punch_at", "clock_skew_s")
+            .values_list(
+                "id",
+                "project_id",
+                "state",
+                "secret_encrypted",
+                "nonce_seen",
+                "online",
+                "last_contact_at",
+                "last_punch_at",
+                "clock_skew_s",
+            )
             .first()
-        )  # fmt: skip
+        )
     if row is None:
         return None
     return DeviceIdentity(
-        pk=row[0], serial=serial, project_id=row[1], state=row[2], secret_encrypted=row[3],
-        nonce_in_database=bool(row[4]), online=bool(row[5]), last_contact_at=row[6], last_punch_at=row[7],
+        pk=row[0],
+        serial=serial,
+        project_id=row[1],
+        state=row[2],
+        secret_encrypted=row[3],
+        nonce_in_database=bool(row[4]),
+        online=bool(row[5]),
+        last_contact_at=row[6],
+        last_punch_at=row[7],
         clock_skew=row[8] or 0,
-    )  # fmt: skip
+    )
 
 
 # --- The people behind a batch -------------------------------------------------------------------------
@@ -259,14 +283,23 @@ def presence_refresh(*, keys: Iterable[tuple[int, int, dt.date]]) -> int:
             stored = DailyPresence.objects.filter(day=day, person_id__in=people, project_id__in=projects)
             list(stored.select_for_update().values_list("pk", flat=True))
             rows = (
-                Punch.objects.filter(punched_at__gte=start, punched_at__lt=start + dt.timedelta(days=1),
-                                     person_id__in=people, project_id__in=projects)
+                Punch.objects.filter(
+                    punched_at__gte=start,
+                    punched_at__lt=start + dt.timedelta(days=1),
+                    person_id__in=people,
+                    project_id__in=projects,
+                )
                 .values("person_id", "project_id")
-                .annotate(first_at=Min("punched_at"), last_at=Max("punched_at"), punch_count=Count("id"),
-                          valid_count=Count("id", filter=counts), first_valid_at=Min("punched_at", filter=counts),
-                          last_valid_at=Max("punched_at", filter=counts),
-                          photo_count=Count("id", filter=counts & ~Q(photo_sha256="")))
-            )  # fmt: skip
+                .annotate(
+                    first_at=Min("punched_at"),
+                    last_at=Max("punched_at"),
+                    punch_count=Count("id"),
+                    valid_count=Count("id", filter=counts),
+                    first_valid_at=Min("punched_at", filter=counts),
+                    last_valid_at=Max("punched_at", filter=counts),
+                    photo_count=Count("id", filter=counts & ~Q(photo_sha256="")),
+                )
+            )
             computed = [DailyPresence(day=day, **row) for row in rows]
             stored.delete()
             DailyPresence.objects.bulk_create(computed, batch_size=500)

@@ -89,12 +89,18 @@ print(json.dumps(results, ensure_ascii=False))
 def main() -> None:
     reports.prepare()
     # Production settings serve hashed static files (whitenoise's manifest), as a deployment would.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
-                   env=reports.city.environment(), check=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=reports.city.environment(),
+        check=True,
+    )
     figures = json.loads(reports.django(PAGES, str(REPEAT)))
     for name, figure in figures.items():
-        print(f"  {name:<24} median {figure['median_ms']:>4} ms  max {figure['max_ms']:>4} ms  "
-              f"{figure['queries']:>3} queries  (target ≤ 300 ms)")  # fmt: skip
+        print(
+            f"  {name:<24} median {figure['median_ms']:>4} ms  max {figure['max_ms']:>4} ms  "
+            f"{figure['queries']:>3} queries  (target ≤ 300 ms)"
+        )
     print(json.dumps({name: figure["median_ms"] for name, figure in figures.items()}, ensure_ascii=False))
 
 

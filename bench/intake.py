@@ -48,15 +48,21 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 def environment() -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-        "REDIS_URL": "redis://127.0.0.1:6379/14",
-        "DJANGO_DEBUG": "false", "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_LOG_LEVEL": "WARNING", "SMZ_DEVICE_REQUESTS_PER_MINUTE": "1000000", "GUNICORN_ACCESS_LOG": "off",
-        # Every load generator sends from 127.0.0.1: the per-source limit would otherwise cap the run.
-        "SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE": "100000000",
-        "DJANGO_SETTINGS_MODULE": "smz_platform.settings",
-    })  # fmt: skip
+    env.update(
+        {
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+            "REDIS_URL": "redis://127.0.0.1:6379/14",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "SMZ_DEVICE_REQUESTS_PER_MINUTE": "1000000",
+            "GUNICORN_ACCESS_LOG": "off",
+            # Every load generator sends from 127.0.0.1: the per-source limit would otherwise cap the run.
+            "SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE": "100000000",
+            "DJANGO_SETTINGS_MODULE": "smz_platform.settings",
+        }
+    )
     env.pop("CELERY_BROKER_URL", None)
     return env
 
@@ -98,36 +104,63 @@ def build_database() -> dict:
     today = dt.date.today()
     for p in range(PROJECTS):
         project = Project.objects.create(
-            permit_no=f"BENCH{p:04d}", name=f"基准工程{p}", district=district, kind="building",
-            building_area_m2=10000, contract_cost_yuan=1, planned_start=today - dt.timedelta(days=90),
-            actual_start=today - dt.timedelta(days=90), status="active",
-        )  # fmt: skip
-        ProjectParticipant.objects.bulk_create([
-            ProjectParticipant(project=project, enterprise=contractor, role=ParticipantRole.CONTRACTOR),
-            ProjectParticipant(project=project, enterprise=vendor, role=ParticipantRole.VENDOR),
-        ])  # fmt: skip
+            permit_no=f"BENCH{p:04d}",
+            name=f"基准工程{p}",
+            district=district,
+            kind="building",
+            building_area_m2=10000,
+            contract_cost_yuan=1,
+            planned_start=today - dt.timedelta(days=90),
+            actual_start=today - dt.timedelta(days=90),
+            status="active",
+        )
+        ProjectParticipant.objects.bulk_create(
+            [
+                ProjectParticipant(project=project, enterprise=contractor, role=ParticipantRole.CONTRACTOR),
+                ProjectParticipant(project=project, enterprise=vendor, role=ParticipantRole.VENDOR),
+            ]
+        )
         numbers = sorted({make_id_number(rng) for _ in range(WORKERS_PER_PROJECT)})
         people = []
         for number in numbers:
             parsed = parse_id_number(number)
-            people.append(Person(
-                id_number_encrypted=pii.encrypt(number), id_number_digest=pii.lookup_digest(number),
-                id_number_masked=pii.mask_id_number(number), name="工人", gender=parsed.gender,
-                birth_year=parsed.birth_date.year,
-            ))  # fmt: skip
+            people.append(
+                Person(
+                    id_number_encrypted=pii.encrypt(number),
+                    id_number_digest=pii.lookup_digest(number),
+                    id_number_masked=pii.mask_id_number(number),
+                    name="工人",
+                    gender=parsed.gender,
+                    birth_year=parsed.birth_date.year,
+                )
+            )
         Person.objects.bulk_create(people, ignore_conflicts=True)
         ids = Person.objects.filter(id_number_digest__in=[pii.lookup_digest(n) for n in numbers])
-        Engagement.objects.bulk_create([
-            Engagement(person=person, project=project, employer=contractor, category="worker",
-                       entered_on=today - dt.timedelta(days=60))
-            for person in ids
-        ], ignore_conflicts=True)  # fmt: skip
+        Engagement.objects.bulk_create(
+            [
+                Engagement(
+                    person=person,
+                    project=project,
+                    employer=contractor,
+                    category="worker",
+                    entered_on=today - dt.timedelta(days=60),
+                )
+                for person in ids
+            ],
+            ignore_conflicts=True,
+        )
         plan["people"][project.permit_no] = numbers
         for d in range(DEVICES_PER_PROJECT):
             registered = device_register(
-                user=user, project=project, serial=f"BENCH-{p:04d}-{d}", vendor=vendor, model="bench", kind="gate",
-                connection="direct", location="entrance",
-            )  # fmt: skip
+                user=user,
+                project=project,
+                serial=f"BENCH-{p:04d}-{d}",
+                vendor=vendor,
+                model="bench",
+                kind="gate",
+                connection="direct",
+                location="entrance",
+            )
             plan["devices"].append((project.permit_no, registered.device.serial, registered.secret))
     from django.db import connection
 
@@ -140,11 +173,26 @@ def build_database() -> dict:
 def start_server() -> subprocess.Popen:
     server = subprocess.Popen(
         # 2 workers as the issue asks; 4 threads each overlap the waits on PostgreSQL and Redis.
-        [str(ROOT / ".venv/bin/gunicorn"), "smz_platform.wsgi:application",
-         "--config", "python:smz_platform.gunicorn_conf", "--workers", "2", "--threads", "4",
-         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning", "--timeout", "120"],
-        cwd=ROOT, env=environment(), start_new_session=True,
-    )  # fmt: skip
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "smz_platform.wsgi:application",
+            "--config",
+            "python:smz_platform.gunicorn_conf",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=environment(),
+        start_new_session=True,
+    )
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -159,9 +207,15 @@ def start_server() -> subprocess.Popen:
 
 def _punch(serial: str, sequence: int, numbers: list[str], rng: random.Random, now: dt.datetime) -> dict:
     at = now - dt.timedelta(days=rng.randint(0, 29), minutes=rng.randint(0, 600))
-    return {"record_id": f"{serial}-{RUN}-{sequence:08d}", "id_number": rng.choice(numbers),
-            "punched_at": at.isoformat(timespec="seconds"), "direction": "in", "method": "face",
-            "liveness": True, "match_score": 0.9}  # fmt: skip
+    return {
+        "record_id": f"{serial}-{RUN}-{sequence:08d}",
+        "id_number": rng.choice(numbers),
+        "punched_at": at.isoformat(timespec="seconds"),
+        "direction": "in",
+        "method": "face",
+        "liveness": True,
+        "match_score": 0.9,
+    }
 
 
 def batch_client(devices, people, start_at, queue, seed):
@@ -215,8 +269,10 @@ def single_client(devices, people, start_at, seconds, rate, queue, seed):
 
 def run_clients(target, groups, extra, seed_base):
     queue, start_at = mp.Queue(), time.time() + 2.0
-    procs = [mp.Process(target=target, args=(group, PEOPLE, start_at, *extra(i), queue, seed_base + i))
-             for i, group in enumerate(groups)]  # fmt: skip
+    procs = [
+        mp.Process(target=target, args=(group, PEOPLE, start_at, *extra(i), queue, seed_base + i))
+        for i, group in enumerate(groups)
+    ]
     for proc in procs:
         proc.start()
     results = [queue.get(timeout=600) for _ in procs]
@@ -274,19 +330,28 @@ def raw_limit(plan) -> float:
     for offset in range(0, len(rows), BATCH):
         with connection, connection.cursor() as cursor:
             execute_values(
-                cursor, f"INSERT INTO bench_raw ({columns}) VALUES %s ON CONFLICT (device_id, record_id) DO NOTHING",
-                rows[offset : offset + BATCH], page_size=BATCH,
-            )  # fmt: skip
+                cursor,
+                f"INSERT INTO bench_raw ({columns}) VALUES %s ON CONFLICT (device_id, record_id) DO NOTHING",
+                rows[offset : offset + BATCH],
+                page_size=BATCH,
+            )
     elapsed = time.perf_counter() - started
     connection.close()
     return len(rows) / elapsed
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "unknown CPU")  # fmt: skip
-    memory = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal"))) // (1024 * 1024)  # fmt: skip
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
+    memory = int(
+        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    ) // (1024 * 1024)
     return f"{os.cpu_count()} cores ({cpu}), {memory} GiB"
 
 
@@ -319,9 +384,12 @@ def main() -> None:
         batch_seconds = max(r["finished"] for r in results) - start_at
         batch_latencies = [x for r in results for x in r["latencies"]]
         batch_rate = accepted / batch_seconds
-        print(f"batched: {accepted} punches in {batch_seconds:.2f} s = {batch_rate:,.0f} punches/s; "
-              f"per batch of {BATCH}: p50 {statistics.median(batch_latencies) * 1000:.0f} ms, "
-              f"p99 {percentile(batch_latencies, 0.99) * 1000:.0f} ms", flush=True)  # fmt: skip
+        print(
+            f"batched: {accepted} punches in {batch_seconds:.2f} s = {batch_rate:,.0f} punches/s; "
+            f"per batch of {BATCH}: p50 {statistics.median(batch_latencies) * 1000:.0f} ms, "
+            f"p99 {percentile(batch_latencies, 0.99) * 1000:.0f} ms",
+            flush=True,
+        )
 
         groups = [devices[i::SINGLE_CLIENTS] for i in range(SINGLE_CLIENTS)]
         _start, results = run_clients(single_client, groups, lambda i: (SINGLE_SECONDS, 0), seed_base=30)
@@ -349,10 +417,17 @@ def main() -> None:
         server.wait(timeout=30)
     raw = raw_limit(plan)
     print(f"raw limit (psycopg2 execute_values, {BATCH} rows a transaction): {raw:,.0f} rows/s")
-    print(json.dumps({
-        "batch_punches_per_s": round(batch_rate), "raw_rows_per_s": round(raw), "ratio": round(batch_rate / raw, 3),
-        "single_requests_per_s": round(single_rate), "single_p99_ms": round(percentile(paced, 0.99) * 1000, 1),
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "batch_punches_per_s": round(batch_rate),
+                "raw_rows_per_s": round(raw),
+                "ratio": round(batch_rate / raw, 3),
+                "single_requests_per_s": round(single_rate),
+                "single_p99_ms": round(percentile(paced, 0.99) * 1000, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -111,16 +111,25 @@ print(json.dumps({"devices": plan_devices, "regulators": accounts, "people": len
 
 def environment() -> dict[str, str]:
     env = reports.city.environment()
-    env.update({
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
-        "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}", "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{BROKER_DB}",
-        "DJANGO_DEBUG": "false", "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_LOG_LEVEL": "WARNING", "GUNICORN_ACCESS_LOG": "off", "SMZ_LOG_FORMAT": "plain",
-        "GUNICORN_BIND": f"127.0.0.1:{PORT}", "SMZ_MEDIA_ROOT": str(OUT / "media"),
-        # Every simulated device sends from 127.0.0.1: the per-address limit would otherwise cap the run.
-        "SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE": "100000000",
-        "PROMETHEUS_MULTIPROC_DIR": str(OUT / "prometheus"), "DJANGO_SETTINGS_MODULE": "smz_platform.settings",
-    })  # fmt: skip
+    env.update(
+        {
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
+            "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{BROKER_DB}",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "GUNICORN_ACCESS_LOG": "off",
+            "SMZ_LOG_FORMAT": "plain",
+            "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+            "SMZ_MEDIA_ROOT": str(OUT / "media"),
+            # Every simulated device sends from 127.0.0.1: the per-address limit would otherwise cap the run.
+            "SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE": "100000000",
+            "PROMETHEUS_MULTIPROC_DIR": str(OUT / "prometheus"),
+            "DJANGO_SETTINGS_MODULE": "smz_platform.settings",
+        }
+    )
     return env
 
 
@@ -137,8 +146,9 @@ def database() -> None:
 
 
 def django(script: str, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, env=environment(), capture_output=True,
-                            text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=ROOT, env=environment(), capture_output=True, text=True
+    )
     if result.returncode:
         sys.exit(result.stderr)
     return result.stdout.strip().splitlines()[-1]
@@ -146,8 +156,9 @@ def django(script: str, *args: str) -> str:
 
 def start(name: str, command: list[str]) -> subprocess.Popen:
     log = open(OUT / f"{name}.log", "w")  # noqa: SIM115 (open while the process runs)
-    return subprocess.Popen(command, cwd=ROOT, env=environment(), stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)  # fmt: skip
+    return subprocess.Popen(
+        command, cwd=ROOT, env=environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def wait_for_web(server: subprocess.Popen) -> None:
@@ -183,9 +194,11 @@ class Memory(threading.Thread):
             found[f"{name} (main)"] = [parent]
             for n, child in enumerate(sorted(parent.children(recursive=True), key=lambda p: p.pid), 1):
                 found[f"{name} {n}"] = [child]
-        found["postgres backends (sum)"] = [p for p in psutil.process_iter(["cmdline"])
-                                            if any(DB in part for part in (p.info["cmdline"] or []))
-                                            and "postgres" in (p.info["cmdline"] or [""])[0]]  # fmt: skip
+        found["postgres backends (sum)"] = [
+            p
+            for p in psutil.process_iter(["cmdline"])
+            if any(DB in part for part in (p.info["cmdline"] or [])) and "postgres" in (p.info["cmdline"] or [""])[0]
+        ]
         return found
 
     def run(self) -> None:
@@ -213,8 +226,11 @@ class Memory(threading.Thread):
             after = [s[label] for s in late if label in s]
             if before and after:
                 base, end = statistics.median(before), statistics.median(after)
-                out[label] = {"after_warmup_mb": round(base, 1), "end_mb": round(end, 1),
-                              "growth_pct": round((end / base - 1) * 100, 1) if base else 0.0}  # fmt: skip
+                out[label] = {
+                    "after_warmup_mb": round(base, 1),
+                    "end_mb": round(end, 1),
+                    "growth_pct": round((end / base - 1) * 100, 1) if base else 0.0,
+                }
         return out
 
 
@@ -223,10 +239,13 @@ def stats(prefix: Path) -> dict[str, dict]:
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             rows[row["Name"]] = {
-                "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-                "median_ms": float(row["50%"] or 0), "p99_ms": float(row["99%"] or 0),
-                "max_ms": float(row["Max Response Time"] or 0), "per_s": float(row["Requests/s"] or 0),
-            }  # fmt: skip
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "median_ms": float(row["50%"] or 0),
+                "p99_ms": float(row["99%"] or 0),
+                "max_ms": float(row["Max Response Time"] or 0),
+                "per_s": float(row["Requests/s"] or 0),
+            }
     return rows
 
 
@@ -248,39 +267,89 @@ def main() -> None:
     database()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=environment(), check=True)
     # Production settings serve hashed static files (whitenoise's manifest), as a deployment would.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=environment(),
-                   check=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=environment(), check=True
+    )
     plan = json.loads(django(PREPARE, str(DEVICES), str(REGULATORS), PASSWORD))
     run = f"{int(time.time()) % 10**6:06d}"
     plan.update(run=run, password=PASSWORD, month="2026-10", first="2026-10-01", last="2026-10-31")
     plan_file, ledger_file = OUT / "plan.json", OUT / "ledger.json"
     plan_file.write_text(json.dumps(plan), encoding="utf-8")
     ledger_file.unlink(missing_ok=True)
-    print(f"{len(plan['devices'])} devices, {plan['people']} people with real-form ID numbers, "
-          f"{len(plan['regulators'])} regulators; a batch every {BATCH_PERIOD:.0f} s per device",
-          flush=True)  # fmt: skip
+    print(
+        f"{len(plan['devices'])} devices, {plan['people']} people with real-form ID numbers, "
+        f"{len(plan['regulators'])} regulators; a batch every {BATCH_PERIOD:.0f} s per device",
+        flush=True,
+    )
 
     venv = ROOT / ".venv" / "bin"
-    web = start("web", [str(venv / "gunicorn"), "smz_platform.wsgi:application", "--config",
-                        "python:smz_platform.gunicorn_conf", "--timeout", "120"])  # fmt: skip
-    worker = start("worker", [str(venv / "celery"), "-A", "smz_platform", "worker", "--concurrency", "2",
-                              "--loglevel", "WARNING"])  # fmt: skip
-    beat = start("beat", [str(venv / "celery"), "-A", "smz_platform", "beat", "--loglevel", "WARNING",
-                          "--schedule", str(Path(tempfile.mkdtemp()) / "beat-schedule")])  # fmt: skip
+    web = start(
+        "web",
+        [
+            str(venv / "gunicorn"),
+            "smz_platform.wsgi:application",
+            "--config",
+            "python:smz_platform.gunicorn_conf",
+            "--timeout",
+            "120",
+        ],
+    )
+    worker = start(
+        "worker", [str(venv / "celery"), "-A", "smz_platform", "worker", "--concurrency", "2", "--loglevel", "WARNING"]
+    )
+    beat = start(
+        "beat",
+        [
+            str(venv / "celery"),
+            "-A",
+            "smz_platform",
+            "beat",
+            "--loglevel",
+            "WARNING",
+            "--schedule",
+            str(Path(tempfile.mkdtemp()) / "beat-schedule"),
+        ],
+    )
     memory = Memory({"gunicorn": web, "celery worker": worker, "celery beat": beat})
     try:
         wait_for_web(web)
         memory.start()
-        env = {**environment(), "SMZ_LOAD_PLAN": str(plan_file), "SMZ_LOAD_LEDGER": str(ledger_file),
-               "SMZ_LOAD_BATCH_PERIOD": str(BATCH_PERIOD), "SMZ_LOAD_REGULATORS": str(REGULATORS)}  # fmt: skip
+        env = {
+            **environment(),
+            "SMZ_LOAD_PLAN": str(plan_file),
+            "SMZ_LOAD_LEDGER": str(ledger_file),
+            "SMZ_LOAD_BATCH_PERIOD": str(BATCH_PERIOD),
+            "SMZ_LOAD_REGULATORS": str(REGULATORS),
+        }
         users = len(plan["devices"]) + REGULATORS
         started = time.time()
         locust = subprocess.run(
-            [str(venv / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--users", str(users),
-             "--spawn-rate", str(max(users // 10, 1)), "--run-time", f"{SECONDS}s", "--host", BASE,
-             "--csv", str(OUT / "locust"), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
-            cwd=ROOT, env=env, capture_output=True, text=True,
-        )  # fmt: skip
+            [
+                str(venv / "locust"),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(users),
+                "--spawn-rate",
+                str(max(users // 10, 1)),
+                "--run-time",
+                f"{SECONDS}s",
+                "--host",
+                BASE,
+                "--csv",
+                str(OUT / "locust"),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "--stop-timeout",
+                "10",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         elapsed = time.time() - started
     finally:
         memory.stop.set()
@@ -295,9 +364,24 @@ def main() -> None:
     with open(OUT / "locust_exceptions.csv", encoding="utf-8") as handle:
         raised = sum(int(row["Count"]) for row in csv.DictReader(handle))
     figures.setdefault("Aggregated", {"requests": 0, "failures": 0})["failures"] += raised
-    stored = set(subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", DB, "-tAc",
-                                 f"SELECT record_id FROM attendance_punch WHERE record_id LIKE 'L{run}-%'"],
-                                capture_output=True, text=True, check=True).stdout.split())  # fmt: skip
+    stored = set(
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                DB,
+                "-tAc",
+                f"SELECT record_id FROM attendance_punch WHERE record_id LIKE 'L{run}-%'",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+    )
     confirmed = set(ledger.pop("ids"))
     ledger.update(stored=len(stored), lost=len(confirmed - stored), unconfirmed=len(stored - confirmed))
     growth = memory.growth()
@@ -309,16 +393,22 @@ def report(figures: dict, ledger: dict, growth: dict, elapsed: float, plan: dict
     pages = {name: f for name, f in figures.items() if name.startswith("page: ")}
     intake, beat = figures.get("device punches", {}), figures.get("device heartbeat", {})
     annex = figures.get("Annex 1 download", {})
-    print(f"\n{SECONDS} s of load ({elapsed:.0f} s with the spawn and the stop); {total['requests']} requests, "
-          f"{total['failures']} failed")  # fmt: skip
-    print(f"punches: {ledger['sent']} sent in {ledger['batches']} batches ({ledger['sent'] / SECONDS:.0f}/s), "
-          f"{ledger['accepted']} accepted, {ledger['stored']} stored, {ledger['lost']} of the accepted lost, "
-          f"{ledger['duplicate']} duplicate, {ledger['rejected']} rejected; {ledger['unconfirmed']} stored whose "
-          "answer the stop cut off")  # fmt: skip
+    print(
+        f"\n{SECONDS} s of load ({elapsed:.0f} s with the spawn and the stop); {total['requests']} requests, "
+        f"{total['failures']} failed"
+    )
+    print(
+        f"punches: {ledger['sent']} sent in {ledger['batches']} batches ({ledger['sent'] / SECONDS:.0f}/s), "
+        f"{ledger['accepted']} accepted, {ledger['stored']} stored, {ledger['lost']} of the accepted lost, "
+        f"{ledger['duplicate']} duplicate, {ledger['rejected']} rejected; {ledger['unconfirmed']} stored whose "
+        "answer the stop cut off"
+    )
     for name, f in figures.items():
         if name != "Aggregated":
-            print(f"  {name:<22} {f['requests']:>7} requests  {f['per_s']:>6.1f}/s  failures {f['failures']:>3}  "
-                  f"p50 {f['median_ms']:>5.0f} ms  p99 {f['p99_ms']:>5.0f} ms  max {f['max_ms']:>6.0f} ms")  # fmt: skip
+            print(
+                f"  {name:<22} {f['requests']:>7} requests  {f['per_s']:>6.1f}/s  failures {f['failures']:>3}  "
+                f"p50 {f['median_ms']:>5.0f} ms  p99 {f['p99_ms']:>5.0f} ms  max {f['max_ms']:>6.0f} ms"
+            )
     print("memory (USS) after warm-up → end:")
     for label, g in growth.items():
         print(f"  {label:<26} {g['after_warmup_mb']:>7.1f} MB → {g['end_mb']:>7.1f} MB  ({g['growth_pct']:+.1f}%)")
@@ -333,13 +423,24 @@ def report(figures: dict, ledger: dict, growth: dict, elapsed: float, plan: dict
     }
     for target, met in targets.items():
         print(f"  [{'met' if met else 'MISSED'}] {target}")
-    print(json.dumps({
-        "requests": total["requests"], "failures": total["failures"],
-        "punches_per_s": round(ledger["sent"] / SECONDS, 1), "accepted": ledger["accepted"], "stored": ledger["stored"],
-        "lost": ledger["lost"], "intake_p99_ms": intake.get("p99_ms", 0),
-        "heartbeat_p99_ms": beat.get("p99_ms", 0), "pages_p99_ms": pages_p99, "annex1_p99_ms": annex.get("p99_ms", 0),
-        "memory_growth_pct": max(worst, 0.0), "devices": len(plan["devices"]),
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "requests": total["requests"],
+                "failures": total["failures"],
+                "punches_per_s": round(ledger["sent"] / SECONDS, 1),
+                "accepted": ledger["accepted"],
+                "stored": ledger["stored"],
+                "lost": ledger["lost"],
+                "intake_p99_ms": intake.get("p99_ms", 0),
+                "heartbeat_p99_ms": beat.get("p99_ms", 0),
+                "pages_p99_ms": pages_p99,
+                "annex1_p99_ms": annex.get("p99_ms", 0),
+                "memory_growth_pct": max(worst, 0.0),
+                "devices": len(plan["devices"]),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -60,8 +60,13 @@ class DeviceUser(HttpUser):
     def _post(self, path: str, payload: dict, name: str):
         body = json.dumps(payload).encode()
         ts, nonce = str(int(time.time())), secrets.token_urlsafe(16)
-        headers = {"Content-Type": "application/json", "X-Device-SN": self.serial, "X-Timestamp": ts,
-                   "X-Nonce": nonce, "X-Signature": sign(self.secret, "POST", path, ts, nonce, body)}  # fmt: skip
+        headers = {
+            "Content-Type": "application/json",
+            "X-Device-SN": self.serial,
+            "X-Timestamp": ts,
+            "X-Nonce": nonce,
+            "X-Signature": sign(self.secret, "POST", path, ts, nonce, body),
+        }
         return self.client.post(path, data=body, headers=headers, name=name, catch_response=True)
 
     @task
@@ -74,8 +79,9 @@ class DeviceUser(HttpUser):
             self._batch()
         else:
             self.next_beat += BEAT_PERIOD
-            with self._post("/api/device/v1/heartbeat", {"liveness_enabled": True, "firmware": "load-1.0"},
-                            "device heartbeat") as response:  # fmt: skip
+            with self._post(
+                "/api/device/v1/heartbeat", {"liveness_enabled": True, "firmware": "load-1.0"}, "device heartbeat"
+            ) as response:
                 if response.status_code != 200:
                     response.failure(f"{response.status_code} {response.text[:200]}")
                 LEDGER["heartbeats"] += 1
@@ -86,9 +92,17 @@ class DeviceUser(HttpUser):
         for _ in range(self.rng.randint(1, 20)):
             self.sequence += 1
             at = now - dt.timedelta(seconds=self.rng.randint(0, 120))
-            records.append({"record_id": f"L{RUN}-{self.serial}-{self.sequence:06d}",
-                            "id_number": self.rng.choice(self.numbers), "punched_at": at.isoformat(timespec="seconds"),
-                            "direction": "in", "method": "face", "liveness": True, "match_score": 0.93})  # fmt: skip
+            records.append(
+                {
+                    "record_id": f"L{RUN}-{self.serial}-{self.sequence:06d}",
+                    "id_number": self.rng.choice(self.numbers),
+                    "punched_at": at.isoformat(timespec="seconds"),
+                    "direction": "in",
+                    "method": "face",
+                    "liveness": True,
+                    "match_score": 0.93,
+                }
+            )
         LEDGER["sent"] += len(records)
         LEDGER["batches"] += 1
         with self._post("/api/device/v1/punches", {"punches": records}, "device punches") as response:
@@ -114,11 +128,17 @@ class RegulatorUser(HttpUser):
         origin = f"https://{self.host.split('://', 1)[1]}"
         self.client.get("/login/", headers=self.proxied, name="login page")
         self._cookies_over_http()
-        answer = self.client.post("/login/", data={
-            "username": self.account["username"], "password": PLAN["password"],
-            "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
-        }, headers={**self.proxied, "Origin": origin, "Referer": f"{origin}/login/"}, name="login",
-            allow_redirects=False)  # fmt: skip
+        answer = self.client.post(
+            "/login/",
+            data={
+                "username": self.account["username"],
+                "password": PLAN["password"],
+                "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+            },
+            headers={**self.proxied, "Origin": origin, "Referer": f"{origin}/login/"},
+            name="login",
+            allow_redirects=False,
+        )
         if answer.status_code != 302:
             raise RuntimeError(f"login of {self.account['username']} answered {answer.status_code}")
         self._cookies_over_http()
@@ -170,8 +190,9 @@ class RegulatorUser(HttpUser):
     @task(1)
     def annex1(self) -> None:
         query = f"from={PLAN['first']}&to={PLAN['last']}" + self.account["annex1"]
-        with self.client.get(f"/reports/annex1.xlsx?{query}", headers=self.proxied, name="Annex 1 download",
-                             catch_response=True) as response:  # fmt: skip
+        with self.client.get(
+            f"/reports/annex1.xlsx?{query}", headers=self.proxied, name="Annex 1 download", catch_response=True
+        ) as response:
             if response.status_code != 200 or not response.content.startswith(b"PK"):
                 response.failure(f"{response.status_code} {response.text[:200]}")
         self._cookies_over_http()

@@ -41,26 +41,45 @@ BROKER = "redis://127.0.0.1:6379/13"
 
 
 def psql(sql: str) -> str:
-    result = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", rules.DB, "-Atqc", sql], check=True,
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", rules.DB, "-Atqc", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return result.stdout.strip()
 
 
 def psql_exists() -> bool:
-    found = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atqc",
-                            f"SELECT 1 FROM pg_database WHERE datname = '{rules.DB}'"],
-                           capture_output=True, text=True, check=True)  # fmt: skip
+    found = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-Atqc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{rules.DB}'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return found.stdout.strip() == "1"
 
 
 def reset() -> None:
-    psql("SET client_min_messages = warning; TRUNCATE inspections_alert, inspections_rulerun, inspections_nightlyrun, "
-         "attendance_punchverdict CASCADE")  # fmt: skip
+    psql(
+        "SET client_min_messages = warning; TRUNCATE inspections_alert, inspections_rulerun, inspections_nightlyrun, "
+        "attendance_punchverdict CASCADE"
+    )
 
 
 def alerts() -> str:
-    return psql("SELECT count(*) || ':' || md5(string_agg(key || rule || state || period_end, ',' ORDER BY key)) "
-                "FROM inspections_alert")  # fmt: skip
+    return psql(
+        "SELECT count(*) || ':' || md5(string_agg(key || rule || state || period_end, ',' ORDER BY key)) "
+        "FROM inspections_alert"
+    )
 
 
 def worker_env() -> dict[str, str]:
@@ -83,10 +102,25 @@ def fanned_night(processes: int) -> dict:
     reset()
     subprocess.run(["redis-cli", "-n", BROKER.rsplit("/", 1)[1], "FLUSHDB"], check=True, capture_output=True)
     worker = subprocess.Popen(
-        [str(ROOT / ".venv/bin/celery"), "-A", "smz_platform", "worker", "--loglevel", "WARNING", "--concurrency",
-         str(processes), "-n", f"bench{processes}@province", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=worker_env(), start_new_session=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "smz_platform",
+            "worker",
+            "--loglevel",
+            "WARNING",
+            "--concurrency",
+            str(processes),
+            "-n",
+            f"bench{processes}@province",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=worker_env(),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         children: list[int] = []
@@ -94,10 +128,18 @@ def fanned_night(processes: int) -> dict:
             time.sleep(0.5)
             path = Path(f"/proc/{worker.pid}/task/{worker.pid}/children")
             children = [int(c) for c in path.read_text().split()] if path.exists() else []
-        subprocess.run([sys.executable, "-c", "import django; django.setup()\n"
-                        "from inspections.tasks import run_rules_nightly_task\n"
-                        f"run_rules_nightly_task.delay('{rules.LAST.isoformat()}')"],
-                       cwd=ROOT, env=worker_env(), check=True)  # fmt: skip
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup()\n"
+                "from inspections.tasks import run_rules_nightly_task\n"
+                f"run_rules_nightly_task.delay('{rules.LAST.isoformat()}')",
+            ],
+            cwd=ROOT,
+            env=worker_env(),
+            check=True,
+        )
         started = time.perf_counter()
         state = ""
         while state not in ("complete", "failed"):
@@ -107,8 +149,13 @@ def fanned_night(processes: int) -> dict:
                 raise RuntimeError("the night did not complete within an hour")
         seconds = time.perf_counter() - started
         parts = int(psql(f"SELECT count(*) FROM inspections_nightlyrun WHERE day = '{rules.LAST}' AND part <> ''"))
-        return {"seconds": round(seconds, 2), "state": state, "parts": parts, "peak_rss_mb": peak_rss_mb(children),
-                "alerts": alerts()}  # fmt: skip
+        return {
+            "seconds": round(seconds, 2),
+            "state": state,
+            "parts": parts,
+            "peak_rss_mb": peak_rss_mb(children),
+            "alerts": alerts(),
+        }
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
@@ -159,8 +206,14 @@ def pages() -> dict:
     env.pop("CELERY_BROKER_URL")  # in-process
     env["DJANGO_ALLOWED_HOSTS"] = "testserver"  # Django's test client
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    result = subprocess.run([sys.executable, "-c", PAGES, str(pick(20, 2))], cwd=ROOT, env=env, check=True,
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", PAGES, str(pick(20, 2))],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -188,13 +241,22 @@ def main() -> None:
     print(f"  the province's pages (after the night): {shown}", flush=True)
     if os.environ.get("BENCH_KEEP") != "1":
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", rules.DB], check=True)
-    print(json.dumps({"night_whole_s": whole["seconds"], "night_1_worker_s": one["seconds"],
-                      "night_2_workers_s": two["seconds"], "speedup": round(one["seconds"] / two["seconds"], 2),
-                      "peak_rss_mb_per_worker": max(one["peak_rss_mb"], two["peak_rss_mb"]),
-                      "disk_gb": round(disk / 10**9, 2), "punches": built["punches"],
-                      "overview_ms": round(shown["province overview"]["median_s"] * 1000),
-                      "overview_count_s": shown["overview_count_s"],
-                      "annex1_s": shown["province annex1"]["median_s"]}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "night_whole_s": whole["seconds"],
+                "night_1_worker_s": one["seconds"],
+                "night_2_workers_s": two["seconds"],
+                "speedup": round(one["seconds"] / two["seconds"], 2),
+                "peak_rss_mb_per_worker": max(one["peak_rss_mb"], two["peak_rss_mb"]),
+                "disk_gb": round(disk / 10**9, 2),
+                "punches": built["punches"],
+                "overview_ms": round(shown["province overview"]["median_s"] * 1000),
+                "overview_count_s": shown["overview_count_s"],
+                "annex1_s": shown["province annex1"]["median_s"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

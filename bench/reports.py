@@ -106,8 +106,21 @@ def database_ready() -> bool:
 
     if os.environ.get("SMZ_BENCH_REBUILD") or (SMOKE and os.environ.get("BENCH_SMOKE_REUSE") != "1"):
         return False
-    probe = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", city.DB, "-tAc",
-                            "SELECT count(*) FROM inspections_measure"], capture_output=True, text=True)  # fmt: skip
+    probe = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            city.DB,
+            "-tAc",
+            "SELECT count(*) FROM inspections_measure",
+        ],
+        capture_output=True,
+        text=True,
+    )
     return probe.returncode == 0 and probe.stdout.strip() not in ("", "0")
 
 
@@ -127,9 +140,16 @@ def main() -> None:
     figures = json.loads(django(TIME, str(REPEAT)))
     print(f"  district Annex 1 (10 districts × {REPEAT}): {figures['district']}  (target ≤ 1 s)")
     print(f"  city Annex 1 (× {REPEAT}): {figures['city']}  (target ≤ 5 s)")
-    print(json.dumps({"district_median_s": figures["district"]["median_s"], "district_max_s":
-                      figures["district"]["max_s"], "city_median_s": figures["city"]["median_s"],
-                      "city_max_s": figures["city"]["max_s"]}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "district_median_s": figures["district"]["median_s"],
+                "district_max_s": figures["district"]["max_s"],
+                "city_median_s": figures["city"]["median_s"],
+                "city_max_s": figures["city"]["max_s"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

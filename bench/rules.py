@@ -43,9 +43,14 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 def environment() -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
-                "DJANGO_SETTINGS_MODULE": "smz_platform.settings", "DJANGO_DEBUG": "false",
-                "DJANGO_LOG_LEVEL": "WARNING"})  # fmt: skip
+    env.update(
+        {
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
+            "DJANGO_SETTINGS_MODULE": "smz_platform.settings",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        }
+    )
     env.pop("REDIS_URL", None)
     env.pop("CELERY_BROKER_URL", None)
     return env
@@ -84,63 +89,178 @@ def build(scale: int) -> dict:
     now = "2026-11-01 03:00:00+08"
     districts = 10 * CITIES
     if CITIES == 1:
-        cursor.execute("INSERT INTO projects_region (id, code, name, level, parent_id) "
-                       "VALUES (1, '330200', '宁波市', 'city', NULL)")  # fmt: skip
-        copy(cursor, "projects_region", "id, code, name, level, parent_id",
-             ((str(2 + d), f"3302{d + 1:02d}", f"区{d}", "district", "1") for d in range(10)))  # fmt: skip
+        cursor.execute(
+            "INSERT INTO projects_region (id, code, name, level, parent_id) "
+            "VALUES (1, '330200', '宁波市', 'city', NULL)"
+        )
+        copy(
+            cursor,
+            "projects_region",
+            "id, code, name, level, parent_id",
+            ((str(2 + d), f"3302{d + 1:02d}", f"区{d}", "district", "1") for d in range(10)),
+        )
         district_ids = [2 + d for d in range(10)]
     else:  # a province (id 1), its cities (2…), ten districts each
-        cursor.execute("INSERT INTO projects_region (id, code, name, level, parent_id) "
-                       "VALUES (1, '330000', '浙江省', 'province', NULL)")  # fmt: skip
-        copy(cursor, "projects_region", "id, code, name, level, parent_id",
-             ((str(2 + c), f"33{c + 1:02d}00", f"市{c}", "city", "1") for c in range(CITIES)))  # fmt: skip
+        cursor.execute(
+            "INSERT INTO projects_region (id, code, name, level, parent_id) "
+            "VALUES (1, '330000', '浙江省', 'province', NULL)"
+        )
+        copy(
+            cursor,
+            "projects_region",
+            "id, code, name, level, parent_id",
+            ((str(2 + c), f"33{c + 1:02d}00", f"市{c}", "city", "1") for c in range(CITIES)),
+        )
         district_ids = [2 + CITIES + n for n in range(districts)]
-        copy(cursor, "projects_region", "id, code, name, level, parent_id",
-             ((str(district_ids[n]), f"33{n // 10 + 1:02d}{n % 10 + 1:02d}", f"市{n // 10}区{n % 10}", "district",
-               str(2 + n // 10)) for n in range(districts)))  # fmt: skip
-    copy(cursor, "projects_enterprise",
-         "id, uscc, name, is_owner, is_contractor, is_subcontractor, is_supervisor, is_vendor, created_at",
-         ((str(e), f"BENCH{e:013d}", f"企业{e}", "f", "t" if e > 10 else "f", "f", "f", "t" if e <= 10 else "f", now)
-          for e in range(1, 211)))  # fmt: skip
+        copy(
+            cursor,
+            "projects_region",
+            "id, code, name, level, parent_id",
+            (
+                (
+                    str(district_ids[n]),
+                    f"33{n // 10 + 1:02d}{n % 10 + 1:02d}",
+                    f"市{n // 10}区{n % 10}",
+                    "district",
+                    str(2 + n // 10),
+                )
+                for n in range(districts)
+            ),
+        )
+    copy(
+        cursor,
+        "projects_enterprise",
+        "id, uscc, name, is_owner, is_contractor, is_subcontractor, is_supervisor, is_vendor, created_at",
+        (
+            (str(e), f"BENCH{e:013d}", f"企业{e}", "f", "t" if e > 10 else "f", "f", "f", "t" if e <= 10 else "f", now)
+            for e in range(1, 211)
+        ),
+    )
     start = MONTH - dt.timedelta(days=60)
-    copy(cursor, "projects_project",
-         "id, permit_no, name, district_id, kind, building_area_m2, contract_cost_yuan, planned_start, actual_start, "
-         "status, required_positions, address, created_at",
-         ((str(p), f"P{p:07d}", f"工程{p}", str(district_ids[p % districts]),
-           "building", "10000", "1", start.isoformat(),
-           start.isoformat(), "active", '["project_manager", "chief_supervisor"]', "", now)
-          for p in range(1, projects + 1)))  # fmt: skip
-    copy(cursor, "projects_projectparticipant", "project_id, enterprise_id, role",
-         (row for p in range(1, projects + 1)
-          for row in ((str(p), str(11 + p % 200), "contractor"), (str(p), str(1 + p % 10), "vendor"))))  # fmt: skip
+    copy(
+        cursor,
+        "projects_project",
+        "id, permit_no, name, district_id, kind, building_area_m2, contract_cost_yuan, planned_start, actual_start, "
+        "status, required_positions, address, created_at",
+        (
+            (
+                str(p),
+                f"P{p:07d}",
+                f"工程{p}",
+                str(district_ids[p % districts]),
+                "building",
+                "10000",
+                "1",
+                start.isoformat(),
+                start.isoformat(),
+                "active",
+                '["project_manager", "chief_supervisor"]',
+                "",
+                now,
+            )
+            for p in range(1, projects + 1)
+        ),
+    )
+    copy(
+        cursor,
+        "projects_projectparticipant",
+        "project_id, enterprise_id, role",
+        (
+            row
+            for p in range(1, projects + 1)
+            for row in ((str(p), str(11 + p % 200), "contractor"), (str(p), str(1 + p % 10), "vendor"))
+        ),
+    )
     people = projects * per_project
-    copy(cursor, "projects_person",
-         "id, id_number_encrypted, id_number_digest, id_number_masked, id_number_warnings, name, gender, birth_year, "
-         "ethnicity, address, id_issuer, education, skill_level, certificates, created_at",
-         ((str(i), "gAAAAAbenchmark", hashlib.sha256(str(i).encode()).hexdigest(), f"341221********{i % 10000:04d}",
-           "[]", f"工人{i}", "male", "1985", "", "", "", "", "", "", now)
-          for i in range(1, people + 1)))  # fmt: skip
+    copy(
+        cursor,
+        "projects_person",
+        "id, id_number_encrypted, id_number_digest, id_number_masked, id_number_warnings, name, gender, birth_year, "
+        "ethnicity, address, id_issuer, education, skill_level, certificates, created_at",
+        (
+            (
+                str(i),
+                "gAAAAAbenchmark",
+                hashlib.sha256(str(i).encode()).hexdigest(),
+                f"341221********{i % 10000:04d}",
+                "[]",
+                f"工人{i}",
+                "male",
+                "1985",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                now,
+            )
+            for i in range(1, people + 1)
+        ),
+    )
     positions = ["project_manager", "chief_supervisor", "technical_lead", "safety_officer"]
 
     def engagement_rows():
         for i in range(1, people + 1):
             project, slot = (i - 1) // per_project + 1, (i - 1) % per_project
             manager = slot < 4
-            yield (str(i), str(i), str(project), str(11 + project % 200), "manager" if manager else "worker",
-                   positions[slot] if manager else "", "", "" if manager else "020", start.isoformat(), "f",
-                   now)  # fmt: skip
+            yield (
+                str(i),
+                str(i),
+                str(project),
+                str(11 + project % 200),
+                "manager" if manager else "worker",
+                positions[slot] if manager else "",
+                "",
+                "" if manager else "020",
+                start.isoformat(),
+                "f",
+                now,
+            )
 
-    copy(cursor, "projects_engagement",
-         "id, person_id, project_id, employer_id, category, position, team, trade, entered_on, settlement_confirmed, "
-         "created_at", engagement_rows())  # fmt: skip
-    copy(cursor, "devices_device",
-         "id, serial, vendor_id, model, kind, connection, project_id, location, secret_encrypted, state, firmware, "
-         "liveness_enabled, online, registered_at, last_contact_at",
-         ((str(d), f"D{d:07d}", str(1 + d % 10), "m", "gate", "direct", str((d - 1) // 2 + 1), "entrance", "x",
-           "active", "", "t", "t", now, now) for d in range(1, 2 * projects + 1)))  # fmt: skip
-    copy(cursor, "devices_deviceflip", "device_id, at, field, value, detected_at",
-         ((str(d), f"{start.isoformat()} 08:00:00+08", field, "t", f"{start.isoformat()} 08:00:00+08")
-          for d in range(1, 2 * projects + 1) for field in ("online", "liveness")))  # fmt: skip
+    copy(
+        cursor,
+        "projects_engagement",
+        "id, person_id, project_id, employer_id, category, position, team, trade, entered_on, settlement_confirmed, "
+        "created_at",
+        engagement_rows(),
+    )
+    copy(
+        cursor,
+        "devices_device",
+        "id, serial, vendor_id, model, kind, connection, project_id, location, secret_encrypted, state, firmware, "
+        "liveness_enabled, online, registered_at, last_contact_at",
+        (
+            (
+                str(d),
+                f"D{d:07d}",
+                str(1 + d % 10),
+                "m",
+                "gate",
+                "direct",
+                str((d - 1) // 2 + 1),
+                "entrance",
+                "x",
+                "active",
+                "",
+                "t",
+                "t",
+                now,
+                now,
+            )
+            for d in range(1, 2 * projects + 1)
+        ),
+    )
+    copy(
+        cursor,
+        "devices_deviceflip",
+        "device_id, at, field, value, detected_at",
+        (
+            (str(d), f"{start.isoformat()} 08:00:00+08", field, "t", f"{start.isoformat()} 08:00:00+08")
+            for d in range(1, 2 * projects + 1)
+            for field in ("online", "liveness")
+        ),
+    )
     days = [MONTH + dt.timedelta(days=n) for n in range(31)]
     presence, punches = [], 0
 
@@ -163,8 +283,20 @@ def build(scale: int) -> dict:
                     dt.datetime(day.year, day.month, day.day, 17, rng.randint(0, 59), tzinfo=SHANGHAI),
                     dt.datetime(day.year, day.month, day.day, 12, rng.randint(0, 59), tzinfo=SHANGHAI),
                 ][:count]
-                yield "presence", (str(i), str(project), day.isoformat(), times[0].isoformat(), times[1].isoformat(),
-                                   str(count), str(count), times[0].isoformat(), times[1].isoformat())  # fmt: skip
+                yield (
+                    "presence",
+                    (
+                        str(i),
+                        str(project),
+                        day.isoformat(),
+                        times[0].isoformat(),
+                        times[1].isoformat(),
+                        str(count),
+                        str(count),
+                        times[0].isoformat(),
+                        times[1].isoformat(),
+                    ),
+                )
                 for n, at in enumerate(times):
                     punch_id += 1
                     late = project % 97 == 0 and n == 0  # R13: back-filled
@@ -192,8 +324,9 @@ def build(scale: int) -> dict:
             self.rows = {"presence": [], "punch": []}
 
     split = Split()
-    presence_columns = ("person_id, project_id, day, first_at, last_at, punch_count, valid_count, first_valid_at, "
-                        "last_valid_at")  # fmt: skip
+    presence_columns = (
+        "person_id, project_id, day, first_at, last_at, punch_count, valid_count, first_valid_at, last_valid_at"
+    )
     punch_columns = ", ".join(("id", *COLUMNS))
     for kind, row in presence_and_punches():
         split.rows[kind].append(row)
@@ -207,16 +340,27 @@ def build(scale: int) -> dict:
     copy(cursor, "attendance_dailypresence", presence_columns, split.rows["presence"])
     punches += len(split.rows["punch"])
     presence_rows = sum(presence) + len(split.rows["presence"])
-    for table in ("projects_region", "projects_enterprise", "projects_project", "projects_person",
-                  "projects_engagement", "devices_device"):  # fmt: skip
+    for table in (
+        "projects_region",
+        "projects_enterprise",
+        "projects_project",
+        "projects_person",
+        "projects_engagement",
+        "devices_device",
+    ):
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     connection.commit()
     connection.autocommit = True
     cursor.execute("VACUUM ANALYZE")
     cursor.execute("CHECKPOINT")
     connection.close()
-    return {"projects": projects, "people": people, "punches": punches, "presence": presence_rows,
-            "build_s": round(time.perf_counter() - started, 1)}  # fmt: skip
+    return {
+        "projects": projects,
+        "people": people,
+        "punches": punches,
+        "presence": presence_rows,
+        "build_s": round(time.perf_counter() - started, 1),
+    }
 
 
 RUN = """
@@ -255,14 +399,26 @@ print(json.dumps({"seconds": seconds, "rules": preview.rules,
 
 
 def preview(values: dict) -> dict:
-    result = subprocess.run([sys.executable, "-c", PREVIEW, json.dumps(values)], cwd=ROOT, env=environment(),
-                            capture_output=True, text=True, check=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", PREVIEW, json.dumps(values)],
+        cwd=ROOT,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def run(first: dt.date, last: dt.date) -> dict:
-    result = subprocess.run([sys.executable, "-c", RUN, first.isoformat(), last.isoformat()], cwd=ROOT,
-                            env=environment(), capture_output=True, text=True, check=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", RUN, first.isoformat(), last.isoformat()],
+        cwd=ROOT,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -273,11 +429,21 @@ def measure(scale: int) -> dict:
     night = run(LAST, LAST)
     print(f"  one night ({LAST}, month end): {night}", flush=True)
     # The month rebuild starts from no alerts, as a first run over history would.
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", DB, "-qc",
-                    "SET client_min_messages = warning; "
-                    "TRUNCATE inspections_alert, inspections_rulerun, inspections_nightlyrun, "
-                    "attendance_punchverdict CASCADE"],
-                   check=True)  # fmt: skip
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            DB,
+            "-qc",
+            "SET client_min_messages = warning; "
+            "TRUNCATE inspections_alert, inspections_rulerun, inspections_nightlyrun, "
+            "attendance_punchverdict CASCADE",
+        ],
+        check=True,
+    )
     month = run(MONTH, LAST)
     print(f"  month rebuild ({MONTH} – {LAST}): {month}", flush=True)
     if scale > 1:
@@ -294,9 +460,17 @@ def main() -> None:
     double = measure(2)
     ratio = double["month"]["seconds"] / base["month"]["seconds"]
     print(f"doubling: month {ratio:.2f}×, night {double['night']['seconds'] / base['night']['seconds']:.2f}×")
-    print(json.dumps({"night_s": base["night"]["seconds"], "month_s": base["month"]["seconds"],
-                      "peak_rss_mb": max(base["night"]["peak_rss_mb"], base["month"]["peak_rss_mb"]),
-                      "doubling_ratio": round(ratio, 2), "preview_s": base["preview"]["seconds"]}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "night_s": base["night"]["seconds"],
+                "month_s": base["month"]["seconds"],
+                "peak_rss_mb": max(base["night"]["peak_rss_mb"], base["month"]["peak_rss_mb"]),
+                "doubling_ratio": round(ratio, 2),
+                "preview_s": base["preview"]["seconds"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

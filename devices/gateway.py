@@ -137,8 +137,12 @@ def check_source(request) -> None:
     count = _sources.counts.get(source, 0) + 1
     _sources.counts[source] = count
     if count > limit:
-        raise DeviceRefusal(429, "rate_limited", f"More than {limit} requests a minute from this address.",
-                            retry_after=60 - int(time.time()) % 60)  # fmt: skip
+        raise DeviceRefusal(
+            429,
+            "rate_limited",
+            f"More than {limit} requests a minute from this address.",
+            retry_after=60 - int(time.time()) % 60,
+        )
 
 
 def check_headers(request) -> tuple[str, str, str, str]:
@@ -181,9 +185,11 @@ def authenticate(request, body: bytes, *, find_device: Callable[[str, str], Devi
     skew = int(timestamp) - now.timestamp()
     if abs(skew) > TIMESTAMP_WINDOW_S:
         raise DeviceRefusal(
-            401, "stale_timestamp", f"The timestamp is {int(skew)} s from the server's clock (limit ±300 s).",
+            401,
+            "stale_timestamp",
+            f"The timestamp is {int(skew)} s from the server's clock (limit ±300 s).",
             extra={"server_time": int(now.timestamp())},
-        )  # fmt: skip
+        )
     if not signature_matches(
         _secret(device.secret_encrypted), signature, request.method, request.path, timestamp, nonce, body
     ):
@@ -225,8 +231,9 @@ def _check_nonce_and_rate(device: DeviceIdentity, nonce: str, timestamp: int) ->
         else:
             _state.failed_at = None
             if timestamp < int(epoch):
-                raise DeviceRefusal(503, "unavailable", "The nonce store restarted; sign again and retry.",
-                                    retry_after=5)  # fmt: skip
+                raise DeviceRefusal(
+                    503, "unavailable", "The nonce store restarted; sign again and retry.", retry_after=5
+                )
             if not fresh:
                 raise DeviceRefusal(401, "replayed_nonce", "This nonce was used within the last 10 minutes.")
             if count > limit:
@@ -235,8 +242,9 @@ def _check_nonce_and_rate(device: DeviceIdentity, nonce: str, timestamp: int) ->
         # A nonce accepted through Redis before it failed carries a timestamp at most the device's clock
         # error after the failure: those are refused (sign again); later ones go on through PostgreSQL.
         if timestamp <= _state.failed_at + max(device.clock_skew, 0) + FAILOVER_MARGIN_S:
-            raise DeviceRefusal(503, "unavailable", "Nonces cannot be checked now; sign again and retry.",
-                                retry_after=FAILOVER_MARGIN_S)  # fmt: skip
+            raise DeviceRefusal(
+                503, "unavailable", "Nonces cannot be checked now; sign again and retry.", retry_after=FAILOVER_MARGIN_S
+            )
     _record_nonce_in_database(device, nonce)
     if _count_in_database(device, window) > limit:
         raise _rate_refusal(limit)

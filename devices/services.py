@@ -48,9 +48,13 @@ def device_register(
     if vendor.blacklisted_on is not None:
         # 甬建函〔2023〕82号 五(三): a blacklisted vendor supplies no new devices.
         raise ValidationError(
-            {"vendor": [_("%(name)s is on the vendor blacklist since %(day)s; its devices cannot be registered.")
-                        % {"name": vendor.name, "day": vendor.blacklisted_on.isoformat()}]}
-        )  # fmt: skip
+            {
+                "vendor": [
+                    _("%(name)s is on the vendor blacklist since %(day)s; its devices cannot be registered.")
+                    % {"name": vendor.name, "day": vendor.blacklisted_on.isoformat()}
+                ]
+            }
+        )
     if not scope_of(user).may_register_device(project, vendor):
         raise PermissionDenied(_("Only the project's general contractor or the device's vendor registers devices."))
     if project.status == ProjectStatus.COMPLETED:
@@ -110,9 +114,11 @@ def device_contact_record(
     intake keeps contact times to within 30 s, so this runs about twice a minute per busy device.
     """
     was_online, old_liveness, last_contact = (
-        Device.objects.select_for_update().filter(pk=device_id)
-        .values_list("online", "liveness_enabled", "last_contact_at").get()
-    )  # fmt: skip
+        Device.objects.select_for_update()
+        .filter(pk=device_id)
+        .values_list("online", "liveness_enabled", "last_contact_at")
+        .get()
+    )
     fields = {"online": True, "last_contact_at": at, "offline_after": _offline_deadline(at)}
     if heartbeat:
         fields.update(last_heartbeat_at=at, liveness_enabled=liveness_enabled)
@@ -130,8 +136,9 @@ def device_contact_record(
     if was_online and last_contact is not None and at - last_contact > _offline_deadline(last_contact) - last_contact:
         # Silent past the offline limit and the sweep did not see it (its beat or worker was down): the
         # contact itself records the silence, so that the history (rule R03) never depends on the sweep.
-        flips.append(DeviceFlip(device_id=device_id, at=last_contact, field=FlipField.ONLINE, value=False,
-                                detected_at=at))  # fmt: skip
+        flips.append(
+            DeviceFlip(device_id=device_id, at=last_contact, field=FlipField.ONLINE, value=False, detected_at=at)
+        )
         was_online = False
     if not was_online:
         flips.append(DeviceFlip(device_id=device_id, at=at, field=FlipField.ONLINE, value=True, detected_at=at))
@@ -148,8 +155,14 @@ def device_heartbeat_record(
 ) -> None:
     """A heartbeat: the device is online and reports its liveness setting (rule R06) and firmware."""
     with transaction.atomic():
-        device_contact_record(device_id=device_id, at=at, heartbeat=True, liveness_enabled=liveness_enabled,
-                              firmware=firmware, clock_skew=clock_skew)  # fmt: skip
+        device_contact_record(
+            device_id=device_id,
+            at=at,
+            heartbeat=True,
+            liveness_enabled=liveness_enabled,
+            firmware=firmware,
+            clock_skew=clock_skew,
+        )
 
 
 def devices_sweep_offline(*, now) -> int:

@@ -20,8 +20,16 @@ from stdnum.cn import ric
 from devices.signing import sign
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-BROKEN_KINDS = ("bad_signature", "stale_timestamp", "replayed_nonce", "unknown_device", "missing_credentials",
-                "bad_json", "empty_batch", "bad_records")  # fmt: skip
+BROKEN_KINDS = (
+    "bad_signature",
+    "stale_timestamp",
+    "replayed_nonce",
+    "unknown_device",
+    "missing_credentials",
+    "bad_json",
+    "empty_batch",
+    "bad_records",
+)
 
 
 @dataclass
@@ -62,8 +70,13 @@ class DeviceClient:
         signature = sign(self.secret.encode(), "POST", path, timestamp, nonce, body)
         if broken == "bad_signature":
             signature = "0" * 64
-        headers = {"Content-Type": "application/json", "X-Device-SN": self.serial, "X-Timestamp": timestamp,
-                   "X-Nonce": nonce, "X-Signature": signature}  # fmt: skip
+        headers = {
+            "Content-Type": "application/json",
+            "X-Device-SN": self.serial,
+            "X-Timestamp": timestamp,
+            "X-Nonce": nonce,
+            "X-Signature": signature,
+        }
         if broken == "unknown_device":
             headers["X-Device-SN"] = "NO-SUCH-" + self.serial
         if broken == "missing_credentials":
@@ -99,8 +112,9 @@ class DeviceClient:
         if broken == "empty_batch":
             return self.send("/api/device/v1/punches", b'{"punches": []}', broken=broken)
         if broken == "bad_records":
-            punches = [dict(p, id_number=p["id_number"][:-1] + ("0" if p["id_number"][-1] != "0" else "1"))
-                       for p in punches]  # fmt: skip
+            punches = [
+                dict(p, id_number=p["id_number"][:-1] + ("0" if p["id_number"][-1] != "0" else "1")) for p in punches
+            ]
         return self.send("/api/device/v1/punches", json.dumps({"punches": punches}).encode(), broken=broken)
 
     def close(self) -> None:
@@ -121,10 +135,14 @@ class PunchFactory:
         self.sequence += 1
         at = at or dt.datetime.now(SHANGHAI)
         return {
-            "record_id": f"{self.serial}-{self.sequence:09d}", "id_number": self.rng.choice(self.id_numbers),
-            "punched_at": at.isoformat(timespec="seconds"), "direction": self.rng.choice(("in", "out")),
-            "method": "face", "liveness": True, "match_score": round(self.rng.uniform(0.82, 0.99), 3),
-        }  # fmt: skip
+            "record_id": f"{self.serial}-{self.sequence:09d}",
+            "id_number": self.rng.choice(self.id_numbers),
+            "punched_at": at.isoformat(timespec="seconds"),
+            "direction": self.rng.choice(("in", "out")),
+            "method": "face",
+            "liveness": True,
+            "match_score": round(self.rng.uniform(0.82, 0.99), 3),
+        }
 
 
 class IntegrationClient:

@@ -44,8 +44,9 @@ class Ledger:
 
 
 class Device:
-    def __init__(self, serial: str, secret: str, numbers: list[str], ledger: Ledger, *, offset: int = 0,
-                 tag: str = "") -> None:  # fmt: skip
+    def __init__(
+        self, serial: str, secret: str, numbers: list[str], ledger: Ledger, *, offset: int = 0, tag: str = ""
+    ) -> None:
         self.serial, self.secret, self.numbers, self.ledger = serial, secret.encode(), numbers, ledger
         self.tag = tag  # in every record id: each scenario's records are its own
         self.offset = offset  # the device clock's error, in seconds
@@ -61,8 +62,13 @@ class Device:
     def signed(self, path: str, body: bytes, *, timestamp: int | None = None, nonce: str | None = None) -> dict:
         ts = str(int(time.time()) + self.offset if timestamp is None else timestamp)
         nonce = nonce or secrets.token_urlsafe(16)
-        return {"Content-Type": "application/json", "X-Device-SN": self.serial, "X-Timestamp": ts, "X-Nonce": nonce,
-                "X-Signature": sign(self.secret, "POST", path, ts, nonce, body)}  # fmt: skip
+        return {
+            "Content-Type": "application/json",
+            "X-Device-SN": self.serial,
+            "X-Timestamp": ts,
+            "X-Nonce": nonce,
+            "X-Signature": sign(self.secret, "POST", path, ts, nonce, body),
+        }
 
     def post(self, path: str, body: bytes, headers: dict) -> tuple[int, dict, dict]:
         """One try: (status, JSON body, headers); status 0 when the connection failed. A kept-alive
@@ -95,9 +101,15 @@ class Device:
             at = now - dt.timedelta(seconds=self.rng.randint(0, 600))
             if day is not None:
                 at = dt.datetime.combine(day, dt.time(7, self.rng.randint(0, 59)), tzinfo=SHANGHAI)
-            record = {"record_id": f"{self.serial}-{self.tag}{self.sequence:07d}",
-                      "id_number": self.rng.choice(self.numbers), "punched_at": at.isoformat(timespec="seconds"),
-                      "direction": "in", "method": "face", "liveness": True, "match_score": 0.93}  # fmt: skip
+            record = {
+                "record_id": f"{self.serial}-{self.tag}{self.sequence:07d}",
+                "id_number": self.rng.choice(self.numbers),
+                "punched_at": at.isoformat(timespec="seconds"),
+                "direction": "in",
+                "method": "face",
+                "liveness": True,
+                "match_score": 0.93,
+            }
             if photo is not None:
                 record["photo"] = photo
             out.append(record)
@@ -112,8 +124,9 @@ class Device:
             self.ledger.sent_ids |= fresh
         body = json.dumps({"punches": records}).encode()
         while True:
-            status, data, headers = self.post("/api/device/v1/punches", body, self.signed("/api/device/v1/punches",
-                                                                                          body))  # fmt: skip
+            status, data, headers = self.post(
+                "/api/device/v1/punches", body, self.signed("/api/device/v1/punches", body)
+            )
             self.ledger.answer(status, headers)
             if status == 200:
                 with self.ledger.lock:
@@ -133,8 +146,14 @@ class Device:
             time.sleep(min(float(retry), 1.0) if retry else 0.2)
 
 
-def run_load(devices: list[Device], *, seconds: float, drain: float = 90, stop: threading.Event | None = None,
-             batch_sizes=(1, 20)) -> None:  # fmt: skip
+def run_load(
+    devices: list[Device],
+    *,
+    seconds: float,
+    drain: float = 90,
+    stop: threading.Event | None = None,
+    batch_sizes=(1, 20),
+) -> None:
     """Every device pushes batches of 1–20 back to back for `seconds`, then finishes what it started."""
     end = time.time() + seconds
 
@@ -168,13 +187,16 @@ def check(ledger: Ledger, serials: list[str], database: str) -> Check:
     quoted = ",".join(f"'{s}'" for s in serials)
     rows = psql(
         "SELECT d.serial, p.record_id FROM attendance_punch p JOIN devices_device d ON d.id = p.device_id "
-        f"WHERE d.serial IN ({quoted})", database,
-    )  # fmt: skip
+        f"WHERE d.serial IN ({quoted})",
+        database,
+    )
     # Only this scenario's records: a device may have pushed in an earlier one.
     stored = [key for key in (tuple(line.split("|")) for line in rows.splitlines() if line) if key in ledger.sent_ids]
     distinct = set(stored)
     # Presence equals a recomputation from the punches (person × project × Shanghai day).
-    mismatches = int(psql("""
+    mismatches = int(
+        psql(
+            """
         WITH computed AS (
             SELECT person_id, project_id, (punched_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
                    count(*) AS n, min(punched_at) AS first_at, max(punched_at) AS last_at
@@ -182,9 +204,20 @@ def check(ledger: Ledger, serials: list[str], database: str) -> Check:
         kept AS (SELECT person_id, project_id, day, punch_count AS n, first_at, last_at FROM attendance_dailypresence)
         SELECT (SELECT count(*) FROM (SELECT * FROM computed EXCEPT SELECT * FROM kept) a)
              + (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM computed) b)
-    """, database))  # fmt: skip
-    doubled = int(psql("SELECT count(*) FROM (SELECT key FROM inspections_alert GROUP BY key HAVING count(*) > 1) a",
-                       database))  # fmt: skip
-    return Check(sent=ledger.sent, accepted=ledger.accepted, stored=len(distinct),
-                 duplicated=len(stored) - len(distinct), lost=len(ledger.confirmed - distinct),
-                 presence_mismatches=mismatches, alerts_doubled=doubled, statuses=dict(ledger.statuses))  # fmt: skip
+    """,
+            database,
+        )
+    )
+    doubled = int(
+        psql("SELECT count(*) FROM (SELECT key FROM inspections_alert GROUP BY key HAVING count(*) > 1) a", database)
+    )
+    return Check(
+        sent=ledger.sent,
+        accepted=ledger.accepted,
+        stored=len(distinct),
+        duplicated=len(stored) - len(distinct),
+        lost=len(ledger.confirmed - distinct),
+        presence_mismatches=mismatches,
+        alerts_doubled=doubled,
+        statuses=dict(ledger.statuses),
+    )

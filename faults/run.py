@@ -1,4 +1,4 @@
-"""make test-faults: the platform under real faults (issue 16; README "Operations").
+"""make test-faults: the platform under real faults (issue 16; docs/operations.md).
 
 Starts, on loopback, its own Redis, a gunicorn (2 workers × 4 threads) and Celery workers against the
 machine's PostgreSQL (a database of its own), then runs each scenario: PostgreSQL restarted and
@@ -39,8 +39,11 @@ def main() -> int:
         st.database()
         plan = seed()
         st.web_start()
-        print(f"stack up in {time.time() - started:.0f} s: gunicorn :{stack.WEB_PORT}, redis :{stack.REDIS_PORT}, "
-              f"{len(plan)} devices", flush=True)  # fmt: skip
+        print(
+            f"stack up in {time.time() - started:.0f} s: gunicorn :{stack.WEB_PORT}, redis :{stack.REDIS_PORT}, "
+            f"{len(plan)} devices",
+            flush=True,
+        )
         # SMZ_FAULTS_ONLY=2,5 runs those scenarios alone (while working on one).
         only |= {int(n) for n in os.environ.get("SMZ_FAULTS_ONLY", "").split(",") if n.strip().isdigit()}
         for number, (title, scenario) in enumerate(SCENARIOS, start=1):
@@ -58,9 +61,13 @@ def main() -> int:
             for key, value in figures.items():
                 print(f"  {key}: {value}")
             if dataclasses.is_dataclass(result):
-                facts = {**facts, "no record stored twice": result.duplicated == 0, "no record lost": result.lost == 0,
-                         "presence equals the punches": result.presence_mismatches == 0,
-                         "no alert counted twice": result.alerts_doubled == 0}  # fmt: skip
+                facts = {
+                    **facts,
+                    "no record stored twice": result.duplicated == 0,
+                    "no record lost": result.lost == 0,
+                    "presence equals the punches": result.presence_mismatches == 0,
+                    "no alert counted twice": result.alerts_doubled == 0,
+                }
             for fact, holds in facts.items():
                 print(f"  [{'ok' if holds else 'FAILED'}] {fact}")
                 if not holds:
@@ -71,8 +78,10 @@ def main() -> int:
         if not stack.port_open(5432):
             stack.pg_start()
     ran = len(only) if only else len(SCENARIOS)
-    print(f"\nfault suite: {ran} scenarios in {time.time() - started:.0f} s; "
-          f"{'all facts hold' if not failures else f'{len(failures)} failed'}")  # fmt: skip
+    print(
+        f"\nfault suite: {ran} scenarios in {time.time() - started:.0f} s; "
+        f"{'all facts hold' if not failures else f'{len(failures)} failed'}"
+    )
     for failure in failures:
         print(f"  FAILED: {failure}")
     return 1 if failures else 0

@@ -111,8 +111,9 @@ def redis_restarted(st: stack.Stack, plan: list[dict]) -> tuple:
     beat = json.dumps({"liveness_enabled": True}).encode()
     sending, limited = time.time(), []
     while len(limited) < 640 and 429 not in limited:
-        limited.append(limiter.post("/api/device/v1/heartbeat", beat,
-                                    limiter.signed("/api/device/v1/heartbeat", beat))[0])  # fmt: skip
+        limited.append(
+            limiter.post("/api/device/v1/heartbeat", beat, limiter.signed("/api/device/v1/heartbeat", beat))[0]
+        )
     sending = time.time() - sending
     time.sleep(2)
     st.redis_start()  # empty: every nonce it held is gone
@@ -153,8 +154,14 @@ def worker_killed(st: stack.Stack, plan: list[dict]) -> tuple:
     undisturbed run."""
     import subprocess
 
-    built = subprocess.run([stack.PY, "-c", CITY % stack.CITY_DB], cwd=stack.ROOT, env=stack.environment(stack.CITY_DB),
-                           capture_output=True, text=True, check=True)  # fmt: skip
+    built = subprocess.run(
+        [stack.PY, "-c", CITY % stack.CITY_DB],
+        cwd=stack.ROOT,
+        env=stack.environment(stack.CITY_DB),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     city = json.loads(built.stdout.strip().splitlines()[-1])
     # The devices go on punching (into the platform's own database) while the night runs and dies.
     ledger, stop = Ledger(), threading.Event()
@@ -164,10 +171,16 @@ def worker_killed(st: stack.Stack, plan: list[dict]) -> tuple:
     first = st.worker_start("night1", stack.CITY_DB)
     second = st.worker_start("night2", stack.CITY_DB)
     time.sleep(4)
-    stack.django("from inspections.tasks import run_rules_nightly_task\n"
-                 "run_rules_nightly_task.delay('2026-10-31')\nprint(json.dumps({}))", stack.CITY_DB)  # fmt: skip
-    stack.wait_until(lambda: int(stack.psql("SELECT count(*) FROM inspections_rulerun", stack.CITY_DB) or 0) >= 3,
-                     timeout=60, what="the night's first rules")  # fmt: skip
+    stack.django(
+        "from inspections.tasks import run_rules_nightly_task\n"
+        "run_rules_nightly_task.delay('2026-10-31')\nprint(json.dumps({}))",
+        stack.CITY_DB,
+    )
+    stack.wait_until(
+        lambda: int(stack.psql("SELECT count(*) FROM inspections_rulerun", stack.CITY_DB) or 0) >= 3,
+        timeout=60,
+        what="the night's first rules",
+    )
     running = stack.psql("SELECT state FROM inspections_nightlyrun WHERE part = ''", stack.CITY_DB)
     # The pool processes of both workers (whichever runs the night; the other's is idle, and is replaced).
     killed = False
@@ -176,22 +189,34 @@ def worker_killed(st: stack.Stack, plan: list[dict]) -> tuple:
             os.kill(int(child), 9)
             killed = True
     night = "SELECT state FROM inspections_nightlyrun WHERE part = ''"
-    stack.wait_until(lambda: stack.psql(night, stack.CITY_DB) == "complete", timeout=120,
-                     what="the night to complete after the kill")  # fmt: skip
+    stack.wait_until(
+        lambda: stack.psql(night, stack.CITY_DB) == "complete", timeout=120, what="the night to complete after the kill"
+    )
     disturbed = _alerts(stack.CITY_DB)
     # The night ran in parts (a district and stage each, shared by the two workers); the killed ones again.
     attempts = int(stack.psql("SELECT max(attempts) FROM inspections_nightlyrun", stack.CITY_DB))
-    parts = int(stack.psql("SELECT count(*) FROM inspections_nightlyrun WHERE part <> '' AND state = 'complete'",
-                           stack.CITY_DB))  # fmt: skip
+    parts = int(
+        stack.psql("SELECT count(*) FROM inspections_nightlyrun WHERE part <> '' AND state = 'complete'", stack.CITY_DB)
+    )
     st.stop("night1")
     st.stop("night2")
-    stack.psql("TRUNCATE inspections_alert, inspections_rulerun, inspections_nightlyrun, attendance_punchverdict "
-               "CASCADE", stack.CITY_DB)  # fmt: skip
-    subprocess.run([stack.PY, "manage.py", "run_rules", "--date", "2026-10-31"], cwd=stack.ROOT,
-                   env=stack.environment(stack.CITY_DB), check=True, capture_output=True)  # fmt: skip
+    stack.psql(
+        "TRUNCATE inspections_alert, inspections_rulerun, inspections_nightlyrun, attendance_punchverdict CASCADE",
+        stack.CITY_DB,
+    )
+    subprocess.run(
+        [stack.PY, "manage.py", "run_rules", "--date", "2026-10-31"],
+        cwd=stack.ROOT,
+        env=stack.environment(stack.CITY_DB),
+        check=True,
+        capture_output=True,
+    )
     undisturbed = _alerts(stack.CITY_DB)
-    doubled = int(stack.psql("SELECT count(*) FROM (SELECT key FROM inspections_alert GROUP BY key "
-                             "HAVING count(*) > 1) a", stack.CITY_DB))  # fmt: skip
+    doubled = int(
+        stack.psql(
+            "SELECT count(*) FROM (SELECT key FROM inspections_alert GROUP BY key HAVING count(*) > 1) a", stack.CITY_DB
+        )
+    )
     stop.set()
     load.join()
     facts = {
@@ -206,8 +231,10 @@ def worker_killed(st: stack.Stack, plan: list[dict]) -> tuple:
 
 
 def _alerts(database: str) -> set[str]:
-    rows = stack.psql("SELECT key || '|' || rule || '|' || state || '|' || period_start || '|' || period_end "
-                      "FROM inspections_alert", database)  # fmt: skip
+    rows = stack.psql(
+        "SELECT key || '|' || rule || '|' || state || '|' || period_start || '|' || period_end FROM inspections_alert",
+        database,
+    )
     return set(rows.splitlines())
 
 
@@ -324,14 +351,17 @@ def clocks_and_backlogs(st: stack.Stack, plan: list[dict]) -> tuple:
     same = twin.records(20)
     twin_b = Device(twin.serial, twin.secret.decode(), twin.numbers, ledger, tag="F")
     results = []
-    threads = [threading.Thread(target=lambda d=d: results.append(d.push(same, deadline=time.time() + 20)))
-               for d in (twin, twin_b)]  # fmt: skip
+    threads = [
+        threading.Thread(target=lambda d=d: results.append(d.push(same, deadline=time.time() + 20)))
+        for d in (twin, twin_b)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    late = int(stack.psql(f"SELECT count(*) FROM attendance_punch WHERE record_id LIKE '{backlog.serial}-%' "
-                          "AND flag_late"))  # fmt: skip
+    late = int(
+        stack.psql(f"SELECT count(*) FROM attendance_punch WHERE record_id LIKE '{backlog.serial}-%' AND flag_late")
+    )
     result = check(ledger, [skewed.serial, backlog.serial, twin.serial], stack.DB)
     facts = {
         "the skewed device set its clock from server_time and was accepted": skew_status == 200,

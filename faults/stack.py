@@ -41,18 +41,26 @@ def wait_until(check, *, timeout: float, what: str) -> None:
 
 def environment(database: str = DB) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
-        "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
-        "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/1",
-        "DJANGO_SETTINGS_MODULE": "smz_platform.settings", "DJANGO_DEBUG": "false",
-        "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_LOG_LEVEL": "WARNING", "GUNICORN_ACCESS_LOG": "off", "SMZ_LOG_FORMAT": "plain",
-        "SMZ_MEDIA_ROOT": str(MEDIA), "SMZ_RULES_RUN_LEASE_SECONDS": str(LEASE_SECONDS),
-        "SMZ_RULES_PART_PROJECTS": "40",  # the killed-worker city's 400 projects: a part per district
-        "SMZ_DEVICE_REQUESTS_PER_MINUTE": "300", "SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE": "100000000",
-        "DJANGO_CONN_MAX_AGE": "60",
-    })  # fmt: skip
+    env.update(
+        {
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+            "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/1",
+            "DJANGO_SETTINGS_MODULE": "smz_platform.settings",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "GUNICORN_ACCESS_LOG": "off",
+            "SMZ_LOG_FORMAT": "plain",
+            "SMZ_MEDIA_ROOT": str(MEDIA),
+            "SMZ_RULES_RUN_LEASE_SECONDS": str(LEASE_SECONDS),
+            "SMZ_RULES_PART_PROJECTS": "40",  # the killed-worker city's 400 projects: a part per district
+            "SMZ_DEVICE_REQUESTS_PER_MINUTE": "300",
+            "SMZ_DEVICE_SOURCE_REQUESTS_PER_MINUTE": "100000000",
+            "DJANGO_CONN_MAX_AGE": "60",
+        }
+    )
     return env
 
 
@@ -74,8 +82,12 @@ def pg_start() -> None:
 
 
 def psql(sql: str, database: str = DB) -> str:
-    result = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAXqc", sql],
-                            capture_output=True, text=True, check=True)  # fmt: skip
+    result = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAXqc", sql],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout.strip()
 
 
@@ -112,14 +124,18 @@ class Stack:
 
     def _start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 (kept open for the process's life)
-        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.processes[name] = process
         return process
 
     def redis_start(self) -> None:
-        self._start("redis", ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no"], dict(os.environ))  # fmt: skip
+        self._start(
+            "redis",
+            ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            dict(os.environ),
+        )
         wait_until(lambda: port_open(REDIS_PORT), timeout=10, what="Redis")
 
     def redis_kill(self) -> None:
@@ -128,16 +144,47 @@ class Stack:
         process.wait()
 
     def web_start(self, database: str = DB) -> None:
-        self._start("web", [str(ROOT / ".venv/bin/gunicorn"), "smz_platform.wsgi:application", "--config",
-                            "python:smz_platform.gunicorn_conf", "--workers", "2", "--threads", "4", "--bind",
-                            f"127.0.0.1:{WEB_PORT}", "--log-level", "warning", "--timeout", "60"],
-                    environment(database))  # fmt: skip
+        self._start(
+            "web",
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "smz_platform.wsgi:application",
+                "--config",
+                "python:smz_platform.gunicorn_conf",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--bind",
+                f"127.0.0.1:{WEB_PORT}",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            environment(database),
+        )
         wait_until(lambda: port_open(WEB_PORT), timeout=30, what="gunicorn")
 
     def worker_start(self, name: str, database: str = DB) -> subprocess.Popen:
-        return self._start(name, [str(ROOT / ".venv/bin/celery"), "-A", "smz_platform", "worker", "--loglevel",
-                                  "WARNING", "--concurrency", "1", "-n", f"{name}@faults", "--without-gossip",
-                                  "--without-mingle"], environment(database))  # fmt: skip
+        return self._start(
+            name,
+            [
+                str(ROOT / ".venv/bin/celery"),
+                "-A",
+                "smz_platform",
+                "worker",
+                "--loglevel",
+                "WARNING",
+                "--concurrency",
+                "1",
+                "-n",
+                f"{name}@faults",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            environment(database),
+        )
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)

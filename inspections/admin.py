@@ -77,11 +77,17 @@ class PolicyAdmin(PositionWordsMixin, ScopedAdmin):
         if not change or not form.settings_changed():
             return super().save_model(request, obj, form, change)
         stored = Policy.objects.get(pk=obj.pk)
-        policy_change(user=request.user, policy=stored, values=form.draft_values(),
-                      effective_from=form.cleaned_data["effective_from"], reason=form.cleaned_data["reason"],
-                      request=request)  # fmt: skip
-        Policy.objects.filter(pk=obj.pk).update(name=obj.name, preset=obj.preset, district=obj.district,
-                                                in_force=obj.in_force)  # fmt: skip
+        policy_change(
+            user=request.user,
+            policy=stored,
+            values=form.draft_values(),
+            effective_from=form.cleaned_data["effective_from"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        Policy.objects.filter(pk=obj.pk).update(
+            name=obj.name, preset=obj.preset, district=obj.district, in_force=obj.in_force
+        )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "preset":  # the notice's name, not the preset's code
@@ -90,9 +96,12 @@ class PolicyAdmin(PositionWordsMixin, ScopedAdmin):
             )
         if db_field.name == "managers_judged_roles":  # the firms' roles as boxes, by their names
             return forms.TypedMultipleChoiceField(
-                label=db_field.verbose_name, required=False, choices=ParticipantRole.choices,
-                widget=forms.CheckboxSelectMultiple, help_text=db_field.help_text,
-            )  # fmt: skip
+                label=db_field.verbose_name,
+                required=False,
+                choices=ParticipantRole.choices,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=db_field.help_text,
+            )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -103,8 +112,10 @@ class PolicyAdmin(PositionWordsMixin, ScopedAdmin):
 
     @admin.display(description=_("managers are judged when their firm is one of"))
     def judged_roles_words(self, obj: Policy) -> str:
-        return listed([ParticipantRole(r).label for r in obj.managers_judged_roles if r in ParticipantRole.values],
-                      empty=_("every firm"))  # fmt: skip
+        return listed(
+            [ParticipantRole(r).label for r in obj.managers_judged_roles if r in ParticipantRole.values],
+            empty=_("every firm"),
+        )
 
     @admin.display(description=_("preset"), ordering="preset")
     def preset_name(self, obj: Policy) -> str:
@@ -155,8 +166,17 @@ class AlertAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 
 @admin.register(RuleRun)
 class RuleRunAdmin(ReadOnlyAdminMixin, ScopedAdmin):
-    list_display = ["day", rule_name, "part", "started_at", "duration_ms", "findings", "new_alerts",
-                    "updated_alerts", "resolved_alerts"]  # fmt: skip
+    list_display = [
+        "day",
+        rule_name,
+        "part",
+        "started_at",
+        "duration_ms",
+        "findings",
+        "new_alerts",
+        "updated_alerts",
+        "resolved_alerts",
+    ]
     list_filter = [RuleFilter]
 
 
@@ -292,8 +312,18 @@ class RandomDrawAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_display = ["district", "size", "seed", "drawn_by", "drawn_at"]
     list_filter = ["district"]
     # The draw's lists in words (the re-run checks them: inspections.services.campaigns.random_draw_verify).
-    fields = ["district", "campaign", "size", "seed", "candidates_text", "drawn_text", "pool_text", "inspectors_text",
-              "drawn_by", "drawn_at"]  # fmt: skip
+    fields = [
+        "district",
+        "campaign",
+        "size",
+        "seed",
+        "candidates_text",
+        "drawn_text",
+        "pool_text",
+        "inspectors_text",
+        "drawn_by",
+        "drawn_at",
+    ]
     readonly_fields = fields
 
     @admin.display(description=_("candidates and weights"))

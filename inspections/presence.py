@@ -57,16 +57,30 @@ def passes(attended: int, required: int, threshold: Decimal) -> bool:
 
 
 def manager_result(
-    engagement: int, name: str, id_number: str, position: str, attended: int, required: int, *,
-    key_positions: list[str], key_ratio: Decimal, other_ratio: Decimal,
-) -> ManagerPresence:  # fmt: skip
+    engagement: int,
+    name: str,
+    id_number: str,
+    position: str,
+    attended: int,
+    required: int,
+    *,
+    key_positions: list[str],
+    key_ratio: Decimal,
+    other_ratio: Decimal,
+) -> ManagerPresence:
     """From the counts: attended days of the `required` construction days the manager was held to."""
     threshold = key_ratio if position in key_positions else other_ratio
     return ManagerPresence(
-        engagement=engagement, name=name, id_number=id_number, position=position, attended_days=attended,
-        construction_days=required, ratio=round(attended / required, 3) if required else None,
-        threshold=float(threshold), passed=passes(attended, required, threshold),
-    )  # fmt: skip
+        engagement=engagement,
+        name=name,
+        id_number=id_number,
+        position=position,
+        attended_days=attended,
+        construction_days=required,
+        ratio=round(attended / required, 3) if required else None,
+        threshold=float(threshold),
+        passed=passes(attended, required, threshold),
+    )
 
 
 def manager_presence(
@@ -76,9 +90,16 @@ def manager_presence(
     required = [day for day in days if manager.engaged_on(day)]
     attended = sum(1 for day in required if day in manager.attended)
     return manager_result(
-        manager.engagement, manager.name, manager.id_number, manager.position, attended, len(required),
-        key_positions=key_positions, key_ratio=key_ratio, other_ratio=other_ratio,
-    )  # fmt: skip
+        manager.engagement,
+        manager.name,
+        manager.id_number,
+        manager.position,
+        attended,
+        len(required),
+        key_positions=key_positions,
+        key_ratio=key_ratio,
+        other_ratio=other_ratio,
+    )
 
 
 def worker_result(daily: list[tuple[int, int]], engaged: int, *, threshold: Decimal) -> WorkerPresence:
@@ -86,10 +107,12 @@ def worker_result(daily: list[tuple[int, int]], engaged: int, *, threshold: Deci
     ratios = [Fraction(attended, count) for attended, count in daily if count]
     rate = sum(ratios, Fraction(0)) / len(ratios) if ratios else None
     return WorkerPresence(
-        engaged=engaged, attended_person_days=sum(attended for attended, count in daily if count),
-        rate=round(float(rate), 3) if rate is not None else None, threshold=float(threshold),
+        engaged=engaged,
+        attended_person_days=sum(attended for attended, count in daily if count),
+        rate=round(float(rate), 3) if rate is not None else None,
+        threshold=float(threshold),
         passed=rate is None or rate >= Fraction(str(threshold)),
-    )  # fmt: skip
+    )
 
 
 Span = tuple[dt.date, dt.date | None]  # entered on, exited on (None: still engaged)

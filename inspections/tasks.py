@@ -69,9 +69,16 @@ def run_rules_nightly_task(self, day: str | None = None) -> int:
     units = night_units()
     iso = target.isoformat()
     # Lists, not generators: a group keeps a generator lazy, and `stage` would be read after the loop.
-    stages = [group([rules_part_task.si(iso, u.region_id, u.code, stage, claim.token, list(u.district_ids))
-                     for u in stage_units(stage, units)])
-              for stage in STAGES if units]  # fmt: skip
+    stages = [
+        group(
+            [
+                rules_part_task.si(iso, u.region_id, u.code, stage, claim.token, list(u.district_ids))
+                for u in stage_units(stage, units)
+            ]
+        )
+        for stage in STAGES
+        if units
+    ]
     chain(*stages, rules_night_close_task.si(iso, claim.token, night_parts(units))).apply_async()
     return len(units)
 
@@ -134,5 +141,9 @@ def escalate_overdue_measures_task(day: str | None = None) -> dict:
     rule still fires get their next measures proposed; the others close."""
     today = dt.date.fromisoformat(day) if day else timezone.localdate()
     counts = measures_escalate(today=today)
-    return {"escalated": counts.escalated, "closed": counts.closed, "proposed": counts.proposed,
-            "waiting": counts.waiting}  # fmt: skip
+    return {
+        "escalated": counts.escalated,
+        "closed": counts.closed,
+        "proposed": counts.proposed,
+        "waiting": counts.waiting,
+    }

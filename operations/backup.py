@@ -1,4 +1,4 @@
-"""Backups and their restore (issue 16; README "Operations").
+"""Backups and their restore (issue 16; docs/operations.md).
 
 A backup is a directory:
 
@@ -95,8 +95,13 @@ def _client_args(db: dict) -> list[str]:
 
 
 def _connect(db: dict, name: str):
-    return psycopg2.connect(dbname=name, host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432,
-                            user=db.get("USER") or "postgres", password=db.get("PASSWORD") or None)  # fmt: skip
+    return psycopg2.connect(
+        dbname=name,
+        host=db.get("HOST") or "127.0.0.1",
+        port=db.get("PORT") or 5432,
+        user=db.get("USER") or "postgres",
+        password=db.get("PASSWORD") or None,
+    )
 
 
 def sha256(path: Path) -> str:
@@ -165,10 +170,20 @@ def _backup(db: dict, directory: Path) -> dict:
             cursor.execute("SELECT app, max(name) FROM django_migrations GROUP BY app ORDER BY app")
             migrations = dict(cursor.fetchall())
             dumped = subprocess.run(
-                ["pg_dump", *_client_args(db), "--format=custom", "--no-owner", "--no-privileges",
-                 f"--snapshot={snapshot}", f"--file={directory / DUMP}", db["NAME"]],
-                env=_client_env(db), capture_output=True, text=True,
-            )  # fmt: skip
+                [
+                    "pg_dump",
+                    *_client_args(db),
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={snapshot}",
+                    f"--file={directory / DUMP}",
+                    db["NAME"],
+                ],
+                env=_client_env(db),
+                capture_output=True,
+                text=True,
+            )
             if dumped.returncode != 0:
                 raise BackupError(f"pg_dump failed: {dumped.stderr.strip()}")
             counts = _counts(cursor)
@@ -190,7 +205,7 @@ def _backup(db: dict, directory: Path) -> dict:
         "files": {
             name: {"bytes": (directory / name).stat().st_size, "sha256": sha256(directory / name)}
             for name in (DUMP, MEDIA)
-        },  # fmt: skip
+        },
         "keys": key_fingerprints(),
         "keys_included": False,
     }
@@ -242,16 +257,26 @@ def backup_restore(*, directory: Path, database: str, media_root: Path) -> Proof
     if media_root.exists() and any(media_root.iterdir()):
         raise BackupError(f"{media_root} is not empty: the files are restored into an empty directory.")
     made_media = not media_root.exists()
-    created = subprocess.run(["createdb", *_client_args(db), database], env=_client_env(db),
-                             capture_output=True, text=True)  # fmt: skip
+    created = subprocess.run(
+        ["createdb", *_client_args(db), database], env=_client_env(db), capture_output=True, text=True
+    )
     if created.returncode != 0:
         raise BackupError(f"createdb failed: {created.stderr.strip()}")
     try:
         restored = subprocess.run(
-            ["pg_restore", *_client_args(db), "--no-owner", "--no-privileges", "--exit-on-error",
-             f"--dbname={database}", str(directory / DUMP)],
-            env=_client_env(db), capture_output=True, text=True,
-        )  # fmt: skip
+            [
+                "pg_restore",
+                *_client_args(db),
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                f"--dbname={database}",
+                str(directory / DUMP),
+            ],
+            env=_client_env(db),
+            capture_output=True,
+            text=True,
+        )
         if restored.returncode != 0:
             raise BackupError(f"pg_restore failed: {restored.stderr.strip()}")
         media_root.mkdir(parents=True, exist_ok=True)
@@ -267,8 +292,7 @@ def backup_restore(*, directory: Path, database: str, media_root: Path) -> Proof
 
 
 def _undo(db: dict, database: str, media_root: Path, made_media: bool) -> None:
-    subprocess.run(["dropdb", *_client_args(db), "--if-exists", database], env=_client_env(db),
-                   capture_output=True)  # fmt: skip
+    subprocess.run(["dropdb", *_client_args(db), "--if-exists", database], env=_client_env(db), capture_output=True)
     if made_media:
         shutil.rmtree(media_root, ignore_errors=True)
     else:
@@ -284,8 +308,9 @@ def restore_prove(*, manifest: dict, database: str, media_root: Path) -> Proof:
         expected = manifest["tables"]
         for table in sorted(set(counts) | set(expected)):
             if counts.get(table) != expected.get(table):
-                proof.problems.append(f"table {table}: {counts.get(table)} rows, the manifest says "
-                                      f"{expected.get(table)}")  # fmt: skip
+                proof.problems.append(
+                    f"table {table}: {counts.get(table)} rows, the manifest says {expected.get(table)}"
+                )
         proof.tables, proof.rows = len(counts), sum(counts.values())
         _prove_tokens(restored, proof, manifest)
     files = _media_files(media_root)

@@ -49,7 +49,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def _ages() -> dict:
     """How old the last complete nightly run and the last punch received are: the two facts an operator
-    checks first when the figures look wrong (README "Operations"). Reported, never failing the check:
+    checks first when the figures look wrong (docs/operations.md). Reported, never failing the check:
     restarting the web would not bring a missed night back (the watchdog queues it again)."""
     from devices.models import Device
     from inspections.selectors.nights import nights_state

@@ -1,4 +1,4 @@
-"""Prometheus metrics (GET /metrics; README "Operations" says what each one means).
+"""Prometheus metrics (GET /metrics; docs/operations.md says what each one means).
 
 Requests and latencies come from django-prometheus's middleware (every request, device ones too).
 The platform's own figures:
@@ -43,20 +43,27 @@ class PlatformCollector:
 
         nights = nights_state()  # the same answer as /healthz
         last = nights.last_complete
-        gauge = GaugeMetricFamily("smz_nightly_run_last_complete_timestamp_seconds",
-                                  "When the last complete nightly run finished (Unix time).")  # fmt: skip
+        gauge = GaugeMetricFamily(
+            "smz_nightly_run_last_complete_timestamp_seconds",
+            "When the last complete nightly run finished (Unix time).",
+        )
         gauge.add_metric([], last.finished_at.timestamp() if last and last.finished_at else 0)
         yield gauge
         done = nights.yesterday_state == RunState.COMPLETE
-        yield GaugeMetricFamily("smz_nightly_run_yesterday_complete", "1 when yesterday's night is complete.",
-                                value=1 if done else 0)  # fmt: skip
+        yield GaugeMetricFamily(
+            "smz_nightly_run_yesterday_complete", "1 when yesterday's night is complete.", value=1 if done else 0
+        )
         punch = Device.objects.aggregate(at=Max("last_punch_at"))["at"]
-        yield GaugeMetricFamily("smz_last_punch_received_timestamp_seconds", "When the last punch arrived.",
-                                value=punch.timestamp() if punch else 0)  # fmt: skip
+        yield GaugeMetricFamily(
+            "smz_last_punch_received_timestamp_seconds",
+            "When the last punch arrived.",
+            value=punch.timestamp() if punch else 0,
+        )
         open_alerts = Alert.objects.filter(state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]).count()
         yield GaugeMetricFamily("smz_open_alerts", "Alerts open or acknowledged.", value=open_alerts)
-        yield GaugeMetricFamily("smz_celery_queue_depth", "Tasks waiting in the default queue (-1: no broker).",
-                                value=_queue_depth())  # fmt: skip
+        yield GaugeMetricFamily(
+            "smz_celery_queue_depth", "Tasks waiting in the default queue (-1: no broker).", value=_queue_depth()
+        )
 
 
 def _queue_depth() -> int:

@@ -22,8 +22,11 @@ from smz_platform.common import pii
 
 def position_choices() -> list[tuple[str, str]]:
     """岗位: the code table's positions as (code, name), in its order: what every form and page offers."""
-    return list(ReferenceCode.objects.filter(table=CodeTable.POSITION).order_by("sort_order", "code")
-                .values_list("code", "name"))  # fmt: skip
+    return list(
+        ReferenceCode.objects.filter(table=CodeTable.POSITION)
+        .order_by("sort_order", "code")
+        .values_list("code", "name")
+    )
 
 
 def position_names() -> dict[str, str]:
@@ -48,12 +51,13 @@ def start_on(day: dt.date) -> Coalesce:
     """The start in force on `day`: the requested date of the last approved start-date change that had
     taken effect by then (a retroactive one from the first), else the permit's planned start."""
     changes = (
-        StatusRequest.objects.filter(project_id=OuterRef("pk"), kind=StatusRequestKind.START_DATE_CHANGE,
-                                     state=StatusRequestState.APPROVED)
+        StatusRequest.objects.filter(
+            project_id=OuterRef("pk"), kind=StatusRequestKind.START_DATE_CHANGE, state=StatusRequestState.APPROVED
+        )
         .annotate(effective=_effective())
         .filter(Q(retroactive=True) | Q(effective__lte=day))
         .order_by("-effective", "-id")
-    )  # fmt: skip
+    )
     return Coalesce(Subquery(changes.values("effective_from")[:1]), F("planned_start"))
 
 
@@ -80,7 +84,7 @@ def status_on(day: dt.date) -> Case:
         When(suspended_on(day), then=Value(StatusOnDay.SUSPENDED)),
         default=Value(StatusOnDay.ACTIVE),
         output_field=CharField(),
-    )  # fmt: skip
+    )
 
 
 def with_status_on(queryset: QuerySet[Project], day: dt.date) -> QuerySet[Project]:
@@ -116,10 +120,9 @@ def in_scope_q(prefix: str = "") -> Q:
 def project_list(*, user: User) -> QuerySet[Project]:
     participants = ProjectParticipant.objects.select_related("enterprise").order_by("role", "id")
     return with_status_on(
-        Project.objects.restrict(user, "view")
-        .select_related("district")
-        .annotate(start_on=start_in_force()), timezone.localdate()
-    ).prefetch_related(Prefetch("participants", queryset=participants))  # fmt: skip
+        Project.objects.restrict(user, "view").select_related("district").annotate(start_on=start_in_force()),
+        timezone.localdate(),
+    ).prefetch_related(Prefetch("participants", queryset=participants))
 
 
 def project_get(*, user: User, permit_no: str) -> Project:

@@ -43,8 +43,7 @@ class IdleTimeoutMiddleware:
             if last is not None and now - int(last) > idle_limit_seconds(user):
                 logout(request)
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": _("Your session ended after a time without activity.")},
-                                        status=401)  # fmt: skip
+                    return JsonResponse({"detail": _("Your session ended after a time without activity.")}, status=401)
                 messages.info(request, _("Your session ended after a time without activity; please sign in again."))
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
             if last is None or now - int(last) >= 60:  # one session write a minute at most

@@ -171,23 +171,31 @@ def _alerts(districts, start: dt.date, end: dt.date):
     """Scored alerts about the period (their period overlaps it) that staff have not dismissed: a finding of
     the trial period counts nowhere (中山 2019 上线通知 四(四))."""
     return Alert.objects.filter(
-        counted(districts, "project__"), period_start__lte=end, period_end__gte=start, rule__in=finding_rules(),
+        counted(districts, "project__"),
+        period_start__lte=end,
+        period_end__gte=start,
+        rule__in=finding_rules(),
         scored=True,
-    ).exclude(state=AlertState.DISMISSED)  # fmt: skip
+    ).exclude(state=AlertState.DISMISSED)
 
 
 def _inspection_findings(districts, start: dt.date, end: dt.date):
     return InspectionFinding.objects.filter(
-        counted(districts, "inspection__project__"), inspection__day__gte=start, inspection__day__lte=end,
+        counted(districts, "inspection__project__"),
+        inspection__day__gte=start,
+        inspection__day__lte=end,
         category__in=finding_rules(),
-    )  # fmt: skip
+    )
 
 
 def _standing_measures(districts, start: dt.date, end: dt.date):
     return Measure.objects.filter(
-        counted(districts, "case__project__"), state__in=STANDING, issued_on__gte=start, issued_on__lte=end,
+        counted(districts, "case__project__"),
+        state__in=STANDING,
+        issued_on__gte=start,
+        issued_on__lte=end,
         kind__in=[*MEASURE_ROWS.values(), *VENDOR_MEASURES],
-    )  # fmt: skip
+    )
 
 
 def _finding_pairs(districts, start, end) -> set[tuple[int, int, str]]:
@@ -224,9 +232,10 @@ def annex1_detail(
     for project_id, district_id, kind, day, number, vendor_id in (
         _standing_measures(districts, start, end)
         .order_by("issued_on", "pk")
-        .values_list("case__project_id", "case__project__district_id", "kind", "issued_on", "document_no",
-                     "target_enterprise_id")
-    ):  # fmt: skip
+        .values_list(
+            "case__project_id", "case__project__district_id", "kind", "issued_on", "document_no", "target_enterprise_id"
+        )
+    ):
         text = f"{measure_name(kind)}（{chinese_date(day)}{'，' + number if number else ''}）"
         measures[project_id].append(text)
         if kind in VENDOR_MEASURES:
@@ -238,11 +247,21 @@ def annex1_detail(
     for count in counts.values():
         for pk in sorted(count.counted_projects, key=lambda pk: projects[pk]["permit_no"]):
             p = projects[pk]
-            rows.append(CountedProject(names[p["district_id"]], p["name"], p["permit_no"], count.rows_of(pk),
-                                       "；".join(findings[pk]) or "—", "；".join(measures[pk]) or "—"))  # fmt: skip
+            rows.append(
+                CountedProject(
+                    names[p["district_id"]],
+                    p["name"],
+                    p["permit_no"],
+                    count.rows_of(pk),
+                    "；".join(findings[pk]) or "—",
+                    "；".join(measures[pk]) or "—",
+                )
+            )
     vendor_ids = {vendor_id for _district, vendor_id in vendors}
-    enterprises = {pk: (name, uscc) for pk, name, uscc in
-                   Enterprise.objects.filter(pk__in=vendor_ids).values_list("pk", "name", "uscc")}  # fmt: skip
+    enterprises = {
+        pk: (name, uscc)
+        for pk, name, uscc in Enterprise.objects.filter(pk__in=vendor_ids).values_list("pk", "name", "uscc")
+    }
     blacklisted = [
         BlacklistedVendor(names[district_id], *enterprises[vendor_id], "；".join(texts))
         for (district_id, vendor_id), texts in sorted(vendors.items())

@@ -24,8 +24,9 @@ class ReportJob(ScopedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("report"), max_length=32)
     params = models.JSONField(_("parameters"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE,
-                             related_name="+")  # fmt: skip
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+"
+    )
     state = models.CharField(_("state"), max_length=16, choices=ReportJobState.choices, default=ReportJobState.PENDING)
     file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
@@ -47,8 +48,9 @@ class DistrictDay(ScopedModel):
     (a month of daily presence is millions of rows; the trend reads thirty of these)."""
 
     day = models.DateField(_("day"))
-    district = models.ForeignKey("projects.Region", verbose_name=_("district"), on_delete=models.CASCADE,
-                                 related_name="+")  # fmt: skip
+    district = models.ForeignKey(
+        "projects.Region", verbose_name=_("district"), on_delete=models.CASCADE, related_name="+"
+    )
     active_projects = models.PositiveIntegerField(_("projects under construction"), default=0)
     people_on_site = models.PositiveIntegerField(_("people on site"), default=0)
     alerts = models.PositiveIntegerField(_("alerts standing that day"), default=0)
@@ -92,16 +94,23 @@ class Submission(ScopedModel):
     database trigger keeps from being changed or deleted. A correction is a new version; the old one
     stays on record."""
 
-    campaign = models.ForeignKey("inspections.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT,
-                                 related_name="submissions")  # fmt: skip
-    district = models.ForeignKey("projects.Region", verbose_name=_("district"), on_delete=models.PROTECT,
-                                 related_name="+")  # fmt: skip
+    campaign = models.ForeignKey(
+        "inspections.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    district = models.ForeignKey(
+        "projects.Region", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("report"), max_length=8, choices=SubmissionKind.choices)
-    case = models.ForeignKey("inspections.Case", verbose_name=_("case"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="submissions")  # fmt: skip
+    case = models.ForeignKey(
+        "inspections.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
-    state = models.CharField(_("state"), max_length=12, choices=SubmissionState.choices,
-                             default=SubmissionState.DRAFT)  # fmt: skip
+    state = models.CharField(_("state"), max_length=12, choices=SubmissionState.choices, default=SubmissionState.DRAFT)
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
     deadline = models.DateField(_("deadline"))
@@ -110,11 +119,23 @@ class Submission(ScopedModel):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     figures = models.JSONField(_("figures"), default=dict)
     prepared_at = models.DateTimeField(_("prepared at"))
-    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("prepared by"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("prepared by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True,
-                                     blank=True, on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     signature = models.CharField(_("signature"), max_length=128, blank=True)
     correction_note = models.TextField(_("what the correction changes"), blank=True)
 
@@ -123,18 +144,27 @@ class Submission(ScopedModel):
         verbose_name_plural = _("submissions")
         ordering = ["campaign_id", "district_id", "kind", "case_id", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "district", "kind", "case", "version"],
-                                    nulls_distinct=False, name="submission_version_once"),
+            models.UniqueConstraint(
+                fields=["campaign", "district", "kind", "case", "version"],
+                nulls_distinct=False,
+                name="submission_version_once",
+            ),
             # One draft at a time: preparing again replaces it, it does not pile up.
-            models.UniqueConstraint(fields=["campaign", "district", "kind", "case"], nulls_distinct=False,
-                                    condition=models.Q(state="draft"), name="submission_one_draft"),
-            models.CheckConstraint(name="submission_kind_case",
-                                   condition=models.Q(kind="annex1", case__isnull=True)
-                                   | models.Q(kind="annex2", case__isnull=False)),
-            models.CheckConstraint(name="submission_signed_off",
-                                   condition=models.Q(state="draft") | models.Q(submitted_at__isnull=False,
-                                                                                submitted_by__isnull=False)),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["campaign", "district", "kind", "case"],
+                nulls_distinct=False,
+                condition=models.Q(state="draft"),
+                name="submission_one_draft",
+            ),
+            models.CheckConstraint(
+                name="submission_kind_case",
+                condition=models.Q(kind="annex1", case__isnull=True) | models.Q(kind="annex2", case__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="submission_signed_off",
+                condition=models.Q(state="draft") | models.Q(submitted_at__isnull=False, submitted_by__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.district} {self.get_kind_display()} v{self.version} ({self.get_state_display()})"

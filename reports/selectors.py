@@ -49,8 +49,15 @@ def reporter_name(user: User) -> str:
     return f"{user.last_name}{user.first_name}".strip()
 
 
-def annex1_book(*, user: User, city: Region, district: Region | None, start: dt.date, end: dt.date,
-                districts: list[Region] | None = None) -> Annex1Book:  # fmt: skip
+def annex1_book(
+    *,
+    user: User,
+    city: Region,
+    district: Region | None,
+    start: dt.date,
+    end: dt.date,
+    districts: list[Region] | None = None,
+) -> Annex1Book:
     """A district's Annex 1, or the city's: a sheet per district and the total (sums of the districts)."""
     if district is not None:
         districts = [district]
@@ -68,8 +75,17 @@ def annex1_book(*, user: User, city: Region, district: Region | None, start: dt.
         )
         sheets.append(Annex1Sheet(CITY_TOTAL, bureau(city), total, total_notes))
     reporter, phone = reporter_of(user)
-    return Annex1Book(reporter=reporter, phone=phone, filled_on=timezone.localdate(), start=start, end=end,
-                      generated_at=timezone.localtime(), sheets=sheets, projects=projects, vendors=vendors)  # fmt: skip
+    return Annex1Book(
+        reporter=reporter,
+        phone=phone,
+        filled_on=timezone.localdate(),
+        start=start,
+        end=end,
+        generated_at=timezone.localtime(),
+        sheets=sheets,
+        projects=projects,
+        vendors=vendors,
+    )
 
 
 def _totals(parts: list[tuple[int, ...]], distinct: int, said: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
@@ -104,8 +120,17 @@ def annex1_province_book(*, user: User, province: Region, start: dt.date, end: d
     )
     sheets.append(Annex1Sheet(PROVINCE_TOTAL, bureau(province), total, total_notes))
     reporter, phone = reporter_of(user)
-    return Annex1Book(reporter=reporter, phone=phone, filled_on=timezone.localdate(), start=start, end=end,
-                      generated_at=timezone.localtime(), sheets=sheets, projects=projects, vendors=vendors)  # fmt: skip
+    return Annex1Book(
+        reporter=reporter,
+        phone=phone,
+        filled_on=timezone.localdate(),
+        start=start,
+        end=end,
+        generated_at=timezone.localtime(),
+        sheets=sheets,
+        projects=projects,
+        vendors=vendors,
+    )
 
 
 # --- Annex 2 --------------------------------------------------------------------------------------
@@ -140,7 +165,8 @@ def case_dossier(*, case: Case) -> CaseDossier:
     behaviour = []
     for alert in case.alerts.exclude(state=AlertState.DISMISSED).order_by("period_start", "pk"):
         period = chinese_date(alert.period_start) + (
-            f"至{chinese_date(alert.period_end)}" if alert.period_end != alert.period_start else "")  # fmt: skip
+            f"至{chinese_date(alert.period_end)}" if alert.period_end != alert.period_start else ""
+        )
         behaviour.append(
             f"平台预警 {alert.rule} {category_name(alert.rule)}（{period}）：{rule_spec(alert.rule).describe(alert)}"
         )
@@ -148,8 +174,10 @@ def case_dossier(*, case: Case) -> CaseDossier:
         inspection = finding.inspection
         kind = InspectionKind(inspection.kind).label.split("(")[-1].rstrip(")")
         headcount = f"，现场清点{inspection.headcount}人" if inspection.headcount is not None else ""
-        behaviour.append(f"{kind}（{chinese_date(inspection.day)}，{inspection.inspectors}{headcount}）"
-                         f"{finding.category} {category_name(finding.category)}：{finding.description}")  # fmt: skip
+        behaviour.append(
+            f"{kind}（{chinese_date(inspection.day)}，{inspection.inspectors}{headcount}）"
+            f"{finding.category} {category_name(finding.category)}：{finding.description}"
+        )
     if not behaviour:
         # Neither an alert nor a finding is linked (a case opened by hand, or its alerts dismissed): the
         # behaviour is what the standing measures were issued for, never a bare "—".
@@ -157,14 +185,18 @@ def case_dossier(*, case: Case) -> CaseDossier:
         for m in case.measures.filter(state__in=STANDING).exclude(basis="").order_by("issued_on", "pk"):
             if m.basis not in seen:
                 seen.add(m.basis)
-                behaviour.append(f"{m.basis} {category_name(m.basis)}（{case.title}；据此于{chinese_date(m.issued_on)}"
-                                 f"下达{measure_name(m.kind)}）")  # fmt: skip
+                behaviour.append(
+                    f"{m.basis} {category_name(m.basis)}（{case.title}；据此于{chinese_date(m.issued_on)}"
+                    f"下达{measure_name(m.kind)}）"
+                )
         if not behaviour:
             behaviour.append(f"{case.title}（{chinese_date(timezone.localtime(case.opened_at).date())}立案）")
     measures = []
-    for m in case.measures.filter(state__in=STANDING).select_related("target_enterprise", "target_person").order_by(
-        "issued_on", "pk"
-    ):  # fmt: skip
+    for m in (
+        case.measures.filter(state__in=STANDING)
+        .select_related("target_enterprise", "target_person")
+        .order_by("issued_on", "pk")
+    ):
         parts = [f"{chinese_date(m.issued_on)} {m.issuing_body} {measure_name(m.kind)}"]
         if m.document_no:
             parts.append(f"文号{m.document_no}")
@@ -175,15 +207,21 @@ def case_dossier(*, case: Case) -> CaseDossier:
         if m.kind == MeasureKind.CREDIT:
             points = m.credit_records.filter(scored=True).values_list("points", flat=True).first()
             parts.append(f"扣{points}分" if points else "试运行期内不扣分")
-        targets = [t for t in (m.target_enterprise and m.target_enterprise.name, m.target_person and
-                               m.target_person.name) if t]  # fmt: skip
+        targets = [
+            t for t in (m.target_enterprise and m.target_enterprise.name, m.target_person and m.target_person.name) if t
+        ]
         if targets:
             parts.append(f"对象：{'、'.join(targets)}")
         parts.append(f"办理状态：{m.get_state_display().split('(')[-1].rstrip(')')}")
         measures.append("，".join(parts))
     numbered = lambda items: "\n".join(f"{n}. {text}" for n, text in enumerate(items, start=1)) or "—"  # noqa: E731
-    return CaseDossier(unit=bureau(project.district), title=case.title, project_info="\n".join(info),
-                       behaviour=numbered(behaviour), measures=numbered(measures))  # fmt: skip
+    return CaseDossier(
+        unit=bureau(project.district),
+        title=case.title,
+        project_info="\n".join(info),
+        behaviour=numbered(behaviour),
+        measures=numbered(measures),
+    )
 
 
 # --- Monthly manager presence ----------------------------------------------------------------------
@@ -225,18 +263,35 @@ def manager_rows(*, districts: list[Region], month: dt.date) -> list[ManagerRow]
     for presence in sorted(results.values(), key=lambda p: (p.project.district_id, p.project.permit_no)):
         project = presence.project
         for m in sorted(presence.managers, key=lambda m: (m.position != "project_manager", m.position, m.name)):
-            rows.append(ManagerRow(names[project.district_id], project.name, project.permit_no, m.name, m.id_number,
-                                   positions.get(m.position, m.position), m.attended_days, m.construction_days,
-                                   m.ratio, m.threshold, m.passed))  # fmt: skip
+            rows.append(
+                ManagerRow(
+                    names[project.district_id],
+                    project.name,
+                    project.permit_no,
+                    m.name,
+                    m.id_number,
+                    positions.get(m.position, m.position),
+                    m.attended_days,
+                    m.construction_days,
+                    m.ratio,
+                    m.threshold,
+                    m.passed,
+                )
+            )
     return rows
 
 
 # --- Monthly circular ------------------------------------------------------------------------------
 
 CIRCULAR_MEASURES = (
-    MeasureKind.RECTIFICATION, MeasureKind.STOP_WORK, MeasureKind.CREDIT, MeasureKind.CIRCULAR,
-    MeasureKind.KEY_SUPERVISION, MeasureKind.VENDOR_BLACKLIST, MeasureKind.PENALTY,
-)  # fmt: skip
+    MeasureKind.RECTIFICATION,
+    MeasureKind.STOP_WORK,
+    MeasureKind.CREDIT,
+    MeasureKind.CIRCULAR,
+    MeasureKind.KEY_SUPERVISION,
+    MeasureKind.VENDOR_BLACKLIST,
+    MeasureKind.PENALTY,
+)
 
 
 @dataclass(frozen=True)
@@ -281,19 +336,23 @@ def _managers_and_rates(districts: list[Region], month: dt.date):
 def _named_projects(districts: list[Region], standing, start: dt.date, end: dt.date) -> list[NamedProject]:
     """The projects given a measure in the month, with their findings and measures."""
     by_project = defaultdict(list)
-    for project_id, kind, day in standing.order_by("issued_on", "pk").values_list("case__project_id", "kind",
-                                                                                  "issued_on"):  # fmt: skip
+    for project_id, kind, day in standing.order_by("issued_on", "pk").values_list(
+        "case__project_id", "kind", "issued_on"
+    ):
         by_project[project_id].append(f"{measure_name(kind)}（{day:%m月%d日}）")
     rules = defaultdict(set)
     for project_id, rule in (
         Alert.objects.filter(project_id__in=by_project, period_start__lte=end, period_end__gte=start)
-        .exclude(state=AlertState.DISMISSED).values_list("project_id", "rule").distinct()
-    ):  # fmt: skip
+        .exclude(state=AlertState.DISMISSED)
+        .values_list("project_id", "rule")
+        .distinct()
+    ):
         rules[project_id].add(rule)
     contractors = dict(
-        Project.objects.filter(pk__in=by_project, participants__role=ParticipantRole.CONTRACTOR)
-        .values_list("pk", "participants__enterprise__name")
-    )  # fmt: skip
+        Project.objects.filter(pk__in=by_project, participants__role=ParticipantRole.CONTRACTOR).values_list(
+            "pk", "participants__enterprise__name"
+        )
+    )
     names = {d.pk: d.name for d in districts}
     return [
         NamedProject(
@@ -303,7 +362,7 @@ def _named_projects(districts: list[Region], standing, start: dt.date, end: dt.d
             contractors.get(project.pk, "—"),
             "、".join(f"{r} {category_name(r)}" for r in sorted(rules[project.pk])) or "—",
             "；".join(by_project[project.pk]),
-        )  # fmt: skip
+        )
         for project in Project.objects.filter(pk__in=by_project).order_by("district__code", "permit_no")
     ]
 
@@ -325,13 +384,19 @@ def circular_province_rows(*, province: Region, month: dt.date):
     for city in cities:
         own = [(d, r) for d, r in zip(districts, rows, strict=True) if d.parent_id == city.pk]
         city_rates = [rate for d, _row in own for rate in rates[d.pk]]
-        totals.append(CircularRow(
-            city.name, *(sum(getattr(r, name) for _d, r in own) for name in ("active_projects", "inspections",
-                                                                              "inspected_projects", "findings")),
-            {kind: sum(r.measures[kind] for _d, r in own) for kind in CIRCULAR_MEASURES},
-            sum(r.managers_judged for _d, r in own), sum(r.managers_passed for _d, r in own),
-            round(sum(city_rates) / len(city_rates), 3) if city_rates else None,
-        ))  # fmt: skip
+        totals.append(
+            CircularRow(
+                city.name,
+                *(
+                    sum(getattr(r, name) for _d, r in own)
+                    for name in ("active_projects", "inspections", "inspected_projects", "findings")
+                ),
+                {kind: sum(r.measures[kind] for _d, r in own) for kind in CIRCULAR_MEASURES},
+                sum(r.managers_judged for _d, r in own),
+                sum(r.managers_passed for _d, r in own),
+                round(sum(city_rates) / len(city_rates), 3) if city_rates else None,
+            )
+        )
         per_city.append((city, [r for _d, r in own]))
     return totals, per_city, named
 
@@ -341,13 +406,20 @@ def _circular(districts: list[Region], month: dt.date):
     ids = [d.pk for d in districts]
     active = _by_district(projects_active_between(start, end).filter(district__in=ids), "district_id")
     inspections = {row["project__district_id"]: row for row in _inspection_counts(ids, start, end)}
-    alerts = _by_district(Alert.objects.filter(project__district__in=ids, period_start__lte=end, period_end__gte=start)
-                          .exclude(state=AlertState.DISMISSED))  # fmt: skip
-    found = _by_district(InspectionFinding.objects.filter(inspection__project__district__in=ids,
-                                                          inspection__day__gte=start, inspection__day__lte=end),
-                         "inspection__project__district_id")  # fmt: skip
-    standing = Measure.objects.filter(case__project__district__in=ids, state__in=STANDING, issued_on__gte=start,
-                                      issued_on__lte=end)  # fmt: skip
+    alerts = _by_district(
+        Alert.objects.filter(project__district__in=ids, period_start__lte=end, period_end__gte=start).exclude(
+            state=AlertState.DISMISSED
+        )
+    )
+    found = _by_district(
+        InspectionFinding.objects.filter(
+            inspection__project__district__in=ids, inspection__day__gte=start, inspection__day__lte=end
+        ),
+        "inspection__project__district_id",
+    )
+    standing = Measure.objects.filter(
+        case__project__district__in=ids, state__in=STANDING, issued_on__gte=start, issued_on__lte=end
+    )
     measures = defaultdict(lambda: defaultdict(int))
     for district_id, kind, n in standing.values_list("case__project__district_id", "kind").annotate(n=Count("id")):
         measures[district_id][kind] += n
@@ -363,7 +435,7 @@ def _circular(districts: list[Region], month: dt.date):
             judged[d.pk],
             passed[d.pk],
             round(sum(rates[d.pk]) / len(rates[d.pk]), 3) if rates[d.pk] else None,
-        )  # fmt: skip
+        )
         for d in districts
     ]
     return rows, _named_projects(districts, standing, start, end), rates
@@ -372,10 +444,15 @@ def _circular(districts: list[Region], month: dt.date):
 def _inspection_counts(district_ids, start: dt.date, end: dt.date):
     """Regulators' inspections (not the supervision firms' own checks) and the projects they covered."""
     return (
-        Inspection.objects.filter(project__district__in=district_ids, day__gte=start, day__lte=end,
-                                  kind__in=[InspectionKind.ONLINE_PATROL, InspectionKind.SITE_VISIT])
-        .values("project__district_id").annotate(n=Count("id"), projects=Count("project_id", distinct=True))
-    )  # fmt: skip
+        Inspection.objects.filter(
+            project__district__in=district_ids,
+            day__gte=start,
+            day__lte=end,
+            kind__in=[InspectionKind.ONLINE_PATROL, InspectionKind.SITE_VISIT],
+        )
+        .values("project__district_id")
+        .annotate(n=Count("id"), projects=Count("project_id", distinct=True))
+    )
 
 
 # --- Project ledger --------------------------------------------------------------------------------
@@ -402,23 +479,40 @@ def ledger_rows(*, project: Project, months: list[dt.date]) -> list[LedgerPerson
     end = month_span(months[-1], timezone.localdate())
     days = defaultdict(dict)
     for person_id, month, n in (
-        attended_presence(first=start, last=end).filter(project=project)
-        .annotate(month=TruncMonth("day")).values("person_id", "month").annotate(n=Count("id"))
+        attended_presence(first=start, last=end)
+        .filter(project=project)
+        .annotate(month=TruncMonth("day"))
+        .values("person_id", "month")
+        .annotate(n=Count("id"))
         .values_list("person_id", "month", "n")
-    ):  # fmt: skip
+    ):
         key = (month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10])).strftime("%Y-%m")
         days[person_id][key] = n
     positions = position_names()
     trades = dict(ReferenceCode.objects.filter(table=CodeTable.WORK_TYPE).values_list("code", "name"))
     people = []
     for e in (
-        Engagement.objects.filter(project=project).filter(Q(exited_on__isnull=True) | Q(exited_on__gte=start))
-        .filter(entered_on__lte=end).select_related("person", "employer").order_by("category", "entered_on", "pk")
-    ):  # fmt: skip
+        Engagement.objects.filter(project=project)
+        .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=start))
+        .filter(entered_on__lte=end)
+        .select_related("person", "employer")
+        .order_by("category", "entered_on", "pk")
+    ):
         role = positions.get(e.position, e.position) if e.category == "manager" else trades.get(e.trade, e.trade)
-        people.append(LedgerPerson(e.person.name, e.person.id_number_masked, e.employer.name,
-                                   "管理人员" if e.category == "manager" else "建筑工人", role or "—", e.team or "—",
-                                   e.entered_on, e.exited_on, e.contract_signed_on, days[e.person_id]))  # fmt: skip
+        people.append(
+            LedgerPerson(
+                e.person.name,
+                e.person.id_number_masked,
+                e.employer.name,
+                "管理人员" if e.category == "manager" else "建筑工人",
+                role or "—",
+                e.team or "—",
+                e.entered_on,
+                e.exited_on,
+                e.contract_signed_on,
+                days[e.person_id],
+            )
+        )
     return people
 
 
@@ -475,20 +569,40 @@ def filings(*, campaigns, districts) -> list[Filing]:
     campaigns = list(campaigns.prefetch_related("districts", "phases"))
     district_ids = {d.pk for d in districts}
     stored = defaultdict(list)
-    for item in (Submission.objects.filter(campaign__in=campaigns, district_id__in=district_ids)
-                 .select_related("submitted_by", "prepared_by", "case").order_by("-version")):  # fmt: skip
+    for item in (
+        Submission.objects.filter(campaign__in=campaigns, district_id__in=district_ids)
+        .select_related("submitted_by", "prepared_by", "case")
+        .order_by("-version")
+    ):
         stored[(item.campaign_id, item.district_id, item.kind, item.case_id)].append(item)
     result = []
     for campaign in campaigns:
         ends = {p.phase: p.ends_on for p in campaign.phases.all()}
         for district in sorted((d for d in campaign.districts.all() if d.pk in district_ids), key=lambda d: d.code):
             deadline = ends[DUE_AT_END_OF[SubmissionKind.ANNEX1]]
-            result.append(Filing(campaign, district, SubmissionKind.ANNEX1, deadline,
-                                 stored.get((campaign.pk, district.pk, SubmissionKind.ANNEX1, None), [])))  # fmt: skip
-            typical = sorted((key[3], versions) for key, versions in stored.items()
-                             if key[:3] == (campaign.pk, district.pk, SubmissionKind.ANNEX2))  # fmt: skip
+            result.append(
+                Filing(
+                    campaign,
+                    district,
+                    SubmissionKind.ANNEX1,
+                    deadline,
+                    stored.get((campaign.pk, district.pk, SubmissionKind.ANNEX1, None), []),
+                )
+            )
+            typical = sorted(
+                (key[3], versions)
+                for key, versions in stored.items()
+                if key[:3] == (campaign.pk, district.pk, SubmissionKind.ANNEX2)
+            )
             for _case_id, versions in typical:
-                result.append(Filing(campaign, district, SubmissionKind.ANNEX2,
-                                     ends[DUE_AT_END_OF[SubmissionKind.ANNEX2]], versions,
-                                     case=versions[0].case))  # fmt: skip
+                result.append(
+                    Filing(
+                        campaign,
+                        district,
+                        SubmissionKind.ANNEX2,
+                        ends[DUE_AT_END_OF[SubmissionKind.ANNEX2]],
+                        versions,
+                        case=versions[0].case,
+                    )
+                )
     return result

@@ -63,8 +63,9 @@ def city_region() -> Region:
 
 def _header(user: User, unit: str) -> Header:
     reporter, phone = selectors.reporter_of(user)
-    return Header(unit=unit, reporter=reporter, phone=phone, filled_on=timezone.localdate(),
-                  generated_at=timezone.localtime())  # fmt: skip
+    return Header(
+        unit=unit, reporter=reporter, phone=phone, filled_on=timezone.localdate(), generated_at=timezone.localtime()
+    )
 
 
 def _scope(district: Region | None, city: Region | None = None) -> tuple[list[Region], str, str]:
@@ -74,15 +75,24 @@ def _scope(district: Region | None, city: Region | None = None) -> tuple[list[Re
     return list(Region.objects.filter(parent=city).order_by("code")), selectors.bureau(city), city.name
 
 
-def annex1_report(*, user: User, district: Region | None, start: dt.date, end: dt.date,
-                  districts: list[Region] | None = None, city: Region | None = None) -> Report:  # fmt: skip
+def annex1_report(
+    *,
+    user: User,
+    district: Region | None,
+    start: dt.date,
+    end: dt.date,
+    districts: list[Region] | None = None,
+    city: Region | None = None,
+) -> Report:
     city = city or (district.parent if district else city_region())
-    book = selectors.annex1_book(user=user, city=city, district=district, start=start, end=end,
-                                 districts=districts)  # fmt: skip
+    book = selectors.annex1_book(user=user, city=city, district=district, start=start, end=end, districts=districts)
     where = district.name if district else (city.name if city != city_region() or _cities() > 1 else "全市")
-    return Report(f"附件1_实名制管理专项整治行动查处情况统计表_{where}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
-                  annex1_workbook(book), len(book.projects),
-                  f"下载附件1（{where}，{period_text(start, end)}）")  # fmt: skip
+    return Report(
+        f"附件1_实名制管理专项整治行动查处情况统计表_{where}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+        annex1_workbook(book),
+        len(book.projects),
+        f"下载附件1（{where}，{period_text(start, end)}）",
+    )
 
 
 def _cities() -> int:
@@ -92,54 +102,94 @@ def _cities() -> int:
 def annex1_province_report(*, user: User, province: Region, start: dt.date, end: dt.date) -> Report:
     """The province's Annex 1: a sheet per city and the province's total (selectors.annex1_province_book)."""
     book = selectors.annex1_province_book(user=user, province=province, start=start, end=end)
-    return Report(f"附件1_实名制管理专项整治行动查处情况统计表_{province.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
-                  annex1_workbook(book), len(book.projects),
-                  f"下载附件1（{province.name}，{period_text(start, end)}）")  # fmt: skip
+    return Report(
+        f"附件1_实名制管理专项整治行动查处情况统计表_{province.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+        annex1_workbook(book),
+        len(book.projects),
+        f"下载附件1（{province.name}，{period_text(start, end)}）",
+    )
 
 
 def annex2_report(*, user: User, case: Case) -> Report:
     dossier = selectors.case_dossier(case=case)
-    content = annex2_workbook(header=_header(user, dossier.unit), case_title=dossier.title,
-                              blocks=(dossier.project_info, dossier.behaviour, dossier.measures))  # fmt: skip
-    return Report(f"附件2_实名制管理负面典型案例_{case.project.permit_no}_{case.pk}.xlsx", content, 1,
-                  f"下载附件2（案件{case.pk}）", case.project.permit_no)  # fmt: skip
+    content = annex2_workbook(
+        header=_header(user, dossier.unit),
+        case_title=dossier.title,
+        blocks=(dossier.project_info, dossier.behaviour, dossier.measures),
+    )
+    return Report(
+        f"附件2_实名制管理负面典型案例_{case.project.permit_no}_{case.pk}.xlsx",
+        content,
+        1,
+        f"下载附件2（案件{case.pk}）",
+        case.project.permit_no,
+    )
 
 
-def manager_presence_report(*, user: User, district: Region | None, month: dt.date, city: Region | None = None,
-                            province: Region | None = None) -> Report:  # fmt: skip
+def manager_presence_report(
+    *, user: User, district: Region | None, month: dt.date, city: Region | None = None, province: Region | None = None
+) -> Report:
     if province is not None:
         raise ValidationError({"city": [_("The monthly manager presence report is a city's: name the city.")]})
     districts, unit, where = _scope(district, city)
     rows = selectors.manager_rows(districts=districts, month=month)
     content = presence_workbook(header=_header(user, unit), month=month, rows=rows)
-    return Report(f"管理人员月度考勤_{where}_{month:%Y%m}.xlsx", content, len(rows),
-                  f"下载管理人员月度考勤表（{where}，{month.year}年{month.month}月）")  # fmt: skip
+    return Report(
+        f"管理人员月度考勤_{where}_{month:%Y%m}.xlsx",
+        content,
+        len(rows),
+        f"下载管理人员月度考勤表（{where}，{month.year}年{month.month}月）",
+    )
 
 
-def circular_report(*, user: User, district: Region | None, month: dt.date, city: Region | None = None,
-                    province: Region | None = None) -> Report:  # fmt: skip
+def circular_report(
+    *, user: User, district: Region | None, month: dt.date, city: Region | None = None, province: Region | None = None
+) -> Report:
     """The monthly circular of a district, a city, or a province (a sheet per city and the summary)."""
     names = [measure_name(k) for k in selectors.CIRCULAR_MEASURES]
     if province is not None:
         rows, cities, named = selectors.circular_province_rows(province=province, month=month)
-        content = circular_workbook(header=_header(user, selectors.bureau(province)), month=month, rows=rows,
-                                    named=named, measure_names=names, cities=cities)  # fmt: skip
-        return Report(f"实名制管理月度通报_{province.name}_{month:%Y%m}.xlsx", content, len(named),
-                      f"下载月度通报（{province.name}，{month.year}年{month.month}月）")  # fmt: skip
+        content = circular_workbook(
+            header=_header(user, selectors.bureau(province)),
+            month=month,
+            rows=rows,
+            named=named,
+            measure_names=names,
+            cities=cities,
+        )
+        return Report(
+            f"实名制管理月度通报_{province.name}_{month:%Y%m}.xlsx",
+            content,
+            len(named),
+            f"下载月度通报（{province.name}，{month.year}年{month.month}月）",
+        )
     districts, unit, where = _scope(district, city)
     rows, named = selectors.circular_rows(districts=districts, month=month)
-    content = circular_workbook(header=_header(user, unit), month=month, rows=rows, named=named,
-                                measure_names=names)  # fmt: skip
-    return Report(f"实名制管理月度通报_{where}_{month:%Y%m}.xlsx", content, len(named),
-                  f"下载月度通报（{where}，{month.year}年{month.month}月）")  # fmt: skip
+    content = circular_workbook(header=_header(user, unit), month=month, rows=rows, named=named, measure_names=names)
+    return Report(
+        f"实名制管理月度通报_{where}_{month:%Y%m}.xlsx",
+        content,
+        len(named),
+        f"下载月度通报（{where}，{month.year}年{month.month}月）",
+    )
 
 
 def ledger_report(*, user: User, project: Project, months: list[dt.date]) -> Report:
     people = selectors.ledger_rows(project=project, months=months)
-    content = ledger_workbook(header=_header(user, selectors.bureau(project.district)), project_name=project.name,
-                              permit_no=project.permit_no, months=months, people=people)  # fmt: skip
-    return Report(f"实名制管理台账_{project.permit_no}_{months[0]:%Y%m}-{months[-1]:%Y%m}.xlsx", content, len(people),
-                  f"下载实名制管理台账（{project.permit_no}）", project.permit_no)  # fmt: skip
+    content = ledger_workbook(
+        header=_header(user, selectors.bureau(project.district)),
+        project_name=project.name,
+        permit_no=project.permit_no,
+        months=months,
+        people=people,
+    )
+    return Report(
+        f"实名制管理台账_{project.permit_no}_{months[0]:%Y%m}-{months[-1]:%Y%m}.xlsx",
+        content,
+        len(people),
+        f"下载实名制管理台账（{project.permit_no}）",
+        project.permit_no,
+    )
 
 
 def report_job_run(*, job_id: str) -> ReportJob | None:
@@ -151,18 +201,29 @@ def report_job_run(*, job_id: str) -> ReportJob | None:
         params = job.params
         district = Region.objects.get(code=params["district"]) if params.get("district") else None
         city = Region.objects.get(code=params["city"]) if params.get("city") else None
-        districts = list(Region.objects.filter(code__in=params["districts"]).order_by("code")) \
-            if params.get("districts") else None  # fmt: skip
-        report = annex1_report(user=job.user, district=district, start=dt.date.fromisoformat(params["from"]),
-                               end=dt.date.fromisoformat(params["to"]), districts=districts, city=city)  # fmt: skip
+        districts = (
+            list(Region.objects.filter(code__in=params["districts"]).order_by("code"))
+            if params.get("districts")
+            else None
+        )
+        report = annex1_report(
+            user=job.user,
+            district=district,
+            start=dt.date.fromisoformat(params["from"]),
+            end=dt.date.fromisoformat(params["to"]),
+            districts=districts,
+            city=city,
+        )
     except Exception as exc:  # the job records the failure for its status page; the worker stays up
         logger.exception("report job %s failed", job_id)
-        ReportJob.objects.filter(pk=job_id).update(state=ReportJobState.FAILED, error=str(exc)[:2000],
-                                                   finished_at=timezone.now())  # fmt: skip
+        ReportJob.objects.filter(pk=job_id).update(
+            state=ReportJobState.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
         return ReportJob.objects.get(pk=job_id)
     job.file.save(f"{job.pk}.xlsx", ContentFile(report.content), save=False)
-    ReportJob.objects.filter(pk=job_id).update(state=ReportJobState.DONE, file=job.file.name,
-                                               filename=report.filename, finished_at=timezone.now())  # fmt: skip
+    ReportJob.objects.filter(pk=job_id).update(
+        state=ReportJobState.DONE, file=job.file.name, filename=report.filename, finished_at=timezone.now()
+    )
     return ReportJob.objects.get(pk=job_id)
 
 
@@ -182,8 +243,9 @@ def _require_district_staff(user: User, district: Region) -> None:
     scope.authorize(district, "file_reports")
 
 
-def _render(*, kind: str, campaign: Campaign, district: Region, case: Case | None, user: User | None,
-            today: dt.date) -> tuple[str, bytes, dict, dt.date, dt.date]:  # fmt: skip
+def _render(
+    *, kind: str, campaign: Campaign, district: Region, case: Case | None, user: User | None, today: dt.date
+) -> tuple[str, bytes, dict, dt.date, dt.date]:
     """The workbook of the moment, with the figures it shows (for the city's view and the audit)."""
     if kind == SubmissionKind.ANNEX1:
         start = campaign.starts_on
@@ -193,16 +255,24 @@ def _render(*, kind: str, campaign: Campaign, district: Region, case: Case | Non
         name = f"附件1_实名制管理专项整治行动查处情况统计表_{district.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
         return name, annex1_workbook(book), figures, start, end
     dossier = selectors.case_dossier(case=case)
-    content = annex2_workbook(header=_header(user, dossier.unit), case_title=dossier.title,
-                              blocks=(dossier.project_info, dossier.behaviour, dossier.measures))  # fmt: skip
-    figures = {"title": case.title, "project": case.project.name, "permit_no": case.project.permit_no,
-               "measures": case.measures.filter(state__in=STANDING).count()}  # fmt: skip
+    content = annex2_workbook(
+        header=_header(user, dossier.unit),
+        case_title=dossier.title,
+        blocks=(dossier.project_info, dossier.behaviour, dossier.measures),
+    )
+    figures = {
+        "title": case.title,
+        "project": case.project.name,
+        "permit_no": case.project.permit_no,
+        "measures": case.measures.filter(state__in=STANDING).count(),
+    }
     name = f"附件2_实名制管理负面典型案例_{case.project.permit_no}_{case.pk}.xlsx"
     return name, content, figures, campaign.starts_on, submission_deadline(campaign=campaign, kind=kind)
 
 
-def submission_prepare(*, user: User | None, campaign: Campaign, district: Region, kind: str,
-                       case: Case | None = None) -> Submission:  # fmt: skip
+def submission_prepare(
+    *, user: User | None, campaign: Campaign, district: Region, kind: str, case: Case | None = None
+) -> Submission:
     """Prepare the district's draft from the data of the moment: the one draft is prepared again, or a
     new version is started (after a submission, it is the correction's draft). `user` None: the
     nightly job, which signs the workbook with the district's first staff account."""
@@ -218,12 +288,20 @@ def submission_prepare(*, user: User | None, campaign: Campaign, district: Regio
         raise ValidationError({"case": [_("The case is not one of the district's.")]})
     signer = user or district_signers(district).first()
     now = timezone.now()
-    name, content, figures, start, end = _render(kind=kind, campaign=campaign, district=district, case=case,
-                                                 user=signer, today=timezone.localdate())  # fmt: skip
+    name, content, figures, start, end = _render(
+        kind=kind, campaign=campaign, district=district, case=case, user=signer, today=timezone.localdate()
+    )
     deadline = submission_deadline(campaign=campaign, kind=kind)
-    fields = {"period_start": start, "period_end": end, "deadline": deadline, "filename": name[:200],
-              "sha256": hashlib.sha256(content).hexdigest(), "figures": figures, "prepared_at": now,
-              "prepared_by": user}  # fmt: skip
+    fields = {
+        "period_start": start,
+        "period_end": end,
+        "deadline": deadline,
+        "filename": name[:200],
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "figures": figures,
+        "prepared_at": now,
+        "prepared_by": user,
+    }
     same = Submission.objects.filter(campaign=campaign, district=district, kind=kind, case=case)
     try:
         with transaction.atomic():
@@ -233,8 +311,9 @@ def submission_prepare(*, user: User | None, campaign: Campaign, district: Regio
                 draft = Submission(campaign=campaign, district=district, kind=kind, case=case, version=latest + 1)
             for field, value in fields.items():
                 setattr(draft, field, value)
-            draft.file.save(f"{campaign.pk}-{district.code}-{kind}-{draft.version}.xlsx", ContentFile(content),
-                            save=False)  # fmt: skip
+            draft.file.save(
+                f"{campaign.pk}-{district.code}-{kind}-{draft.version}.xlsx", ContentFile(content), save=False
+            )
             draft.save()
     except IntegrityError as exc:  # another prepared the same draft at the same moment
         raise Conflict("state", _("Another draft was prepared at the same moment; reload the page.")) from exc
@@ -250,9 +329,13 @@ def submission_submit(*, user: User, submission: Submission, sha256: str, note: 
     """报送: the draft the reviewer saw (named by its SHA-256) is filed, signed off with who and when, and
     frozen from then on. A correction (a version after the first) says what it changes."""
     _require_district_staff(user, submission.district)
-    earlier = Submission.objects.filter(campaign=submission.campaign_id, district=submission.district_id,
-                                        kind=submission.kind, case=submission.case_id,
-                                        state=SubmissionState.SUBMITTED).exists()  # fmt: skip
+    earlier = Submission.objects.filter(
+        campaign=submission.campaign_id,
+        district=submission.district_id,
+        kind=submission.kind,
+        case=submission.case_id,
+        state=SubmissionState.SUBMITTED,
+    ).exists()
     if earlier and not note.strip():
         raise ValidationError({"correction_note": [_("A correction says what it corrects.")]})
     if submission.state != SubmissionState.DRAFT:
@@ -260,18 +343,28 @@ def submission_submit(*, user: User, submission: Submission, sha256: str, note: 
     phase = submission.campaign.phases.get(phase=DUE_AT_END_OF[submission.kind])
     if submission.kind == SubmissionKind.ANNEX1 and timezone.localdate() < phase.starts_on:
         # Annex 1 reports the local inspection: filed before it began, it would report nothing, on time.
-        raise ValidationError({"state": [_("Annex 1 is submitted once the local inspection has begun (%(day)s).")
-                                         % {"day": f"{phase.starts_on:%Y年%m月%d日}"}]})  # fmt: skip
+        raise ValidationError(
+            {
+                "state": [
+                    _("Annex 1 is submitted once the local inspection has begun (%(day)s).")
+                    % {"day": f"{phase.starts_on:%Y年%m月%d日}"}
+                ]
+            }
+        )
     if sha256 != submission.sha256:
-        raise Conflict("sha256", _("The draft was prepared again after you opened it: check the new file, "
-                                   "then submit."))  # fmt: skip
+        raise Conflict(
+            "sha256", _("The draft was prepared again after you opened it: check the new file, then submit.")
+        )
     now = timezone.now()
     submission.submitted_by, submission.submitted_at = user, now
     with transaction.atomic():
         updated = Submission.objects.filter(pk=submission.pk, state=SubmissionState.DRAFT, sha256=sha256).update(
-            state=SubmissionState.SUBMITTED, submitted_by=user, submitted_at=now, signature=_signature(submission),
+            state=SubmissionState.SUBMITTED,
+            submitted_by=user,
+            submitted_at=now,
+            signature=_signature(submission),
             correction_note=note.strip()[:2000],
-        )  # fmt: skip
+        )
         if updated != 1:
             raise Conflict("state", _("This workbook has already been submitted."))
     submission.refresh_from_db()
@@ -293,13 +386,15 @@ def submission_drafts_prepare(*, today: dt.date) -> int:
     night be missed), every taking-part district that has no Annex 1 yet gets its draft to review."""
     made = 0
     phases = CampaignPhaseDates.objects.filter(
-        phase=DUE_AT_END_OF[SubmissionKind.ANNEX1], ends_on__lte=today,
+        phase=DUE_AT_END_OF[SubmissionKind.ANNEX1],
+        ends_on__lte=today,
         ends_on__gte=today - dt.timedelta(days=CATCH_UP_DAYS),
-    ).select_related("campaign")  # fmt: skip
+    ).select_related("campaign")
     for phase in phases:
         for district in phase.campaign.districts.order_by("code"):
-            if Submission.objects.filter(campaign=phase.campaign, district=district,
-                                         kind=SubmissionKind.ANNEX1).exists():  # fmt: skip
+            if Submission.objects.filter(
+                campaign=phase.campaign, district=district, kind=SubmissionKind.ANNEX1
+            ).exists():
                 continue
             try:
                 submission_prepare(user=None, campaign=phase.campaign, district=district, kind=SubmissionKind.ANNEX1)

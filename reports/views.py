@@ -72,8 +72,14 @@ class PageForm:
 
 
 def _send(request: Request, report: services.Report) -> HttpResponse:
-    audit_event_record(user=request.user, action=AuditAction.EXPORT, what=report.what, record_count=report.records,
-                       request=request, project_permit_no=report.project_permit_no)  # fmt: skip
+    audit_event_record(
+        user=request.user,
+        action=AuditAction.EXPORT,
+        what=report.what,
+        record_count=report.records,
+        request=request,
+        project_permit_no=report.project_permit_no,
+    )
     response = HttpResponse(report.content, content_type=services.XLSX)
     response["Content-Disposition"] = report.content_disposition
     return response
@@ -87,11 +93,24 @@ class Annex1Api(PageForm, APIView):
     form = "annex1"
 
     @extend_schema(
-        parameters=[OpenApiParameter("district", str), OpenApiParameter("from", dt.date),
-                    OpenApiParameter("to", dt.date), OpenApiParameter("campaign", int)],
-        responses={**XLSX_RESPONSE, 202: inline_serializer("ReportJobStarted", {
-            "job": serializers.UUIDField(), "state": serializers.CharField(), "status_url": serializers.CharField()})},
-    )  # fmt: skip
+        parameters=[
+            OpenApiParameter("district", str),
+            OpenApiParameter("from", dt.date),
+            OpenApiParameter("to", dt.date),
+            OpenApiParameter("campaign", int),
+        ],
+        responses={
+            **XLSX_RESPONSE,
+            202: inline_serializer(
+                "ReportJobStarted",
+                {
+                    "job": serializers.UUIDField(),
+                    "state": serializers.CharField(),
+                    "status_url": serializers.CharField(),
+                },
+            ),
+        },
+    )
     def get(self, request: Request) -> HttpResponse:
         params = request.query_params
         area = _area(request)
@@ -120,18 +139,31 @@ class Annex1Api(PageForm, APIView):
         if province is not None:
             if params.get("campaign"):
                 raise ValidationError({"campaign": [_("A campaign is a city's: download its city's Annex 1.")]})
-            return _send(request, services.annex1_province_report(user=request.user, province=province, start=start,
-                                                                  end=end))  # fmt: skip
+            return _send(
+                request, services.annex1_province_report(user=request.user, province=province, start=start, end=end)
+            )
         if district is None and (end - start).days > DIRECT_MAX_DAYS:
-            job = jobs.report_job_start(user=request.user, kind="annex1", params={
-                "district": None, "city": city.code if city else None, "from": start.isoformat(),
-                "to": end.isoformat(), "districts": [d.code for d in districts] if districts else None})  # fmt: skip
+            job = jobs.report_job_start(
+                user=request.user,
+                kind="annex1",
+                params={
+                    "district": None,
+                    "city": city.code if city else None,
+                    "from": start.isoformat(),
+                    "to": end.isoformat(),
+                    "districts": [d.code for d in districts] if districts else None,
+                },
+            )
             status_url = reverse("report-job", args=[job.pk])
             if _wants_html(request):  # from the reports page: on to the status page, which refreshes itself
                 return redirect(status_url)
             return Response({"job": str(job.pk), "state": job.state, "status_url": status_url}, status=202)
-        return _send(request, services.annex1_report(user=request.user, district=district, start=start, end=end,
-                                                     districts=districts, city=city))  # fmt: skip
+        return _send(
+            request,
+            services.annex1_report(
+                user=request.user, district=district, start=start, end=end, districts=districts, city=city
+            ),
+        )
 
 
 class Annex2Api(PageForm, APIView):
@@ -155,14 +187,16 @@ class _MonthlyReportApi(PageForm, APIView):
 
     build = None  # the service that makes the workbook
 
-    @extend_schema(parameters=[OpenApiParameter("district", str), OpenApiParameter("month", str)],
-                   responses=XLSX_RESPONSE)  # fmt: skip
+    @extend_schema(
+        parameters=[OpenApiParameter("district", str), OpenApiParameter("month", str)], responses=XLSX_RESPONSE
+    )
     def get(self, request: Request) -> HttpResponse:
         area = _area(request)
         district, city, province = area.district, area.city, area.province
         month = parse_month(request.query_params.get("month"))
-        return _send(request, type(self).build(user=request.user, district=district, month=month, city=city,
-                                               province=province))  # fmt: skip
+        return _send(
+            request, type(self).build(user=request.user, district=district, month=month, city=city, province=province)
+        )
 
 
 class ManagerPresenceApi(_MonthlyReportApi):
@@ -184,15 +218,22 @@ class LedgerApi(PageForm, APIView):
 
     form = "ledger"
 
-    @extend_schema(parameters=[OpenApiParameter("project", str, required=True), OpenApiParameter("from", str),
-                               OpenApiParameter("to", str)], responses=XLSX_RESPONSE)  # fmt: skip
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("project", str, required=True),
+            OpenApiParameter("from", str),
+            OpenApiParameter("to", str),
+        ],
+        responses=XLSX_RESPONSE,
+    )
     def get(self, request: Request) -> HttpResponse:
         permit_no = request.query_params.get("project", "")
         projects = Project.objects.restrict(request.user, "view").select_related("district")
         project = projects.filter(permit_no=permit_no).first()
         if project is None:
-            raise ValidationError({"project": [_("No project with permit number %(no)s in your jurisdiction.")
-                                               % {"no": permit_no}]})  # fmt: skip
+            raise ValidationError(
+                {"project": [_("No project with permit number %(no)s in your jurisdiction.") % {"no": permit_no}]}
+            )
         scope_of(request.user).authorize(project, "see_everyone")
         last = parse_month(request.query_params.get("to"), field="to")
         first = (
@@ -211,9 +252,19 @@ class LedgerApi(PageForm, APIView):
 class ReportJobApi(APIView):
     """A background workbook's status; when ready, its download link."""
 
-    @extend_schema(responses={200: inline_serializer("ReportJobStatus", {
-        "job": serializers.UUIDField(), "state": serializers.CharField(), "error": serializers.CharField(),
-        "download_url": serializers.CharField(allow_null=True)})})  # fmt: skip
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "ReportJobStatus",
+                {
+                    "job": serializers.UUIDField(),
+                    "state": serializers.CharField(),
+                    "error": serializers.CharField(),
+                    "download_url": serializers.CharField(allow_null=True),
+                },
+            )
+        }
+    )
     def get(self, request: Request, job_id) -> Response:
         job = get_object_or_404(ReportJob.objects.restrict(request.user, "view"), pk=job_id)
         ready = job.state == ReportJobState.DONE
@@ -228,6 +279,11 @@ class ReportJobDownloadApi(APIView):
     def get(self, request: Request, job_id) -> FileResponse:
         job = get_object_or_404(ReportJob.objects.restrict(request.user, "view"), pk=job_id, state=ReportJobState.DONE)
         period = period_text(dt.date.fromisoformat(job.params["from"]), dt.date.fromisoformat(job.params["to"]))
-        audit_event_record(user=request.user, action=AuditAction.EXPORT, what=f"下载附件1（全市，{period}）",
-                           record_count=1, request=request)  # fmt: skip
+        audit_event_record(
+            user=request.user,
+            action=AuditAction.EXPORT,
+            what=f"下载附件1（全市，{period}）",
+            record_count=1,
+            request=request,
+        )
         return FileResponse(job.file.open("rb"), content_type=services.XLSX, as_attachment=True, filename=job.filename)

@@ -33,8 +33,17 @@ SOURCES = ("projects", "devices", "attendance", "inspections", "reports", "smz_p
 EXEMPT = ("projects/scope/", "/migrations/", "tests/", "scripts/check_scope.py", ".venv/")
 # The account model itself declares the fields and their constraint.
 EXEMPT_FILES = {"projects/models/accounts.py", "projects/choices.py"}
-ACCOUNT_FIELDS = {"role", "district", "district_id", "region", "region_id", "enterprise", "enterprise_id",
-                  "is_superuser", "is_staff"}  # fmt: skip
+ACCOUNT_FIELDS = {
+    "role",
+    "district",
+    "district_id",
+    "region",
+    "region_id",
+    "enterprise",
+    "enterprise_id",
+    "is_superuser",
+    "is_staff",
+}
 ACCOUNT_NAME = re.compile(r"^(user|account|.*_user|.*_by|user_obj)$")
 # A query reaching an account's role through a relation: `user__role__in`, `submitted_by__role`.
 ROLE_LOOKUP = re.compile(r"(^|__)(user|account|\w+_user|\w+_by)__role(__in)?$")
@@ -75,16 +84,23 @@ class Finder(ast.NodeVisitor):
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "has_perm":
             self._flag(node, "a permission check")
-        if (isinstance(func, ast.Name) and func.id in ("getattr", "hasattr") and len(node.args) >= 2
-                and _is_account(node.args[0]) and isinstance(node.args[1], ast.Constant)
-                and node.args[1].value in ACCOUNT_FIELDS):  # fmt: skip
+        if (
+            isinstance(func, ast.Name)
+            and func.id in ("getattr", "hasattr")
+            and len(node.args) >= 2
+            and _is_account(node.args[0])
+            and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value in ACCOUNT_FIELDS
+        ):
             self._flag(node, f"an account's `{node.args[1].value}` read")
         self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         # `extra_fields["role"] = Role.CITY` creates an account: a write, not a read.
-        if any(isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and t.slice.value == "role"
-               for t in node.targets):  # fmt: skip
+        if any(
+            isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and t.slice.value == "role"
+            for t in node.targets
+        ):
             self._role_keyword_values.add(id(node.value))
         self.generic_visit(node)
 
@@ -110,9 +126,11 @@ def check_python(path: Path) -> list[str]:
 
 def check_template(path: Path) -> list[str]:
     relative = path.relative_to(ROOT).as_posix()
-    return [f"{relative}:{number}: `{match.group(0)}` in a template outside projects.scope"
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-            for match in TEMPLATE.finditer(line)]  # fmt: skip
+    return [
+        f"{relative}:{number}: `{match.group(0)}` in a template outside projects.scope"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for match in TEMPLATE.finditer(line)
+    ]
 
 
 def _exempt(path: Path) -> bool:

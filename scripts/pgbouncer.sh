@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A local pgbouncer in transaction mode on 127.0.0.1:6432 in front of the PostgreSQL on 127.0.0.1:5432
-# (README "Scaled out"); the test suite runs through it (make test).
+# (docs/operations.md "Scaled out"); the test suite runs through it (make test).
 #
 #   scripts/pgbouncer.sh start   install Debian's pgbouncer if missing, start it (idempotent)
 #   scripts/pgbouncer.sh stop    stop it
@@ -37,7 +37,7 @@ start() {
   fi
   mkdir -p "$DIR"
   [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$DIR"
-  # Trust, as the local PostgreSQL itself; a production pgbouncer uses scram (docs/deployment notes in README).
+  # Trust, as the local PostgreSQL itself; a production pgbouncer uses scram (docs/operations.md).
   cat >"$DIR/pgbouncer.ini" <<INI
 [databases]
 * = host=127.0.0.1 port=5432

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A local PostgreSQL streaming replica of the cluster on 127.0.0.1:5432, on 127.0.0.1:5433 (README
+# A local PostgreSQL streaming replica of the cluster on 127.0.0.1:5432, on 127.0.0.1:5433 (docs/operations.md
 # "Scaled out"), so that the tests read through the router from a real standby (tests/platform/test_replica.py).
 #
 #   scripts/replica.sh start   pg_basebackup into a second cluster and start it as a hot standby (idempotent)

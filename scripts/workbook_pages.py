@@ -1,5 +1,5 @@
 """The first printed page of each workbook of the demo city as a PNG in docs/screenshots/ (linked from
-the README): downloaded as the city regulator from a running platform (make run), printed to PDF by
+docs/guide.md): downloaded as the city regulator from a running platform (make run), printed to PDF by
 LibreOffice headless as an office suite prints it, the first page rendered by poppler's pdftoppm.
 
     make run              # in one terminal
@@ -58,13 +58,26 @@ def main() -> None:
     for name, url in urls.items():
         (work / f"workbook-{name}.xlsx").write_bytes(browser.open(BASE + url).read())
     soffice = shutil.which("soffice") or sys.exit("LibreOffice is missing: run scripts/ensure-office.sh")
-    subprocess.run([soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(work), *map(str, sorted(work.glob("*.xlsx")))], check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{work}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            *map(str, sorted(work.glob("*.xlsx"))),
+        ],
+        check=True,
+        capture_output=True,
+    )
     OUT.mkdir(parents=True, exist_ok=True)
     for pdf in sorted(work.glob("*.pdf")):
-        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                        str(OUT / pdf.stem)], check=True)  # fmt: skip
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(OUT / pdf.stem)],
+            check=True,
+        )
         print(OUT / f"{pdf.stem}.png")
 
 

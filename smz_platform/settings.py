@@ -1,6 +1,6 @@
 """Settings, read from the environment (django-environ).
 
-Every knob is an environment variable documented in README.md ("Configuration"). The embedded
+Every knob is an environment variable documented in docs/operations.md ("Configuration"). The embedded
 default needs none: `make run` writes generated secrets into `var/.env`, which is read here when it
 exists, and the database falls back to an SQLite file under `var/`. In production the secrets are
 required: without them the process refuses to start (ImproperlyConfigured) rather than run with a
@@ -149,7 +149,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=False)
     # A dead database must answer quickly (503), not hang a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-# Behind pgbouncer in transaction mode (README "Scaled out") each transaction may get another server
+# Behind pgbouncer in transaction mode (docs/operations.md "Scaled out") each transaction may get another server
 # connection: nothing may outlive a transaction on the server. Django's server-side cursors (iterator())
 # are declared WITH HOLD outside transactions, and the punch intake's SQL PREPARE is per connection:
 # both are off. (psycopg2 sends parameters inline, so there are no protocol-level prepared statements.)
@@ -395,7 +395,7 @@ X_FRAME_OPTIONS = "DENY"
 # served by runserver on plain HTTP on loopback: no TLS redirect, no secure-only cookies, no HSTS.
 SMZ_PLAIN_HTTP = env.bool("SMZ_PLAIN_HTTP", default=False)
 if not DEBUG and not SMZ_PLAIN_HTTP:
-    # Behind the reverse proxy that terminates TLS (docker-compose.yml, README "Production").
+    # Behind the reverse proxy that terminates TLS (docker-compose.yml, docs/operations.md "Production").
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     # The container health check calls /healthz over plain HTTP from inside.
@@ -407,7 +407,7 @@ if not DEBUG and not SMZ_PLAIN_HTTP:
     SECURE_HSTS_PRELOAD = True
 
 # Logs: one JSON object a line with the request id (SMZ_LOG_FORMAT=json, the default in production), or
-# plain lines (the embedded default's debug mode). README "Operations".
+# plain lines (the embedded default's debug mode). docs/operations.md.
 SMZ_LOG_FORMAT = env.str("SMZ_LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
@@ -421,9 +421,7 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": SMZ_LOG_FORMAT, "filters": ["request_id"]}
-    },  # fmt: skip
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": SMZ_LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # axes logs every login at INFO: failures and lockouts (WARNING) are what an operator reads.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},

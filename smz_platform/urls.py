@@ -24,7 +24,7 @@ urlpatterns = [
         "password/set/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(success_url="/password/set/done/", reset_url_token="link"),
         name="password_reset_confirm",
-    ),  # fmt: skip
+    ),
     path("password/set/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

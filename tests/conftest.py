@@ -46,8 +46,11 @@ def _pgbouncer_let_go() -> None:
 
         db = settings.DATABASES["default"]
         name = db.get("TEST", {}).get("NAME") or f"test_{db['NAME'].removeprefix('test_')}"
-        subprocess.run(["bash", "scripts/pgbouncer.sh", "kill", name], check=False,
-                       env={**__import__("os").environ, "PGBOUNCER_PORT": str(db["PORT"])})  # fmt: skip
+        subprocess.run(
+            ["bash", "scripts/pgbouncer.sh", "kill", name],
+            check=False,
+            env={**__import__("os").environ, "PGBOUNCER_PORT": str(db["PORT"])},
+        )
 
 
 # The system tests (issue 26): they start processes, browsers, servers or the whole demo, and take most of
@@ -160,9 +163,15 @@ def register_gate(city: City):
     from devices.services import device_register
 
     return device_register(
-        user=city.users["contractor"], project=city.project, serial="HS-GATE-01", vendor=city.vendor,
-        model="FaceGate-3", kind="gate", connection="direct", location="entrance",
-    )  # fmt: skip
+        user=city.users["contractor"],
+        project=city.project,
+        serial="HS-GATE-01",
+        vendor=city.vendor,
+        model="FaceGate-3",
+        kind="gate",
+        connection="direct",
+        location="entrance",
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -16,14 +16,27 @@ class SignedDevice:
     serial: str
     secret: str
 
-    def post(self, path: str, body: object, *, timestamp: int | None = None, nonce: str | None = None,
-             signature: str | None = None, headers: dict | None = None, serial: str | None = None):  # fmt: skip
+    def post(
+        self,
+        path: str,
+        body: object,
+        *,
+        timestamp: int | None = None,
+        nonce: str | None = None,
+        signature: str | None = None,
+        headers: dict | None = None,
+        serial: str | None = None,
+    ):
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         ts = str(int(time.time()) if timestamp is None else timestamp)
         nonce = nonce or random_secrets.token_urlsafe(16)
         signature = signature or sign(self.secret.encode(), "POST", path, ts, nonce, raw)
-        all_headers = {"X-Device-SN": serial or self.serial, "X-Timestamp": ts, "X-Nonce": nonce,
-                       "X-Signature": signature}  # fmt: skip
+        all_headers = {
+            "X-Device-SN": serial or self.serial,
+            "X-Timestamp": ts,
+            "X-Nonce": nonce,
+            "X-Signature": signature,
+        }
         all_headers.update(headers or {})
         return self.client.post(path, raw, content_type="application/json", headers=all_headers)
 

@@ -97,13 +97,18 @@ def november_campaign(city):
     from inspections.services.campaigns import PhaseIn, campaign_create
 
     return campaign_create(
-        user=city.users["city"], name="2026年实名制管理专项整治行动", starts_on=dt.date(2026, 11, 1),
-        ends_on=dt.date(2026, 12, 31), districts=[city.haishu, city.jiangbei],
-        phases=[PhaseIn("self_inspection", dt.date(2026, 11, 1), dt.date(2026, 11, 10)),
-                PhaseIn("local_inspection", dt.date(2026, 11, 10), dt.date(2026, 11, 25)),
-                PhaseIn("municipal_supervision", dt.date(2026, 11, 25), dt.date(2026, 12, 15)),
-                PhaseIn("summary", dt.date(2026, 12, 15), dt.date(2026, 12, 31))],
-    )  # fmt: skip
+        user=city.users["city"],
+        name="2026年实名制管理专项整治行动",
+        starts_on=dt.date(2026, 11, 1),
+        ends_on=dt.date(2026, 12, 31),
+        districts=[city.haishu, city.jiangbei],
+        phases=[
+            PhaseIn("self_inspection", dt.date(2026, 11, 1), dt.date(2026, 11, 10)),
+            PhaseIn("local_inspection", dt.date(2026, 11, 10), dt.date(2026, 11, 25)),
+            PhaseIn("municipal_supervision", dt.date(2026, 11, 25), dt.date(2026, 12, 15)),
+            PhaseIn("summary", dt.date(2026, 12, 15), dt.date(2026, 12, 31)),
+        ],
+    )
 
 
 def province_of(city):

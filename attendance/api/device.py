@@ -40,10 +40,13 @@ SIGNED_HEADERS = [
     OpenApiParameter("X-Timestamp", str, OpenApiParameter.HEADER, required=True, description="Unix seconds"),
     OpenApiParameter("X-Nonce", str, OpenApiParameter.HEADER, required=True, description="16–64 [A-Za-z0-9_-]"),
     OpenApiParameter(
-        "X-Signature", str, OpenApiParameter.HEADER, required=True,
+        "X-Signature",
+        str,
+        OpenApiParameter.HEADER,
+        required=True,
         description="hex HMAC-SHA256(secret, METHOD\\npath\\ntimestamp\\nnonce\\nsha256(body))",
     ),
-]  # fmt: skip
+]
 REFUSALS = {
     400: OpenApiResponse(ERROR, description="malformed body"),
     401: OpenApiResponse(
@@ -57,8 +60,9 @@ REFUSALS = {
 }
 
 
-def refusal(status: int, code: str, message: str, retry_after: int | None = None,
-            extra: dict | None = None) -> JsonResponse:  # fmt: skip
+def refusal(
+    status: int, code: str, message: str, retry_after: int | None = None, extra: dict | None = None
+) -> JsonResponse:
     response = JsonResponse({"code": code, "message": message, **(extra or {})}, status=status)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
@@ -101,8 +105,9 @@ def device_endpoint(handle: Callable[[DeviceRequest, object], JsonResponse], bad
             # Photos are written before the rows: nothing of the batch was stored. Batches without
             # photos go on being accepted; this one is retried when there is room again.
             logger.exception("a punch photo could not be stored")
-            return refusal(503, "unavailable", "Photos cannot be stored now; nothing was stored. Retry later.",
-                           retry_after=300)  # fmt: skip
+            return refusal(
+                503, "unavailable", "Photos cannot be stored now; nothing was stored. Retry later.", retry_after=300
+            )
 
     return view
 
@@ -143,9 +148,13 @@ def _heartbeat(signed: DeviceRequest, data: object) -> JsonResponse:
             dt.datetime.fromisoformat(reported_at)
         except ValueError:
             raise BadBody("reported_at must be an ISO 8601 date-time.") from None
-    device_heartbeat_record(device_id=signed.device.pk, liveness_enabled=data["liveness_enabled"],
-                            firmware=data.get("firmware"), at=signed.received_at,
-                            clock_skew=signed.clock_skew)  # fmt: skip
+    device_heartbeat_record(
+        device_id=signed.device.pk,
+        liveness_enabled=data["liveness_enabled"],
+        firmware=data.get("firmware"),
+        at=signed.received_at,
+        clock_skew=signed.clock_skew,
+    )
     return JsonResponse({"server_time": signed.received_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
 
 
@@ -173,10 +182,11 @@ RESULT = inline_serializer(
     {
         "record_id": serializers.CharField(),
         "status": serializers.ChoiceField(choices=["accepted", "duplicate", "rejected"]),
-        "error": inline_serializer("PunchError", {"code": serializers.CharField(), "message": serializers.CharField()},
-                                   required=False),
+        "error": inline_serializer(
+            "PunchError", {"code": serializers.CharField(), "message": serializers.CharField()}, required=False
+        ),
     },
-)  # fmt: skip
+)
 
 
 def _punches(signed: DeviceRequest, data: object) -> JsonResponse:
@@ -186,8 +196,9 @@ def _punches(signed: DeviceRequest, data: object) -> JsonResponse:
         raise BadBody("The body must be an object with a list `punches`.")
     if not 1 <= len(punches) <= MAX_BATCH:
         raise BadBody(f"A batch holds 1 to {MAX_BATCH} punches, not {len(punches)}.")
-    result = punch_batch_ingest(device=signed.device, punches=punches, received_at=signed.received_at,
-                                clock_skew=signed.clock_skew)  # fmt: skip
+    result = punch_batch_ingest(
+        device=signed.device, punches=punches, received_at=signed.received_at, clock_skew=signed.clock_skew
+    )
     intake_count(accepted=result.accepted, duplicate=result.duplicates, rejected=result.rejected)
     return JsonResponse(result.as_answer())
 

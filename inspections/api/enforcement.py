@@ -81,12 +81,18 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data.is_valid(raise_exception=True)
         v = data.validated_data
         inspection = inspection_services.inspection_record(
-            user=request.user, project=_project(request, v["project"]), kind=v["kind"], day=v["day"],
-            inspectors=v["inspectors"], headcount=v.get("headcount"), notes=v["notes"],
+            user=request.user,
+            project=_project(request, v["project"]),
+            kind=v["kind"],
+            day=v["day"],
+            inspectors=v["inspectors"],
+            headcount=v.get("headcount"),
+            notes=v["notes"],
             findings=[inspection_services.FindingIn(**f) for f in v["findings"]],
             device_tests=[inspection_services.DeviceTestIn(**t) for t in v["device_tests"]],
-            campaign=v.get("campaign"), draw=v.get("draw"),
-        )  # fmt: skip
+            campaign=v.get("campaign"),
+            draw=v.get("draw"),
+        )
         return Response(s.InspectionSerializer(self.get_queryset().get(pk=inspection.pk)).data, status=201)
 
 
@@ -100,9 +106,11 @@ class InspectionPhotoApi(APIView):
         data = s.PhotoInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         photo = inspection_services.inspection_photo_add(
-            user=request.user, inspection=inspection, caption=data.validated_data["caption"],
+            user=request.user,
+            inspection=inspection,
+            caption=data.validated_data["caption"],
             content=data.validated_data["file"].read(),
-        )  # fmt: skip
+        )
         return Response(s.PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
 
@@ -164,9 +172,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data.is_valid(raise_exception=True)
         v = data.validated_data
         case = case_services.case_open(
-            user=request.user, project=_project(request, v["project"]), title=v["title"], alert_ids=v["alerts"],
+            user=request.user,
+            project=_project(request, v["project"]),
+            title=v["title"],
+            alert_ids=v["alerts"],
             finding_ids=v["findings"],
-        )  # fmt: skip
+        )
         return Response(_case_detail(request, case), status=status.HTTP_201_CREATED)
 
 
@@ -177,8 +188,12 @@ class CaseAttachApi(APIView):
         scope_of(request.user).authorize(case, "handle")
         data = s.AttachInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        case_services.case_attach(user=request.user, case=case, alert_ids=data.validated_data["alerts"],
-                                  finding_ids=data.validated_data["findings"])  # fmt: skip
+        case_services.case_attach(
+            user=request.user,
+            case=case,
+            alert_ids=data.validated_data["alerts"],
+            finding_ids=data.validated_data["findings"],
+        )
         return Response(_case_detail(request, case))
 
 
@@ -202,8 +217,9 @@ class CaseMeasureIssueApi(APIView):
         scope_of(request.user).authorize(case, "issue_notice")  # staff, or the supervision firm for its notice
         data = s.MeasureInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        measure = measure_services.measure_issue(user=request.user, case=case,
-                                              data=measure_services.MeasureIn(**data.validated_data))  # fmt: skip
+        measure = measure_services.measure_issue(
+            user=request.user, case=case, data=measure_services.MeasureIn(**data.validated_data)
+        )
         return Response(s.MeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
 
 
@@ -217,12 +233,19 @@ class MeasureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = filters.MeasureFilter
 
     def get_queryset(self):
-        return Measure.objects.restrict(self.request.user, "view").select_related(
-            "case", "case__project", "target_enterprise", "target_person", "issued_by"
-        ).prefetch_related(
-            "documents", Prefetch("replies", queryset=RectificationReply.objects.select_related(
-                "submitted_by", "reviewed_by").prefetch_related("documents")),
-        )  # fmt: skip
+        return (
+            Measure.objects.restrict(self.request.user, "view")
+            .select_related("case", "case__project", "target_enterprise", "target_person", "issued_by")
+            .prefetch_related(
+                "documents",
+                Prefetch(
+                    "replies",
+                    queryset=RectificationReply.objects.select_related("submitted_by", "reviewed_by").prefetch_related(
+                        "documents"
+                    ),
+                ),
+            )
+        )
 
 
 def _measure(request: Request, measure_id: int) -> Measure:
@@ -251,8 +274,9 @@ class MeasureWithdrawApi(APIView):
         scope_of(request.user).authorize(measure, "handle")
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        measure = measure_services.measure_withdraw(user=request.user, measure=measure,
-                                                 reason=data.validated_data["reason"])  # fmt: skip
+        measure = measure_services.measure_withdraw(
+            user=request.user, measure=measure, reason=data.validated_data["reason"]
+        )
         return Response(s.MeasureSerializer(measure).data)
 
 
@@ -266,8 +290,9 @@ class MeasureDocumentApi(APIView):
         data = s.DocumentInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        document = measure_services.measure_document_add(user=request.user, measure=measure, name=upload.name,
-                                                      content=upload.read())  # fmt: skip
+        document = measure_services.measure_document_add(
+            user=request.user, measure=measure, name=upload.name, content=upload.read()
+        )
         return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
@@ -282,9 +307,14 @@ class MeasureDocumentDownloadApi(APIView):
         )
         if document is None:
             raise Http404
-        audit_event_record(user=request.user, action=AuditAction.DOWNLOAD_ATTACHMENT,
-                           what=f"下载处理措施{measure.pk}的文书{document.pk}", record_count=1, request=request,
-                           project_permit_no=measure.case.project.permit_no)  # fmt: skip
+        audit_event_record(
+            user=request.user,
+            action=AuditAction.DOWNLOAD_ATTACHMENT,
+            what=f"下载处理措施{measure.pk}的文书{document.pk}",
+            record_count=1,
+            request=request,
+            project_permit_no=measure.case.project.permit_no,
+        )
         return file_download(document)
 
 
@@ -303,9 +333,11 @@ class MeasureReplyApi(APIView):
         data = s.ReplyInSerializer(data=payload)
         data.is_valid(raise_exception=True)
         reply = reply_services.reply_submit(
-            user=request.user, measure=measure, text=data.validated_data["text"],
+            user=request.user,
+            measure=measure,
+            text=data.validated_data["text"],
             files=[(f.name, f.read()) for f in data.validated_data["files"]],
-        )  # fmt: skip
+        )
         return Response(s.ReplySerializer(reply).data, status=status.HTTP_201_CREATED)
 
 
@@ -326,8 +358,9 @@ class ReplyAcceptApi(APIView):
         _require_reviewer(request, reply)
         data = s.NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reply = reply_services.reply_review(user=request.user, reply=reply, accept=True,
-                                           note=data.validated_data["note"])  # fmt: skip
+        reply = reply_services.reply_review(
+            user=request.user, reply=reply, accept=True, note=data.validated_data["note"]
+        )
         return Response(s.ReplySerializer(reply).data)
 
 
@@ -338,8 +371,9 @@ class ReplyRejectApi(APIView):
         _require_reviewer(request, reply)
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reply = reply_services.reply_review(user=request.user, reply=reply, accept=False,
-                                           note=data.validated_data["reason"])  # fmt: skip
+        reply = reply_services.reply_review(
+            user=request.user, reply=reply, accept=False, note=data.validated_data["reason"]
+        )
         return Response(s.ReplySerializer(reply).data)
 
 
@@ -360,20 +394,35 @@ class EnterpriseCreditApi(APIView):
     """An enterprise's credit score now and at the end of each of the last twelve months."""
 
     @extend_schema(
-        responses={200: inline_serializer("EnterpriseCredit", {
-            "enterprise": serializers.CharField(), "name": serializers.CharField(),
-            "score": serializers.IntegerField(), "blacklisted_on": serializers.DateField(allow_null=True),
-            "history": serializers.ListField(child=inline_serializer("CreditPoint", {
-                "month": serializers.CharField(), "score": serializers.IntegerField()})),
-        })},
-    )  # fmt: skip
+        responses={
+            200: inline_serializer(
+                "EnterpriseCredit",
+                {
+                    "enterprise": serializers.CharField(),
+                    "name": serializers.CharField(),
+                    "score": serializers.IntegerField(),
+                    "blacklisted_on": serializers.DateField(allow_null=True),
+                    "history": serializers.ListField(
+                        child=inline_serializer(
+                            "CreditPoint", {"month": serializers.CharField(), "score": serializers.IntegerField()}
+                        )
+                    ),
+                },
+            )
+        },
+    )
     def get(self, request: Request, uscc: str) -> Response:
         enterprise = get_object_or_404(Enterprise.objects.restrict(request.user, "view"), uscc=uscc)
         history = credit_history(enterprise=enterprise)
-        return Response({
-            "enterprise": enterprise.uscc, "name": enterprise.name, "score": history[-1].score,
-            "blacklisted_on": enterprise.blacklisted_on, "history": [asdict(p) for p in history],
-        })  # fmt: skip
+        return Response(
+            {
+                "enterprise": enterprise.uscc,
+                "name": enterprise.name,
+                "score": history[-1].score,
+                "blacklisted_on": enterprise.blacklisted_on,
+                "history": [asdict(p) for p in history],
+            }
+        )
 
 
 class PersonCreditApi(APIView):
@@ -381,13 +430,23 @@ class PersonCreditApi(APIView):
     for the regulators of a project the person is engaged on; the ID number masked."""
 
     @extend_schema(
-        responses={200: inline_serializer("PersonCredit", {
-            "person": serializers.IntegerField(), "name": serializers.CharField(),
-            "id_number": serializers.CharField(), "score": serializers.IntegerField(),
-            "history": serializers.ListField(child=inline_serializer("PersonCreditPoint", {
-                "month": serializers.CharField(), "score": serializers.IntegerField()})),
-        })},
-    )  # fmt: skip
+        responses={
+            200: inline_serializer(
+                "PersonCredit",
+                {
+                    "person": serializers.IntegerField(),
+                    "name": serializers.CharField(),
+                    "id_number": serializers.CharField(),
+                    "score": serializers.IntegerField(),
+                    "history": serializers.ListField(
+                        child=inline_serializer(
+                            "PersonCreditPoint", {"month": serializers.CharField(), "score": serializers.IntegerField()}
+                        )
+                    ),
+                },
+            )
+        },
+    )
     def get(self, request: Request, person_id: int) -> Response:
         scope_of(request.user).require("regulate", _("Credit records of people are read by the regulators."))
         # A person may be engaged on several projects: any one in the user's jurisdiction will do.
@@ -401,8 +460,15 @@ class PersonCreditApi(APIView):
             raise Http404
         person = engagement.person
         history = credit_history(person=person)
-        return Response({"person": person.pk, "name": person.name, "id_number": person.id_number_masked,
-                         "score": history[-1].score, "history": [asdict(p) for p in history]})  # fmt: skip
+        return Response(
+            {
+                "person": person.pk,
+                "name": person.name,
+                "id_number": person.id_number_masked,
+                "score": history[-1].score,
+                "history": [asdict(p) for p in history],
+            }
+        )
 
 
 # --- Campaigns and random draws --------------------------------------------------------------------
@@ -423,9 +489,13 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         v = data.validated_data
         campaign = campaign_services.campaign_create(
-            user=request.user, name=v["name"], starts_on=v["starts_on"], ends_on=v["ends_on"],
-            districts=v["districts"], phases=[campaign_services.PhaseIn(**p) for p in v["phases"]],
-        )  # fmt: skip
+            user=request.user,
+            name=v["name"],
+            starts_on=v["starts_on"],
+            ends_on=v["ends_on"],
+            districts=v["districts"],
+            phases=[campaign_services.PhaseIn(**p) for p in v["phases"]],
+        )
         return Response(s.CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
@@ -465,9 +535,12 @@ class RandomDrawVerifyApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("draw_id", int, OpenApiParameter.PATH)],
-        responses={200: inline_serializer("DrawVerification", {"draw": serializers.IntegerField(),
-                                                               "reproduced": serializers.BooleanField()})},
-    )  # fmt: skip
+        responses={
+            200: inline_serializer(
+                "DrawVerification", {"draw": serializers.IntegerField(), "reproduced": serializers.BooleanField()}
+            )
+        },
+    )
     def get(self, request: Request, draw_id: int) -> Response:
         draw = get_object_or_404(RandomDraw.objects.restrict(request.user, "view"), pk=draw_id)
         return Response({"draw": draw.pk, "reproduced": campaign_services.random_draw_verify(draw=draw)})

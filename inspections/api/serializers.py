@@ -61,9 +61,21 @@ class InspectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Inspection
         fields = [
-            "id", "project", "kind", "day", "inspectors", "headcount", "notes", "campaign", "draw", "findings",
-            "device_tests", "photos", "recorded_by", "recorded_at",
-        ]  # fmt: skip
+            "id",
+            "project",
+            "kind",
+            "day",
+            "inspectors",
+            "headcount",
+            "notes",
+            "campaign",
+            "draw",
+            "findings",
+            "device_tests",
+            "photos",
+            "recorded_by",
+            "recorded_at",
+        ]
 
 
 class FindingInSerializer(serializers.Serializer):
@@ -110,9 +122,17 @@ class ReplySerializer(serializers.ModelSerializer):
     class Meta:
         model = RectificationReply
         fields = [
-            "id", "measure", "text", "state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at",
-            "review_note", "documents",
-        ]  # fmt: skip
+            "id",
+            "measure",
+            "text",
+            "state",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_note",
+            "documents",
+        ]
 
 
 class MeasureSerializer(serializers.ModelSerializer):
@@ -127,10 +147,29 @@ class MeasureSerializer(serializers.ModelSerializer):
     class Meta:
         model = Measure
         fields = [
-            "id", "case", "project", "kind", "state", "basis", "issued_on", "issuing_body", "document_no", "deadline",
-            "points", "fine_yuan", "target_enterprise", "target_enterprise_name", "target_person", "note",
-            "escalated_from", "issued_by", "created_at", "closed_at", "documents", "replies",
-        ]  # fmt: skip
+            "id",
+            "case",
+            "project",
+            "kind",
+            "state",
+            "basis",
+            "issued_on",
+            "issuing_body",
+            "document_no",
+            "deadline",
+            "points",
+            "fine_yuan",
+            "target_enterprise",
+            "target_enterprise_name",
+            "target_person",
+            "note",
+            "escalated_from",
+            "issued_by",
+            "created_at",
+            "closed_at",
+            "documents",
+            "replies",
+        ]
 
     def get_documents(self, measure: Measure) -> list[dict]:
         return DocumentSerializer([d for d in measure.documents.all() if d.reply_id is None], many=True).data
@@ -165,13 +204,18 @@ class MeasureInSerializer(serializers.Serializer):
     )
     # Unknown ones answer as ones of another jurisdiction do (services.measures._check_targets).
     target_enterprise = EnterpriseRefField(
-        required=False, allow_null=True, default=None,
+        required=False,
+        allow_null=True,
+        default=None,
         error_messages={"does_not_exist": _("No enterprise of this case's project has this credit code.")},
-    )  # fmt: skip
+    )
     target_person = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), required=False, allow_null=True, default=None,
+        queryset=Person.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
         error_messages={"does_not_exist": _("Nobody engaged on this case's project has this id.")},
-    )  # fmt: skip
+    )
     note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
 
 
@@ -220,9 +264,19 @@ class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = [
-            "id", "project", "district", "title", "state", "alerts", "findings", "opened_by", "opened_at", "closed_by",
-            "closed_at", "closing_note",
-        ]  # fmt: skip
+            "id",
+            "project",
+            "district",
+            "title",
+            "state",
+            "alerts",
+            "findings",
+            "opened_by",
+            "opened_at",
+            "closed_by",
+            "closed_at",
+            "closing_note",
+        ]
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -239,17 +293,21 @@ class CaseDetailSerializer(CaseSerializer):
 class CaseInSerializer(serializers.Serializer):
     project = serializers.CharField(max_length=64)
     title = serializers.CharField(max_length=200)
-    alerts = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
-                                   max_length=1000)  # fmt: skip
-    findings = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
-                                     max_length=1000)  # fmt: skip
+    alerts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=1000
+    )
+    findings = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=1000
+    )
 
 
 class AttachInSerializer(serializers.Serializer):
-    alerts = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
-                                   max_length=1000)  # fmt: skip
-    findings = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
-                                     max_length=1000)  # fmt: skip
+    alerts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=1000
+    )
+    findings = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=1000
+    )
 
 
 class CreditRecordSerializer(serializers.ModelSerializer):
@@ -299,8 +357,19 @@ class DrawSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RandomDraw
-        fields = ["id", "district", "campaign", "size", "seed", "candidates", "drawn", "inspector_pool", "inspectors",
-                  "drawn_by", "drawn_at"]  # fmt: skip
+        fields = [
+            "id",
+            "district",
+            "campaign",
+            "size",
+            "seed",
+            "candidates",
+            "drawn",
+            "inspector_pool",
+            "inspectors",
+            "drawn_by",
+            "drawn_at",
+        ]
 
 
 class DrawInSerializer(serializers.Serializer):
@@ -308,7 +377,7 @@ class DrawInSerializer(serializers.Serializer):
     size = serializers.IntegerField(min_value=1, max_value=200)
     seed = serializers.CharField(max_length=64, required=False, allow_null=True, default=None)
     campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False, allow_null=True)
-    inspector_pool = serializers.ListField(child=serializers.CharField(max_length=32, allow_blank=True), max_length=100,
-                                           required=False,
-                                           default=list)  # fmt: skip
+    inspector_pool = serializers.ListField(
+        child=serializers.CharField(max_length=32, allow_blank=True), max_length=100, required=False, default=list
+    )
     inspector_count = serializers.IntegerField(min_value=0, max_value=20, required=False, default=0)

@@ -23,22 +23,42 @@ from projects.selectors import project_get
 from smz_platform.common.api import parse_month
 from smz_platform.common.months import month_end
 
-MANAGER = inline_serializer("ManagerPresence", {
-    "engagement": serializers.IntegerField(), "name": serializers.CharField(), "id_number": serializers.CharField(),
-    "position": serializers.CharField(), "attended_days": serializers.IntegerField(),
-    "construction_days": serializers.IntegerField(), "ratio": serializers.FloatField(allow_null=True),
-    "threshold": serializers.FloatField(), "passed": serializers.BooleanField(),
-})  # fmt: skip
-UNCOUNTED = inline_serializer("UncountedPunch", {
-    "day": serializers.DateField(), "punched_at": serializers.DateTimeField(), "name": serializers.CharField(),
-    "id_number": serializers.CharField(), "device": serializers.CharField(), "rule": serializers.CharField(),
-    "reason": serializers.CharField(),
-})  # fmt: skip
-WORKERS = inline_serializer("WorkerPresence", {
-    "engaged": serializers.IntegerField(), "attended_person_days": serializers.IntegerField(),
-    "rate": serializers.FloatField(allow_null=True), "threshold": serializers.FloatField(),
-    "passed": serializers.BooleanField(),
-})  # fmt: skip
+MANAGER = inline_serializer(
+    "ManagerPresence",
+    {
+        "engagement": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "id_number": serializers.CharField(),
+        "position": serializers.CharField(),
+        "attended_days": serializers.IntegerField(),
+        "construction_days": serializers.IntegerField(),
+        "ratio": serializers.FloatField(allow_null=True),
+        "threshold": serializers.FloatField(),
+        "passed": serializers.BooleanField(),
+    },
+)
+UNCOUNTED = inline_serializer(
+    "UncountedPunch",
+    {
+        "day": serializers.DateField(),
+        "punched_at": serializers.DateTimeField(),
+        "name": serializers.CharField(),
+        "id_number": serializers.CharField(),
+        "device": serializers.CharField(),
+        "rule": serializers.CharField(),
+        "reason": serializers.CharField(),
+    },
+)
+WORKERS = inline_serializer(
+    "WorkerPresence",
+    {
+        "engaged": serializers.IntegerField(),
+        "attended_person_days": serializers.IntegerField(),
+        "rate": serializers.FloatField(allow_null=True),
+        "threshold": serializers.FloatField(),
+        "passed": serializers.BooleanField(),
+    },
+)
 
 
 class ProjectPresenceApi(APIView):
@@ -61,7 +81,7 @@ class ProjectPresenceApi(APIView):
                     ),
                 },
             )
-        },  # fmt: skip
+        },
     )
     def get(self, request: Request, permit_no: str) -> Response:
         project = project_get(user=request.user, permit_no=permit_no)
@@ -72,14 +92,27 @@ class ProjectPresenceApi(APIView):
         visible = set(
             Engagement.objects.restrict(request.user, "view").filter(project=project).values_list("pk", flat=True)
         )
-        return Response({
-            "project": project.permit_no, "month": month.strftime("%Y-%m"),
-            "construction_days": presence.construction_days,
-            "managers": [asdict(m) for m in presence.managers if m.engagement in visible],
-            "workers": asdict(presence.workers),
-            "uncounted": [{"day": u.day, "punched_at": u.punched_at, "name": u.name, "id_number": u.id_number,
-                           "device": u.device, "rule": u.rule, "reason": u.reason} for u in uncounted],
-        })  # fmt: skip
+        return Response(
+            {
+                "project": project.permit_no,
+                "month": month.strftime("%Y-%m"),
+                "construction_days": presence.construction_days,
+                "managers": [asdict(m) for m in presence.managers if m.engagement in visible],
+                "workers": asdict(presence.workers),
+                "uncounted": [
+                    {
+                        "day": u.day,
+                        "punched_at": u.punched_at,
+                        "name": u.name,
+                        "id_number": u.id_number,
+                        "device": u.device,
+                        "rule": u.rule,
+                        "reason": u.reason,
+                    }
+                    for u in uncounted
+                ],
+            }
+        )
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -98,9 +131,22 @@ class AlertSerializer(serializers.ModelSerializer):
     class Meta:
         model = Alert
         fields = [
-            "id", "rule", "project", "subject", "subject_type", "period_start", "period_end", "evidence", "state",
-            "handling", "scored", "first_detected", "last_seen", "resolved_at", "dismissed_reason",
-        ]  # fmt: skip
+            "id",
+            "rule",
+            "project",
+            "subject",
+            "subject_type",
+            "period_start",
+            "period_end",
+            "evidence",
+            "state",
+            "handling",
+            "scored",
+            "first_detected",
+            "last_seen",
+            "resolved_at",
+            "dismissed_reason",
+        ]
 
 
 class DismissSerializer(serializers.Serializer):

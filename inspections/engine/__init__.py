@@ -54,8 +54,16 @@ def _findings(spec: RuleSpec, ctx: Context) -> list[Finding]:
 
 
 def _apply(spec: RuleSpec, ctx: Context, findings: list[Finding], now: dt.datetime, *, resolve: bool) -> AlertCounts:
-    counts = alerts_apply(spec=spec, day=ctx.day, findings=findings, now=now, go_live=_go_live(ctx), resolve=resolve,
-                          judged=ctx.active_ids(), previous_day=ctx.previous_construction_day)  # fmt: skip
+    counts = alerts_apply(
+        spec=spec,
+        day=ctx.day,
+        findings=findings,
+        now=now,
+        go_live=_go_live(ctx),
+        resolve=resolve,
+        judged=ctx.active_ids(),
+        previous_day=ctx.previous_construction_day,
+    )
     if spec.invalidates:
         verdicts_record(spec=spec, findings=findings, alert_ids=counts.ids, policies=ctx.policy)
     return counts
@@ -101,9 +109,17 @@ def rules_judge(specs: list[RuleSpec], ctx: Context, *, now: dt.datetime, claims
             findings = [f for f in findings if f.project_id in ctx.unit_projects]
         counts = _apply(spec, ctx, findings, now, resolve=True)
         duration = int((time.perf_counter() - started) * 1000)
-        RuleRun.objects.create(day=ctx.day, part=part, rule=spec.code, started_at=now, duration_ms=duration,
-                               findings=len(findings), new_alerts=counts.new, updated_alerts=counts.updated,
-                               resolved_alerts=counts.resolved)  # fmt: skip
+        RuleRun.objects.create(
+            day=ctx.day,
+            part=part,
+            rule=spec.code,
+            started_at=now,
+            duration_ms=duration,
+            findings=len(findings),
+            new_alerts=counts.new,
+            updated_alerts=counts.updated,
+            resolved_alerts=counts.resolved,
+        )
         results.append(RuleResult(spec.code, len(findings), counts, duration))
         for claim in claims:
             claim.beat()

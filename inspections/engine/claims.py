@@ -54,8 +54,15 @@ def claim_take(*, day: dt.date, part: str = "", unit_id: int | None = None) -> C
     now, token = timezone.now(), secrets.token_hex(16)
     try:
         with transaction.atomic():
-            run = NightlyRun.objects.create(day=day, part=part, unit_id=unit_id, state=RunState.RUNNING,
-                                            token=token, started_at=now, heartbeat_at=now)  # fmt: skip
+            run = NightlyRun.objects.create(
+                day=day,
+                part=part,
+                unit_id=unit_id,
+                state=RunState.RUNNING,
+                token=token,
+                started_at=now,
+                heartbeat_at=now,
+            )
         return Claim(run.pk, token)
     except IntegrityError:
         pass  # the day has a row: take it over if its run is over or its holder is gone
@@ -63,9 +70,14 @@ def claim_take(*, day: dt.date, part: str = "", unit_id: int | None = None) -> C
     previous = row.values_list("state", flat=True).first() or ""
     takeable = Q(state__in=[RunState.COMPLETE, RunState.FAILED]) | Q(heartbeat_at__lt=now - _lease())
     taken = row.filter(takeable).update(
-        state=RunState.RUNNING, token=token, started_at=now, heartbeat_at=now, finished_at=None, error="",
+        state=RunState.RUNNING,
+        token=token,
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
+        error="",
         attempts=F("attempts") + 1,
-    )  # fmt: skip
+    )
     if taken != 1:
         raise RunInProgress
     return Claim(row.get().pk, token, previous=previous)

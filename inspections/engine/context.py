@@ -111,8 +111,13 @@ class Context:
         """The month judged on its last night (R11, R16): every project with a construction day in it."""
 
         def load():
-            presence = month_presence(projects=list(self.projects.values()), month=month_start(self.day),
-                                      until=self.day, book=self.book, timelines=self.timelines)  # fmt: skip
+            presence = month_presence(
+                projects=list(self.projects.values()),
+                month=month_start(self.day),
+                until=self.day,
+                book=self.book,
+                timelines=self.timelines,
+            )
             return {pk: p for pk, p in presence.items() if p.judged}
 
         return self.shared("month_presence", load)
@@ -133,5 +138,12 @@ def build_context(
     book = book or policies_in_force(day)
     by_pk = {p.pk: p for p in projects if p.in_scope or not book.for_project(p).scope_only}
     start = dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
-    return Context(day=day, day_start=start, day_end=start + dt.timedelta(days=1), projects=by_pk,
-                   timelines=timelines_for(by_pk), book=book, unit_projects=unit_projects)  # fmt: skip
+    return Context(
+        day=day,
+        day_start=start,
+        day_end=start + dt.timedelta(days=1),
+        projects=by_pk,
+        timelines=timelines_for(by_pk),
+        book=book,
+        unit_projects=unit_projects,
+    )

@@ -95,8 +95,11 @@ def night_parts(units: list[Unit]) -> list[str]:
 def stage_rules(stage: int, unit: Unit | None = None) -> list[RuleSpec]:
     """The rules of a stage for a part: the EVERYWHERE part takes those that read across projects."""
     across = unit is not None and unit.code == EVERYWHERE.code  # the task rebuilds the Unit from its code
-    return [spec for spec in order_of_judgement()
-            if bool(spec.invalidates) == (stage == 1) and spec.across_projects == across]  # fmt: skip
+    return [
+        spec
+        for spec in order_of_judgement()
+        if bool(spec.invalidates) == (stage == 1) and spec.across_projects == across
+    ]
 
 
 def night_open(*, day: dt.date) -> Claim:
@@ -110,8 +113,11 @@ def night_open(*, day: dt.date) -> Claim:
 
 
 def _night_claim(day: dt.date, token: str) -> Claim:
-    run_id = NightlyRun.objects.filter(day=day, part="", token=token, state=RunState.RUNNING).values_list(
-        "pk", flat=True).first()  # fmt: skip
+    run_id = (
+        NightlyRun.objects.filter(day=day, part="", token=token, state=RunState.RUNNING)
+        .values_list("pk", flat=True)
+        .first()
+    )
     if run_id is None:
         raise ClaimLost  # the night was taken over by a newer attempt, or closed
     return Claim(run_id, token)

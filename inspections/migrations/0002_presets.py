@@ -15,7 +15,7 @@ DEFAULT = {
     "r09_min_match_score": "0.800", "r11_key_positions": ["project_manager", "chief_supervisor"],
     "r11_key_ratio": "0.800", "r11_other_ratio": "0.700", "r12_silent_days": 4, "r13_late_hours": 48,
     "r15_min_shortfall": 1, "r15_penalty_shortfall": 15, "r16_worker_rate": "0.800", "go_live": None,
-}  # fmt: skip
+}
 PRESETS = {
     "default": ("默认口径", {}),
     "ningbo_2023": ("宁波 2023（甬建函〔2023〕82号）", {}),
@@ -30,7 +30,7 @@ def load(apps, schema_editor):
     Policy = apps.get_model("inspections", "Policy")
     for key, (name, overrides) in PRESETS.items():
         Policy.objects.get_or_create(preset=key, district=None, defaults={
-            "name": name, "in_force": key == "default", **DEFAULT, **overrides})  # fmt: skip
+            "name": name, "in_force": key == "default", **DEFAULT, **overrides})
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,7 @@ from django.db import migrations
 CATEGORY_POINTS = {
     "R01": 5, "R02": 3, "R03": 3, "R04": 3, "R05": 5, "R06": 8, "R07": 10, "R08": 3, "R09": 8, "R10": 5,
     "R11": 5, "R12": 5, "R13": 8, "R14": 5, "R15": 5, "R16": 3,
-}  # fmt: skip
+}
 MEASURE_POINTS = {"stop_work": 5, "circular": 3, "key_supervision": 2, "penalty": 5, "vendor_blacklist": 8}
 
 

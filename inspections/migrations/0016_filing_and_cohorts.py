@@ -25,16 +25,16 @@ class Migration(migrations.Migration):
             model_name="policy",
             name="r02_docking_filed_before",
             field=models.DateField(blank=True, help_text="Empty: direct connection everywhere (宁波). 中山: 2020-02-01.", null=True, verbose_name="R02: projects filed (施工报建) before this day may connect through a vendor's platform"),
-        ),  # fmt: skip
+        ),
         migrations.AddField(
             model_name="policy",
             name="managers_filed_from",
             field=models.DateField(blank=True, help_text="Empty: on every project. 中山: 2020-02-01 (earlier projects' managers attend on the old system).", null=True, verbose_name="managers are judged on projects filed (施工报建) from this day"),
-        ),  # fmt: skip
+        ),
         migrations.AddField(
             model_name="policy",
             name="managers_judged_roles",
             field=models.JSONField(blank=True, default=list, help_text="Participant roles; empty: every firm's managers. 中山: the general contractor and the supervisor.", verbose_name="managers are judged when their firm is one of"),
-        ),  # fmt: skip
+        ),
         migrations.RunPython(zhongshan_as_its_notice, migrations.RunPython.noop),
     ]

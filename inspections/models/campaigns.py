@@ -59,8 +59,9 @@ class RandomDraw(ScopedModel):
     findings. The seed and the candidates with their weights are recorded, so anyone can re-run the
     draw and get the same projects."""
 
-    district = models.ForeignKey("projects.Region", verbose_name=_("district"), on_delete=models.PROTECT,
-                                 related_name="+")  # fmt: skip
+    district = models.ForeignKey(
+        "projects.Region", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+"
+    )
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), null=True, blank=True, on_delete=models.PROTECT, related_name="draws"
     )

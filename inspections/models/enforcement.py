@@ -43,17 +43,29 @@ class Inspection(ScopedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
     enterprise = models.ForeignKey(
-        "projects.Enterprise", verbose_name=_("supervision firm"), null=True, blank=True, on_delete=models.PROTECT,
+        "projects.Enterprise",
+        verbose_name=_("supervision firm"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     campaign = models.ForeignKey(
-        "inspections.Campaign", verbose_name=_("campaign"), null=True, blank=True, on_delete=models.PROTECT,
+        "inspections.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="inspections",
-    )  # fmt: skip
+    )
     draw = models.ForeignKey(
-        "inspections.RandomDraw", verbose_name=_("random draw"), null=True, blank=True, on_delete=models.PROTECT,
+        "inspections.RandomDraw",
+        verbose_name=_("random draw"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="inspections",
-    )  # fmt: skip
+    )
     recorded_by = _who(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -187,18 +199,30 @@ class Measure(ScopedModel):
         _("fine (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     target_enterprise = models.ForeignKey(
-        "projects.Enterprise", verbose_name=_("enterprise concerned"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="measures",
-    )  # fmt: skip
-    target_person = models.ForeignKey(
-        "projects.Person", verbose_name=_("person concerned"), null=True, blank=True, on_delete=models.PROTECT,
+        "projects.Enterprise",
+        verbose_name=_("enterprise concerned"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="measures",
-    )  # fmt: skip
+    )
+    target_person = models.ForeignKey(
+        "projects.Person",
+        verbose_name=_("person concerned"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="measures",
+    )
     note = models.TextField(_("note"), blank=True)
     escalated_from = models.ForeignKey(
-        "self", verbose_name=_("escalated from"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("escalated from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="escalations",
-    )  # fmt: skip
+    )
     # Whom a proposal of the escalation is for (the subject of the finding that still failed).
     ladder_subject = models.CharField(_("escalated for"), max_length=200, blank=True, default="")
     created_by = _who(_("created by"), null=True, blank=True)
@@ -220,7 +244,7 @@ class Measure(ScopedModel):
             # The nightly escalation proposes each next measure once per overdue order and subject.
             models.UniqueConstraint(
                 fields=["escalated_from", "kind", "ladder_subject"], name="measure_one_escalation_per_kind_and_subject"
-            ),  # fmt: skip
+            ),
         ]
 
     def __str__(self) -> str:
@@ -253,9 +277,13 @@ class MeasureDocument(ScopedModel):
 
     measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="documents")
     reply = models.ForeignKey(
-        RectificationReply, verbose_name=_("reply"), null=True, blank=True, on_delete=models.PROTECT,
+        RectificationReply,
+        verbose_name=_("reply"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="documents",
-    )  # fmt: skip
+    )
     file = models.FileField(_("file"), upload_to="measures/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=40)
@@ -338,13 +366,21 @@ class CreditRecord(ScopedModel):
     before the policy's go-live date are kept but not scored (中山 2019 上线通知 四(四))."""
 
     enterprise = models.ForeignKey(
-        "projects.Enterprise", verbose_name=_("enterprise"), null=True, blank=True, on_delete=models.PROTECT,
+        "projects.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="credit_records",
-    )  # fmt: skip
+    )
     person = models.ForeignKey(
-        "projects.Person", verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT,
+        "projects.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="credit_records",
-    )  # fmt: skip
+    )
     measure = models.ForeignKey(
         Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="credit_records"
     )

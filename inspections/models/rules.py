@@ -34,10 +34,14 @@ class Policy(ScopedModel):
     name = models.CharField(_("name"), max_length=100)
     preset = models.CharField(_("preset"), max_length=32, blank=True)
     district = models.OneToOneField(
-        "projects.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT,
+        "projects.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="policy",
         help_text=_("Empty: the platform-wide policy. A province, a city or a district: its own policy."),
-    )  # fmt: skip
+    )
     in_force = models.BooleanField(_("in force"), default=True)
     go_live = models.DateField(_("go-live date"), null=True, blank=True)
     # The construction-day calendar.
@@ -48,9 +52,11 @@ class Policy(ScopedModel):
     pm_stops_on_quality_notice = models.BooleanField(
         _("two stops of attendance: the project manager's ends on the quality supervision completion notice"),
         default=DEFAULT["pm_stops_on_quality_notice"],
-        help_text=_("Off: a stop of attendance ends everyone's. 中山: the others' end on the safety evaluation "
-                    "report, the project manager's only on the quality supervision completion notice."),
-    )  # fmt: skip
+        help_text=_(
+            "Off: a stop of attendance ends everyone's. 中山: the others' end on the safety evaluation "
+            "report, the project manager's only on the quality supervision completion notice."
+        ),
+    )
     manager_grace_days = models.PositiveIntegerField(
         _("manager attendance starts this many days after the planned start"), default=DEFAULT["manager_grace_days"]
     )
@@ -68,8 +74,9 @@ class Policy(ScopedModel):
         default=DEFAULT["valid_min_span_hours"],
     )
     # Punches a rule finds false do not make a day attended (docs/rules.md): each a policy option.
-    invalid_no_liveness = models.BooleanField(_("R06: a face punch without a passed liveness check does not count"),
-                                              default=DEFAULT["invalid_no_liveness"])  # fmt: skip
+    invalid_no_liveness = models.BooleanField(
+        _("R06: a face punch without a passed liveness check does not count"), default=DEFAULT["invalid_no_liveness"]
+    )
     invalid_forged = models.BooleanField(
         _("R07: a reused photo or an impossible journey does not count"), default=DEFAULT["invalid_forged"]
     )
@@ -79,8 +86,9 @@ class Policy(ScopedModel):
     invalid_low_score = models.BooleanField(
         _("R09: a face below the match score does not count"), default=DEFAULT["invalid_low_score"]
     )
-    invalid_elsewhere = models.BooleanField(_("R10: a manager's punch outside the project does not count"),
-                                            default=DEFAULT["invalid_elsewhere"])  # fmt: skip
+    invalid_elsewhere = models.BooleanField(
+        _("R10: a manager's punch outside the project does not count"), default=DEFAULT["invalid_elsewhere"]
+    )
     invalid_backfilled = models.BooleanField(
         _("R13: a punch back-filled while online does not count"), default=DEFAULT["invalid_backfilled"]
     )
@@ -92,9 +100,11 @@ class Policy(ScopedModel):
         _("R01: days after the actual start without a device"), default=DEFAULT["r01_grace_days"]
     )
     r02_docking_filed_before = models.DateField(
-        _("R02: projects filed (施工报建) before this day may connect through a vendor's platform"), null=True,
-        blank=True, help_text=_("Empty: direct connection everywhere (宁波). 中山: 2020-02-01."),
-    )  # fmt: skip
+        _("R02: projects filed (施工报建) before this day may connect through a vendor's platform"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: direct connection everywhere (宁波). 中山: 2020-02-01."),
+    )
     r03_offline_hours = models.PositiveIntegerField(
         _("R03: offline for more than (hours)"), default=DEFAULT["r03_offline_hours"]
     )
@@ -105,25 +115,30 @@ class Policy(ScopedModel):
         _("R08: municipal works may punch on tablets with face and location"), default=DEFAULT["r08_municipal_tablets"]
     )
     card_verified_entry = models.BooleanField(
-        _("R17: every entry verified by reading the ID card at the gate"), default=DEFAULT["card_verified_entry"],
+        _("R17: every entry verified by reading the ID card at the gate"),
+        default=DEFAULT["card_verified_entry"],
         help_text=_(
             "杭州: a person on site whose entry no ID card read verified is a finding (二代身份证不校验，人员不进场)."
         ),
-    )  # fmt: skip
+    )
     r09_min_match_score = _ratio(
         verbose_name=_("R09: lowest acceptable match score"), default=DEFAULT["r09_min_match_score"]
     )
     # Who is judged on attendance, by cohort (中山 2019 上线通知 四(一)–(三); inspections.cohorts).
     managers_filed_from = models.DateField(
-        _("managers are judged on projects filed (施工报建) from this day"), null=True, blank=True,
+        _("managers are judged on projects filed (施工报建) from this day"),
+        null=True,
+        blank=True,
         help_text=_("Empty: on every project. 中山: 2020-02-01 (earlier projects' managers attend on the old system)."),
-    )  # fmt: skip
+    )
     managers_judged_roles = models.JSONField(
-        _("managers are judged when their firm is one of"), default=list, blank=True,
+        _("managers are judged when their firm is one of"),
+        default=list,
+        blank=True,
         help_text=_(
             "Participant roles; empty: every firm's managers. 中山: the general contractor and the supervisor."
         ),
-    )  # fmt: skip
+    )
     r11_key_positions = models.JSONField(
         _("R11: key positions"), default=key_positions, help_text=_("Positions held to the key threshold.")
     )
@@ -189,9 +204,13 @@ class PolicyVersion(ScopedModel):
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("policy version")
@@ -254,14 +273,22 @@ class Alert(ScopedModel):
     last_seen = models.DateTimeField(_("last seen"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     dismissed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("dismissed by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dismissed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
     dismissed_reason = models.TextField(_("reason for dismissal"), blank=True)
 
@@ -326,8 +353,9 @@ class NightlyRun(ScopedModel):
 
     day = models.DateField(_("day"))
     part = models.CharField(_("part of the run"), max_length=40, blank=True, default="")
-    unit = models.ForeignKey("projects.Region", verbose_name=_("district"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    unit = models.ForeignKey(
+        "projects.Region", verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     state = models.CharField(_("state"), max_length=16, choices=RunState.choices)
     token = models.CharField(_("claim token"), max_length=32)
     attempts = models.PositiveIntegerField(_("attempts"), default=1)
@@ -355,9 +383,14 @@ class ExportGrant(ScopedModel):
     )
     purpose = models.CharField(_("purpose"), max_length=200)
     project = models.ForeignKey(
-        "projects.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.CASCADE,
-        related_name="+", help_text=_("Empty: every project in the user's jurisdiction."),
-    )  # fmt: skip
+        "projects.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: every project in the user's jurisdiction."),
+    )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"))
     approved_by = models.ForeignKey(

@@ -89,9 +89,14 @@ POSITIONS = {"position", "required_position"}
 CONNECTIONS = {"direct": "设备直连", "platform": "经第三方平台对接"}
 SEVERITIES = {"rectify": "责令整改", "penalty": "行政处罚", "warning": "提醒"}
 STATUSES = {"not_started": "未开工", "active": "在建", "suspended": "停工", "completed": "完工"}
-FIELDS = {"status": "项目状态", "planned_start": "计划开工日期", "actual_start": "实际开工日期",
-          "completed_on": "竣工日期", "attendance_stopped_on": "停止考勤日期",
-          "manager_attendance_stopped_on": "项目经理停止考勤日期"}  # fmt: skip
+FIELDS = {
+    "status": "项目状态",
+    "planned_start": "计划开工日期",
+    "actual_start": "实际开工日期",
+    "completed_on": "竣工日期",
+    "attendance_stopped_on": "停止考勤日期",
+    "manager_attendance_stopped_on": "项目经理停止考勤日期",
+}
 SHOWN = 10  # items of a list shown; the rest counted
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -34,7 +34,7 @@ def evaluate(projects: list[ProjectDevices], *, day: dt.date, grace_days: int) -
             day,
             day,
             evidence={"start": p.start.isoformat(), "devices_in_service": 0, "grace_days": grace_days},
-        )  # fmt: skip
+        )
         for p in projects
         if p.devices_in_service == 0 and day >= p.start + dt.timedelta(days=grace_days)
     ]
@@ -45,10 +45,14 @@ def collect(ctx) -> list[Finding]:
     findings = []
     for project in ctx.active():
         findings += evaluate(
-            [ProjectDevices(project.pk, project.name, ctx.timelines[project.pk].start_on(ctx.day),
-                            len(devices[project.pk]))],
-            day=ctx.day, grace_days=ctx.policy(project.pk).r01_grace_days,
-        )  # fmt: skip
+            [
+                ProjectDevices(
+                    project.pk, project.name, ctx.timelines[project.pk].start_on(ctx.day), len(devices[project.pk])
+                )
+            ],
+            day=ctx.day,
+            grace_days=ctx.policy(project.pk).r01_grace_days,
+        )
     return findings
 
 

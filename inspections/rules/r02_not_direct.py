@@ -43,7 +43,7 @@ def evaluate(devices: list[PlatformDevice], *, day: dt.date) -> list[Finding]:
             day,
             day,
             evidence={"connection": "platform", "vendor": d.vendor, "approved_permits": len(d.permits)},
-        )  # fmt: skip
+        )
         for d in devices
         if not permitted(d)
     ]
@@ -57,8 +57,16 @@ def collect(ctx) -> list[Finding]:
             continue
         for d in items:
             if d.connection == Connection.PLATFORM:
-                devices.append(PlatformDevice(d.pk, d.serial, d.project_id, d.vendor_id, d.vendor.name,
-                                              tuple(permits.get((d.project_id, d.vendor_id), ()))))  # fmt: skip
+                devices.append(
+                    PlatformDevice(
+                        d.pk,
+                        d.serial,
+                        d.project_id,
+                        d.vendor_id,
+                        d.vendor.name,
+                        tuple(permits.get((d.project_id, d.vendor_id), ())),
+                    )
+                )
     return evaluate(devices, day=ctx.day)
 
 

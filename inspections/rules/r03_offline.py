@@ -58,7 +58,7 @@ def evaluate(
                         "back_online": s.until.isoformat() if s.until else None,
                         "limit_hours": limit_hours,
                     },
-                )  # fmt: skip
+                )
             )
     return findings
 
@@ -101,8 +101,10 @@ def collect(ctx) -> list[Finding]:
 def describe(item) -> str:
     e = item.evidence
     back = f"，{words.moment(e['back_online'])}恢复" if e.get("back_online") else "，至今未恢复"
-    return (f"考勤设备{item.subject}自{words.moment(e.get('last_contact'))}起未与平台联系，超过"
-            f"{e.get('limit_hours', 24)}小时{back}。")  # fmt: skip
+    return (
+        f"考勤设备{item.subject}自{words.moment(e.get('last_contact'))}起未与平台联系，超过"
+        f"{e.get('limit_hours', 24)}小时{back}。"
+    )
 
 
 SPEC = RuleSpec(

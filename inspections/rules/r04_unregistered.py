@@ -39,21 +39,47 @@ def evaluate(projects: list[Registration], *, day: dt.date, positions: dict[str,
         for position in p.required_positions:
             if position not in p.filled_positions:
                 findings.append(
-                    Finding(CODE, p.project_id, "position", None, f"{names.get(position, '管理人员')}（无人进场登记）",
-                            day, day,
-                            evidence={"required_position": position}, period_key=f"position:{position}",
-                            subject_code=position)
-                )  # fmt: skip
+                    Finding(
+                        CODE,
+                        p.project_id,
+                        "position",
+                        None,
+                        f"{names.get(position, '管理人员')}（无人进场登记）",
+                        day,
+                        day,
+                        evidence={"required_position": position},
+                        period_key=f"position:{position}",
+                        subject_code=position,
+                    )
+                )
         for firm_id, firm, engaged in p.firms:
             if engaged == 0:
-                findings.append(Finding(CODE, p.project_id, "enterprise", firm_id, firm, day, day,
-                                        evidence={"enterprise": firm, "engaged": 0}))  # fmt: skip
+                findings.append(
+                    Finding(
+                        CODE,
+                        p.project_id,
+                        "enterprise",
+                        firm_id,
+                        firm,
+                        day,
+                        day,
+                        evidence={"enterprise": firm, "engaged": 0},
+                    )
+                )
         if p.unregistered_punches:
             findings.append(
-                Finding(CODE, p.project_id, "project", p.project_id, f"{p.name}（未登记人员考勤）", day, day,
-                        evidence={"punches": p.unregistered_punches, "id_numbers": list(p.unregistered_numbers)},
-                        period_key="unregistered")
-            )  # fmt: skip
+                Finding(
+                    CODE,
+                    p.project_id,
+                    "project",
+                    p.project_id,
+                    f"{p.name}（未登记人员考勤）",
+                    day,
+                    day,
+                    evidence={"punches": p.unregistered_punches, "id_numbers": list(p.unregistered_numbers)},
+                    period_key="unregistered",
+                )
+            )
     return findings
 
 
@@ -82,11 +108,21 @@ def collect(ctx) -> list[Finding]:
     ).values_list("project_id", "id_number_masked"):
         unregistered[project_id].append(masked)
     return evaluate(
-        [Registration(pk, p.name, tuple(p.required_positions), frozenset(filled[pk]), tuple(firms[pk]),
-                      len(unregistered[pk]), tuple(sorted(set(unregistered[pk]))[:20]))
-         for pk, p in active.items()],
-        day=ctx.day, positions=ctx.position_names(),
-    )  # fmt: skip
+        [
+            Registration(
+                pk,
+                p.name,
+                tuple(p.required_positions),
+                frozenset(filled[pk]),
+                tuple(firms[pk]),
+                len(unregistered[pk]),
+                tuple(sorted(set(unregistered[pk]))[:20]),
+            )
+            for pk, p in active.items()
+        ],
+        day=ctx.day,
+        positions=ctx.position_names(),
+    )
 
 
 def describe(item) -> str:

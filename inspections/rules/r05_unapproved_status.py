@@ -45,7 +45,7 @@ def evaluate(changes: list[StatusChange], *, day: dt.date) -> list[Finding]:
                 "changed_at": c.changed_at.isoformat(),
                 "changed_by": c.changed_by,
             },
-        )  # fmt: skip
+        )
         for c in changes
         if c.status_request_id is None
     ]
@@ -53,11 +53,20 @@ def evaluate(changes: list[StatusChange], *, day: dt.date) -> list[Finding]:
 
 def collect(ctx) -> list[Finding]:
     changes = [
-        StatusChange(c.pk, c.project_id, c.field, c.old_value, c.new_value, c.changed_at,
-                     c.changed_by.username if c.changed_by else "", c.status_request_id)  # fmt: skip
-        for c in ProjectStatusChange.objects.filter(changed_at__gte=ctx.day_start, changed_at__lt=ctx.day_end)
-        .select_related("changed_by")
-    ]  # fmt: skip
+        StatusChange(
+            c.pk,
+            c.project_id,
+            c.field,
+            c.old_value,
+            c.new_value,
+            c.changed_at,
+            c.changed_by.username if c.changed_by else "",
+            c.status_request_id,
+        )
+        for c in ProjectStatusChange.objects.filter(
+            changed_at__gte=ctx.day_start, changed_at__lt=ctx.day_end
+        ).select_related("changed_by")
+    ]
     return evaluate(changes, day=ctx.day)
 
 
@@ -85,9 +94,11 @@ def describe(item) -> str:
     e = item.evidence
     value = _value
 
-    return (f"{FIELDS.get(e.get('field'), e.get('field', '项目信息'))}由“{value(e.get('old_value', ''))}”改为"
-            f"“{value(e.get('new_value', ''))}”，没有经批准的申请（{e.get('changed_by') or '—'}，"
-            f"{words.moment(e.get('changed_at'))}）。")  # fmt: skip
+    return (
+        f"{FIELDS.get(e.get('field'), e.get('field', '项目信息'))}由“{value(e.get('old_value', ''))}”改为"
+        f"“{value(e.get('new_value', ''))}”，没有经批准的申请（{e.get('changed_by') or '—'}，"
+        f"{words.moment(e.get('changed_at'))}）。"
+    )
 
 
 SPEC = RuleSpec(

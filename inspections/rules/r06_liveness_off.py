@@ -45,7 +45,7 @@ def evaluate(devices: list[DeviceLiveness], *, day: dt.date) -> list[Finding]:
                 "punches_without_liveness_check": d.punches_without_check,
             },
             false_punches=d.unchecked,
-        )  # fmt: skip
+        )
         for d in devices
         if d.off_during_day or d.punches_without_check > 0
     ]
@@ -55,18 +55,22 @@ def collect(ctx) -> list[Finding]:
     devices = {d.pk: d for items in ctx.devices_in_service().values() for d in items}
     before = dict(
         DeviceFlip.objects.filter(device_id__in=devices, field=FlipField.LIVENESS, at__lt=ctx.day_start)
-        .values("device_id").annotate(last=Max("at")).values_list("device_id", "last")
-    )  # fmt: skip
+        .values("device_id")
+        .annotate(last=Max("at"))
+        .values_list("device_id", "last")
+    )
     setting_at_start = {
         device_id: value
-        for device_id, at, value in DeviceFlip.objects.filter(field=FlipField.LIVENESS, device_id__in=before)
-        .values_list("device_id", "at", "value")
+        for device_id, at, value in DeviceFlip.objects.filter(
+            field=FlipField.LIVENESS, device_id__in=before
+        ).values_list("device_id", "at", "value")
         if at == before[device_id]
-    }  # fmt: skip
+    }
     off_during = set(
-        DeviceFlip.objects.filter(device_id__in=devices, field=FlipField.LIVENESS, value=False,
-                                  at__gte=ctx.day_start, at__lt=ctx.day_end).values_list("device_id", flat=True)
-    )  # fmt: skip
+        DeviceFlip.objects.filter(
+            device_id__in=devices, field=FlipField.LIVENESS, value=False, at__gte=ctx.day_start, at__lt=ctx.day_end
+        ).values_list("device_id", flat=True)
+    )
     unchecked = defaultdict(list)
     for punch_id, device_id, project_id, person_id, at, method in Punch.objects.filter(
         device_id__in=devices, flag_no_liveness=True, punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end
@@ -75,11 +79,19 @@ def collect(ctx) -> list[Finding]:
             FalsePunch(punch_id, at, person_id, project_id, "人脸考勤未通过活体检测") if method == Method.FACE else None
         )
     return evaluate(
-        [DeviceLiveness(pk, d.serial, d.project_id, setting_at_start.get(pk) is False or pk in off_during,
-                        len(unchecked[pk]), tuple(p for p in unchecked[pk] if p is not None))
-         for pk, d in devices.items()],
+        [
+            DeviceLiveness(
+                pk,
+                d.serial,
+                d.project_id,
+                setting_at_start.get(pk) is False or pk in off_during,
+                len(unchecked[pk]),
+                tuple(p for p in unchecked[pk] if p is not None),
+            )
+            for pk, d in devices.items()
+        ],
         day=ctx.day,
-    )  # fmt: skip
+    )
 
 
 def describe(item) -> str:

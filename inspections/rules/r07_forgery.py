@@ -66,7 +66,7 @@ def evaluate(photos: list[SharedPhoto], hops: list[Hop], *, day: dt.date, max_sp
             evidence={"photo_sha256": p.sha256, "punches": list(p.punch_ids), "id_numbers": list(p.people)},
             period_key=f"photo:{p.sha256}",
             false_punches=p.reused,
-        )  # fmt: skip
+        )
         for p in photos
         if len(p.punch_ids) > 1
     ]
@@ -94,7 +94,7 @@ def evaluate(photos: list[SharedPhoto], hops: list[Hop], *, day: dt.date, max_sp
                     # A hop linked to nobody on its project is told apart by its number (the digest's head).
                     period_key=f"hop:{day.isoformat()}" + ("" if hop.person_id else f":{hop.digest[:16]}"),
                     false_punches=(hop.second,) if hop.second else (),
-                )  # fmt: skip
+                )
             )
     return findings
 
@@ -117,11 +117,16 @@ def _shared_photos(ctx) -> list[SharedPhoto]:
     ):
         shared[sha].append((punch_id, project_id, masked, person_id, at))
     return [
-        SharedPhoto(items[-1][1], sha, tuple(i[0] for i in items), tuple(sorted({i[2] for i in items})),
-                    tuple(FalsePunch(i[0], i[4], i[3], i[1], "考勤照片与其他考勤记录重复") for i in items[1:]))
+        SharedPhoto(
+            items[-1][1],
+            sha,
+            tuple(i[0] for i in items),
+            tuple(sorted({i[2] for i in items})),
+            tuple(FalsePunch(i[0], i[4], i[3], i[1], "考勤照片与其他考勤记录重复") for i in items[1:]),
+        )
         for sha, items in shared.items()
         if len(items) > 1
-    ]  # fmt: skip
+    ]
 
 
 def _hops(ctx) -> list[Hop]:
@@ -145,20 +150,47 @@ def _hops(ctx) -> list[Hop]:
         )
         day = day.filter(id_number_digest__in=numbers)
     moves = (
-        day.annotate(place_lat=lat, place_lon=lon, prev_at=Window(Lag("punched_at"), **window),
-                  prev_lat=Window(Lag(lat), **window), prev_lon=Window(Lag(lon), **window))
+        day.annotate(
+            place_lat=lat,
+            place_lon=lon,
+            prev_at=Window(Lag("punched_at"), **window),
+            prev_lat=Window(Lag(lat), **window),
+            prev_lon=Window(Lag(lon), **window),
+        )
         .filter(place_lat__isnull=False, prev_lat__isnull=False)
         .filter(~Q(place_lat=F("prev_lat")) | ~Q(place_lon=F("prev_lon")))
-        .values_list("project_id", "person_id", "id_number_masked", "prev_at", "punched_at", "prev_lat", "prev_lon",
-                     "place_lat", "place_lon", "id", "project__district_id", "id_number_digest")
-    )  # fmt: skip
-    return [
-        Hop(project_id, person_id, masked, prev_at, at, (prev_lat, prev_lon), (lat_, lon_),
-            FalsePunch(punch_id, at, person_id, project_id, "两次考勤之间的距离超出可能的行程"),
-            ctx.book.for_district(district_id).r07_max_speed_kmh, digest)
-        for project_id, person_id, masked, prev_at, at, prev_lat, prev_lon, lat_, lon_, punch_id, district_id, digest
-        in moves
-    ]  # fmt: skip
+        .values_list(
+            "project_id",
+            "person_id",
+            "id_number_masked",
+            "prev_at",
+            "punched_at",
+            "prev_lat",
+            "prev_lon",
+            "place_lat",
+            "place_lon",
+            "id",
+            "project__district_id",
+            "id_number_digest",
+        )
+    )
+    hops = []
+    for project_id, person_id, masked, prev_at, at, prev_lat, prev_lon, lat_, lon_, punch_id, district, digest in moves:
+        hops.append(
+            Hop(
+                project_id,
+                person_id,
+                masked,
+                prev_at,
+                at,
+                (prev_lat, prev_lon),
+                (lat_, lon_),
+                FalsePunch(punch_id, at, person_id, project_id, "两次考勤之间的距离超出可能的行程"),
+                ctx.book.for_district(district).r07_max_speed_kmh,
+                digest,
+            )
+        )
+    return hops
 
 
 def collect(ctx) -> list[Finding]:
@@ -169,12 +201,16 @@ def collect(ctx) -> list[Finding]:
 def describe(item) -> str:
     e = item.evidence
     if "photo_sha256" in e:
-        return (f"同一张考勤照片被{len(e.get('punches', []))}条考勤记录使用，涉及{len(e.get('id_numbers', []))}人；"
-                "首次使用之后的记录不计为出勤。")  # fmt: skip
+        return (
+            f"同一张考勤照片被{len(e.get('punches', []))}条考勤记录使用，涉及{len(e.get('id_numbers', []))}人；"
+            "首次使用之后的记录不计为出勤。"
+        )
     speed = f"，约每小时{e['speed_kmh']}公里" if e.get("speed_kmh") else ""
-    return (f"{item.subject}于{words.moment(e.get('first_at'))}和{words.moment(e.get('second_at'))}在相距"
-            f"{e.get('distance_km', 0)}公里的两地考勤（间隔{e.get('minutes', 0)}分钟{speed}），"
-            "超出可能的行程。")  # fmt: skip
+    return (
+        f"{item.subject}于{words.moment(e.get('first_at'))}和{words.moment(e.get('second_at'))}在相距"
+        f"{e.get('distance_km', 0)}公里的两地考勤（间隔{e.get('minutes', 0)}分钟{speed}），"
+        "超出可能的行程。"
+    )
 
 
 SPEC = RuleSpec(

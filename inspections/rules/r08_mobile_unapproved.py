@@ -47,7 +47,7 @@ def evaluate(projects: list[MobilePunches], *, day: dt.date) -> list[Finding]:
             day,
             evidence={"mobile_punches": p.count, "approved_permits": len(p.permits), "fixed_devices": p.fixed_devices},
             false_punches=p.punches,
-        )  # fmt: skip
+        )
         for p in projects
         if p.count > 0 and p.fixed_devices > 0 and not permitted(p)
     ]
@@ -56,9 +56,11 @@ def evaluate(projects: list[MobilePunches], *, day: dt.date) -> list[Finding]:
 def _tablet_allowed(ctx, project, device_kind: str, score) -> bool:
     """中山 2019 上线通知 四(一): municipal works may punch on a mobile tablet with face recognition and location."""
     return (
-        ctx.policy(project.pk).r08_municipal_tablets and project.kind == ProjectKind.MUNICIPAL
-        and device_kind == DeviceKind.MOBILE and score is not None
-    )  # fmt: skip
+        ctx.policy(project.pk).r08_municipal_tablets
+        and project.kind == ProjectKind.MUNICIPAL
+        and device_kind == DeviceKind.MOBILE
+        and score is not None
+    )
 
 
 def collect(ctx) -> list[Finding]:
@@ -74,17 +76,22 @@ def collect(ctx) -> list[Finding]:
     }
     permits = approved_permits(StatusRequestKind.MOBILE_ATTENDANCE)
     return evaluate(
-        [MobilePunches(pk, active[pk].name, len(items), tuple(permits.get((pk, None), ())), fixed.get(pk, 0),
-                       tuple(items))
-         for pk, items in punches.items()],
+        [
+            MobilePunches(
+                pk, active[pk].name, len(items), tuple(permits.get((pk, None), ())), fixed.get(pk, 0), tuple(items)
+            )
+            for pk, items in punches.items()
+        ],
         day=ctx.day,
-    )  # fmt: skip
+    )
 
 
 def describe(item) -> str:
     e = item.evidence
-    return (f"项目已配置{e.get('fixed_devices', 0)}台固定考勤设备，当日仍有{e.get('mobile_punches', 0)}条手机考勤，"
-            "未经审批（不计为出勤）。")  # fmt: skip
+    return (
+        f"项目已配置{e.get('fixed_devices', 0)}台固定考勤设备，当日仍有{e.get('mobile_punches', 0)}条手机考勤，"
+        "未经审批（不计为出勤）。"
+    )
 
 
 SPEC = RuleSpec(

@@ -30,12 +30,30 @@ def evaluate(projects: list[Scores], *, day: dt.date, min_score: float) -> list[
     for p in projects:
         low = [(punch_id, score) for punch_id, score in p.scores if score < min_score]
         if low:
-            evidence = {"punches": [pid for pid, _s in low[:50]], "count": len(low),
-                        "lowest": min(s for _pid, s in low), "min_score": min_score}  # fmt: skip
-            false = tuple(FalsePunch(pid, *p.details[pid], p.project_id, "人脸比对分数低于下限") for pid, _s in low
-                          if pid in p.details)  # fmt: skip
-            findings.append(Finding(CODE, p.project_id, "project", p.project_id, p.name, day, day, evidence=evidence,
-                                    false_punches=false))  # fmt: skip
+            evidence = {
+                "punches": [pid for pid, _s in low[:50]],
+                "count": len(low),
+                "lowest": min(s for _pid, s in low),
+                "min_score": min_score,
+            }
+            false = tuple(
+                FalsePunch(pid, *p.details[pid], p.project_id, "人脸比对分数低于下限")
+                for pid, _s in low
+                if pid in p.details
+            )
+            findings.append(
+                Finding(
+                    CODE,
+                    p.project_id,
+                    "project",
+                    p.project_id,
+                    p.name,
+                    day,
+                    day,
+                    evidence=evidence,
+                    false_punches=false,
+                )
+            )
     return findings
 
 
@@ -52,15 +70,20 @@ def collect(ctx) -> list[Finding]:
         details[project_id][punch_id] = (at, person_id)
     findings = []
     for pk, items in scores.items():
-        findings += evaluate([Scores(pk, active[pk].name, tuple(items), details[pk])], day=ctx.day,
-                             min_score=float(ctx.policy(pk).r09_min_match_score))  # fmt: skip
+        findings += evaluate(
+            [Scores(pk, active[pk].name, tuple(items), details[pk])],
+            day=ctx.day,
+            min_score=float(ctx.policy(pk).r09_min_match_score),
+        )
     return findings
 
 
 def describe(item) -> str:
     e = item.evidence
-    return (f"当日{e.get('count', 0)}条考勤的人脸比对分数低于{e.get('min_score', 0.8)}，最低{e.get('lowest', '—')}，"
-            "存在他人顶替考勤的可能（不计为出勤）。")  # fmt: skip
+    return (
+        f"当日{e.get('count', 0)}条考勤的人脸比对分数低于{e.get('min_score', 0.8)}，最低{e.get('lowest', '—')}，"
+        "存在他人顶替考勤的可能（不计为出勤）。"
+    )
 
 
 SPEC = RuleSpec(

@@ -67,7 +67,7 @@ def evaluate(punches: list[ManagerPunch], *, day: dt.date) -> list[Finding]:
             day,
             evidence={"punches": items},
             false_punches=tuple(false.get((project_id, engagement_id), ())),
-        )  # fmt: skip
+        )
         for (project_id, engagement_id), items in bad.items()
     ]
 
@@ -82,23 +82,38 @@ def collect(ctx) -> list[Finding]:
         for digest, person_id, project_id, engagement_id, name, position in Engagement.objects.filter(
             ctx.engaged_on_day(), project_id__in=active, category=Category.MANAGER
         ).values_list("person__id_number_digest", "person_id", "project_id", "id", "person__name", "position")
-    }  # fmt: skip
-    devices = {pk: (project_id, location) for pk, project_id, location in Device.objects.values_list(
-        "id", "project_id", "location")}  # fmt: skip
+    }
+    devices = {
+        pk: (project_id, location)
+        for pk, project_id, location in Device.objects.values_list("id", "project_id", "location")
+    }
     fences = {
         project_id: (lat, lon, fence)
         for project_id, lat, lon, fence in Device.objects.filter(kind=DeviceKind.MOBILE, project_id__in=active)
-        .exclude(lat=None).exclude(fence_m=None).values_list("project_id", "lat", "lon", "fence_m")
-    }  # fmt: skip
+        .exclude(lat=None)
+        .exclude(fence_m=None)
+        .values_list("project_id", "lat", "lon", "fence_m")
+    }
     punches = []
     for punch_id, digest, device_id, lat, lon, at in Punch.objects.filter(
         id_number_digest__in=list(managers), punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end
     ).values_list("id", "id_number_digest", "device_id", "lat", "lon", "punched_at"):
         project_id, engagement_id, who, person_id = managers[digest]
         device_project, location = devices.get(device_id, (None, "other"))
-        punches.append(ManagerPunch(project_id, engagement_id, who, punch_id, device_project, location,
-                                    (lat, lon) if lat is not None else None, fences.get(project_id), at,
-                                    person_id))  # fmt: skip
+        punches.append(
+            ManagerPunch(
+                project_id,
+                engagement_id,
+                who,
+                punch_id,
+                device_project,
+                location,
+                (lat, lon) if lat is not None else None,
+                fences.get(project_id),
+                at,
+                person_id,
+            )
+        )
     return evaluate(punches, day=ctx.day)
 
 

@@ -31,15 +31,31 @@ class ManagerDays:
 
 
 def evaluate(
-    project_id: int, managers: list[ManagerDays], *, month: dt.date, last_day: dt.date, key_positions: list[str],
-    key_ratio: Decimal, other_ratio: Decimal, positions: dict[str, str] | None = None,
-) -> list[Finding]:  # fmt: skip
+    project_id: int,
+    managers: list[ManagerDays],
+    *,
+    month: dt.date,
+    last_day: dt.date,
+    key_positions: list[str],
+    key_ratio: Decimal,
+    other_ratio: Decimal,
+    positions: dict[str, str] | None = None,
+) -> list[Finding]:
     """`positions`: the position codes' names (项目经理), for the subject a regulator reads."""
     positions = positions or {}
     findings = []
     for m in managers:
-        judged = manager_result(m.engagement, m.name, m.id_number, m.position, m.attended_days, m.construction_days,
-                                key_positions=key_positions, key_ratio=key_ratio, other_ratio=other_ratio)  # fmt: skip
+        judged = manager_result(
+            m.engagement,
+            m.name,
+            m.id_number,
+            m.position,
+            m.attended_days,
+            m.construction_days,
+            key_positions=key_positions,
+            key_ratio=key_ratio,
+            other_ratio=other_ratio,
+        )
         if judged.passed:
             continue
         findings.append(
@@ -62,7 +78,7 @@ def evaluate(
                 },
                 period_key=month.strftime("%Y-%m"),
                 subject_code=m.position,
-            )  # fmt: skip
+            )
         )
     return findings
 
@@ -71,20 +87,31 @@ def collect(ctx) -> list[Finding]:
     findings = []
     for pk, presence in ctx.month_presence().items():
         policy = ctx.policy(pk)
-        managers = [ManagerDays(m.engagement, m.name, m.id_number, m.position, m.attended_days, m.construction_days)
-                    for m in presence.managers]  # fmt: skip
-        findings += evaluate(pk, managers, month=presence.month, last_day=ctx.day,
-                             key_positions=policy.r11_key_positions, key_ratio=policy.r11_key_ratio,
-                             other_ratio=policy.r11_other_ratio, positions=ctx.position_names())  # fmt: skip
+        managers = [
+            ManagerDays(m.engagement, m.name, m.id_number, m.position, m.attended_days, m.construction_days)
+            for m in presence.managers
+        ]
+        findings += evaluate(
+            pk,
+            managers,
+            month=presence.month,
+            last_day=ctx.day,
+            key_positions=policy.r11_key_positions,
+            key_ratio=policy.r11_key_ratio,
+            other_ratio=policy.r11_other_ratio,
+            positions=ctx.position_names(),
+        )
     return findings
 
 
 def describe(item) -> str:
     e = item.evidence
     who = f"{words.position_name(e.get('position', item.subject_code))} {e.get('name') or item.subject}"
-    return (f"{who} {item.period_start.month if item.period_start else ''}月应到岗{e.get('construction_days', 0)}天，"
-            f"实到{e.get('attended_days', 0)}天，到岗率{words.percent(e.get('ratio'))}，"
-            f"低于{words.percent(e.get('threshold'))}。")  # fmt: skip
+    return (
+        f"{who} {item.period_start.month if item.period_start else ''}月应到岗{e.get('construction_days', 0)}天，"
+        f"实到{e.get('attended_days', 0)}天，到岗率{words.percent(e.get('ratio'))}，"
+        f"低于{words.percent(e.get('threshold'))}。"
+    )
 
 
 SPEC = RuleSpec(

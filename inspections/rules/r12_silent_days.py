@@ -50,7 +50,7 @@ def evaluate(streaks: list[Streak], *, min_days: int) -> list[Finding]:
                     evidence={"who": s.who, "empty_construction_days": [d.isoformat() for d in s.empty_days]},
                     period_key=f"{s.who}:{start.isoformat()}",
                     subject_code=s.who,
-                )  # fmt: skip
+                )
             )
     return findings
 
@@ -82,8 +82,9 @@ def collect(ctx) -> list[Finding]:
                 if start is not None and start <= after:
                     after = start - dt.timedelta(days=1)
             span = [after + dt.timedelta(days=n) for n in range(1, (ctx.day - after).days + 1)]
-            empty = construction_days(ctx.timelines[pk], span, count_sundays=policy.count_sundays,
-                                      count_holidays=policy.count_holidays)  # fmt: skip
+            empty = construction_days(
+                ctx.timelines[pk], span, count_sundays=policy.count_sundays, count_holidays=policy.count_holidays
+            )
             if category == Category.MANAGER:
                 empty = manager_days(ctx.timelines[pk], empty, grace_days=policy.manager_grace_days)
             if empty:
@@ -94,8 +95,10 @@ def collect(ctx) -> list[Finding]:
 def describe(item) -> str:
     e = item.evidence
     days = e.get("empty_construction_days", [])
-    return (f"{words.day(item.period_start)}至{words.day(item.period_end)}连续{len(days)}个施工日没有"
-            f"{words.WHO.get(e.get('who'), '人员')}的有效考勤。")  # fmt: skip
+    return (
+        f"{words.day(item.period_start)}至{words.day(item.period_end)}连续{len(days)}个施工日没有"
+        f"{words.WHO.get(e.get('who'), '人员')}的有效考勤。"
+    )
 
 
 SPEC = RuleSpec(

@@ -53,7 +53,7 @@ def evaluate(punches: list[LatePunch], *, day: dt.date, limit_hours: int) -> lis
             false_punches=tuple(
                 FalsePunch(p.punch_id, p.punched_at, p.person_id, p.project_id, "设备在线期间补传的历史考勤")
                 for p in items
-            ),  # fmt: skip
+            ),
             evidence={
                 "punches": [p.punch_id for p in items[:50]],
                 "count": len(items),
@@ -62,7 +62,7 @@ def evaluate(punches: list[LatePunch], *, day: dt.date, limit_hours: int) -> lis
                 ),
                 "limit_hours": limit_hours,
             },
-        )  # fmt: skip
+        )
         for device_id, items in by_device.items()
     ]
 
@@ -70,14 +70,17 @@ def evaluate(punches: list[LatePunch], *, day: dt.date, limit_hours: int) -> lis
 def collect(ctx) -> list[Finding]:
     active = ctx.active_ids()
     late = list(
-        Punch.objects.filter(project_id__in=active, received_at__gte=ctx.day_start, received_at__lt=ctx.day_end,
-                             flag_late=True)
-        .values_list("id", "project_id", "device_id", "punched_at", "received_at", "person_id")
-    )  # fmt: skip
+        Punch.objects.filter(
+            project_id__in=active, received_at__gte=ctx.day_start, received_at__lt=ctx.day_end, flag_late=True
+        ).values_list("id", "project_id", "device_id", "punched_at", "received_at", "person_id")
+    )
     devices = dict(Device.objects.filter(id__in={row[2] for row in late}).values_list("id", "serial"))
     flips = defaultdict(list)
-    for device_id, at, value in DeviceFlip.objects.filter(device_id__in=devices, field=FlipField.ONLINE).order_by(
-        "at", "id").values_list("device_id", "at", "value"):  # fmt: skip
+    for device_id, at, value in (
+        DeviceFlip.objects.filter(device_id__in=devices, field=FlipField.ONLINE)
+        .order_by("at", "id")
+        .values_list("device_id", "at", "value")
+    ):
         flips[device_id].append((at, value))
 
     def backlog(device_id: int, punched_at: dt.datetime, received_at: dt.datetime, limit: dt.timedelta) -> bool:
@@ -98,19 +101,33 @@ def collect(ctx) -> list[Finding]:
     for project_id in {row[1] for row in late}:
         limit_hours = ctx.policy(project_id).r13_late_hours
         findings += evaluate(
-            [LatePunch(project_id, device_id, devices[device_id], punch_id, punched_at, received_at,
-                       backlog(device_id, punched_at, received_at, dt.timedelta(hours=limit_hours)), person_id)
-             for punch_id, p_id, device_id, punched_at, received_at, person_id in late if p_id == project_id],
-            day=ctx.day, limit_hours=limit_hours,
-        )  # fmt: skip
+            [
+                LatePunch(
+                    project_id,
+                    device_id,
+                    devices[device_id],
+                    punch_id,
+                    punched_at,
+                    received_at,
+                    backlog(device_id, punched_at, received_at, dt.timedelta(hours=limit_hours)),
+                    person_id,
+                )
+                for punch_id, p_id, device_id, punched_at, received_at, person_id in late
+                if p_id == project_id
+            ],
+            day=ctx.day,
+            limit_hours=limit_hours,
+        )
     return findings
 
 
 def describe(item) -> str:
     e = item.evidence
-    return (f"考勤设备{item.subject}在线期间补传了{e.get('count', 0)}条历史考勤，"
-            f"最长延迟{e.get('longest_delay_hours', 0)}小时（时限{e.get('limit_hours', 48)}小时）；"
-            "补传的记录不计为出勤。")  # fmt: skip
+    return (
+        f"考勤设备{item.subject}在线期间补传了{e.get('count', 0)}条历史考勤，"
+        f"最长延迟{e.get('longest_delay_hours', 0)}小时（时限{e.get('limit_hours', 48)}小时）；"
+        "补传的记录不计为出勤。"
+    )
 
 
 SPEC = RuleSpec(

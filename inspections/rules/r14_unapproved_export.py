@@ -50,7 +50,7 @@ def evaluate(releases: list[DataRelease], *, day: dt.date) -> list[Finding]:
                 "persons": r.records,
                 "at": r.at.isoformat(),
             },
-        )  # fmt: skip
+        )
         for r in releases
         if not r.granted
     ]
@@ -60,25 +60,38 @@ def collect(ctx) -> list[Finding]:
     projects = {p.permit_no: p.pk for p in ctx.projects.values()}
     events = AuditEvent.objects.filter(
         firm_accounts_q("user__"),
-        at__gte=ctx.day_start, at__lt=ctx.day_end, action__in=[AuditAction.EXPORT, AuditAction.VIEW_UNMASKED],
-    )  # fmt: skip
+        at__gte=ctx.day_start,
+        at__lt=ctx.day_end,
+        action__in=[AuditAction.EXPORT, AuditAction.VIEW_UNMASKED],
+    )
     grants = defaultdict(list)
     for user_id, project_id in ExportGrant.objects.filter(valid_from__lte=ctx.day, valid_to__gte=ctx.day).values_list(
-        "user_id", "project_id"):  # fmt: skip
+        "user_id", "project_id"
+    ):
         grants[user_id].append(project_id)
     releases = [
-        DataRelease(e.pk, projects[e.project_permit_no], e.user_id, e.username, e.what, e.record_count, e.at,
-                    granted=any(g is None or g == projects[e.project_permit_no] for g in grants.get(e.user_id, [])))
+        DataRelease(
+            e.pk,
+            projects[e.project_permit_no],
+            e.user_id,
+            e.username,
+            e.what,
+            e.record_count,
+            e.at,
+            granted=any(g is None or g == projects[e.project_permit_no] for g in grants.get(e.user_id, [])),
+        )
         for e in events
         if e.project_permit_no in projects
-    ]  # fmt: skip
+    ]
     return evaluate(releases, day=ctx.day)
 
 
 def describe(item) -> str:
     e = item.evidence
-    return (f"账号{e.get('user', '—')}于{words.moment(e.get('at'))}{e.get('what', '导出数据')}，涉及"
-            f"{e.get('persons', e.get('records', 0))}人的个人信息，未经主管部门数据导出审批。")  # fmt: skip
+    return (
+        f"账号{e.get('user', '—')}于{words.moment(e.get('at'))}{e.get('what', '导出数据')}，涉及"
+        f"{e.get('persons', e.get('records', 0))}人的个人信息，未经主管部门数据导出审批。"
+    )
 
 
 SPEC = RuleSpec(

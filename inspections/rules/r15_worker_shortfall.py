@@ -74,18 +74,29 @@ def collect(ctx) -> list[Finding]:
     for visit in visits:
         policy = ctx.policy(visit.project_id)
         findings += evaluate(
-            [SiteCount(visit.pk, visit.project_id, ctx.projects[visit.project_id].name, ctx.day, visit.headcount,
-                       attended.get(visit.project_id, 0))],
-            min_shortfall=policy.r15_min_shortfall, penalty_shortfall=policy.r15_penalty_shortfall,
-        )  # fmt: skip
+            [
+                SiteCount(
+                    visit.pk,
+                    visit.project_id,
+                    ctx.projects[visit.project_id].name,
+                    ctx.day,
+                    visit.headcount,
+                    attended.get(visit.project_id, 0),
+                )
+            ],
+            min_shortfall=policy.r15_min_shortfall,
+            penalty_shortfall=policy.r15_penalty_shortfall,
+        )
     return findings
 
 
 def describe(item) -> str:
     e = item.evidence
     measure = "依规对项目经理行政处罚并记不良行为记录" if e.get("severity") == PENALTY else "责令限期整改"
-    return (f"{words.day(item.period_start)}现场检查清点作业人员{e.get('headcount', 0)}人，当日考勤工人"
-            f"{e.get('attended', 0)}人，少{e.get('shortfall', 0)}人，{measure}。")  # fmt: skip
+    return (
+        f"{words.day(item.period_start)}现场检查清点作业人员{e.get('headcount', 0)}人，当日考勤工人"
+        f"{e.get('attended', 0)}人，少{e.get('shortfall', 0)}人，{measure}。"
+    )
 
 
 SPEC = RuleSpec(

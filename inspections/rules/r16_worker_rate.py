@@ -17,9 +17,15 @@ CODE = "R16"
 
 
 def evaluate(
-    project_id: int, name: str, daily: list[tuple[int, int]], engaged: int, *, threshold: Decimal, month: dt.date,
+    project_id: int,
+    name: str,
+    daily: list[tuple[int, int]],
+    engaged: int,
+    *,
+    threshold: Decimal,
+    month: dt.date,
     last_day: dt.date,
-) -> list[Finding]:  # fmt: skip
+) -> list[Finding]:
     """`daily`: per construction day, the attended and the engaged workers; `engaged`: workers engaged
     on any of those days."""
     workers = worker_result(daily, engaged, threshold=threshold)
@@ -41,24 +47,32 @@ def evaluate(
                 "threshold": workers.threshold,
             },
             period_key=month.strftime("%Y-%m"),
-        )  # fmt: skip
+        )
     ]
 
 
 def collect(ctx) -> list[Finding]:
     findings = []
     for pk, presence in ctx.month_presence().items():
-        findings += evaluate(pk, ctx.projects[pk].name, list(presence.worker_days), presence.workers.engaged,
-                             threshold=ctx.policy(pk).r16_worker_rate, month=presence.month,
-                             last_day=ctx.day)  # fmt: skip
+        findings += evaluate(
+            pk,
+            ctx.projects[pk].name,
+            list(presence.worker_days),
+            presence.workers.engaged,
+            threshold=ctx.policy(pk).r16_worker_rate,
+            month=presence.month,
+            last_day=ctx.day,
+        )
     return findings
 
 
 def describe(item) -> str:
     e = item.evidence
     when = words.month(item.period_start) if item.period_start else ""
-    return (f"{when}建筑工人考勤率{words.percent(e.get('rate'))}，"
-            f"低于{words.percent(e.get('threshold'))}的目标（在册{e.get('engaged', 0)}人）。")  # fmt: skip
+    return (
+        f"{when}建筑工人考勤率{words.percent(e.get('rate'))}，"
+        f"低于{words.percent(e.get('threshold'))}的目标（在册{e.get('engaged', 0)}人）。"
+    )
 
 
 SPEC = RuleSpec(

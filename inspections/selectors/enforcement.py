@@ -88,17 +88,23 @@ def campaign_progress(*, campaign: Campaign, user) -> list[CampaignProgress]:
     districts = campaign.districts.filter(pk__in=scope_of(user).districts())
     active = dict(
         projects_active_between(campaign.starts_on, campaign.ends_on)
-        .filter(district__in=districts).values("district_id").annotate(n=Count("id")).values_list("district_id", "n")
-    )  # fmt: skip
+        .filter(district__in=districts)
+        .values("district_id")
+        .annotate(n=Count("id"))
+        .values_list("district_id", "n")
+    )
     inspected = dict(
         Inspection.objects.filter(
-            project__district__in=districts, day__gte=campaign.starts_on, day__lte=campaign.ends_on,
+            project__district__in=districts,
+            day__gte=campaign.starts_on,
+            day__lte=campaign.ends_on,
             kind__in=[InspectionKind.ONLINE_PATROL, InspectionKind.SITE_VISIT],
             project__in=projects_active_between(campaign.starts_on, campaign.ends_on),
         )
-        .values("project__district_id").annotate(n=Count("project_id", distinct=True))
+        .values("project__district_id")
+        .annotate(n=Count("project_id", distinct=True))
         .values_list("project__district_id", "n")
-    )  # fmt: skip
+    )
     return [
         CampaignProgress(d.code, d.name, active.get(d.pk, 0), inspected.get(d.pk, 0))
         for d in districts.order_by("code")

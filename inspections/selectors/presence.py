@@ -106,9 +106,13 @@ class ProjectPresence:
 
 
 def month_presence(
-    *, projects: list[Project], month: dt.date, until: dt.date, book: PolicyBook | None = None,
+    *,
+    projects: list[Project],
+    month: dt.date,
+    until: dt.date,
+    book: PolicyBook | None = None,
     timelines: dict[int, Timeline] | None = None,
-) -> dict[int, ProjectPresence]:  # fmt: skip
+) -> dict[int, ProjectPresence]:
     """The month's presence (up to `until`) of every project given: four queries whatever their number
     (the suspensions, the engagements, the managers' attended days, the workers' attended counts), by the
     policies as they stood on `until`."""
@@ -121,23 +125,36 @@ def month_presence(
     built, held, pm_held = {}, {}, {}
     for pk, project in by_pk.items():
         policy = book.for_project(project)
-        built[pk] = construction_days(timelines[pk], calendar, count_sundays=policy.count_sundays,
-                                      count_holidays=policy.count_holidays)  # fmt: skip
+        built[pk] = construction_days(
+            timelines[pk], calendar, count_sundays=policy.count_sundays, count_holidays=policy.count_holidays
+        )
         held[pk] = manager_days(timelines[pk], built[pk], grace_days=policy.manager_grace_days)
         pm_held[pk] = held[pk]
         own = position_timeline(timelines[pk], policy, PROJECT_MANAGER)
         if own is not timelines[pk]:  # two stops: the project manager's days run to his own stop
-            pm_days = construction_days(own, calendar, count_sundays=policy.count_sundays,
-                                        count_holidays=policy.count_holidays)  # fmt: skip
+            pm_days = construction_days(
+                own, calendar, count_sundays=policy.count_sundays, count_holidays=policy.count_holidays
+            )
             pm_held[pk] = manager_days(own, pm_days, grace_days=policy.manager_grace_days)
     engagements = defaultdict(list)
     for row in (
         Engagement.objects.filter(project_id__in=list(by_pk), entered_on__lte=last)
         .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=first))
-        .values_list("category", "id", "project_id", "person_id", "person__name", "person__id_number_masked",
-                     "position", "entered_on", "exited_on", "judged_from", "employer_id")
+        .values_list(
+            "category",
+            "id",
+            "project_id",
+            "person_id",
+            "person__name",
+            "person__id_number_masked",
+            "position",
+            "entered_on",
+            "exited_on",
+            "judged_from",
+            "employer_id",
+        )
         .order_by("project_id", "position", "id")
-    ):  # fmt: skip
+    ):
         engagements[row[0]].append(row[1:])
     managers = _managers(by_pk, first, last, book, (held, pm_held), engagements[Category.MANAGER])
     workers = _workers(by_pk, first, last, book, built, engagements[Category.WORKER])
@@ -149,7 +166,7 @@ def month_presence(
             managers=managers.get(pk, []),
             workers=workers[pk][1],
             worker_days=workers[pk][0],
-        )  # fmt: skip
+        )
         for pk, project in by_pk.items()
     }
 
@@ -174,8 +191,11 @@ def _managers(projects, first, last, book: PolicyBook, helds, rows) -> dict[int,
     to (one query for the days their holders attended, one for their firms' roles)."""
     by_role = any(book.for_project(p).managers_judged_roles for p in projects.values())
     roles = firm_roles(list(projects)) if by_role else {}
-    rows = [row for row in rows if manager_judged(projects[row[1]], book.for_project(projects[row[1]]),
-                                                  roles.get((row[1], row[9]), ()))]  # fmt: skip
+    rows = [
+        row
+        for row in rows
+        if manager_judged(projects[row[1]], book.for_project(projects[row[1]]), roles.get((row[1], row[9]), ()))
+    ]
     attended: dict[tuple[int, int], set[dt.date]] = defaultdict(set)
     for project_id, person_id, day in (
         attended_presence(first=first, last=last, book=book)
@@ -190,8 +210,15 @@ def _managers(projects, first, last, book: PolicyBook, helds, rows) -> dict[int,
         policy = book.for_project(projects[project_id])
         if judged_from is not None:  # a replacement holder: held from the switch, not from registration
             entered = max(entered, judged_from)
-        staff = Staff(engagement=engagement, name=name, id_number=masked, position=position, entered_on=entered,
-                      exited_on=exited, attended=frozenset(attended.get((project_id, person_id), ())))  # fmt: skip
+        staff = Staff(
+            engagement=engagement,
+            name=name,
+            id_number=masked,
+            position=position,
+            entered_on=entered,
+            exited_on=exited,
+            attended=frozenset(attended.get((project_id, person_id), ())),
+        )
         result[project_id].append(
             manager_presence(
                 staff,
@@ -199,7 +226,7 @@ def _managers(projects, first, last, book: PolicyBook, helds, rows) -> dict[int,
                 key_positions=policy.r11_key_positions,
                 key_ratio=policy.r11_key_ratio,
                 other_ratio=policy.r11_other_ratio,
-            )  # fmt: skip
+            )
         )
     return result
 
@@ -224,16 +251,21 @@ def _workers(projects, first, last, book: PolicyBook, built, rows) -> dict[int, 
     for pk, project in projects.items():
         engaged, _any = engaged_counts(spans[pk], built[pk])
         daily = tuple(zip([attended[pk].get(day, 0) for day in built[pk]], engaged, strict=True))
-        result[pk] = (daily, workers_daily(spans[pk], [a for a, _e in daily], built[pk],
-                                           threshold=book.for_project(project).r16_worker_rate))  # fmt: skip
+        result[pk] = (
+            daily,
+            workers_daily(
+                spans[pk], [a for a, _e in daily], built[pk], threshold=book.for_project(project).r16_worker_rate
+            ),
+        )
     return result
 
 
 # --- A day, and the days of one project ------------------------------------------------------------
 
 
-def attended_counts(*, project_ids, day: dt.date, category: str = Category.WORKER,
-                    book: PolicyBook | None = None) -> dict[int, int]:  # fmt: skip
+def attended_counts(
+    *, project_ids, day: dt.date, category: str = Category.WORKER, book: PolicyBook | None = None
+) -> dict[int, int]:
     """People of `category` engaged on the project that day with a valid day of attendance, per project
     (R15 compares them with an inspection's headcount)."""
     rows = (
@@ -247,8 +279,9 @@ def attended_counts(*, project_ids, day: dt.date, category: str = Category.WORKE
     return dict(rows)
 
 
-def people_on_site(*, day: dt.date, group_by: str = "project__district_id", book: PolicyBook | None = None,
-                   **filters) -> dict[int, int]:  # fmt: skip
+def people_on_site(
+    *, day: dt.date, group_by: str = "project__district_id", book: PolicyBook | None = None, **filters
+) -> dict[int, int]:
     """Distinct people with a valid day of attendance on `day`, grouped (by district unless asked)."""
     rows = (
         attended_presence(first=day, last=day, book=book)
@@ -260,8 +293,9 @@ def people_on_site(*, day: dt.date, group_by: str = "project__district_id", book
     return dict(rows)
 
 
-def last_attended(*, project_ids, since: dt.date, until: dt.date,
-                  book: PolicyBook | None = None) -> dict[tuple[int, str], dt.date]:  # fmt: skip
+def last_attended(
+    *, project_ids, since: dt.date, until: dt.date, book: PolicyBook | None = None
+) -> dict[tuple[int, str], dt.date]:
     """The last day in `since`–`until` with a valid day of a worker, and of a manager, per project (R12)."""
     result = {}
     for category in (Category.WORKER, Category.MANAGER):
@@ -318,10 +352,11 @@ def uncounted_punches(
         .filter(project=project, punched_at__gte=start, punched_at__lt=end)
         .filter(~counts_q(within=(project, start, end)))
         .order_by("punched_at", "id")
-        .only("id", "punched_at", "person_id", "id_number_masked", "valid", "device_id", "person__name",
-              "device__serial")
+        .only(
+            "id", "punched_at", "person_id", "id_number_masked", "valid", "device_id", "person__name", "device__serial"
+        )
         .select_related("person", "device")[:limit]
-    )  # fmt: skip
+    )
     verdicts = verdicts_of(punches)
     return [
         UncountedPunch(

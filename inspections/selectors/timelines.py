@@ -41,11 +41,14 @@ def timeline_from(project: Project, approved: list[StatusRequest]) -> Timeline:
     if open_start is not None:
         suspensions.append((open_start, None))
     return Timeline(
-        planned_start=project.planned_start, actual_start=project.actual_start, completed_on=project.completed_on,
+        planned_start=project.planned_start,
+        actual_start=project.actual_start,
+        completed_on=project.completed_on,
         attendance_stopped_on=project.attendance_stopped_on,
-        manager_attendance_stopped_on=project.manager_attendance_stopped_on, suspensions=tuple(suspensions),
+        manager_attendance_stopped_on=project.manager_attendance_stopped_on,
+        suspensions=tuple(suspensions),
         start_changes=tuple(starts),
-    )  # fmt: skip
+    )
 
 
 TIMELINE_KINDS = [StatusRequestKind.START_DATE_CHANGE, StatusRequestKind.SUSPENSION, StatusRequestKind.RESUMPTION]

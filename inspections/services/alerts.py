@@ -56,9 +56,16 @@ def _continuing(spec: RuleSpec, findings: list[Finding], previous_day: Callable[
 
 
 def alerts_apply(
-    *, spec: RuleSpec, day: dt.date, findings: list[Finding], now: dt.datetime, go_live: dict[int, dt.date | None],
-    resolve: bool = True, judged: set[int] | None = None, previous_day: Callable[[int], dt.date] | None = None,
-) -> AlertCounts:  # fmt: skip
+    *,
+    spec: RuleSpec,
+    day: dt.date,
+    findings: list[Finding],
+    now: dt.datetime,
+    go_live: dict[int, dt.date | None],
+    resolve: bool = True,
+    judged: set[int] | None = None,
+    previous_day: Callable[[int], dt.date] | None = None,
+) -> AlertCounts:
     """Upsert one alert per occurrence; resolve this rule's live alerts whose condition cleared (for a
     rule whose findings resolve; an event stands until staff act).
 
@@ -77,13 +84,21 @@ def alerts_apply(
             try:
                 with transaction.atomic():
                     alert = Alert.objects.create(
-                        key=_occurrence_key(finding, spec), subject_key=finding.key, rule=spec.code,
-                        project_id=finding.project_id, subject_type=finding.subject_type,
-                        subject_id=finding.subject_id, subject_code=finding.subject_code,
-                        subject=finding.subject[:200], period_start=finding.period_start,
-                        period_end=finding.period_end, evidence=finding.evidence, scored=scored, first_detected=now,
+                        key=_occurrence_key(finding, spec),
+                        subject_key=finding.key,
+                        rule=spec.code,
+                        project_id=finding.project_id,
+                        subject_type=finding.subject_type,
+                        subject_id=finding.subject_id,
+                        subject_code=finding.subject_code,
+                        subject=finding.subject[:200],
+                        period_start=finding.period_start,
+                        period_end=finding.period_end,
+                        evidence=finding.evidence,
+                        scored=scored,
+                        first_detected=now,
                         last_seen=now,
-                    )  # fmt: skip
+                    )
                 new += 1
                 ids[finding.key] = alert.pk
                 continue
@@ -92,10 +107,13 @@ def alerts_apply(
         if alert.state == AlertState.DISMISSED:
             continue  # the occurrence was reviewed: it stands dismissed while it goes on
         Alert.objects.filter(pk=alert.pk).update(
-            last_seen=max(alert.last_seen, now), period_end=max(alert.period_end, finding.period_end),
-            period_start=min(alert.period_start, finding.period_start), evidence=finding.evidence,
-            scored=alert.scored or scored, subject=finding.subject[:200],  # said as the evidence now says it
-        )  # fmt: skip
+            last_seen=max(alert.last_seen, now),
+            period_end=max(alert.period_end, finding.period_end),
+            period_start=min(alert.period_start, finding.period_start),
+            evidence=finding.evidence,
+            scored=alert.scored or scored,
+            subject=finding.subject[:200],  # said as the evidence now says it
+        )
         updated += 1
         ids[finding.key] = alert.pk
     resolved = 0

@@ -134,8 +134,18 @@ def random_draw_make(
     inspectors = draw_inspectors(pool, count=inspector_count, seed=seed)
     try:
         with transaction.atomic():
-            return _record_draw(district=district, campaign=campaign, size=size, seed=seed, candidates=candidates,
-                                drawn=drawn, user=user, token=token, pool=pool, inspectors=inspectors)  # fmt: skip
+            return _record_draw(
+                district=district,
+                campaign=campaign,
+                size=size,
+                seed=seed,
+                candidates=candidates,
+                drawn=drawn,
+                user=user,
+                token=token,
+                pool=pool,
+                inspectors=inspectors,
+            )
     except IntegrityError:  # the same request, sent twice at once: the first one drew
         made = RandomDraw.objects.filter(request_token=token, drawn_by=user).first() if token else None
         if made is None:
@@ -147,13 +157,24 @@ def _inspector_pool(names: list[str], count: int) -> list[str]:
     """The pool as named (blank lines and repeats dropped), checked against the number to draw."""
     pool = list(dict.fromkeys(name.strip() for name in names if name.strip()))
     if len(pool) > MAX_INSPECTOR_POOL or any(len(name) > 32 or not name.isprintable() for name in pool):
-        raise ValidationError({"inspector_pool": [_("Name at most %(n)d inspectors, each in at most 32 characters, "
-                                                    "one per line.") % {"n": MAX_INSPECTOR_POOL}]})  # fmt: skip
+        raise ValidationError(
+            {
+                "inspector_pool": [
+                    _("Name at most %(n)d inspectors, each in at most 32 characters, one per line.")
+                    % {"n": MAX_INSPECTOR_POOL}
+                ]
+            }
+        )
     if not 0 <= count <= MAX_INSPECTORS:
         raise ValidationError({"inspector_count": [_("Draw between 0 and %(n)d inspectors.") % {"n": MAX_INSPECTORS}]})
     if count > len(pool):
-        raise ValidationError({"inspector_count": [_("The pool names %(pool)d inspectors; draw at most that many.")
-                                                   % {"pool": len(pool)}]})  # fmt: skip
+        raise ValidationError(
+            {
+                "inspector_count": [
+                    _("The pool names %(pool)d inspectors; draw at most that many.") % {"pool": len(pool)}
+                ]
+            }
+        )
     return pool
 
 

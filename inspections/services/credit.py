@@ -49,7 +49,7 @@ def credit_records_create(*, measure: Measure) -> list[CreditRecord]:
             points=points,
             scored=scored,
             reason=reason,
-        )  # fmt: skip
+        )
         for enterprise_id, person_id in ((measure.target_enterprise_id, None), (None, measure.target_person_id))
         if enterprise_id or person_id
     ]

@@ -64,8 +64,9 @@ def _subjects(measure: Measure) -> list[Subject]:
     subjects = {}
     for a in alerts:
         key = f"{a.subject_type}:{a.subject_code}" if a.subject_type == "engagement" else a.subject_key
-        subjects[key] = Subject(key, a.subject_type, a.subject_id, a.subject_code,
-                                a.subject_id if a.subject_type == "engagement" else None)  # fmt: skip
+        subjects[key] = Subject(
+            key, a.subject_type, a.subject_id, a.subject_code, a.subject_id if a.subject_type == "engagement" else None
+        )
     return list(subjects.values()) or [Subject("", "", None, "", None)]
 
 
@@ -73,8 +74,9 @@ def still_fails(*, measure: Measure, subject: Subject, period: tuple[dt.date, dt
     """A scored finding of the order's rule about the same subject in the period after the deadline (a
     manager's: the same position), or, for an order about the project, an inspection finding then."""
     project_id = measure.case.project_id
-    alerts = Alert.objects.filter(project_id=project_id, rule=measure.basis, scored=True, period_end__gte=period[0],
-                                  period_start__lte=period[1]).exclude(state=AlertState.DISMISSED)  # fmt: skip
+    alerts = Alert.objects.filter(
+        project_id=project_id, rule=measure.basis, scored=True, period_end__gte=period[0], period_start__lte=period[1]
+    ).exclude(state=AlertState.DISMISSED)
     if subject.subject_type == "engagement":
         alerts = alerts.filter(subject_code=subject.position)
     elif subject.key:
@@ -82,9 +84,11 @@ def still_fails(*, measure: Measure, subject: Subject, period: tuple[dt.date, dt
     if alerts.exists():
         return True
     return InspectionFinding.objects.filter(
-        inspection__project_id=project_id, category=measure.basis, inspection__day__gt=measure.deadline,
+        inspection__project_id=project_id,
+        category=measure.basis,
+        inspection__day__gt=measure.deadline,
         inspection__day__lte=period[1],
-    ).exists()  # fmt: skip
+    ).exists()
 
 
 @dataclass(frozen=True)
@@ -96,11 +100,20 @@ class EscalationCounts:
 
 
 def _close(measure: Measure, now: dt.datetime) -> int:
-    if Measure.objects.filter(pk=measure.pk, state=MeasureState.ISSUED).update(state=MeasureState.CLOSED,
-                                                                              closed_at=now) != 1:  # fmt: skip
+    if (
+        Measure.objects.filter(pk=measure.pk, state=MeasureState.ISSUED).update(
+            state=MeasureState.CLOSED, closed_at=now
+        )
+        != 1
+    ):
         return 0
-    case_event(measure.case, "measure_closed", by=None, measure=measure,
-               note=_("%(rule)s no longer fires after the deadline.") % {"rule": measure.basis})  # fmt: skip
+    case_event(
+        measure.case,
+        "measure_closed",
+        by=None,
+        measure=measure,
+        note=_("%(rule)s no longer fires after the deadline.") % {"rule": measure.basis},
+    )
     return 1
 
 
@@ -108,9 +121,14 @@ def _escalate(measure: Measure, failing: list[Subject], today: dt.date, now: dt.
     """Mark the order escalated and propose each failing subject's next measures (None: moved by staff)."""
     if Measure.objects.filter(pk=measure.pk, state=MeasureState.ISSUED).update(state=MeasureState.ESCALATED) != 1:
         return None  # staff or a concurrent run moved it first
-    case_event(measure.case, "measure_escalated", by=None, measure=measure,
-               note=_("%(rule)s still fires after the deadline %(deadline)s.")
-               % {"rule": measure.basis, "deadline": chinese_date(measure.deadline)})  # fmt: skip
+    case_event(
+        measure.case,
+        "measure_escalated",
+        by=None,
+        measure=measure,
+        note=_("%(rule)s still fires after the deadline %(deadline)s.")
+        % {"rule": measure.basis, "deadline": chinese_date(measure.deadline)},
+    )
     proposed = 0
     for subject in failing:
         for step in ladder.next_steps(kind=measure.kind, basis=measure.basis, position=subject.position):
@@ -152,8 +170,9 @@ def _targets(step: Step, project, subject: Subject) -> dict:
     fields = {}
     engagement = (
         Engagement.objects.select_related("person", "employer").filter(pk=subject.engagement_id).first()
-        if subject.engagement_id else None
-    )  # fmt: skip
+        if subject.engagement_id
+        else None
+    )
     if Target.CONTRACTOR in step.targets:
         fields["target_enterprise"] = contractor_of(project)
     if Target.SUBJECT_EMPLOYER in step.targets and engagement is not None:
@@ -176,12 +195,17 @@ def _propose(source: Measure, step: Step, subject: Subject, *, today: dt.date, n
     try:
         with transaction.atomic():
             proposal = Measure.objects.create(
-                case=source.case, kind=kind, state=MeasureState.PROPOSED, basis=source.basis, escalated_from=source,
-                ladder_subject=subject.key[:200], created_at=now,
+                case=source.case,
+                kind=kind,
+                state=MeasureState.PROPOSED,
+                basis=source.basis,
+                escalated_from=source,
+                ladder_subject=subject.key[:200],
+                created_at=now,
                 note=_("Proposed by the escalation: %(kind)s overdue since %(deadline)s.")
                 % {"kind": source.get_kind_display(), "deadline": chinese_date(source.deadline)},
                 **fields,
-            )  # fmt: skip
+            )
     except IntegrityError:
         return 0  # proposed by an earlier run (one proposal per overdue order, kind and subject)
     case_event(source.case, "measure_proposed", by=None, measure=proposal, note=proposal.get_kind_display())

@@ -45,8 +45,17 @@ def _check_inspector(user: User, project: Project, kind: str) -> None:
         )
 
 
-def _check_record(*, project: Project, kind: str, day: dt.date, inspectors: str, headcount: int | None,
-                  campaign: Campaign | None, draw: RandomDraw | None, today: dt.date) -> None:  # fmt: skip
+def _check_record(
+    *,
+    project: Project,
+    kind: str,
+    day: dt.date,
+    inspectors: str,
+    headcount: int | None,
+    campaign: Campaign | None,
+    draw: RandomDraw | None,
+    today: dt.date,
+) -> None:
     """What an inspection record must be: on a day the project was under way, not ahead, by someone."""
     if day > today:
         raise ValidationError({"day": [_("An inspection cannot be dated in the future.")]})
@@ -94,12 +103,18 @@ def _record_device_tests(inspection: Inspection, device_tests: list[DeviceTestIn
     """Each test, and for a device that accepts a photo or a video, a finding in category R06
     (吉建管〔2021〕6号 三(四): 防视频、照片作假)."""
     for test in device_tests:
-        DeviceTest.objects.create(inspection=inspection, device=devices[test.serial], refuses_photo=test.refuses_photo,
-                                  refuses_video=test.refuses_video, note=test.note[:200])  # fmt: skip
+        DeviceTest.objects.create(
+            inspection=inspection,
+            device=devices[test.serial],
+            refuses_photo=test.refuses_photo,
+            refuses_video=test.refuses_video,
+            note=test.note[:200],
+        )
         if test.refuses_photo and test.refuses_video:
             continue
-        accepted = [w for w, refused in ((_("a photo"), test.refuses_photo), (_("a video"), test.refuses_video))
-                    if not refused]  # fmt: skip
+        accepted = [
+            w for w, refused in ((_("a photo"), test.refuses_photo), (_("a video"), test.refuses_video)) if not refused
+        ]
         InspectionFinding.objects.create(
             inspection=inspection,
             category="R06",
@@ -128,16 +143,31 @@ def inspection_record(
         raise ValidationError({"kind": [_("Unknown inspection kind.")]})
     _check_inspector(user, project, kind)
     today = timezone.localdate()
-    _check_record(project=project, kind=kind, day=day, inspectors=inspectors, headcount=headcount,
-                  campaign=campaign, draw=draw, today=today)  # fmt: skip
+    _check_record(
+        project=project,
+        kind=kind,
+        day=day,
+        inspectors=inspectors,
+        headcount=headcount,
+        campaign=campaign,
+        draw=draw,
+        today=today,
+    )
     _check_findings(list(findings))
     devices = _tested_devices(project, list(device_tests))
     with transaction.atomic():
         inspection = Inspection.objects.create(
-            project=project, kind=kind, day=day, inspectors=inspectors.strip()[:200], headcount=headcount,
-            notes=notes, campaign=campaign, draw=draw, recorded_by=user,
+            project=project,
+            kind=kind,
+            day=day,
+            inspectors=inspectors.strip()[:200],
+            headcount=headcount,
+            notes=notes,
+            campaign=campaign,
+            draw=draw,
+            recorded_by=user,
             enterprise=scope_of(user).firm if kind == InspectionKind.SUPERVISION_CHECK else None,
-        )  # fmt: skip
+        )
         InspectionFinding.objects.bulk_create(
             InspectionFinding(inspection=inspection, category=f.category, description=f.description.strip())
             for f in findings

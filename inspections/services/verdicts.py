@@ -32,9 +32,15 @@ def verdicts_record(*, spec: RuleSpec, findings: list[Finding], alert_ids: dict[
             continue
         for punch in finding.false_punches:
             candidates[punch.punch_id] = PunchVerdict(
-                punch_id=punch.punch_id, punched_at=punch.punched_at, project_id=punch.project_id,
-                person_id=punch.person_id, rule=spec.code, alert_id=alert_id, reason=punch.reason[:200], found_at=now,
-            )  # fmt: skip
+                punch_id=punch.punch_id,
+                punched_at=punch.punched_at,
+                project_id=punch.project_id,
+                person_id=punch.person_id,
+                rule=spec.code,
+                alert_id=alert_id,
+                reason=punch.reason[:200],
+                found_at=now,
+            )
     if not candidates:
         return 0
     known = set(

@@ -101,8 +101,9 @@ def reset_link(request, user: User) -> str:
 
 
 def _record(request, what: str, count: int) -> None:
-    audit_event_record(user=request.user, action=AuditAction.MANAGE_ACCOUNT, what=what[:200], record_count=count,
-                       request=request)  # fmt: skip
+    audit_event_record(
+        user=request.user, action=AuditAction.MANAGE_ACCOUNT, what=what[:200], record_count=count, request=request
+    )
 
 
 def _managed(request, queryset):
@@ -148,8 +149,11 @@ def password_links(modeladmin, request, queryset):
     accounts = list(_managed(request, queryset).exclude(pk=request.user.pk))
     for user in accounts:
         modeladmin.message_user(
-            request, _("One-time link for %(name)s to set a password: %(link)s") % {
-                "name": user.username, "link": reset_link(request, user)}, messages.WARNING)  # fmt: skip
+            request,
+            _("One-time link for %(name)s to set a password: %(link)s")
+            % {"name": user.username, "link": reset_link(request, user)},
+            messages.WARNING,
+        )
     _record(request, f"发放设置密码链接：{'、'.join(u.username for u in accounts)}", len(accounts))
 
 
@@ -231,8 +235,12 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         if not self._operator(request):
-            self.message_user(request, _("One-time link for %(name)s to set a password: %(link)s") % {
-                "name": obj.username, "link": reset_link(request, obj)}, messages.WARNING)  # fmt: skip
+            self.message_user(
+                request,
+                _("One-time link for %(name)s to set a password: %(link)s")
+                % {"name": obj.username, "link": reset_link(request, obj)},
+                messages.WARNING,
+            )
             _record(request, f"新建账号并发放设置密码链接：{obj.username}", 1)
         return super().response_add(request, obj, post_url_continue)
 

@@ -171,8 +171,12 @@ class PersonAdmin(ScopedAdmin):
             request=request,
         )
         # Shown in this answer only: a flash message would carry the number in the session or a cookie.
-        context = {**self.admin_site.each_context(request), "person": person, "number": person.reveal_id_number(),
-                   "title": _("Full ID number")}  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "person": person,
+            "number": person.reveal_id_number(),
+            "title": _("Full ID number"),
+        }
         response = TemplateResponse(request, "admin/projects/person/reveal.html", context)
         add_never_cache_headers(response)  # no-store: not kept by the browser either
         return response

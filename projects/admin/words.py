@@ -17,15 +17,21 @@ def positions_text(codes) -> str:
 
 def position_field(db_field, **kwargs) -> forms.Field:
     """岗位 as a select of the code table's names (the stored value stays the code)."""
-    return forms.ChoiceField(label=db_field.verbose_name, required=not db_field.blank,
-                             choices=[("", "—"), *position_choices()], **kwargs)  # fmt: skip
+    return forms.ChoiceField(
+        label=db_field.verbose_name, required=not db_field.blank, choices=[("", "—"), *position_choices()], **kwargs
+    )
 
 
 def positions_field(db_field, **kwargs) -> forms.Field:
     """A JSON list of positions as boxes to tick, each by its name."""
-    return forms.TypedMultipleChoiceField(label=db_field.verbose_name, required=False, choices=position_choices(),
-                                          widget=forms.CheckboxSelectMultiple, help_text=db_field.help_text,
-                                          **kwargs)  # fmt: skip
+    return forms.TypedMultipleChoiceField(
+        label=db_field.verbose_name,
+        required=False,
+        choices=position_choices(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=db_field.help_text,
+        **kwargs,
+    )
 
 
 class PositionWordsMixin:
@@ -46,8 +52,10 @@ class PositionWordsMixin:
         fields = list(super().get_fields(request, obj))
         if obj is None or self.has_change_permission(request, obj):
             return fields
-        worded = {**dict.fromkeys(self.position_fields, "position_words"),
-                  **dict.fromkeys(self.positions_fields, "positions_words")}  # fmt: skip
+        worded = {
+            **dict.fromkeys(self.position_fields, "position_words"),
+            **dict.fromkeys(self.positions_fields, "positions_words"),
+        }
         return [worded.get(name, name) for name in fields]
 
     @admin.display(description=_("position"))

@@ -114,8 +114,10 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class ProjectOutSerializer(serializers.ModelSerializer):
     district = serializers.CharField(source="district.code")
-    start = serializers.SerializerMethodField(help_text="The start in force: the permit's planned start, or the date "
-                                                        "of the latest approved start-date change.")  # fmt: skip
+    start = serializers.SerializerMethodField(
+        help_text="The start in force: the permit's planned start, or the date "
+        "of the latest approved start-date change."
+    )
     status_today = serializers.SerializerMethodField()
     district_name = serializers.CharField(source="district.name")
     participants = ParticipantOutSerializer(many=True)
@@ -231,8 +233,13 @@ class StatusRequestInSerializer(serializers.Serializer):
     effective_from = serializers.DateField()
     effective_to = serializers.DateField(required=False, allow_null=True)
     vendor = EnterpriseRefField(required=False, allow_null=True)
-    position = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
-                                     help_text=_("A replacement: the position the permit requires."))  # fmt: skip
+    position = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("A replacement: the position the permit requires."),
+    )
     replaced = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -295,10 +302,13 @@ class StatusRequestSerializer(serializers.ModelSerializer):
 class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     retroactive = serializers.BooleanField(
-        required=False, default=False,
-        help_text=_("The city only, with a comment saying why: the request takes effect on its requested date "
-                    "instead of the approval's."),
-    )  # fmt: skip
+        required=False,
+        default=False,
+        help_text=_(
+            "The city only, with a comment saying why: the request takes effect on its requested date "
+            "instead of the approval's."
+        ),
+    )
 
 
 class RejectionSerializer(serializers.Serializer):

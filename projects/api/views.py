@@ -184,8 +184,9 @@ class StatusRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         permit_no = raw_field(request, "project")
         if permit_no:
             project = named_project(user=request.user, permit_no=permit_no)
-            scope_of(request.user).authorize(project, "manage_project", _("Only the project's general contractor "
-                                                                          "files status requests."))  # fmt: skip
+            scope_of(request.user).authorize(
+                project, "manage_project", _("Only the project's general contractor files status requests.")
+            )
         data = s.StatusRequestInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)

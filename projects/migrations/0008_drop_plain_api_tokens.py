@@ -1,5 +1,5 @@
 """API tokens are now knox's (stored as digests, with an expiry): the old table kept every token in
-clear text, so it goes; holders get new tokens with manage.py issue_token (README "Security")."""
+clear text, so it goes; holders get new tokens with manage.py issue_token (docs/security.md)."""
 
 from django.db import migrations
 

@@ -19,7 +19,7 @@ class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):
 
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         """manage.py createsuperuser: the platform operator's account (city-wide, every permission), for
-        running the platform, never for regulators' daily work (README "Security")."""
+        running the platform, never for regulators' daily work (docs/security.md)."""
         extra_fields["role"] = Role.CITY
         extra_fields.pop("district", None)
         extra_fields.pop("region", None)
@@ -67,8 +67,7 @@ class User(AbstractUser):
     phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     # The pages' language is the account's, never the browser's (an English browser must not turn a
     # Chinese regulator's pages English); smz_platform.common.language activates it.
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES,
-                                default=settings.LANGUAGE_CODE)  # fmt: skip
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
     objects = UserManager()
 

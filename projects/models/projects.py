@@ -10,8 +10,14 @@ from projects.choices import ParticipantRole, ProjectKind, ProjectStatus, Status
 from projects.scope.queryset import ScopedModel
 
 # The fields whose every change is recorded in ProjectStatusChange (rule R05 reads that history).
-TRACKED_FIELDS = ("status", "planned_start", "actual_start", "completed_on", "attendance_stopped_on",
-                  "manager_attendance_stopped_on")  # fmt: skip
+TRACKED_FIELDS = (
+    "status",
+    "planned_start",
+    "actual_start",
+    "completed_on",
+    "attendance_stopped_on",
+    "manager_attendance_stopped_on",
+)
 
 
 class Project(ScopedModel):

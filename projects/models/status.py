@@ -36,13 +36,21 @@ class StatusRequest(ScopedModel):
     # to hold it, and the day the switch happened (the new holder's first attended day after approval).
     position = models.CharField(_("position"), max_length=32, blank=True)
     replaced = models.ForeignKey(
-        "projects.Engagement", verbose_name=_("holder replaced"), null=True, blank=True, on_delete=models.PROTECT,
+        "projects.Engagement",
+        verbose_name=_("holder replaced"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     replacement = models.ForeignKey(
-        "projects.Engagement", verbose_name=_("new holder"), null=True, blank=True, on_delete=models.PROTECT,
+        "projects.Engagement",
+        verbose_name=_("new holder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     switched_on = models.DateField(_("switched on"), null=True, blank=True)
     state = models.CharField(
         _("state"), max_length=20, choices=StatusRequestState.choices, default=StatusRequestState.PENDING_DISTRICT

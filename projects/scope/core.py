@@ -297,10 +297,14 @@ def scope_of(user) -> Scope:
     if user is None:
         return Scope(None)
     key = (
-        getattr(user, "pk", None), getattr(user, "is_active", False), getattr(user, "is_superuser", False),
-        getattr(user, "role", None), getattr(user, "region_id", None), getattr(user, "district_id", None),
+        getattr(user, "pk", None),
+        getattr(user, "is_active", False),
+        getattr(user, "is_superuser", False),
+        getattr(user, "role", None),
+        getattr(user, "region_id", None),
+        getattr(user, "district_id", None),
         getattr(user, "enterprise_id", None),
-    )  # fmt: skip
+    )
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None and cached[0] == key:
         return cached[1]

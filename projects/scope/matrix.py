@@ -72,8 +72,12 @@ def access_markdown() -> str:
             "|" + " --- |" * (len(COLUMNS) + 1),
         ]
         for name, capability in CAPABILITIES.items():
-            cells = [("✓" if capability.operator else NONE) if k is Kind.OPERATOR
-                     else ("✓" if k in capability.kinds else NONE) for k in COLUMNS]  # fmt: skip
+            cells = [
+                ("✓" if capability.operator else NONE)
+                if k is Kind.OPERATOR
+                else ("✓" if k in capability.kinds else NONE)
+                for k in COLUMNS
+            ]
             out.append(f"| {capability.words}（`{name}`） | " + " | ".join(cells) + " |")
         out += ["", "## 数据与操作 (models and actions)", ""]
         for rule in RULES.values():

@@ -70,8 +70,11 @@ class Reach:
 
 def _combined(first: Reach, second: Reach, joint: str, build) -> Reach:
     kinds = {kind for kind, _words in (*first.by_kind, *second.by_kind)}
-    return Reach(f"{first.words}{joint}{second.words}", build,
-                 tuple((k, f"{first.words_for(k)}{joint}{second.words_for(k)}") for k in kinds))  # fmt: skip
+    return Reach(
+        f"{first.words}{joint}{second.words}",
+        build,
+        tuple((k, f"{first.words_for(k)}{joint}{second.words_for(k)}") for k in kinds),
+    )
 
 
 # --- everything, nothing, the platform --------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Accounts with their role and jurisdiction (manage.py create_account, README)."""
+"""Accounts with their role and jurisdiction (manage.py create_account, docs/operations.md)."""
 
 from __future__ import annotations
 

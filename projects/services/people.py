@@ -34,10 +34,16 @@ def _refuse_identity_conflict(*, user: User, project: Project, holder: Person, n
     """The number is held under another name: recorded for the district (in its own transaction, so it
     stays when the registration is rolled back), and refused with an answer that names no one."""
     IdentityConflict.objects.create(project=project, person=holder, offered_name=name[:64], offered_by=user)
-    raise ValidationError({"id_number": [
-        _("This ID number and name cannot be registered together. Check both against the ID card; if they are "
-          "right, ask the district's real-name office.")
-    ]})  # fmt: skip
+    raise ValidationError(
+        {
+            "id_number": [
+                _(
+                    "This ID number and name cannot be registered together. Check both against the ID card; "
+                    "if they are right, ask the district's real-name office."
+                )
+            ]
+        }
+    )
 
 
 def person_get_or_create(*, id_number: IdNumber, name: str) -> tuple[Person, bool]:
@@ -76,8 +82,17 @@ def _check_code(table: str, field: str, code: str) -> None:
         raise ValidationError({field: [_("Unknown code %(code)s.") % {"code": code}]})
 
 
-def _check_engagement(*, user: User, project: Project, employer: Enterprise, category: str, position: str,
-                      trade: str, entered_on: dt.date, contract_signed_on: dt.date | None) -> None:  # fmt: skip
+def _check_engagement(
+    *,
+    user: User,
+    project: Project,
+    employer: Enterprise,
+    category: str,
+    position: str,
+    trade: str,
+    entered_on: dt.date,
+    contract_signed_on: dt.date | None,
+) -> None:
     """The employer takes part, the user may register its staff, and the fields fit the category."""
     if not project.participants.filter(enterprise=employer, role__in=EMPLOYER_ROLES).exists():
         raise ValidationError(
@@ -116,8 +131,16 @@ def engagement_create(
         parsed = parse_id_number(id_number, today=timezone.localdate())
     except InvalidIdNumber as exc:
         raise ValidationError({"id_number": exc.messages}) from exc
-    _check_engagement(user=user, project=project, employer=employer, category=category, position=position,
-                      trade=trade, entered_on=entered_on, contract_signed_on=contract_signed_on)  # fmt: skip
+    _check_engagement(
+        user=user,
+        project=project,
+        employer=employer,
+        category=category,
+        position=position,
+        trade=trade,
+        entered_on=entered_on,
+        contract_signed_on=contract_signed_on,
+    )
     holder = person_find(id_number=parsed.number)
     if holder is not None and holder.name != name:
         _refuse_identity_conflict(user=user, project=project, holder=holder, name=name)
@@ -136,16 +159,28 @@ def engagement_create(
         try:
             with transaction.atomic():
                 engagement = Engagement.objects.create(
-                    person=person, project=project, employer=employer, category=category, position=position,
-                    team=team, trade=trade, entered_on=entered_on, contract_signed_on=contract_signed_on,
-                    created_by=user, judged_from=NOT_YET if pending else None,
-                )  # fmt: skip
+                    person=person,
+                    project=project,
+                    employer=employer,
+                    category=category,
+                    position=position,
+                    team=team,
+                    trade=trade,
+                    entered_on=entered_on,
+                    contract_signed_on=contract_signed_on,
+                    created_by=user,
+                    judged_from=NOT_YET if pending else None,
+                )
         except IntegrityError as exc:
             raise Conflict("id_number", _("This person is already engaged on the project.")) from exc
     warnings = tuple(person.id_number_warnings)
     if pending:
-        warnings += (_("The position is held: the new holder takes it only when a replacement request is approved "
-                       "(管理人员变更申请)."),)  # fmt: skip
+        warnings += (
+            _(
+                "The position is held: the new holder takes it only when a replacement request is approved "
+                "(管理人员变更申请)."
+            ),
+        )
     return EngagementResult(engagement=engagement, warnings=warnings)
 
 
@@ -159,21 +194,26 @@ def another_holder(*, project: Project, category: str, position: str, exclude: i
     holder waits for an approved replacement (中山 2019 上线通知 三(十一), 吉建管〔2021〕6号 三(二))."""
     if category != Category.MANAGER or position not in (project.required_positions or []):
         return False
-    holders = Engagement.objects.filter(project=project, category=Category.MANAGER, position=position,
-                                        exited_on__isnull=True, judged_from__isnull=True)  # fmt: skip
+    holders = Engagement.objects.filter(
+        project=project, category=Category.MANAGER, position=position, exited_on__isnull=True, judged_from__isnull=True
+    )
     return holders.exclude(pk=exclude).exists() if exclude else holders.exists()
 
 
 def _holds_required_position(engagement: Engagement) -> bool:
     """The engagement is the (only) holder of a position the permit requires: the project manager, the
     chief supervisor, … (吉建管〔2021〕6号 三(二): "不得随意、擅自变更")."""
-    if engagement.category != Category.MANAGER or engagement.position not in (engagement.project.required_positions
-                                                                              or []):  # fmt: skip
+    if engagement.category != Category.MANAGER or engagement.position not in (
+        engagement.project.required_positions or []
+    ):
         return False
     others = Engagement.objects.filter(
-        project_id=engagement.project_id, category=Category.MANAGER, position=engagement.position,
-        exited_on__isnull=True, judged_from__isnull=True,
-    ).exclude(pk=engagement.pk)  # fmt: skip
+        project_id=engagement.project_id,
+        category=Category.MANAGER,
+        position=engagement.position,
+        exited_on__isnull=True,
+        judged_from__isnull=True,
+    ).exclude(pk=engagement.pk)
     return not others.exists()
 
 
@@ -199,15 +239,25 @@ def engagement_exit(
         raise ValidationError({"exited_on": [_("The exit date is in the future.")]})
     allowance = settings.SMZ_EXIT_BACKDATE_DAYS
     if exited_on < today - dt.timedelta(days=allowance):
-        raise ValidationError({"exited_on": [
-            _("An exit may be dated at most %(days)d days back (it is recorded today, %(today)s).")
-            % {"days": allowance, "today": today.isoformat()}
-        ]})  # fmt: skip
+        raise ValidationError(
+            {
+                "exited_on": [
+                    _("An exit may be dated at most %(days)d days back (it is recorded today, %(today)s).")
+                    % {"days": allowance, "today": today.isoformat()}
+                ]
+            }
+        )
     if _holds_required_position(engagement):
-        raise ValidationError({"exited_on": [
-            _("This manager holds a position the permit requires: file a replacement request; the holder stays "
-              "until it is approved and the new holder has attended.")
-        ]})  # fmt: skip
+        raise ValidationError(
+            {
+                "exited_on": [
+                    _(
+                        "This manager holds a position the permit requires: file a replacement request; "
+                        "the holder stays until it is approved and the new holder has attended."
+                    )
+                ]
+            }
+        )
     # Conditional update: two concurrent exits cannot both succeed.
     updated = Engagement.objects.filter(pk=engagement.pk, exited_on__isnull=True).update(
         exited_on=exited_on, settlement_confirmed=True, exit_recorded_by=user, exit_recorded_at=timezone.now()
@@ -256,9 +306,10 @@ def engagement_card_checks_record(
     verified = 0
     for person_id, day, read_at, valid_until in reads:
         verified += (
-            Engagement.objects.filter(project_id=project_id, person_id=person_id, entered_on__lte=day,
-                                      card_checked_at__isnull=True)
+            Engagement.objects.filter(
+                project_id=project_id, person_id=person_id, entered_on__lte=day, card_checked_at__isnull=True
+            )
             .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=day))
             .update(card_checked_at=read_at, card_check_received_at=received_at, card_valid_until=valid_until)
-        )  # fmt: skip
+        )
     return verified

@@ -119,9 +119,16 @@ def _check_filing(user: User, filed_on: dt.date | None, permitted_on: dt.date | 
     if permitted_on is not None and filed_on > permitted_on:
         raise ValidationError({"filed_on": [_("The filing (施工报建) comes before the construction permit.")]})
     if filed_on < today - FILING_BACKDATE and not scope_of(user).can("set_project_status"):
-        raise ValidationError({"filed_on": [
-            _("A filing more than a year old belongs to an existing project: only a city-level user records it.")
-        ]})  # fmt: skip
+        raise ValidationError(
+            {
+                "filed_on": [
+                    _(
+                        "A filing more than a year old belongs to an existing project: "
+                        "only a city-level user records it."
+                    )
+                ]
+            }
+        )
 
 
 def _check_dates_and_sizes(*, status: str, actual_start, completed_on, building_area_m2, contract_cost_yuan) -> None:
@@ -175,8 +182,13 @@ def project_create(
     _check_registrant(user, district, participants, status)
     _check_filing(user, filed_on, permitted_on)
     status = status or ProjectStatus.NOT_STARTED
-    _check_dates_and_sizes(status=status, actual_start=actual_start, completed_on=completed_on,
-                           building_area_m2=building_area_m2, contract_cost_yuan=contract_cost_yuan)  # fmt: skip
+    _check_dates_and_sizes(
+        status=status,
+        actual_start=actual_start,
+        completed_on=completed_on,
+        building_area_m2=building_area_m2,
+        contract_cost_yuan=contract_cost_yuan,
+    )
     _check_participants(participants)
     _check_positions(required_positions)
     if Project.objects.filter(permit_no=permit_no).exists():
@@ -184,12 +196,24 @@ def project_create(
     try:
         with transaction.atomic():
             project = Project.objects.create(
-                permit_no=permit_no, name=name, district=district, kind=kind, building_area_m2=building_area_m2,
-                contract_cost_yuan=contract_cost_yuan, planned_start=planned_start, permitted_on=permitted_on,
-                filed_on=filed_on, actual_start=actual_start,
-                completed_on=completed_on, status=status, required_positions=list(dict.fromkeys(required_positions)),
-                address=address, lat=lat, lon=lon, created_by=user,
-            )  # fmt: skip
+                permit_no=permit_no,
+                name=name,
+                district=district,
+                kind=kind,
+                building_area_m2=building_area_m2,
+                contract_cost_yuan=contract_cost_yuan,
+                planned_start=planned_start,
+                permitted_on=permitted_on,
+                filed_on=filed_on,
+                actual_start=actual_start,
+                completed_on=completed_on,
+                status=status,
+                required_positions=list(dict.fromkeys(required_positions)),
+                address=address,
+                lat=lat,
+                lon=lon,
+                created_by=user,
+            )
             ProjectParticipant.objects.bulk_create(
                 [ProjectParticipant(project=project, enterprise=p.enterprise, role=p.role) for p in participants],
                 ignore_conflicts=True,

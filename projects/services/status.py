@@ -57,11 +57,18 @@ def latest_start(project: Project) -> dt.date | None:
 def _check_start_limit(project: Project, kind: str, effective_from: dt.date) -> None:
     limit = latest_start(project)
     if kind == K.START_DATE_CHANGE and limit is not None and effective_from > limit:
-        raise ValidationError({"effective_from": [
-            _("A start after %(limit)s is more than nine months after the construction permit of %(permitted)s "
-              "(three months, put off at most twice by three months each): the project needs a new permit.")
-            % {"limit": chinese_date(limit), "permitted": chinese_date(project.permitted_on)}
-        ]})  # fmt: skip
+        raise ValidationError(
+            {
+                "effective_from": [
+                    _(
+                        "A start after %(limit)s is more than nine months after the construction permit of "
+                        "%(permitted)s (three months, put off at most twice by three months each): "
+                        "the project needs a new permit."
+                    )
+                    % {"limit": chinese_date(limit), "permitted": chinese_date(project.permitted_on)}
+                ]
+            }
+        )
 
 
 # A stop of attendance ends judgement: it is approved on its document, attached as a report (中山 2019 上线通知
@@ -75,32 +82,49 @@ STOP_DOCUMENTS = {
 def _check_document(status_request: StatusRequest) -> None:
     document = STOP_DOCUMENTS.get(status_request.kind)
     if document and not status_request.attachments.filter(kind=AttachmentKind.REPORT).exists():
-        raise ValidationError({"attachments": [
-            _("A %(kind)s request is approved on its document: attach the scan of the %(document)s "
-              "(kind: report or certificate) first.")
-            % {"kind": StatusRequestKind(status_request.kind).label, "document": document}
-        ]})  # fmt: skip
+        raise ValidationError(
+            {
+                "attachments": [
+                    _(
+                        "A %(kind)s request is approved on its document: attach the scan of the %(document)s "
+                        "(kind: report or certificate) first."
+                    )
+                    % {"kind": StatusRequestKind(status_request.kind).label, "document": document}
+                ]
+            }
+        )
 
 
 def _check_backdating(kind: str, effective_from: dt.date) -> None:
     allowance = settings.SMZ_REQUEST_BACKDATE_DAYS
     if kind in DATED and effective_from < timezone.localdate() - dt.timedelta(days=allowance):
-        raise ValidationError({"effective_from": [
-            _("A request may be dated at most %(days)d days back; until it is approved, attendance goes on as usual.")
-            % {"days": allowance}
-        ]})  # fmt: skip
+        raise ValidationError(
+            {
+                "effective_from": [
+                    _(
+                        "A request may be dated at most %(days)d days back; "
+                        "until it is approved, attendance goes on as usual."
+                    )
+                    % {"days": allowance}
+                ]
+            }
+        )
 
 
-def _check_replacement(project: Project, position: str, replaced: Engagement | None,
-                       replacement: Engagement | None) -> None:  # fmt: skip
+def _check_replacement(
+    project: Project, position: str, replaced: Engagement | None, replacement: Engagement | None
+) -> None:
     """Both holders are open manager engagements of the project in a position the permit requires."""
     if position not in (project.required_positions or []):
         raise ValidationError({"position": [_("Name a position the construction permit requires.")]})
     for field, engagement in (("replaced", replaced), ("replacement", replacement)):
         if (
-            engagement is None or engagement.project_id != project.pk or engagement.category != Category.MANAGER
-            or engagement.position != position or engagement.exited_on is not None
-        ):  # fmt: skip
+            engagement is None
+            or engagement.project_id != project.pk
+            or engagement.category != Category.MANAGER
+            or engagement.position != position
+            or engagement.exited_on is not None
+        ):
             raise ValidationError({field: [_("Name an engaged manager of this project in that position.")]})
     if replaced.person_id == replacement.person_id:
         raise ValidationError({"replacement": [_("The new holder must be another person.")]})
@@ -157,10 +181,18 @@ def status_request_submit(
         if StatusRequest.objects.filter(project=project, kind=kind, state__in=PENDING).exists():
             raise Conflict("kind", _("A request of this kind is already awaiting approval."))
         request = StatusRequest.objects.create(
-            project=project, kind=kind, reason=reason.strip(), effective_from=effective_from,
-            effective_to=effective_to, vendor=vendor, position=position, replaced=replaced, replacement=replacement,
-            submitted_by=user, submitted_at=timezone.now(),
-        )  # fmt: skip
+            project=project,
+            kind=kind,
+            reason=reason.strip(),
+            effective_from=effective_from,
+            effective_to=effective_to,
+            vendor=vendor,
+            position=position,
+            replaced=replaced,
+            replacement=replacement,
+            submitted_by=user,
+            submitted_at=timezone.now(),
+        )
         if replacement is not None:
             Engagement.objects.filter(pk=replacement.pk).update(judged_from=NOT_YET)
         return request
@@ -237,10 +269,15 @@ def status_request_approve(
             else:
                 takes_effect = max(requested, today)
             _decide(
-                request=status_request, expected=StatusRequestState.PENDING_CITY,
-                new_state=StatusRequestState.APPROVED, city_decided_by=user, city_decided_at=now,
-                city_comment=comment, takes_effect_on=takes_effect, retroactive=retroactive,
-            )  # fmt: skip
+                request=status_request,
+                expected=StatusRequestState.PENDING_CITY,
+                new_state=StatusRequestState.APPROVED,
+                city_decided_by=user,
+                city_decided_at=now,
+                city_comment=comment,
+                takes_effect_on=takes_effect,
+                retroactive=retroactive,
+            )
             _apply(status_request=status_request, user=user)
     return status_request
 
@@ -271,8 +308,12 @@ def _release_replacement(request: StatusRequest) -> None:
     if request.replacement_id is None:
         return
     replacement = Engagement.objects.select_related("project").get(pk=request.replacement_id)
-    if not another_holder(project=replacement.project, category=replacement.category, position=replacement.position,
-                          exclude=replacement.pk):  # fmt: skip
+    if not another_holder(
+        project=replacement.project,
+        category=replacement.category,
+        position=replacement.position,
+        exclude=replacement.pk,
+    ):
         Engagement.objects.filter(pk=replacement.pk, judged_from=NOT_YET).update(judged_from=None)
 
 

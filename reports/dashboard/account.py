@@ -36,6 +36,7 @@ def account(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Saved: your name and phone are filled in on the workbooks you download."))
         back = request.POST.get("next", "")
         return redirect(back if back.startswith("/reports/") else "dashboard:account")
-    form = form_restored(request, key, ContactForm, initial={"name": reporter_name(request.user),
-                                                             "phone": request.user.phone})  # fmt: skip
+    form = form_restored(
+        request, key, ContactForm, initial={"name": reporter_name(request.user), "phone": request.user.phone}
+    )
     return render(request, "reports/dashboard/account.html", {"form": form, "next": request.GET.get("next", "")})

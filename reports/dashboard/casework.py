@@ -57,8 +57,11 @@ def case_targets(case: Case) -> tuple[list[Enterprise], list[tuple[Person, str]]
     firms = list(Enterprise.objects.filter(pk__in=ids).order_by("name"))
     names = position_names()
     people, seen = [], set()
-    for engagement in (project.engagements.filter(category=Category.MANAGER).select_related("person")
-                       .order_by("exited_on", "entered_on", "pk")[:200]):  # fmt: skip
+    for engagement in (
+        project.engagements.filter(category=Category.MANAGER)
+        .select_related("person")
+        .order_by("exited_on", "entered_on", "pk")[:200]
+    ):
         if engagement.person_id not in seen:
             seen.add(engagement.person_id)
             people.append((engagement.person, names.get(engagement.position, engagement.position)))
@@ -75,20 +78,23 @@ class MeasureForm(forms.Form):
     issued_on = forms.DateField(label=gettext_lazy("Issued on"), widget=date_input())
     basis = forms.ChoiceField(label=gettext_lazy("Finding category"), required=False)
     document_no = forms.CharField(label=gettext_lazy("Document number"), max_length=64, required=False)
-    deadline = forms.DateField(label=gettext_lazy("Deadline"), required=False,
-                               widget=date_input())  # fmt: skip
-    fine_yuan = forms.DecimalField(label=gettext_lazy("Fine (yuan)"), max_digits=12, decimal_places=2, min_value=0,
-                                   required=False)  # fmt: skip
+    deadline = forms.DateField(label=gettext_lazy("Deadline"), required=False, widget=date_input())
+    fine_yuan = forms.DecimalField(
+        label=gettext_lazy("Fine (yuan)"), max_digits=12, decimal_places=2, min_value=0, required=False
+    )
     points = forms.IntegerField(label=gettext_lazy("Credit points"), min_value=0, max_value=100, required=False)
     target_enterprise = forms.ChoiceField(label=gettext_lazy("Enterprise"), required=False)
     target_person = forms.ChoiceField(label=gettext_lazy("Person"), required=False)
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=5000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    note = forms.CharField(
+        label=gettext_lazy("Note"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     document = forms.FileField(label=gettext_lazy("Document (PDF or scan)"), required=False)
-    confirm = _confirm_field(gettext_lazy(
-        "I confirm: the measure is issued to the enterprise or person chosen above, entered in their credit "
-        "record, and can only be withdrawn with a reason."
-    ))  # fmt: skip
+    confirm = _confirm_field(
+        gettext_lazy(
+            "I confirm: the measure is issued to the enterprise or person chosen above, entered in their credit "
+            "record, and can only be withdrawn with a reason."
+        )
+    )
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,23 +111,32 @@ class MeasureForm(forms.Form):
     def measure_in(self) -> measure_services.MeasureIn:
         data = self.cleaned_data
         return measure_services.MeasureIn(
-            kind=data["kind"], issued_on=data["issued_on"], basis=data["basis"], document_no=data["document_no"],
-            deadline=data["deadline"], points=data["points"], fine_yuan=data["fine_yuan"],
+            kind=data["kind"],
+            issued_on=data["issued_on"],
+            basis=data["basis"],
+            document_no=data["document_no"],
+            deadline=data["deadline"],
+            points=data["points"],
+            fine_yuan=data["fine_yuan"],
             target_enterprise=self.firms.get(data["target_enterprise"]),
-            target_person=self.people.get(data["target_person"]), note=data["note"],
-        )  # fmt: skip
+            target_person=self.people.get(data["target_person"]),
+            note=data["note"],
+        )
 
 
 class ConfirmForm(forms.Form):
-    issued_on = forms.DateField(label=gettext_lazy("Issued on"), required=False,
-                                widget=date_input())  # fmt: skip
+    issued_on = forms.DateField(label=gettext_lazy("Issued on"), required=False, widget=date_input())
     document_no = forms.CharField(label=gettext_lazy("Document number"), max_length=64, required=False)
-    deadline = forms.DateField(label=gettext_lazy("Deadline"), required=False,
-                               widget=date_input())  # fmt: skip
-    fine_yuan = forms.DecimalField(label=gettext_lazy("Fine (yuan)"), max_digits=12, decimal_places=2, min_value=0,
-                                   required=False)  # fmt: skip
-    confirm = _confirm_field(gettext_lazy("I confirm: the proposed measure is issued to those it names, entered in "
-                                          "their credit record, and can only be withdrawn with a reason."))  # fmt: skip
+    deadline = forms.DateField(label=gettext_lazy("Deadline"), required=False, widget=date_input())
+    fine_yuan = forms.DecimalField(
+        label=gettext_lazy("Fine (yuan)"), max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+    confirm = _confirm_field(
+        gettext_lazy(
+            "I confirm: the proposed measure is issued to those it names, entered in "
+            "their credit record, and can only be withdrawn with a reason."
+        )
+    )
 
 
 def _uploads(request: HttpRequest, field: str) -> list[tuple[str, bytes]]:
@@ -165,10 +180,12 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
     item = get_object_or_404(cases, pk=case_id)
     staff = scope.allows(item, "handle")
     measures = list(
-        Measure.objects.restrict(user, "view").filter(case=item).select_related("issued_by", "target_person")
+        Measure.objects.restrict(user, "view")
+        .filter(case=item)
+        .select_related("issued_by", "target_person")
         .prefetch_related("documents", "replies__documents", "replies__submitted_by", "replies__reviewed_by")
         .order_by("created_at", "pk")
-    )  # fmt: skip
+    )
     answerable = set(Measure.objects.restrict(user, "reply").filter(case=item).values_list("pk", flat=True))
     reviewable = set(
         RectificationReply.objects.restrict(user, "review").filter(measure__case=item).values_list("pk", flat=True)
@@ -197,7 +214,11 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
         CaseEvent.objects.restrict(user, "view").filter(case=item).select_related("by", "measure").order_by("at", "pk")
     )
     context = {
-        "case": item, "staff": staff, "contractor": contractor, "measures": measures, "events": events,
+        "case": item,
+        "staff": staff,
+        "contractor": contractor,
+        "measures": measures,
+        "events": events,
         "alerts": alerts,
         "findings": InspectionFinding.objects.restrict(user, "view")
         .filter(case=item)
@@ -207,7 +228,7 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
         if staff and item.state == "open"
         else None,
         "confirm_form": ConfirmForm(),
-    }  # fmt: skip
+    }
     return render(request, "reports/dashboard/case.html", context)
 
 
@@ -226,8 +247,9 @@ def measure_issue(request: HttpRequest, case_id: int) -> HttpResponse:
             measure = measure_services.measure_issue(user=request.user, case=item, data=form.measure_in())
             upload = form.cleaned_data["document"]
             if upload is not None:
-                measure_services.measure_document_add(user=request.user, measure=measure, name=upload.name,
-                                                      content=upload.read())  # fmt: skip
+                measure_services.measure_document_add(
+                    user=request.user, measure=measure, name=upload.name, content=upload.read()
+                )
     except (ValidationError, Conflict) as error:
         form_refused(request, measure_form_key(item), error)
         return redirect(refused)
@@ -257,9 +279,13 @@ def measure_confirm(request: HttpRequest, measure_id: int) -> HttpResponse:
     if not form.is_valid():
         form_errors(request, ValidationError(dict(form.errors.items())), form)
         return redirect(_back(measure.case))
-    return _act(request, measure.case,
-                lambda: measure_services.measure_confirm(user=request.user, measure=measure, **_without_confirm(form)),
-                _("The proposal was confirmed and issued."), form)  # fmt: skip
+    return _act(
+        request,
+        measure.case,
+        lambda: measure_services.measure_confirm(user=request.user, measure=measure, **_without_confirm(form)),
+        _("The proposal was confirmed and issued."),
+        form,
+    )
 
 
 @login_required
@@ -268,9 +294,12 @@ def measure_withdraw(request: HttpRequest, measure_id: int) -> HttpResponse:
     """撤销: a proposal declined, or a measure revoked; the reason is required."""
     measure = _measure(request, measure_id)
     reason = request.POST.get("reason", "")[:2000]
-    return _act(request, measure.case,
-                lambda: measure_services.measure_withdraw(user=request.user, measure=measure, reason=reason),
-                _("The measure was withdrawn."))  # fmt: skip
+    return _act(
+        request,
+        measure.case,
+        lambda: measure_services.measure_withdraw(user=request.user, measure=measure, reason=reason),
+        _("The measure was withdrawn."),
+    )
 
 
 @login_required
@@ -301,10 +330,14 @@ def reply_review(request: HttpRequest, reply_id: int) -> HttpResponse:
         messages.error(request, _("Choose accept or reject."))
         return redirect(_back(reply.measure.case))
     accept = action == "accept"
-    return _act(request, reply.measure.case,
-                lambda: reply_services.reply_review(user=request.user, reply=reply, accept=accept, note=note),
-                _("The rectification was accepted; the order is closed.") if accept
-                else _("The rectification was sent back; the order runs on to its deadline."))  # fmt: skip
+    return _act(
+        request,
+        reply.measure.case,
+        lambda: reply_services.reply_review(user=request.user, reply=reply, accept=accept, note=note),
+        _("The rectification was accepted; the order is closed.")
+        if accept
+        else _("The rectification was sent back; the order runs on to its deadline."),
+    )
 
 
 @login_required
@@ -319,8 +352,9 @@ def case_open_from_findings(request: HttpRequest, permit_no: str) -> HttpRespons
         messages.error(request, _("Tick at least one finding."))
         return redirect(back)
     try:
-        opened = case_services.case_open(user=request.user, project=project, title=request.POST.get("title", ""),
-                                         finding_ids=ids)  # fmt: skip
+        opened = case_services.case_open(
+            user=request.user, project=project, title=request.POST.get("title", ""), finding_ids=ids
+        )
     except (ValidationError, Conflict) as error:
         form_errors(request, error)
         return redirect(back)
@@ -333,5 +367,9 @@ def case_open_from_findings(request: HttpRequest, permit_no: str) -> HttpRespons
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     item = get_object_or_404(Case.objects.restrict(request.user, "view").select_related("project"), pk=case_id)
     note = request.POST.get("note", "")[:2000]
-    return _act(request, item, lambda: case_services.case_close(user=request.user, case=item, note=note),
-                _("The case is closed."))  # fmt: skip
+    return _act(
+        request,
+        item,
+        lambda: case_services.case_close(user=request.user, case=item, note=note),
+        _("The case is closed."),
+    )

@@ -49,18 +49,23 @@ def line_chart(*, title: str, labels: list[str], series: list[Series], width: in
         parts.append(f'<text x="{left - 6}" y="{gy + 4:.1f}" class="axis" text-anchor="end">{peak * fraction:g}</text>')
     if labels:
         parts.append(f'<text x="{left}" y="{height - 8}" class="axis">{escape(labels[0])}</text>')
-        parts.append(f'<text x="{width - right}" y="{height - 8}" class="axis" text-anchor="end">'
-                     f"{escape(labels[-1])}</text>")  # fmt: skip
+        parts.append(
+            f'<text x="{width - right}" y="{height - 8}" class="axis" text-anchor="end">{escape(labels[-1])}</text>'
+        )
     for k, s in enumerate(series):
         colour = PALETTE[k % len(PALETTE)]
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s.values))
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"><title>'
-                     f"{escape(s.name)}</title></polyline>")  # fmt: skip
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"><title>'
+            f"{escape(s.name)}</title></polyline>"
+        )
     legend_x = width - right
     for k, s in enumerate(reversed(series)):
         colour = PALETTE[(len(series) - 1 - k) % len(PALETTE)]
-        parts.append(f'<text x="{legend_x - 90 * k}" y="16" class="legend" text-anchor="end" fill="{colour}">'
-                     f"■ {escape(s.name)}</text>")  # fmt: skip
+        parts.append(
+            f'<text x="{legend_x - 90 * k}" y="16" class="legend" text-anchor="end" fill="{colour}">'
+            f"■ {escape(s.name)}</text>"
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -85,9 +90,11 @@ def bar_chart(*, title: str, items: list[tuple], width: int = 560, bar: int = 18
     for i, (label, value, *link) in enumerate(items):
         y = top + i * (bar + 6)
         w = (width - left - 50) * value / peak
-        drawn = (f'<text x="{left - 8:.1f}" y="{y + bar - 5}" class="axis" text-anchor="end">{escape(label)}</text>'
-                 f'<rect x="{left:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{PALETTE[0]}"/>'
-                 f'<text x="{left + w + 6:.1f}" y="{y + bar - 5}" class="axis">{value}</text>')  # fmt: skip
+        drawn = (
+            f'<text x="{left - 8:.1f}" y="{y + bar - 5}" class="axis" text-anchor="end">{escape(label)}</text>'
+            f'<rect x="{left:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{PALETTE[0]}"/>'
+            f'<text x="{left + w + 6:.1f}" y="{y + bar - 5}" class="axis">{value}</text>'
+        )
         if link and link[0]:
             drawn = f'<a href="{escape(link[0])}"><title>{escape(label)}：{value}</title>{drawn}</a>'
         parts.append(drawn)

@@ -32,8 +32,7 @@ def form_refused(request: HttpRequest, key: str, error: ValidationError | Confli
     """Keep the typed values and the messages for the form `key` on the next page, and say at the top
     that the form below was refused."""
     typed = {name: request.POST.getlist(name) for name in request.POST if name not in SKIPPED}
-    request.session[f"kept-form:{key}"] = {"data": typed, "errors": _messages_of(error),
-                                           "files": bool(request.FILES)}  # fmt: skip
+    request.session[f"kept-form:{key}"] = {"data": typed, "errors": _messages_of(error), "files": bool(request.FILES)}
     messages.error(request, _("Nothing was saved: see the messages beside the form's fields."))
 
 

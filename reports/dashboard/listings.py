@@ -60,8 +60,9 @@ def _project_link(path: str = ""):
 
 class ProjectListFilter(RegionFilterSet):
     q = django_filters.CharFilter(label=_("Name or permit number"), method=_text_filter("name", "permit_no"))
-    status = django_filters.ChoiceFilter(label=_("Status today"), field_name="status_today",
-                                         choices=StatusOnDay.choices, empty_label=_("All"))  # fmt: skip
+    status = django_filters.ChoiceFilter(
+        label=_("Status today"), field_name="status_today", choices=StatusOnDay.choices, empty_label=_("All")
+    )
 
     class Meta:
         model = Project
@@ -77,7 +78,7 @@ PROJECTS = ListSpec(
         "Status as of today, as the approved requests make it: a suspension or resumption counts from the day it "
         "takes effect. 在建 is started (the start in force), not completed, attendance not stopped and not "
         "suspended."
-    ),  # fmt: skip
+    ),
     empty=_("No project."),
     columns=(
         Column("district", _("District"), lambda p: p.district.name, ("district__code",), width=10),
@@ -93,8 +94,9 @@ PROJECTS = ListSpec(
 def projects(request: HttpRequest) -> HttpResponse:
     """The projects the account reads with their status today (the cards' 在建 and 停工 link here with
     ``status`` and ``district``, and count exactly these rows)."""
-    rows = with_status_on(Project.objects.restrict(request.user, "view").select_related("district"),
-                          timezone.localdate())  # fmt: skip
+    rows = with_status_on(
+        Project.objects.restrict(request.user, "view").select_related("district"), timezone.localdate()
+    )
     return list_page(request, PROJECTS, rows)
 
 
@@ -103,8 +105,10 @@ def projects(request: HttpRequest) -> HttpResponse:
 
 class CaseListFilter(RegionFilterSet):
     region_path = "project__district"
-    q = django_filters.CharFilter(label=_("Project, permit number or case title"),
-                                  method=_text_filter("project__name", "project__permit_no", "title"))  # fmt: skip
+    q = django_filters.CharFilter(
+        label=_("Project, permit number or case title"),
+        method=_text_filter("project__name", "project__permit_no", "title"),
+    )
     state = django_filters.ChoiceFilter(label=_("State"), choices=CaseState.choices, empty_label=_("All"))
 
     class Meta:
@@ -119,8 +123,10 @@ def _measure_states(request: HttpRequest, cases: list) -> None:
     for case_id, state, n in shown.values_list("case_id", "state").annotate(n=Count("id")).order_by():
         by_case.setdefault(case_id, {})[state] = n
     for case in cases:
-        case.measure_states = "、".join(f"{MeasureState(s).label.split('(')[-1].rstrip(')')} {n}"
-                                       for s, n in sorted(by_case.get(case.pk, {}).items()))  # fmt: skip
+        case.measure_states = "、".join(
+            f"{MeasureState(s).label.split('(')[-1].rstrip(')')} {n}"
+            for s, n in sorted(by_case.get(case.pk, {}).items())
+        )
 
 
 CASES = ListSpec(
@@ -131,16 +137,28 @@ CASES = ListSpec(
     empty=_("No case."),
     decorate=_measure_states,
     columns=(
-        Column("title", _("Case"), lambda c: c.title, ("title",), link=lambda c: reverse("dashboard:case", args=[c.pk]),
-               width=30),
-        Column("project", _("Project"), lambda c: c.project.name, ("project__name",), link=_project_link("project"),
-               width=30),
+        Column(
+            "title",
+            _("Case"),
+            lambda c: c.title,
+            ("title",),
+            link=lambda c: reverse("dashboard:case", args=[c.pk]),
+            width=30,
+        ),
+        Column(
+            "project",
+            _("Project"),
+            lambda c: c.project.name,
+            ("project__name",),
+            link=_project_link("project"),
+            width=30,
+        ),
         Column("district", _("District"), lambda c: c.project.district.name, ("project__district__code",), width=10),
         Column("state", _("State"), lambda c: c.get_state_display(), ("state",), width=10),
         Column("opened", _("Opened"), lambda c: timezone.localdate(c.opened_at), ("opened_at",), width=14),
         Column("measures", _("Measures"), lambda c: c.measure_states, width=24),
     ),
-)  # fmt: skip
+)
 
 
 @login_required
@@ -152,13 +170,15 @@ def cases(request: HttpRequest) -> HttpResponse:
 
 class MeasureListFilter(RegionFilterSet):
     region_path = "case__project__district"
-    q = django_filters.CharFilter(label=_("Project, permit number or document number"),
-                                  method=_text_filter("case__project__name", "case__project__permit_no",
-                                                      "document_no"))  # fmt: skip
+    q = django_filters.CharFilter(
+        label=_("Project, permit number or document number"),
+        method=_text_filter("case__project__name", "case__project__permit_no", "document_no"),
+    )
     kind = django_filters.ChoiceFilter(label=_("Measure"), choices=MeasureKind.choices, empty_label=_("All"))
     state = django_filters.ChoiceFilter(label=_("State"), choices=MeasureState.choices, empty_label=_("All"))
-    overdue = django_filters.BooleanFilter(label=_("Past its deadline"), method="past_deadline",
-                                           widget=django_filters.widgets.BooleanWidget())  # fmt: skip
+    overdue = django_filters.BooleanFilter(
+        label=_("Past its deadline"), method="past_deadline", widget=django_filters.widgets.BooleanWidget()
+    )
     since = _date_filter(_("Issued from"), "issued_on", "gte")
     until = _date_filter(_("Issued until"), "issued_on", "lte")
 
@@ -186,19 +206,36 @@ MEASURES = ListSpec(
     default_order=("-issued_on", "-created_at"),
     empty=_("No measure."),
     columns=(
-        Column("kind", _("Measure"), lambda m: m.get_kind_display(), ("kind",),
-               link=lambda m: f"{reverse('dashboard:case', args=[m.case_id])}#measure-{m.pk}", width=16),
-        Column("project", _("Project"), lambda m: m.case.project.name, ("case__project__name",),
-               link=_project_link("case.project"), width=30),
-        Column("district", _("District"), lambda m: m.case.project.district.name, ("case__project__district__code",),
-               width=10),
+        Column(
+            "kind",
+            _("Measure"),
+            lambda m: m.get_kind_display(),
+            ("kind",),
+            link=lambda m: f"{reverse('dashboard:case', args=[m.case_id])}#measure-{m.pk}",
+            width=16,
+        ),
+        Column(
+            "project",
+            _("Project"),
+            lambda m: m.case.project.name,
+            ("case__project__name",),
+            link=_project_link("case.project"),
+            width=30,
+        ),
+        Column(
+            "district",
+            _("District"),
+            lambda m: m.case.project.district.name,
+            ("case__project__district__code",),
+            width=10,
+        ),
         Column("target", _("Addressed to"), _target, width=24),
         Column("document", _("Document number"), lambda m: m.document_no, ("document_no",), width=18),
         Column("issued", _("Issued on"), lambda m: m.issued_on, ("issued_on",), width=14),
         Column("deadline", _("Deadline"), lambda m: m.deadline, ("deadline",), width=14),
         Column("state", _("State"), lambda m: m.get_state_display(), ("state",), width=16),
     ),
-)  # fmt: skip
+)
 
 
 @login_required
@@ -214,11 +251,17 @@ def measures(request: HttpRequest) -> HttpResponse:
 
 
 class RosterFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Name, team or employer"),
-                                  method=_text_filter("person__name", "team", "employer__name"))  # fmt: skip
+    q = django_filters.CharFilter(
+        label=_("Name, team or employer"), method=_text_filter("person__name", "team", "employer__name")
+    )
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices, empty_label=_("All"))
-    exited = django_filters.BooleanFilter(label=_("Exited"), field_name="exited_on", lookup_expr="isnull",
-                                          exclude=True, widget=django_filters.widgets.BooleanWidget())  # fmt: skip
+    exited = django_filters.BooleanFilter(
+        label=_("Exited"),
+        field_name="exited_on",
+        lookup_expr="isnull",
+        exclude=True,
+        widget=django_filters.widgets.BooleanWidget(),
+    )
 
     class Meta:
         model = Engagement
@@ -262,8 +305,9 @@ ROSTER = ListSpec(
 def roster(request: HttpRequest, permit_no: str) -> HttpResponse:
     """花名册: a project's people as the account reads them (a subcontractor its own staff)."""
     project = get_object_or_404(Project.objects.restrict(request.user, "view"), permit_no=permit_no)
-    rows = (Engagement.objects.restrict(request.user, "view").filter(project=project)
-            .select_related("person", "employer"))  # fmt: skip
+    rows = (
+        Engagement.objects.restrict(request.user, "view").filter(project=project).select_related("person", "employer")
+    )
     return list_page(request, ROSTER, rows, context={"project": project})
 
 
@@ -272,13 +316,15 @@ def roster(request: HttpRequest, permit_no: str) -> HttpResponse:
 
 class DeviceListFilter(RegionFilterSet):
     region_path = "project__district"
-    q = django_filters.CharFilter(label=_("Serial number, project or vendor"),
-                                  method=_text_filter("serial", "project__name", "project__permit_no",
-                                                      "vendor__name"))  # fmt: skip
+    q = django_filters.CharFilter(
+        label=_("Serial number, project or vendor"),
+        method=_text_filter("serial", "project__name", "project__permit_no", "vendor__name"),
+    )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=DeviceKind.choices, empty_label=_("All"))
     state = django_filters.ChoiceFilter(label=_("State"), choices=DeviceState.choices, empty_label=_("All"))
-    online = django_filters.BooleanFilter(label=_("Online now"), method="by_reach",
-                                          widget=django_filters.widgets.BooleanWidget())  # fmt: skip
+    online = django_filters.BooleanFilter(
+        label=_("Online now"), method="by_reach", widget=django_filters.widgets.BooleanWidget()
+    )
 
     class Meta:
         model = Device
@@ -298,10 +344,22 @@ DEVICES = ListSpec(
     default_order=("project__district__code", "project__permit_no", "serial"),
     empty=_("No device."),
     columns=(
-        Column("serial", _("Serial number"), lambda d: d.serial, ("serial",),
-               link=lambda d: reverse("dashboard:device", args=[d.serial]), width=20),
-        Column("project", _("Project"), lambda d: d.project.name, ("project__name",), link=_project_link("project"),
-               width=30),
+        Column(
+            "serial",
+            _("Serial number"),
+            lambda d: d.serial,
+            ("serial",),
+            link=lambda d: reverse("dashboard:device", args=[d.serial]),
+            width=20,
+        ),
+        Column(
+            "project",
+            _("Project"),
+            lambda d: d.project.name,
+            ("project__name",),
+            link=_project_link("project"),
+            width=30,
+        ),
         Column("district", _("District"), lambda d: d.project.district.name, ("project__district__code",), width=10),
         Column("vendor", _("Vendor"), lambda d: d.vendor.name, ("vendor__name",), width=24),
         Column("kind", _("Kind"), lambda d: d.get_kind_display(), ("kind",), width=10),
@@ -309,7 +367,7 @@ DEVICES = ListSpec(
         Column("online", _("Online now"), lambda d: d.reachable, ("online",), width=8),
         Column("contact", _("Last contact"), lambda d: d.last_contact_at, ("last_contact_at",), width=18),
     ),
-)  # fmt: skip
+)
 
 
 @login_required
@@ -323,8 +381,10 @@ def devices(request: HttpRequest) -> HttpResponse:
 
 class InspectionListFilter(RegionFilterSet):
     region_path = "project__district"
-    q = django_filters.CharFilter(label=_("Project, permit number or inspector"),
-                                  method=_text_filter("project__name", "project__permit_no", "inspectors"))  # fmt: skip
+    q = django_filters.CharFilter(
+        label=_("Project, permit number or inspector"),
+        method=_text_filter("project__name", "project__permit_no", "inspectors"),
+    )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=InspectionKind.choices, empty_label=_("All"))
     since = _date_filter(_("From"), "day", "gte")
     until = _date_filter(_("Until"), "day", "lte")
@@ -336,8 +396,11 @@ class InspectionListFilter(RegionFilterSet):
 
 
 def _finding_counts(request: HttpRequest, inspections: list) -> None:
-    counts = dict(Inspection.objects.filter(pk__in=[i.pk for i in inspections]).annotate(n=Count("findings"))
-                  .values_list("pk", "n"))  # fmt: skip
+    counts = dict(
+        Inspection.objects.filter(pk__in=[i.pk for i in inspections])
+        .annotate(n=Count("findings"))
+        .values_list("pk", "n")
+    )
     for inspection in inspections:
         inspection.finding_count = counts.get(inspection.pk, 0)
 
@@ -351,15 +414,21 @@ INSPECTIONS = ListSpec(
     decorate=_finding_counts,
     columns=(
         Column("day", _("Date"), lambda i: i.day, ("day",), width=14),
-        Column("project", _("Project"), lambda i: i.project.name, ("project__name",),
-               link=lambda i: f"{reverse('dashboard:project', args=[i.project.permit_no])}#inspections", width=30),
+        Column(
+            "project",
+            _("Project"),
+            lambda i: i.project.name,
+            ("project__name",),
+            link=lambda i: f"{reverse('dashboard:project', args=[i.project.permit_no])}#inspections",
+            width=30,
+        ),
         Column("district", _("District"), lambda i: i.project.district.name, ("project__district__code",), width=10),
         Column("kind", _("Kind"), lambda i: i.get_kind_display(), ("kind",), width=14),
         Column("inspectors", _("Inspectors"), lambda i: i.inspectors, width=20),
         Column("headcount", _("Headcount on site"), lambda i: i.headcount, ("headcount",), width=10),
         Column("findings", _("Findings"), lambda i: i.finding_count, width=8),
     ),
-)  # fmt: skip
+)
 
 
 @login_required

@@ -122,10 +122,12 @@ class RegionFilterSet(django_filters.FilterSet):
         provinces = {c.parent.code: c.parent for c in cities.values() if c.parent}
         levels = {
             "province": (sorted(provinces.values(), key=lambda r: r.code), {}),
-            "city": (sorted(cities.values(), key=lambda r: r.code), {c.code: c.parent.code for c in cities.values()
-                                                                    if c.parent}),
+            "city": (
+                sorted(cities.values(), key=lambda r: r.code),
+                {c.code: c.parent.code for c in cities.values() if c.parent},
+            ),
             "district": (districts, {d.code: d.parent.code for d in districts if d.parent}),
-        }  # fmt: skip
+        }
         for name, (regions, parents) in levels.items():
             field_ = self.filters[name]
             # A level with one region is the account's own: no select, but a link's ?district= still works.
@@ -207,13 +209,25 @@ def list_page(
     exported = params.copy()
     exported["export"] = "xlsx"
     page_params = params.copy()
-    return render(request, template, {
-        "spec": spec, "filter": filtered, "page": page, "sorts": sorts, "size": size, "sizes": PAGE_SIZES,
-        "rows": [Row(page.start_index() + i, item, _cells(spec, item)) for i, item in enumerate(items)],
-        "query": page_params.urlencode(), "size_query": query_without(page_params, "size"),
-        "export_query": exported.urlencode(), "export_limit": EXPORT_LIMIT,
-        **(context or {}),
-    }, status=200 if valid else 400)  # fmt: skip
+    return render(
+        request,
+        template,
+        {
+            "spec": spec,
+            "filter": filtered,
+            "page": page,
+            "sorts": sorts,
+            "size": size,
+            "sizes": PAGE_SIZES,
+            "rows": [Row(page.start_index() + i, item, _cells(spec, item)) for i, item in enumerate(items)],
+            "query": page_params.urlencode(),
+            "size_query": query_without(page_params, "size"),
+            "export_query": exported.urlencode(),
+            "export_limit": EXPORT_LIMIT,
+            **(context or {}),
+        },
+        status=200 if valid else 400,
+    )
 
 
 def _export(request: HttpRequest, spec: ListSpec, rows: QuerySet) -> HttpResponse:
@@ -222,11 +236,19 @@ def _export(request: HttpRequest, spec: ListSpec, rows: QuerySet) -> HttpRespons
     if spec.decorate:
         spec.decorate(request, items)
     exported = timezone.localtime()
-    held = _("%(n)d rows") % {"n": total} if total <= EXPORT_LIMIT else _("%(n)d rows, the first %(limit)d here") % {
-        "n": total, "limit": EXPORT_LIMIT}  # fmt: skip
+    held = (
+        _("%(n)d rows") % {"n": total}
+        if total <= EXPORT_LIMIT
+        else _("%(n)d rows, the first %(limit)d here") % {"n": total, "limit": EXPORT_LIMIT}
+    )
     title = f"{spec.title}（{chinese_datetime(exported)}导出，{held}）"
-    audit_event_record(user=request.user, action=AuditAction.EXPORT, what=f"导出{spec.title}（{len(items)}条）",
-                       record_count=len(items), request=request)  # fmt: skip
+    audit_event_record(
+        user=request.user,
+        action=AuditAction.EXPORT,
+        what=f"导出{spec.title}（{len(items)}条）",
+        record_count=len(items),
+        request=request,
+    )
     response = HttpResponse(workbook(spec, items, title=title), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{spec.name}.xlsx"
     return response
@@ -235,8 +257,14 @@ def _export(request: HttpRequest, spec: ListSpec, rows: QuerySet) -> HttpRespons
 def workbook(spec: ListSpec, items: Sequence, *, title: str) -> bytes:
     wb = layout.workbook()
     widths = [7, *(c.width for c in spec.columns)]
-    ws = layout.sheet(wb, str(spec.title)[:31], widths=widths, landscape=len(widths) > 6,
-                      generated_at=timezone.localtime(), header_rows=2)  # fmt: skip
+    ws = layout.sheet(
+        wb,
+        str(spec.title)[:31],
+        widths=widths,
+        landscape=len(widths) > 6,
+        generated_at=timezone.localtime(),
+        header_rows=2,
+    )
     layout.title(ws, 1, title, len(widths), size=14)
     layout.header(ws, [_("No."), *(str(c.label) for c in spec.columns)])
     for number, item in enumerate(items, start=1):

@@ -71,8 +71,9 @@ def punch(request: HttpRequest, punch_id: int) -> HttpResponse:
     same_photo = 0
     if item.photo_sha256:
         same_photo = examinable(request.user).filter(photo_sha256=item.photo_sha256).exclude(pk=item.pk).count()
-    return render(request, "reports/dashboard/punch.html", {"punch": item, "project": project,
-                                                            "same_photo": same_photo})  # fmt: skip
+    return render(
+        request, "reports/dashboard/punch.html", {"punch": item, "project": project, "same_photo": same_photo}
+    )
 
 
 @login_required
@@ -83,8 +84,14 @@ def punch_photo(request: HttpRequest, punch_id: int) -> HttpResponse:
         raise Http404
     content = photo_read(item.photo_sha256)
     project = Project.objects.only("permit_no").get(pk=item.project_id)
-    audit_event_record(user=request.user, action=AuditAction.VIEW_UNMASKED, request=request, record_count=1,
-                       what=f"查看考勤照片（考勤记录{item.pk}）", project_permit_no=project.permit_no)  # fmt: skip
+    audit_event_record(
+        user=request.user,
+        action=AuditAction.VIEW_UNMASKED,
+        request=request,
+        record_count=1,
+        what=f"查看考勤照片（考勤记录{item.pk}）",
+        project_permit_no=project.permit_no,
+    )
     kind = "image/png" if content.startswith(b"\x89PNG") else "image/jpeg"
     response = HttpResponse(content, content_type=kind)
     response["Cache-Control"] = "private, no-store"

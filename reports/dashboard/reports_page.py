@@ -44,8 +44,10 @@ def _messages(errors) -> dict[str, list[str]]:
     """The refusal as {field: [messages]}; what names no field of the form goes under "form"."""
     if not isinstance(errors, dict):
         errors = {"form": errors}
-    return {name: [str(m) for m in (value if isinstance(value, list | tuple) else [value])]
-            for name, value in errors.items()}  # fmt: skip
+    return {
+        name: [str(m) for m in (value if isinstance(value, list | tuple) else [value])]
+        for name, value in errors.items()
+    }
 
 
 def _render(request: HttpRequest, *, refused: str = "", errors=None, status: int = 200) -> HttpResponse:
@@ -59,17 +61,24 @@ def _render(request: HttpRequest, *, refused: str = "", errors=None, status: int
         messages = _messages(errors) if typed else {}
         stray = [m for field, ms in messages.items() if field not in FIELDS[name] for m in ms]
         forms[name] = {"values": shown, "errors": messages, "form_errors": stray}
-    return render(request, "reports/dashboard/reports.html", {
-        "forms": forms, "refused": refused, "nameless": not reporter_name(request.user),
-        "month": defaults["circular"]["month"],
-        "districts": scope.districts().order_by("code"),
-        "campaigns": Campaign.objects.restrict(request.user, "view").order_by("-starts_on")[:20],
-        "cities": province_cities(scope),
-        "cases": Case.objects.restrict(request.user, "view").select_related("project").order_by("-opened_at")[:200],
-        "projects": Project.objects.restrict(request.user, "view").order_by("permit_no").only("permit_no", "name")[
-            :500
-        ],
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "reports/dashboard/reports.html",
+        {
+            "forms": forms,
+            "refused": refused,
+            "nameless": not reporter_name(request.user),
+            "month": defaults["circular"]["month"],
+            "districts": scope.districts().order_by("code"),
+            "campaigns": Campaign.objects.restrict(request.user, "view").order_by("-starts_on")[:20],
+            "cities": province_cities(scope),
+            "cases": Case.objects.restrict(request.user, "view").select_related("project").order_by("-opened_at")[:200],
+            "projects": Project.objects.restrict(request.user, "view")
+            .order_by("permit_no")
+            .only("permit_no", "name")[:500],
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -33,10 +33,15 @@ from smz_platform.common.errors import Conflict
 
 # The kinds a page form files; a docking permit (a vendor) and a manager's replacement (two
 # engagements) need the API's fuller form.
-PAGE_KINDS = [StatusRequestKind.SUSPENSION, StatusRequestKind.RESUMPTION, StatusRequestKind.COMPLETION,
-              StatusRequestKind.STOP_ATTENDANCE, StatusRequestKind.STOP_MANAGER_ATTENDANCE,
-              StatusRequestKind.START_DATE_CHANGE,
-              StatusRequestKind.MOBILE_ATTENDANCE]  # fmt: skip
+PAGE_KINDS = [
+    StatusRequestKind.SUSPENSION,
+    StatusRequestKind.RESUMPTION,
+    StatusRequestKind.COMPLETION,
+    StatusRequestKind.STOP_ATTENDANCE,
+    StatusRequestKind.STOP_MANAGER_ATTENDANCE,
+    StatusRequestKind.START_DATE_CHANGE,
+    StatusRequestKind.MOBILE_ATTENDANCE,
+]
 
 
 def date_input() -> forms.DateInput:
@@ -49,11 +54,11 @@ class StatusRequestForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[(k.value, k.label) for k in PAGE_KINDS])
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000)
     effective_from = forms.DateField(label=gettext_lazy("From"), widget=date_input())
-    effective_to = forms.DateField(label=gettext_lazy("To"), required=False,
-                                   widget=date_input())  # fmt: skip
+    effective_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=date_input())
     attachment = forms.FileField(label=gettext_lazy("Attachment"), required=False)
-    attachment_kind = forms.ChoiceField(label=gettext_lazy("Attachment kind"), choices=AttachmentKind.choices,
-                                        initial=AttachmentKind.FORM_SCAN)  # fmt: skip
+    attachment_kind = forms.ChoiceField(
+        label=gettext_lazy("Attachment kind"), choices=AttachmentKind.choices, initial=AttachmentKind.FORM_SCAN
+    )
 
 
 def request_form_key(project: Project) -> str:
@@ -75,8 +80,9 @@ def form_errors(request: HttpRequest, error: ValidationError | Conflict, form: f
 def status_request_file(request: HttpRequest, permit_no: str) -> HttpResponse:
     project = get_object_or_404(Project.objects.restrict(request.user, "view"), permit_no=permit_no)
     # Who files for the project, before what is wrong with the form.
-    scope_of(request.user).authorize(project, "manage_project", _("Only the project's general contractor files "
-                                                                  "status requests."))  # fmt: skip
+    scope_of(request.user).authorize(
+        project, "manage_project", _("Only the project's general contractor files status requests.")
+    )
     back = reverse("dashboard:project", args=[project.permit_no])
     refused = f"{back}#file-request"  # the form again, what was typed in it, each message beside its field
     form = StatusRequestForm(request.POST, request.FILES)
@@ -86,13 +92,23 @@ def status_request_file(request: HttpRequest, permit_no: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         with transaction.atomic():  # the request and its attachment, or neither
-            filed = status_request_submit(user=request.user, project=project, kind=data["kind"],
-                                          reason=data["reason"], effective_from=data["effective_from"],
-                                          effective_to=data["effective_to"])  # fmt: skip
+            filed = status_request_submit(
+                user=request.user,
+                project=project,
+                kind=data["kind"],
+                reason=data["reason"],
+                effective_from=data["effective_from"],
+                effective_to=data["effective_to"],
+            )
             upload = data["attachment"]
             if upload is not None:
-                status_request_attachment_add(user=request.user, status_request=filed, kind=data["attachment_kind"],
-                                              name=upload.name, content=upload.read())  # fmt: skip
+                status_request_attachment_add(
+                    user=request.user,
+                    status_request=filed,
+                    kind=data["attachment_kind"],
+                    name=upload.name,
+                    content=upload.read(),
+                )
     except (ValidationError, Conflict) as error:
         form_refused(request, request_form_key(project), error)
         return redirect(refused)
@@ -108,8 +124,13 @@ def status_request_decide(request: HttpRequest, request_id: int) -> HttpResponse
     )
     back = reverse("dashboard:project", args=[filed.project.permit_no])
     action, comment = request.POST.get("action"), request.POST.get("comment", "")
-    if unconfirmed(request, _("Nothing was decided: tick the box to confirm that the decision is final and is sent "
-                              "to the general contractor.")):  # fmt: skip
+    if unconfirmed(
+        request,
+        _(
+            "Nothing was decided: tick the box to confirm that the decision is final and is sent "
+            "to the general contractor."
+        ),
+    ):
         return redirect(f"{back}#request-{filed.pk}")
     try:
         status_request_decider(user=request.user, request=filed)  # PermissionDenied: not this account's level

@@ -74,30 +74,37 @@ def overview(*, districts: list[Region], today: dt.date) -> Overview:
     ids = [d.pk for d in districts]
     figures = {pk: Figures() for pk in ids}
     for district_id, status, n in (
-        projects_by_status(today, StatusOnDay.ACTIVE, StatusOnDay.SUSPENDED, queryset=Project.objects.filter(
-            district__in=ids)).values("district_id", "status_today").annotate(n=Count("id"))
+        projects_by_status(
+            today, StatusOnDay.ACTIVE, StatusOnDay.SUSPENDED, queryset=Project.objects.filter(district__in=ids)
+        )
+        .values("district_id", "status_today")
+        .annotate(n=Count("id"))
         .values_list("district_id", "status_today", "n")
-    ):  # fmt: skip
+    ):
         if status == StatusOnDay.ACTIVE:
             figures[district_id].active_projects = n
         else:
             figures[district_id].suspended_projects = n
     for district_id, total, online in (
-        Device.objects.filter(state=DeviceState.ACTIVE, project__district__in=ids).values("project__district_id")
+        Device.objects.filter(state=DeviceState.ACTIVE, project__district__in=ids)
+        .values("project__district_id")
         .annotate(total=Count("id"), online=Count("id", filter=Device.reachable_q(timezone.now())))
         .values_list("project__district_id", "total", "online")
-    ):  # fmt: skip
+    ):
         figures[district_id].devices_total, figures[district_id].devices_online = total, online
     for district_id, n in people_on_site(day=today, project__district__in=ids).items():
         figures[district_id].people_today = n
     alerts = Alert.objects.filter(to_handle_q(), project__district__in=ids)  # 未处理 (inspections.selectors.handling)
-    for district_id, n in alerts.values("project__district_id").annotate(n=Count("id")).values_list(
-        "project__district_id", "n"
-    ):  # fmt: skip
+    for district_id, n in (
+        alerts.values("project__district_id").annotate(n=Count("id")).values_list("project__district_id", "n")
+    ):
         figures[district_id].open_alerts = n
     by_rule = sorted(alerts.values("rule").annotate(n=Count("id")).values_list("rule", "n"))
-    rolled = list(DistrictDay.objects.filter(district__in=ids, day__gte=today - dt.timedelta(days=31), day__lt=today)
-                  .order_by("day"))  # fmt: skip
+    rolled = list(
+        DistrictDay.objects.filter(district__in=ids, day__gte=today - dt.timedelta(days=31), day__lt=today).order_by(
+            "day"
+        )
+    )
     as_of = None
     latest = {}
     for row in rolled:
@@ -118,8 +125,14 @@ def overview(*, districts: list[Region], today: dt.date) -> Overview:
         sums[row.day][2] += row.devices_offline
     names = ("在场人数", "预警数", "离线设备")
     trends = [Series(names[k], [sums[d][k] for d in days]) for k in range(3)]
-    return Overview(total=total, districts=[(d, figures[d.pk]) for d in districts], by_rule=by_rule,
-                    trend_labels=[d.strftime("%m-%d") for d in days], trends=trends, as_of=as_of)  # fmt: skip
+    return Overview(
+        total=total,
+        districts=[(d, figures[d.pk]) for d in districts],
+        by_rule=by_rule,
+        trend_labels=[d.strftime("%m-%d") for d in days],
+        trends=trends,
+        as_of=as_of,
+    )
 
 
 def province_districts(province: Region) -> list[Region]:
@@ -149,8 +162,12 @@ def overview_recent(*, districts: list[Region], today: dt.date) -> Overview:
 
 def ranked_projects(*, district: Region, today: dt.date, limit: int = 30) -> list[tuple[Project, int]]:
     """The district's projects 在建 or 停工 today, most open findings first (with their status today)."""
-    projects = {p.pk: p for p in projects_by_status(today, StatusOnDay.ACTIVE, StatusOnDay.SUSPENDED,
-                                                     queryset=Project.objects.filter(district=district))}  # fmt: skip
+    projects = {
+        p.pk: p
+        for p in projects_by_status(
+            today, StatusOnDay.ACTIVE, StatusOnDay.SUSPENDED, queryset=Project.objects.filter(district=district)
+        )
+    }
     findings = open_findings_by_project(list(projects))
     ranked = sorted(projects.values(), key=lambda p: (-findings.get(p.pk, 0), p.permit_no))[:limit]
     return [(p, findings.get(p.pk, 0)) for p in ranked]
@@ -182,15 +199,18 @@ def project_calendar(*, user: User, project: Project, month: dt.date, today: dt.
     timeline = project_timeline(project=project)
 
     def built_for(timeline) -> set[dt.date]:
-        return set(construction_days(timeline, days, count_sundays=policy.count_sundays,
-                                     count_holidays=policy.count_holidays))  # fmt: skip
+        return set(
+            construction_days(timeline, days, count_sundays=policy.count_sundays, count_holidays=policy.count_holidays)
+        )
 
     built = built_for(timeline)
     engagements = list(
-        Engagement.objects.restrict(user, "view").filter(project=project, entered_on__lte=all_days[-1])
+        Engagement.objects.restrict(user, "view")
+        .filter(project=project, entered_on__lte=all_days[-1])
         .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=all_days[0]))
-        .select_related("person").order_by("category", "position", "pk")
-    )  # fmt: skip
+        .select_related("person")
+        .order_by("category", "position", "pk")
+    )
     present = defaultdict(set, attended_days(project=project, first=all_days[0], last=all_days[-1]))
     workers = [e for e in engagements if e.category == Category.WORKER]
     cells = []

@@ -68,10 +68,17 @@ def board(request: HttpRequest) -> HttpResponse:
         row.shown = row.current or (row.draft if district_staff else None)
         row.figures = list(zip(LABELS, row.shown.figures.get("rows", []), strict=False)) if row.shown else []
     cases = list(Case.objects.restrict(request.user, "view").order_by("-opened_at")[:200]) if district_staff else []
-    return render(request, "reports/dashboard/submissions.html", {
-        "rows": rows, "today": today, "district_staff": district_staff, "cases": cases,
-        "campaigns": list(campaigns.order_by("-starts_on")[:20]),
-    })  # fmt: skip
+    return render(
+        request,
+        "reports/dashboard/submissions.html",
+        {
+            "rows": rows,
+            "today": today,
+            "district_staff": district_staff,
+            "cases": cases,
+            "campaigns": list(campaigns.order_by("-starts_on")[:20]),
+        },
+    )
 
 
 @login_required
@@ -93,8 +100,9 @@ def prepare(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a campaign the district takes part in."))
         return redirect(back)
     try:
-        draft = services.submission_prepare(user=request.user, campaign=campaign, district=scope.district,
-                                            kind=kind, case=case)  # fmt: skip
+        draft = services.submission_prepare(
+            user=request.user, campaign=campaign, district=scope.district, kind=kind, case=case
+        )
     except (ValidationError, Conflict) as error:
         form_errors(request, error)
         return redirect(back)
@@ -112,12 +120,17 @@ def submit(request: HttpRequest, submission_id: int) -> HttpResponse:
     """报送: the draft as reviewed (its SHA-256 sent back with the form) is filed and frozen."""
     _regulator(request)
     draft = get_object_or_404(_submissions(request.user), pk=submission_id)
-    if unconfirmed(request, _("Nothing was submitted: tick the box to confirm that the version is filed with the city "
-                              "and frozen.")):  # fmt: skip
+    if unconfirmed(
+        request, _("Nothing was submitted: tick the box to confirm that the version is filed with the city and frozen.")
+    ):
         return redirect(reverse("dashboard:submissions") + f"#submission-{draft.pk}")
     try:
-        services.submission_submit(user=request.user, submission=draft, sha256=request.POST.get("sha256", ""),
-                                   note=request.POST.get("correction_note", "")[:2000])  # fmt: skip
+        services.submission_submit(
+            user=request.user,
+            submission=draft,
+            sha256=request.POST.get("sha256", ""),
+            note=request.POST.get("correction_note", "")[:2000],
+        )
     except (ValidationError, Conflict) as error:
         form_errors(request, error)
     else:

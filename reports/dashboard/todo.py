@@ -144,10 +144,11 @@ def _orders(user, today):
         Measure.objects.restrict(user, "reply")
         .filter(state__in=[MeasureState.ISSUED, MeasureState.ESCALATED])
         .select_related("case__project")
-        .annotate(sent_back=Exists(RectificationReply.objects.filter(measure=OuterRef("pk"),
-                                                                     state=ReplyState.REJECTED)))
+        .annotate(
+            sent_back=Exists(RectificationReply.objects.filter(measure=OuterRef("pk"), state=ReplyState.REJECTED))
+        )
         .order_by("deadline", "pk")
-    )  # fmt: skip
+    )
 
 
 def _filings(user, today):
@@ -157,19 +158,22 @@ def _filings(user, today):
     through = Campaign.districts.through
     deadline = CampaignPhaseDates.objects.filter(campaign=OuterRef("campaign_id"), phase=CampaignPhase.LOCAL_INSPECTION)
     filed = Submission.objects.filter(
-        campaign=OuterRef("campaign_id"), district=OuterRef("region_id"), kind=SubmissionKind.ANNEX1,
+        campaign=OuterRef("campaign_id"),
+        district=OuterRef("region_id"),
+        kind=SubmissionKind.ANNEX1,
         state=SubmissionState.SUBMITTED,
-    )  # fmt: skip
+    )
     rows = (
         through.objects.filter(
-            region__in=scope.districts(), campaign__in=Campaign.objects.restrict(user, "view"),
+            region__in=scope.districts(),
+            campaign__in=Campaign.objects.restrict(user, "view"),
             campaign__starts_on__lte=today,
         )
         .annotate(deadline=Subquery(deadline.values("ends_on")[:1]))
         .filter(~Exists(filed))
         .select_related("campaign", "region")
         .order_by("deadline", "campaign_id", "region__code")
-    )  # fmt: skip
+    )
     return rows if scope.can("file_reports") else rows.filter(deadline__lt=today)
 
 
@@ -178,29 +182,65 @@ def _measure_item(measure, today):
     detail = measure.document_no or measure.case.title
     if getattr(measure, "sent_back", False) and measure.state == MeasureState.ISSUED:
         detail = f"{detail}（整改回复被退回，请重新回复）"
-    return Item(measure.case.project.name, measure.get_kind_display(), detail, _case_url(measure),
-                measure.deadline, overdue)  # fmt: skip
+    return Item(
+        measure.case.project.name, measure.get_kind_display(), detail, _case_url(measure), measure.deadline, overdue
+    )
 
 
 SPECS = [
-    _Spec("first_approvals", _("Status requests to approve (first level)"), _first_approvals,
-          lambda r, today: Item(r.project.name, r.get_kind_display(), f"{_period(r)}。{r.reason}", _request_url(r))),
-    _Spec("second_approvals", _("Status requests to approve (second level)"), _second_approvals,
-          lambda r, today: Item(r.project.name, r.get_kind_display(), f"{_period(r)}。{_first_approval(r)}",
-                                _request_url(r))),
-    _Spec("replies", _("Rectification reports to review"), _replies_to_review,
-          lambda r, today: Item(r.measure.case.project.name, r.measure.get_kind_display(), r.text[:120],
-                                _case_url(r.measure), r.submitted_at.date())),
+    _Spec(
+        "first_approvals",
+        _("Status requests to approve (first level)"),
+        _first_approvals,
+        lambda r, today: Item(r.project.name, r.get_kind_display(), f"{_period(r)}。{r.reason}", _request_url(r)),
+    ),
+    _Spec(
+        "second_approvals",
+        _("Status requests to approve (second level)"),
+        _second_approvals,
+        lambda r, today: Item(
+            r.project.name, r.get_kind_display(), f"{_period(r)}。{_first_approval(r)}", _request_url(r)
+        ),
+    ),
+    _Spec(
+        "replies",
+        _("Rectification reports to review"),
+        _replies_to_review,
+        lambda r, today: Item(
+            r.measure.case.project.name,
+            r.measure.get_kind_display(),
+            r.text[:120],
+            _case_url(r.measure),
+            r.submitted_at.date(),
+        ),
+    ),
     _Spec("proposals", _("Proposed measures to confirm"), _proposals, _measure_item),
     _Spec("overdue", _("Measures past their deadline"), _overdue, _measure_item),
     _Spec("orders", _("Orders addressed to you"), _orders, _measure_item, regulators=False),
-    _Spec("in_flight", _("Your status requests in approval"), _requests_in_flight,
-          lambda r, today: Item(r.project.name, r.get_kind_display(),
-                                f"{_period(r)}。{r.get_state_display()}", _request_url(r)), regulators=False),
-    _Spec("filings", _("Annex 1 to file"), _filings,
-          lambda row, today: Item(row.region.name, row.campaign.name, "附件1尚未报送", reverse("dashboard:submissions"),
-                                  row.deadline, bool(row.deadline and row.deadline < today)), regulators=True),
-]  # fmt: skip
+    _Spec(
+        "in_flight",
+        _("Your status requests in approval"),
+        _requests_in_flight,
+        lambda r, today: Item(
+            r.project.name, r.get_kind_display(), f"{_period(r)}。{r.get_state_display()}", _request_url(r)
+        ),
+        regulators=False,
+    ),
+    _Spec(
+        "filings",
+        _("Annex 1 to file"),
+        _filings,
+        lambda row, today: Item(
+            row.region.name,
+            row.campaign.name,
+            "附件1尚未报送",
+            reverse("dashboard:submissions"),
+            row.deadline,
+            bool(row.deadline and row.deadline < today),
+        ),
+        regulators=True,
+    ),
+]
 
 
 def _specs(user) -> list[_Spec]:

@@ -41,15 +41,35 @@ class TriageFilter(RegionFilterSet, AlertFilter):
     new = django_filters.ChoiceFilter(choices=[("1", "1")], method="new_since_yesterday", widget=forms.HiddenInput)
     # 未处理 (待处理 and 已确认, in no case): what the overview's card counts (inspections.selectors.handling).
     live = django_filters.ChoiceFilter(choices=[("1", "1")], method="still_live", widget=forms.HiddenInput)
-    o = django_filters.OrderingFilter(fields=(
-        ("rule", "rule"), ("project__district__code", "district"), ("project__name", "project"),
-        ("subject", "subject"), ("period_start", "period"), ("handling", "state"), ("first_detected", "first"),
-        ("last_seen", "last_seen"),
-    ), widget=forms.HiddenInput)  # fmt: skip
+    o = django_filters.OrderingFilter(
+        fields=(
+            ("rule", "rule"),
+            ("project__district__code", "district"),
+            ("project__name", "project"),
+            ("subject", "subject"),
+            ("period_start", "period"),
+            ("handling", "state"),
+            ("first_detected", "first"),
+            ("last_seen", "last_seen"),
+        ),
+        widget=forms.HiddenInput,
+    )
 
     class Meta(AlertFilter.Meta):
-        fields = ["rule", "project_name", "handling", "since", "until", "province", "city", "district", "project",
-                  "state", "new", "live"]  # fmt: skip
+        fields = [
+            "rule",
+            "project_name",
+            "handling",
+            "since",
+            "until",
+            "province",
+            "city",
+            "district",
+            "project",
+            "state",
+            "new",
+            "live",
+        ]
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
@@ -123,13 +143,24 @@ def export_workbook(alerts: list[Alert], *, title: str) -> bytes:
     widths = [7, 22, 10, 34, 22, 34, 20, 10, 16, 16]
     ws = layout.sheet(wb, "预警清单", widths=widths, landscape=True, generated_at=timezone.localtime(), header_rows=2)
     layout.title(ws, 1, title, len(widths), size=14)
-    layout.header(ws, ["规则", "规则名称", "区县", "项目名称", "施工许可证编号", "对象", "期间", "状态", "首次发现",
-                       "最后发现"])  # fmt: skip
+    layout.header(
+        ws, ["规则", "规则名称", "区县", "项目名称", "施工许可证编号", "对象", "期间", "状态", "首次发现", "最后发现"]
+    )
     for a in alerts:
-        layout.row(ws, [
-            a.rule, str(rule(a.rule).label), a.project.district.name, a.project.name, a.project.permit_no, a.subject,
-            f"{layout.chinese_date(a.period_start)}至{layout.chinese_date(a.period_end)}", a.handling_label,
-            chinese_datetime(a.first_detected),
-            chinese_datetime(a.last_seen),
-        ], centred=(0, 7))  # fmt: skip
+        layout.row(
+            ws,
+            [
+                a.rule,
+                str(rule(a.rule).label),
+                a.project.district.name,
+                a.project.name,
+                a.project.permit_no,
+                a.subject,
+                f"{layout.chinese_date(a.period_start)}至{layout.chinese_date(a.period_end)}",
+                a.handling_label,
+                chinese_datetime(a.first_detected),
+                chinese_datetime(a.last_seen),
+            ],
+            centred=(0, 7),
+        )
     return layout.to_bytes(wb)

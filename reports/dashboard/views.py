@@ -81,10 +81,14 @@ def _overview_context(
         "today": today,
         "where": where,
         "trend_svg": line_chart(title=_("Last 30 days"), labels=data.trend_labels, series=data.trends),
-        "rule_svg": bar_chart(title=_("Open alerts by rule"),
-                              items=[(f"{code} {rule(code).label}", n, f"{alerts}?live=1&group=0&rule={code}{where}")
-                                     for code, n in data.by_rule]),
-    }  # fmt: skip
+        "rule_svg": bar_chart(
+            title=_("Open alerts by rule"),
+            items=[
+                (f"{code} {rule(code).label}", n, f"{alerts}?live=1&group=0&rule={code}{where}")
+                for code, n in data.by_rule
+            ],
+        ),
+    }
 
 
 @login_required
@@ -114,7 +118,7 @@ def _province(request: HttpRequest, province: Region) -> HttpResponse:
         city_svg=bar_chart(
             title=_("Open alerts by city"),
             items=[(c.name, by_city[c.pk].open_alerts, reverse("dashboard:city", args=[c.code])) for c in cities],
-        ),  # fmt: skip
+        ),
     )
     return render(request, "reports/dashboard/province.html", context)
 
@@ -151,8 +155,9 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(scope_of(request.user).districts(), code=code)
     today = timezone.localdate()
     context = _overview_context([region], today)
-    context.update(district=region, ranked=selectors.ranked_projects(district=region, today=today),
-                   todo_panel=todo_panel(request))  # fmt: skip
+    context.update(
+        district=region, ranked=selectors.ranked_projects(district=region, today=today), todo_panel=todo_panel(request)
+    )
     # Registrations refused because the number is held under another name: possible identity misuse.
     context["conflicts"] = list(
         IdentityConflict.objects.restrict(request.user, "view")
@@ -185,8 +190,12 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
     calendar = selectors.project_calendar(user=request.user, project=item, month=month, today=today)
     positions = position_names()
     # The people scope, not the project's: a subcontractor sees its own staff, a vendor nobody.
-    people = list(Engagement.objects.restrict(request.user, "view").filter(project=item, exited_on__isnull=True)
-                  .select_related("person", "employer").order_by("category", "position", "pk")[:300])  # fmt: skip
+    people = list(
+        Engagement.objects.restrict(request.user, "view")
+        .filter(project=item, exited_on__isnull=True)
+        .select_related("person", "employer")
+        .order_by("category", "position", "pk")[:300]
+    )
     for engagement in people:
         engagement.position_name = positions.get(engagement.position, engagement.position)
     requests = (
@@ -199,12 +208,13 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
         "project": item,
         "participants": item.participants.select_related("enterprise").order_by("role", "pk"),
         "people": people,
-        "devices": Device.objects.restrict(request.user, "view").filter(project=item).select_related("vendor")
+        "devices": Device.objects.restrict(request.user, "view")
+        .filter(project=item)
+        .select_related("vendor")
         .order_by("serial"),
         "calendar": calendar,
         # The month's punches that made no day attended, and why (found false, or refused by the device).
-        "uncounted": uncounted_punches(project=item, first=month, last=month_end(month), limit=200,
-                                       user=request.user),
+        "uncounted": uncounted_punches(project=item, first=month, last=month_end(month), limit=200, user=request.user),
         "previous": _shift(month, -1),
         "next": _shift(month, 1) if month < today.replace(day=1) else None,
         "alerts": Alert.objects.restrict(request.user, "view").filter(project=item).order_by("-last_seen")[:30],
@@ -213,15 +223,19 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
         "can_file": scope.allows(item, "manage_project"),
         "request_form": form_restored(request, requests_page.request_form_key(item), requests_page.StatusRequestForm),
         "cases": Case.objects.restrict(request.user, "view").filter(project=item).order_by("-opened_at")[:20],
-        "measures": Measure.objects.restrict(request.user, "view").filter(case__project=item)
-        .select_related("case").order_by("-created_at")[:50],
+        "measures": Measure.objects.restrict(request.user, "view")
+        .filter(case__project=item)
+        .select_related("case")
+        .order_by("-created_at")[:50],
         "regulator": scope.allows(item, "enforce"),
         # 检查记录 and their findings: the regulators', and the contractor's and supervision firm's for their
         # own projects (the campaign's self-inspection phase works on them).
-        "inspections": Inspection.objects.restrict(request.user, "view").filter(project=item)
-        .prefetch_related("findings", "photos").order_by("-day", "-pk")[:30],
+        "inspections": Inspection.objects.restrict(request.user, "view")
+        .filter(project=item)
+        .prefetch_related("findings", "photos")
+        .order_by("-day", "-pk")[:30],
         "can_inspect": scope.allows(item, "enforce"),
-    }  # fmt: skip
+    }
     return render(request, "reports/dashboard/project.html", context)
 
 
@@ -244,13 +258,26 @@ def alerts(request: HttpRequest) -> HttpResponse:
         sorts[column] = (toggled.urlencode(), "asc" if order == column else "desc" if order == f"-{column}" else "")
     flipped = params.copy()
     flipped["group"] = "0" if grouping else "1"
-    return render(request, "reports/dashboard/alerts.html", {
-        "filter": filtered, "page": page, "query": params.urlencode(), "size": size, "sizes": lists.PAGE_SIZES,
-        "size_query": lists.query_without(params, "size"), "grouping": grouping, "sorts": sorts,
-        "flip_group": flipped.urlencode(), "alert_count": qs.count(), "bulk_limit": triage.BULK_LIMIT,
-        "export_url": f"{reverse('dashboard:alerts-export')}?{params.urlencode()}",
-        "export_limit": ALERTS_EXPORT_LIMIT,
-    }, status=200 if filtered.is_valid() else 400)  # fmt: skip
+    return render(
+        request,
+        "reports/dashboard/alerts.html",
+        {
+            "filter": filtered,
+            "page": page,
+            "query": params.urlencode(),
+            "size": size,
+            "sizes": lists.PAGE_SIZES,
+            "size_query": lists.query_without(params, "size"),
+            "grouping": grouping,
+            "sorts": sorts,
+            "flip_group": flipped.urlencode(),
+            "alert_count": qs.count(),
+            "bulk_limit": triage.BULK_LIMIT,
+            "export_url": f"{reverse('dashboard:alerts-export')}?{params.urlencode()}",
+            "export_limit": ALERTS_EXPORT_LIMIT,
+        },
+        status=200 if filtered.is_valid() else 400,
+    )
 
 
 def _triage_queryset(request, params):
@@ -276,8 +303,13 @@ def alerts_export(request: HttpRequest) -> HttpResponse:
     items = list(qs[:ALERTS_EXPORT_LIMIT])
     exported = timezone.localtime()
     content = triage.export_workbook(items, title=f"预警清单（{exported:%Y年%m月%d日 %H:%M}导出，共{len(items)}条）")
-    audit_event_record(user=request.user, action=AuditAction.EXPORT, what=f"导出预警清单（{len(items)}条）",
-                       record_count=len(items), request=request)  # fmt: skip
+    audit_event_record(
+        user=request.user,
+        action=AuditAction.EXPORT,
+        what=f"导出预警清单（{len(items)}条）",
+        record_count=len(items),
+        request=request,
+    )
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = "attachment; filename*=UTF-8''alerts.xlsx"
     return response
@@ -293,11 +325,17 @@ def alerts_triage(request: HttpRequest) -> HttpResponse:
     reason = request.POST.get("reason", "").strip()[:2000]
     ids = triage.ticked_ids(request.POST.getlist("alert"))
     if request.POST.get("scope") == "all":  # everything the list's filter holds, up to the bulk limit
-        ids = list(_triage_queryset(request, QueryDict(request.POST.get("query", "")))[0]
-                   .values_list("pk", flat=True)[: triage.BULK_LIMIT])  # fmt: skip
+        ids = list(
+            _triage_queryset(request, QueryDict(request.POST.get("query", "")))[0].values_list("pk", flat=True)[
+                : triage.BULK_LIMIT
+            ]
+        )
     single = request.POST.get("single", "")
-    target = (reverse("dashboard:alert", args=[int(single)]) if single.isdigit()
-              else f"{reverse('dashboard:alerts')}?{request.POST.get('query', '')}")  # fmt: skip
+    target = (
+        reverse("dashboard:alert", args=[int(single)])
+        if single.isdigit()
+        else f"{reverse('dashboard:alerts')}?{request.POST.get('query', '')}"
+    )
     if action not in ("acknowledge", "dismiss", "open_case") or not ids:
         messages.error(request, _("Choose at least one alert and an action."))
         return redirect(target)
@@ -332,8 +370,9 @@ def _open_case(request: HttpRequest, ids: list[int], target: str) -> HttpRespons
         return redirect(target)
     project = next(iter(projects.values()))
     try:
-        case = cases.case_open(user=request.user, project=project, title=request.POST.get("title", ""),
-                               alert_ids=[a.pk for a in items])  # fmt: skip
+        case = cases.case_open(
+            user=request.user, project=project, title=request.POST.get("title", ""), alert_ids=[a.pk for a in items]
+        )
     except (ValidationError, Conflict) as exc:
         texts = exc.message_dict.get("title", exc.messages) if isinstance(exc, ValidationError) else [str(exc)]
         for text in texts:
@@ -349,13 +388,21 @@ def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     alerts = Alert.objects.restrict(request.user, "view").select_related("project__district", "dismissed_by")
     item = get_object_or_404(with_handling(alerts), pk=alert_id)
     spec = rule(item.rule)
-    return render(request, "reports/dashboard/alert.html", {
-        "alert": item, "rule": spec, "rule_name": spec.label, "sentence": spec.describe(item) if spec.describe else "",
-        "evidence": evidence_rows(item.evidence), "cases": item.cases.all(),
-        # The punches behind the figures, each linked to its detail (R07: the reused photo among them).
-        "punches": punches.evidence_punches(request.user, item.evidence),
-        "punch_total": punches.evidence_punch_total(item.evidence),
-    })  # fmt: skip
+    return render(
+        request,
+        "reports/dashboard/alert.html",
+        {
+            "alert": item,
+            "rule": spec,
+            "rule_name": spec.label,
+            "sentence": spec.describe(item) if spec.describe else "",
+            "evidence": evidence_rows(item.evidence),
+            "cases": item.cases.all(),
+            # The punches behind the figures, each linked to its detail (R07: the reused photo among them).
+            "punches": punches.evidence_punches(request.user, item.evidence),
+            "punch_total": punches.evidence_punch_total(item.evidence),
+        },
+    )
 
 
 @login_required
@@ -398,10 +445,17 @@ def search(request: HttpRequest) -> HttpResponse:
     shown = result.query
     if result.by_id_number:
         if request.method != "POST":
-            message = _("Search ID numbers with the search box: in the address, a number would be kept in the "
-                        "browser's history and the server's logs.")  # fmt: skip
+            message = _(
+                "Search ID numbers with the search box: in the address, a number would be kept in the "
+                "browser's history and the server's logs."
+            )
             return render(request, "400.html", {"message": message}, status=400)
         shown = mask_id_number(normalise_id_number(result.query))  # never shown back in full
-        audit_event_record(user=request.user, action=AuditAction.SEARCH_ID_NUMBER, request=request,
-                           what=f"按身份证号查找人员（{shown}）", record_count=len(result.engagements))  # fmt: skip
+        audit_event_record(
+            user=request.user,
+            action=AuditAction.SEARCH_ID_NUMBER,
+            request=request,
+            what=f"按身份证号查找人员（{shown}）",
+            record_count=len(result.engagements),
+        )
     return render(request, "reports/dashboard/search.html", {"result": result, "shown": shown})

@@ -45,21 +45,32 @@ DEVICE_TEST_CHOICES = [
     ("accepts_video", gettext_lazy("Accepted a video")),
     ("accepts_both", gettext_lazy("Accepted both")),
 ]
-_TEST_RESULTS = {"refuses_both": (True, True), "accepts_photo": (False, True), "accepts_video": (True, False),
-                 "accepts_both": (False, False)}  # fmt: skip
+_TEST_RESULTS = {
+    "refuses_both": (True, True),
+    "accepts_photo": (False, True),
+    "accepts_video": (True, False),
+    "accepts_both": (False, False),
+}
 
 
 class VisitForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), initial=InspectionKind.SITE_VISIT,
-                             choices=[(k.value, k.label) for k in (InspectionKind.SITE_VISIT,
-                                                                   InspectionKind.ONLINE_PATROL)])  # fmt: skip
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        initial=InspectionKind.SITE_VISIT,
+        choices=[(k.value, k.label) for k in (InspectionKind.SITE_VISIT, InspectionKind.ONLINE_PATROL)],
+    )
     day = forms.DateField(label=gettext_lazy("Date"), widget=date_input())
     inspectors = forms.CharField(label=gettext_lazy("Inspectors"), max_length=200)
-    headcount = forms.IntegerField(label=gettext_lazy("Headcount on site"), min_value=0, max_value=100_000,
-                                   required=False,
-                                   widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
-    notes = forms.CharField(label=gettext_lazy("Notes"), max_length=5000, required=False,
-                            widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    headcount = forms.IntegerField(
+        label=gettext_lazy("Headcount on site"),
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     campaign = forms.ChoiceField(label=gettext_lazy("Campaign"), required=False)
     draw = forms.ChoiceField(label=gettext_lazy("Random draw"), required=False)
 
@@ -98,11 +109,15 @@ class VisitForm(forms.Form):
             if not result:
                 continue
             if result not in _TEST_RESULTS:
-                raise ValidationError({"device_tests": [_("Unknown test result for device %(serial)s.")
-                                                        % {"serial": device.serial}]})  # fmt: skip
+                raise ValidationError(
+                    {"device_tests": [_("Unknown test result for device %(serial)s.") % {"serial": device.serial}]}
+                )
             refuses_photo, refuses_video = _TEST_RESULTS[result]
-            tests.append(inspection_services.DeviceTestIn(serial=device.serial, refuses_photo=refuses_photo,
-                                                          refuses_video=refuses_video))  # fmt: skip
+            tests.append(
+                inspection_services.DeviceTestIn(
+                    serial=device.serial, refuses_photo=refuses_photo, refuses_video=refuses_video
+                )
+            )
         return tests
 
 
@@ -138,38 +153,63 @@ def inspection_new(request: HttpRequest, permit_no: str) -> HttpResponse:
             findings, tests, photos = form.findings(), form.device_tests(), _photos(request)
             with transaction.atomic():  # the record and its photos, or nothing
                 inspection = inspection_services.inspection_record(
-                    user=request.user, project=project, kind=data["kind"], day=data["day"],
-                    inspectors=data["inspectors"], headcount=data["headcount"], notes=data["notes"],
-                    findings=findings, device_tests=tests, campaign=form.campaigns.get(data["campaign"]),
+                    user=request.user,
+                    project=project,
+                    kind=data["kind"],
+                    day=data["day"],
+                    inspectors=data["inspectors"],
+                    headcount=data["headcount"],
+                    notes=data["notes"],
+                    findings=findings,
+                    device_tests=tests,
+                    campaign=form.campaigns.get(data["campaign"]),
                     draw=form.draws.get(data["draw"]),
-                )  # fmt: skip
+                )
                 for n, content in enumerate(photos):
-                    inspection_services.inspection_photo_add(user=request.user, inspection=inspection,
-                                                             caption=_("Site photo %(n)d") % {"n": n + 1},
-                                                             content=content)  # fmt: skip
+                    inspection_services.inspection_photo_add(
+                        user=request.user,
+                        inspection=inspection,
+                        caption=_("Site photo %(n)d") % {"n": n + 1},
+                        content=content,
+                    )
         except (ValidationError, Conflict) as error:
             form_errors(request, error, form)
         else:
             found = inspection.findings.count()
             messages.success(request, _("The inspection was recorded with %(n)d findings.") % {"n": found})
             return redirect(reverse("dashboard:project", args=[project.permit_no]) + "#inspections")
-    return render(request, "reports/dashboard/inspection_new.html", {
-        "project": project, "form": form, "rows": range(BLANK_FINDINGS), "test_choices": DEVICE_TEST_CHOICES,
-        "posted": request.POST,
-    })  # fmt: skip
+    return render(
+        request,
+        "reports/dashboard/inspection_new.html",
+        {
+            "project": project,
+            "form": form,
+            "rows": range(BLANK_FINDINGS),
+            "test_choices": DEVICE_TEST_CHOICES,
+            "posted": request.POST,
+        },
+    )
 
 
 class DrawForm(forms.Form):
     district = forms.ChoiceField(label=gettext_lazy("District"))
-    size = forms.IntegerField(label=gettext_lazy("Projects to draw"), min_value=1,
-                              max_value=campaign_services.MAX_DRAW, initial=5)  # fmt: skip
+    size = forms.IntegerField(
+        label=gettext_lazy("Projects to draw"), min_value=1, max_value=campaign_services.MAX_DRAW, initial=5
+    )
     campaign = forms.ChoiceField(label=gettext_lazy("Campaign"), required=False)
     inspector_pool = forms.CharField(
-        label=gettext_lazy("Inspector pool (one name per line)"), required=False, max_length=4000,
+        label=gettext_lazy("Inspector pool (one name per line)"),
+        required=False,
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 18}),
-    )  # fmt: skip
-    inspector_count = forms.IntegerField(label=gettext_lazy("Inspectors to draw"), min_value=0, required=False,
-                                         max_value=campaign_services.MAX_INSPECTORS, initial=2)  # fmt: skip
+    )
+    inspector_count = forms.IntegerField(
+        label=gettext_lazy("Inspectors to draw"),
+        min_value=0,
+        required=False,
+        max_value=campaign_services.MAX_INSPECTORS,
+        initial=2,
+    )
     # One submission, one draw (a double click or a refresh draws nothing more); what it does, ticked first.
     token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     confirm = forms.BooleanField(
@@ -192,24 +232,33 @@ def draws(request: HttpRequest) -> HttpResponse:
     scope_of(request.user).require("regulate")
     # The pool is the district's law-enforcement staff: offered again as it was last named.
     last = RandomDraw.objects.restrict(request.user, "view").exclude(inspector_pool=[]).first()
-    form = DrawForm(request.POST or None, user=request.user,
-                    initial={"inspector_pool": "\n".join(last.inspector_pool) if last else ""})  # fmt: skip
+    form = DrawForm(
+        request.POST or None,
+        user=request.user,
+        initial={"inspector_pool": "\n".join(last.inspector_pool) if last else ""},
+    )
     if request.method == "POST":
         try:
             if not form.is_valid():
                 raise ValidationError(dict(form.errors.items()))
             data = form.cleaned_data
-            made = campaign_services.random_draw_make(user=request.user, district=form.districts[data["district"]],
-                                                      size=data["size"],
-                                                      campaign=form.campaigns.get(data["campaign"]),
-                                                      token=data["token"],
-                                                      inspector_pool=data["inspector_pool"].splitlines(),
-                                                      inspector_count=data["inspector_count"] or 0)  # fmt: skip
+            made = campaign_services.random_draw_make(
+                user=request.user,
+                district=form.districts[data["district"]],
+                size=data["size"],
+                campaign=form.campaigns.get(data["campaign"]),
+                token=data["token"],
+                inspector_pool=data["inspector_pool"].splitlines(),
+                inspector_count=data["inspector_count"] or 0,
+            )
         except (ValidationError, Conflict) as error:
             form_errors(request, error, form)
         else:
-            messages.success(request, _("%(n)d projects and %(m)d inspectors were drawn.")
-                             % {"n": len(made.drawn), "m": len(made.inspectors)})  # fmt: skip
+            messages.success(
+                request,
+                _("%(n)d projects and %(m)d inspectors were drawn.")
+                % {"n": len(made.drawn), "m": len(made.inspectors)},
+            )
             return redirect(reverse("dashboard:draws") + f"#draw-{made.pk}")
     recent = list(RandomDraw.objects.restrict(request.user, "view").select_related("district", "drawn_by")[:20])
     permits = {p for d in recent for p in d.drawn}

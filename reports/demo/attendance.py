@@ -51,11 +51,22 @@ REUSED_PHOTO_SHA256 = hashlib.sha256(REUSED_PHOTO).hexdigest()
 
 # rule → the label appended to the name of the project where it is planted.
 PLANTED = {
-    "R01": "无考勤设备", "R02": "设备平台对接未审批", "R03": "考勤设备离线", "R04": "人员未登记",
-    "R05": "擅自变更状态", "R06": "关闭活体检测", "R07": "考勤照片造假", "R08": "手机考勤未审批",
-    "R09": "人脸比对不符", "R10": "项目经理异地打卡", "R11": "项目经理缺勤", "R12": "连续无考勤",
-    "R13": "补录历史考勤", "R14": "违规导出数据", "R16": "工人出勤率低",
-}  # fmt: skip
+    "R01": "无考勤设备",
+    "R02": "设备平台对接未审批",
+    "R03": "考勤设备离线",
+    "R04": "人员未登记",
+    "R05": "擅自变更状态",
+    "R06": "关闭活体检测",
+    "R07": "考勤照片造假",
+    "R08": "手机考勤未审批",
+    "R09": "人脸比对不符",
+    "R10": "项目经理异地打卡",
+    "R11": "项目经理缺勤",
+    "R12": "连续无考勤",
+    "R13": "补录历史考勤",
+    "R14": "违规导出数据",
+    "R16": "工人出勤率低",
+}
 
 # The ways a contractor would move the figures, one project each, named so a reader sees which; the
 # platform judges them as the notices say (tests/inspections/test_figures_hold.py holds each).
@@ -199,8 +210,11 @@ def seed_attendance(*, rng: random.Random, days: int = 61) -> tuple[dict[str, Pr
             _punch_engagement(punching, engagement, rule)
     photo_store(sha256=REUSED_PHOTO_SHA256, content=REUSED_PHOTO)
     Punch.objects.bulk_create(punching.punches, batch_size=2000)
-    PunchKey.objects.bulk_create([PunchKey(device_id=p.device_id, record_id=p.record_id) for p in punching.punches],
-                                 batch_size=5000, ignore_conflicts=True)  # fmt: skip
+    PunchKey.objects.bulk_create(
+        [PunchKey(device_id=p.device_id, record_id=p.record_id) for p in punching.punches],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
     presence_refresh(keys=punching.presence)  # daily presence as the intake would have kept it
     _plant_the_rest(planted, devices, first, today, now)
     _plant_loopholes(loopholes, today, now)
@@ -215,31 +229,55 @@ def _plant_loopholes(loopholes: dict[str, Project], today: dt.date, now: dt.date
     users = {u.username: u for u in User.objects.filter(username__in=["city", "haishu"])}
     Project.objects.filter(pk=loopholes["unreported_start"].pk).update(planned_start=today - dt.timedelta(days=20))
     contractors = {
-        p.pk: User.objects.filter(role="enterprise", enterprise__participations__project=p,
-                                  enterprise__participations__role="contractor").first()
+        p.pk: User.objects.filter(
+            role="enterprise", enterprise__participations__project=p, enterprise__participations__role="contractor"
+        ).first()
         for p in loopholes.values()
-    }  # fmt: skip
+    }
     staff = User.objects.filter(role="district")
     suspended = loopholes["pending_suspension"]
     submitter = contractors[suspended.pk] or users["city"]
-    request = status_request_submit(user=submitter, project=suspended, kind="suspension", reason="等待幕墙材料进场",
-                                    effective_from=today - dt.timedelta(days=2))  # fmt: skip
+    request = status_request_submit(
+        user=submitter,
+        project=suspended,
+        kind="suspension",
+        reason="等待幕墙材料进场",
+        effective_from=today - dt.timedelta(days=2),
+    )
     district_staff = staff.filter(district_id=suspended.district_id).first()
     if district_staff is not None:
         status_request_approve(user=district_staff, status_request=request, comment="已核实，报市里审批")
     replaced = loopholes["pending_replacement"]
     holder = Engagement.objects.filter(project=replaced, position="project_manager", exited_on__isnull=True).first()
     newcomer = Person.objects.exclude(engagements__project=replaced).order_by("id").first()
-    incoming = Engagement.objects.create(person=newcomer, project=replaced, employer=holder.employer,
-                                         category=Category.MANAGER, position="project_manager", entered_on=today,
-                                         created_by=users["city"])  # fmt: skip
-    status_request_submit(user=contractors[replaced.pk] or users["city"], project=replaced, kind="manager_replacement",
-                          reason="项目经理调任其他项目", effective_from=today, position="project_manager",
-                          replaced=holder, replacement=incoming)  # fmt: skip
+    incoming = Engagement.objects.create(
+        person=newcomer,
+        project=replaced,
+        employer=holder.employer,
+        category=Category.MANAGER,
+        position="project_manager",
+        entered_on=today,
+        created_by=users["city"],
+    )
+    status_request_submit(
+        user=contractors[replaced.pk] or users["city"],
+        project=replaced,
+        kind="manager_replacement",
+        reason="项目经理调任其他项目",
+        effective_from=today,
+        position="project_manager",
+        replaced=holder,
+        replacement=incoming,
+    )
     silent = Device.objects.filter(project=loopholes["devices_never_reported"])
     DeviceFlip.objects.filter(device__in=silent).delete()
-    silent.update(registered_at=now - dt.timedelta(days=10), last_contact_at=None, last_heartbeat_at=None,
-                  online=False, offline_after=None)  # fmt: skip
+    silent.update(
+        registered_at=now - dt.timedelta(days=10),
+        last_contact_at=None,
+        last_heartbeat_at=None,
+        online=False,
+        offline_after=None,
+    )
 
 
 def _plant_the_rest(planted, devices, first, today, now) -> None:
@@ -251,8 +289,9 @@ def _plant_the_rest(planted, devices, first, today, now) -> None:
     offline = devices[planted["R03"].pk][0]
     since = dt.datetime.combine(yesterday - dt.timedelta(days=3), dt.time(9), tzinfo=SHANGHAI)
     DeviceFlip.objects.create(device=offline, at=since, field=FlipField.ONLINE, value=False, detected_at=since)
-    Device.objects.filter(pk=offline.pk).update(online=False, last_contact_at=since, last_heartbeat_at=since,
-                                                offline_after=None)  # fmt: skip
+    Device.objects.filter(pk=offline.pk).update(
+        online=False, last_contact_at=since, last_heartbeat_at=since, offline_after=None
+    )
     off = devices[planted["R06"].pk][0]
     at = dt.datetime.combine(yesterday, dt.time(6), tzinfo=SHANGHAI)
     DeviceFlip.objects.create(device=off, at=at, field=FlipField.LIVENESS, value=False, detected_at=at)
@@ -265,7 +304,11 @@ def _plant_the_rest(planted, devices, first, today, now) -> None:
     project.save(changed_by=User.objects.get(username="city"))
     ProjectStatusChange.objects.filter(project=project).update(changed_at=noon)
     # A vendor's account takes the roster out (to its own platform) without the regulator's approval.
-    event = audit_event_record(user=User.objects.get(username="vendor"), action=AuditAction.EXPORT,
-                               what="项目人员花名册导出（未经审批）", record_count=76,
-                               project_permit_no=planted["R14"].permit_no)  # fmt: skip
+    event = audit_event_record(
+        user=User.objects.get(username="vendor"),
+        action=AuditAction.EXPORT,
+        what="项目人员花名册导出（未经审批）",
+        record_count=76,
+        project_permit_no=planted["R14"].permit_no,
+    )
     AuditEvent.objects.filter(pk=event.pk).update(at=noon)

@@ -59,15 +59,20 @@ def _campaign_and_draw(today: dt.date, users: dict[str, User]):
         campaigns.PhaseIn(CampaignPhase.LOCAL_INSPECTION, start + dt.timedelta(days=10), today + dt.timedelta(days=5)),
         campaigns.PhaseIn(
             CampaignPhase.MUNICIPAL_SUPERVISION, today + dt.timedelta(days=6), today + dt.timedelta(days=20)
-        ),  # fmt: skip
+        ),
         campaigns.PhaseIn(CampaignPhase.SUMMARY, today + dt.timedelta(days=21), today + dt.timedelta(days=30)),
     ]
     campaign = campaigns.campaign_create(
-        user=users["city"], name=f"{today.year}年房屋市政工程实名制管理“固本清源”专项整治行动", starts_on=start,
-        ends_on=today + dt.timedelta(days=30), districts=districts, phases=phases,
-    )  # fmt: skip
-    draw = campaigns.random_draw_make(user=users["haishu"], district=haishu, size=2, seed=f"{today:%Y%m%d}-海曙-双随机",
-                                      campaign=campaign)  # fmt: skip
+        user=users["city"],
+        name=f"{today.year}年房屋市政工程实名制管理“固本清源”专项整治行动",
+        starts_on=start,
+        ends_on=today + dt.timedelta(days=30),
+        districts=districts,
+        phases=phases,
+    )
+    draw = campaigns.random_draw_make(
+        user=users["haishu"], district=haishu, size=2, seed=f"{today:%Y%m%d}-海曙-双随机", campaign=campaign
+    )
     return campaign, draw, start
 
 
@@ -103,10 +108,18 @@ def _visits(rng, today, users, planted, campaign, draw, start) -> dict[int, Proj
             if device is not None:
                 tests = [inspections.DeviceTestIn(device.serial, refuses_photo=rule != "R06", refuses_video=True)]
         inspections.inspection_record(
-            user=_staff(project, users), project=project, kind=kind, day=day, inspectors=rng.choice(INSPECTORS),
-            headcount=headcount, findings=findings, device_tests=tests, campaign=campaign,
-            draw=draw if project.permit_no in draw.drawn else None, notes="专项整治行动属地检查",
-        )  # fmt: skip
+            user=_staff(project, users),
+            project=project,
+            kind=kind,
+            day=day,
+            inspectors=rng.choice(INSPECTORS),
+            headcount=headcount,
+            findings=findings,
+            device_tests=tests,
+            campaign=campaign,
+            draw=draw if project.permit_no in draw.drawn else None,
+            notes="专项整治行动属地检查",
+        )
 
     return visited
 
@@ -122,9 +135,16 @@ def _r15_visit(today, users, campaign, visited) -> None:
     )
     busiest = site.order_by("-district_id").first()
     counted = attended_counts(project_ids=[busiest.pk], day=day).get(busiest.pk, 0)
-    inspections.inspection_record(user=_staff(busiest, users), project=busiest, kind=InspectionKind.SITE_VISIT, day=day,
-                                  inspectors="李明、张华", headcount=counted + 18, campaign=campaign,
-                                  notes="现场清点作业人员，与考勤人数差异较大")  # fmt: skip
+    inspections.inspection_record(
+        user=_staff(busiest, users),
+        project=busiest,
+        kind=InspectionKind.SITE_VISIT,
+        day=day,
+        inspectors="李明、张华",
+        headcount=counted + 18,
+        campaign=campaign,
+        notes="现场清点作业人员，与考勤人数差异较大",
+    )
 
 
 def _cases(today, users, planted) -> None:
@@ -138,8 +158,16 @@ def _cases(today, users, planted) -> None:
     _issue(case, staff, MeasureKind.CREDIT, ten_days_ago, basis="R07")
     _issue(case, staff, MeasureKind.CIRCULAR, ten_days_ago, basis="R07", document_no="甬建通〔2026〕21号")
     _issue(case, staff, MeasureKind.KEY_SUPERVISION, ten_days_ago, basis="R07")
-    _issue(case, staff, MeasureKind.PENALTY, ten_days_ago, basis="R07", fine_yuan=Decimal(80_000),
-           target_person=project_manager_of(forged), document_no="甬建罚〔2026〕5号")  # fmt: skip
+    _issue(
+        case,
+        staff,
+        MeasureKind.PENALTY,
+        ten_days_ago,
+        basis="R07",
+        fine_yuan=Decimal(80_000),
+        target_person=project_manager_of(forged),
+        document_no="甬建罚〔2026〕5号",
+    )
     _issue(case, staff, MeasureKind.AWARD_EXCLUSION, ten_days_ago, basis="R07")
 
     # Liveness off and devices through an unapproved platform: the vendor is blacklisted.
@@ -152,27 +180,54 @@ def _cases(today, users, planted) -> None:
         _issue(case, staff, MeasureKind.CIRCULAR, ten_days_ago, basis=rule)
 
     # Orders with deadlines: overdue while the rule still fires (escalated tonight), answered, accepted.
-    for rule, title in (("R01", "未安装考勤设备"), ("R03", "考勤设备离线"), ("R11", "项目经理未到岗履职"),
-                        ("R12", "连续4天无考勤"), ("R04", "人员未全部纳入实名制管理")):  # fmt: skip
+    for rule, title in (
+        ("R01", "未安装考勤设备"),
+        ("R03", "考勤设备离线"),
+        ("R11", "项目经理未到岗履职"),
+        ("R12", "连续4天无考勤"),
+        ("R04", "人员未全部纳入实名制管理"),
+    ):
         project = planted[rule]
         staff = _staff(project, users)
         case = _case(project, title, staff, [rule])
         deadline = today - dt.timedelta(days=3) if rule != "R04" else today + dt.timedelta(days=7)
-        _issue(case, staff, MeasureKind.RECTIFICATION, ten_days_ago, basis=rule, deadline=deadline,
-               document_no=f"整改〔{today.year}〕{rule[1:]}号")  # fmt: skip
+        _issue(
+            case,
+            staff,
+            MeasureKind.RECTIFICATION,
+            ten_days_ago,
+            basis=rule,
+            deadline=deadline,
+            document_no=f"整改〔{today.year}〕{rule[1:]}号",
+        )
 
 
 def _contractors_own(today, users) -> None:
     """The demo contractor's own project: an order to answer, and a supervision notice."""
     own = Project.objects.get(pk=users["contractor"].enterprise.participations.order_by("pk").first().project_id)
     case = _case(own, "实名制登记不完整", _staff(own, users), ["R04"])
-    order = _issue(case, _staff(own, users), MeasureKind.RECTIFICATION, today - dt.timedelta(days=4), basis="R04",
-                   deadline=today + dt.timedelta(days=10), document_no=f"海建整〔{today.year}〕18号")  # fmt: skip
+    order = _issue(
+        case,
+        _staff(own, users),
+        MeasureKind.RECTIFICATION,
+        today - dt.timedelta(days=4),
+        basis="R04",
+        deadline=today + dt.timedelta(days=10),
+        document_no=f"海建整〔{today.year}〕18号",
+    )
     reply = replies.reply_submit(user=users["contractor"], measure=order, text="已补录12名工人进场登记，附花名册。")
     replies.reply_review(user=_staff(own, users), reply=reply, accept=False, note="花名册缺少劳动合同，请补充。")
-    measures.measure_issue(user=users["supervisor"], case=case, data=MeasureIn(
-        kind=MeasureKind.SUPERVISION_NOTICE, issued_on=today - dt.timedelta(days=2), basis="R04",
-        deadline=today + dt.timedelta(days=5), note="督促总包对分包人员进场校验登记"))  # fmt: skip
+    measures.measure_issue(
+        user=users["supervisor"],
+        case=case,
+        data=MeasureIn(
+            kind=MeasureKind.SUPERVISION_NOTICE,
+            issued_on=today - dt.timedelta(days=2),
+            basis="R04",
+            deadline=today + dt.timedelta(days=5),
+            note="督促总包对分包人员进场校验登记",
+        ),
+    )
 
 
 def seed_enforcement(*, rng: random.Random, planted: dict[str, Project]) -> None:

@@ -25,28 +25,72 @@ from smz_platform.common import pii
 DEMO_PASSWORD = "smz-demo-2026"
 
 DISTRICTS = [
-    ("330203", "海曙区"), ("330205", "江北区"), ("330206", "北仑区"), ("330211", "镇海区"), ("330212", "鄞州区"),
-    ("330213", "奉化区"), ("330225", "象山县"), ("330226", "宁海县"), ("330281", "余姚市"), ("330282", "慈溪市"),
-]  # fmt: skip
+    ("330203", "海曙区"),
+    ("330205", "江北区"),
+    ("330206", "北仑区"),
+    ("330211", "镇海区"),
+    ("330212", "鄞州区"),
+    ("330213", "奉化区"),
+    ("330225", "象山县"),
+    ("330226", "宁海县"),
+    ("330281", "余姚市"),
+    ("330282", "慈溪市"),
+]
 # Where the workers' ID numbers come from: Zhejiang and the provinces that send most workers.
 HOME_REGIONS = ["330203", "330212", "330226", "341221", "341222", "511321", "411521", "522121", "362124", "431121"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
 GIVEN = "建国军华明强伟勇杰涛斌超波辉刚平海峰磊鹏浩亮新春林文德志忠永红英秀兰芳玉凤丽燕"
-PLACES = ["望春", "石碶", "庄桥", "甬江", "梅墟", "钟公庙", "东钱湖", "姜山", "白峰", "骆驼", "溪口", "丹城", "跃龙",
-          "阳明", "浒山", "观海卫", "新碶", "洪塘", "南部商务区", "东部新城"]  # fmt: skip
+PLACES = [
+    "望春",
+    "石碶",
+    "庄桥",
+    "甬江",
+    "梅墟",
+    "钟公庙",
+    "东钱湖",
+    "姜山",
+    "白峰",
+    "骆驼",
+    "溪口",
+    "丹城",
+    "跃龙",
+    "阳明",
+    "浒山",
+    "观海卫",
+    "新碶",
+    "洪塘",
+    "南部商务区",
+    "东部新城",
+]
 BUILDINGS = ["安置房", "人民医院新院区", "实验学校", "商业综合体", "人才公寓", "产业园标准厂房", "文化中心", "养老中心"]
 MUNICIPAL = ["快速路", "污水管网改造", "滨江绿道", "立交桥", "综合管廊"]
-CONTRACTORS = ["建工集团", "城建集团", "二建建设", "鸿达建设", "宏润建设", "华丰建设", "永安建设", "中天建设",
-               "舜江建设", "东升建设", "亿丰建设", "天和建设"]  # fmt: skip
+CONTRACTORS = [
+    "建工集团",
+    "城建集团",
+    "二建建设",
+    "鸿达建设",
+    "宏润建设",
+    "华丰建设",
+    "永安建设",
+    "中天建设",
+    "舜江建设",
+    "东升建设",
+    "亿丰建设",
+    "天和建设",
+]
 SUBCONTRACTORS = ["劳务", "建筑劳务", "钢结构", "幕墙装饰", "机电安装", "基础工程"]
 SUPERVISORS = ["明州工程监理", "甬信建设监理", "宁大工程咨询", "海天项目管理", "恒实监理", "正诚监理"]
 OWNERS = ["城建投资", "轨道交通集团", "开发投资", "教育发展", "卫生建设", "安居置业"]
 VENDORS = ["智安科技", "甬视信息", "慧工科技", "筑联物联"]
 TRADES = ["010", "020", "030", "040", "050", "130", "190", "240", "270", "390"]
 MANAGER_POSITIONS = [
-    ("contractor", "project_manager"), ("supervisor", "chief_supervisor"), ("contractor", "technical_lead"),
-    ("contractor", "safety_officer"), ("contractor", "quality_inspector"), ("contractor", "labour_clerk"),
-]  # fmt: skip
+    ("contractor", "project_manager"),
+    ("supervisor", "chief_supervisor"),
+    ("contractor", "technical_lead"),
+    ("contractor", "safety_officer"),
+    ("contractor", "quality_inspector"),
+    ("contractor", "labour_clerk"),
+]
 
 
 @dataclass(frozen=True)
@@ -107,10 +151,12 @@ def _seed_firms() -> _Firms:
     )
     subcontractors += enterprises([f"甬城{s}" for s in SUBCONTRACTORS[1:]], "工程有限公司", is_subcontractor=True)
     return _Firms(
-        contractors=enterprises(CONTRACTORS, "有限公司", is_contractor=True), subcontractors=subcontractors,
+        contractors=enterprises(CONTRACTORS, "有限公司", is_contractor=True),
+        subcontractors=subcontractors,
         supervisors=enterprises(SUPERVISORS, "有限公司", is_supervisor=True),
-        owners=enterprises(OWNERS, "有限公司", is_owner=True), vendors=enterprises(VENDORS, "有限公司", is_vendor=True),
-    )  # fmt: skip
+        owners=enterprises(OWNERS, "有限公司", is_owner=True),
+        vendors=enterprises(VENDORS, "有限公司", is_vendor=True),
+    )
 
 
 def _seed_projects(rng: random.Random, districts: list[Region], per_district: int) -> list[Project]:
@@ -125,15 +171,21 @@ def _seed_projects(rng: random.Random, districts: list[Region], per_district: in
             planned = dt.date(2026, 9, 1) + dt.timedelta(days=rng.randint(-120, 60))
             if status == ProjectStatus.NOT_STARTED:  # permitted to start in the coming weeks
                 planned = timezone.localdate() + dt.timedelta(days=20 + (planned - dt.date(2026, 9, 1)).days % 60)
-            projects.append(Project(
-                permit_no=f"{district.code}2026{d_index:02d}{p_index:02d}{rng.randint(1000, 9999)}", name=name,
-                district=district, kind=ProjectKind.MUNICIPAL if municipal else ProjectKind.BUILDING,
-                building_area_m2=0 if municipal else rng.randrange(6000, 120000, 500),
-                contract_cost_yuan=rng.randrange(20_000_000, 600_000_000, 1_000_000), planned_start=planned,
-                actual_start=planned if status != ProjectStatus.NOT_STARTED else None, status=status,
-                required_positions=["project_manager", "chief_supervisor", "safety_officer"],
-                address=f"宁波市{district.name}{place}",
-            ))  # fmt: skip
+            projects.append(
+                Project(
+                    permit_no=f"{district.code}2026{d_index:02d}{p_index:02d}{rng.randint(1000, 9999)}",
+                    name=name,
+                    district=district,
+                    kind=ProjectKind.MUNICIPAL if municipal else ProjectKind.BUILDING,
+                    building_area_m2=0 if municipal else rng.randrange(6000, 120000, 500),
+                    contract_cost_yuan=rng.randrange(20_000_000, 600_000_000, 1_000_000),
+                    planned_start=planned,
+                    actual_start=planned if status != ProjectStatus.NOT_STARTED else None,
+                    status=status,
+                    required_positions=["project_manager", "chief_supervisor", "safety_officer"],
+                    address=f"宁波市{district.name}{place}",
+                )
+            )
     Project.objects.bulk_create(projects)
     return list(Project.objects.order_by("id"))
 
@@ -141,9 +193,14 @@ def _seed_projects(rng: random.Random, districts: list[Region], per_district: in
 def _seed_participants(projects: list[Project], firms: _Firms) -> dict[int, dict[str, Enterprise]]:
     """Each project's firms, by the key the hires name them with."""
     participants, team_of = [], {}
-    roles = {"contractor": ParticipantRole.CONTRACTOR, "subcontractor": ParticipantRole.SUBCONTRACTOR,
-             "subcontractor2": ParticipantRole.SUBCONTRACTOR, "supervisor": ParticipantRole.SUPERVISOR,
-             "owner": ParticipantRole.OWNER, "vendor": ParticipantRole.VENDOR}  # fmt: skip
+    roles = {
+        "contractor": ParticipantRole.CONTRACTOR,
+        "subcontractor": ParticipantRole.SUBCONTRACTOR,
+        "subcontractor2": ParticipantRole.SUBCONTRACTOR,
+        "supervisor": ParticipantRole.SUPERVISOR,
+        "owner": ParticipantRole.OWNER,
+        "vendor": ParticipantRole.VENDOR,
+    }
     for i, project in enumerate(projects):
         team = {
             "contractor": firms.contractors[i % len(firms.contractors)],
@@ -154,8 +211,9 @@ def _seed_participants(projects: list[Project], firms: _Firms) -> dict[int, dict
             "vendor": firms.vendors[i % len(firms.vendors)],
         }
         team_of[project.pk] = team
-        participants += [ProjectParticipant(project=project, enterprise=team[key], role=role)
-                         for key, role in roles.items()]  # fmt: skip
+        participants += [
+            ProjectParticipant(project=project, enterprise=team[key], role=role) for key, role in roles.items()
+        ]
     ProjectParticipant.objects.bulk_create(participants)
     return team_of
 
@@ -181,11 +239,17 @@ def _seed_people(plan: list[_Hire]) -> dict[str, int]:
             continue
         seen.add(hire.number)
         parsed = parse_id_number(hire.number)
-        people.append(Person(
-            id_number_encrypted=pii.encrypt(hire.number), id_number_digest=pii.lookup_digest(hire.number),
-            id_number_masked=pii.mask_id_number(hire.number), id_number_warnings=list(parsed.warnings),
-            name=hire.name, gender=parsed.gender, birth_year=parsed.birth_date.year,
-        ))  # fmt: skip
+        people.append(
+            Person(
+                id_number_encrypted=pii.encrypt(hire.number),
+                id_number_digest=pii.lookup_digest(hire.number),
+                id_number_masked=pii.mask_id_number(hire.number),
+                id_number_warnings=list(parsed.warnings),
+                name=hire.name,
+                gender=parsed.gender,
+                birth_year=parsed.birth_date.year,
+            )
+        )
     Person.objects.bulk_create(people, batch_size=1000)
     return dict(Person.objects.values_list("id_number_digest", "id"))
 
@@ -201,11 +265,18 @@ def _seed_engagements(rng: random.Random, plan: list[_Hire], projects: list[Proj
         project = project_by_id[hire.project_id]
         start = project.actual_start or project.planned_start
         team = f"{rng.choice(['钢筋', '木工', '泥工', '架子', '水电'])}{rng.randint(1, 3)}班" if hire.trade else ""
-        engagements.append(Engagement(
-            person_id=person_id, project_id=hire.project_id, employer=team_of[hire.project_id][hire.employer_key],
-            category=Category.MANAGER if hire.position else Category.WORKER, position=hire.position, trade=hire.trade,
-            team=team, entered_on=start + dt.timedelta(days=rng.randint(0, 20)),
-        ))  # fmt: skip
+        engagements.append(
+            Engagement(
+                person_id=person_id,
+                project_id=hire.project_id,
+                employer=team_of[hire.project_id][hire.employer_key],
+                category=Category.MANAGER if hire.position else Category.WORKER,
+                position=hire.position,
+                trade=hire.trade,
+                team=team,
+                entered_on=start + dt.timedelta(days=rng.randint(0, 20)),
+            )
+        )
     Engagement.objects.bulk_create(engagements, batch_size=1000)
 
 
@@ -274,8 +345,9 @@ def seed_status_requests(*, registry: DemoRegistry) -> None:
     )
     status_request_approve(user=users["haishu"], status_request=request, comment="经现场核实，情况属实")
     # Approved as of the requested date, explicitly and recorded (the site stopped that day).
-    status_request_approve(user=users["city"], status_request=request, comment="同意停工，现场核实自申请日起已停工",
-                           retroactive=True)  # fmt: skip
+    status_request_approve(
+        user=users["city"], status_request=request, comment="同意停工，现场核实自申请日起已停工", retroactive=True
+    )
     status_request_submit(
         user=contractor_of(haishu_active[0]),
         project=haishu_active[0],

@@ -36,9 +36,15 @@ def workbook() -> Workbook:
 
 
 def sheet(
-    wb: Workbook, title: str, *, widths: Sequence[float], landscape: bool, generated_at: dt.datetime,
-    header_rows: int, one_page: bool = False,
-):  # fmt: skip
+    wb: Workbook,
+    title: str,
+    *,
+    widths: Sequence[float],
+    landscape: bool,
+    generated_at: dt.datetime,
+    header_rows: int,
+    one_page: bool = False,
+):
     """A sheet whose first `header_rows` rows are frozen and printed on every page; `one_page` fits the
     whole sheet on one page (a form filed as one sheet of paper, Annex 2)."""
     ws = wb.create_sheet(title[:31])
@@ -62,8 +68,17 @@ def sheet(
     return ws
 
 
-def cell(ws, value, *, bold: bool = False, size: int = 11, align: str = "left", border: bool = True,
-         font: str = FONT, number_format: str | None = None) -> WriteOnlyCell:  # fmt: skip
+def cell(
+    ws,
+    value,
+    *,
+    bold: bool = False,
+    size: int = 11,
+    align: str = "left",
+    border: bool = True,
+    font: str = FONT,
+    number_format: str | None = None,
+) -> WriteOnlyCell:
     c = WriteOnlyCell(ws, value=value)
     if isinstance(value, str) and value.startswith("="):
         # A name or subject typed as "=…" is text, never a formula run in the regulator's Excel.
@@ -160,8 +175,9 @@ def merge(ws, row: int, first: int, last: int) -> None:
 def title(ws, row: int, text: str, span: int, *, size: int = 16) -> None:
     """A centred title across `span` columns (call before appending row `row`)."""
     merge(ws, row, 1, span)
-    put(ws, [cell(ws, text, bold=True, size=size, align="center", border=False, font=TITLE_FONT)], span=span,
-        minimum=30)  # fmt: skip
+    put(
+        ws, [cell(ws, text, bold=True, size=size, align="center", border=False, font=TITLE_FONT)], span=span, minimum=30
+    )
 
 
 def line(ws, row: int, text: str, span: int) -> None:

@@ -15,7 +15,7 @@ def lookup_key_check(app_configs, **kwargs):
             "SMZ_LOOKUP_KEY is not set: ID numbers' lookup digests are keyed by the last SMZ_PII_KEY, which can "
             "then never be retired.",
             hint="Set SMZ_LOOKUP_KEY to a new 32-byte urlsafe-base64 key and run `manage.py pii_reencrypt "
-            "--rehash` (README, Security).",
+            "--rehash` (docs/security.md).",
             id="smz.W001",
         )
     ]

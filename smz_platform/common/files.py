@@ -74,8 +74,12 @@ def download_name(original: str, content_type: str) -> str:
 def file_download(record) -> FileResponse:
     """A stored attachment (`file`, `content_type`, `original_name`) as a download: its detected type, the
     name download_name gives it, `Content-Disposition: attachment` (never shown inline) and `nosniff`."""
-    response = FileResponse(record.file.open("rb"), content_type=record.content_type, as_attachment=True,
-                            filename=download_name(record.original_name, record.content_type))  # fmt: skip
+    response = FileResponse(
+        record.file.open("rb"),
+        content_type=record.content_type,
+        as_attachment=True,
+        filename=download_name(record.original_name, record.content_type),
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

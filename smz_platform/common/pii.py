@@ -1,6 +1,6 @@
 """Personal data and secrets at rest (PIPL): encryption, keyed lookup hashes, masking.
 
-Keys (README "Security"):
+Keys (docs/security.md):
 
 - **SMZ_PII_KEY**, a list: the first key encrypts, every key still decrypts (rotation). Nothing is
   encrypted with these keys directly: each purpose has its own subkey derived from each of them (HKDF,
@@ -27,9 +27,17 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 __all__ = [
-    "InvalidToken", "decrypt", "encrypt", "file_decrypt", "file_encrypt", "lookup_digest", "mask_id_number",
-    "rotate", "secret_decrypt", "secret_encrypt",
-]  # fmt: skip
+    "InvalidToken",
+    "decrypt",
+    "encrypt",
+    "file_decrypt",
+    "file_encrypt",
+    "lookup_digest",
+    "mask_id_number",
+    "rotate",
+    "secret_decrypt",
+    "secret_encrypt",
+]
 
 ID_NUMBER, DEVICE_SECRET, FILE = "id-number", "device-secret", "file"
 # The purposes of encrypted columns (smz_platform/common/fields.py): each has its own subkey.

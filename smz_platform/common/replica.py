@@ -1,4 +1,4 @@
-"""Reads on a PostgreSQL streaming replica (DATABASE_REPLICA_URL; README "Scaled out").
+"""Reads on a PostgreSQL streaming replica (DATABASE_REPLICA_URL; docs/operations.md "Scaled out").
 
 Only what people browse reads from the replica: GET and HEAD requests for the dashboard's pages, the
 reports' downloads and the integration API (ReplicaReadsMiddleware marks the request; the router then
@@ -123,8 +123,9 @@ class ReplicaReadsMiddleware:
             response = self.get_response(request)
             if response.status_code < 400:
                 pin = settings.SMZ_REPLICA_PIN_SECONDS
-                response.set_cookie(PIN_COOKIE, "1", max_age=pin, httponly=True, samesite="Lax",
-                                    secure=request.is_secure())  # fmt: skip
+                response.set_cookie(
+                    PIN_COOKIE, "1", max_age=pin, httponly=True, samesite="Lax", secure=request.is_secure()
+                )
             return response
         if request.path.startswith(EXCLUDED_PATHS) or PIN_COOKIE in request.COOKIES or not replica_usable():
             response = self.get_response(request)

@@ -1,4 +1,4 @@
-"""A request id on every request and every log line it causes (structured logs, README "Operations").
+"""A request id on every request and every log line it causes (structured logs, docs/operations.md).
 
 The id is the caller's `X-Request-ID` when it is a plausible one (a proxy or a device may set it, so
 that one id follows the request through), else a new one; it goes back in the answer's `X-Request-ID`.

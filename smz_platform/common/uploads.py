@@ -45,8 +45,11 @@ class UploadLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (request.method == "POST" and request.content_type == "multipart/form-data"
-                and not request.path.startswith(self.API)):  # fmt: skip
+        if (
+            request.method == "POST"
+            and request.content_type == "multipart/form-data"
+            and not request.path.startswith(self.API)
+        ):
             try:
                 request.POST  # noqa: B018  parsed here, once: the view reads the same parse
             except UploadTooLarge as exc:

@@ -19,8 +19,17 @@ def punched(city, gate):
     number = id_number("341221", "19800315", 417)
     engage(city.project, city.subcontractor, who=person(number, "陈大勇"), entered_on=dt.date(2026, 10, 1))
     with time_machine.travel(dt.datetime(2026, 11, 25, 20, 0, tzinfo=dt.UTC), tick=False):
-        gate.punches([{"record_id": "A-1", "id_number": number, "punched_at": "2026-11-25T07:58:00+08:00",
-                       "direction": "in", "method": "face"}])  # fmt: skip
+        gate.punches(
+            [
+                {
+                    "record_id": "A-1",
+                    "id_number": number,
+                    "punched_at": "2026-11-25T07:58:00+08:00",
+                    "direction": "in",
+                    "method": "face",
+                }
+            ]
+        )
     return number
 
 

@@ -18,10 +18,16 @@ def test_ten_concurrent_pushes_of_the_same_batch_store_each_record_once(city, ga
     number = id_number("341221", "19800315", 417)
     engage(city.project, city.subcontractor, who=person(number, "陈大勇"))
     batch = [
-        {"record_id": f"C-{n}", "id_number": number, "punched_at": f"2026-11-25T07:{n:02d}:00+08:00",
-         "direction": "in", "method": "face", "liveness": True}
+        {
+            "record_id": f"C-{n}",
+            "id_number": number,
+            "punched_at": f"2026-11-25T07:{n:02d}:00+08:00",
+            "direction": "in",
+            "method": "face",
+            "liveness": True,
+        }
         for n in range(20)
-    ]  # fmt: skip
+    ]
     barrier, answers = threading.Barrier(10), []
 
     def push():

@@ -46,8 +46,12 @@ print(json.dumps([first["accepted"], again["duplicates"], Punch.objects.count(),
 
 def test_the_embedded_sqlite_default_stores_punches_and_presence(tmp_path):
     result = run_python(
-        SCRIPT, DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}", DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_SECURE_SSL_REDIRECT="false", SMZ_MEDIA_ROOT=str(tmp_path / "media"), **SECRETS,
-    )  # fmt: skip
+        SCRIPT,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'embedded.sqlite3'}",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        SMZ_MEDIA_ROOT=str(tmp_path / "media"),
+        **SECRETS,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[3, 3, 3, 3]"

@@ -66,9 +66,12 @@ def test_the_command_creates_partitions_and_reports_the_default(gate, city, caps
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--from", "2023-13"], "not a month"), (["--from", "x"], "not a month"),
-     (["--from", "2023-01", "--months", "0"], "between 1 and 120")],
-)  # fmt: skip
+    [
+        (["--from", "2023-13"], "not a month"),
+        (["--from", "x"], "not a month"),
+        (["--from", "2023-01", "--months", "0"], "between 1 and 120"),
+    ],
+)
 def test_the_command_refuses_bad_input(args, message):
     from django.core.management import CommandError
 

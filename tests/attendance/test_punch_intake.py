@@ -36,28 +36,42 @@ def worker(city):
 
 
 def punch(record_id="A7-000123", number="11010519491231002X", at="2026-11-25T07:58:12+08:00", **extra):
-    body = {"record_id": record_id, "id_number": number, "punched_at": at, "direction": "in", "method": "face",
-            "liveness": True, "match_score": 0.93}  # fmt: skip
+    body = {
+        "record_id": record_id,
+        "id_number": number,
+        "punched_at": at,
+        "direction": "in",
+        "method": "face",
+        "liveness": True,
+        "match_score": 0.93,
+    }
     body.update(extra)
     return body
 
 
 def test_a_batch_is_answered_per_record_in_request_order(gate, worker):
-    response = gate.punches([
-        punch("A7-000123", worker),
-        punch("A7-000124", "110105194912310021"),
-        punch("A7-000125", worker, at="2026-11-25T17:31:00+08:00", direction="out"),
-    ])  # fmt: skip
+    response = gate.punches(
+        [
+            punch("A7-000123", worker),
+            punch("A7-000124", "110105194912310021"),
+            punch("A7-000125", worker, at="2026-11-25T17:31:00+08:00", direction="out"),
+        ]
+    )
     assert response.status_code == 200
     assert response.json() == {
-        "accepted": 2, "duplicates": 0, "rejected": 1,
+        "accepted": 2,
+        "duplicates": 0,
+        "rejected": 1,
         "results": [
             {"record_id": "A7-000123", "status": "accepted"},
-            {"record_id": "A7-000124", "status": "rejected",
-             "error": {"code": "invalid_id_number", "message": "校验码不符"}},
+            {
+                "record_id": "A7-000124",
+                "status": "rejected",
+                "error": {"code": "invalid_id_number", "message": "校验码不符"},
+            },
             {"record_id": "A7-000125", "status": "accepted"},
         ],
-    }  # fmt: skip
+    }
     stored = Punch.objects.get(record_id="A7-000123")
     assert stored.project_id == Device.objects.get(serial=gate.serial).project_id
     assert stored.punched_at == dt.datetime(2026, 11, 24, 23, 58, 12, tzinfo=dt.UTC)
@@ -118,23 +132,37 @@ def test_each_bad_record_is_rejected_with_its_code_and_the_others_stand(gate, wo
 
 
 def test_the_future_time_boundary_is_five_minutes(gate, worker):
-    results = gate.punches([
-        punch("F-1", worker, at="2026-11-25T20:05:00+08:00"), punch("F-2", worker, at="2026-11-25T20:05:01+08:00"),
-    ]).json()["results"]  # fmt: skip
+    results = gate.punches(
+        [
+            punch("F-1", worker, at="2026-11-25T20:05:00+08:00"),
+            punch("F-2", worker, at="2026-11-25T20:05:01+08:00"),
+        ]
+    ).json()["results"]
     assert [r["status"] for r in results] == ["accepted", "rejected"]
 
 
 def test_a_non_object_record_is_rejected_without_a_record_id(gate, worker):
     results = gate.punches(["just a string", punch("OK-1", worker)]).json()["results"]
-    assert results[0] == {"record_id": None, "status": "rejected",
-                          "error": {"code": "missing_field", "message": "a punch must be a JSON object"}}  # fmt: skip
+    assert results[0] == {
+        "record_id": None,
+        "status": "rejected",
+        "error": {"code": "missing_field", "message": "a punch must be a JSON object"},
+    }
 
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"{}", b'{"punches": "many"}', b'{"punches": []}', b"[1, 2]", b'{"punches": null}',
-     b'{"punches": [' + b",".join([b"{}"] * 501) + b"]}", b'{"punches": ["\xff\xfe"]}'],
-)  # fmt: skip
+    [
+        b"not json",
+        b"{}",
+        b'{"punches": "many"}',
+        b'{"punches": []}',
+        b"[1, 2]",
+        b'{"punches": null}',
+        b'{"punches": [' + b",".join([b"{}"] * 501) + b"]}",
+        b'{"punches": ["\xff\xfe"]}',
+    ],
+)
 def test_a_malformed_batch_is_refused_whole_and_nothing_is_stored(gate, body):
     response = gate.post("/api/device/v1/punches", body)
     assert response.status_code == 400
@@ -168,21 +196,28 @@ def test_a_person_engaged_only_on_another_project_is_flagged_unregistered(gate, 
 
 def test_a_punch_after_the_exit_is_flagged_unregistered(gate, city):
     number = id_number("330203", "19881111", 22)
-    engage(city.project, city.subcontractor, who=person(number, "已退场"), entered_on=dt.date(2026, 10, 1),
-           exited_on=dt.date(2026, 11, 20))  # fmt: skip
+    engage(
+        city.project,
+        city.subcontractor,
+        who=person(number, "已退场"),
+        entered_on=dt.date(2026, 10, 1),
+        exited_on=dt.date(2026, 11, 20),
+    )
     gate.punches([punch("X-1", number, at="2026-11-19T08:00:00+08:00"), punch("X-2", number)])
     flags = dict(Punch.objects.values_list("record_id", "flag_unregistered"))
     assert flags == {"X-1": False, "X-2": True}
 
 
 def test_intake_flags_mobile_no_liveness_and_late(gate, worker):
-    gate.punches([
-        punch("M-1", worker, method="mobile", lat=29.86, lon=121.54),
-        punch("L-1", worker, liveness=None),
-        punch("L-2", worker, liveness=False),
-        punch("D-1", worker, at="2026-11-25T18:59:59+08:00"),
-        punch("D-2", worker, at="2026-11-25T19:00:00+08:00"),
-    ])  # fmt: skip
+    gate.punches(
+        [
+            punch("M-1", worker, method="mobile", lat=29.86, lon=121.54),
+            punch("L-1", worker, liveness=None),
+            punch("L-2", worker, liveness=False),
+            punch("D-1", worker, at="2026-11-25T18:59:59+08:00"),
+            punch("D-2", worker, at="2026-11-25T19:00:00+08:00"),
+        ]
+    )
     rows = {p.record_id: p for p in Punch.objects.all()}
     assert rows["M-1"].flag_mobile and rows["M-1"].lat == 29.86
     assert rows["L-1"].flag_no_liveness and rows["L-1"].valid
@@ -233,16 +268,28 @@ def test_two_devices_may_use_the_same_record_id(gate, worker, city, client):
     from devices.services import device_register
     from tests.device_client import SignedDevice
 
-    second = device_register(user=city.users["city"], project=city.project, serial="HS-GATE-02", vendor=city.vendor,
-                             model="m", kind="gate", connection="direct", location="entrance")  # fmt: skip
+    second = device_register(
+        user=city.users["city"],
+        project=city.project,
+        serial="HS-GATE-02",
+        vendor=city.vendor,
+        model="m",
+        kind="gate",
+        connection="direct",
+        location="entrance",
+    )
     other = SignedDevice(client=client, serial="HS-GATE-02", secret=second.secret)
     gate.punches([punch("R-1", worker)])
     assert other.punches([punch("R-1", worker)]).json()["accepted"] == 1
 
 
 def test_presence_holds_first_in_last_out_and_count_per_day(gate, worker):
-    gate.punches([punch("P-1", worker, at="2026-11-25T07:58:00+08:00"),
-                  punch("P-2", worker, at="2026-11-25T17:31:00+08:00", direction="out")])  # fmt: skip
+    gate.punches(
+        [
+            punch("P-1", worker, at="2026-11-25T07:58:00+08:00"),
+            punch("P-2", worker, at="2026-11-25T17:31:00+08:00", direction="out"),
+        ]
+    )
     presence = DailyPresence.objects.get()
     assert presence.day == dt.date(2026, 11, 25)
     assert presence.first_at == dt.datetime(2026, 11, 24, 23, 58, tzinfo=dt.UTC)
@@ -287,11 +334,13 @@ def test_an_accepted_batch_counts_as_contact_and_moves_the_last_punch(gate, work
 
 @pytest.mark.parametrize(
     ("local", "partition"),
-    [("2026-11-30T23:59:59+08:00", "attendance_punch_y2026m11"),
-     ("2026-12-01T00:00:00+08:00", "attendance_punch_y2026m12"),
-     ("2026-11-01T00:00:00+08:00", "attendance_punch_y2026m11"),
-     ("2026-10-31T23:59:59+08:00", "attendance_punch_y2026m10")],
-)  # fmt: skip
+    [
+        ("2026-11-30T23:59:59+08:00", "attendance_punch_y2026m11"),
+        ("2026-12-01T00:00:00+08:00", "attendance_punch_y2026m12"),
+        ("2026-11-01T00:00:00+08:00", "attendance_punch_y2026m11"),
+        ("2026-10-31T23:59:59+08:00", "attendance_punch_y2026m10"),
+    ],
+)
 def test_punches_land_in_the_partition_of_their_shanghai_month(gate, worker, local, partition):
     with time_machine.travel(dt.datetime(2026, 12, 1, 0, 1, tzinfo=NOW.tzinfo), tick=False):
         assert gate.punches([punch("M-1", worker, at=local)]).json()["accepted"] == 1
@@ -363,8 +412,18 @@ def test_presence_written_at_intake_equals_presence_recomputed_from_the_punches(
     for batch in batches:
         assert gate.punches(batch).status_code == 200
 
-    fields = ("person_id", "project_id", "day", "first_at", "last_at", "punch_count", "valid_count",
-              "first_valid_at", "last_valid_at", "photo_count")  # fmt: skip
+    fields = (
+        "person_id",
+        "project_id",
+        "day",
+        "first_at",
+        "last_at",
+        "punch_count",
+        "valid_count",
+        "first_valid_at",
+        "last_valid_at",
+        "photo_count",
+    )
 
     def rows():
         return sorted(DailyPresence.objects.values_list(*fields))

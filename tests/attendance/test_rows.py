@@ -47,11 +47,18 @@ def test_the_flags_are_derived_once():
         **common, person_id=3, engaged=False, received_at=at + dt.timedelta(hours=2), method="mobile", liveness=False
     )
     assert (odd.valid, odd.flag_unregistered, odd.flag_mobile, odd.flag_no_liveness, odd.flag_late) == (
-        False, True, True, True, True,
-    )  # fmt: skip
+        False,
+        True,
+        True,
+        True,
+        True,
+    )
     unknown = punch_row(
         **common, person_id=None, engaged=True, received_at=at + dt.timedelta(minutes=59), method="face", liveness=None
     )
     assert (unknown.valid, unknown.flag_unregistered, unknown.flag_no_liveness, unknown.flag_late) == (
-        True, True, True, False,
-    )  # fmt: skip
+        True,
+        True,
+        True,
+        False,
+    )

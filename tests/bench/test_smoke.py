@@ -45,8 +45,9 @@ BENCHMARKS = [
 def test_the_benchmark_runs_to_its_end_and_prints_its_figures(script, figures):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST"))}
     env.update(BENCH_SMOKE="1", BENCH_SMOKE_REUSE="1" if script in ("dashboard.py", "load.py") else "0")
-    result = subprocess.run([sys.executable, f"bench/{script}"], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=600)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, f"bench/{script}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     last = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures <= set(last), last

@@ -29,16 +29,29 @@ def on_nov_25():
 def site(city, gate, on_nov_25):
     """Haishu's project with a gate, a project manager who attends on weekdays only, ten workers who
     attend most days; the rules and the roll-up over the last days."""
-    manager = engage(city.project, city.contractor, person(name="王建国"), category="manager",
-                     position="project_manager")  # fmt: skip
+    manager = engage(
+        city.project, city.contractor, person(name="王建国"), category="manager", position="project_manager"
+    )
     workers = [engage(city.project, city.contractor, person(name=f"工人{n}")) for n in range(10)]
     rows = []
     for offset in range(1, 25):
         day = dt.date(2026, 11, offset)
         at = dt.datetime.combine(day, dt.time(8), tzinfo=SHANGHAI)
         attending = workers[: 10 - offset % 4] + ([manager] if day.weekday() < 5 else [])
-        rows += [DailyPresence(person=e.person, project=city.project, day=day, first_at=at, last_at=at, punch_count=1,
-                               valid_count=1, first_valid_at=at, last_valid_at=at) for e in attending]  # fmt: skip
+        rows += [
+            DailyPresence(
+                person=e.person,
+                project=city.project,
+                day=day,
+                first_at=at,
+                last_at=at,
+                punch_count=1,
+                valid_count=1,
+                first_valid_at=at,
+                last_valid_at=at,
+            )
+            for e in attending
+        ]
     DailyPresence.objects.bulk_create(rows)
     for offset in (3, 2, 1):
         day = TODAY - dt.timedelta(days=offset)
@@ -56,10 +69,21 @@ def reused(city, gate):
     photo = base64.b64encode(PHOTO).decode()
     with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=SHANGHAI), tick=False):
         gate.heartbeat()
-        gate.punches([{"record_id": f"S-{n}", "id_number": number, "method": "face", "direction": "in",
-                       "liveness": True, "match_score": 0.93, "photo": photo,
-                       "punched_at": dt.datetime(2026, 11, 20, 7 + n, tzinfo=SHANGHAI).isoformat()}
-                      for n, number in enumerate(numbers)])  # fmt: skip
+        gate.punches(
+            [
+                {
+                    "record_id": f"S-{n}",
+                    "id_number": number,
+                    "method": "face",
+                    "direction": "in",
+                    "liveness": True,
+                    "match_score": 0.93,
+                    "photo": photo,
+                    "punched_at": dt.datetime(2026, 11, 20, 7 + n, tzinfo=SHANGHAI).isoformat(),
+                }
+                for n, number in enumerate(numbers)
+            ]
+        )
     with time_machine.travel(dt.datetime(2026, 11, 21, 1, tzinfo=SHANGHAI), tick=False):
         rules_run(day=dt.date(2026, 11, 20))
     return Alert.objects.get(rule="R07", project=city.project)

@@ -90,7 +90,10 @@ def test_district_staff_run_their_day_in_the_browser(city, site, live_server, br
     assert "已更新" in page.inner_text(".messages")
     target.refresh_from_db()
     assert (target.state, target.dismissed_reason, target.dismissed_by.username) == (
-        "dismissed", "现场核实为误报", "haishu")  # fmt: skip
+        "dismissed",
+        "现场核实为误报",
+        "haishu",
+    )
 
     other = Alert.objects.filter(project=city.project, state="open").first()
     page.goto(f"{live_server.url}/alerts/{other.pk}/")

@@ -95,8 +95,10 @@ def test_the_region_filter_offers_the_accounts_districts_and_refuses_another(cit
     options = re.findall(r'<option value="(\d+)" data-parent="(\d+)"', city_page)
     assert {code for code, _parent in options} == {city.haishu.code, city.jiangbei.code}
     assert {parent for _code, parent in options} == {city.city.code}  # the cascade: each district's city
-    assert count(signed_in(city, "city").get(f"/projects/?district={city.jiangbei.code}", secure=True)
-                 .content.decode()) == 4  # fmt: skip
+    assert (
+        count(signed_in(city, "city").get(f"/projects/?district={city.jiangbei.code}", secure=True).content.decode())
+        == 4
+    )
 
     haishu = signed_in(city, "haishu")
     own = haishu.get("/projects/", secure=True).content.decode()
@@ -137,16 +139,24 @@ def test_the_roster_lists_and_exports_masked_numbers_only(city):
     assert "330203********1236" in cells and number not in "".join(cells)
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, username="contractor").count() == 1
     # Another city's firm reads no roster of this project; another district's staff neither.
-    assert signed_in(city, "other_contractor").get(f"/projects/{city.project.permit_no}/people/",
-                                                   secure=True).status_code == 404  # fmt: skip
-    assert signed_in(city, "jiangbei").get(f"/projects/{city.project.permit_no}/people/",
-                                           secure=True).status_code == 404  # fmt: skip
+    assert (
+        signed_in(city, "other_contractor").get(f"/projects/{city.project.permit_no}/people/", secure=True).status_code
+        == 404
+    )
+    assert (
+        signed_in(city, "jiangbei").get(f"/projects/{city.project.permit_no}/people/", secure=True).status_code == 404
+    )
 
 
 def _measure(case, enterprise, **fields) -> Measure:
-    defaults = {"kind": "rectification", "state": "issued", "issuing_body": "海曙区住建局", "issued_on":
-                dt.date(2026, 11, 1), "deadline": dt.date(2026, 11, 10), "created_at": dt.datetime(2026, 11, 1,
-                tzinfo=dt.UTC)}  # fmt: skip
+    defaults = {
+        "kind": "rectification",
+        "state": "issued",
+        "issuing_body": "海曙区住建局",
+        "issued_on": dt.date(2026, 11, 1),
+        "deadline": dt.date(2026, 11, 10),
+        "created_at": dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+    }
     defaults.update(fields)
     return Measure.objects.create(case=case, target_enterprise=enterprise, **defaults)
 
@@ -154,8 +164,9 @@ def _measure(case, enterprise, **fields) -> Measure:
 def test_the_measures_list_shows_each_account_its_own_and_the_overdue_filter_is_the_todos(city):
     opened = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     case = Case.objects.create(project=city.project, title="考勤不实", opened_at=opened, opened_by=city.users["haishu"])
-    other_case = Case.objects.create(project=city.other_project, title="江北案件", opened_at=opened,
-                                     opened_by=city.users["jiangbei"])  # fmt: skip
+    other_case = Case.objects.create(
+        project=city.other_project, title="江北案件", opened_at=opened, opened_by=city.users["jiangbei"]
+    )
     late = _measure(case, city.contractor, document_no="甬海建整〔2026〕1号")
     _measure(case, city.contractor, deadline=dt.date(2099, 1, 1), document_no="甬海建整〔2026〕2号")
     _measure(other_case, city.other_contractor, document_no="甬江建整〔2026〕9号")
@@ -175,16 +186,25 @@ def test_the_measures_list_shows_each_account_its_own_and_the_overdue_filter_is_
 
 
 def test_the_inspections_and_devices_lists_read_through_the_scope(city, gate):
-    Inspection.objects.create(project=city.project, kind="district", day=dt.date(2026, 11, 20), inspectors="王检查",
-                              headcount=12, recorded_by=city.users["haishu"])  # fmt: skip
+    Inspection.objects.create(
+        project=city.project,
+        kind="district",
+        day=dt.date(2026, 11, 20),
+        inspectors="王检查",
+        headcount=12,
+        recorded_by=city.users["haishu"],
+    )
     haishu = signed_in(city, "haishu")
     page = haishu.get("/inspections/", secure=True).content.decode()
     assert count(page) == 1 and "王检查" in page and "2026年11月20日" in page
     assert count(signed_in(city, "jiangbei").get("/inspections/", secure=True).content.decode()) == 0
     devices = haishu.get("/devices/", secure=True).content.decode()
     assert count(devices) == 1 and gate.serial in devices
-    assert count(haishu.get("/devices/?online=true", secure=True).content.decode()) + count(
-        haishu.get("/devices/?online=false", secure=True).content.decode()) == 1  # fmt: skip
+    assert (
+        count(haishu.get("/devices/?online=true", secure=True).content.decode())
+        + count(haishu.get("/devices/?online=false", secure=True).content.decode())
+        == 1
+    )
     assert count(signed_in(city, "vendor").get("/devices/", secure=True).content.decode()) == 1
     assert count(signed_in(city, "other_contractor").get("/devices/", secure=True).content.decode()) == 0
 

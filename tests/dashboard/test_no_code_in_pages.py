@@ -72,15 +72,19 @@ def demo(django_db_setup, django_db_blocker):
     as each role: {role: {url: html}}."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", "--workers-per-project", "3", "--days", "35", stdout=io.StringIO())
-        every_rule = [f"/alerts/{pk}/" for pk in
-                      Alert.objects.order_by("rule", "pk").distinct("rule").values_list("pk", flat=True)]  # fmt: skip
+        every_rule = [
+            f"/alerts/{pk}/"
+            for pk in Alert.objects.order_by("rule", "pk").distinct("rule").values_list("pk", flat=True)
+        ]
         assert len(every_rule) >= 14
         crawled = {}
         for role in ROLES:
             client = Client()
             client.force_login(User.objects.get(username=role))
-            crawled[role] = crawl(client, ["/", "/todo/", "/projects/", "/alerts/?live=1", "/reports/",
-                                           *(every_rule if role == "city" else [])])  # fmt: skip
+            crawled[role] = crawl(
+                client,
+                ["/", "/todo/", "/projects/", "/alerts/?live=1", "/reports/", *(every_rule if role == "city" else [])],
+            )
         from django.utils import timezone
 
         last = timezone.localdate().replace(day=1) - __import__("datetime").timedelta(days=1)
@@ -101,8 +105,10 @@ def test_no_page_of_the_demo_city_shows_code_identifiers_to_any_role(demo):
     assert found == [], "\n".join(map(str, found))
 
 
-CARD = re.compile(r'<a class="card[^"]*" href="([^"]+)"><span class="label">([^<]+)</span>'
-                  r'<span class="value">(\d+)</span>')  # fmt: skip
+CARD = re.compile(
+    r'<a class="card[^"]*" href="([^"]+)"><span class="label">([^<]+)</span>'
+    r'<span class="value">(\d+)</span>'
+)
 
 
 def _listed(page: str) -> int:
@@ -118,9 +124,12 @@ def test_every_card_counts_the_rows_it_links_to_for_every_role(demo):
         client.force_login(User.objects.get(username=role))
         for url, page in crawled.items():
             links = [(html.unescape(link), label, int(n)) for link, label, n in CARD.findall(page)]
-            links += [(html.unescape(link), "district", int(n)) for link, n in
-                      re.findall(r'<td class="num"><a href="(/projects/\?status=active&amp;district=\d+)">(\d+)</a>',
-                                 page)]  # fmt: skip
+            links += [
+                (html.unescape(link), "district", int(n))
+                for link, n in re.findall(
+                    r'<td class="num"><a href="(/projects/\?status=active&amp;district=\d+)">(\d+)</a>', page
+                )
+            ]
             for link, label, figure in links:
                 answer = client.get(link, secure=True)
                 assert answer.status_code == 200, (role, url, label, link)
@@ -143,8 +152,12 @@ def test_every_punch_reads_the_same_verdict_wherever_it_is_shown(demo):
     for url, page in demo["city"].items():
         for punch_id in re.findall(r'<tr data-punch="(\d+)">', page):
             shown.setdefault(int(punch_id), (url, "否"))
-        for punch_id, cell in re.findall(r'href="/punches/(\d+)/">[^<]*</a></td>(?:<td>[^<]*</td>)*'
-                                         r'<td class="verdict">(.*?)</td>', page, flags=re.S):  # fmt: skip
+        for punch_id, cell in re.findall(
+            r'href="/punches/(\d+)/">[^<]*</a></td>(?:<td>[^<]*</td>)*'
+            r'<td class="verdict">(.*?)</td>',
+            page,
+            flags=re.S,
+        ):
             shown.setdefault(int(punch_id), (url, re.sub(r"<[^>]+>", "", cell).strip()[:1]))
     assert len(shown) > 20 and {"是", "否"} <= {verdict for _url, verdict in shown.values()}
     for punch_id, (where, verdict) in shown.items():
@@ -175,12 +188,17 @@ def test_the_workbooks_write_dates_and_names_as_a_regulator_does(demo):
     month = demo["month"]
     permit = Project.objects.filter(district__code="330203").order_by("permit_no").first().permit_no
     downloads = {
-        "city": [f"/reports/annex1.xlsx?from={month}-01&to={month}-28", f"/reports/circular.xlsx?month={month}",
-                 f"/reports/manager-presence.xlsx?month={month}",
-                 *(f"/reports/annex2.xlsx?case={pk}" for pk in Case.objects.values_list("pk", flat=True))],
-        "haishu": [f"/reports/annex1.xlsx?district=330203&from={month}-01&to={month}-28",
-                   f"/reports/ledger.xlsx?project={permit}&from={month}&to={month}"],
-    }  # fmt: skip
+        "city": [
+            f"/reports/annex1.xlsx?from={month}-01&to={month}-28",
+            f"/reports/circular.xlsx?month={month}",
+            f"/reports/manager-presence.xlsx?month={month}",
+            *(f"/reports/annex2.xlsx?case={pk}" for pk in Case.objects.values_list("pk", flat=True)),
+        ],
+        "haishu": [
+            f"/reports/annex1.xlsx?district=330203&from={month}-01&to={month}-28",
+            f"/reports/ledger.xlsx?project={permit}&from={month}&to={month}",
+        ],
+    }
     assert len(downloads["city"]) > 5  # the demo's cases, each Annex 2
     found = []
     for role, urls in downloads.items():

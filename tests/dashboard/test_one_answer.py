@@ -159,8 +159,9 @@ def test_the_status_on_a_day_is_active_exactly_on_the_calendars_construction_day
     with time_machine.travel(dt.datetime(2026, 8, 20, 10, tzinfo=SH), tick=False):
         _approved(city, project, kind="start_date_change", effective_from=dt.date(2026, 9, 10))
     with time_machine.travel(dt.datetime(2026, 9, 20, 10, tzinfo=SH), tick=False):
-        _approved(city, project, kind="suspension", effective_from=dt.date(2026, 9, 25),
-                  effective_to=dt.date(2026, 9, 30))  # fmt: skip
+        _approved(
+            city, project, kind="suspension", effective_from=dt.date(2026, 9, 25), effective_to=dt.date(2026, 9, 30)
+        )
     with time_machine.travel(dt.datetime(2026, 10, 10, 10, tzinfo=SH), tick=False):
         _approved(city, project, kind="suspension", effective_from=dt.date(2026, 10, 12))
     with time_machine.travel(dt.datetime(2026, 10, 20, 10, tzinfo=SH), tick=False):

@@ -15,8 +15,11 @@ pytestmark = pytest.mark.django_db
 
 def card(page: str, label: str) -> tuple[str, int]:
     """The card's link and figure."""
-    match = re.search(rf'<a class="card[^"]*" href="([^"]+)"><span class="label">{label}</span>'
-                      r'<span class="value">(\d+)</span>', page)  # fmt: skip
+    match = re.search(
+        rf'<a class="card[^"]*" href="([^"]+)"><span class="label">{label}</span>'
+        r'<span class="value">(\d+)</span>',
+        page,
+    )
     assert match, f"no clickable card {label}"
     return match.group(1).replace("&amp;", "&"), int(match.group(2))
 

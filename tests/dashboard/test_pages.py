@@ -72,11 +72,15 @@ def test_alerts_are_dismissed_in_bulk_only_with_a_reason(city, site, django_asse
     refused = client.post("/alerts/triage/", {"alert": ids, "action": "dismiss", "reason": ""}, follow=True)
     assert "请填写排除预警的理由" in refused.content.decode()
     assert Alert.objects.filter(pk__in=ids, state="open").count() == len(ids)
-    done = client.post("/alerts/triage/", {"alert": ids, "action": "dismiss", "reason": "已现场核实，误报",
-                                           "query": "state=open"}, follow=True)  # fmt: skip
+    done = client.post(
+        "/alerts/triage/",
+        {"alert": ids, "action": "dismiss", "reason": "已现场核实，误报", "query": "state=open"},
+        follow=True,
+    )
     assert done.redirect_chain[-1][0] == "/alerts/?state=open"
     assert set(Alert.objects.filter(pk__in=ids).values_list("state", "dismissed_reason")) == {
-        ("dismissed", "已现场核实，误报")}  # fmt: skip
+        ("dismissed", "已现场核实，误报")
+    }
 
 
 def test_one_alert_is_acknowledged_from_its_evidence_page(city, site):

@@ -27,9 +27,14 @@ def signed_in(city, who: str) -> Client:
 
 
 def file_suspension(client: Client, city, **fields):
-    data = {"kind": "suspension", "reason": "主体结构验收，暂停施工", "attachment_kind": "form_scan",
-            "effective_from": timezone.localdate().isoformat(),
-            "attachment": SimpleUploadedFile("停工申请表.pdf", PDF), **fields}  # fmt: skip
+    data = {
+        "kind": "suspension",
+        "reason": "主体结构验收，暂停施工",
+        "attachment_kind": "form_scan",
+        "effective_from": timezone.localdate().isoformat(),
+        "attachment": SimpleUploadedFile("停工申请表.pdf", PDF),
+        **fields,
+    }
     return client.post(f"/projects/{city.project.permit_no}/status-requests/", data, follow=True, secure=True)
 
 
@@ -46,8 +51,9 @@ def test_the_contractor_files_from_the_project_page_and_two_levels_approve(city)
     page = district.get(f"/projects/{city.project.permit_no}/", secure=True).content.decode()
     assert "停工申请表.pdf" in page and f"/status-requests/{filed.pk}/decide/" in page
     # A decision is final: without its box ticked nothing is decided, and the page says why.
-    unticked = district.post(f"/status-requests/{filed.pk}/decide/", {"action": "approve", "comment": "已核实"},
-                             follow=True, secure=True)  # fmt: skip
+    unticked = district.post(
+        f"/status-requests/{filed.pk}/decide/", {"action": "approve", "comment": "已核实"}, follow=True, secure=True
+    )
     assert "未作出审批" in unticked.content.decode() and "勾选" in unticked.content.decode()
     filed.refresh_from_db()
     assert filed.state == "pending_district"
@@ -87,14 +93,20 @@ def test_only_the_general_contractor_files(city):
 def test_nobody_decides_another_level_or_district_and_a_rejection_needs_its_reason(city):
     file_suspension(signed_in(city, "contractor"), city)
     filed = StatusRequest.objects.get()
-    assert signed_in(city, "city").post(f"/status-requests/{filed.pk}/decide/", APPROVE,
-                                        secure=True).status_code == 403  # fmt: skip
-    assert signed_in(city, "jiangbei").post(f"/status-requests/{filed.pk}/decide/", APPROVE,
-                                            secure=True).status_code == 404  # fmt: skip
-    assert signed_in(city, "contractor").post(f"/status-requests/{filed.pk}/decide/", APPROVE,
-                                              secure=True).status_code == 403  # fmt: skip
-    page = signed_in(city, "haishu").post(f"/status-requests/{filed.pk}/decide/", REJECT_BLANK,
-                                          follow=True, secure=True).content.decode()  # fmt: skip
+    assert signed_in(city, "city").post(f"/status-requests/{filed.pk}/decide/", APPROVE, secure=True).status_code == 403
+    assert (
+        signed_in(city, "jiangbei").post(f"/status-requests/{filed.pk}/decide/", APPROVE, secure=True).status_code
+        == 404
+    )
+    assert (
+        signed_in(city, "contractor").post(f"/status-requests/{filed.pk}/decide/", APPROVE, secure=True).status_code
+        == 403
+    )
+    page = (
+        signed_in(city, "haishu")
+        .post(f"/status-requests/{filed.pk}/decide/", REJECT_BLANK, follow=True, secure=True)
+        .content.decode()
+    )
     assert "理由" in page or "原因" in page
     filed.refresh_from_db()
     assert filed.state == "pending_district"

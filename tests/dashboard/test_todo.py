@@ -31,10 +31,18 @@ def groups(client) -> dict[str, int]:
     answer = client.get("/todo/", secure=True)
     assert answer.status_code == 200  # signed in (a session does not outlive a day of travel)
     page = answer.content.decode()
-    found = {key: int(n) for key, n in re.findall(r'id="todo-(\w+)">\s*<h2>[^<]*<small class="badge" '
-                                                  r'data-count="(\d+)"', page)}  # fmt: skip
-    rows = {key: len(re.findall(r"<tr[^>]*><td class=\"num\">", section))
-            for key, section in re.findall(r'id="todo-(\w+)">(.*?)</section>', page, flags=re.S)}  # fmt: skip
+    found = {
+        key: int(n)
+        for key, n in re.findall(
+            r'id="todo-(\w+)">\s*<h2>[^<]*<small class="badge" '
+            r'data-count="(\d+)"',
+            page,
+        )
+    }
+    rows = {
+        key: len(re.findall(r"<tr[^>]*><td class=\"num\">", section))
+        for key, section in re.findall(r'id="todo-(\w+)">(.*?)</section>', page, flags=re.S)
+    }
     assert rows == found  # every counted row is listed (fewer than 50 here)
     badge = re.search(r'class="badge" data-todo="(\d+)"', page)
     assert (int(badge.group(1)) if badge else 0) == sum(found.values())
@@ -44,9 +52,12 @@ def groups(client) -> dict[str, int]:
 def test_a_status_request_waits_on_the_district_then_on_the_city_with_the_first_comment_in_view(city):
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
         request = status_request_submit(
-            user=city.users["contractor"], project=city.project, kind="suspension",
-            reason="主体结构验收，暂停施工", effective_from=dt.date(2026, 12, 1),
-        )  # fmt: skip
+            user=city.users["contractor"],
+            project=city.project,
+            kind="suspension",
+            reason="主体结构验收，暂停施工",
+            effective_from=dt.date(2026, 12, 1),
+        )
         haishu, town, contractor = (signed_in(city, who) for who in ("haishu", "city", "contractor"))
         assert groups(haishu) == {"first_approvals": 1}
         assert groups(town) == {} and groups(signed_in(city, "jiangbei")) == {}
@@ -71,9 +82,17 @@ def test_a_status_request_waits_on_the_district_then_on_the_city_with_the_first_
 def _order(city, *, deadline: dt.date) -> Measure:
     alerts = list(Alert.objects.filter(project=city.project, rule="R01").values_list("pk", flat=True))
     case = case_open(user=city.users["haishu"], project=city.project, title="未安装考勤设备", alert_ids=alerts)
-    return measure_issue(user=city.users["haishu"], case=case, data=MeasureIn(
-        kind="rectification", issued_on=dt.date(2026, 11, 24), basis="R01", deadline=deadline,
-        document_no="海建整〔2026〕12号"))  # fmt: skip
+    return measure_issue(
+        user=city.users["haishu"],
+        case=case,
+        data=MeasureIn(
+            kind="rectification",
+            issued_on=dt.date(2026, 11, 24),
+            basis="R01",
+            deadline=deadline,
+            document_no="海建整〔2026〕12号",
+        ),
+    )
 
 
 def test_an_order_reaches_the_contractor_its_reply_the_district_and_a_rejection_comes_back(city):
@@ -130,11 +149,19 @@ def test_annex_1_waits_on_the_district_that_files_it_and_the_city_sees_it_once_o
 
 def test_the_home_pages_show_the_panel_and_an_empty_page_says_so(city):
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
-        status_request_submit(user=city.users["contractor"], project=city.project, kind="suspension",
-                              reason="待料", effective_from=dt.date(2026, 12, 1))  # fmt: skip
+        status_request_submit(
+            user=city.users["contractor"],
+            project=city.project,
+            kind="suspension",
+            reason="待料",
+            effective_from=dt.date(2026, 12, 1),
+        )
         home = signed_in(city, "haishu").get("/districts/330203/", secure=True).content.decode()
-        assert re.search(r'href="/todo/#todo-first_approvals">待初审的状态变更申请 <span class="badge" '
-                         r'data-count="1">', home)  # fmt: skip
+        assert re.search(
+            r'href="/todo/#todo-first_approvals">待初审的状态变更申请 <span class="badge" '
+            r'data-count="1">',
+            home,
+        )
         assert "暂无待办" in text(signed_in(city, "jiangbei").get("/todo/", secure=True))
 
 
@@ -142,8 +169,14 @@ def test_the_cases_list_shows_each_account_its_cases_with_their_measures_states(
     rules_run(day=dt.date(2026, 11, 24))
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
         order = _order(city, deadline=dt.date(2026, 12, 5))
-        for who, expected in (("haishu", 1), ("city", 1), ("contractor", 1), ("jiangbei", 0),
-                              ("other_contractor", 0), ("vendor", 0)):  # fmt: skip
+        for who, expected in (
+            ("haishu", 1),
+            ("city", 1),
+            ("contractor", 1),
+            ("jiangbei", 0),
+            ("other_contractor", 0),
+            ("vendor", 0),
+        ):
             page = signed_in(city, who).get("/cases/", secure=True).content.decode()
             assert int(re.search(r'data-count="(\d+)"', page).group(1)) == expected, who
         listed = text(signed_in(city, "haishu").get("/cases/", secure=True))

@@ -22,10 +22,19 @@ OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 
 def alert(project, rule: str, subject: str, *, days_ago: int = 0, period=OCTOBER) -> Alert:
     at = timezone.now() - dt.timedelta(days=days_ago)
-    return Alert.objects.create(key=f"{rule}:{project.pk}:{subject}", subject_key=f"{rule}:{project.pk}:{subject}",
-                                rule=rule, project=project, subject_type="engagement", subject=subject,
-                                period_start=period[0], period_end=period[1], first_detected=at, last_seen=at,
-                                evidence={})  # fmt: skip
+    return Alert.objects.create(
+        key=f"{rule}:{project.pk}:{subject}",
+        subject_key=f"{rule}:{project.pk}:{subject}",
+        rule=rule,
+        project=project,
+        subject_type="engagement",
+        subject=subject,
+        period_start=period[0],
+        period_end=period[1],
+        first_detected=at,
+        last_seen=at,
+        evidence={},
+    )
 
 
 @pytest.fixture
@@ -77,8 +86,7 @@ def test_the_triage_opens_on_what_is_new_since_yesterday(city, listed):
 def test_a_bulk_action_on_everything_filtered_changes_only_that(city, listed):
     client = Client()
     client.force_login(city.users["haishu"])
-    answer = client.post("/alerts/triage/", {"action": "acknowledge", "scope": "all", "query": "rule=R11"},
-                         secure=True)  # fmt: skip
+    answer = client.post("/alerts/triage/", {"action": "acknowledge", "scope": "all", "query": "rule=R11"}, secure=True)
     assert answer.status_code == 302
     assert {a.state for a in Alert.objects.filter(pk__in=[a.pk for a in listed["managers"]])} == {"acknowledged"}
     assert Alert.objects.get(pk=listed["old"].pk).state == "open"  # another rule
@@ -118,7 +126,8 @@ def test_a_case_is_opened_from_the_ticked_alerts_of_one_project(city, listed):
     assert "已立案" in answer.content.decode() and "项目管理人员到岗履职不足" in answer.content.decode()
     case = Case.objects.get()
     assert case.project == city.project and set(case.alerts.values_list("pk", flat=True)) == {
-        a.pk for a in listed["managers"]}  # fmt: skip
+        a.pk for a in listed["managers"]
+    }
 
 
 def test_a_case_needs_its_title_one_project_and_the_accounts_own_alerts(city, listed):
@@ -127,14 +136,16 @@ def test_a_case_needs_its_title_one_project_and_the_accounts_own_alerts(city, li
     client = Client()
     client.force_login(city.users["haishu"])
     ids = [str(listed["managers"][0].pk)]
-    page = client.post("/alerts/triage/", {"action": "open_case", "title": " ", "alert": ids}, follow=True,
-                       secure=True).content.decode()  # fmt: skip
+    page = client.post(
+        "/alerts/triage/", {"action": "open_case", "title": " ", "alert": ids}, follow=True, secure=True
+    ).content.decode()
     assert "标题" in page
     city_client = Client()
     city_client.force_login(city.users["city"])
     both = [str(listed["managers"][0].pk), str(listed["elsewhere"].pk)]
-    page = city_client.post("/alerts/triage/", {"action": "open_case", "title": "合并", "alert": both}, follow=True,
-                            secure=True).content.decode()  # fmt: skip
+    page = city_client.post(
+        "/alerts/triage/", {"action": "open_case", "title": "合并", "alert": both}, follow=True, secure=True
+    ).content.decode()
     assert "同一项目" in page
     # Another district's alert: it is not Haishu's to put in a case (nothing of it is found).
     form = {"action": "open_case", "title": "越权", "alert": [str(listed["elsewhere"].pk)]}

@@ -20,9 +20,18 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
 def visit(client: Client, city, **fields):
-    data = {"kind": "site_visit", "day": "2026-11-25", "inspectors": "李明、张华", "headcount": "37",
-            "notes": "闸机运行正常", "finding-0-category": "R02", "finding-0-description": "项目经理不在岗",
-            "test-HS-GATE-01": "accepts_photo", "photos": [SimpleUploadedFile("现场.png", PNG)], **fields}  # fmt: skip
+    data = {
+        "kind": "site_visit",
+        "day": "2026-11-25",
+        "inspectors": "李明、张华",
+        "headcount": "37",
+        "notes": "闸机运行正常",
+        "finding-0-category": "R02",
+        "finding-0-description": "项目经理不在岗",
+        "test-HS-GATE-01": "accepts_photo",
+        "photos": [SimpleUploadedFile("现场.png", PNG)],
+        **fields,
+    }
     return client.post(f"/projects/{city.project.permit_no}/inspections/new/", data, follow=True, secure=True)
 
 
@@ -33,8 +42,11 @@ def test_the_district_records_a_site_visit_and_the_contractor_sees_its_findings(
     done = text(visit(district, city))
     assert "检查记录已保存，共2条发现" in done
     inspection = Inspection.objects.get()
-    assert (inspection.headcount, inspection.inspectors, inspection.recorded_by) == (37, "李明、张华",
-                                                                                    city.users["haishu"])  # fmt: skip
+    assert (inspection.headcount, inspection.inspectors, inspection.recorded_by) == (
+        37,
+        "李明、张华",
+        city.users["haishu"],
+    )
     found = sorted(InspectionFinding.objects.values_list("category", flat=True))
     assert found == ["R02", "R06"]  # the gate that accepted a photo is a finding of its own
     assert InspectionPhoto.objects.get().caption == "现场照片1"
@@ -42,8 +54,9 @@ def test_the_district_records_a_site_visit_and_the_contractor_sees_its_findings(
     page = text(signed_in(city, "contractor").get(f"/projects/{city.project.permit_no}/", secure=True))
     assert "项目经理不在岗" in page and "HS-GATE-01" in page and "现场清点37人" in page
     assert "录入检查记录" not in page  # the contractor reads the findings, it does not inspect
-    assert "项目经理不在岗" not in text(signed_in(city, "subcontractor").get(f"/projects/{city.project.permit_no}/",
-                                                                      secure=True))  # fmt: skip
+    assert "项目经理不在岗" not in text(
+        signed_in(city, "subcontractor").get(f"/projects/{city.project.permit_no}/", secure=True)
+    )
 
 
 def test_a_bad_visit_form_records_nothing(city, gate):
@@ -91,16 +104,23 @@ def test_a_draw_is_made_listed_with_its_seed_and_limited_to_the_accounts_distric
     # Unticked: what the draw does is confirmed first; nothing is drawn.
     unticked = {k: v for k, v in draw_form(district, district=str(city.haishu.pk), size="1").items() if k != "confirm"}
     assert "必填" in text(district.post("/draws/", unticked, follow=True, secure=True))
-    refused = district.post("/draws/", draw_form(district, district=str(city.jiangbei.pk), size="1"), follow=True,
-                           secure=True)  # fmt: skip
+    refused = district.post(
+        "/draws/", draw_form(district, district=str(city.jiangbei.pk), size="1"), follow=True, secure=True
+    )
     assert "有效" in text(refused)  # another district is not on the district's list
-    assert "200" in text(district.post("/draws/", draw_form(district, district=str(city.haishu.pk), size="500"),
-                                       follow=True, secure=True))  # fmt: skip
+    assert "200" in text(
+        district.post(
+            "/draws/", draw_form(district, district=str(city.haishu.pk), size="500"), follow=True, secure=True
+        )
+    )
     assert RandomDraw.objects.count() == 1
     # The inspectors drawn with the projects, from the pool named on the form (kept for the next draw).
     pool = "张执法\n李执法\n王执法"
-    district.post("/draws/", draw_form(district, district=str(city.haishu.pk), size="1", inspector_pool=pool,
-                                       inspector_count="2"), secure=True)  # fmt: skip
+    district.post(
+        "/draws/",
+        draw_form(district, district=str(city.haishu.pk), size="1", inspector_pool=pool, inspector_count="2"),
+        secure=True,
+    )
     second = RandomDraw.objects.first()
     assert len(second.inspectors) == 2 and set(second.inspectors) <= {"张执法", "李执法", "王执法"}
     page = district.get("/draws/", secure=True).content.decode()

@@ -10,8 +10,13 @@ from django.utils import translation
 pytestmark = pytest.mark.django_db
 
 WITHOUT_LANE = [m for m in settings.MIDDLEWARE if not m.endswith("DeviceFastLaneMiddleware")]
-BAD = {"record_id": "X-1", "id_number": "110105194912310021", "punched_at": "2026-11-25T07:00:00+08:00",
-       "direction": "in", "method": "face"}  # fmt: skip
+BAD = {
+    "record_id": "X-1",
+    "id_number": "110105194912310021",
+    "punched_at": "2026-11-25T07:00:00+08:00",
+    "direction": "in",
+    "method": "face",
+}
 
 
 def exchange(gate):

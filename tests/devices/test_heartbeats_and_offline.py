@@ -66,11 +66,20 @@ def test_the_sweep_task_marks_overdue_devices(gate):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_sweepers_flip_each_device_exactly_once(city):
     devices = [
-        Device(serial=f"SW-{n:02d}", vendor=city.vendor, project=city.project, kind="gate", connection="direct",
-               location="entrance", secret_encrypted="x", online=True, last_contact_at=T0,
-               offline_after=T0 + dt.timedelta(minutes=30))
+        Device(
+            serial=f"SW-{n:02d}",
+            vendor=city.vendor,
+            project=city.project,
+            kind="gate",
+            connection="direct",
+            location="entrance",
+            secret_encrypted="x",
+            online=True,
+            last_contact_at=T0,
+            offline_after=T0 + dt.timedelta(minutes=30),
+        )
         for n in range(40)
-    ]  # fmt: skip
+    ]
     Device.objects.bulk_create(devices)
     barrier, counts = threading.Barrier(2), []
 

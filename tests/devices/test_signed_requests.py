@@ -41,9 +41,15 @@ def test_a_missing_header_is_missing_credentials(gate, missing):
 
 @pytest.mark.parametrize(
     "headers",
-    [{"X-Nonce": "short"}, {"X-Nonce": "has spaces in it !!"}, {"X-Nonce": "x" * 65}, {"X-Timestamp": "soon"},
-     {"X-Signature": "ABCDEF"}, {"X-Signature": "G" * 64}],
-)  # fmt: skip
+    [
+        {"X-Nonce": "short"},
+        {"X-Nonce": "has spaces in it !!"},
+        {"X-Nonce": "x" * 65},
+        {"X-Timestamp": "soon"},
+        {"X-Signature": "ABCDEF"},
+        {"X-Signature": "G" * 64},
+    ],
+)
 def test_a_malformed_header_is_missing_credentials(gate, headers):
     assert code(gate.heartbeat(headers=headers)) == (401, "missing_credentials")
 
@@ -81,8 +87,9 @@ def test_a_signature_for_another_path_is_bad_signature(gate):
     ts, nonce = str(int(time.time())), "nonce-for-path-test1"
     signature = sign(gate.secret.encode(), "POST", "/api/device/v1/punches", ts, nonce, body)
     assert code(gate.post("/api/device/v1/heartbeat", body, timestamp=int(ts), nonce=nonce, signature=signature)) == (
-        401, "bad_signature",
-    )  # fmt: skip
+        401,
+        "bad_signature",
+    )
 
 
 def test_a_reused_nonce_is_replayed_nonce(gate):
@@ -91,8 +98,13 @@ def test_a_reused_nonce_is_replayed_nonce(gate):
 
 
 def test_a_replayed_batch_stores_nothing_new(gate):
-    punch = {"record_id": "R-1", "id_number": "11010519491231002X", "punched_at": "2026-11-18T08:00:00+08:00",
-             "direction": "in", "method": "face"}  # fmt: skip
+    punch = {
+        "record_id": "R-1",
+        "id_number": "11010519491231002X",
+        "punched_at": "2026-11-18T08:00:00+08:00",
+        "direction": "in",
+        "method": "face",
+    }
     ts = int(time.time())
     assert gate.punches([punch], timestamp=ts, nonce="replay-nonce-00001").status_code == 200
     assert code(gate.punches([punch], timestamp=ts, nonce="replay-nonce-00001")) == (401, "replayed_nonce")
@@ -180,9 +192,16 @@ def test_a_device_sending_too_fast_is_rate_limited_with_retry_after(gate):
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b'{"liveness_enabled": "yes"}', b"{}", b"[]", "{\"firmware\": \"\xff\"}".encode("latin-1"),
-     b'{"liveness_enabled": true, "firmware": 7}', b'{"liveness_enabled": true, "reported_at": "noon"}'],
-)  # fmt: skip
+    [
+        b"not json",
+        b'{"liveness_enabled": "yes"}',
+        b"{}",
+        b"[]",
+        '{"firmware": "\xff"}'.encode("latin-1"),
+        b'{"liveness_enabled": true, "firmware": 7}',
+        b'{"liveness_enabled": true, "reported_at": "noon"}',
+    ],
+)
 def test_a_malformed_heartbeat_is_400(gate, body):
     response = gate.post("/api/device/v1/heartbeat", body)
     assert code(response) == (400, "invalid_heartbeat")

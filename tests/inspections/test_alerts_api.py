@@ -23,11 +23,25 @@ def test_the_list_has_the_contract_fields_and_filters(city, alerted):
     body = client.get("/api/v1/alerts/?rule=R01&district=330203").json()
     assert body["count"] == 1
     alert = body["results"][0]
-    assert set(alert) >= {"id", "rule", "project", "subject", "period_start", "period_end", "evidence", "state",
-                          "scored", "first_detected", "last_seen"}  # fmt: skip
+    assert set(alert) >= {
+        "id",
+        "rule",
+        "project",
+        "subject",
+        "period_start",
+        "period_end",
+        "evidence",
+        "state",
+        "scored",
+        "first_detected",
+        "last_seen",
+    }
     assert (alert["rule"], alert["project"], alert["state"], alert["period_start"]) == (
-        "R01", city.project.permit_no, "open", "2026-11-24",
-    )  # fmt: skip
+        "R01",
+        city.project.permit_no,
+        "open",
+        "2026-11-24",
+    )
     assert alert["evidence"]["devices_in_service"] == 0
     assert client.get(f"/api/v1/alerts/?rule=R01&project={city.other_project.permit_no}").json()["count"] == 1
     assert client.get("/api/v1/alerts/?state=dismissed").json()["count"] == 0

@@ -42,9 +42,11 @@ def test_an_approved_start_date_change_moves_the_start_from_the_day_it_takes_eff
 
 def test_suspension_completion_and_stopped_attendance_are_excluded():
     timeline = Timeline(
-        planned_start=D(2026, 9, 1), actual_start=D(2026, 9, 1),
-        suspensions=((D(2026, 11, 10), D(2026, 11, 20)),), attendance_stopped_on=D(2026, 11, 28),
-    )  # fmt: skip
+        planned_start=D(2026, 9, 1),
+        actual_start=D(2026, 9, 1),
+        suspensions=((D(2026, 11, 10), D(2026, 11, 20)),),
+        attendance_stopped_on=D(2026, 11, 28),
+    )
     days = construction_days(timeline, NOVEMBER)
     assert D(2026, 11, 9) in days and D(2026, 11, 10) not in days and D(2026, 11, 19) not in days
     assert D(2026, 11, 20) in days and D(2026, 11, 27) in days and D(2026, 11, 28) not in days

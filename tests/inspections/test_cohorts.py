@@ -28,12 +28,30 @@ def zhongshan(city):
 def _managers(project, city, seq=10):
     """A project manager of the general contractor, a chief supervisor of the supervision firm, and the
     subcontractor's labour lead (劳务负责人), none of whom ever punches."""
-    engage(project, city.contractor, who=person(id_number("442000", "19750101", seq + 1), "王建国"), category="manager",
-           position="project_manager", entered_on=dt.date(2026, 9, 1))  # fmt: skip
-    engage(project, city.supervisor, who=person(id_number("442000", "19760101", seq + 2), "李监理"), category="manager",
-           position="chief_supervisor", entered_on=dt.date(2026, 9, 1))  # fmt: skip
-    engage(project, city.subcontractor, who=person(id_number("442000", "19770101", seq + 3), "张劳务"),
-           category="manager", position="labour_lead", entered_on=dt.date(2026, 9, 1))  # fmt: skip
+    engage(
+        project,
+        city.contractor,
+        who=person(id_number("442000", "19750101", seq + 1), "王建国"),
+        category="manager",
+        position="project_manager",
+        entered_on=dt.date(2026, 9, 1),
+    )
+    engage(
+        project,
+        city.supervisor,
+        who=person(id_number("442000", "19760101", seq + 2), "李监理"),
+        category="manager",
+        position="chief_supervisor",
+        entered_on=dt.date(2026, 9, 1),
+    )
+    engage(
+        project,
+        city.subcontractor,
+        who=person(id_number("442000", "19770101", seq + 3), "张劳务"),
+        category="manager",
+        position="labour_lead",
+        entered_on=dt.date(2026, 9, 1),
+    )
 
 
 def _presence(city, project):
@@ -99,9 +117,17 @@ def test_a_project_without_a_filing_date_is_judged_as_a_current_one(zhongshan):
     assert Alert.objects.filter(rule="R11", project=city.project).count() == 2
 
 
-BODY = {"permit_no": "442000202610010001", "name": "中山火炬区安置房工程", "district": "330203", "kind": "building",
-        "building_area_m2": 12000, "contract_cost_yuan": 50000000, "planned_start": "2026-11-01",
-        "permitted_on": "2026-10-10", "required_positions": ["project_manager"]}  # fmt: skip
+BODY = {
+    "permit_no": "442000202610010001",
+    "name": "中山火炬区安置房工程",
+    "district": "330203",
+    "kind": "building",
+    "building_area_m2": 12000,
+    "contract_cost_yuan": 50000000,
+    "planned_start": "2026-11-01",
+    "permitted_on": "2026-10-10",
+    "required_positions": ["project_manager"],
+}
 
 
 def _register(city, who, **fields):

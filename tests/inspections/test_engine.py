@@ -42,8 +42,15 @@ def test_a_project_without_a_device_gets_one_alert_however_often_the_rules_run(c
 
 def test_an_alert_resolves_when_its_condition_clears(city):
     rules_run(day=dt.date(2026, 11, 24))
-    Device.objects.create(serial="NEW-1", project=city.project, vendor=city.vendor, kind="gate",
-                          connection="direct", location="entrance", secret_encrypted="x")  # fmt: skip
+    Device.objects.create(
+        serial="NEW-1",
+        project=city.project,
+        vendor=city.vendor,
+        kind="gate",
+        connection="direct",
+        location="entrance",
+        secret_encrypted="x",
+    )
     rules_run(day=dt.date(2026, 11, 25))
     states = {a.project.permit_no: a.state for a in Alert.objects.filter(rule="R01")}
     assert states == {city.project.permit_no: "resolved", city.other_project.permit_no: "open"}
@@ -59,8 +66,15 @@ def test_a_dismissed_alert_does_not_come_back(city):
 
 
 def test_a_platform_device_without_a_docking_permit_fires_r02(city):
-    Device.objects.create(serial="PLAT-1", project=city.project, vendor=city.vendor, kind="gate",
-                          connection="platform", location="entrance", secret_encrypted="x")  # fmt: skip
+    Device.objects.create(
+        serial="PLAT-1",
+        project=city.project,
+        vendor=city.vendor,
+        kind="gate",
+        connection="platform",
+        location="entrance",
+        secret_encrypted="x",
+    )
     rules_run(day=dt.date(2026, 11, 24))
     assert [a.subject for a in Alert.objects.filter(rule="R02")] == ["PLAT-1"]
 
@@ -72,22 +86,43 @@ def test_a_status_change_made_in_the_admin_fires_r05(city):
         city.project.save(changed_by=city.users["city"])
     rules_run(day=dt.date(2026, 11, 24))
     assert sorted(a.subject for a in Alert.objects.filter(rule="R05")) == [
-        "竣工日期：空 → 2026年11月24日", "项目状态：在建 → 完工",
-    ]  # fmt: skip
+        "竣工日期：空 → 2026年11月24日",
+        "项目状态：在建 → 完工",
+    ]
 
 
 def test_the_run_is_recorded_per_rule(city):
     rules_run(day=dt.date(2026, 11, 24))
     assert set(RuleRun.objects.values_list("rule", flat=True)) == {
-        "R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R10", "R11", "R12", "R13", "R14", "R15", "R16",
+        "R01",
+        "R02",
+        "R03",
+        "R04",
+        "R05",
+        "R06",
+        "R07",
+        "R08",
+        "R09",
+        "R10",
+        "R11",
+        "R12",
+        "R13",
+        "R14",
+        "R15",
+        "R16",
         "R17",
-    }  # fmt: skip
+    }
 
 
 def test_a_second_run_while_one_holds_the_claim_is_refused(city):
     # Another worker is running the day: its claim's heartbeat is fresh.
-    NightlyRun.objects.create(day=dt.date(2026, 11, 24), state="running", token="another-worker",
-                              started_at=timezone.now(), heartbeat_at=timezone.now())  # fmt: skip
+    NightlyRun.objects.create(
+        day=dt.date(2026, 11, 24),
+        state="running",
+        token="another-worker",
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
     with pytest.raises(RunInProgress):
         rules_run(day=dt.date(2026, 11, 24))
     # The task never passes a night it did not run as done: in-process it says so (a worker retries it
@@ -105,8 +140,9 @@ def test_a_second_run_while_one_holds_the_claim_is_refused(city):
 
 def test_a_claim_whose_holder_died_is_taken_over(city, settings):
     stale = timezone.now() - dt.timedelta(seconds=settings.SMZ_RULES_RUN_LEASE_SECONDS + 1)
-    NightlyRun.objects.create(day=dt.date(2026, 11, 24), state="running", token="dead-worker", started_at=stale,
-                              heartbeat_at=stale)  # fmt: skip
+    NightlyRun.objects.create(
+        day=dt.date(2026, 11, 24), state="running", token="dead-worker", started_at=stale, heartbeat_at=stale
+    )
     rules_run(day=dt.date(2026, 11, 24))
     run = NightlyRun.objects.get(day=dt.date(2026, 11, 24), part="")
     assert (run.state, run.attempts) == ("complete", 2)
@@ -133,10 +169,14 @@ def test_run_rules_prints_a_line_per_rule_and_takes_a_range(city):
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--date", "2026-11-31"], "not a date"), (["--from", "2026-11-20"], "go together"),
-     (["--from", "2026-11-20", "--to", "2026-11-10"], "before"), (["--date", "2026-11-25"], "not ended"),
-     (["--date", "2026-11-20", "--from", "2026-11-01", "--to", "2026-11-02"], "not both")],
-)  # fmt: skip
+    [
+        (["--date", "2026-11-31"], "not a date"),
+        (["--from", "2026-11-20"], "go together"),
+        (["--from", "2026-11-20", "--to", "2026-11-10"], "before"),
+        (["--date", "2026-11-25"], "not ended"),
+        (["--date", "2026-11-20", "--from", "2026-11-01", "--to", "2026-11-02"], "not both"),
+    ],
+)
 def test_run_rules_refuses_bad_dates(city, args, message):
     with (
         time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=SH), tick=False),

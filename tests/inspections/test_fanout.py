@@ -37,8 +37,15 @@ def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def punch(record_id, number, when, **extra):
-    return {"record_id": record_id, "id_number": number, "punched_at": when.isoformat(), "direction": "in",
-            "method": "face", "liveness": True, **extra}  # fmt: skip
+    return {
+        "record_id": record_id,
+        "id_number": number,
+        "punched_at": when.isoformat(),
+        "direction": "in",
+        "method": "face",
+        "liveness": True,
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -51,33 +58,52 @@ def three_districts(city, client, settings):
     (SMZ_RULES_PART_PROJECTS = 1), so that the photo's districts are judged apart."""
     settings.SMZ_RULES_PART_PROJECTS = 1
     zhenhai = RegionFactory(code="330211", name="镇海区", level=RegionLevel.DISTRICT, parent=city.city)
-    ProjectFactory(permit_no="330211202609010303", name="镇海炼化配套工程", district=zhenhai,
-                   actual_start=dt.date(2026, 11, 1))  # fmt: skip
+    ProjectFactory(
+        permit_no="330211202609010303", name="镇海炼化配套工程", district=zhenhai, actual_start=dt.date(2026, 11, 1)
+    )
     for project in (city.project, city.other_project):
         project.actual_start, project.required_positions = dt.date(2026, 11, 1), ["project_manager"]
         project.save()
     jb_vendor = EnterpriseFactory(name="江北设备", is_contractor=False, is_vendor=True)
     participate(city.other_project, jb_vendor, "vendor")
     gates = {}
-    for site, project, vendor, place in (("HS", city.project, city.vendor, (29.87, 121.55)),
-                                         ("JB", city.other_project, jb_vendor, (30.50, 122.20))):  # fmt: skip
-        secret = device_register(user=city.users["city"], project=project, serial=f"{site}-1", vendor=vendor,
-                                 model="m", kind="gate", connection="direct", location="entrance").secret  # fmt: skip
+    for site, project, vendor, place in (
+        ("HS", city.project, city.vendor, (29.87, 121.55)),
+        ("JB", city.other_project, jb_vendor, (30.50, 122.20)),
+    ):
+        secret = device_register(
+            user=city.users["city"],
+            project=project,
+            serial=f"{site}-1",
+            vendor=vendor,
+            model="m",
+            kind="gate",
+            connection="direct",
+            location="entrance",
+        ).secret
         Device.objects.filter(serial=f"{site}-1").update(lat=place[0], lon=place[1])
         gates[site] = SignedDevice(client, f"{site}-1", secret)
     staff = {}
-    for n, (key, project, employer, category, position) in enumerate([
-        ("HS-M", city.project, city.contractor, "manager", "project_manager"),
-        ("HS-1", city.project, city.subcontractor, "worker", ""),
-        ("HS-2", city.project, city.subcontractor, "worker", ""),
-        ("HS-3", city.project, city.subcontractor, "worker", ""),
-        ("JB-M", city.other_project, city.other_contractor, "manager", "project_manager"),
-        ("JB-1", city.other_project, city.other_contractor, "worker", ""),
-        ("JB-2", city.other_project, city.other_contractor, "worker", ""),
-    ]):  # fmt: skip
+    for n, (key, project, employer, category, position) in enumerate(
+        [
+            ("HS-M", city.project, city.contractor, "manager", "project_manager"),
+            ("HS-1", city.project, city.subcontractor, "worker", ""),
+            ("HS-2", city.project, city.subcontractor, "worker", ""),
+            ("HS-3", city.project, city.subcontractor, "worker", ""),
+            ("JB-M", city.other_project, city.other_contractor, "manager", "project_manager"),
+            ("JB-1", city.other_project, city.other_contractor, "worker", ""),
+            ("JB-2", city.other_project, city.other_contractor, "worker", ""),
+        ]
+    ):
         number = id_number("341221", f"19800{(n % 9) + 1}01", 300 + n)
-        engage(project, employer, who=person(number, f"人员{n}"), category=category, position=position,
-               entered_on=dt.date(2026, 11, 1))  # fmt: skip
+        engage(
+            project,
+            employer,
+            who=person(number, f"人员{n}"),
+            category=category,
+            position=position,
+            entered_on=dt.date(2026, 11, 1),
+        )
         staff[key] = number
     for day in range(23, 30):
         for site, gate in gates.items():
@@ -92,18 +118,32 @@ def three_districts(city, client, settings):
     with time_machine.travel(at(30, 12), tick=False):
         gates["HS"].heartbeat()
         gates["JB"].heartbeat(liveness_enabled=False)
-        assert gates["JB"].punches([
-            punch("JB-1-30", staff["JB-1"], at(30, 7), photo=photo),
-            punch("JB-2-30", staff["JB-2"], at(30, 9), photo=photo),
-            punch("HS-M-JB", staff["HS-M"], at(30, 7, 40)),
-            punch("JB-M-30", staff["JB-M"], at(30, 7)),
-        ]).status_code == 200  # fmt: skip
-        assert gates["HS"].punches([
-            punch("HS-1-30", staff["HS-1"], at(30, 8), photo=photo),
-            punch("HS-M-30", staff["HS-M"], at(30, 7, 30)),
-            punch("HS-2-30", staff["HS-2"], at(30, 7), match_score=0.5),
-            punch("HS-3-late", staff["HS-3"], at(28, 10)),
-        ]).status_code == 200  # fmt: skip
+        assert (
+            gates["JB"]
+            .punches(
+                [
+                    punch("JB-1-30", staff["JB-1"], at(30, 7), photo=photo),
+                    punch("JB-2-30", staff["JB-2"], at(30, 9), photo=photo),
+                    punch("HS-M-JB", staff["HS-M"], at(30, 7, 40)),
+                    punch("JB-M-30", staff["JB-M"], at(30, 7)),
+                ]
+            )
+            .status_code
+            == 200
+        )
+        assert (
+            gates["HS"]
+            .punches(
+                [
+                    punch("HS-1-30", staff["HS-1"], at(30, 8), photo=photo),
+                    punch("HS-M-30", staff["HS-M"], at(30, 7, 30)),
+                    punch("HS-2-30", staff["HS-2"], at(30, 7), match_score=0.5),
+                    punch("HS-3-late", staff["HS-3"], at(28, 10)),
+                ]
+            )
+            .status_code
+            == 200
+        )
     return city
 
 
@@ -119,14 +159,27 @@ def outcome(run) -> dict:
             run()
             keys = dict(Alert.objects.values_list("pk", "key"))
             result["alerts"] = sorted(
-                (a.key, a.rule, a.state, a.project.permit_no, str(a.period_start), str(a.period_end), a.scored,
-                 a.subject, json.dumps(a.evidence, sort_keys=True, default=str))
+                (
+                    a.key,
+                    a.rule,
+                    a.state,
+                    a.project.permit_no,
+                    str(a.period_start),
+                    str(a.period_end),
+                    a.scored,
+                    a.subject,
+                    json.dumps(a.evidence, sort_keys=True, default=str),
+                )
                 for a in Alert.objects.select_related("project")
-            )  # fmt: skip
-            result["verdicts"] = sorted((v.punch_id, v.rule, v.reason, keys[v.alert_id])
-                                        for v in PunchVerdict.objects.all())  # fmt: skip
-            result["presence"] = sorted(DailyPresence.objects.values_list(
-                "project_id", "person_id", "day", "punch_count", "valid_count", "photo_count"))  # fmt: skip
+            )
+            result["verdicts"] = sorted(
+                (v.punch_id, v.rule, v.reason, keys[v.alert_id]) for v in PunchVerdict.objects.all()
+            )
+            result["presence"] = sorted(
+                DailyPresence.objects.values_list(
+                    "project_id", "person_id", "day", "punch_count", "valid_count", "photo_count"
+                )
+            )
             result["night"] = NightlyRun.objects.get(day=DAY, part="").state
             raise _Rollback
     except _Rollback:
@@ -143,8 +196,11 @@ def test_the_fanned_out_night_gives_exactly_the_alerts_of_the_whole_run(three_di
     # Not a vacuous equality: the night found plenty, in all three districts, across both stages.
     rules = {a[1] for a in whole["alerts"]}
     assert {"R01", "R04", "R06", "R07", "R09", "R10", "R11", "R13", "R16"} <= rules
-    assert {a[3] for a in whole["alerts"]} == {city.project.permit_no, city.other_project.permit_no,
-                                               "330211202609010303"}  # fmt: skip
+    assert {a[3] for a in whole["alerts"]} == {
+        city.project.permit_no,
+        city.other_project.permit_no,
+        "330211202609010303",
+    }
     # Jiangbei's R07 finding shows a Haishu punch false, and Haishu's presence of the 30th leaves it out.
     reused = [v for v in whole["verdicts"] if v[1] == "R07" and v[2] == "考勤照片与其他考勤记录重复"]
     assert len(reused) == 2 and all(v[3].startswith(f"R07:{city.other_project.pk}:photo") for v in reused)
@@ -156,9 +212,16 @@ def test_the_night_is_a_part_per_district_and_stage_recorded_with_its_rules(thre
     with time_machine.travel(dt.datetime(2026, 12, 1, 1, 30, tzinfo=SH), tick=False):
         assert run_rules_nightly_task.delay(DAY.isoformat()).get() == 3
     parts = dict(NightlyRun.objects.filter(day=DAY).values_list("part", "state"))
-    assert parts == {"": "complete", "1:330203": "complete", "1:330205": "complete", "1:330211": "complete",
-                     "1:*": "complete", "2:330203": "complete", "2:330205": "complete",
-                     "2:330211": "complete"}  # fmt: skip
+    assert parts == {
+        "": "complete",
+        "1:330203": "complete",
+        "1:330205": "complete",
+        "1:330211": "complete",
+        "1:*": "complete",
+        "2:330203": "complete",
+        "2:330205": "complete",
+        "2:330211": "complete",
+    }
     from inspections.models import RuleRun
 
     stage_one = set(RuleRun.objects.filter(part="1:330205").values_list("rule", flat=True))
@@ -191,8 +254,16 @@ def test_a_part_killed_mid_way_is_taken_over_alone_and_nothing_counts_twice(thre
         # The watchdog's retry takes the night over: only what is not complete runs again.
         run_rules_nightly_task.delay(DAY.isoformat())
         attempts = dict(NightlyRun.objects.filter(day=DAY).values_list("part", "attempts"))
-        assert attempts == {"": 2, "1:330203": 1, "1:330205": 1, "1:330211": 1, "1:*": 1, "2:330203": 2,
-                            "2:330205": 1, "2:330211": 1}  # fmt: skip
+        assert attempts == {
+            "": 2,
+            "1:330203": 1,
+            "1:330205": 1,
+            "1:330211": 1,
+            "1:*": 1,
+            "2:330203": 2,
+            "2:330205": 1,
+            "2:330211": 1,
+        }
 
     retried = outcome(killed_then_retried)
     assert retried == whole
@@ -237,5 +308,10 @@ def test_the_parts_are_the_cities_and_a_big_citys_groups_of_districts(three_dist
     with time_machine.travel(dt.datetime(2026, 12, 1, 1, 30, tzinfo=SH), tick=False):
         run_rules_nightly_task.delay(DAY.isoformat())
     assert set(NightlyRun.objects.filter(day=DAY).values_list("part", "state")) == {
-        ("", "complete"), ("1:330203-330205", "complete"), ("1:330211", "complete"), ("1:*", "complete"),
-        ("2:330203-330205", "complete"), ("2:330211", "complete")}  # fmt: skip
+        ("", "complete"),
+        ("1:330203-330205", "complete"),
+        ("1:330211", "complete"),
+        ("1:*", "complete"),
+        ("2:330203-330205", "complete"),
+        ("2:330211", "complete"),
+    }

@@ -30,15 +30,24 @@ def at(month: int, day: int, hour: int = 8, minute: int = 0) -> dt.datetime:
 
 
 def punch(record_id, number, when, **extra):
-    return {"record_id": record_id, "id_number": number, "punched_at": when.isoformat(), "direction": "in",
-            "method": "face", "liveness": True, "match_score": 0.93, **extra}  # fmt: skip
+    return {
+        "record_id": record_id,
+        "id_number": number,
+        "punched_at": when.isoformat(),
+        "direction": "in",
+        "method": "face",
+        "liveness": True,
+        "match_score": 0.93,
+        **extra,
+    }
 
 
 def nights(first: dt.date, last: dt.date) -> None:
     day = first
     while day <= last:
-        with time_machine.travel(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(1, 30), tzinfo=SH),
-                                 tick=False):  # fmt: skip
+        with time_machine.travel(
+            dt.datetime.combine(day + dt.timedelta(days=1), dt.time(1, 30), tzinfo=SH), tick=False
+        ):
             rules_run(day=day)
         day += dt.timedelta(days=1)
 
@@ -55,8 +64,14 @@ def annex1_rows(client, district: str, start: str, end: str) -> dict[int, int]:
 def manager(city):
     """The project manager of Haishu's project (the permit requires the position)."""
     number = id_number("330203", "19750101", 11)
-    engage(city.project, city.contractor, who=person(number, "王建国"), category="manager",
-           position="project_manager", entered_on=dt.date(2026, 9, 1))  # fmt: skip
+    engage(
+        city.project,
+        city.contractor,
+        who=person(number, "王建国"),
+        category="manager",
+        position="project_manager",
+        entered_on=dt.date(2026, 9, 1),
+    )
     return number
 
 
@@ -64,10 +79,17 @@ def manager(city):
 
 
 def test_a_site_that_never_reports_its_start_is_judged_from_the_permits_planned_start(city):
-    body = {"permit_no": "330203202610010009", "name": "海曙未报开工工程", "district": "330203", "kind": "building",
-            "building_area_m2": 12000, "contract_cost_yuan": 50000000, "planned_start": "2026-10-01",
-            "participants": [{"uscc": city.contractor.uscc, "role": "contractor"}],
-            "required_positions": ["project_manager"]}  # fmt: skip
+    body = {
+        "permit_no": "330203202610010009",
+        "name": "海曙未报开工工程",
+        "district": "330203",
+        "kind": "building",
+        "building_area_m2": 12000,
+        "contract_cost_yuan": 50000000,
+        "planned_start": "2026-10-01",
+        "participants": [{"uscc": city.contractor.uscc, "role": "contractor"}],
+        "required_positions": ["project_manager"],
+    }
     with time_machine.travel(at(9, 20), tick=False):
         created = city.client("contractor").post("/api/v1/projects/", body, format="json")
     assert created.status_code == 201 and created.json()["status"] == "not_started"
@@ -84,14 +106,25 @@ def test_a_site_that_never_reports_its_start_is_judged_from_the_permits_planned_
 def test_a_start_date_change_moves_the_start_only_from_its_approval(city, manager, gate):
     """Planned for 1 October; on 20 October the contractor asks to move the start to 25 October, approved
     on the 22nd: 1–21 October stay construction days (the change came late), 22–24 are not."""
-    project = ProjectFactory(district=city.haishu, planned_start=dt.date(2026, 10, 1), actual_start=None,
-                             status="not_started")  # fmt: skip
+    project = ProjectFactory(
+        district=city.haishu, planned_start=dt.date(2026, 10, 1), actual_start=None, status="not_started"
+    )
     participate(project, city.contractor, "contractor")
     with time_machine.travel(at(10, 20), tick=False):
-        request = city.client("contractor").post("/api/v1/status-requests/", {
-            "project": project.permit_no, "kind": "start_date_change", "reason": "拆迁滞后",
-            "effective_from": "2026-10-25",
-        }, format="json").json()  # fmt: skip
+        request = (
+            city.client("contractor")
+            .post(
+                "/api/v1/status-requests/",
+                {
+                    "project": project.permit_no,
+                    "kind": "start_date_change",
+                    "reason": "拆迁滞后",
+                    "effective_from": "2026-10-25",
+                },
+                format="json",
+            )
+            .json()
+        )
         city.client("haishu").post(f"/api/v1/status-requests/{request['id']}/approve/", {}, format="json")
     with time_machine.travel(at(10, 22), tick=False):
         approved = city.client("city").post(f"/api/v1/status-requests/{request['id']}/approve/", {}, format="json")
@@ -150,8 +183,9 @@ def test_dismissing_the_finding_as_genuine_makes_its_punches_count_again(city, g
     r09 = Alert.objects.get(rule="R09")  # one occurrence over 1–25 October
     assert (r09.period_start, r09.period_end) == (dt.date(2026, 10, 1), dt.date(2026, 10, 25))
     with time_machine.travel(at(11, 3, 10), tick=False):
-        answer = city.client("haishu").post(f"/api/v1/alerts/{r09.pk}/dismiss/", {"reason": "逆光，现场核实本人"},
-                                            format="json")  # fmt: skip
+        answer = city.client("haishu").post(
+            f"/api/v1/alerts/{r09.pk}/dismiss/", {"reason": "逆光，现场核实本人"}, format="json"
+        )
     assert answer.status_code == 200
     r11.refresh_from_db()
     assert r11.state == "resolved"  # 25/31 = 80.6%: the manager was on duty after all
@@ -160,14 +194,22 @@ def test_dismissing_the_finding_as_genuine_makes_its_punches_count_again(city, g
     assert body["managers"][0]["attended_days"] == 25 and body["uncounted"] == []
 
 
-def test_photos_without_a_liveness_check_and_punches_on_another_projects_device_do_not_count(city, gate, manager,
-                                                                                             client):  # fmt: skip
+def test_photos_without_a_liveness_check_and_punches_on_another_projects_device_do_not_count(
+    city, gate, manager, client
+):
     from devices.services import device_register
     from tests.device_client import SignedDevice
 
-    other = device_register(user=city.users["other_contractor"], project=city.other_project, serial="JB-GATE-01",
-                            vendor=city.vendor, model="m", kind="gate", connection="direct",
-                            location="entrance")  # fmt: skip
+    other = device_register(
+        user=city.users["other_contractor"],
+        project=city.other_project,
+        serial="JB-GATE-01",
+        vendor=city.vendor,
+        model="m",
+        kind="gate",
+        connection="direct",
+        location="entrance",
+    )
     elsewhere = SignedDevice(client=client, serial="JB-GATE-01", secret=other.secret)
     with time_machine.travel(at(11, 20, 9), tick=False):
         gate.heartbeat()
@@ -195,11 +237,13 @@ def test_a_project_managers_exit_cannot_be_dated_back_or_made_without_a_replacem
             gate.punches([punch(f"P-{day}", manager, at(10, day, 7, 1))])
     exit_url = f"/api/v1/projects/{city.project.permit_no}/engagements/{pm.pk}/exit/"
     with time_machine.travel(at(10, 30, 10), tick=False):
-        backdated = city.client("contractor").post(exit_url, {"exited_on": "2026-10-03", "settlement_confirmed": True},
-                                                   format="json")  # fmt: skip
+        backdated = city.client("contractor").post(
+            exit_url, {"exited_on": "2026-10-03", "settlement_confirmed": True}, format="json"
+        )
         assert backdated.status_code == 400 and "最多可往前追溯 3 天" in backdated.json()["exited_on"][0]
-        today = city.client("contractor").post(exit_url, {"exited_on": "2026-10-30", "settlement_confirmed": True},
-                                               format="json")  # fmt: skip
+        today = city.client("contractor").post(
+            exit_url, {"exited_on": "2026-10-30", "settlement_confirmed": True}, format="json"
+        )
         assert today.status_code == 400 and "人员变更申请" in today.json()["exited_on"][0]
         # The replacement is filed; the new holder is registered; nothing is approved this month.
         new = (
@@ -218,10 +262,19 @@ def test_a_project_managers_exit_cannot_be_dated_back_or_made_without_a_replacem
             )
             .json()
         )
-        filed = city.client("contractor").post("/api/v1/status-requests/", {
-            "project": city.project.permit_no, "kind": "manager_replacement", "reason": "项目经理调任",
-            "effective_from": "2026-10-30", "position": "project_manager", "replaced": pm.pk,
-            "replacement": new["id"]}, format="json")  # fmt: skip
+        filed = city.client("contractor").post(
+            "/api/v1/status-requests/",
+            {
+                "project": city.project.permit_no,
+                "kind": "manager_replacement",
+                "reason": "项目经理调任",
+                "effective_from": "2026-10-30",
+                "position": "project_manager",
+                "replaced": pm.pk,
+                "replacement": new["id"],
+            },
+            format="json",
+        )
         assert filed.status_code == 201, filed.json()
     nights(dt.date(2026, 10, 31), dt.date(2026, 10, 31))
     failing = {a.subject_id: a.evidence for a in Alert.objects.filter(rule="R11")}
@@ -239,25 +292,49 @@ def test_registering_a_second_project_manager_first_does_not_replace_the_first_w
 
     pm = Engagement.objects.get(position="project_manager")
     with time_machine.travel(at(11, 2, 9), tick=False):
-        second = city.client("contractor").post(f"/api/v1/projects/{city.project.permit_no}/engagements/", {
-            "id_number": id_number("330203", "19800101", 24), "name": "李后来", "employer": city.contractor.uscc,
-            "category": "manager", "position": "project_manager", "entered_on": "2026-11-02",
-        }, format="json")  # fmt: skip
+        second = city.client("contractor").post(
+            f"/api/v1/projects/{city.project.permit_no}/engagements/",
+            {
+                "id_number": id_number("330203", "19800101", 24),
+                "name": "李后来",
+                "employer": city.contractor.uscc,
+                "category": "manager",
+                "position": "project_manager",
+                "entered_on": "2026-11-02",
+            },
+            format="json",
+        )
         assert second.status_code == 201, second.json()
         assert any("须经管理人员变更申请批准" in w for w in second.json()["warnings"])  # in Chinese
         exit_url = f"/api/v1/projects/{city.project.permit_no}/engagements/{pm.pk}/exit/"
-        refused = city.client("contractor").post(exit_url, {"exited_on": "2026-11-02", "settlement_confirmed": True},
-                                                 format="json")  # fmt: skip
+        refused = city.client("contractor").post(
+            exit_url, {"exited_on": "2026-11-02", "settlement_confirmed": True}, format="json"
+        )
         assert refused.status_code == 400 and "人员变更申请" in refused.json()["exited_on"][0]
-        filed = city.client("contractor").post("/api/v1/status-requests/", {
-            "project": city.project.permit_no, "kind": "manager_replacement", "reason": "项目经理调任",
-            "effective_from": "2026-11-02", "position": "project_manager", "replaced": pm.pk,
-            "replacement": second.json()["id"]}, format="json").json()  # fmt: skip
-        rejected = city.client("haishu").post(f"/api/v1/status-requests/{filed['id']}/reject/",
-                                              {"reason": "未提供调任文件"}, format="json")  # fmt: skip
+        filed = (
+            city.client("contractor")
+            .post(
+                "/api/v1/status-requests/",
+                {
+                    "project": city.project.permit_no,
+                    "kind": "manager_replacement",
+                    "reason": "项目经理调任",
+                    "effective_from": "2026-11-02",
+                    "position": "project_manager",
+                    "replaced": pm.pk,
+                    "replacement": second.json()["id"],
+                },
+                format="json",
+            )
+            .json()
+        )
+        rejected = city.client("haishu").post(
+            f"/api/v1/status-requests/{filed['id']}/reject/", {"reason": "未提供调任文件"}, format="json"
+        )
         assert rejected.status_code == 200, rejected.json()
-        again = city.client("contractor").post(exit_url, {"exited_on": "2026-11-02", "settlement_confirmed": True},
-                                               format="json")  # fmt: skip
+        again = city.client("contractor").post(
+            exit_url, {"exited_on": "2026-11-02", "settlement_confirmed": True}, format="json"
+        )
         assert again.status_code == 400
     pm.refresh_from_db()
     assert pm.exited_on is None
@@ -270,12 +347,31 @@ def test_a_replacement_switches_when_approved_and_the_new_holder_has_attended(ci
     pm = Engagement.objects.get(position="project_manager")
     newcomer = id_number("330203", "19800101", 23)
     with time_machine.travel(at(11, 2, 9), tick=False):
-        new = engage(city.project, city.contractor, who=person(newcomer, "李新"), category="manager",
-                     position="project_manager", entered_on=dt.date(2026, 11, 2))  # fmt: skip
-        filed = city.client("contractor").post("/api/v1/status-requests/", {
-            "project": city.project.permit_no, "kind": "manager_replacement", "reason": "项目经理调任",
-            "effective_from": "2026-11-02", "position": "project_manager", "replaced": pm.pk,
-            "replacement": new.pk}, format="json").json()  # fmt: skip
+        new = engage(
+            city.project,
+            city.contractor,
+            who=person(newcomer, "李新"),
+            category="manager",
+            position="project_manager",
+            entered_on=dt.date(2026, 11, 2),
+        )
+        filed = (
+            city.client("contractor")
+            .post(
+                "/api/v1/status-requests/",
+                {
+                    "project": city.project.permit_no,
+                    "kind": "manager_replacement",
+                    "reason": "项目经理调任",
+                    "effective_from": "2026-11-02",
+                    "position": "project_manager",
+                    "replaced": pm.pk,
+                    "replacement": new.pk,
+                },
+                format="json",
+            )
+            .json()
+        )
         city.client("haishu").post(f"/api/v1/status-requests/{filed['id']}/approve/", {}, format="json")
         city.client("city").post(f"/api/v1/status-requests/{filed['id']}/approve/", {}, format="json")
     with time_machine.travel(at(11, 5, 7), tick=False):
@@ -291,9 +387,20 @@ def test_a_suspension_counts_from_its_approval_not_from_the_date_it_asks_for(cit
     """Filed on 3 November as of 3 November, approved by the city on the 17th: 3–16 November stay
     construction days (中山 2019 上线通知 三(九))."""
     with time_machine.travel(at(11, 3, 9), tick=False):
-        filed = city.client("contractor").post("/api/v1/status-requests/", {
-            "project": city.project.permit_no, "kind": "suspension", "reason": "待材料进场",
-            "effective_from": "2026-11-03"}, format="json").json()  # fmt: skip
+        filed = (
+            city.client("contractor")
+            .post(
+                "/api/v1/status-requests/",
+                {
+                    "project": city.project.permit_no,
+                    "kind": "suspension",
+                    "reason": "待材料进场",
+                    "effective_from": "2026-11-03",
+                },
+                format="json",
+            )
+            .json()
+        )
         city.client("haishu").post(f"/api/v1/status-requests/{filed['id']}/approve/", {}, format="json")
     with time_machine.travel(at(11, 17, 9), tick=False):
         approved = city.client("city").post(f"/api/v1/status-requests/{filed['id']}/approve/", {}, format="json")
@@ -305,16 +412,35 @@ def test_a_suspension_counts_from_its_approval_not_from_the_date_it_asks_for(cit
 
 def test_a_request_dated_far_back_is_refused_and_the_city_may_approve_one_as_of_its_date(city, manager):
     with time_machine.travel(at(11, 20, 9), tick=False):
-        far = city.client("contractor").post("/api/v1/status-requests/", {
-            "project": city.project.permit_no, "kind": "suspension", "reason": "补办停工",
-            "effective_from": "2026-11-03"}, format="json")  # fmt: skip
+        far = city.client("contractor").post(
+            "/api/v1/status-requests/",
+            {
+                "project": city.project.permit_no,
+                "kind": "suspension",
+                "reason": "补办停工",
+                "effective_from": "2026-11-03",
+            },
+            format="json",
+        )
         assert far.status_code == 400 and "最多可往前追溯 3 天" in far.json()["effective_from"][0]
-        near = city.client("contractor").post("/api/v1/status-requests/", {
-            "project": city.project.permit_no, "kind": "suspension", "reason": "暴雨停工",
-            "effective_from": "2026-11-18"}, format="json").json()  # fmt: skip
+        near = (
+            city.client("contractor")
+            .post(
+                "/api/v1/status-requests/",
+                {
+                    "project": city.project.permit_no,
+                    "kind": "suspension",
+                    "reason": "暴雨停工",
+                    "effective_from": "2026-11-18",
+                },
+                format="json",
+            )
+            .json()
+        )
         city.client("haishu").post(f"/api/v1/status-requests/{near['id']}/approve/", {}, format="json")
-        bare = city.client("city").post(f"/api/v1/status-requests/{near['id']}/approve/", {"retroactive": True},
-                                        format="json")  # fmt: skip
+        bare = city.client("city").post(
+            f"/api/v1/status-requests/{near['id']}/approve/", {"retroactive": True}, format="json"
+        )
         assert bare.status_code == 400 and "retroactive" in bare.json()
         as_of = city.client("city").post(
             f"/api/v1/status-requests/{near['id']}/approve/",
@@ -352,8 +478,16 @@ def test_a_silent_device_is_found_without_the_offline_sweep(city, gate, manager)
 
     with time_machine.travel(at(11, 1, 9), tick=False):
         gate.heartbeat()  # then silent; the per-minute sweep never ran
-        device_register(user=city.users["contractor"], project=city.project, serial="NEVER-1", vendor=city.vendor,
-                        model="m", kind="gate", connection="direct", location="entrance")  # fmt: skip
+        device_register(
+            user=city.users["contractor"],
+            project=city.project,
+            serial="NEVER-1",
+            vendor=city.vendor,
+            model="m",
+            kind="gate",
+            connection="direct",
+            location="entrance",
+        )
     nights(dt.date(2026, 11, 3), dt.date(2026, 11, 3))
     assert Device.objects.get(serial=gate.serial).online  # nobody swept it
     assert set(Alert.objects.filter(rule="R03").values_list("subject", flat=True)) == {gate.serial, "NEVER-1"}
@@ -374,8 +508,10 @@ def test_a_site_nobody_is_registered_on_is_silent(city):
     empty = ProjectFactory(district=city.haishu, planned_start=dt.date(2026, 11, 1), actual_start=None)
     nights(dt.date(2026, 11, 1), dt.date(2026, 11, 14))
     streaks = {a.subject_code: a for a in Alert.objects.filter(rule="R12", project=empty)}
-    assert (streaks["workers"].period_start, streaks["workers"].period_end) == (dt.date(2026, 11, 1),
-                                                                               dt.date(2026, 11, 14))  # fmt: skip
+    assert (streaks["workers"].period_start, streaks["workers"].period_end) == (
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 14),
+    )
     # Managers are held from the start plus the grace: silent from 11 November.
     assert streaks["managers"].period_start == dt.date(2026, 11, 11)
 
@@ -405,8 +541,9 @@ def test_the_trial_period_is_judged_by_when_the_condition_held(city):
     assert r12.scored  # a streak crossing the go-live date is scored
     r01 = Alert.objects.get(rule="R01", project=early)
     assert r01.scored  # the same occurrence goes on past go-live
-    trial_only = ProjectFactory(district=city.haishu, planned_start=dt.date(2026, 11, 1),
-                                completed_on=dt.date(2026, 11, 6))  # fmt: skip
+    trial_only = ProjectFactory(
+        district=city.haishu, planned_start=dt.date(2026, 11, 1), completed_on=dt.date(2026, 11, 6)
+    )
     nights(dt.date(2026, 11, 1), dt.date(2026, 11, 5))
     assert not Alert.objects.filter(project=trial_only, scored=True).exists()
     assert Alert.objects.filter(project=trial_only, rule="R01").exists()
@@ -439,8 +576,14 @@ def test_an_order_on_a_chief_supervisor_escalates_to_bad_conduct_records_on_him_
     from projects.models import Engagement
 
     engage(city.project, city.contractor, category="manager", position="project_manager")
-    chief = engage(city.project, city.supervisor, who=person(name="赵总监"), category="manager",
-                   position="chief_supervisor", entered_on=dt.date(2026, 9, 1))  # fmt: skip
+    chief = engage(
+        city.project,
+        city.supervisor,
+        who=person(name="赵总监"),
+        category="manager",
+        position="chief_supervisor",
+        entered_on=dt.date(2026, 9, 1),
+    )
     nights(dt.date(2026, 10, 31), dt.date(2026, 10, 31))
     alerts = list(Alert.objects.filter(rule="R11", subject_id=chief.pk).values_list("pk", flat=True))
     with time_machine.travel(at(11, 3), tick=False):
@@ -544,9 +687,19 @@ def test_platform_docking_and_phones_as_the_notices_word_them(city, gate, manage
     from tests.device_client import SignedDevice
 
     with time_machine.travel(at(11, 20, 7), tick=False):
-        registered = device_register(user=city.users["contractor"], project=city.project, serial="PAD-1",
-                                     vendor=city.vendor, model="m", kind="mobile", connection="platform",
-                                     location="entrance", lat=29.86, lon=121.54, fence_m=500)  # fmt: skip
+        registered = device_register(
+            user=city.users["contractor"],
+            project=city.project,
+            serial="PAD-1",
+            vendor=city.vendor,
+            model="m",
+            kind="mobile",
+            connection="platform",
+            location="entrance",
+            lat=29.86,
+            lon=121.54,
+            fence_m=500,
+        )
         pad = SignedDevice(client=client, serial="PAD-1", secret=registered.secret)
         gate.heartbeat()
         pad.heartbeat()

@@ -34,25 +34,48 @@ def test_october_on_two_sites(city, client):
     for project in (city.project, city.other_project):
         project.actual_start = D(2026, 9, 1)
         project.save()
-    haishu_gate = device_register(user=city.users["city"], project=city.project, serial="HS-1", vendor=city.vendor,
-                                  model="m", kind="gate", connection="direct", location="entrance").secret  # fmt: skip
+    haishu_gate = device_register(
+        user=city.users["city"],
+        project=city.project,
+        serial="HS-1",
+        vendor=city.vendor,
+        model="m",
+        kind="gate",
+        connection="direct",
+        location="entrance",
+    ).secret
     jb_vendor = EnterpriseFactory(name="江北设备", is_contractor=False, is_vendor=True)
     participate(city.other_project, jb_vendor, "vendor")
-    jiangbei_gate = device_register(user=city.users["city"], project=city.other_project, serial="JB-1",
-                                    vendor=jb_vendor, model="m", kind="gate", connection="direct",
-                                    location="entrance").secret  # fmt: skip
+    jiangbei_gate = device_register(
+        user=city.users["city"],
+        project=city.other_project,
+        serial="JB-1",
+        vendor=jb_vendor,
+        model="m",
+        kind="gate",
+        connection="direct",
+        location="entrance",
+    ).secret
     gates = {"HS": SignedDevice(client, "HS-1", haishu_gate), "JB": SignedDevice(client, "JB-1", jiangbei_gate)}
     staff = {"HS": [], "JB": []}
-    for n, (site, project, employer, category, position) in enumerate([
-        ("HS", city.project, city.contractor, "manager", "project_manager"),
-        ("HS", city.project, city.supervisor, "manager", "chief_supervisor"),
-        *[("HS", city.project, city.subcontractor, "worker", "")] * 4,
-        ("JB", city.other_project, city.other_contractor, "manager", "project_manager"),
-        *[("JB", city.other_project, city.other_contractor, "worker", "")] * 2,
-    ]):  # fmt: skip
+    for n, (site, project, employer, category, position) in enumerate(
+        [
+            ("HS", city.project, city.contractor, "manager", "project_manager"),
+            ("HS", city.project, city.supervisor, "manager", "chief_supervisor"),
+            *[("HS", city.project, city.subcontractor, "worker", "")] * 4,
+            ("JB", city.other_project, city.other_contractor, "manager", "project_manager"),
+            *[("JB", city.other_project, city.other_contractor, "worker", "")] * 2,
+        ]
+    ):
         number = id_number("341221", f"19800{(n % 9) + 1}01", 100 + n)
-        engage(project, employer, who=person(number, f"人员{n}"), category=category, position=position,
-               entered_on=D(2026, 9, 1))  # fmt: skip
+        engage(
+            project,
+            employer,
+            who=person(number, f"人员{n}"),
+            category=category,
+            position=position,
+            entered_on=D(2026, 9, 1),
+        )
         staff[site].append((number, position))
 
     for day in range(1, 32):
@@ -65,9 +88,17 @@ def test_october_on_two_sites(city, client):
             for number, position in staff[site]:
                 if site == "HS" and position == "project_manager" and 12 <= day <= 22:
                     continue
-                punches.append({"record_id": f"{number[-6:]}-{day}", "id_number": number,
-                                "punched_at": at(day, 7, 30).isoformat(), "direction": "in", "method": "face",
-                                "liveness": True, "match_score": 0.95})  # fmt: skip
+                punches.append(
+                    {
+                        "record_id": f"{number[-6:]}-{day}",
+                        "id_number": number,
+                        "punched_at": at(day, 7, 30).isoformat(),
+                        "direction": "in",
+                        "method": "face",
+                        "liveness": True,
+                        "match_score": 0.95,
+                    }
+                )
             with time_machine.travel(at(day, 8), tick=False):
                 assert gate.punches(punches).json()["accepted"] == len(punches)
         with time_machine.travel(at(day, 23, 59) + dt.timedelta(hours=1, minutes=31), tick=False):

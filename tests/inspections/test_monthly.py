@@ -19,14 +19,26 @@ pytestmark = pytest.mark.django_db
 def test_both_paths_give_the_same_managers_and_workers(city, gate):
     sh = dt.timezone(dt.timedelta(hours=8))
     numbers = []
-    for n, (category, position, employer) in enumerate([
-        ("manager", "project_manager", city.contractor), ("manager", "safety_officer", city.contractor),
-        ("worker", "", city.subcontractor), ("worker", "", city.subcontractor), ("worker", "", city.subcontractor),
-    ]):  # fmt: skip
+    for n, (category, position, employer) in enumerate(
+        [
+            ("manager", "project_manager", city.contractor),
+            ("manager", "safety_officer", city.contractor),
+            ("worker", "", city.subcontractor),
+            ("worker", "", city.subcontractor),
+            ("worker", "", city.subcontractor),
+        ]
+    ):
         number = id_number("341221", f"1980010{n + 1}", 10 + n)
         numbers.append(number)
-        engage(city.project, employer, who=person(number, f"人员{n}"), category=category, position=position,
-               entered_on=dt.date(2026, 10, 3 + n), exited_on=dt.date(2026, 10, 28) if n == 4 else None)  # fmt: skip
+        engage(
+            city.project,
+            employer,
+            who=person(number, f"人员{n}"),
+            category=category,
+            position=position,
+            entered_on=dt.date(2026, 10, 3 + n),
+            exited_on=dt.date(2026, 10, 28) if n == 4 else None,
+        )
     StatusRequest.objects.create(
         project=city.project,
         kind="suspension",
@@ -43,13 +55,25 @@ def test_both_paths_give_the_same_managers_and_workers(city, gate):
         for n, number in enumerate(numbers):
             if (day + n) % 3 == 0:
                 continue
-            punches.append({"record_id": f"{n}-{day}-a", "id_number": number,
-                            "punched_at": f"2026-10-{day:02d}T07:00:00+08:00", "direction": "in",
-                            "method": "face"})  # fmt: skip
+            punches.append(
+                {
+                    "record_id": f"{n}-{day}-a",
+                    "id_number": number,
+                    "punched_at": f"2026-10-{day:02d}T07:00:00+08:00",
+                    "direction": "in",
+                    "method": "face",
+                }
+            )
             end = "12:00" if (day + n) % 4 == 0 else "17:30"  # some days span less than 4 hours
-            punches.append({"record_id": f"{n}-{day}-b", "id_number": number,
-                            "punched_at": f"2026-10-{day:02d}T{end}:00+08:00", "direction": "out",
-                            "method": "face"})  # fmt: skip
+            punches.append(
+                {
+                    "record_id": f"{n}-{day}-b",
+                    "id_number": number,
+                    "punched_at": f"2026-10-{day:02d}T{end}:00+08:00",
+                    "direction": "out",
+                    "method": "face",
+                }
+            )
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=sh), tick=False):
         assert gate.punches(punches[:500]).json()["rejected"] == 0
         if punches[500:]:

@@ -21,12 +21,23 @@ PHOTO = base64.b64encode(b"\xff\xd8\xff\xe0a-face").decode()
 
 def test_only_days_with_a_photographed_punch_count(city, gate):
     number = id_number("341221", "19800315", 417)
-    engage(city.project, city.contractor, who=person(number, "王建国"), category="manager",
-           position="project_manager", entered_on=dt.date(2026, 9, 1))  # fmt: skip
+    engage(
+        city.project,
+        city.contractor,
+        who=person(number, "王建国"),
+        category="manager",
+        position="project_manager",
+        entered_on=dt.date(2026, 9, 1),
+    )
     punches = []
     for day in range(1, 32):
-        body = {"record_id": f"P-{day}", "id_number": number, "punched_at": f"2026-10-{day:02d}T07:30:00+08:00",
-                "direction": "in", "method": "face"}  # fmt: skip
+        body = {
+            "record_id": f"P-{day}",
+            "id_number": number,
+            "punched_at": f"2026-10-{day:02d}T07:30:00+08:00",
+            "direction": "in",
+            "method": "face",
+        }
         if day <= 20:  # a photo on the first 20 days only
             body["photo"] = PHOTO
         punches.append(body)

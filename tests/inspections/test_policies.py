@@ -16,12 +16,21 @@ pytestmark = pytest.mark.django_db
 
 def test_every_preset_is_there_and_the_default_is_in_force():
     presets = dict(Policy.objects.values_list("preset", "in_force"))
-    assert presets == {"default": True, "ningbo_2023": False, "jilin_2021": False, "zhongshan_2019": False,
-                       "hangzhou_2016": False, "hubei_2019": False}  # fmt: skip
+    assert presets == {
+        "default": True,
+        "ningbo_2023": False,
+        "jilin_2021": False,
+        "zhongshan_2019": False,
+        "hangzhou_2016": False,
+        "hubei_2019": False,
+    }
     default = Policy.objects.get(preset="default")
     assert (default.r11_key_ratio, default.r11_other_ratio, default.r12_silent_days, default.r13_late_hours) == (
-        Decimal("0.800"), Decimal("0.700"), 4, 48,
-    )  # fmt: skip
+        Decimal("0.800"),
+        Decimal("0.700"),
+        4,
+        48,
+    )
     assert default.r11_key_positions == ["project_manager", "chief_supervisor"]
 
 

@@ -19,8 +19,14 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 def october(city, gate):
     """October 2026 on Haishu's project: a project manager on 24 of 31 days, two workers."""
     manager_number = id_number("330203", "19750101", 11)
-    engage(city.project, city.contractor, who=person(manager_number, "王建国"), category="manager",
-           position="project_manager", entered_on=dt.date(2026, 9, 1))  # fmt: skip
+    engage(
+        city.project,
+        city.contractor,
+        who=person(manager_number, "王建国"),
+        category="manager",
+        position="project_manager",
+        entered_on=dt.date(2026, 9, 1),
+    )
     worker_a, worker_b = id_number("341221", "19800101", 21), id_number("341221", "19850101", 31)
     engage(city.project, city.subcontractor, who=person(worker_a, "陈大勇"), entered_on=dt.date(2026, 9, 1))
     engage(city.project, city.subcontractor, who=person(worker_b, "李小军"), entered_on=dt.date(2026, 9, 1))
@@ -28,13 +34,28 @@ def october(city, gate):
     for day in range(1, 32):
         stamp = f"2026-10-{day:02d}T07:30:00+08:00"
         if day <= 24:
-            punches.append({"record_id": f"M-{day}", "id_number": manager_number, "punched_at": stamp,
-                            "direction": "in", "method": "face"})  # fmt: skip
-        punches.append({"record_id": f"A-{day}", "id_number": worker_a, "punched_at": stamp, "direction": "in",
-                        "method": "face"})  # fmt: skip
+            punches.append(
+                {
+                    "record_id": f"M-{day}",
+                    "id_number": manager_number,
+                    "punched_at": stamp,
+                    "direction": "in",
+                    "method": "face",
+                }
+            )
+        punches.append(
+            {"record_id": f"A-{day}", "id_number": worker_a, "punched_at": stamp, "direction": "in", "method": "face"}
+        )
         if day % 2:
-            punches.append({"record_id": f"B-{day}", "id_number": worker_b, "punched_at": stamp, "direction": "in",
-                            "method": "face"})  # fmt: skip
+            punches.append(
+                {
+                    "record_id": f"B-{day}",
+                    "id_number": worker_b,
+                    "punched_at": stamp,
+                    "direction": "in",
+                    "method": "face",
+                }
+            )
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI), tick=False):
         assert gate.punches(punches).json()["rejected"] == 0
     return manager_number
@@ -52,15 +73,26 @@ def test_the_answer_has_the_contracts_shape_and_figures(city, october):
     body = response.json()
     manager = body["managers"][0]
     assert body == {
-        "project": city.project.permit_no, "month": "2026-10", "construction_days": 31,
-        "managers": [{"engagement": manager["engagement"], "name": "王建国",
-                      "id_number": october[:6] + "********" + october[-4:], "position": "project_manager",
-                      "attended_days": 24, "construction_days": 31, "ratio": 0.774, "threshold": 0.8,
-                      "passed": False}],
+        "project": city.project.permit_no,
+        "month": "2026-10",
+        "construction_days": 31,
+        "managers": [
+            {
+                "engagement": manager["engagement"],
+                "name": "王建国",
+                "id_number": october[:6] + "********" + october[-4:],
+                "position": "project_manager",
+                "attended_days": 24,
+                "construction_days": 31,
+                "ratio": 0.774,
+                "threshold": 0.8,
+                "passed": False,
+            }
+        ],
         # Worker A every day, worker B on the 16 odd days: (31 + 16) / 62 = 0.758.
         "workers": {"engaged": 2, "attended_person_days": 47, "rate": 0.758, "threshold": 0.8, "passed": False},
         "uncounted": [],  # every punch of the month counted (none found false)
-    }  # fmt: skip
+    }
 
 
 def test_the_running_month_is_to_date(city, october):

@@ -13,8 +13,15 @@ SEPTEMBER_1 = D(2026, 9, 1)
 
 
 def staff(attended_days, position="project_manager", entered=SEPTEMBER_1, exited=None, engagement=1):
-    return Staff(engagement=engagement, name="王建国", id_number="330203********1236", position=position,
-                 entered_on=entered, exited_on=exited, attended=frozenset(attended_days))  # fmt: skip
+    return Staff(
+        engagement=engagement,
+        name="王建国",
+        id_number="330203********1236",
+        position=position,
+        entered_on=entered,
+        exited_on=exited,
+        attended=frozenset(attended_days),
+    )
 
 
 def test_exactly_80_percent_passes_and_79_9_fails():
@@ -25,8 +32,11 @@ def test_exactly_80_percent_passes_and_79_9_fails():
 
 def test_a_project_manager_is_held_to_80_and_a_safety_officer_to_70():
     attended = DAYS[:23]  # 23 of 31 = 74.2%
-    kwargs = {"key_positions": ["project_manager", "chief_supervisor"], "key_ratio": Decimal("0.8"),
-              "other_ratio": Decimal("0.7")}  # fmt: skip
+    kwargs = {
+        "key_positions": ["project_manager", "chief_supervisor"],
+        "key_ratio": Decimal("0.8"),
+        "other_ratio": Decimal("0.7"),
+    }
     manager = manager_presence(staff(attended), DAYS, **kwargs)
     officer = manager_presence(staff(attended, position="safety_officer"), DAYS, **kwargs)
     assert (manager.attended_days, manager.construction_days, manager.ratio) == (23, 31, 0.742)
@@ -36,8 +46,9 @@ def test_a_project_manager_is_held_to_80_and_a_safety_officer_to_70():
 
 def test_a_manager_who_entered_mid_month_is_judged_on_his_days():
     late = staff(DAYS[20:], entered=D(2026, 10, 21))
-    result = manager_presence(late, DAYS, key_positions=["project_manager"], key_ratio=Decimal("0.8"),
-                              other_ratio=Decimal("0.7"))  # fmt: skip
+    result = manager_presence(
+        late, DAYS, key_positions=["project_manager"], key_ratio=Decimal("0.8"), other_ratio=Decimal("0.7")
+    )
     assert (result.attended_days, result.construction_days, result.passed) == (11, 11, True)
 
 

@@ -29,8 +29,15 @@ def site(city, gate):
 
 
 def punch(record_id, number, when, **extra):
-    return {"record_id": record_id, "id_number": number, "punched_at": when.isoformat(), "direction": "in",
-            "method": "face", "liveness": True, **extra}  # fmt: skip
+    return {
+        "record_id": record_id,
+        "id_number": number,
+        "punched_at": when.isoformat(),
+        "direction": "in",
+        "method": "face",
+        "liveness": True,
+        **extra,
+    }
 
 
 def nightly(day: int) -> None:
@@ -99,11 +106,13 @@ def test_unregistered_people_low_scores_and_a_reused_photo(city, gate, site):
     photo = base64.b64encode(b"\xff\xd8\xff\xe0same-photo-bytes").decode()
     with time_machine.travel(at(20, 9), tick=False):
         gate.heartbeat()
-        gate.punches([
-            punch("U-1", stranger, at(20)),
-            punch("S-1", site, at(20, 7), match_score=0.61, photo=photo),
-            punch("S-2", site, at(20, 8), photo=photo),
-        ])  # fmt: skip
+        gate.punches(
+            [
+                punch("U-1", stranger, at(20)),
+                punch("S-1", site, at(20, 7), match_score=0.61, photo=photo),
+                punch("S-2", site, at(20, 8), photo=photo),
+            ]
+        )
     nightly(20)
     r04 = {a.subject_type: a for a in Alert.objects.filter(rule="R04", project=city.project)}
     assert r04["project"].evidence["punches"] == 1
@@ -133,10 +142,12 @@ def test_back_filled_punches_fire_r13_unless_the_device_was_offline_then(city, g
 def test_r13_fires_past_the_policys_limit_exactly_48_hours_late_does_not(city, gate, site):
     with time_machine.travel(at(18, 9), tick=False):
         gate.heartbeat()
-        gate.punches([
-            punch("D-1", site, at(16, 9) - dt.timedelta(seconds=1)),  # 48 hours and a second late
-            punch("D-2", site, at(16, 9)),  # exactly 48 hours late
-        ])  # fmt: skip
+        gate.punches(
+            [
+                punch("D-1", site, at(16, 9) - dt.timedelta(seconds=1)),  # 48 hours and a second late
+                punch("D-2", site, at(16, 9)),  # exactly 48 hours late
+            ]
+        )
     nightly(18)
     assert Alert.objects.get(rule="R13").evidence["count"] == 1
 
@@ -150,9 +161,11 @@ def test_a_lowered_r13_limit_takes_effect_for_punches_under_48_hours_late(city, 
         gate.punches([punch("D-30", site, at(17, 3))])  # 30 hours late: under 48, over the city's 24
     nightly(18)
     assert Alert.objects.get(rule="R13").evidence == {
-        "punches": [Alert.objects.get(rule="R13").evidence["punches"][0]], "count": 1, "longest_delay_hours": 30.0,
+        "punches": [Alert.objects.get(rule="R13").evidence["punches"][0]],
+        "count": 1,
+        "longest_delay_hours": 30.0,
         "limit_hours": 24,
-    }  # fmt: skip
+    }
 
 
 def test_r09_fires_below_the_policys_minimum_and_the_minimum_itself_passes(city, gate, site):
@@ -170,12 +183,27 @@ def test_an_export_without_a_grant_fires_r14_and_with_one_does_not(city, site):
     from smz_platform.common.models import AuditAction
 
     with time_machine.travel(at(20, 15), tick=False):
-        audit_event_record(user=city.users["contractor"], action=AuditAction.EXPORT, what="project ledger",
-                           record_count=120, project_permit_no=city.project.permit_no)  # fmt: skip
-        audit_event_record(user=city.users["subcontractor"], action=AuditAction.EXPORT, what="project ledger",
-                           record_count=120, project_permit_no=city.project.permit_no)  # fmt: skip
-    ExportGrant.objects.create(user=city.users["subcontractor"], purpose="工资核算", valid_from=dt.date(2026, 11, 1),
-                               valid_to=dt.date(2026, 11, 30), approved_by=city.users["city"])  # fmt: skip
+        audit_event_record(
+            user=city.users["contractor"],
+            action=AuditAction.EXPORT,
+            what="project ledger",
+            record_count=120,
+            project_permit_no=city.project.permit_no,
+        )
+        audit_event_record(
+            user=city.users["subcontractor"],
+            action=AuditAction.EXPORT,
+            what="project ledger",
+            record_count=120,
+            project_permit_no=city.project.permit_no,
+        )
+    ExportGrant.objects.create(
+        user=city.users["subcontractor"],
+        purpose="工资核算",
+        valid_from=dt.date(2026, 11, 1),
+        valid_to=dt.date(2026, 11, 30),
+        approved_by=city.users["city"],
+    )
     nightly(20)
     assert [a.evidence["user"] for a in Alert.objects.filter(rule="R14")] == ["contractor"]
 
@@ -186,9 +214,18 @@ def test_a_person_on_two_distant_sites_within_the_hour_fires_r07(city, gate, sit
     from tests.device_client import SignedDevice
 
     Device.objects.filter(serial=gate.serial).update(lat=29.8683, lon=121.5440)  # Ningbo
-    far = device_register(user=city.users["city"], project=city.project, serial="HZ-1", vendor=city.vendor,
-                          model="m", kind="gate", connection="direct", location="entrance", lat=30.2741,
-                          lon=120.1551)  # Hangzhou, about 143 km away  # fmt: skip
+    far = device_register(
+        user=city.users["city"],
+        project=city.project,
+        serial="HZ-1",
+        vendor=city.vendor,
+        model="m",
+        kind="gate",
+        connection="direct",
+        location="entrance",
+        lat=30.2741,
+        lon=120.1551,
+    )  # Hangzhou, about 143 km away
     other = SignedDevice(client, "HZ-1", far.secret)
     with time_machine.travel(at(20, 12), tick=False):
         gate.punches([punch("N-1", site, at(20, 8))])

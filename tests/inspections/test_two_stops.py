@@ -24,10 +24,22 @@ def site(city, gate):
     """The project manager and the technical lead (both the general contractor's) attend every day from 1
     to 14 October 2026 and not after; the contractor has the stop of attendance approved from the 15th,
     on the safety evaluation report (安全生产标准化评定报告)."""
-    engage(city.project, city.contractor, who=person(PM, "王建国"), category="manager", position="project_manager",
-           entered_on=dt.date(2026, 9, 1))  # fmt: skip
-    engage(city.project, city.contractor, who=person(LEAD, "李技术"), category="manager", position="technical_lead",
-           entered_on=dt.date(2026, 9, 1))  # fmt: skip
+    engage(
+        city.project,
+        city.contractor,
+        who=person(PM, "王建国"),
+        category="manager",
+        position="project_manager",
+        entered_on=dt.date(2026, 9, 1),
+    )
+    engage(
+        city.project,
+        city.contractor,
+        who=person(LEAD, "李技术"),
+        category="manager",
+        position="technical_lead",
+        entered_on=dt.date(2026, 9, 1),
+    )
     for day in range(1, 15):
         with time_machine.travel(at(10, day, 8, 5), tick=False):
             answer = gate.punches([punch(f"PM-{day}", PM, at(10, day, 8)), punch(f"TL-{day}", LEAD, at(10, day, 8))])
@@ -38,14 +50,20 @@ def site(city, gate):
 
 def _approved(city, kind: str, reason: str) -> None:
     with time_machine.travel(at(10, 14, 10), tick=False):
-        filed = city.client("contractor").post("/api/v1/status-requests/", {
-            "project": city.project.permit_no, "kind": kind, "reason": reason, "effective_from": "2026-10-15",
-        }, format="json")  # fmt: skip
+        filed = city.client("contractor").post(
+            "/api/v1/status-requests/",
+            {
+                "project": city.project.permit_no,
+                "kind": kind,
+                "reason": reason,
+                "effective_from": "2026-10-15",
+            },
+            format="json",
+        )
         assert filed.status_code == 201, filed.content
         _document(city, filed.json()["id"])
         for who in ("haishu", "city"):
-            decided = city.client(who).post(f"/api/v1/status-requests/{filed.json()['id']}/approve/", {},
-                                            format="json")  # fmt: skip
+            decided = city.client(who).post(f"/api/v1/status-requests/{filed.json()['id']}/approve/", {}, format="json")
             assert decided.status_code == 200, decided.content
         assert decided.json()["state"] == "approved"
 
@@ -54,8 +72,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _document(city, request_id: int, kind: str = "report") -> None:
-    upload = city.client("contractor").post(f"/api/v1/status-requests/{request_id}/attachments/", {
-        "kind": kind, "file": SimpleUploadedFile("评定报告.pdf", PDF)}, format="multipart")  # fmt: skip
+    upload = city.client("contractor").post(
+        f"/api/v1/status-requests/{request_id}/attachments/",
+        {"kind": kind, "file": SimpleUploadedFile("评定报告.pdf", PDF)},
+        format="multipart",
+    )
     assert upload.status_code == 201, upload.content
 
 
@@ -107,9 +128,16 @@ def test_the_project_managers_stop_takes_effect_only_on_approval(site):
     """A request that takes effect before approval would let the contractor stop attending first."""
     _zhongshan()
     with time_machine.travel(at(10, 14, 10), tick=False):
-        filed = site.client("contractor").post("/api/v1/status-requests/", {
-            "project": site.project.permit_no, "kind": "stop_manager_attendance", "reason": "已取得告知书",
-            "effective_from": "2026-10-15"}, format="json")  # fmt: skip
+        filed = site.client("contractor").post(
+            "/api/v1/status-requests/",
+            {
+                "project": site.project.permit_no,
+                "kind": "stop_manager_attendance",
+                "reason": "已取得告知书",
+                "effective_from": "2026-10-15",
+            },
+            format="json",
+        )
         assert filed.status_code == 201
         _document(site, filed.json()["id"])
         site.client("haishu").post(f"/api/v1/status-requests/{filed.json()['id']}/approve/", {}, format="json")
@@ -121,9 +149,16 @@ def test_a_stop_is_approved_only_on_its_document(city):
     """三(十二)1(1): the stop request is filed "并上传'安全生产标准化评定报告'扫描件". Without a report attached,
     neither level approves it, and the project goes on being judged; a site photo is not the report."""
     with time_machine.travel(at(10, 14, 10), tick=False):
-        filed = city.client("contractor").post("/api/v1/status-requests/", {
-            "project": city.project.permit_no, "kind": "stop_attendance", "reason": "主体完工",
-            "effective_from": "2026-10-15"}, format="json")  # fmt: skip
+        filed = city.client("contractor").post(
+            "/api/v1/status-requests/",
+            {
+                "project": city.project.permit_no,
+                "kind": "stop_attendance",
+                "reason": "主体完工",
+                "effective_from": "2026-10-15",
+            },
+            format="json",
+        )
         request_id = filed.json()["id"]
         _document(city, request_id, kind="site_photo")
         refused = city.client("haishu").post(f"/api/v1/status-requests/{request_id}/approve/", {}, format="json")
@@ -131,5 +166,9 @@ def test_a_stop_is_approved_only_on_its_document(city):
         assert "安全生产标准化评定报告" in refused.json()["attachments"][0]
         assert city.client("haishu").get(f"/api/v1/status-requests/{request_id}/").json()["state"] == "pending_district"
         _document(city, request_id)
-        assert city.client("haishu").post(f"/api/v1/status-requests/{request_id}/approve/", {},
-                                          format="json").json()["state"] == "pending_city"  # fmt: skip
+        assert (
+            city.client("haishu")
+            .post(f"/api/v1/status-requests/{request_id}/approve/", {}, format="json")
+            .json()["state"]
+            == "pending_city"
+        )

@@ -60,14 +60,30 @@ def demo_city(settings, client, tmp_path):
     engaged = Engagement.objects.filter(project=device.project, exited_on__isnull=True).first()
     gate = SignedDevice(client=client, serial=device.serial, secret=device.secret().decode())
     photo = base64.b64encode(JPEG).decode()
-    answer = gate.punches([
-        {"record_id": "BACKUP-1", "id_number": engaged.person.reveal_id_number(),
-         "punched_at": timezone.now().isoformat(), "direction": "in", "method": "face", "liveness": True,
-         "match_score": 0.93, "photo": photo},
-        # Someone the platform does not know: the punch keeps the encrypted number itself.
-        {"record_id": "BACKUP-2", "id_number": "11010519491231002X", "punched_at": timezone.now().isoformat(),
-         "direction": "in", "method": "face", "liveness": True, "match_score": 0.91},
-    ])  # fmt: skip
+    answer = gate.punches(
+        [
+            {
+                "record_id": "BACKUP-1",
+                "id_number": engaged.person.reveal_id_number(),
+                "punched_at": timezone.now().isoformat(),
+                "direction": "in",
+                "method": "face",
+                "liveness": True,
+                "match_score": 0.93,
+                "photo": photo,
+            },
+            # Someone the platform does not know: the punch keeps the encrypted number itself.
+            {
+                "record_id": "BACKUP-2",
+                "id_number": "11010519491231002X",
+                "punched_at": timezone.now().isoformat(),
+                "direction": "in",
+                "method": "face",
+                "liveness": True,
+                "match_score": 0.91,
+            },
+        ]
+    )
     assert answer.status_code == 200 and answer.json()["accepted"] == 2
     return tmp_path
 
@@ -82,8 +98,9 @@ def test_the_demo_city_backed_up_under_writes_restores_into_a_fresh_database_and
     settings, demo_city, fresh_target
 ):
     numbers = {p.pk: p.reveal_id_number() for p in Person.objects.all()}
-    media = {p.relative_to(settings.MEDIA_ROOT): p.read_bytes() for p in Path(settings.MEDIA_ROOT).rglob("*")
-             if p.is_file()}  # fmt: skip
+    media = {
+        p.relative_to(settings.MEDIA_ROOT): p.read_bytes() for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()
+    }
     assert len(numbers) > 100 and media
 
     # Someone keeps writing while the backup runs: the dump and the manifest's counts still agree.
@@ -92,8 +109,9 @@ def test_the_demo_city_backed_up_under_writes_restores_into_a_fresh_database_and
     def write() -> None:
         try:
             while not stop.is_set():
-                AuditEvent.objects.create(at=timezone.now(), username="busy", action=AuditAction.EXPORT,
-                                          what="während", record_count=1)  # fmt: skip
+                AuditEvent.objects.create(
+                    at=timezone.now(), username="busy", action=AuditAction.EXPORT, what="während", record_count=1
+                )
                 written.append(1)
         finally:
             connections.close_all()
@@ -116,12 +134,14 @@ def test_the_demo_city_backed_up_under_writes_restores_into_a_fresh_database_and
         if key:
             assert key.encode() not in blobs
     # The backup itself is logged like every export.
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, what__startswith="备份 ",
-                                     record_count=sum(manifest["tables"].values())).exists()  # fmt: skip
+    assert AuditEvent.objects.filter(
+        action=AuditAction.EXPORT, what__startswith="备份 ", record_count=sum(manifest["tables"].values())
+    ).exists()
 
     out = io.StringIO()
-    call_command("restore", str(directory), "--database", fresh_target, "--media", str(demo_city / "restored-media"),
-                 stdout=out)  # fmt: skip
+    call_command(
+        "restore", str(directory), "--database", fresh_target, "--media", str(demo_city / "restored-media"), stdout=out
+    )
     assert "every count equals the manifest" in out.getvalue()
 
     # Checked again here, independently of the command's own proof.
@@ -135,8 +155,11 @@ def test_the_demo_city_backed_up_under_writes_restores_into_a_fresh_database_and
         cursor.execute("SELECT id_number_encrypted FROM attendance_punch WHERE record_id = 'BACKUP-2'")
         assert pii.decrypt(cursor.fetchone()[0]) == "11010519491231002X"
     assert restored == numbers
-    back = {p.relative_to(demo_city / "restored-media"): p.read_bytes()
-            for p in (demo_city / "restored-media").rglob("*") if p.is_file()}  # fmt: skip
+    back = {
+        p.relative_to(demo_city / "restored-media"): p.read_bytes()
+        for p in (demo_city / "restored-media").rglob("*")
+        if p.is_file()
+    }
     assert back == media
     assert JPEG in [pii.file_decrypt(content) for content in back.values()]
 
@@ -146,8 +169,9 @@ def test_a_restore_under_other_keys_fails_its_proof_and_leaves_nothing(settings,
     settings.SMZ_PII_KEYS = [Fernet.generate_key().decode()]  # not the key the data was written under
     target = demo_city / "restored-media"
     with pytest.raises(CommandError) as refused:
-        call_command("restore", str(directory), "--database", fresh_target, "--media", str(target),
-                     stdout=io.StringIO())  # fmt: skip
+        call_command(
+            "restore", str(directory), "--database", fresh_target, "--media", str(target), stdout=io.StringIO()
+        )
     assert "do not decrypt" in str(refused.value) and "it was removed" in str(refused.value)
     assert not restored_exists() and not target.exists()
 

@@ -28,11 +28,15 @@ def test_two_beats_sending_the_same_minute_run_the_job_once(tmp_path):
     beats = [SlotScheduler(app=app, schedule_filename=str(tmp_path / f"beat-{n}"), lazy=True) for n in (1, 2)]
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, 20, 5, tzinfo=dt.UTC), tick=False):
         for beat in beats:  # both beats find the job due at 10:20 and send it
-            beat.apply_async(ScheduleEntry(name="purge-device-nonces", task=entry["task"], schedule=entry["schedule"],
-                                           app=app), advance=False)  # fmt: skip
+            beat.apply_async(
+                ScheduleEntry(name="purge-device-nonces", task=entry["task"], schedule=entry["schedule"], app=app),
+                advance=False,
+            )
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, 30, 2, tzinfo=dt.UTC), tick=False):
-        beats[1].apply_async(ScheduleEntry(name="purge-device-nonces", task=entry["task"], schedule=entry["schedule"],
-                                           app=app), advance=False)  # fmt: skip
+        beats[1].apply_async(
+            ScheduleEntry(name="purge-device-nonces", task=entry["task"], schedule=entry["schedule"], app=app),
+            advance=False,
+        )
     slots = sorted(ScheduledRun.objects.filter(job=entry["task"]).values_list("slot", flat=True))
     assert slots == [dt.datetime(2026, 11, 25, 10, 20, tzinfo=dt.UTC), dt.datetime(2026, 11, 25, 10, 30, tzinfo=dt.UTC)]
 

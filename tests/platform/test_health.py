@@ -35,13 +35,24 @@ def test_it_says_how_old_the_last_night_and_the_last_punch_are(client, city, gat
     with time_machine.travel(dt.datetime(2026, 11, 25, 1, 40, tzinfo=sh), tick=False):
         rules_run(day=dt.date(2026, 11, 24))
     with time_machine.travel(dt.datetime(2026, 11, 25, 8, 0, tzinfo=sh), tick=False):
-        punch = {"record_id": "H-1", "id_number": number, "punched_at": "2026-11-25T08:00:00+08:00",
-                 "direction": "in", "method": "face", "liveness": True, "match_score": 0.9}  # fmt: skip
+        punch = {
+            "record_id": "H-1",
+            "id_number": number,
+            "punched_at": "2026-11-25T08:00:00+08:00",
+            "direction": "in",
+            "method": "face",
+            "liveness": True,
+            "match_score": 0.9,
+        }
         assert gate.punches([punch]).status_code == 200
     with time_machine.travel(dt.datetime(2026, 11, 25, 9, 40, tzinfo=sh), tick=False):
         body = client.get("/healthz").json()
-    assert body["nightly_run"] == {"yesterday": "2026-11-24", "yesterday_state": "complete",
-                                   "last_complete_day": "2026-11-24", "last_complete_hours_ago": 8.0}  # fmt: skip
+    assert body["nightly_run"] == {
+        "yesterday": "2026-11-24",
+        "yesterday_state": "complete",
+        "last_complete_day": "2026-11-24",
+        "last_complete_hours_ago": 8.0,
+    }
     assert body["last_punch_seconds_ago"] == 100 * 60
 
 

@@ -58,39 +58,67 @@ def populate(city, n: int) -> None:
     for _ in range(n):
         RegionFactory(code=f"3302{50 + next(_serials) % 50:02d}", name="新区", level="district", parent=city.city)
         project = ProjectFactory(district=city.haishu)
-        for enterprise, role in [(city.contractor, ParticipantRole.CONTRACTOR),
-                                 (city.supervisor, ParticipantRole.SUPERVISOR),
-                                 (EnterpriseFactory(is_contractor=False, is_subcontractor=True),
-                                  ParticipantRole.SUBCONTRACTOR)]:  # fmt: skip
+        for enterprise, role in [
+            (city.contractor, ParticipantRole.CONTRACTOR),
+            (city.supervisor, ParticipantRole.SUPERVISOR),
+            (EnterpriseFactory(is_contractor=False, is_subcontractor=True), ParticipantRole.SUBCONTRACTOR),
+        ]:
             participate(project, enterprise, role)
         engage(project, city.contractor, category="manager", position="project_manager")
         engage(project, city.contractor)
-        device = device_register(user=users["contractor"], project=project, serial=f"LIST-{next(_serials)}",
-                                 vendor=city.vendor, model="m", kind="gate", connection="direct",
-                                 location="entrance").device  # fmt: skip
-        request = status_request_submit(user=users["contractor"], project=project, kind="suspension", reason="停工",
-                                        effective_from=dt.date(2026, 11, 24))  # fmt: skip
-        status_request_attachment_add(user=users["contractor"], status_request=request, kind="form_scan",
-                                      name="申请表.pdf", content=PDF)  # fmt: skip
+        device = device_register(
+            user=users["contractor"],
+            project=project,
+            serial=f"LIST-{next(_serials)}",
+            vendor=city.vendor,
+            model="m",
+            kind="gate",
+            connection="direct",
+            location="entrance",
+        ).device
+        request = status_request_submit(
+            user=users["contractor"],
+            project=project,
+            kind="suspension",
+            reason="停工",
+            effective_from=dt.date(2026, 11, 24),
+        )
+        status_request_attachment_add(
+            user=users["contractor"], status_request=request, kind="form_scan", name="申请表.pdf", content=PDF
+        )
         status_request_approve(user=users["haishu"], status_request=request)
         status_request_approve(user=users["city"], status_request=request)
         inspection = inspection_record(
-            user=users["haishu"], project=project, kind="site_visit", day=dt.date(2026, 11, 24), inspectors="张三",
-            headcount=3, findings=[FindingIn("R04", "无人登记")],
+            user=users["haishu"],
+            project=project,
+            kind="site_visit",
+            day=dt.date(2026, 11, 24),
+            inspectors="张三",
+            headcount=3,
+            findings=[FindingIn("R04", "无人登记")],
             device_tests=[DeviceTestIn(device.serial, True, False)],
-        )  # fmt: skip
+        )
         inspection_photo_add(user=users["haishu"], inspection=inspection, caption="现场", content=JPEG)
         rules_run(day=dt.date(2026, 11, 24))
-        case = case_open(user=users["haishu"], project=project, title="检查发现问题",
-                         alert_ids=list(project.alerts.values_list("pk", flat=True)),
-                         finding_ids=list(inspection.findings.values_list("pk", flat=True)))  # fmt: skip
-        for kind, fields in [("rectification", {"deadline": dt.date(2026, 12, 2), "basis": "R04"}),
-                             ("credit", {"points": 3, "basis": "R04"}), ("circular", {})]:  # fmt: skip
-            measure_issue(user=users["haishu"], case=case,
-                          data=MeasureIn(kind=kind, issued_on=dt.date(2026, 11, 25), **fields))  # fmt: skip
-    phases = [PhaseIn(phase, dt.date(2026, 11, 1) + dt.timedelta(days=7 * i), dt.date(2026, 11, 7) +
-                      dt.timedelta(days=7 * i)) for i, phase in
-              enumerate(["self_inspection", "local_inspection", "municipal_supervision", "summary"])]  # fmt: skip
+        case = case_open(
+            user=users["haishu"],
+            project=project,
+            title="检查发现问题",
+            alert_ids=list(project.alerts.values_list("pk", flat=True)),
+            finding_ids=list(inspection.findings.values_list("pk", flat=True)),
+        )
+        for kind, fields in [
+            ("rectification", {"deadline": dt.date(2026, 12, 2), "basis": "R04"}),
+            ("credit", {"points": 3, "basis": "R04"}),
+            ("circular", {}),
+        ]:
+            measure_issue(
+                user=users["haishu"], case=case, data=MeasureIn(kind=kind, issued_on=dt.date(2026, 11, 25), **fields)
+            )
+    phases = [
+        PhaseIn(phase, dt.date(2026, 11, 1) + dt.timedelta(days=7 * i), dt.date(2026, 11, 7) + dt.timedelta(days=7 * i))
+        for i, phase in enumerate(["self_inspection", "local_inspection", "municipal_supervision", "summary"])
+    ]
     for _ in range(n):
         campaign_create(
             user=users["city"],

@@ -1,5 +1,5 @@
 """What an operator reads when something goes wrong: a request id on every answer and log line, JSON
-logs, and /metrics with the platform's own figures (README "Operations")."""
+logs, and /metrics with the platform's own figures (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,11 @@ def test_a_log_line_is_one_json_object_with_the_request_id(settings):
     RequestIdFilter().filter(record)
     line = json.loads(formatter.format(record))
     assert (line["level"], line["logger"], line["message"], line["request_id"]) == (
-        "WARNING", "smz.rules", "run for 2026-11-24 skipped", "-")  # fmt: skip
+        "WARNING",
+        "smz.rules",
+        "run for 2026-11-24 skipped",
+        "-",
+    )
 
 
 def test_metrics_count_the_intake_and_say_how_old_the_night_is(client, city, gate, settings):
@@ -44,8 +48,15 @@ def test_metrics_count_the_intake_and_say_how_old_the_night_is(client, city, gat
         rules_run(day=dt.date(2026, 11, 24))
     before = _value(client.get("/metrics", REMOTE_ADDR="127.0.0.1"), 'smz_intake_records_total{outcome="accepted"}')
     with time_machine.travel(dt.datetime(2026, 11, 25, 8, 0, tzinfo=SH), tick=False):
-        punch = {"record_id": "M-1", "id_number": number, "punched_at": "2026-11-25T08:00:00+08:00",
-                 "direction": "in", "method": "face", "liveness": True, "match_score": 0.9}  # fmt: skip
+        punch = {
+            "record_id": "M-1",
+            "id_number": number,
+            "punched_at": "2026-11-25T08:00:00+08:00",
+            "direction": "in",
+            "method": "face",
+            "liveness": True,
+            "match_score": 0.9,
+        }
         gate.punches([punch])
         gate.punches([punch])  # a retry: a duplicate
         page = client.get("/metrics", REMOTE_ADDR="127.0.0.1")

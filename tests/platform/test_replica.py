@@ -74,14 +74,16 @@ def test_pages_reports_and_list_apis_read_from_the_replica(city, client, real_re
         assert response["X-SMZ-Read"] == "replica"
         assert on_replica.captured_queries, path
         assert "projects_project" in tables(on_replica.captured_queries) or "inspections_alert" in tables(
-            on_replica.captured_queries)  # fmt: skip
+            on_replica.captured_queries
+        )
         # The account and its session are always the primary's.
         assert "projects_project" not in tables(on_primary.captured_queries), path
         assert "django_session" not in tables(on_replica.captured_queries)
         assert '"projects_user"' not in tables(on_replica.captured_queries)
     listed = client.get("/api/v1/projects/").json()
     assert sorted(p["permit_no"] for p in listed["results"]) == sorted(
-        [city.project.permit_no, city.other_project.permit_no])  # fmt: skip
+        [city.project.permit_no, city.other_project.permit_no]
+    )
 
 
 def test_a_write_never_touches_the_replica_and_its_author_reads_it_back_from_the_primary(city, client, real_replica):
@@ -90,8 +92,9 @@ def test_a_write_never_touches_the_replica_and_its_author_reads_it_back_from_the
     client.force_login(city.users["haishu"])
     caught_up()
     with CaptureQueriesContext(real_replica) as on_replica:
-        response = client.post(f"/api/v1/alerts/{alert.pk}/dismiss/", {"reason": "设备已安装，待对接"},
-                               content_type="application/json")  # fmt: skip
+        response = client.post(
+            f"/api/v1/alerts/{alert.pk}/dismiss/", {"reason": "设备已安装，待对接"}, content_type="application/json"
+        )
     assert response.status_code == 200, response.content
     assert on_replica.captured_queries == []
     assert response.cookies[replica.PIN_COOKIE]["max-age"] == 10

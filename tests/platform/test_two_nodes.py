@@ -38,20 +38,47 @@ def free_port() -> int:
 def nodes(tmp_path):
     db = connection.settings_dict
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "DATABASE_REPLICA"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "smz_platform.settings", "DJANGO_DEBUG": "false",
-        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT']}/{db['NAME']}",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "false", "SMZ_MEDIA_ROOT": str(tmp_path),
-        "DJANGO_LOG_LEVEL": "WARNING", "GUNICORN_ACCESS_LOG": "off",
-    })  # fmt: skip
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "smz_platform.settings",
+            "DJANGO_DEBUG": "false",
+            "DATABASE_URL": (
+                f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT']}/{db['NAME']}"
+            ),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "SMZ_MEDIA_ROOT": str(tmp_path),
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "GUNICORN_ACCESS_LOG": "off",
+        }
+    )
     # The production settings serve hashed static files: collected first, as a deployment does.
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     ports, processes = [free_port(), free_port()], []
     for port in ports:
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "smz_platform.wsgi:application", "--config",
-             "python:smz_platform.gunicorn_conf", "--workers", "1", "--threads", "2", "--bind", f"127.0.0.1:{port}",
-             "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True))  # fmt: skip
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "smz_platform.wsgi:application",
+                    "--config",
+                    "python:smz_platform.gunicorn_conf",
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "2",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )
+        )
     deadline = time.monotonic() + 30
     for port in ports:
         while True:
@@ -87,8 +114,9 @@ def get(url: str, headers: dict) -> tuple[int, bytes]:
 
 
 def post(url: str, body: bytes, headers: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", **headers})  # fmt: skip
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
@@ -110,7 +138,8 @@ def test_a_session_and_a_token_from_one_node_are_honoured_by_the_other_and_the_a
         pages.append(json.loads(listed))
     assert pages[0] == pages[1]
     assert sorted(p["permit_no"] for p in pages[0]["results"]) == sorted(
-        [city.project.permit_no, city.other_project.permit_no])  # fmt: skip
+        [city.project.permit_no, city.other_project.permit_no]
+    )
     # Signed out on one node: the other no longer knows the session either.
     browser.logout()
     for node in nodes:
@@ -119,9 +148,16 @@ def test_a_session_and_a_token_from_one_node_are_honoured_by_the_other_and_the_a
 
 
 def test_a_devices_request_replayed_to_the_other_node_is_refused(city, nodes):
-    registered = device_register(user=city.users["contractor"], project=city.project, serial="HS-NODES-1",
-                                 vendor=city.vendor, model="m", kind="gate", connection="direct",
-                                 location="entrance")  # fmt: skip
+    registered = device_register(
+        user=city.users["contractor"],
+        project=city.project,
+        serial="HS-NODES-1",
+        vendor=city.vendor,
+        model="m",
+        kind="gate",
+        connection="direct",
+        location="entrance",
+    )
     body = json.dumps({"liveness_enabled": True}).encode()
     timestamp, nonce = str(int(time.time())), "nonce-across-nodes-0001"
     signature = sign(registered.secret.encode(), "POST", "/api/device/v1/heartbeat", timestamp, nonce, body)

@@ -1,4 +1,4 @@
-"""manage.py create_account (README, "Operations")."""
+"""manage.py create_account (docs/operations.md)."""
 
 from __future__ import annotations
 

@@ -57,15 +57,15 @@ def count(client, url):
 
 EXPECTED_COUNTS = {
     #                     projects enterprises engagements(hs) devices status-requests
-    "city":              (2, 7, 3, 2, 1),
-    "haishu":            (1, 5, 3, 1, 1),
-    "jiangbei":          (1, 2, None, 1, 0),
-    "contractor":        (1, 5, 3, 1, 1),
-    "subcontractor":     (1, 5, 1, 1, 1),
-    "supervisor":        (1, 5, 1, 1, 1),
-    "vendor":            (1, 5, 0, 1, 0),
-    "other_contractor":  (1, 2, None, 1, 0),
-}  # fmt: skip
+    "city": (2, 7, 3, 2, 1),
+    "haishu": (1, 5, 3, 1, 1),
+    "jiangbei": (1, 2, None, 1, 0),
+    "contractor": (1, 5, 3, 1, 1),
+    "subcontractor": (1, 5, 1, 1, 1),
+    "supervisor": (1, 5, 1, 1, 1),
+    "vendor": (1, 5, 0, 1, 0),
+    "other_contractor": (1, 2, None, 1, 0),
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -94,15 +94,15 @@ ADMIN_LISTS = [
     "devices/device",
 ]
 EXPECTED_ADMIN = {
-    "city":             (2, 7, 3, 3, 1, 2),
-    "haishu":           (1, 5, 3, 3, 1, 1),
-    "jiangbei":         (1, 2, 0, 0, 0, 1),
-    "contractor":       (1, 5, 3, 3, 1, 1),
-    "subcontractor":    (1, 5, 1, 1, 1, 1),
-    "supervisor":       (1, 5, 1, 1, 1, 1),
-    "vendor":           (1, 5, None, None, None, 1),  # None: no page at all (it reaches no row of them)
+    "city": (2, 7, 3, 3, 1, 2),
+    "haishu": (1, 5, 3, 3, 1, 1),
+    "jiangbei": (1, 2, 0, 0, 0, 1),
+    "contractor": (1, 5, 3, 3, 1, 1),
+    "subcontractor": (1, 5, 1, 1, 1, 1),
+    "supervisor": (1, 5, 1, 1, 1, 1),
+    "vendor": (1, 5, None, None, None, 1),  # None: no page at all (it reaches no row of them)
     "other_contractor": (1, 2, 0, 0, 0, 1),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("role", ROLES)

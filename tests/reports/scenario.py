@@ -29,10 +29,20 @@ TOTAL = (4, 3, 1, 1, 1, 1, 1, 1, 1)  # row 9: the one vendor, blacklisted in bot
 
 def _alert(project, rule, start, end, state="open", n=0):
     now = timezone.now()
-    return Alert.objects.create(key=f"{rule}:{project.pk}:scenario:{n}", rule=rule, project=project,
-                                subject_type="project", subject_id=project.pk, subject=project.name,
-                                period_start=start, period_end=end, state=state, first_detected=now,
-                                last_seen=now, evidence={"note": "scenario"})  # fmt: skip
+    return Alert.objects.create(
+        key=f"{rule}:{project.pk}:scenario:{n}",
+        rule=rule,
+        project=project,
+        subject_type="project",
+        subject_id=project.pk,
+        subject=project.name,
+        period_start=start,
+        period_end=end,
+        state=state,
+        first_detected=now,
+        last_seen=now,
+        evidence={"note": "scenario"},
+    )
 
 
 def build(city) -> dict:
@@ -40,12 +50,18 @@ def build(city) -> dict:
     p1, p2 = city.project, city.other_project
     p3 = ProjectFactory(name="海曙望春安置房", district=city.haishu)
     p4 = ProjectFactory(name="海曙石碶人才公寓", district=city.haishu)
-    p5 = ProjectFactory(name="海曙已竣工项目", district=city.haishu, status=ProjectStatus.COMPLETED,
-                        completed_on=d(2026, 10, 15))  # fmt: skip
+    p5 = ProjectFactory(
+        name="海曙已竣工项目", district=city.haishu, status=ProjectStatus.COMPLETED, completed_on=d(2026, 10, 15)
+    )
     # Not started: its permit's planned start is after the period (a planned start already passed would make
     # it under construction, reported or not).
-    p6 = ProjectFactory(name="江北未开工项目", district=city.jiangbei, status=ProjectStatus.NOT_STARTED,
-                        planned_start=d(2026, 12, 15), actual_start=None)  # fmt: skip
+    p6 = ProjectFactory(
+        name="江北未开工项目",
+        district=city.jiangbei,
+        status=ProjectStatus.NOT_STARTED,
+        planned_start=d(2026, 12, 15),
+        actual_start=None,
+    )
     # The vendor serves p3 and p2 too (a measure falls only on a firm of the case's own project).
     participate(p3, city.vendor, ParticipantRole.VENDOR)
     participate(p2, city.vendor, ParticipantRole.VENDOR)
@@ -57,8 +73,14 @@ def build(city) -> dict:
     _alert(p2, "R12", d(2026, 11, 5), d(2026, 11, 9))
     _alert(p5, "R01", d(2026, 10, 1), d(2026, 10, 10))
     haishu, city_user = city.users["haishu"], city.users["city"]
-    inspection_record(user=haishu, project=p3, kind="site_visit", day=d(2026, 11, 15), inspectors="李明",
-                      findings=[FindingIn("R02", "闸机经第三方平台转发数据")])  # fmt: skip
+    inspection_record(
+        user=haishu,
+        project=p3,
+        kind="site_visit",
+        day=d(2026, 11, 15),
+        inspectors="李明",
+        findings=[FindingIn("R02", "闸机经第三方平台转发数据")],
+    )
 
     def issue(case, kind, day, **fields):
         return measure_issue(user=city_user, case=case, data=MeasureIn(kind=kind, issued_on=day, **fields))
@@ -78,8 +100,14 @@ def build(city) -> dict:
     issue(c4, "key_supervision", d(2026, 11, 20))
     issue(c4, "circular", d(2026, 10, 30))  # before the period
     # A proposal nobody confirmed: not a measure taken.
-    Measure.objects.create(case=c4, kind="circular", state="proposed", issued_on=d(2026, 11, 21),
-                           issuing_body="海曙区住房和城乡建设局", created_at=timezone.now())  # fmt: skip
+    Measure.objects.create(
+        case=c4,
+        kind="circular",
+        state="proposed",
+        issued_on=d(2026, 11, 21),
+        issuing_body="海曙区住房和城乡建设局",
+        created_at=timezone.now(),
+    )
     c2 = case_open(user=city_user, project=p2, title="连续无考勤")
     issue(c2, "vendor_blacklist", d(2026, 11, 3), target_enterprise=city.vendor)
     return {"p1": p1, "p2": p2, "p3": p3, "p4": p4, "p5": p5, "p6": p6, "c1": c1}

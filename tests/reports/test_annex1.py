@@ -17,9 +17,16 @@ from tests.reports import scenario
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_nov_25")]
 SEED_LABELS = [
-    "在建项目数", "应考勤未考勤项目数", "实名制数据虚假项目数", "擅自改造考勤设备项目数", "责令停工整改项目数",
-    "信用惩戒项目数", "通报批评项目数", "重点监管项目数", "被列入“黑名单”的第三方服务商数",
-]  # fmt: skip
+    "在建项目数",
+    "应考勤未考勤项目数",
+    "实名制数据虚假项目数",
+    "擅自改造考勤设备项目数",
+    "责令停工整改项目数",
+    "信用惩戒项目数",
+    "通报批评项目数",
+    "重点监管项目数",
+    "被列入“黑名单”的第三方服务商数",
+]
 PERIOD = "from=2026-11-01&to=2026-11-30"
 
 
@@ -157,8 +164,9 @@ def test_bad_parameters_get_a_clear_400(city, query, field):
 def test_a_campaigns_period_and_districts(city, built):
     from inspections.models import Campaign
 
-    campaign = Campaign.objects.create(name="专项整治", starts_on="2026-11-01", ends_on="2026-11-30",
-                                       created_by=city.users["city"])  # fmt: skip
+    campaign = Campaign.objects.create(
+        name="专项整治", starts_on="2026-11-01", ends_on="2026-11-30", created_by=city.users["city"]
+    )
     campaign.districts.set([city.haishu])
     wb = _open(city.client("city").get(f"/reports/annex1.xlsx?campaign={campaign.pk}"))
     assert wb.sheetnames[:2] == ["海曙区", "全市合计"]

@@ -69,9 +69,17 @@ def managers(city):
         for n in range(days):
             day = dt.date(2026, 10, 1) + dt.timedelta(days=n)
             at = dt.datetime.combine(day, dt.time(8), tzinfo=SHANGHAI)
-            DailyPresence.objects.create(person=engagement.person, project=city.project, day=day, first_at=at,
-                                         last_at=at, punch_count=1, valid_count=1, first_valid_at=at,
-                                         last_valid_at=at)  # fmt: skip
+            DailyPresence.objects.create(
+                person=engagement.person,
+                project=city.project,
+                day=day,
+                first_at=at,
+                last_at=at,
+                punch_count=1,
+                valid_count=1,
+                first_valid_at=at,
+                last_valid_at=at,
+            )
     return pm, safety
 
 
@@ -94,8 +102,13 @@ def test_manager_presence_lists_every_manager_with_ratio_and_verdict(city, manag
 
 def test_the_circular_counts_per_district_and_names_the_projects(city):
     built = scenario.build(city)
-    inspection_record(user=city.users["haishu"], project=built["p1"], kind="online_patrol",
-                      day=dt.date(2026, 11, 16), inspectors="王芳")  # fmt: skip
+    inspection_record(
+        user=city.users["haishu"],
+        project=built["p1"],
+        kind="online_patrol",
+        day=dt.date(2026, 11, 16),
+        inspectors="王芳",
+    )
     wb = _open(city.client("city").get("/reports/circular.xlsx?month=2026-11"))
     summary = wb["通报汇总"]
     header = next(r for r in summary.iter_rows(values_only=True) if r[0] == "序号")
@@ -117,8 +130,9 @@ def test_the_ledger_lists_people_entries_exits_and_days_per_month(city):
     leaver = city.project.engagements.order_by("pk").first()
     leaver.exited_on = dt.date(2026, 11, 20)
     leaver.save()
-    response = city.client("contractor").get(f"/reports/ledger.xlsx?project={city.project.permit_no}"
-                                             "&from=2026-10&to=2026-11")  # fmt: skip
+    response = city.client("contractor").get(
+        f"/reports/ledger.xlsx?project={city.project.permit_no}&from=2026-10&to=2026-11"
+    )
     wb = _open(response)
     ws = wb["人员台账"]
     header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "序号")
@@ -131,8 +145,11 @@ def test_the_ledger_lists_people_entries_exits_and_days_per_month(city):
     assert [m[2] for m in moves].count("退场") == 1
     event = AuditEvent.objects.get(action="export")
     assert (event.project_permit_no, event.record_count) == (city.project.permit_no, 4)  # R14 reads it
-    assert city.client("subcontractor").get(f"/reports/ledger.xlsx?project={city.project.permit_no}").status_code \
-        == 403  # fmt: skip
+    assert city.client("subcontractor").get(f"/reports/ledger.xlsx?project={city.project.permit_no}").status_code == 403
     assert city.client("jiangbei").get(f"/reports/ledger.xlsx?project={city.project.permit_no}").status_code == 400
-    assert city.client("contractor").get(f"/reports/ledger.xlsx?project={city.project.permit_no}"
-                                         "&from=2026-11&to=2026-10").status_code == 400  # fmt: skip
+    assert (
+        city.client("contractor")
+        .get(f"/reports/ledger.xlsx?project={city.project.permit_no}&from=2026-11&to=2026-10")
+        .status_code
+        == 400
+    )

@@ -62,17 +62,34 @@ def to_pdf(workbooks: dict[str, Path], out: Path) -> dict[str, Path]:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice is missing: make test installs it (scripts/ensure-office.sh)"
     profile = out / "lo-profile"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(out), *map(str, workbooks.values())], check=True, capture_output=True,
-                   timeout=300)  # fmt: skip
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            *map(str, workbooks.values()),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return {name: out / f"{name}.pdf" for name in workbooks}
 
 
 def cell_texts(path: Path) -> list[tuple[str, str, str]]:
     """(sheet, cell, text) of every cell holding text."""
     book = load_workbook(path)
-    return [(ws.title, c.coordinate, c.value) for ws in book.worksheets for r in ws.iter_rows() for c in r
-            if isinstance(c.value, str) and c.value.strip()]  # fmt: skip
+    return [
+        (ws.title, c.coordinate, c.value)
+        for ws in book.worksheets
+        for r in ws.iter_rows()
+        for c in r
+        if isinstance(c.value, str) and c.value.strip()
+    ]
 
 
 def squeeze(text: str) -> str:
@@ -110,8 +127,10 @@ def printed(text: str, pages: list[str]) -> bool:
 
 def words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
     boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    return [[(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in WORD.findall(page)]
-            for page in PAGE.findall(boxes)]  # fmt: skip
+    return [
+        [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in WORD.findall(page)]
+        for page in PAGE.findall(boxes)
+    ]
 
 
 def overlaps(page: list[tuple[float, float, float, float, str]]) -> list[tuple[str, str]]:
@@ -138,8 +157,9 @@ def test_every_workbook_of_the_demo_city_prints_every_cell_with_no_line_over_ano
     for name, pdf in pdfs.items():
         text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
         flat = [squeeze(page) for page in text.split("\f")]
-        missing[name] = [(sheet, ref, text) for sheet, ref, text in cell_texts(workbooks[name])
-                         if not printed(text, flat)]  # fmt: skip
+        missing[name] = [
+            (sheet, ref, text) for sheet, ref, text in cell_texts(workbooks[name]) if not printed(text, flat)
+        ]
         pages = words(pdf)
         assert pages, name
         overlapping[name] = [pair for page in pages for pair in overlaps(page)]

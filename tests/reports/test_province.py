@@ -40,8 +40,10 @@ def _counts(ws) -> tuple[int, ...]:
 
 
 def test_the_province_reads_every_city_and_a_city_only_its_own(city, province):
-    listed = {who: {p["permit_no"] for p in city.client(who).get("/api/v1/projects/?page_size=100").json()["results"]}
-              for who in ("province", "city", "hangzhou")}  # fmt: skip
+    listed = {
+        who: {p["permit_no"] for p in city.client(who).get("/api/v1/projects/?page_size=100").json()["results"]}
+        for who in ("province", "city", "hangzhou")
+    }
     ningbo = set(Project.objects.filter(district__parent=city.city).values_list("permit_no", flat=True))
     assert listed["hangzhou"] == {province["project"].permit_no}
     assert listed["city"] == ningbo
@@ -49,8 +51,10 @@ def test_the_province_reads_every_city_and_a_city_only_its_own(city, province):
     # Another city's project, district page and alerts are not there for Hangzhou's regulator.
     hangzhou = city.client("hangzhou")
     assert hangzhou.get(f"/api/v1/projects/{city.project.permit_no}/").status_code == 404
-    assert all(a["project"] == province["project"].permit_no
-               for a in hangzhou.get("/api/v1/alerts/?page_size=100").json()["results"])  # fmt: skip
+    assert all(
+        a["project"] == province["project"].permit_no
+        for a in hangzhou.get("/api/v1/alerts/?page_size=100").json()["results"]
+    )
     # The province reads, it does not act: acknowledging an alert is its cities' regulators' business.
     alert = Alert.objects.filter(state="open").first()
     answer = city.client("province").post(f"/api/v1/alerts/{alert.pk}/acknowledge/")
@@ -152,7 +156,8 @@ def test_the_province_overview_reads_figures_counted_every_minute_off_the_pages_
 
     entry = settings.CELERY_BEAT_SCHEDULE["refresh-province-overviews"]
     assert entry["task"] == "reports.tasks.refresh_province_overviews_task" and str(entry["schedule"]) == str(
-        __import__("celery.schedules", fromlist=["crontab"]).crontab())  # fmt: skip
+        __import__("celery.schedules", fromlist=["crontab"]).crontab()
+    )
     pages = Client()
     pages.force_login(city.users["province"])
     first = pages.get("/").content.decode()
@@ -160,7 +165,8 @@ def test_the_province_overview_reads_figures_counted_every_minute_off_the_pages_
     opened = _alert(province["project"], "R03", dt.date(2026, 11, 24), dt.date(2026, 11, 24), n=9)
     # Within the minute the page shows what was counted; the beat's count brings the new alert in.
     assert pages.get("/").content.decode().count('<td class="num">1</td></tr>') == first.count(
-        '<td class="num">1</td></tr>')  # fmt: skip
+        '<td class="num">1</td></tr>'
+    )
     assert refresh_province_overviews_task.delay().get() == 1
     after = pages.get("/").content.decode()
     assert '<td class="num">2</td></tr>' in after  # Hangzhou's open alerts: 1 → 2

@@ -92,9 +92,12 @@ def test_every_loophole_is_judged_as_the_notices_say(seeded):
     from reports.demo.attendance import LOOPHOLES
 
     judged = {
-        "unreported_start": "R12", "pending_suspension": "R12", "pending_replacement": "R11",
-        "devices_never_reported": "R03", "nobody_registered": "R04",
-    }  # fmt: skip
+        "unreported_start": "R12",
+        "pending_suspension": "R12",
+        "pending_replacement": "R11",
+        "devices_never_reported": "R03",
+        "nobody_registered": "R04",
+    }
     assert set(judged) == set(LOOPHOLES)
     for key, rule in judged.items():
         project = Project.objects.get(name__endswith=f"（{LOOPHOLES[key]}）")

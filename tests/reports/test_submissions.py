@@ -59,7 +59,8 @@ def test_the_night_prepares_each_districts_draft_on_the_last_day_of_local_inspec
     drafts = list(Submission.objects.order_by("district__code"))
     assert [(d.district, d.state, d.version, d.deadline) for d in drafts] == [
         (city.haishu, "draft", 1, dt.date(2026, 11, 25)),
-        (city.jiangbei, "draft", 1, dt.date(2026, 11, 25))]  # fmt: skip
+        (city.jiangbei, "draft", 1, dt.date(2026, 11, 25)),
+    ]
     assert drafts[0].figures["rows"][0] == 1  # Haishu's one project under construction (row 1)
     with drafts[0].file.open("rb") as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == drafts[0].sha256
@@ -85,8 +86,10 @@ def test_a_district_submits_its_draft_and_the_city_sees_it_on_time(city, campaig
     jiangbei_draft = Submission.objects.get(district=city.jiangbei)
     with on("2026-11-25", 16):
         assert signed_in(city, "city").get(f"/submissions/{jiangbei_draft.pk}/download", secure=True).status_code == 404
-        assert signed_in(city, "jiangbei").get(f"/submissions/{jiangbei_draft.pk}/download",
-                                               secure=True).status_code == 200  # fmt: skip
+        assert (
+            signed_in(city, "jiangbei").get(f"/submissions/{jiangbei_draft.pk}/download", secure=True).status_code
+            == 200
+        )
     download = signed_in(city, "city").get(f"/submissions/{draft.pk}/download", secure=True)
     assert download.status_code == 200 and hashlib.sha256(download.content).hexdigest() == draft.sha256
     assert AuditEvent.objects.filter(username="city", action="export", what__contains="报送").count() == 1
@@ -111,11 +114,16 @@ def test_a_submitted_workbook_is_frozen_and_a_correction_is_a_new_version(city, 
     with on("2026-11-27"):
         haishu = signed_in(city, "haishu")
         case = case_open(user=city.users["haishu"], project=city.project, title="考勤数据造假")
-        measure_issue(user=city.users["haishu"], case=case, data=MeasureIn(
-            kind=MeasureKind.STOP_WORK, issued_on=dt.date(2026, 11, 20), basis="R07",
-            deadline=dt.date(2026, 12, 5)))  # fmt: skip
-        again = haishu.post("/submissions/prepare/", {"kind": "annex1", "campaign": campaign.pk}, follow=True,
-                            secure=True)  # fmt: skip
+        measure_issue(
+            user=city.users["haishu"],
+            case=case,
+            data=MeasureIn(
+                kind=MeasureKind.STOP_WORK, issued_on=dt.date(2026, 11, 20), basis="R07", deadline=dt.date(2026, 12, 5)
+            ),
+        )
+        again = haishu.post(
+            "/submissions/prepare/", {"kind": "annex1", "campaign": campaign.pk}, follow=True, secure=True
+        )
         assert "草稿已生成" in text(again)
         correction = Submission.objects.get(district=city.haishu, state="draft")
         assert correction.version == 2 and correction.figures["rows"][4] == 1  # row 5: stop-work orders
@@ -160,8 +168,9 @@ def test_nobody_files_or_reads_another_districts_reports(city, campaign):
         assert submit(signed_in(city, "city"), draft).status_code == 404
         assert signed_in(city, "jiangbei").get(f"/submissions/{draft.pk}/download", secure=True).status_code == 404
         assert signed_in(city, "contractor").get("/submissions/", secure=True).status_code == 403
-        prepared = signed_in(city, "city").post("/submissions/prepare/", {"kind": "annex1", "campaign": campaign.pk},
-                                                secure=True)  # fmt: skip
+        prepared = signed_in(city, "city").post(
+            "/submissions/prepare/", {"kind": "annex1", "campaign": campaign.pk}, secure=True
+        )
         assert prepared.status_code == 403
     draft.refresh_from_db()
     assert draft.state == "draft" and Submission.objects.count() == 2
@@ -170,15 +179,21 @@ def test_nobody_files_or_reads_another_districts_reports(city, campaign):
 def test_a_typical_case_is_filed_with_annex_2_by_its_own_district_only(city, campaign):
     with on("2026-11-27"):
         case = case_open(user=city.users["haishu"], project=city.project, title="借用他人身份考勤")
-        refused = signed_in(city, "jiangbei").post("/submissions/prepare/", {
-            "kind": "annex2", "campaign": campaign.pk, "case": case.pk}, follow=True, secure=True)  # fmt: skip
+        refused = signed_in(city, "jiangbei").post(
+            "/submissions/prepare/",
+            {"kind": "annex2", "campaign": campaign.pk, "case": case.pk},
+            follow=True,
+            secure=True,
+        )
         assert "本区县的案件" in text(refused) and not Submission.objects.exists()
         haishu = signed_in(city, "haishu")
-        haishu.post("/submissions/prepare/", {"kind": "annex2", "campaign": campaign.pk, "case": case.pk},
-                    secure=True)  # fmt: skip
+        haishu.post("/submissions/prepare/", {"kind": "annex2", "campaign": campaign.pk, "case": case.pk}, secure=True)
         typical = Submission.objects.get(kind="annex2")
-        assert (typical.case, typical.deadline, typical.figures["title"]) == (case, dt.date(2026, 12, 31),
-                                                                              "借用他人身份考勤")  # fmt: skip
+        assert (typical.case, typical.deadline, typical.figures["title"]) == (
+            case,
+            dt.date(2026, 12, 31),
+            "借用他人身份考勤",
+        )
         submit(haishu, typical)
         page = text(signed_in(city, "city").get("/submissions/", secure=True))
     assert "借用他人身份考勤" in page and "按时报送" in page

@@ -31,10 +31,21 @@ def pg_dump() -> str:
 
     db = {**connection.settings_dict, **settings.SMZ_DATABASE_DIRECT}  # PostgreSQL itself, not the pooler
     result = subprocess.run(
-        ["pg_dump", "--data-only", "-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432), "-U",
-         db["USER"] or "postgres", db["NAME"]],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            "pg_dump",
+            "--data-only",
+            "-h",
+            db["HOST"] or "127.0.0.1",
+            "-p",
+            str(db["PORT"] or 5432),
+            "-U",
+            db["USER"] or "postgres",
+            db["NAME"],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout
 
 
@@ -46,11 +57,20 @@ def test_the_demo_databases_dump_and_the_media_hold_no_id_number_or_face_in_clea
     device = Device.objects.filter(project__status="active").order_by("pk").first()
     engaged = Engagement.objects.filter(project=device.project, exited_on__isnull=True).first()
     gate = SignedDevice(client=client, serial=device.serial, secret=device.secret().decode())
-    answer = gate.punches([{
-        "record_id": "DUMP-1", "id_number": engaged.person.reveal_id_number(),
-        "punched_at": timezone.now().isoformat(), "direction": "in", "method": "face", "liveness": True,
-        "match_score": 0.93, "photo": base64.b64encode(JPEG).decode(),
-    }])  # fmt: skip
+    answer = gate.punches(
+        [
+            {
+                "record_id": "DUMP-1",
+                "id_number": engaged.person.reveal_id_number(),
+                "punched_at": timezone.now().isoformat(),
+                "direction": "in",
+                "method": "face",
+                "liveness": True,
+                "match_score": 0.93,
+                "photo": base64.b64encode(JPEG).decode(),
+            }
+        ]
+    )
     assert answer.status_code == 200 and answer.json()["accepted"] == 1
 
     numbers = {p.reveal_id_number() for p in Person.objects.all()}
@@ -60,7 +80,8 @@ def test_the_demo_databases_dump_and_the_media_hold_no_id_number_or_face_in_clea
     assert not [n for n in numbers if n in dump]
     # Nor any other valid resident ID number (a digit run that passes GB 11643 with a real birth date).
     not_people = set(Project.objects.values_list("permit_no", flat=True)) | set(
-        Enterprise.objects.values_list("uscc", flat=True))  # fmt: skip
+        Enterprise.objects.values_list("uscc", flat=True)
+    )
     candidates = set(re.findall(r"(?<!\d)\d{17}[\dX](?!\d)", dump)) - not_people
     assert not [c for c in candidates if ric.is_valid(c)]
     # No birth date beside a masked number could rebuild one: the people's table keeps the year only.
@@ -73,9 +94,11 @@ def test_the_demo_databases_dump_and_the_media_hold_no_id_number_or_face_in_clea
             "WHERE table_schema = 'public' AND (column_name ILIKE '%bank%' OR column_name ILIKE '%card%')"
         )
         assert sorted(cursor.fetchall()) == [
-            ("inspections_policy", "card_verified_entry"), ("projects_engagement", "card_check_received_at"),
-            ("projects_engagement", "card_checked_at"), ("projects_engagement", "card_valid_until"),
-        ]  # fmt: skip
+            ("inspections_policy", "card_verified_entry"),
+            ("projects_engagement", "card_check_received_at"),
+            ("projects_engagement", "card_checked_at"),
+            ("projects_engagement", "card_valid_until"),
+        ]
 
     files = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
     assert files

@@ -33,8 +33,9 @@ class CountingInput(io.BytesIO):
 
 
 def raw_request(body: bytes, address: str, **headers):
-    request = RequestFactory().post("/api/device/v1/heartbeat", data=b"", content_type="application/json",
-                                    REMOTE_ADDR=address, **headers)  # fmt: skip
+    request = RequestFactory().post(
+        "/api/device/v1/heartbeat", data=b"", content_type="application/json", REMOTE_ADDR=address, **headers
+    )
     stream = CountingInput(body)
     request.META["CONTENT_LENGTH"] = str(len(body))
     request._stream = LimitedStream(stream, len(body))  # what WSGIRequest reads the body from

@@ -112,7 +112,7 @@ def _object(label: str, city, world):
                 "owner",
                 "vendor",
             },
-        ),  # fmt: skip
+        ),
         "projects.person": (Person.objects.get(pk=world.manager_person), NINGBO | {"contractor"}),
         "projects.engagement": (Engagement.objects.get(pk=world.manager_engagement), NINGBO | {"contractor"}),
         "projects.identityconflict": (IdentityConflict.objects.get(pk=world.conflict), NINGBO),
@@ -120,12 +120,12 @@ def _object(label: str, city, world):
         "projects.statusrequest": (
             StatusRequest.objects.get(pk=world.request),
             NINGBO | {"contractor", "subcontractor", "supervisor", "owner"},
-        ),  # fmt: skip
+        ),
         "projects.user": (users["contractor"], {"operator", "province", "city", "contractor"}),
         "devices.device": (
             Device.objects.get(serial=world.serial),
             NINGBO | {"contractor", "subcontractor", "supervisor", "owner", "vendor"},
-        ),  # fmt: skip
+        ),
         "inspections.policy": (Policy.objects.filter(district__isnull=True).first(), {"operator"} | CITIES),
         "inspections.alert": (Alert.objects.get(pk=world.alert), NINGBO | {"contractor", "supervisor"}),
         "inspections.inspection": (Inspection.objects.get(pk=world.inspection), NINGBO | {"contractor", "supervisor"}),
@@ -181,11 +181,27 @@ def test_each_admin_page_opens_for_those_it_names_and_shows_only_their_rows(prov
 
 
 # The pages the world holds a row of (the others, a lockout or a night's run, have none to open).
-ROW_PAGES = ["projects.region", "projects.referencecode", "projects.enterprise", "projects.person",
-             "projects.engagement", "projects.identityconflict", "projects.project", "projects.statusrequest",
-             "projects.user", "devices.device", "inspections.policy", "inspections.alert", "inspections.inspection",
-             "inspections.case", "inspections.measure", "inspections.rectificationreply",
-             "inspections.creditdeduction", "inspections.campaign", "inspections.randomdraw"]  # fmt: skip
+ROW_PAGES = [
+    "projects.region",
+    "projects.referencecode",
+    "projects.enterprise",
+    "projects.person",
+    "projects.engagement",
+    "projects.identityconflict",
+    "projects.project",
+    "projects.statusrequest",
+    "projects.user",
+    "devices.device",
+    "inspections.policy",
+    "inspections.alert",
+    "inspections.inspection",
+    "inspections.case",
+    "inspections.measure",
+    "inspections.rectificationreply",
+    "inspections.creditdeduction",
+    "inspections.campaign",
+    "inspections.randomdraw",
+]
 
 
 @pytest.mark.parametrize("label", ROW_PAGES)
@@ -221,8 +237,17 @@ def test_a_change_form_opens_only_on_a_row_the_account_reads_and_a_refused_post_
         before = after
 
 
-HOSTILE_CHANGE = {"name": "改名", "title": "改名", "username": "hijacked", "is_superuser": "on", "is_staff": "on",
-                  "role": "city", "region": "", "parent": "", "district": ""}  # fmt: skip
+HOSTILE_CHANGE = {
+    "name": "改名",
+    "title": "改名",
+    "username": "hijacked",
+    "is_superuser": "on",
+    "is_staff": "on",
+    "role": "city",
+    "region": "",
+    "parent": "",
+    "district": "",
+}
 
 
 def _region(client: Client, url: str, code: str, name: str, level: str, parent: Region):
@@ -231,11 +256,18 @@ def _region(client: Client, url: str, code: str, name: str, level: str, parent: 
 
 def _may_change(role: str, label: str) -> bool:
     """Who may change the world's row in the admin (a post of odd fields is refused as invalid anyway)."""
-    return (role, label) in {("city", "projects.project"), ("city", "projects.region"), ("city", "projects.user"),
-                             ("city", "projects.enterprise"), ("city", "projects.person"),
-                             ("city", "projects.engagement"), ("city", "devices.device"),
-                             ("province", "projects.region"), ("province", "projects.user"),
-                             ("contractor", "projects.user")}  # fmt: skip
+    return (role, label) in {
+        ("city", "projects.project"),
+        ("city", "projects.region"),
+        ("city", "projects.user"),
+        ("city", "projects.enterprise"),
+        ("city", "projects.person"),
+        ("city", "projects.engagement"),
+        ("city", "devices.device"),
+        ("province", "projects.region"),
+        ("province", "projects.user"),
+        ("contractor", "projects.user"),
+    }
 
 
 PERMISSION_FIELDS = ('name="is_superuser"', 'name="is_staff"', 'name="groups"', 'name="user_permissions"')
@@ -246,22 +278,43 @@ def test_no_admin_form_shows_a_permission_field_to_anyone_but_the_operator(provi
     city, _world = provinces
     client = _clients(city)[role]
     user = city.users[role]
-    forms = [f"/admin/projects/user/{user.pk}/change/", "/admin/projects/user/add/",
-             f"/admin/projects/user/{city.users['contractor'].pk}/change/",
-             f"/admin/projects/user/{city.users['haishu'].pk}/change/", "/admin/auth/group/add/"]  # fmt: skip
+    forms = [
+        f"/admin/projects/user/{user.pk}/change/",
+        "/admin/projects/user/add/",
+        f"/admin/projects/user/{city.users['contractor'].pk}/change/",
+        f"/admin/projects/user/{city.users['haishu'].pk}/change/",
+        "/admin/auth/group/add/",
+    ]
     for url in forms:
         body = client.get(url).content.decode("utf-8", "replace")
         assert not [field for field in PERMISSION_FIELDS if field in body], (role, url)
     # Posted on its own account with everything else valid, is_superuser changes nothing.
-    client.post(f"/admin/projects/user/{user.pk}/change/", {
-        "first_name": "改名", "last_name": "", "email": "", "phone": "", "language": "zh-hans",
-        "is_superuser": "on", "is_staff": "on", "groups": [Group.objects.create(name=f"g-{role}").pk],
-        "user_permissions": [1], "role": "city", "region": "", "district": "", "enterprise": ""})  # fmt: skip
+    client.post(
+        f"/admin/projects/user/{user.pk}/change/",
+        {
+            "first_name": "改名",
+            "last_name": "",
+            "email": "",
+            "phone": "",
+            "language": "zh-hans",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "groups": [Group.objects.create(name=f"g-{role}").pk],
+            "user_permissions": [1],
+            "role": "city",
+            "region": "",
+            "district": "",
+            "enterprise": "",
+        },
+    )
     user.refresh_from_db()
     assert not user.is_superuser and user.groups.count() == 0 and user.user_permissions.count() == 0, role
     assert (user.role, user.region_id, user.district_id, user.enterprise_id) == (
-        city.users[role].role, city.users[role].region_id, city.users[role].district_id,
-        city.users[role].enterprise_id)  # fmt: skip
+        city.users[role].role,
+        city.users[role].region_id,
+        city.users[role].district_id,
+        city.users[role].enterprise_id,
+    )
 
 
 def test_the_operator_alone_sets_permissions(provinces):
@@ -323,8 +376,10 @@ def test_accounts_are_managed_only_inside_ones_jurisdiction(provinces):
     assert User.objects.get(pk=contractor.pk).is_active
     # Nobody but the operator sets another account's password; a regulator gives a one-time link.
     for role in ("city", "hangzhou", "province"):
-        page = clients[role].post(f"/admin/projects/user/{contractor.pk}/password/",
-                                  {"password1": "Taken-Over-2026!", "password2": "Taken-Over-2026!"})  # fmt: skip
+        page = clients[role].post(
+            f"/admin/projects/user/{contractor.pk}/password/",
+            {"password1": "Taken-Over-2026!", "password2": "Taken-Over-2026!"},
+        )
         assert page.status_code == 403, role
     assert not User.objects.get(pk=contractor.pk).check_password("Taken-Over-2026!")
     Client().post("/login/", {"username": "contractor", "password": "Taken-Over-2026!"})

@@ -31,9 +31,25 @@ from tests.security import world as w
 pytestmark = pytest.mark.django_db
 
 SH = dt.timezone(dt.timedelta(hours=8))
-ROLES = ("operator", "province", "jiangsu", "city", "hangzhou", "nanjing", "haishu", "jiangbei", "xihu",
-         "contractor", "other_contractor", "hangzhou_contractor", "subcontractor", "supervisor", "owner", "vendor",
-         "anonymous")  # fmt: skip
+ROLES = (
+    "operator",
+    "province",
+    "jiangsu",
+    "city",
+    "hangzhou",
+    "nanjing",
+    "haishu",
+    "jiangbei",
+    "xihu",
+    "contractor",
+    "other_contractor",
+    "hangzhou_contractor",
+    "subcontractor",
+    "supervisor",
+    "owner",
+    "vendor",
+    "anonymous",
+)
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 REGULATORS = frozenset({"city", "haishu"})  # the project's regulators who act
@@ -73,6 +89,8 @@ class Route:
     refused_also: frozenset = frozenset()
 
 
+# The formatter is off for this table only: one route a line, so that a reader (and a diff) sees each
+# route with who may use it side by side, and a missing route is a missing line.
 # fmt: off
 ROUTES = {
     "/healthz": Route(EVERYONE),
@@ -238,8 +256,12 @@ ROUTES = {
 LISTS = {"/reports/", "/draws/", "/policies/", "/submissions/", "/alerts/", "/alerts/export.xlsx", "/"}
 RECORDING = {"/projects/{permit_no}/inspections/new/", "/policies/{policy_id}/edit/"}  # forms for those who record
 READ_BY_POST = {"/search/"}  # a search sends the ID number in the body, never in a URL
-OPERATOR_READS = {"/reports/jobs/{job_id}/", "/reports/jobs/{job_id}/download", "/districts/{code}/",
-                  "/submissions/{submission_id}/download"}  # fmt: skip
+OPERATOR_READS = {
+    "/reports/jobs/{job_id}/",
+    "/reports/jobs/{job_id}/download",
+    "/districts/{code}/",
+    "/submissions/{submission_id}/download",
+}
 for _key, _route in list(ROUTES.items()):
     extra = set()
     reads = _route.method == "GET" or _key in READ_BY_POST
@@ -250,8 +272,9 @@ for _key, _route in list(ROUTES.items()):
     if _key in LISTS:
         extra |= OTHER_REGULATORS
     if extra:
-        ROUTES[_key] = Route(_route.may | extra, _route.method, _route.query, _route.shows, _route.data,
-                             _route.refused_also)  # fmt: skip
+        ROUTES[_key] = Route(
+            _route.may | extra, _route.method, _route.query, _route.shows, _route.data, _route.refused_also
+        )
 
 
 def _routes(patterns, prefix=""):
@@ -271,9 +294,11 @@ OUTSIDE_ACCOUNTS = {"/password/set/{uidb64}/{token}/", "/password/set/done/"}
 
 
 def configured_routes() -> set[str]:
-    return {p for p in _routes(get_resolver().url_patterns)
-            if not p.startswith("/admin/") and "{format}" not in p and "(?P<format>" not in p
-            and p not in OUTSIDE_ACCOUNTS}  # fmt: skip
+    return {
+        p
+        for p in _routes(get_resolver().url_patterns)
+        if not p.startswith("/admin/") and "{format}" not in p and "(?P<format>" not in p and p not in OUTSIDE_ACCOUNTS
+    }
 
 
 def test_every_route_is_in_the_table():
@@ -297,31 +322,61 @@ def _clients(city) -> dict[str, tuple[APIClient, Client]]:
 def snapshot(world) -> tuple:
     """What a refused write must leave as it was."""
     return (
-        Alert.objects.get(pk=world.alert).state, StatusRequest.objects.get(pk=world.request).state,
-        Case.objects.get(pk=world.case).state, Measure.objects.get(pk=world.measure).state,
+        Alert.objects.get(pk=world.alert).state,
+        StatusRequest.objects.get(pk=world.request).state,
+        Case.objects.get(pk=world.case).state,
+        Measure.objects.get(pk=world.measure).state,
         RectificationReply.objects.get(pk=world.reply).state,
         Engagement.objects.get(pk=world.manager_engagement).exited_on,
-        Engagement.objects.count(), StatusRequestAttachment.objects.count(), MeasureDocument.objects.count(),
-        RectificationReply.objects.count(), InspectionPhoto.objects.count(), Measure.objects.count(),
-        IdentityConflict.objects.get(pk=world.conflict).reviewed_at, Project.objects.count(),
-    )  # fmt: skip
+        Engagement.objects.count(),
+        StatusRequestAttachment.objects.count(),
+        MeasureDocument.objects.count(),
+        RectificationReply.objects.count(),
+        InspectionPhoto.objects.count(),
+        Measure.objects.count(),
+        IdentityConflict.objects.get(pk=world.conflict).reviewed_at,
+        Project.objects.count(),
+    )
 
 
 def _url(key: str, route: Route, world) -> str:
     values = {
-        "permit_no": world.permit_no, "engagement_id": world.manager_engagement, "request_id": world.request,
-        "attachment_id": world.attachment, "serial": world.serial, "alert_id": world.alert, "pk": None,
-        "inspection_id": world.inspection, "case_id": world.case, "measure_id": world.measure,
-        "document_id": world.document, "reply_id": world.reply, "campaign_id": world.campaign, "draw_id": world.draw,
-        "job_id": world.job, "conflict_id": world.conflict, "uscc": world.contractor_uscc,
-        "person_id": world.manager_person, "code": "330203", "submission_id": world.submission,
-        "punch_id": world.punch, "policy_id": world.policy, "preview_job": "preview-0123456789",
-    }  # fmt: skip
+        "permit_no": world.permit_no,
+        "engagement_id": world.manager_engagement,
+        "request_id": world.request,
+        "attachment_id": world.attachment,
+        "serial": world.serial,
+        "alert_id": world.alert,
+        "pk": None,
+        "inspection_id": world.inspection,
+        "case_id": world.case,
+        "measure_id": world.measure,
+        "document_id": world.document,
+        "reply_id": world.reply,
+        "campaign_id": world.campaign,
+        "draw_id": world.draw,
+        "job_id": world.job,
+        "conflict_id": world.conflict,
+        "uscc": world.contractor_uscc,
+        "person_id": world.manager_person,
+        "code": "330203",
+        "submission_id": world.submission,
+        "punch_id": world.punch,
+        "policy_id": world.policy,
+        "preview_job": "preview-0123456789",
+    }
     path = key.split(" ")[0]
     if path.startswith("/cities/"):
         values["code"] = "330200"  # Ningbo
-    ids = {"alerts": world.alert, "inspections": world.inspection, "cases": world.case, "measures": world.measure,
-           "campaigns": world.campaign, "draws": world.draw, "status-requests": world.request}  # fmt: skip
+    ids = {
+        "alerts": world.alert,
+        "inspections": world.inspection,
+        "cases": world.case,
+        "measures": world.measure,
+        "campaigns": world.campaign,
+        "draws": world.draw,
+        "status-requests": world.request,
+    }
     if "{pk}" in path:
         values["pk"] = ids[path.split("/")[3]]
     url = path.format(**values)

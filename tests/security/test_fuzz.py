@@ -49,7 +49,8 @@ def district_token(city, gate):
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))  # fmt: skip
+@settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_no_request_makes_a_server_error(case, district_token):
     case.call_and_validate(headers={"Authorization": f"Token {district_token}"}, checks=[not_a_server_error])

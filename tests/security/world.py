@@ -93,34 +93,67 @@ def two_provinces(city) -> None:
 
 def build(city, gate) -> World:
     users = city.users
-    manager = engage(city.project, city.contractor, make_person(id_number("330203", "19700101", 21), MANAGER),
-                     category="manager", position="project_manager")  # fmt: skip
+    manager = engage(
+        city.project,
+        city.contractor,
+        make_person(id_number("330203", "19700101", 21), MANAGER),
+        category="manager",
+        position="project_manager",
+    )
     worker = engage(city.project, city.subcontractor, make_person(id_number("330203", "19910101", 41), WORKER))
-    request = status_request_submit(user=users["contractor"], project=city.project, kind="suspension",
-                                    reason="停工待料", effective_from=dt.date(2026, 11, 25))  # fmt: skip
-    attachment = status_request_attachment_add(user=users["contractor"], status_request=request, kind="form_scan",
-                                               name="申请表.pdf", content=PDF)  # fmt: skip
+    request = status_request_submit(
+        user=users["contractor"],
+        project=city.project,
+        kind="suspension",
+        reason="停工待料",
+        effective_from=dt.date(2026, 11, 25),
+    )
+    attachment = status_request_attachment_add(
+        user=users["contractor"], status_request=request, kind="form_scan", name="申请表.pdf", content=PDF
+    )
     now = timezone.now()
-    alert = Alert.objects.create(key=f"R11:{city.project.pk}:w", subject_key=f"R11:{city.project.pk}:w", rule="R11",
-                                 project=city.project, subject_type="engagement", subject_id=manager.pk,
-                                 subject=f"{MANAGER}（项目经理）", period_start=dt.date(2026, 10, 1),
-                                 period_end=dt.date(2026, 10, 31), first_detected=now, last_seen=now,
-                                 evidence={"name": MANAGER, "attended_days": 10, "construction_days": 31})  # fmt: skip
-    inspection = inspection_record(user=users["haishu"], project=city.project, kind="site_visit",
-                                   day=dt.date(2026, 11, 24), inspectors="李明", headcount=3,
-                                   findings=[FindingIn("R11", f"{MANAGER}未到岗")])  # fmt: skip
+    alert = Alert.objects.create(
+        key=f"R11:{city.project.pk}:w",
+        subject_key=f"R11:{city.project.pk}:w",
+        rule="R11",
+        project=city.project,
+        subject_type="engagement",
+        subject_id=manager.pk,
+        subject=f"{MANAGER}（项目经理）",
+        period_start=dt.date(2026, 10, 1),
+        period_end=dt.date(2026, 10, 31),
+        first_detected=now,
+        last_seen=now,
+        evidence={"name": MANAGER, "attended_days": 10, "construction_days": 31},
+    )
+    inspection = inspection_record(
+        user=users["haishu"],
+        project=city.project,
+        kind="site_visit",
+        day=dt.date(2026, 11, 24),
+        inspectors="李明",
+        headcount=3,
+        findings=[FindingIn("R11", f"{MANAGER}未到岗")],
+    )
     inspection_photo_add(user=users["haishu"], inspection=inspection, caption="大门", content=PNG)
     case = case_open(user=users["haishu"], project=city.project, title="项目经理缺勤", alert_ids=[alert.pk])
-    order = MeasureIn(kind="rectification", issued_on=dt.date(2026, 11, 24), deadline=dt.date(2026, 12, 10),
-                      basis="R11")  # fmt: skip
+    order = MeasureIn(
+        kind="rectification", issued_on=dt.date(2026, 11, 24), deadline=dt.date(2026, 12, 10), basis="R11"
+    )
     measure = measure_issue(user=users["haishu"], case=case, data=order)
     document = measure_document_add(user=users["haishu"], measure=measure, name="整改通知书.pdf", content=PDF)
     reply = reply_submit(user=users["contractor"], measure=measure, text="已落实项目经理到岗")
     phases = ["self_inspection", "local_inspection", "municipal_supervision", "summary"]
-    campaign = campaign_create(user=users["city"], name="专项整治", starts_on=dt.date(2026, 11, 1),
-                               ends_on=dt.date(2026, 12, 31), districts=[city.haishu, city.jiangbei],
-                               phases=[PhaseIn(phase, dt.date(2026, 11, 1 + 7 * n), dt.date(2026, 11, 7 + 7 * n))
-                                       for n, phase in enumerate(phases)])  # fmt: skip
+    campaign = campaign_create(
+        user=users["city"],
+        name="专项整治",
+        starts_on=dt.date(2026, 11, 1),
+        ends_on=dt.date(2026, 12, 31),
+        districts=[city.haishu, city.jiangbei],
+        phases=[
+            PhaseIn(phase, dt.date(2026, 11, 1 + 7 * n), dt.date(2026, 11, 7 + 7 * n)) for n, phase in enumerate(phases)
+        ],
+    )
     draw = random_draw_make(user=users["haishu"], district=city.haishu, size=1, seed="world")
     # The worker's punch at the gate, with its photo: a face nobody outside the project's regulators sees.
     # Written as the intake stores it, not posted: a request through the test client would reconnect
@@ -129,23 +162,54 @@ def build(city, gate) -> World:
     sha = hashlib.sha256(JPEG).hexdigest()
     photo_store(sha256=sha, content=JPEG)
     punch = Punch.objects.create(
-        device=Device.objects.get(serial=gate.serial), project=city.project, person=worker.person, record_id="W-1",
-        id_number_digest=pii.lookup_digest(number), id_number_masked=pii.mask_id_number(number),
-        punched_at=dt.datetime(2026, 11, 25, 7, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))), received_at=now,
-        direction="in", method="face", liveness=True, match_score=0.95, photo_sha256=sha, photo_stored=True,
-    )  # fmt: skip
+        device=Device.objects.get(serial=gate.serial),
+        project=city.project,
+        person=worker.person,
+        record_id="W-1",
+        id_number_digest=pii.lookup_digest(number),
+        id_number_masked=pii.mask_id_number(number),
+        punched_at=dt.datetime(2026, 11, 25, 7, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        received_at=now,
+        direction="in",
+        method="face",
+        liveness=True,
+        match_score=0.95,
+        photo_sha256=sha,
+        photo_stored=True,
+    )
     submission = submission_prepare(user=users["haishu"], campaign=campaign, district=city.haishu, kind="annex1")
     submission_submit(user=users["haishu"], submission=submission, sha256=submission.sha256)  # the city reads it
-    job = ReportJob.objects.create(kind="annex1", params={"from": "2026-01-01", "to": "2026-11-30"},
-                                   user=users["haishu"], state="done", filename="附件1.xlsx")  # fmt: skip
+    job = ReportJob.objects.create(
+        kind="annex1",
+        params={"from": "2026-01-01", "to": "2026-11-30"},
+        user=users["haishu"],
+        state="done",
+        filename="附件1.xlsx",
+    )
     job.file.save("job.xlsx", ContentFile(b"PK-not-really"), save=True)
-    conflict = IdentityConflict.objects.create(project=city.project, person=manager.person, offered_name="冒名者",
-                                               offered_by=users["other_contractor"])  # fmt: skip
+    conflict = IdentityConflict.objects.create(
+        project=city.project, person=manager.person, offered_name="冒名者", offered_by=users["other_contractor"]
+    )
     return World(
-        permit_no=city.project.permit_no, manager_engagement=manager.pk, worker_engagement=worker.pk,
-        manager_person=manager.person_id, request=request.pk, attachment=attachment.pk, serial=gate.serial,
-        alert=alert.pk, inspection=inspection.pk, case=case.pk, measure=measure.pk, document=document.pk,
-        reply=reply.pk, campaign=campaign.pk, draw=draw.pk, job=str(job.pk), conflict=conflict.pk,
-        contractor_uscc=city.contractor.uscc, submission=submission.pk, punch=punch.pk,
+        permit_no=city.project.permit_no,
+        manager_engagement=manager.pk,
+        worker_engagement=worker.pk,
+        manager_person=manager.person_id,
+        request=request.pk,
+        attachment=attachment.pk,
+        serial=gate.serial,
+        alert=alert.pk,
+        inspection=inspection.pk,
+        case=case.pk,
+        measure=measure.pk,
+        document=document.pk,
+        reply=reply.pk,
+        campaign=campaign.pk,
+        draw=draw.pk,
+        job=str(job.pk),
+        conflict=conflict.pk,
+        contractor_uscc=city.contractor.uscc,
+        submission=submission.pk,
+        punch=punch.pk,
         policy=Policy.objects.create(district=city.city, name="宁波市考核口径", preset="ningbo_2023", in_force=True).pk,
-    )  # fmt: skip
+    )

@@ -102,9 +102,18 @@ class Command(BaseCommand):
         devices = []
         for n in range(o["devices"]):
             serial = f"SIM-{o['project'][-6:]}-{int(time.time()) % 100000:05d}-{n}"
-            status, answer = api.call("POST", f"/api/v1/projects/{o['project']}/devices/", {
-                "serial": serial, "vendor": roles["vendor"], "model": "simulator", "kind": "gate",
-                "connection": "direct", "location": "entrance"})  # fmt: skip
+            status, answer = api.call(
+                "POST",
+                f"/api/v1/projects/{o['project']}/devices/",
+                {
+                    "serial": serial,
+                    "vendor": roles["vendor"],
+                    "model": "simulator",
+                    "kind": "gate",
+                    "connection": "direct",
+                    "location": "entrance",
+                },
+            )
             if status != 201:
                 raise CommandError(f"Registering {serial}: HTTP {status} {answer}")
             self.stdout.write(f"registered {serial} (secret {answer['secret']})")
@@ -112,9 +121,18 @@ class Command(BaseCommand):
         id_numbers = []
         for n in range(o["workers"]):
             number = make_id_number(rng)
-            status, answer = api.call("POST", f"/api/v1/projects/{o['project']}/engagements/", {
-                "id_number": number, "name": f"模拟工人{n + 1}", "employer": roles["contractor"],
-                "category": "worker", "trade": "390", "entered_on": time.strftime("%Y-%m-%d")})  # fmt: skip
+            status, answer = api.call(
+                "POST",
+                f"/api/v1/projects/{o['project']}/engagements/",
+                {
+                    "id_number": number,
+                    "name": f"模拟工人{n + 1}",
+                    "employer": roles["contractor"],
+                    "category": "worker",
+                    "trade": "390",
+                    "entered_on": time.strftime("%Y-%m-%d"),
+                },
+            )
             if status == 201:
                 id_numbers.append(number)
         self.stdout.write(f"engaged {len(id_numbers)} simulated workers")

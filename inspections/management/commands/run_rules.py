@@ -1,4 +1,4 @@
-"""manage.py run_rules [--date D | --from D --to D] (README, "Operations"): the nightly run, by hand."""
+"""manage.py run_rules [--date D | --from D --to D] (docs/operations.md): the nightly run, by hand."""
 
 from __future__ import annotations
 

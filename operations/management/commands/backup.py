@@ -1,4 +1,4 @@
-"""manage.py backup [--to DIR]: a consistent backup of the database and the media (README "Operations")."""
+"""manage.py backup [--to DIR]: a consistent backup of the database and the media (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,13 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         rows = sum(manifest["tables"].values())
         # A backup exports every person's (encrypted) data: logged like every other export.
-        audit_event_record(user=None, username=f"os:{getpass.getuser()}", action=AuditAction.EXPORT,
-                           what=_what(directory),
-                           record_count=rows)  # fmt: skip
+        audit_event_record(
+            user=None,
+            username=f"os:{getpass.getuser()}",
+            action=AuditAction.EXPORT,
+            what=_what(directory),
+            record_count=rows,
+        )
         self.stdout.write(f"Backup written to {directory}")
         self.stdout.write(f"  {len(manifest['tables'])} tables, {rows} rows (snapshot {manifest['snapshot_at']})")
         self.stdout.write(f"  {manifest['media']['files']} media files, {manifest['media']['bytes']} bytes")

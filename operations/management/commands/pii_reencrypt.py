@@ -1,4 +1,4 @@
-"""manage.py pii_reencrypt: everything encrypted moves under the first SMZ_PII_KEY (README "Security").
+"""manage.py pii_reencrypt: everything encrypted moves under the first SMZ_PII_KEY (docs/security.md).
 
 Steps, in batches, each batch in its own transaction, progress kept in KeyRotationProgress so that a
 stopped run resumes where it stopped:
@@ -71,9 +71,11 @@ class Command(BaseCommand):
         self.stdout.write(f"{step}: {remaining} to re-encrypt after id {progress.last_id}")
         while True:
             rows = list(
-                model.objects.filter(pk__gt=progress.last_id).exclude(**{field: ""}).order_by("pk")
+                model.objects.filter(pk__gt=progress.last_id)
+                .exclude(**{field: ""})
+                .order_by("pk")
                 .values_list("pk", field)[:batch]
-            )  # fmt: skip
+            )
             if not rows:
                 break
             with transaction.atomic():
@@ -127,8 +129,11 @@ class Command(BaseCommand):
         if progress is None:
             return
         while True:
-            people = list(Person.objects.filter(pk__gt=progress.last_id).order_by("pk")
-                          .values_list("pk", "id_number_encrypted")[:batch])  # fmt: skip
+            people = list(
+                Person.objects.filter(pk__gt=progress.last_id)
+                .order_by("pk")
+                .values_list("pk", "id_number_encrypted")[:batch]
+            )
             if not people:
                 break
             with transaction.atomic():
@@ -139,8 +144,10 @@ class Command(BaseCommand):
                     Person.objects.filter(pk=pk).update(id_number_digest=digest)
                 # Every punch of these numbers (linked or not) moves to the new digest: one statement a
                 # batch, found by the digest index.
-                moved = Case(*(When(id_number_digest=old[pk], then=Value(new[pk])) for pk in ids if old.get(pk)),
-                             default=F("id_number_digest"))  # fmt: skip
+                moved = Case(
+                    *(When(id_number_digest=old[pk], then=Value(new[pk])) for pk in ids if old.get(pk)),
+                    default=F("id_number_digest"),
+                )
                 Punch.objects.filter(id_number_digest__in=[d for d in old.values() if d]).update(id_number_digest=moved)
                 progress.last_id, progress.done = people[-1][0], progress.done + len(people)
                 progress.save(update_fields=["last_id", "done", "updated_at"])

@@ -1,5 +1,5 @@
 """manage.py restore BACKUP --database NAME [--media DIR]: a backup into a fresh database, proved
-(README "Operations")."""
+(docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -26,13 +26,17 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         if proof.problems:
-            raise CommandError("The restore does not match its backup (it was removed):\n  " +
-                               "\n  ".join(proof.problems))  # fmt: skip
+            raise CommandError(
+                "The restore does not match its backup (it was removed):\n  " + "\n  ".join(proof.problems)
+            )
         self.stdout.write(self.style.SUCCESS(f"Restored into database {database}, files into {media_root}"))
         self.stdout.write(f"  {proof.tables} tables, {proof.rows} rows: every count equals the manifest")
-        self.stdout.write(f"  {proof.id_numbers} ID numbers and {proof.secrets} device secrets decrypt with "
-                          "the configured keys; every lookup digest recomputes equal")  # fmt: skip
+        self.stdout.write(
+            f"  {proof.id_numbers} ID numbers and {proof.secrets} device secrets decrypt with "
+            "the configured keys; every lookup digest recomputes equal"
+        )
         self.stdout.write(f"  {proof.files} media files restored and readable")
         current = settings.DATABASES["default"]["NAME"]
-        self.stdout.write(f"To serve it: DATABASE_URL=…/{database} and SMZ_MEDIA_ROOT={media_root} "
-                          f"(the platform now uses {current}).")  # fmt: skip
+        self.stdout.write(
+            f"To serve it: DATABASE_URL=…/{database} and SMZ_MEDIA_ROOT={media_root} (the platform now uses {current})."
+        )

@@ -1,4 +1,4 @@
-"""manage.py create_account: a user with a role and jurisdiction (README, "Operations")."""
+"""manage.py create_account: a user with a role and jurisdiction (docs/operations.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""manage.py issue_token: a new API token for an account, printed once (README "Security")."""
+"""manage.py issue_token: a new API token for an account, printed once (docs/security.md)."""
 
 from __future__ import annotations
 

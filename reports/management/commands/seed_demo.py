@@ -1,4 +1,4 @@
-"""manage.py seed_demo: fill an empty database with the demo city (README, "Operations")."""
+"""manage.py seed_demo: fill an empty database with the demo city (docs/operations.md)."""
 
 from __future__ import annotations
 

@@ -162,9 +162,17 @@ POOL = ["张执法", "李执法", "王执法", "赵执法", "钱执法"]
 def test_the_inspectors_are_drawn_from_the_pool_by_the_same_seed_and_the_re_run_checks_them(city):
     """双随机 draws the inspectors too (鄂建文〔2019〕27号 三(二)): from the pool named, each equally, by the
     draw's seed; the re-run checks them as it checks the projects."""
-    response = city.client("haishu").post("/api/v1/draws/", {
-        "district": "330203", "size": 1, "seed": "抽签-002", "inspector_pool": [*POOL, " 张执法 ", ""],
-        "inspector_count": 2}, format="json")  # fmt: skip
+    response = city.client("haishu").post(
+        "/api/v1/draws/",
+        {
+            "district": "330203",
+            "size": 1,
+            "seed": "抽签-002",
+            "inspector_pool": [*POOL, " 张执法 ", ""],
+            "inspector_count": 2,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["inspector_pool"] == POOL  # blanks and repeats dropped
@@ -179,11 +187,18 @@ def test_the_inspectors_are_drawn_from_the_pool_by_the_same_seed_and_the_re_run_
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("pool", "count", "field"),
-    [(["张执法"], 2, "inspector_count"), (POOL, 21, "inspector_count"), (["张" * 33], 1, "inspector_pool"),
-     (POOL, -1, "inspector_count")],
-)  # fmt: skip
+    [
+        (["张执法"], 2, "inspector_count"),
+        (POOL, 21, "inspector_count"),
+        (["张" * 33], 1, "inspector_pool"),
+        (POOL, -1, "inspector_count"),
+    ],
+)
 def test_an_inspector_draw_larger_than_its_pool_is_refused_and_nothing_is_recorded(city, pool, count, field):
-    answer = city.client("haishu").post("/api/v1/draws/", {"district": "330203", "size": 1, "inspector_pool": pool,
-                                                           "inspector_count": count}, format="json")  # fmt: skip
+    answer = city.client("haishu").post(
+        "/api/v1/draws/",
+        {"district": "330203", "size": 1, "inspector_pool": pool, "inspector_count": count},
+        format="json",
+    )
     assert answer.status_code == 400 and field in answer.json(), answer.json()
     assert not RandomDraw.objects.exists()

@@ -119,8 +119,9 @@ def test_blacklisting_a_vendor_marks_its_devices_and_refuses_new_ones(city, case
 def test_a_key_persons_score_over_time_for_the_regulators(city, case):
     from tests.factories import engage, person
 
-    manager = engage(city.project, city.contractor, person(name="王建国"), category="manager",
-                     position="project_manager")  # fmt: skip
+    manager = engage(
+        city.project, city.contractor, person(name="王建国"), category="manager", position="project_manager"
+    )
     engage(city.other_project, city.other_contractor, manager.person, category="manager", position="project_manager")
     _issue(city, case, basis="R11", target_person=manager.person)
     body = city.client("haishu").get(f"/api/v1/credit/people/{manager.person_id}/").json()

@@ -61,8 +61,13 @@ def missing_parts(spec: RuleSpec) -> list[str]:
         problems.append("invalidates")
     if spec.occurrence not in tuple(Occurrence):
         problems.append("occurrence")
-    sample = SimpleNamespace(evidence={}, subject="某某", subject_code="", period_start=dt.date(2026, 11, 1),
-                             period_end=dt.date(2026, 11, 30))  # fmt: skip
+    sample = SimpleNamespace(
+        evidence={},
+        subject="某某",
+        subject_code="",
+        period_start=dt.date(2026, 11, 1),
+        period_end=dt.date(2026, 11, 30),
+    )
     if not callable(spec.describe) or not isinstance(spec.describe(sample), str):
         problems.append("describe")
     return problems
@@ -86,14 +91,38 @@ def test_each_rule_declares_every_part(code):
 
 
 @pytest.mark.parametrize(
-    "part", ["name", "title", "source", "label", "category", "cadence", "resolves", "ladder", "collect", "evaluate",
-             "thresholds", "invalidates", "occurrence", "describe"],
-)  # fmt: skip
+    "part",
+    [
+        "name",
+        "title",
+        "source",
+        "label",
+        "category",
+        "cadence",
+        "resolves",
+        "ladder",
+        "collect",
+        "evaluate",
+        "thresholds",
+        "invalidates",
+        "occurrence",
+        "describe",
+    ],
+)
 def test_the_check_fails_when_a_part_is_removed(part):
     spec = rule("R09")
-    broken = {"category": 99, "cadence": "whenever", "resolves": None, "ladder": None, "collect": None,
-              "evaluate": len, "thresholds": ("no_such_policy_field",), "invalidates": "no_such_option",
-              "occurrence": "sometimes", "describe": None}.get(part, "")  # fmt: skip
+    broken = {
+        "category": 99,
+        "cadence": "whenever",
+        "resolves": None,
+        "ladder": None,
+        "collect": None,
+        "evaluate": len,
+        "thresholds": ("no_such_policy_field",),
+        "invalidates": "no_such_option",
+        "occurrence": "sometimes",
+        "describe": None,
+    }.get(part, "")
     assert part in missing_parts(dataclasses.replace(spec, **{part: broken}))
 
 
@@ -101,8 +130,10 @@ def test_annex1_rows_come_from_the_rules_as_the_notice_groups_them():
     # Row 2 also counts R15 (workers on site without attendance), row 3 also R10 (a manager's punches
     # outside the project are false records); R16 is a target, on no row.
     assert annex1_rows() == {
-        2: ("R01", "R03", "R11", "R12", "R15"), 3: ("R07", "R09", "R10", "R13"), 4: ("R02", "R06", "R08"),
-    }  # fmt: skip
+        2: ("R01", "R03", "R11", "R12", "R15"),
+        3: ("R07", "R09", "R10", "R13"),
+        4: ("R02", "R06", "R08"),
+    }
 
 
 def test_month_end_rules_and_events_are_declared_not_listed():

@@ -62,10 +62,12 @@ def test_r03_fires_past_24_hours_of_silence_and_not_at_exactly_24():
 
 
 def test_r05_fires_for_a_change_without_a_request():
-    change = r05_unapproved_status.StatusChange(3, 1, "status", "active", "completed",
-                                                dt.datetime(2026, 11, 24, 9, tzinfo=SH), "admin", None)  # fmt: skip
-    approved = r05_unapproved_status.StatusChange(4, 1, "status", "active", "suspended",
-                                                  dt.datetime(2026, 11, 24, 9, tzinfo=SH), "city", 12)  # fmt: skip
+    change = r05_unapproved_status.StatusChange(
+        3, 1, "status", "active", "completed", dt.datetime(2026, 11, 24, 9, tzinfo=SH), "admin", None
+    )
+    approved = r05_unapproved_status.StatusChange(
+        4, 1, "status", "active", "suspended", dt.datetime(2026, 11, 24, 9, tzinfo=SH), "city", 12
+    )
     findings = r05_unapproved_status.evaluate([change, approved], day=DAY)
     assert [f.subject_id for f in findings] == [3]
     assert findings[0].evidence["new_value"] == "completed"
@@ -86,8 +88,11 @@ def test_r08_fires_for_mobile_punches_without_a_permit():
     assert r08_mobile_unapproved.evaluate([permitted, none], day=DAY) == []
 
 
-MANAGER_THRESHOLDS = {"key_positions": ["project_manager", "chief_supervisor"], "key_ratio": Decimal("0.800"),
-                      "other_ratio": Decimal("0.700")}  # fmt: skip
+MANAGER_THRESHOLDS = {
+    "key_positions": ["project_manager", "chief_supervisor"],
+    "key_ratio": Decimal("0.800"),
+    "other_ratio": Decimal("0.700"),
+}
 
 
 def manager(attended, required, position="project_manager"):
@@ -102,21 +107,26 @@ def test_r11_exactly_80_percent_passes_and_79_9_fails():
     assert findings[0].evidence["ratio"] == 0.799
     # Other managers are held to 70%: 700 of 1000 passes, 699 does not.
     other = [manager(700, 1000, "safety_officer"), manager(699, 1000, "technical_lead")]
-    assert [f.evidence["position"] for f in r11_manager_absent.evaluate(
-        1, other, month=month, last_day=last, **MANAGER_THRESHOLDS)] == ["technical_lead"]  # fmt: skip
+    assert [
+        f.evidence["position"]
+        for f in r11_manager_absent.evaluate(1, other, month=month, last_day=last, **MANAGER_THRESHOLDS)
+    ] == ["technical_lead"]
 
 
 def test_r16_fires_below_the_workers_threshold():
     month, last = D(2026, 10, 1), D(2026, 10, 31)
     # 20 workers: 12 attended on each of 31 days (60%) is below 80%; 17 a day (85%) is not.
-    low = r16_worker_rate.evaluate(1, "工程", [(12, 20)] * 31, 20, threshold=Decimal("0.8"), month=month,
-                                   last_day=last)  # fmt: skip
+    low = r16_worker_rate.evaluate(1, "工程", [(12, 20)] * 31, 20, threshold=Decimal("0.8"), month=month, last_day=last)
     assert len(low) == 1 and low[0].evidence["rate"] == 0.6
-    assert r16_worker_rate.evaluate(1, "工程", [(17, 20)] * 31, 20, threshold=Decimal("0.8"), month=month,
-                                    last_day=last) == []  # fmt: skip
+    assert (
+        r16_worker_rate.evaluate(1, "工程", [(17, 20)] * 31, 20, threshold=Decimal("0.8"), month=month, last_day=last)
+        == []
+    )
     # Exactly 80%: the threshold itself passes.
-    assert r16_worker_rate.evaluate(1, "工程", [(16, 20)] * 31, 20, threshold=Decimal("0.8"), month=month,
-                                    last_day=last) == []  # fmt: skip
+    assert (
+        r16_worker_rate.evaluate(1, "工程", [(16, 20)] * 31, 20, threshold=Decimal("0.8"), month=month, last_day=last)
+        == []
+    )
 
 
 def test_r12_three_silent_days_pass_and_four_fire_covering_the_streak():

@@ -24,17 +24,24 @@ def t(hour, minute=0, day=24):
 
 def test_r04_names_each_gap():
     project = r04_unregistered.Registration(
-        1, "工程", ("project_manager", "chief_supervisor"), frozenset({"project_manager"}),
-        ((10, "某劳务公司", 0), (11, "某监理公司", 3)), 2, ("341221********4171",),
-    )  # fmt: skip
+        1,
+        "工程",
+        ("project_manager", "chief_supervisor"),
+        frozenset({"project_manager"}),
+        ((10, "某劳务公司", 0), (11, "某监理公司", 3)),
+        2,
+        ("341221********4171",),
+    )
     findings = r04_unregistered.evaluate([project], day=DAY, positions={"chief_supervisor": "总监理工程师"})
     assert sorted((f.subject_type, f.subject) for f in findings) == [
-        ("enterprise", "某劳务公司"), ("position", "总监理工程师（无人进场登记）"),
+        ("enterprise", "某劳务公司"),
+        ("position", "总监理工程师（无人进场登记）"),
         ("project", "工程（未登记人员考勤）"),
-    ]  # fmt: skip
+    ]
     assert [f.subject_code for f in findings if f.subject_type == "position"] == ["chief_supervisor"]
-    complete = r04_unregistered.Registration(1, "工程", ("project_manager",), frozenset({"project_manager"}),
-                                             ((11, "某监理公司", 3),), 0)  # fmt: skip
+    complete = r04_unregistered.Registration(
+        1, "工程", ("project_manager",), frozenset({"project_manager"}), ((11, "某监理公司", 3),), 0
+    )
     assert r04_unregistered.evaluate([complete], day=DAY) == []
 
 
