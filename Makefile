@@ -76,6 +76,8 @@ lint: install var/.env
 	$(VENV)/bin/ruff format --check .
 	# The layers README "Architecture" draws, and no import circles (.importlinter).
 	$(VENV)/bin/lint-imports --no-cache
+	# The type hints of the services, selectors and rules ([tool.mypy] in pyproject.toml).
+	$(VENV)/bin/mypy
 	# Nothing outside projects/scope/ reads an account's role or jurisdiction (issue 23).
 	$(PY) scripts/check_scope.py
 	$(PY) manage.py check --fail-level WARNING

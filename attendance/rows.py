@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from attendance.choices import Method
 
@@ -54,7 +54,7 @@ COLUMNS: tuple[str, ...] = StoredPunch._fields
 _SQL_TYPES = {int: "bigint", str: "text", bool: "boolean", float: "double precision", dt.datetime: "timestamptz"}
 
 
-def _sql_type(hint) -> str:
+def _sql_type(hint: Any) -> str:
     if isinstance(hint, types.UnionType):  # `X | None`
         (hint,) = [member for member in typing.get_args(hint) if member is not type(None)]
     return _SQL_TYPES[hint]
@@ -119,7 +119,7 @@ def punch_row(
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def copy_value(value) -> str:
+def copy_value(value: object) -> str:
     """A value in COPY's text format."""
     if value is None:
         return "\\N"
@@ -134,6 +134,6 @@ def copy_value(value) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def copy_line(row: tuple) -> str:
+def copy_line(row: tuple[object, ...]) -> str:
     """A row as one line of COPY's text format."""
     return "\t".join(map(copy_value, row)) + "\n"

@@ -144,10 +144,11 @@ def punch_batch_ingest(
     result = IngestResult()
     for record_id, (index, _record) in records.items():
         outcome[index] = {"record_id": record_id, "status": "accepted" if record_id in new_ids else "duplicate"}
-    for item in outcome:
-        status = item["status"]
+    for answer in outcome:
+        assert answer is not None
+        status = answer["status"]
         result.accepted += status == "accepted"
         result.duplicates += status == "duplicate"
         result.rejected += status == "rejected"
-    result.results = outcome
+    result.results = [item for item in outcome if item is not None]  # every record is answered above
     return result

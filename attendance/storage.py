@@ -270,7 +270,7 @@ def presence_refresh(*, keys: Iterable[tuple[int, int, dt.date]]) -> int:
     the punches of those people on those projects replaces their presence rows, counting as valid only
     the punches valid at intake and not found false. Presence is a function of the punches, so
     recomputing a neighbouring pair of the same day's people and projects changes nothing."""
-    by_day = defaultdict(lambda: (set(), set()))
+    by_day: defaultdict[dt.date, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
     for person_id, project_id, day in set(keys):
         by_day[day][0].add(person_id)
         by_day[day][1].add(project_id)

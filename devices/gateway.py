@@ -25,6 +25,7 @@ device's rate. Each refusal is a DeviceRefusal with the contract's status and co
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -73,8 +74,8 @@ class DeviceIdentity:
     secret_encrypted: str
     nonce_in_database: bool
     online: bool = False
-    last_contact_at: object = None  # aware datetime or None
-    last_punch_at: object = None
+    last_contact_at: dt.datetime | None = None  # aware
+    last_punch_at: dt.datetime | None = None
     clock_skew: int = 0  # seconds, at the last contact
 
 

@@ -95,14 +95,14 @@ def with_status_on(queryset: QuerySet[Project], day: dt.date) -> QuerySet[Projec
 
 def status_today(project: Project) -> str:
     """One project's status today (status_on), for a service or an answer about a single project."""
-    return with_status_on(Project.objects.filter(pk=project.pk), timezone.localdate()).get().status_today
+    return with_status_on(Project.objects.filter(pk=project.pk), timezone.localdate()).get().status_today  # type: ignore[attr-defined]  # the annotation
 
 
 def projects_by_status(day: dt.date, *statuses: str, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
     """The projects (of `queryset`, all by default) whose status on `day` is one of `statuses`: the cards'
     在建 (ACTIVE) and 停工 (SUSPENDED), the draw pool, the district's ranking, the roll-up."""
     return with_status_on(Project.objects.all() if queryset is None else queryset, day).filter(
-        status_today__in=statuses
+        status_today__in=statuses  # type: ignore[misc]  # the annotation of with_status_on
     )
 
 

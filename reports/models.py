@@ -78,7 +78,10 @@ class SubmissionKind(models.TextChoices):
 
 # The phase by whose end each workbook is due (甬建函〔2023〕82号 四(二): Annex 1 by the end of the local
 # inspection, 10 June; 四(四): the typical negative cases by the end of the summary phase, 30 June).
-DUE_AT_END_OF = {SubmissionKind.ANNEX1: CampaignPhase.LOCAL_INSPECTION, SubmissionKind.ANNEX2: CampaignPhase.SUMMARY}
+DUE_AT_END_OF: dict[str, str] = {
+    SubmissionKind.ANNEX1: CampaignPhase.LOCAL_INSPECTION,
+    SubmissionKind.ANNEX2: CampaignPhase.SUMMARY,
+}
 
 
 class SubmissionState(models.TextChoices):

@@ -51,7 +51,7 @@ def reporter_name(user: User) -> str:
 
 def annex1_book(
     *,
-    user: User,
+    user: User | None,  # None: a draft the platform prepared (no reporter yet)
     city: Region,
     district: Region | None,
     start: dt.date,
@@ -167,9 +167,9 @@ def case_dossier(*, case: Case) -> CaseDossier:
         period = chinese_date(alert.period_start) + (
             f"至{chinese_date(alert.period_end)}" if alert.period_end != alert.period_start else ""
         )
-        behaviour.append(
-            f"平台预警 {alert.rule} {category_name(alert.rule)}（{period}）：{rule_spec(alert.rule).describe(alert)}"
-        )
+        describe = rule_spec(alert.rule).describe
+        said = describe(alert) if describe is not None else ""  # every rule describes (tests/…/test_registry.py)
+        behaviour.append(f"平台预警 {alert.rule} {category_name(alert.rule)}（{period}）：{said}")
     for finding in case.findings.select_related("inspection").order_by("inspection__day", "pk"):
         inspection = finding.inspection
         kind = InspectionKind(inspection.kind).label.split("(")[-1].rstrip(")")
@@ -323,7 +323,9 @@ def _by_district(queryset, field: str = "project__district_id") -> dict[int, int
 
 def _managers_and_rates(districts: list[Region], month: dt.date):
     """Per district: managers judged and passed this month, and the projects' worker rates."""
-    judged, passed, rates = defaultdict(int), defaultdict(int), defaultdict(list)
+    judged: defaultdict[int, int] = defaultdict(int)
+    passed: defaultdict[int, int] = defaultdict(int)
+    rates: defaultdict[int, list[float]] = defaultdict(list)
     for presence in monthly_presence(districts=districts, month=month).values():
         district_id = presence.project.district_id
         judged[district_id] += len(presence.managers)
@@ -384,13 +386,17 @@ def circular_province_rows(*, province: Region, month: dt.date):
     for city in cities:
         own = [(d, r) for d, r in zip(districts, rows, strict=True) if d.parent_id == city.pk]
         city_rates = [rate for d, _row in own for rate in rates[d.pk]]
+        counted = {
+            name: sum(getattr(r, name) for _d, r in own)
+            for name in ("active_projects", "inspections", "inspected_projects", "findings")
+        }
         totals.append(
             CircularRow(
                 city.name,
-                *(
-                    sum(getattr(r, name) for _d, r in own)
-                    for name in ("active_projects", "inspections", "inspected_projects", "findings")
-                ),
+                counted["active_projects"],
+                counted["inspections"],
+                counted["inspected_projects"],
+                counted["findings"],
                 {kind: sum(r.measures[kind] for _d, r in own) for kind in CIRCULAR_MEASURES},
                 sum(r.managers_judged for _d, r in own),
                 sum(r.managers_passed for _d, r in own),
@@ -420,7 +426,7 @@ def _circular(districts: list[Region], month: dt.date):
     standing = Measure.objects.filter(
         case__project__district__in=ids, state__in=STANDING, issued_on__gte=start, issued_on__lte=end
     )
-    measures = defaultdict(lambda: defaultdict(int))
+    measures: defaultdict[int, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     for district_id, kind, n in standing.values_list("case__project__district_id", "kind").annotate(n=Count("id")):
         measures[district_id][kind] += n
     judged, passed, rates = _managers_and_rates(districts, month)
@@ -477,7 +483,7 @@ def ledger_rows(*, project: Project, months: list[dt.date]) -> list[LedgerPerson
     grouped query over daily presence)."""
     start = months[0]
     end = month_span(months[-1], timezone.localdate())
-    days = defaultdict(dict)
+    days: defaultdict[int, dict[str, int]] = defaultdict(dict)  # "2026-11" → attended days
     for person_id, month, n in (
         attended_presence(first=start, last=end)
         .filter(project=project)

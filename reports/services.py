@@ -61,7 +61,7 @@ def city_region() -> Region:
     return first_city()
 
 
-def _header(user: User, unit: str) -> Header:
+def _header(user: User | None, unit: str) -> Header:
     reporter, phone = selectors.reporter_of(user)
     return Header(
         unit=unit, reporter=reporter, phone=phone, filled_on=timezone.localdate(), generated_at=timezone.localtime()
@@ -85,6 +85,7 @@ def annex1_report(
     city: Region | None = None,
 ) -> Report:
     city = city or (district.parent if district else city_region())
+    assert city is not None  # a district has its city; city_region() is the deployment's
     book = selectors.annex1_book(user=user, city=city, district=district, start=start, end=end, districts=districts)
     where = district.name if district else (city.name if city != city_region() or _cities() > 1 else "全市")
     return Report(
@@ -254,6 +255,7 @@ def _render(
         figures = {"rows": list(book.sheets[0].counts), "projects": len(book.projects)}
         name = f"附件1_实名制管理专项整治行动查处情况统计表_{district.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
         return name, annex1_workbook(book), figures, start, end
+    assert case is not None  # an Annex 2 is of a case (submission_draft_prepare refuses one without)
     dossier = selectors.case_dossier(case=case)
     content = annex2_workbook(
         header=_header(user, dossier.unit),
@@ -321,6 +323,8 @@ def submission_prepare(
 
 
 def _signature(submission: Submission) -> str:
+    # Signed when submitted: both are set together by submission_submit.
+    assert submission.submitted_by is not None and submission.submitted_at is not None
     signed = f"{submission.pk}|{submission.sha256}|{submission.submitted_by.username}|"
     return signing.Signer(salt="reports.submission").signature(signed + submission.submitted_at.isoformat())
 

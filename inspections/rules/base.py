@@ -9,8 +9,12 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from inspections.choices import MeasureKind
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ class RuleSpec:
 
     code: str  # R01 … R17
     name: str  # the short Chinese name of the finding, as workbooks and pages label it
-    label: str  # the same for the interface's language (a lazy translation; the choices' label)
+    label: StrOrPromise  # the same for the interface's language (a lazy translation; the choices' label)
     title: str  # the notice's own words (Chinese), as docs/rules.md prints it
     source: str  # the notices and sections it comes from, by their own numbers
     # The category of 甬建函〔2023〕82号 三 (整治内容 一 to 十四) the finding belongs to; 0 for none.

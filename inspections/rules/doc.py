@@ -47,14 +47,18 @@ def _ladder(spec: RuleSpec) -> str:
     return "<br>".join(lines)
 
 
+def _verbose_name(name: str) -> str:
+    """A policy setting's name in the current language (a setting is a concrete field)."""
+    return str(Policy._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+
+
 def _thresholds(spec: RuleSpec) -> str:
     if not spec.thresholds:
         return "—"
     parts = []
     for name in spec.thresholds:
-        field = Policy._meta.get_field(name)
         with translation.override(None):
-            label = str(field.verbose_name)
+            label = _verbose_name(name)
         value = DEFAULT[name]
         presets = [f"{key} {overrides[name]}" for key, (_title, overrides) in PRESETS.items() if name in overrides]
         parts.append(f"`{name}` {label}: {value}" + (f"（{'；'.join(presets)}）" if presets else ""))
@@ -97,6 +101,6 @@ def _presets() -> list[str]:
         lines.append(f"- **{title}** (`{key}`)" + ("：与默认口径相同。" if not overrides else ""))
         for name, value in overrides.items():
             with translation.override(None):
-                label = str(Policy._meta.get_field(name).verbose_name)
+                label = _verbose_name(name)
             lines.append(f"  - `{name}` {label}: {value}（默认 {DEFAULT[name]}）— {SOURCES[key][name]}")
     return lines

@@ -1,5 +1,5 @@
 """R03 — device offline, not reaching the platform (甬建函〔2023〕82号 三(三)): at some moment of the day
-the device had been out of contact for longer than the limit (default 24 h).
+the device had been out of contact for longer than the policy's limit (r03_offline_hours).
 
 Judged from contact times: the silences in the device's history (recorded by the offline sweep, or by
 the contact that ends a silence the sweep did not see) and the silence since its last contact, or since
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from devices.models import DeviceFlip, FlipField
+from inspections.presets import DEFAULT
 from inspections.rules import ladders, words
 from inspections.rules.base import Cadence, Finding, RuleSpec
 
@@ -103,7 +104,7 @@ def describe(item) -> str:
     back = f"，{words.moment(e['back_online'])}恢复" if e.get("back_online") else "，至今未恢复"
     return (
         f"考勤设备{item.subject}自{words.moment(e.get('last_contact'))}起未与平台联系，超过"
-        f"{e.get('limit_hours', 24)}小时{back}。"
+        f"{e.get('limit_hours', DEFAULT['r03_offline_hours'])}小时{back}。"
     )
 
 

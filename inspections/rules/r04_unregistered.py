@@ -89,7 +89,7 @@ def collect(ctx) -> list[Finding]:
     filled = defaultdict(set)
     for project_id, position in engagements.filter(category=Category.MANAGER).values_list("project_id", "position"):
         filled[project_id].add(position)
-    staff = defaultdict(int)
+    staff: defaultdict[tuple[int, int], int] = defaultdict(int)
     for project_id, employer_id in engagements.values_list("project_id", "employer_id"):
         staff[(project_id, employer_id)] += 1
     firms = defaultdict(list)

@@ -8,6 +8,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, Q, Window
 from django.db.models.functions import Coalesce, Lag
@@ -136,7 +137,7 @@ def _hops(ctx) -> list[Hop]:
     there, and must still place him. A part of the night (ctx.unit_projects) reads the whole day of the
     numbers that punched on its projects."""
     lat, lon = Coalesce("lat", "device__lat"), Coalesce("lon", "device__lon")
-    window = {"partition_by": [F("id_number_digest")], "order_by": F("punched_at").asc()}
+    window: dict[str, Any] = {"partition_by": [F("id_number_digest")], "order_by": F("punched_at").asc()}
     day = Punch.objects.filter(punched_at__gte=ctx.day_start, punched_at__lt=ctx.day_end)
     if ctx.unit_projects is not None:
         # The numbers as a list, not a subquery: the database then reads their day by the (digest,
@@ -154,8 +155,9 @@ def _hops(ctx) -> list[Hop]:
             place_lat=lat,
             place_lon=lon,
             prev_at=Window(Lag("punched_at"), **window),
-            prev_lat=Window(Lag(lat), **window),
-            prev_lon=Window(Lag(lon), **window),
+            # django-stubs types Lag's first argument as a field name only; Django takes any expression.
+            prev_lat=Window(Lag(lat), **window),  # type: ignore[arg-type]
+            prev_lon=Window(Lag(lon), **window),  # type: ignore[arg-type]
         )
         .filter(place_lat__isnull=False, prev_lat__isnull=False)
         .filter(~Q(place_lat=F("prev_lat")) | ~Q(place_lon=F("prev_lon")))

@@ -22,7 +22,7 @@ class Scores:
     name: str
     scores: tuple[tuple[int, float], ...]  # (punch id, match score) of the day's scored punches
     # punch id → (punched at, person id): the low ones become false punches
-    details: dict = field(default_factory=dict, compare=False, hash=False)
+    details: dict[int, tuple[dt.datetime, int | None]] = field(default_factory=dict, compare=False, hash=False)
 
 
 def evaluate(projects: list[Scores], *, day: dt.date, min_score: float) -> list[Finding]:
@@ -37,7 +37,7 @@ def evaluate(projects: list[Scores], *, day: dt.date, min_score: float) -> list[
                 "min_score": min_score,
             }
             false = tuple(
-                FalsePunch(pid, *p.details[pid], p.project_id, "人脸比对分数低于下限")
+                FalsePunch(pid, p.details[pid][0], p.details[pid][1], p.project_id, "人脸比对分数低于下限")
                 for pid, _s in low
                 if pid in p.details
             )
@@ -59,7 +59,8 @@ def evaluate(projects: list[Scores], *, day: dt.date, min_score: float) -> list[
 
 def collect(ctx) -> list[Finding]:
     active = {p.pk: p for p in ctx.active()}
-    scores, details = defaultdict(list), defaultdict(dict)
+    scores: defaultdict[int, list[tuple[int, float]]] = defaultdict(list)
+    details: defaultdict[int, dict[int, tuple[dt.datetime, int | None]]] = defaultdict(dict)
     # Only scores under the highest minimum of any policy leave the database; each project's own
     # minimum is then applied by the rule.
     ceiling = max((float(p.r09_min_match_score) for p in ctx.policies.values()), default=0)

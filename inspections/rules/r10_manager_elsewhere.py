@@ -27,7 +27,7 @@ class ManagerPunch:
     engagement_id: int
     who: str
     punch_id: int
-    device_project_id: int
+    device_project_id: int | None  # None: a device the platform no longer knows
     device_location: str
     mobile_place: tuple[float, float] | None = None
     fence: tuple[float, float, int] | None = None  # the project's fence: lat, lon, radius in metres

@@ -64,7 +64,7 @@ def collect(ctx) -> list[Finding]:
     last_present = last_attended(project_ids=active, since=since, until=ctx.day, book=ctx.book)
     # A streak longer than the lookback goes on from the start its alert already has (so the alert's
     # key, which names the start, stays the same night after night, and a dismissal holds).
-    ongoing = {}
+    ongoing: dict[tuple[int, str], dt.date] = {}
     for project_id, who, start in Alert.objects.filter(
         rule=CODE, project_id__in=active, state__in=LIVE_STATES, period_end__gte=since
     ).values_list("project_id", "subject_code", "period_start"):

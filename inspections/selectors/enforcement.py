@@ -25,7 +25,7 @@ def overdue_q(today: dt.date) -> Q:
 
 def open_findings_by_project(project_ids) -> dict[int, int]:
     """Alerts still open or acknowledged, and inspection findings not yet closed, per project."""
-    counts = defaultdict(int)
+    counts: defaultdict[int, int] = defaultdict(int)
     for row in (
         Alert.objects.filter(project_id__in=project_ids, state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED])
         .values("project_id")

@@ -23,7 +23,7 @@ def in_case() -> Exists:
 
 def to_handle_q() -> Q:
     """未处理: open or acknowledged, and in no case."""
-    return Q(state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]) & ~in_case()
+    return Q(state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]) & Q(~in_case())
 
 
 def handling() -> Case:

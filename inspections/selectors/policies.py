@@ -50,7 +50,7 @@ def _nearest(regional: dict[int, Policy]) -> dict[int, Policy]:
     for district, level in levels.items():
         if level != RegionLevel.DISTRICT:
             continue
-        region = district
+        region: int | None = district
         while region is not None and region not in regional:
             region = parents.get(region)
         if region is not None:
@@ -65,8 +65,8 @@ def setting_values(policy: Policy) -> dict:
         value = getattr(policy, f.name)
         if isinstance(value, dt.date):
             value = value.isoformat()
-        elif isinstance(value, Decimal | float) and getattr(f, "decimal_places", None) is not None:
-            value = f"{Decimal(str(value)):.{f.decimal_places}f}"  # 0.8 and 0.800 are one value
+        elif isinstance(value, Decimal | float) and (places := getattr(f, "decimal_places", None)) is not None:
+            value = f"{Decimal(str(value)):.{places}f}"  # 0.8 and 0.800 are one value
         values[f.name] = value
     return values
 

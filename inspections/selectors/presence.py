@@ -297,7 +297,7 @@ def last_attended(
     *, project_ids, since: dt.date, until: dt.date, book: PolicyBook | None = None
 ) -> dict[tuple[int, str], dt.date]:
     """The last day in `since`–`until` with a valid day of a worker, and of a manager, per project (R12)."""
-    result = {}
+    result: dict[tuple[int, str], dt.date] = {}
     for category in (Category.WORKER, Category.MANAGER):
         for project_id, last in (
             attended_presence(first=since, last=until, book=book)

@@ -26,7 +26,8 @@ def timeline_from(project: Project, approved: list[StatusRequest]) -> Timeline:
     """A project's timeline from its approved start-date changes, suspensions and resumptions (in order
     of taking effect): a suspension runs from the day it took effect to the next approved resumption,
     or to its own end date; a start-date change moves the start from the day it took effect."""
-    suspensions, open_start, starts = [], None, []
+    suspensions: list[tuple[dt.date, dt.date | None]] = []
+    open_start, starts = None, []
     for request in sorted(approved, key=lambda r: (_effective(r), r.pk)):
         if request.kind == StatusRequestKind.START_DATE_CHANGE:
             starts.append((dt.date.min if request.retroactive else _effective(request), request.effective_from))

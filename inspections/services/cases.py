@@ -7,6 +7,8 @@ escalation are their own modules beside this one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +37,7 @@ def _gather(case: Case, *, alert_ids: list[int], finding_ids: list[int]) -> tupl
 
 
 def case_open(
-    *, user: User, project: Project, title: str, alert_ids: list[int] = (), finding_ids: list[int] = ()
+    *, user: User, project: Project, title: str, alert_ids: Sequence[int] = (), finding_ids: Sequence[int] = ()
 ) -> Case:
     scope_of(user).authorize(project, "enforce")
     if not title.strip():
@@ -55,7 +57,7 @@ def case_open(
     return case
 
 
-def case_attach(*, user: User, case: Case, alert_ids: list[int] = (), finding_ids: list[int] = ()) -> Case:
+def case_attach(*, user: User, case: Case, alert_ids: Sequence[int] = (), finding_ids: Sequence[int] = ()) -> Case:
     scope_of(user).authorize(case, "handle")
     require_open(case)
     with transaction.atomic():

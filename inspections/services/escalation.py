@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -167,7 +168,7 @@ def measures_escalate(*, today: dt.date) -> EscalationCounts:
 def _targets(step: Step, project, subject: Subject) -> dict:
     """Whom the step's measure falls on, as the checklist names them: the contractor, the project
     manager, the person the finding is about (a chief supervisor) and that person's employer."""
-    fields = {}
+    fields: dict[str, Any] = {}
     engagement = (
         Engagement.objects.select_related("person", "employer").filter(pk=subject.engagement_id).first()
         if subject.engagement_id

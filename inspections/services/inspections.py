@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -132,8 +133,8 @@ def inspection_record(
     inspectors: str,
     headcount: int | None = None,
     notes: str = "",
-    findings: list[FindingIn] = (),
-    device_tests: list[DeviceTestIn] = (),
+    findings: Sequence[FindingIn] = (),
+    device_tests: Sequence[DeviceTestIn] = (),
     campaign: Campaign | None = None,
     draw: RandomDraw | None = None,
 ) -> Inspection:

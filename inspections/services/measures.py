@@ -112,6 +112,7 @@ def _standing_effects(measure: Measure) -> None:
     credit_records_create(measure=measure)
     if measure.kind == MeasureKind.VENDOR_BLACKLIST:
         vendor = measure.target_enterprise
+        assert vendor is not None  # a vendor's blacklisting names the vendor (measure_propose refuses it otherwise)
         # Blacklisted since the earliest standing blacklisting; another one of the same vendor adds nothing.
         Enterprise.objects.filter(pk=vendor.pk).filter(
             Q(blacklisted_on__isnull=True) | Q(blacklisted_on__gt=measure.issued_on)
@@ -204,6 +205,7 @@ def measure_withdraw(*, user: User, measure: Measure, reason: str) -> Measure:
         )
         credit_records_void(measure=measure)
         if measure.kind == MeasureKind.VENDOR_BLACKLIST:
+            assert measure.target_enterprise is not None  # as when it stood
             _lift_blacklist(measure.target_enterprise)
         case_event(measure.case, "measure_withdrawn", by=user, measure=measure, note=reason.strip())
     return measure

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +19,9 @@ from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_check
 
 
-def reply_submit(*, user: User, measure: Measure, text: str, files: list[tuple[str, bytes]] = ()) -> RectificationReply:
+def reply_submit(
+    *, user: User, measure: Measure, text: str, files: Sequence[tuple[str, bytes]] = ()
+) -> RectificationReply:
     """整改回复: the contractor answers an order with its report and attachments."""
     scope_of(user).authorize(measure, "reply")
     if measure.kind not in ANSWERABLE:

@@ -27,7 +27,7 @@ from smz_platform.common.files import file_store
 K = StatusRequestKind
 S = ProjectStatus
 # The project's status today (projects.selectors.status_on) from which each kind of request may be filed.
-ALLOWED_FROM = {
+ALLOWED_FROM: dict[str, set[str]] = {
     K.START_DATE_CHANGE: {S.NOT_STARTED, S.ACTIVE},
     K.SUSPENSION: {S.ACTIVE},
     K.RESUMPTION: {S.SUSPENDED},
@@ -57,6 +57,8 @@ def latest_start(project: Project) -> dt.date | None:
 def _check_start_limit(project: Project, kind: str, effective_from: dt.date) -> None:
     limit = latest_start(project)
     if kind == K.START_DATE_CHANGE and limit is not None and effective_from > limit:
+        permitted = project.permitted_on
+        assert permitted is not None  # the limit is counted from it
         raise ValidationError(
             {
                 "effective_from": [
@@ -65,7 +67,7 @@ def _check_start_limit(project: Project, kind: str, effective_from: dt.date) -> 
                         "%(permitted)s (three months, put off at most twice by three months each): "
                         "the project needs a new permit."
                     )
-                    % {"limit": chinese_date(limit), "permitted": chinese_date(project.permitted_on)}
+                    % {"limit": chinese_date(limit), "permitted": chinese_date(permitted)}
                 ]
             }
         )
@@ -73,7 +75,7 @@ def _check_start_limit(project: Project, kind: str, effective_from: dt.date) -> 
 
 # A stop of attendance ends judgement: it is approved on its document, attached as a report (中山 2019 上线通知
 # 三(十二): "上传'安全生产标准化评定报告'扫描件"; the project manager's on the quality supervision notice).
-STOP_DOCUMENTS = {
+STOP_DOCUMENTS: dict[str, str] = {
     K.STOP_ATTENDANCE: "安全生产标准化评定报告",
     K.STOP_MANAGER_ATTENDANCE: "工程现场施工质量监督任务完成告知书",
 }
@@ -126,6 +128,7 @@ def _check_replacement(
             or engagement.exited_on is not None
         ):
             raise ValidationError({field: [_("Name an engaged manager of this project in that position.")]})
+    assert replaced is not None and replacement is not None  # refused above when either is missing
     if replaced.person_id == replacement.person_id:
         raise ValidationError({"replacement": [_("The new holder must be another person.")]})
 
@@ -354,6 +357,8 @@ def replacement_switch(*, status_request: StatusRequest, day: dt.date) -> bool:
     ).update(switched_on=day)
     if updated != 1:
         return False
+    # A replacement request names both (status_request_submit refuses it otherwise).
+    assert status_request.replaced_id is not None and status_request.replacement_id is not None
     replaced = Engagement.objects.get(pk=status_request.replaced_id)
     Engagement.objects.filter(pk=status_request.replacement_id).update(judged_from=day)
     Engagement.objects.filter(pk=replaced.pk, exited_on__isnull=True).update(

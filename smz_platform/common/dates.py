@@ -7,7 +7,10 @@ import datetime as dt
 from django.utils import timezone
 
 
-def chinese_date(day: dt.date) -> str:
+def chinese_date(day: dt.date | None) -> str:
+    """2026年11月25日; an unknown date is 未定 (not yet set), never a crash in a message."""
+    if day is None:
+        return "未定"
     return f"{day.year}年{day.month}月{day.day}日"
 
 

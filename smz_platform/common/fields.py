@@ -8,6 +8,7 @@ listed anywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.db import models
@@ -21,13 +22,13 @@ class EncryptedTextField(models.TextField):
     The column stores the token; reading and writing the clear value is the model's own method
     (`Person.reveal_id_number`), never an implicit conversion, so that every reveal is a visible call."""
 
-    def __init__(self, *args, purpose: str = pii.ID_NUMBER, **kwargs) -> None:
+    def __init__(self, *args: Any, purpose: str = pii.ID_NUMBER, **kwargs: Any) -> None:
         if purpose not in pii.PURPOSES:
             raise ValueError(f"unknown encryption purpose {purpose!r}; one of {sorted(pii.PURPOSES)}")
         self.purpose = purpose
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
         if self.purpose != pii.ID_NUMBER:
             kwargs["purpose"] = self.purpose
