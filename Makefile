@@ -34,17 +34,19 @@ services:
 
 # The replica and pgbouncer it starts are stopped at its end, pass or fail (scripts/test-services.sh);
 # the slowest tests are listed at the end of the log.
-# The system tests (marked `system`, tests/conftest.py) run after the rest; the exit code is the worse.
+# The system tests (marked `system`, tests/conftest.py) run after the rest, one at a time (they start
+# servers, browsers and databases of their own); the others on two workers. The exit code is the worse.
 test: install var/.env services browser office
-	bash scripts/test-services.sh sh -c '$(PY) -m pytest -m "not system" --durations=30; a=$$?; \
+	bash scripts/test-services.sh sh -c '$(PY) -m pytest -m "not system" -n 2 --durations=30; a=$$?; \
 	  $(PY) -m pytest -m system --durations=15; b=$$?; [ $$a -ge $$b ] && exit $$a || exit $$b'
 
-# The unit and API tests without the system tests, straight on PostgreSQL (no pgbouncer, no replica):
-# the loop a developer runs between changes. make test before a commit.
+# The unit and API tests without the system tests, straight on PostgreSQL (no pgbouncer, no replica), on
+# two pytest-xdist workers (each its own test database and Redis database, settings_test.py): the loop
+# a developer runs between changes. make test before a commit.
 test-quick: install var/.env services
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/smz_quick DATABASE_TRANSACTION_POOLING=false \
 	  DATABASE_DIRECT_URL=postgres://postgres@127.0.0.1:5432/smz_quick DATABASE_REPLICA_URL= \
-	  $(PY) -m pytest -m "not system" -q --durations=10
+	  $(PY) -m pytest -m "not system" -n 2 -q --durations=10
 
 # pgbouncer in transaction mode on 127.0.0.1:6432; the suite runs through it (scripts/pgbouncer.sh).
 pgbouncer:

@@ -14,6 +14,13 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:6432/smz")
 os.environ.setdefault("DATABASE_TRANSACTION_POOLING", "true")
 os.environ.setdefault("DATABASE_DIRECT_URL", "postgres://postgres@127.0.0.1:5432/smz")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# pytest-xdist's workers (make test-quick and make test run the suite on two): each has its own test
+# database (pytest-django adds _gw0, _gw1), and here its own Redis database, counted down from the one
+# given (gw0 the given one, gw1 the one below), so that one worker's flush never empties another's.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw"):
+    _base, _db = os.environ["REDIS_URL"].rsplit("/", 1)
+    os.environ["REDIS_URL"] = f"{_base}/{int(_db) - int(_worker[2:])}"
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
 # Two keys: the suite exercises rotation (the first one encrypts, both decrypt).
 os.environ.setdefault(
@@ -29,8 +36,8 @@ os.environ.pop("CELERY_BROKER_URL", None)
 # The local streaming replica scripts/replica.sh starts (make test does): the router's tests read from it.
 os.environ.setdefault("DATABASE_REPLICA_URL", "postgres://postgres@127.0.0.1:5433/smz")
 
-from .settings import *  # noqa: F403
-from .settings import DATABASES
+from .settings import *  # noqa: F403, E402  (after the environment above)
+from .settings import DATABASES  # noqa: E402
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("The test suite runs on PostgreSQL only; DATABASE_URL must be postgres://…")

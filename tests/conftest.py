@@ -3,6 +3,7 @@ account of every role."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import pytest
@@ -46,10 +47,13 @@ def _pgbouncer_let_go() -> None:
 
         db = settings.DATABASES["default"]
         name = db.get("TEST", {}).get("NAME") or f"test_{db['NAME'].removeprefix('test_')}"
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        if worker and not name.endswith(f"_{worker}"):  # before pytest-django names the worker's database
+            name = f"{name}_{worker}"
         subprocess.run(
             ["bash", "scripts/pgbouncer.sh", "kill", name],
             check=False,
-            env={**__import__("os").environ, "PGBOUNCER_PORT": str(db["PORT"])},
+            env={**os.environ, "PGBOUNCER_PORT": str(db["PORT"])},
         )
 
 

@@ -167,7 +167,8 @@ def test_another_city_and_the_province_register_no_project_in_our_district(zheji
     made = api(zhejiang.users["city"]).post(
         "/api/v1/projects/", _project_body("330203", zhejiang.contractor.uscc), format="json"
     )
-    assert made.status_code == 201 and made.json()["permit_no"] == "330203202612010001"
+    assert made.status_code == 201, made.content.decode()
+    assert made.json()["permit_no"] == "330203202612010001"
 
 
 def test_a_write_that_fails_after_its_insert_leaves_nothing(zhejiang, monkeypatch):
@@ -182,7 +183,7 @@ def test_a_write_that_fails_after_its_insert_leaves_nothing(zhejiang, monkeypatc
     client.raise_request_exception = False
     before = Project.objects.count()
     answer = client.post("/api/v1/projects/", _project_body("330203", zhejiang.contractor.uscc), format="json")
-    assert answer.status_code == 500
+    assert answer.status_code == 500, answer.content.decode()
     assert Project.objects.count() == before and not Project.objects.filter(permit_no="330203202612010001").exists()
 
 
