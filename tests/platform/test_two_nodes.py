@@ -34,8 +34,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def nodes(tmp_path):
+@pytest.fixture(scope="module")
+def nodes(django_db_setup, tmp_path_factory):
+    """Two gunicorn nodes on the test database, started once for the module (each start collects the
+    static files and boots two processes: most of a test's time)."""
+    tmp_path = tmp_path_factory.mktemp("media")
     db = connection.settings_dict
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "DATABASE_REPLICA"))}
     env.update(

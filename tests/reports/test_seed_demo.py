@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from devices.models import Device
 from projects.choices import ProjectStatus
@@ -15,11 +16,21 @@ from projects.models import Engagement, Enterprise, Person, Project, ProjectStat
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The demo seeded once for the module (61 days of punches and 31 nights take most of a minute),
+    inside a transaction rolled back at its end; each test runs in a savepoint within it (pytest-django's
+    `db`), so what one test writes (a login, a second seed refused) is gone for the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("seed_demo", "--workers-per-project", "5", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded():
-    out = io.StringIO()
-    call_command("seed_demo", "--workers-per-project", "5", stdout=out)
-    return out.getvalue()
+def seeded(seeded_once, db):
+    return seeded_once
 
 
 def test_it_builds_ningbos_districts_with_projects_enterprises_people_and_devices(seeded):
