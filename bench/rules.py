@@ -376,7 +376,7 @@ while day <= last:
     findings += sum(r.findings for r in rules_run(day=day, now=dt.datetime(2026, 11, 1, 1, 30, tzinfo=dt.timezone.utc)))
     day += dt.timedelta(days=1)
 print(json.dumps({"seconds": round(time.perf_counter() - started, 2), "findings": findings,
-                  "peak_rss_mb": int(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:"))) // 1024}))
+                  "peak_rss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) // 1024}))
 """
 
 
@@ -396,7 +396,7 @@ assert Alert.objects.count() == alerts, "the preview wrote alerts"
 print(json.dumps({"seconds": seconds, "rules": preview.rules,
                   "appear": sum(len(d.appear) for d in preview.districts),
                   "vanish": sum(len(d.vanish) for d in preview.districts),
-                  "peak_rss_mb": int(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:"))) // 1024}))
+                  "peak_rss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) // 1024}))
 """
 
 
