@@ -51,7 +51,7 @@ def environment() -> dict[str, str]:
     env.update(
         {
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-            "REDIS_URL": "redis://127.0.0.1:6379/14",
+            "REDIS_URL": "redis://127.0.0.1:6379/11",  # not a test worker's (15, 14: settings_test.py)
             "DJANGO_DEBUG": "false",
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",

@@ -391,7 +391,7 @@ def test_presence_written_at_intake_equals_presence_recomputed_from_the_punches(
     """Daily presence is written two ways: added up by the intake's SQL as batches arrive, and recomputed
     from the punches (presence_refresh: the embedded default, verdicts found or lifted). Both must give the
     same rows, or a figure would depend on which path wrote it."""
-    from attendance.storage import presence_refresh
+    from attendance.storage import PRESENCE_COLUMNS, presence_refresh
 
     other = id_number("341221", "19850101", 418)
     engage(city.project, city.subcontractor, who=person(other, "李二"), entered_on=dt.date(2026, 10, 1))
@@ -412,18 +412,10 @@ def test_presence_written_at_intake_equals_presence_recomputed_from_the_punches(
     for batch in batches:
         assert gate.punches(batch).status_code == 200
 
-    fields = (
-        "person_id",
-        "project_id",
-        "day",
-        "first_at",
-        "last_at",
-        "punch_count",
-        "valid_count",
-        "first_valid_at",
-        "last_valid_at",
-        "photo_count",
-    )
+    # Every column of the table but its key, read from the model: a column the intake's SQL leaves out
+    # (PRESENCE_COLUMNS) would differ from the refresh here.
+    fields = tuple(f.attname for f in DailyPresence._meta.concrete_fields if not f.primary_key)
+    assert set(fields) == set(PRESENCE_COLUMNS)
 
     def rows():
         return sorted(DailyPresence.objects.values_list(*fields))

@@ -133,7 +133,13 @@ def test_a_replica_that_does_not_answer_is_left_alone(city, client, real_replica
     assert len(response.json()["results"]) == 2
 
 
-def test_the_lag_the_router_reads_is_the_real_replicas(city, real_replica):
+def test_the_lag_the_router_reads_is_the_real_replicas(city, settings, real_replica):
     caught_up()
     assert replica.replica_lag_seconds() == 0
     assert replica.replica_usable()
+    # The primary itself is no standby: the lag it would give is None, and it is not a replica to use.
+    primary = settings.SMZ_DATABASE_DIRECT.get("PORT") or settings.DATABASES["default"]["PORT"] or 5432
+    _point_replica_at(int(primary))
+    replica.replica_health_forget()
+    assert replica.replica_lag_seconds() is None
+    assert not replica.replica_usable()
