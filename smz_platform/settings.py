@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "devices",
     "attendance",
     "inspections",
+    "wages",
     "reports",
     "operations",
 ]

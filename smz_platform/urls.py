@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/v1/", include("projects.api.urls")),
     path("api/v1/", include("devices.api.urls")),
     path("api/v1/", include("inspections.api.urls")),
+    path("api/v1/", include("wages.api.urls")),
     path("reports/", include("reports.urls")),
     path("", include("reports.dashboard.urls")),
 ]

@@ -255,6 +255,12 @@ class Scope:
             return True
         return employer is not None and employer.pk == self.enterprise_id and self.allows(project, "register_people")
 
+    def may_prepare_wages(self, project, employer) -> bool:
+        """A wage sheet of `employer` on `project` (工资支付表, seed 004 §一(五)): prepared by the employer itself,
+        a firm taking part in the project (the general contractor for its own workers too), never by a
+        regulator or by another firm."""
+        return employer is not None and employer.pk == self.enterprise_id and self.allows(project, "prepare_wages")
+
     def may_register_device(self, project, vendor) -> bool:
         """A device on `project`: its city or general contractor; a vendor serving it, for its own devices."""
         if self.allows(project, "manage_project"):

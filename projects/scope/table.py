@@ -308,6 +308,16 @@ rule(
     supervise=access(
         "监理检查", _("Only the project's supervision firm records its own checks."), enterprise=SUPERVISOR
     ),
+    keep_wage_account=access(
+        "登记工资专用账户与人工费拨付",
+        _("The project's general contractor keeps its wage special account."),
+        enterprise=CONTRACTOR,
+    ),
+    prepare_wages=access(
+        "编制本企业工资支付表",
+        _("You may prepare wage sheets only for your own enterprise's workers on this project."),
+        enterprise=REGISTERS_STAFF,
+    ),
     see_everyone=access(
         "查看全部人员与台账",
         _("The ledger is kept by the general contractor and read by the regulators."),
@@ -425,6 +435,31 @@ rule(
     "考勤不计认定",
     Paths(project="project", person="person"),
     view=access("查看", **REGULATORS, enterprise=PEOPLE),
+)
+rule(
+    "wages.wageaccount",
+    "工资专用账户",
+    PROJECT,
+    view=access("查看（账号脱敏）", **REGULATORS, enterprise=ANY_PART),
+)
+rule(
+    "wages.labourcostdeposit",
+    "人工费用拨付",
+    PROJECT,
+    view=access("查看", **REGULATORS, enterprise=ANY_PART),
+)
+rule(
+    "wages.wagesheet",
+    "工资支付表",
+    Paths(project="project", employer="employer"),
+    view=access("查看（银行卡号脱敏）", **REGULATORS, enterprise=PEOPLE),
+    confirm=access("总包确认", _("The project's general contractor confirms its wage sheets."), enterprise=CONTRACTOR),
+)
+rule(
+    "wages.wageline",
+    "工资支付明细",
+    Paths(project="sheet__project", person="person", employer="sheet__employer"),
+    view=access("查看（银行卡号脱敏）", **REGULATORS, enterprise=PEOPLE),
 )
 rule(
     "inspections.campaign",

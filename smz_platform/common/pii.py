@@ -40,8 +40,9 @@ __all__ = [
 ]
 
 ID_NUMBER, DEVICE_SECRET, FILE = "id-number", "device-secret", "file"
+BANK_ACCOUNT = "bank-account"  # wage special accounts and workers' bank cards (wages/)
 # The purposes of encrypted columns (smz_platform/common/fields.py): each has its own subkey.
-PURPOSES = frozenset({ID_NUMBER, DEVICE_SECRET})
+PURPOSES = frozenset({ID_NUMBER, DEVICE_SECRET, BANK_ACCOUNT})
 # What a stored file encrypted under a file subkey starts with (a file without it is from before).
 FILE_HEADER = b"SMZENC1\n"
 
@@ -145,6 +146,18 @@ def lookup_digest(value: str) -> str:
     """Hex HMAC-SHA256 of a normalised identifier: what the unique index holds instead of the value."""
     key = _lookup_key(settings.SMZ_LOOKUP_KEY, _keys()[-1])
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def encrypt_as(text: str, purpose: str) -> str:
+    """Text under `purpose`'s subkey (an encrypted column of that purpose)."""
+    return _token(purpose).encrypt(text.encode()).decode()
+
+
+def mask_bank_account(number: str) -> str:
+    """6222021234567890123 → 6222 **** **** 0123 (the bank's prefix and the last four kept, as banks print)."""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return f"{number[:4]} **** **** {number[-4:]}"
 
 
 def mask_id_number(number: str) -> str:

@@ -22,6 +22,7 @@ from inspections.services.measures import MeasureIn, measure_issue
 from projects.choices import ParticipantRole
 from projects.services.status import status_request_approve, status_request_attachment_add, status_request_submit
 from tests.factories import EnterpriseFactory, ProjectFactory, RegionFactory, engage, participate
+from wages.services import LineInput, labour_deposit_record, wage_account_open, wage_sheet_prepare
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,8 @@ LISTS = {
     "/api/v1/campaigns/": 6,
     "/api/v1/campaigns/{campaign_id}/progress/": 6,
     "/api/v1/draws/": 4,
+    "/api/v1/projects/{permit_no}/labour-deposits/": 4,
+    "/api/v1/wage-sheets/": 6,
 }
 
 
@@ -65,7 +68,38 @@ def populate(city, n: int) -> None:
         ]:
             participate(project, enterprise, role)
         engage(project, city.contractor, category="manager", position="project_manager")
-        engage(project, city.contractor)
+        paid = engage(project, city.contractor)
+        wage_account_open(
+            user=users["contractor"],
+            project=project,
+            bank="建设银行",
+            account_name="总包",
+            number="33101995301050012345",
+            opened_on=dt.date(2026, 9, 1),
+        )
+        labour_deposit_record(
+            user=users["contractor"],
+            project=project,
+            paid_on=dt.date(2026, 10, 8),
+            amount="80000",
+            first_month=dt.date(2026, 10, 1),
+            last_month=dt.date(2026, 10, 1),
+        )
+        wage_sheet_prepare(
+            user=users["contractor"],
+            project=project,
+            employer=city.contractor,
+            month=dt.date(2026, 10, 1),
+            lines=[
+                LineInput(
+                    person=paid.person,
+                    due="5200",
+                    paid="5200",
+                    paid_on=dt.date(2026, 11, 10),
+                    card="6222021234567890128",
+                )
+            ],
+        )
         device = device_register(
             user=users["contractor"],
             project=project,

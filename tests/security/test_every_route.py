@@ -27,6 +27,7 @@ from projects.models import Engagement, IdentityConflict, Project, StatusRequest
 from projects.services.accounts import token_issue
 from tests.factories import id_number
 from tests.security import world as w
+from wages.models import LabourCostDeposit, WageAccount, WageSheet
 
 pytestmark = pytest.mark.django_db
 
@@ -149,6 +150,18 @@ ROUTES = {
     "/api/v1/measures/{measure_id}/replies/": Route(frozenset({"contractor"}), method="POST"),
     "/api/v1/replies/{reply_id}/accept/": Route(REGULATORS, method="POST"),
     "/api/v1/replies/{reply_id}/reject/": Route(REGULATORS, method="POST"),
+    # Wages: the account and deposits read by the project's regulators and firms (numbers masked), kept by
+    # its general contractor; a wage sheet read by the regulators, the general contractor and its employer,
+    # prepared by a firm for its own workers (an empty body: 400), confirmed by the general contractor.
+    "/api/v1/projects/{permit_no}/wage-account/": Route(REGULATORS | FIRMS, shows="3310 **** **** 2345"),
+    "/api/v1/projects/{permit_no}/wage-account/ POST": Route(frozenset({"contractor"}), method="POST"),
+    "/api/v1/projects/{permit_no}/labour-deposits/": Route(REGULATORS | FIRMS, shows="\"amount\":80000.0"),
+    "/api/v1/projects/{permit_no}/labour-deposits/ POST": Route(frozenset({"contractor"}), method="POST"),
+    "/api/v1/wage-sheets/": Route(REGULATORS | {"contractor", "subcontractor"}, shows=w.WORKER),
+    "/api/v1/wage-sheets/ POST": Route(frozenset({"contractor", "subcontractor", "supervisor"}), method="POST",
+                                       data={"project": "330203202609010101"}, refused_also=frozenset({400})),
+    "/api/v1/wage-sheets/{pk}/": Route(REGULATORS | {"contractor", "subcontractor"}, shows=w.WORKER),
+    "/api/v1/wage-sheets/{sheet_id}/confirm/": Route(frozenset({"contractor"}), method="POST"),
     "/api/v1/credit/enterprises/{uscc}/": Route(REGULATORS | PARTIES),
     "/api/v1/credit/people/{person_id}/": Route(REGULATORS, shows=w.MANAGER),
     # The campaign covers Haishu and Jiangbei.
@@ -336,6 +349,10 @@ def snapshot(world) -> tuple:
         Measure.objects.count(),
         IdentityConflict.objects.get(pk=world.conflict).reviewed_at,
         Project.objects.count(),
+        WageSheet.objects.get(pk=world.wage_sheet).state,
+        WageSheet.objects.count(),
+        WageAccount.objects.count(),
+        LabourCostDeposit.objects.count(),
     )
 
 
@@ -364,6 +381,7 @@ def _url(key: str, route: Route, world) -> str:
         "punch_id": world.punch,
         "policy_id": world.policy,
         "preview_job": "preview-0123456789",
+        "sheet_id": world.wage_sheet,
     }
     path = key.split(" ")[0]
     if path.startswith("/cities/"):
@@ -376,6 +394,7 @@ def _url(key: str, route: Route, world) -> str:
         "campaigns": world.campaign,
         "draws": world.draw,
         "status-requests": world.request,
+        "wage-sheets": world.wage_sheet,
     }
     if "{pk}" in path:
         values["pk"] = ids[path.split("/")[3]]

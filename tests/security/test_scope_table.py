@@ -20,7 +20,7 @@ from projects.scope.table import RULES
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "access.md"
-PLATFORM_APPS = ("projects", "devices", "attendance", "inspections", "reports", "common")
+PLATFORM_APPS = ("projects", "devices", "attendance", "inspections", "wages", "reports", "common")
 sys.path.insert(0, str(ROOT / "scripts"))
 import check_scope  # noqa: E402
 

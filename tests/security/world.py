@@ -36,6 +36,7 @@ from tests.factories import (
     province_of,
 )
 from tests.factories import person as make_person
+from wages.services import LineInput, labour_deposit_record, wage_account_open, wage_sheet_prepare
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -69,6 +70,7 @@ class World:
     submission: int
     punch: int
     policy: int  # Ningbo's own policy (its city account sets it)
+    wage_sheet: int  # the subcontractor's October sheet with its worker's line
 
 
 def two_provinces(city) -> None:
@@ -190,6 +192,33 @@ def build(city, gate) -> World:
     conflict = IdentityConflict.objects.create(
         project=city.project, person=manager.person, offered_name="冒名者", offered_by=users["other_contractor"]
     )
+    wage_account_open(
+        user=users["contractor"],
+        project=city.project,
+        bank="建设银行",
+        account_name="宁波海曙建工集团有限公司",
+        number="33101995301050012345",
+        opened_on=dt.date(2026, 9, 1),
+    )
+    labour_deposit_record(
+        user=users["contractor"],
+        project=city.project,
+        paid_on=dt.date(2026, 10, 8),
+        amount="80000",
+        first_month=dt.date(2026, 10, 1),
+        last_month=dt.date(2026, 10, 1),
+    )
+    sheet = wage_sheet_prepare(
+        user=users["subcontractor"],
+        project=city.project,
+        employer=city.subcontractor,
+        month=dt.date(2026, 10, 1),
+        lines=[
+            LineInput(
+                person=worker.person, due="5200", paid="5200", paid_on=dt.date(2026, 11, 10), card="6222021234567890128"
+            )
+        ],
+    )
     return World(
         permit_no=city.project.permit_no,
         manager_engagement=manager.pk,
@@ -212,4 +241,5 @@ def build(city, gate) -> World:
         submission=submission.pk,
         punch=punch.pk,
         policy=Policy.objects.create(district=city.city, name="宁波市考核口径", preset="ningbo_2023", in_force=True).pk,
+        wage_sheet=sheet.pk,
     )

@@ -1,0 +1,89 @@
+"""The wage API's bodies and answers: bank numbers only ever masked."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from wages.models import LabourCostDeposit, WageAccount, WageLine, WageSheet
+
+
+class WageAccountSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.permit_no", read_only=True)
+    number = serializers.CharField(source="number_masked", read_only=True)
+
+    class Meta:
+        model = WageAccount
+        fields = ["project", "bank", "account_name", "number", "opened_on"]
+
+
+class WageAccountInSerializer(serializers.Serializer):
+    bank = serializers.CharField(max_length=64)
+    account_name = serializers.CharField(max_length=100)
+    number = serializers.CharField(max_length=40)
+    opened_on = serializers.DateField()
+
+
+class DepositSerializer(serializers.ModelSerializer):
+    first_month = serializers.DateField(format="%Y-%m")
+    last_month = serializers.DateField(format="%Y-%m")
+
+    class Meta:
+        model = LabourCostDeposit
+        fields = ["id", "paid_on", "amount", "first_month", "last_month"]
+
+
+class DepositInSerializer(serializers.Serializer):
+    paid_on = serializers.DateField()
+    amount = serializers.CharField(max_length=20)
+    first_month = serializers.DateField(input_formats=["%Y-%m"])
+    last_month = serializers.DateField(input_formats=["%Y-%m"])
+
+
+class WageLineSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="person.name")
+    id_number = serializers.CharField(source="person.id_number_masked")
+    card = serializers.CharField(source="card_masked")
+
+    class Meta:
+        model = WageLine
+        fields = ["name", "id_number", "attended_days", "due", "paid", "paid_on", "card", "through_special_account"]
+
+
+class WageSheetSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.permit_no")
+    employer = serializers.CharField(source="employer.uscc")
+    employer_name = serializers.CharField(source="employer.name")
+    month = serializers.DateField(format="%Y-%m")
+    lines = WageLineSerializer(many=True)
+
+    class Meta:
+        model = WageSheet
+        fields = [
+            "id",
+            "project",
+            "employer",
+            "employer_name",
+            "team",
+            "month",
+            "state",
+            "prepared_at",
+            "confirmed_at",
+            "lines",
+        ]
+
+
+class WageLineInSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=18)
+    due = serializers.CharField(max_length=20)
+    paid = serializers.CharField(max_length=20, default="0")
+    paid_on = serializers.DateField(required=False, allow_null=True, default=None)
+    card = serializers.CharField(max_length=40)
+    through_special_account = serializers.BooleanField(default=True)
+
+
+class WageSheetInSerializer(serializers.Serializer):
+    project = serializers.CharField(max_length=64)
+    employer = serializers.CharField(max_length=18, help_text="The employer's unified social credit code.")
+    month = serializers.CharField(max_length=7, help_text="YYYY-MM")
+    team = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
+    lines = WageLineInSerializer(many=True, allow_empty=False, max_length=5000)

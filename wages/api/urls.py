@@ -1,0 +1,14 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from wages.api import views
+
+router = SimpleRouter()
+router.register("wage-sheets", views.WageSheetViewSet, basename="wage-sheet")
+
+urlpatterns = [
+    path("projects/<str:permit_no>/wage-account/", views.ProjectWageAccountApi.as_view(), name="wage-account"),
+    path("projects/<str:permit_no>/labour-deposits/", views.ProjectDepositsApi.as_view(), name="labour-deposits"),
+    path("wage-sheets/<int:sheet_id>/confirm/", views.WageSheetConfirmApi.as_view(), name="wage-sheet-confirm"),
+    *router.urls,
+]

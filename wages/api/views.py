@@ -1,0 +1,136 @@
+"""The wage API (工资): a project's special account and deposits, and the monthly wage sheets.
+
+Every route asks the one scope: a project or sheet outside what the account reads is not found (404),
+one it reads but may not act on is refused (403) with the reason; a bad body is a 400 naming the field
+or the line, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projects.api.body import named_project
+from projects.models import Enterprise
+from projects.scope import scope_of
+from projects.selectors import project_get
+from smz_platform.common.api import parse_month, raw_field
+from wages import services
+from wages.api import serializers as s
+from wages.models import LabourCostDeposit, WageAccount, WageLine, WageSheet
+
+
+class ProjectWageAccountApi(APIView):
+    """The project's wage special account (工资专用账户), its number masked; the general contractor opens it."""
+
+    @extend_schema(responses={200: s.WageAccountSerializer})
+    def get(self, request: Request, permit_no: str) -> Response:
+        project = project_get(user=request.user, permit_no=permit_no)
+        account = WageAccount.objects.restrict(request.user, "view").filter(project=project).first()
+        if account is None:
+            raise Http404(_("This project has no wage special account yet."))
+        return Response(s.WageAccountSerializer(account).data)
+
+    @extend_schema(request=s.WageAccountInSerializer, responses={201: s.WageAccountSerializer})
+    def post(self, request: Request, permit_no: str) -> Response:
+        project = project_get(user=request.user, permit_no=permit_no)
+        scope_of(request.user).authorize(project, "keep_wage_account")  # who may, before what is wrong
+        data = s.WageAccountInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = services.wage_account_open(user=request.user, project=project, **data.validated_data)
+        return Response(s.WageAccountSerializer(account).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectDepositsApi(APIView):
+    """The owner's labour-cost deposits into the special account (人工费用拨付)."""
+
+    @extend_schema(responses={200: s.DepositSerializer(many=True)})
+    def get(self, request: Request, permit_no: str) -> Response:
+        project = project_get(user=request.user, permit_no=permit_no)
+        deposits = LabourCostDeposit.objects.restrict(request.user, "view").filter(project=project)
+        return Response(s.DepositSerializer(deposits, many=True).data)
+
+    @extend_schema(request=s.DepositInSerializer, responses={201: s.DepositSerializer})
+    def post(self, request: Request, permit_no: str) -> Response:
+        project = project_get(user=request.user, permit_no=permit_no)
+        scope_of(request.user).authorize(project, "keep_wage_account")
+        data = s.DepositInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        deposit = services.labour_deposit_record(user=request.user, project=project, **data.validated_data)
+        return Response(s.DepositSerializer(deposit).data, status=status.HTTP_201_CREATED)
+
+
+def _sheets(user):
+    lines = WageLine.objects.restrict(user, "view").select_related("person")
+    return (
+        WageSheet.objects.restrict(user, "view")
+        .select_related("project", "employer")
+        .prefetch_related(Prefetch("lines", queryset=lines.order_by("id")))
+        .order_by("-month", "project_id", "employer_id", "team", "id")
+    )
+
+
+class WageSheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """工资支付表: the employer's own, every sheet of its projects for the general contractor, the district's."""
+
+    serializer_class = s.WageSheetSerializer
+
+    def get_queryset(self):
+        sheets = _sheets(self.request.user)
+        project = self.request.query_params.get("project")
+        if project:
+            sheets = sheets.filter(project__permit_no=project[:64])
+        month = self.request.query_params.get("month")
+        if month:
+            sheets = sheets.filter(month=parse_month(month))
+        return sheets
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("project", str, description="permit number"),
+            OpenApiParameter("month", str, description="YYYY-MM"),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=s.WageSheetInSerializer, responses={201: s.WageSheetSerializer})
+    def create(self, request: Request) -> Response:
+        project = named_project(user=request.user, permit_no=raw_field(request, "project"))
+        scope_of(request.user).authorize(project, "prepare_wages")  # who may, before what is wrong
+        data = s.WageSheetInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        body = data.validated_data
+        employer = Enterprise.objects.filter(uscc=body["employer"].strip().upper()).first()
+        if employer is None:
+            raise ValidationError({"employer": [_("No enterprise has this credit code.")]})
+        sheet = services.wage_sheet_prepare(
+            user=request.user,
+            project=project,
+            employer=employer,
+            month=parse_month(body["month"]),
+            team=body["team"].strip(),
+            lines=[services.LineInput(**line) for line in body["lines"]],
+        )
+        return Response(
+            s.WageSheetSerializer(get_object_or_404(_sheets(request.user), pk=sheet.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class WageSheetConfirmApi(APIView):
+    """总包确认: the general contractor confirms a prepared sheet (once)."""
+
+    @extend_schema(request=None, responses={200: s.WageSheetSerializer})
+    def post(self, request: Request, sheet_id: int) -> Response:
+        sheet = get_object_or_404(WageSheet.objects.restrict(request.user, "view"), pk=sheet_id)
+        services.wage_sheet_confirm(user=request.user, sheet=sheet)
+        return Response(s.WageSheetSerializer(get_object_or_404(_sheets(request.user), pk=sheet.pk)).data)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WagesConfig(AppConfig):
+    """Wages (工资): the wage special account, labour-cost deposits and the monthly wage sheets."""
+
+    name = "wages"
+    verbose_name = _("Wages")

@@ -1,0 +1,255 @@
+"""Writes of the wage records: the special account, the owner's deposits, the monthly wage sheets.
+
+Every write asks the one scope (projects.scope) who may do it, checks all its input before it writes
+anything, and writes in one transaction: a sheet is whole or absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects.identity import InvalidIdNumber, parse_id_number
+from projects.models import Engagement, Enterprise, Person, Project, User
+from projects.scope import scope_of
+from smz_platform.common import pii
+from smz_platform.common.errors import Conflict
+from smz_platform.common.months import month_end, month_start
+from wages.choices import SheetState
+from wages.models import LabourCostDeposit, WageAccount, WageLine, WageSheet
+from wages.selectors import attended_days
+
+ACCOUNT_NUMBER = re.compile(r"\d{8,32}")
+CARD_NUMBER = re.compile(r"\d{12,19}")  # the lengths of China's bank cards (UnionPay: 16–19)
+MAX_AMOUNT = Decimal("9999999999.99")
+
+
+def _not_future(field: str, day: dt.date) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: [_("The date %(date)s is in the future.") % {"date": day.isoformat()}]})
+
+
+def _amount(value: object) -> Decimal:
+    """A sum of yuan with at most two decimals, not negative; raises ValueError with the reason."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError(_("“%(value)s” is not an amount of yuan.") % {"value": value}) from None
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        raise ValueError(_("“%(value)s” is not an amount of yuan.") % {"value": value})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(_("An amount has at most two decimals (fen)."))
+    return amount.quantize(Decimal("0.01"))
+
+
+# --- The wage special account and the owner's deposits -----------------------------------------------
+
+
+def wage_account_open(
+    *, user: User, project: Project, bank: str, account_name: str, number: str, opened_on: dt.date
+) -> WageAccount:
+    """开立工资专用账户: entered by the project's general contractor; one per project."""
+    scope_of(user).authorize(project, "keep_wage_account")
+    number = re.sub(r"\s", "", number or "")
+    errors = {}
+    if not ACCOUNT_NUMBER.fullmatch(number):
+        errors["number"] = [_("An account number is 8 to 32 digits.")]
+    if not (bank or "").strip():
+        errors["bank"] = [_("Name the bank.")]
+    if not (account_name or "").strip():
+        errors["account_name"] = [_("Name the account holder.")]
+    if errors:
+        raise ValidationError(errors)
+    _not_future("opened_on", opened_on)
+    try:
+        with transaction.atomic():
+            return WageAccount.objects.create(
+                project=project,
+                bank=bank.strip(),
+                account_name=account_name.strip(),
+                number_encrypted=pii.encrypt_as(number, pii.BANK_ACCOUNT),
+                number_masked=pii.mask_bank_account(number),
+                opened_on=opened_on,
+                opened_by=user,
+            )
+    except IntegrityError:
+        raise Conflict("project", _("This project already has its wage special account.")) from None
+
+
+def labour_deposit_record(
+    *, user: User, project: Project, paid_on: dt.date, amount: object, first_month: dt.date, last_month: dt.date
+) -> LabourCostDeposit:
+    """人工费用拨付: the owner's payment into the special account, entered by the general contractor."""
+    scope_of(user).authorize(project, "keep_wage_account")
+    if not WageAccount.objects.filter(project=project).exists():
+        raise ValidationError({"project": [_("Open the project's wage special account first.")]})
+    try:
+        value = _amount(amount)
+    except ValueError as error:
+        raise ValidationError({"amount": [str(error)]}) from None
+    if value == 0:
+        raise ValidationError({"amount": [_("A deposit is more than zero.")]})
+    _not_future("paid_on", paid_on)
+    first, last = month_start(first_month), month_start(last_month)
+    if last < first:
+        raise ValidationError({"last_month": [_("The last month covered is before the first.")]})
+    return LabourCostDeposit.objects.create(
+        project=project, paid_on=paid_on, amount=value, first_month=first, last_month=last, entered_by=user
+    )
+
+
+# --- Monthly wage sheets ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One worker's line as its employer gives it (the API, the admin or a workbook row)."""
+
+    person: Person | None = None  # or, as the API and a workbook name him, his ID number
+    id_number: str = ""
+    due: object = None
+    paid: object = 0
+    paid_on: dt.date | None = None
+    card: str = ""
+    through_special_account: bool = True
+
+
+def _people(lines: Sequence[LineInput]) -> dict[str, Person]:
+    """The registered people the lines name by ID number, by their lookup digest (one query)."""
+    digests = {}
+    for line in lines:
+        if line.person is None:
+            try:
+                digests[line.id_number] = pii.lookup_digest(parse_id_number(line.id_number).number)
+            except InvalidIdNumber:
+                continue
+    found = {p.id_number_digest: p for p in Person.objects.filter(id_number_digest__in=digests.values())}
+    return {number: found[digest] for number, digest in digests.items() if digest in found}
+
+
+def _line_errors(
+    number: int, line: LineInput, engaged: dict[int, Engagement], seen: set[int], month: dt.date
+) -> tuple[list[str], dict]:
+    reasons: list[str] = []
+    values: dict = {}
+    person = line.person
+    if person is None:
+        # seed 001 §三(三): no wage through the special account to a person not registered on the platform.
+        return (
+            [_("line %(n)d: %(reason)s") % {"n": number, "reason": _("No registered person has this ID number.")}],
+            {},
+        )
+    values["person"] = person
+    if person.pk in seen:
+        reasons.append(_("%(name)s has a line already.") % {"name": person.name})
+    seen.add(person.pk)
+    engagement = engaged.get(person.pk)
+    if engagement is None:
+        # seed 001 §三(三): no wage through the special account to a worker not registered on the project.
+        reasons.append(
+            _("%(name)s is not engaged on this project by this employer in %(month)s.")
+            % {"name": person.name, "month": f"{month:%Y-%m}"}
+        )
+    values["engagement"] = engagement
+    for field in ("due", "paid"):
+        try:
+            values[field] = _amount(getattr(line, field))
+        except ValueError as error:
+            reasons.append(f"{field}: {error}")
+    if values.get("paid") and line.paid_on is None:
+        reasons.append(_("A paid line has its pay date."))
+    if line.paid_on is not None:
+        if line.paid_on > timezone.localdate():
+            reasons.append(_("The pay date %(date)s is in the future.") % {"date": line.paid_on.isoformat()})
+        elif line.paid_on < month:
+            reasons.append(
+                _("The pay date %(date)s is before the month the wages are for.") % {"date": line.paid_on.isoformat()}
+            )
+    card = re.sub(r"\s", "", line.card or "")
+    if not CARD_NUMBER.fullmatch(card):
+        reasons.append(_("A bank card number is 12 to 19 digits."))
+    values["card"] = card
+    return ([_("line %(n)d: %(reason)s") % {"n": number, "reason": r} for r in reasons], values)
+
+
+def wage_sheet_prepare(
+    *, user: User, project: Project, employer: Enterprise, month: dt.date, lines: Sequence[LineInput], team: str = ""
+) -> WageSheet:
+    """编制工资支付表: the employer prepares its month; each line's valid attended days come from presence.
+    Every line is checked before anything is written; the errors name the line and the reason."""
+    if not scope_of(user).may_prepare_wages(project, employer):
+        scope_of(user).authorize(project, "view")  # outside what it reads: 404
+        raise ValidationError({"employer": [_("You may prepare wage sheets only for your own enterprise's workers.")]})
+    month = month_start(month)
+    if month > month_start(timezone.localdate()):
+        raise ValidationError({"month": [_("The month %(month)s has not begun.") % {"month": f"{month:%Y-%m}"}]})
+    if not lines:
+        raise ValidationError({"lines": [_("A wage sheet has at least one line.")]})
+    named = _people(lines)
+    lines = [line if line.person is not None else replace(line, person=named.get(line.id_number)) for line in lines]
+    engagements = Engagement.objects.filter(
+        project=project,
+        employer=employer,
+        person__in=[line.person for line in lines if line.person is not None],
+        entered_on__lte=month_end(month),
+    ).filter(Q(exited_on__isnull=True) | Q(exited_on__gte=month))
+    if team:
+        engagements = engagements.filter(team=team)
+    engaged = {e.person_id: e for e in engagements.order_by("entered_on")}
+    errors: list[str] = []
+    rows: list[dict] = []
+    seen: set[int] = set()
+    for number, line in enumerate(lines, start=1):
+        reasons, values = _line_errors(number, line, engaged, seen, month)
+        errors += reasons
+        rows.append({"line": line, **values})
+    if errors:
+        raise ValidationError({"lines": errors})
+    days = attended_days(project_id=project.pk, month=month, person_ids=list(engaged))
+    try:
+        with transaction.atomic():
+            sheet = WageSheet.objects.create(
+                project=project, employer=employer, team=team, month=month, prepared_by=user, prepared_at=timezone.now()
+            )
+            WageLine.objects.bulk_create(
+                WageLine(
+                    sheet=sheet,
+                    engagement=row["engagement"],
+                    person=row["person"],
+                    attended_days=days.get(row["person"].pk, 0),
+                    due=row["due"],
+                    paid=row["paid"],
+                    paid_on=row["line"].paid_on,
+                    card_encrypted=pii.encrypt_as(row["card"], pii.BANK_ACCOUNT),
+                    card_masked=pii.mask_bank_account(row["card"]),
+                    through_special_account=row["line"].through_special_account,
+                )
+                for row in rows
+            )
+    except IntegrityError:
+        raise Conflict(
+            "month", _("This employer's wage sheet for %(month)s exists already.") % {"month": f"{month:%Y-%m}"}
+        ) from None
+    return sheet
+
+
+def wage_sheet_confirm(*, user: User, sheet: WageSheet) -> WageSheet:
+    """总包确认: the general contractor confirms a prepared sheet, once (a conditional update: two clicks or
+    two contractors' accounts at once confirm it once)."""
+    scope_of(user).authorize(sheet, "confirm")
+    done = WageSheet.objects.filter(pk=sheet.pk, state=SheetState.PREPARED).update(
+        state=SheetState.CONFIRMED, confirmed_by=user, confirmed_at=timezone.now()
+    )
+    if not done:
+        raise Conflict("state", _("This wage sheet was confirmed already."))
+    sheet.refresh_from_db()
+    return sheet
