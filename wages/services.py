@@ -121,6 +121,8 @@ class LineInput:
     paid_on: dt.date | None = None
     card: str = ""
     through_special_account: bool = True
+    name: str = ""  # when given (a workbook's 姓名), it must be the registered name of the ID number
+    row: int = 0  # a workbook's row number, named in its errors instead of the line's
 
 
 def _people(lines: Sequence[LineInput]) -> dict[str, Person]:
@@ -149,6 +151,8 @@ def _line_errors(
             {},
         )
     values["person"] = person
+    if line.name and line.name != person.name:
+        reasons.append(_("The name %(name)s is not the registered name of this ID number.") % {"name": line.name})
     if person.pk in seen:
         reasons.append(_("%(name)s has a line already.") % {"name": person.name})
     seen.add(person.pk)
@@ -209,7 +213,7 @@ def wage_sheet_prepare(
     rows: list[dict] = []
     seen: set[int] = set()
     for number, line in enumerate(lines, start=1):
-        reasons, values = _line_errors(number, line, engaged, seen, month)
+        reasons, values = _line_errors(line.row or number, line, engaged, seen, month)
         errors += reasons
         rows.append({"line": line, **values})
     if errors:

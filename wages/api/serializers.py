@@ -87,3 +87,11 @@ class WageSheetInSerializer(serializers.Serializer):
     month = serializers.CharField(max_length=7, help_text="YYYY-MM")
     team = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
     lines = WageLineInSerializer(many=True, allow_empty=False, max_length=5000)
+
+
+class WageSheetImportSerializer(serializers.Serializer):
+    project = serializers.CharField(max_length=64)
+    employer = serializers.CharField(max_length=18, help_text="The employer's unified social credit code.")
+    month = serializers.CharField(max_length=7, help_text="YYYY-MM")
+    team = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
+    file = serializers.FileField(help_text="The filled template (GET /api/v1/wage-sheets/template.xlsx).")

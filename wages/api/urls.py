@@ -9,6 +9,8 @@ router.register("wage-sheets", views.WageSheetViewSet, basename="wage-sheet")
 urlpatterns = [
     path("projects/<str:permit_no>/wage-account/", views.ProjectWageAccountApi.as_view(), name="wage-account"),
     path("projects/<str:permit_no>/labour-deposits/", views.ProjectDepositsApi.as_view(), name="labour-deposits"),
+    path("wage-sheets/import/", views.WageSheetImportApi.as_view(), name="wage-sheet-import"),
+    path("wage-sheets/template.xlsx", views.WageSheetTemplateApi.as_view(), name="wage-sheet-template"),
     path("wage-sheets/<int:sheet_id>/confirm/", views.WageSheetConfirmApi.as_view(), name="wage-sheet-confirm"),
     *router.urls,
 ]

@@ -8,12 +8,14 @@ or the line, and nothing is written.
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,9 +25,11 @@ from projects.models import Enterprise
 from projects.scope import scope_of
 from projects.selectors import project_get
 from smz_platform.common.api import parse_month, raw_field
-from wages import services
+from wages import services, workbook
 from wages.api import serializers as s
 from wages.models import LabourCostDeposit, WageAccount, WageLine, WageSheet
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ProjectWageAccountApi(APIView):
@@ -104,26 +108,56 @@ class WageSheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @extend_schema(request=s.WageSheetInSerializer, responses={201: s.WageSheetSerializer})
     def create(self, request: Request) -> Response:
-        project = named_project(user=request.user, permit_no=raw_field(request, "project"))
-        scope_of(request.user).authorize(project, "prepare_wages")  # who may, before what is wrong
-        data = s.WageSheetInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        body = data.validated_data
-        employer = Enterprise.objects.filter(uscc=body["employer"].strip().upper()).first()
-        if employer is None:
-            raise ValidationError({"employer": [_("No enterprise has this credit code.")]})
-        sheet = services.wage_sheet_prepare(
-            user=request.user,
-            project=project,
-            employer=employer,
-            month=parse_month(body["month"]),
-            team=body["team"].strip(),
-            lines=[services.LineInput(**line) for line in body["lines"]],
+        return _prepare(
+            request, s.WageSheetInSerializer, lambda body: [services.LineInput(**line) for line in body["lines"]]
         )
-        return Response(
-            s.WageSheetSerializer(get_object_or_404(_sheets(request.user), pk=sheet.pk)).data,
-            status=status.HTTP_201_CREATED,
+
+
+def _prepare(request: Request, serializer, lines_of) -> Response:
+    """A sheet from a body (its lines, or its workbook): who may first, then the body, then the lines."""
+    project = named_project(user=request.user, permit_no=raw_field(request, "project"))
+    scope_of(request.user).authorize(project, "prepare_wages")  # who may, before what is wrong
+    data = serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    body = data.validated_data
+    employer = Enterprise.objects.filter(uscc=body["employer"].strip().upper()).first()
+    if employer is None:
+        raise ValidationError({"employer": [_("No enterprise has this credit code.")]})
+    month = parse_month(body["month"])
+    sheet = services.wage_sheet_prepare(
+        user=request.user,
+        project=project,
+        employer=employer,
+        month=month,
+        team=body["team"].strip(),
+        lines=lines_of(body),
+    )
+    return Response(
+        s.WageSheetSerializer(get_object_or_404(_sheets(request.user), pk=sheet.pk)).data,
+        status=status.HTTP_201_CREATED,
+    )
+
+
+class WageSheetImportApi(APIView):
+    """工资支付表导入: the employer uploads its filled template; every bad row is named, nothing half-imported."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": s.WageSheetImportSerializer}, responses={201: s.WageSheetSerializer})
+    def post(self, request: Request) -> Response:
+        return _prepare(request, s.WageSheetImportSerializer, lambda body: workbook.lines_from(body["file"]))
+
+
+class WageSheetTemplateApi(APIView):
+    """The published template of the wage sheet workbook."""
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    def get(self, request: Request) -> HttpResponse:
+        response = HttpResponse(workbook.template(), content_type=XLSX)
+        response["Content-Disposition"] = (
+            "attachment; filename*=UTF-8''%E5%B7%A5%E8%B5%84%E6%94%AF%E4%BB%98%E8%A1%A8%E6%A8%A1%E6%9D%BF.xlsx"
         )
+        return response
 
 
 class WageSheetConfirmApi(APIView):
