@@ -7,3 +7,11 @@ class SheetState(models.TextChoices):
 
     PREPARED = "prepared", _("prepared")
     CONFIRMED = "confirmed", _("confirmed")
+
+
+class BankStatus(models.TextChoices):
+    """What the bank's payment result says of a line (银行代发结果): "paid" is the bank's word, not the sheet's."""
+
+    UNKNOWN = "", _("no bank result")
+    PAID = "paid", _("paid by the bank")
+    FAILED = "failed", _("refused by the bank")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from projects.scope.queryset import ScopedModel
 from smz_platform.common import pii
 from smz_platform.common.fields import EncryptedTextField
-from wages.choices import SheetState
+from wages.choices import BankStatus, SheetState
 
 
 class WageAccount(ScopedModel):
@@ -136,6 +136,15 @@ class WageLine(ScopedModel):
     card_encrypted = EncryptedTextField(_("bank card (encrypted)"), purpose=pii.BANK_ACCOUNT, editable=False)
     card_masked = models.CharField(_("bank card"), max_length=32, editable=False)
     through_special_account = models.BooleanField(_("paid through the special account"), default=True)
+    # The bank's payment result (an import of its file, wage_bank_results_record).
+    bank_status = models.CharField(
+        _("bank result"), max_length=8, choices=BankStatus.choices, default=BankStatus.UNKNOWN, blank=True
+    )
+    bank_amount = models.DecimalField(
+        _("paid by the bank (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    bank_paid_on = models.DateField(_("bank's pay date"), null=True, blank=True)
+    bank_result_at = models.DateTimeField(_("bank result recorded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("wage line")

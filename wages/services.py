@@ -24,7 +24,7 @@ from projects.scope import scope_of
 from smz_platform.common import pii
 from smz_platform.common.errors import Conflict
 from smz_platform.common.months import month_end, month_start
-from wages.choices import SheetState
+from wages.choices import BankStatus, SheetState
 from wages.models import LabourCostDeposit, WageAccount, WageLine, WageSheet
 from wages.selectors import attended_days
 
@@ -257,3 +257,70 @@ def wage_sheet_confirm(*, user: User, sheet: WageSheet) -> WageSheet:
         raise Conflict("state", _("This wage sheet was confirmed already."))
     sheet.refresh_from_db()
     return sheet
+
+
+# --- The bank's payment results ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BankRow:
+    """One row of the bank's payment-result file (银行代发结果): the card, the holder, the amount, the outcome."""
+
+    row: int
+    card: str
+    name: str
+    amount: object
+    succeeded: bool
+    paid_on: dt.date | None
+
+
+def wage_bank_results_record(*, user: User, sheet: WageSheet, rows: Sequence[BankRow]) -> int:
+    """Matches the bank's rows to the sheet's lines by card and holder, so that "paid" is what the bank says.
+    Every row is checked first (a card on no line, another holder's name, a line twice, a bad amount or
+    date); the reasons name the row, nothing is recorded. Returns the number of lines recorded."""
+    scope_of(user).authorize(sheet, "record_bank_results")
+    if not rows:
+        raise ValidationError({"file": [_("The file has no rows.")]})
+    lines = {line.reveal_card(): line for line in sheet.lines.select_related("person")}
+    errors: list[str] = []
+    matched: dict[int, tuple[WageLine, BankRow, Decimal]] = {}
+    for bank_row in rows:
+        reasons: list[str] = []
+        line = lines.get(re.sub(r"\s", "", bank_row.card))
+        if line is None:
+            reasons.append(
+                _("No line of this sheet is paid to card %(card)s.") % {"card": pii.mask_bank_account(bank_row.card)}
+            )
+        elif bank_row.name.strip() != line.person.name:
+            reasons.append(_("The card's holder is %(name)s in the sheet.") % {"name": line.person.name})
+        elif line.pk in matched:
+            reasons.append(_("%(name)s has a row already.") % {"name": line.person.name})
+        try:
+            amount = _amount(bank_row.amount)
+        except ValueError as error:
+            reasons.append(str(error))
+            amount = Decimal(0)
+        if bank_row.paid_on is None and bank_row.succeeded:
+            reasons.append(_("A paid row has its pay date."))
+        elif bank_row.paid_on is not None and (
+            bank_row.paid_on > timezone.localdate() or bank_row.paid_on < sheet.month
+        ):
+            reasons.append(
+                _("The pay date %(date)s is outside the month's wages and today.") % {"date": bank_row.paid_on}
+            )
+        if reasons:
+            errors += [_("line %(n)d: %(reason)s") % {"n": bank_row.row, "reason": r} for r in reasons]
+        elif line is not None:
+            matched[line.pk] = (line, bank_row, amount)
+    if errors:
+        raise ValidationError({"file": errors})
+    now = timezone.now()
+    updated = []
+    for line, bank_row, amount in matched.values():
+        line.bank_status = BankStatus.PAID if bank_row.succeeded else BankStatus.FAILED
+        line.bank_amount = amount if bank_row.succeeded else Decimal(0)
+        line.bank_paid_on = bank_row.paid_on if bank_row.succeeded else None
+        line.bank_result_at = now
+        updated.append(line)
+    WageLine.objects.bulk_update(updated, ["bank_status", "bank_amount", "bank_paid_on", "bank_result_at"])
+    return len(updated)

@@ -454,6 +454,11 @@ rule(
     Paths(project="project", employer="employer"),
     view=access("查看（银行卡号脱敏）", **REGULATORS, enterprise=PEOPLE),
     confirm=access("总包确认", _("The project's general contractor confirms its wage sheets."), enterprise=CONTRACTOR),
+    record_bank_results=access(
+        "导入银行代发结果",
+        _("The project's general contractor, who holds the wage special account, records the bank's results."),
+        enterprise=CONTRACTOR,
+    ),
 )
 rule(
     "wages.wageline",

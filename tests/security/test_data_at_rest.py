@@ -86,8 +86,9 @@ def test_the_demo_databases_dump_and_the_media_hold_no_id_number_or_face_in_clea
     assert not [c for c in candidates if ric.is_valid(c)]
     # No birth date beside a masked number could rebuild one: the people's table keeps the year only.
     assert "birth_date" not in dump
-    # Bank cards: the platform stores none (wages are the contractor's ledger, not this platform's). The
-    # only card columns are the ID card read at entry (R17): when it was read, and until when it was valid.
+    # Bank and card columns: the ID card read at entry (R17: when it was read, until when it was valid),
+    # and the wages' (issue 27): a worker's bank card only encrypted and masked, the bank's name, and what
+    # the bank's result said. A new clear column of a card or account number would show here.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT table_name, column_name FROM information_schema.columns "
@@ -98,6 +99,13 @@ def test_the_demo_databases_dump_and_the_media_hold_no_id_number_or_face_in_clea
             ("projects_engagement", "card_check_received_at"),
             ("projects_engagement", "card_checked_at"),
             ("projects_engagement", "card_valid_until"),
+            ("wages_wageaccount", "bank"),
+            ("wages_wageline", "bank_amount"),
+            ("wages_wageline", "bank_paid_on"),
+            ("wages_wageline", "bank_result_at"),
+            ("wages_wageline", "bank_status"),
+            ("wages_wageline", "card_encrypted"),
+            ("wages_wageline", "card_masked"),
         ]
 
     files = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]

@@ -27,7 +27,7 @@ from projects.models import Engagement, IdentityConflict, Project, StatusRequest
 from projects.services.accounts import token_issue
 from tests.factories import id_number
 from tests.security import world as w
-from wages.models import LabourCostDeposit, WageAccount, WageSheet
+from wages.models import LabourCostDeposit, WageAccount, WageLine, WageSheet
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +165,7 @@ ROUTES = {
     "/api/v1/wage-sheets/template.xlsx": Route(SIGNED_IN),
     "/api/v1/wage-sheets/{pk}/": Route(REGULATORS | {"contractor", "subcontractor"}, shows=w.WORKER),
     "/api/v1/wage-sheets/{sheet_id}/confirm/": Route(frozenset({"contractor"}), method="POST"),
+    "/api/v1/wage-sheets/{sheet_id}/bank-results/": Route(frozenset({"contractor"}), method="POST"),
     "/api/v1/credit/enterprises/{uscc}/": Route(REGULATORS | PARTIES),
     "/api/v1/credit/people/{person_id}/": Route(REGULATORS, shows=w.MANAGER),
     # The campaign covers Haishu and Jiangbei.
@@ -356,6 +357,7 @@ def snapshot(world) -> tuple:
         WageSheet.objects.count(),
         WageAccount.objects.count(),
         LabourCostDeposit.objects.count(),
+        tuple(WageLine.objects.order_by("pk").values_list("bank_status", "bank_result_at")),
     )
 
 

@@ -46,7 +46,19 @@ class WageLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WageLine
-        fields = ["name", "id_number", "attended_days", "due", "paid", "paid_on", "card", "through_special_account"]
+        fields = [
+            "name",
+            "id_number",
+            "attended_days",
+            "due",
+            "paid",
+            "paid_on",
+            "card",
+            "through_special_account",
+            "bank_status",
+            "bank_amount",
+            "bank_paid_on",
+        ]
 
 
 class WageSheetSerializer(serializers.ModelSerializer):
@@ -95,3 +107,7 @@ class WageSheetImportSerializer(serializers.Serializer):
     month = serializers.CharField(max_length=7, help_text="YYYY-MM")
     team = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
     file = serializers.FileField(help_text="The filled template (GET /api/v1/wage-sheets/template.xlsx).")
+
+
+class BankResultsInSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The bank's payment-result file: CSV (UTF-8 or GBK) or .xlsx.")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/<str:permit_no>/labour-deposits/", views.ProjectDepositsApi.as_view(), name="labour-deposits"),
     path("wage-sheets/import/", views.WageSheetImportApi.as_view(), name="wage-sheet-import"),
     path("wage-sheets/template.xlsx", views.WageSheetTemplateApi.as_view(), name="wage-sheet-template"),
+    path("wage-sheets/<int:sheet_id>/bank-results/", views.WageSheetBankResultsApi.as_view(), name="wage-sheet-bank"),
     path("wage-sheets/<int:sheet_id>/confirm/", views.WageSheetConfirmApi.as_view(), name="wage-sheet-confirm"),
     *router.urls,
 ]

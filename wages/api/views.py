@@ -25,7 +25,7 @@ from projects.models import Enterprise
 from projects.scope import scope_of
 from projects.selectors import project_get
 from smz_platform.common.api import parse_month, raw_field
-from wages import services, workbook
+from wages import bankfile, services, workbook
 from wages.api import serializers as s
 from wages.models import LabourCostDeposit, WageAccount, WageLine, WageSheet
 
@@ -167,4 +167,23 @@ class WageSheetConfirmApi(APIView):
     def post(self, request: Request, sheet_id: int) -> Response:
         sheet = get_object_or_404(WageSheet.objects.restrict(request.user, "view"), pk=sheet_id)
         services.wage_sheet_confirm(user=request.user, sheet=sheet)
+        return Response(s.WageSheetSerializer(get_object_or_404(_sheets(request.user), pk=sheet.pk)).data)
+
+
+class WageSheetBankResultsApi(APIView):
+    """银行代发结果: the general contractor uploads the bank's file; each row is matched to a line by card and
+    holder, so that a line is paid when the bank says so. Every bad row is named, nothing recorded."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": s.BankResultsInSerializer}, responses={200: s.WageSheetSerializer})
+    def post(self, request: Request, sheet_id: int) -> Response:
+        sheet = get_object_or_404(WageSheet.objects.restrict(request.user, "view"), pk=sheet_id)
+        scope_of(request.user).authorize(sheet, "record_bank_results")  # who may, before what is wrong
+        data = s.BankResultsInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        services.wage_bank_results_record(
+            user=request.user, sheet=sheet, rows=bankfile.bank_rows_from(upload, upload.name or "")
+        )
         return Response(s.WageSheetSerializer(get_object_or_404(_sheets(request.user), pk=sheet.pk)).data)
