@@ -15,3 +15,18 @@ class BankStatus(models.TextChoices):
     UNKNOWN = "", _("no bank result")
     PAID = "paid", _("paid by the bank")
     FAILED = "failed", _("refused by the bank")
+
+
+class ContractPeriod(models.TextChoices):
+    """劳动合同期限类型 (the national interface's WorkerContract)."""
+
+    FIXED_TERM = "fixed_term", _("fixed term")
+    TASK = "task", _("until a task is done")
+
+
+class PayUnit(models.TextChoices):
+    """计量单位 of the contract's pay."""
+
+    DAY = "day", _("per day")
+    MONTH = "month", _("per month")
+    PIECE = "piece", _("per piece of work")

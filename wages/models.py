@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from projects.scope.queryset import ScopedModel
 from smz_platform.common import pii
 from smz_platform.common.fields import EncryptedTextField
-from wages.choices import BankStatus, SheetState
+from wages.choices import BankStatus, ContractPeriod, PayUnit, SheetState
 
 
 class WageAccount(ScopedModel):
@@ -161,3 +161,45 @@ class WageLine(ScopedModel):
 
     def reveal_card(self) -> str:
         return pii.decrypt_as(self.card_encrypted, pii.BANK_ACCOUNT)
+
+
+class LabourContract(ScopedModel):
+    """劳动合同 of an engagement (seed 004 §二(三)): its code, period, pay, and the signed scan (stored
+    encrypted, as every upload)."""
+
+    engagement = models.ForeignKey(
+        "projects.Engagement", verbose_name=_("engagement"), on_delete=models.PROTECT, related_name="labour_contracts"
+    )
+    code = models.CharField(_("contract number"), max_length=64)
+    signed_on = models.DateField(_("signed on"))
+    period = models.CharField(_("period type"), max_length=16, choices=ContractPeriod.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    pay_unit = models.CharField(_("pay unit"), max_length=8, choices=PayUnit.choices)
+    unit_price = models.DecimalField(_("unit price (yuan)"), max_digits=12, decimal_places=2)
+    file = models.FileField(_("signed scan"), upload_to="labour-contracts/%Y/%m/", blank=True)
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("labour contract")
+        verbose_name_plural = _("labour contracts")
+        ordering = ["engagement", "starts_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "code"], name="labourcontract_code_per_engagement"),
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="labourcontract_price_positive"),
+            models.CheckConstraint(
+                condition=Q(period=ContractPeriod.TASK, ends_on__isnull=True)
+                | Q(period=ContractPeriod.FIXED_TERM, ends_on__gte=models.F("starts_on")),
+                name="labourcontract_period_has_its_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,9 +23,10 @@ from projects.models import Engagement, Enterprise, Person, Project, User
 from projects.scope import scope_of
 from smz_platform.common import pii
 from smz_platform.common.errors import Conflict
+from smz_platform.common.files import file_store
 from smz_platform.common.months import month_end, month_start
-from wages.choices import BankStatus, SheetState
-from wages.models import LabourCostDeposit, WageAccount, WageLine, WageSheet
+from wages.choices import BankStatus, ContractPeriod, PayUnit, SheetState
+from wages.models import LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
 from wages.selectors import attended_days
 
 ACCOUNT_NUMBER = re.compile(r"\d{8,32}")
@@ -324,3 +325,73 @@ def wage_bank_results_record(*, user: User, sheet: WageSheet, rows: Sequence[Ban
         updated.append(line)
     WageLine.objects.bulk_update(updated, ["bank_status", "bank_amount", "bank_paid_on", "bank_result_at"])
     return len(updated)
+
+
+# --- Labour contracts -------------------------------------------------------------------------------
+
+
+def labour_contract_record(
+    *,
+    user: User,
+    engagement: Engagement,
+    code: str,
+    signed_on: dt.date,
+    period: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None,
+    pay_unit: str,
+    unit_price: object,
+    scan: bytes | None = None,
+    scan_name: str = "",
+) -> LabourContract:
+    """劳动合同: recorded by whoever registers the engagement's staff (the project's general contractor, or the
+    employer for its own); the scan is checked by its bytes and stored encrypted like every upload."""
+    scope = scope_of(user)
+    scope.authorize(engagement, "view")
+    if not scope.may_register_staff(engagement.project, engagement.employer):
+        raise PermissionDenied(_("You may record contracts only of your own enterprise's staff."))
+    errors: dict[str, list[str]] = {}
+    if not (code or "").strip():
+        errors["code"] = [_("Give the contract's number.")]
+    if period not in ContractPeriod.values:
+        errors["period"] = [_("The period is fixed_term or task.")]
+    elif period == ContractPeriod.FIXED_TERM and (ends_on is None or ends_on < starts_on):
+        errors["ends_on"] = [_("A fixed-term contract ends on or after its start.")]
+    elif period == ContractPeriod.TASK and ends_on is not None:
+        errors["ends_on"] = [_("A contract until a task is done has no end date.")]
+    if pay_unit not in PayUnit.values:
+        errors["pay_unit"] = [_("The pay unit is day, month or piece.")]
+    if signed_on > timezone.localdate():
+        errors["signed_on"] = [_("The date %(date)s is in the future.") % {"date": signed_on.isoformat()}]
+    try:
+        price = _amount(unit_price)
+        if price == 0:
+            raise ValueError(_("A unit price is more than zero."))
+    except ValueError as error:
+        errors["unit_price"] = [str(error)]
+    if errors:
+        raise ValidationError(errors)
+    contract = LabourContract(
+        engagement=engagement,
+        code=code.strip(),
+        signed_on=signed_on,
+        period=period,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        pay_unit=pay_unit,
+        unit_price=price,
+        recorded_by=user,
+        original_name=(scan_name or "")[:200],
+    )
+    if LabourContract.objects.filter(engagement=engagement, code=contract.code).exists():
+        raise Conflict("code", _("This engagement has a contract with this number already."))
+    with transaction.atomic():
+        if scan:
+            file_store(contract, content=scan)
+        else:
+            contract.save()
+        if engagement.contract_signed_on is None:
+            Engagement.objects.filter(pk=engagement.pk, contract_signed_on__isnull=True).update(
+                contract_signed_on=signed_on
+            )
+    return contract

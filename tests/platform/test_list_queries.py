@@ -22,7 +22,13 @@ from inspections.services.measures import MeasureIn, measure_issue
 from projects.choices import ParticipantRole
 from projects.services.status import status_request_approve, status_request_attachment_add, status_request_submit
 from tests.factories import EnterpriseFactory, ProjectFactory, RegionFactory, engage, participate
-from wages.services import LineInput, labour_deposit_record, wage_account_open, wage_sheet_prepare
+from wages.services import (
+    LineInput,
+    labour_contract_record,
+    labour_deposit_record,
+    wage_account_open,
+    wage_sheet_prepare,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +58,7 @@ LISTS = {
     "/api/v1/draws/": 4,
     "/api/v1/projects/{permit_no}/labour-deposits/": 4,
     "/api/v1/wage-sheets/": 6,
+    "/api/v1/projects/{permit_no}/engagements/{engagement_id}/contracts/": 6,
 }
 
 
@@ -84,6 +91,17 @@ def populate(city, n: int) -> None:
             amount="80000",
             first_month=dt.date(2026, 10, 1),
             last_month=dt.date(2026, 10, 1),
+        )
+        labour_contract_record(
+            user=users["contractor"],
+            engagement=paid,
+            code="HT-1",
+            signed_on=dt.date(2026, 8, 30),
+            period="task",
+            starts_on=dt.date(2026, 9, 1),
+            ends_on=None,
+            pay_unit="day",
+            unit_price="380",
         )
         wage_sheet_prepare(
             user=users["contractor"],
@@ -213,6 +231,9 @@ def _url(path: str) -> str:
     from projects.models import Project
 
     project = Project.objects.order_by("-pk").first()
-    return path.replace("{permit_no}", project.permit_no).replace(
-        "{campaign_id}", str(Campaign.objects.order_by("-pk").values_list("pk", flat=True).first())
+    engagement = project.engagements.order_by("-pk").values_list("pk", flat=True).first()
+    return (
+        path.replace("{permit_no}", project.permit_no)
+        .replace("{engagement_id}", str(engagement))
+        .replace("{campaign_id}", str(Campaign.objects.order_by("-pk").values_list("pk", flat=True).first()))
     )

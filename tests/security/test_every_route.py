@@ -27,7 +27,7 @@ from projects.models import Engagement, IdentityConflict, Project, StatusRequest
 from projects.services.accounts import token_issue
 from tests.factories import id_number
 from tests.security import world as w
-from wages.models import LabourCostDeposit, WageAccount, WageLine, WageSheet
+from wages.models import LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +157,14 @@ ROUTES = {
     "/api/v1/projects/{permit_no}/wage-account/ POST": Route(frozenset({"contractor"}), method="POST"),
     "/api/v1/projects/{permit_no}/labour-deposits/": Route(REGULATORS | FIRMS, shows="\"amount\":80000.0"),
     "/api/v1/projects/{permit_no}/labour-deposits/ POST": Route(frozenset({"contractor"}), method="POST"),
+    # A labour contract: read with its engagement (here the manager's: the general contractor's staff), recorded
+    # by who registers the engagement's staff (an empty body: 400); its scan's every download is logged.
+    "/api/v1/projects/{permit_no}/engagements/{engagement_id}/contracts/": Route(REGULATORS | {"contractor"},
+                                                                               shows="HT-2026-001"),
+    "/api/v1/projects/{permit_no}/engagements/{engagement_id}/contracts/ POST": Route(
+        frozenset({"city", "contractor"}), method="POST"),
+    "/api/v1/projects/{permit_no}/engagements/{engagement_id}/contracts/{contract_id}/scan": Route(
+        REGULATORS | {"contractor"}),
     "/api/v1/wage-sheets/": Route(REGULATORS | {"contractor", "subcontractor"}, shows=w.WORKER),
     "/api/v1/wage-sheets/ POST": Route(frozenset({"contractor", "subcontractor", "supervisor"}), method="POST",
                                        data={"project": "330203202609010101"}, refused_also=frozenset({400})),
@@ -357,6 +365,7 @@ def snapshot(world) -> tuple:
         WageSheet.objects.count(),
         WageAccount.objects.count(),
         LabourCostDeposit.objects.count(),
+        LabourContract.objects.count(),
         tuple(WageLine.objects.order_by("pk").values_list("bank_status", "bank_result_at")),
     )
 
@@ -387,6 +396,7 @@ def _url(key: str, route: Route, world) -> str:
         "policy_id": world.policy,
         "preview_job": "preview-0123456789",
         "sheet_id": world.wage_sheet,
+        "contract_id": world.contract,
     }
     path = key.split(" ")[0]
     if path.startswith("/cities/"):

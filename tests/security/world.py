@@ -36,7 +36,13 @@ from tests.factories import (
     province_of,
 )
 from tests.factories import person as make_person
-from wages.services import LineInput, labour_deposit_record, wage_account_open, wage_sheet_prepare
+from wages.services import (
+    LineInput,
+    labour_contract_record,
+    labour_deposit_record,
+    wage_account_open,
+    wage_sheet_prepare,
+)
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -71,6 +77,7 @@ class World:
     punch: int
     policy: int  # Ningbo's own policy (its city account sets it)
     wage_sheet: int  # the subcontractor's October sheet with its worker's line
+    contract: int  # the project manager's labour contract, with its scan
 
 
 def two_provinces(city) -> None:
@@ -219,6 +226,19 @@ def build(city, gate) -> World:
             )
         ],
     )
+    contract = labour_contract_record(
+        user=users["contractor"],
+        engagement=manager,
+        code="HT-2026-001",
+        signed_on=dt.date(2026, 8, 28),
+        period="fixed_term",
+        starts_on=dt.date(2026, 9, 1),
+        ends_on=dt.date(2027, 8, 31),
+        pay_unit="month",
+        unit_price="18000",
+        scan=PDF,
+        scan_name="劳动合同.pdf",
+    )
     return World(
         permit_no=city.project.permit_no,
         manager_engagement=manager.pk,
@@ -242,4 +262,5 @@ def build(city, gate) -> World:
         punch=punch.pk,
         policy=Policy.objects.create(district=city.city, name="宁波市考核口径", preset="ningbo_2023", in_force=True).pk,
         wage_sheet=sheet.pk,
+        contract=contract.pk,
     )

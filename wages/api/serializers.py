@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from wages.models import LabourCostDeposit, WageAccount, WageLine, WageSheet
+from wages.models import LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
 
 
 class WageAccountSerializer(serializers.ModelSerializer):
@@ -111,3 +111,25 @@ class WageSheetImportSerializer(serializers.Serializer):
 
 class BankResultsInSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The bank's payment-result file: CSV (UTF-8 or GBK) or .xlsx.")
+
+
+class LabourContractSerializer(serializers.ModelSerializer):
+    has_scan = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LabourContract
+        fields = ["id", "code", "signed_on", "period", "starts_on", "ends_on", "pay_unit", "unit_price", "has_scan"]
+
+    def get_has_scan(self, contract: LabourContract) -> bool:
+        return bool(contract.file)
+
+
+class LabourContractInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+    signed_on = serializers.DateField()
+    period = serializers.CharField(max_length=16, help_text="fixed_term | task")
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    pay_unit = serializers.CharField(max_length=8, help_text="day | month | piece")
+    unit_price = serializers.CharField(max_length=20)
+    scan = serializers.FileField(required=False, allow_null=True, default=None, help_text="PDF, JPEG or PNG")

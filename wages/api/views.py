@@ -14,20 +14,23 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import MultiPartParser
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from projects.api.body import named_project
-from projects.models import Enterprise
+from projects.models import Engagement, Enterprise
 from projects.scope import scope_of
 from projects.selectors import project_get
 from smz_platform.common.api import parse_month, raw_field
+from smz_platform.common.audit import audit_event_record
+from smz_platform.common.files import file_download
+from smz_platform.common.models import AuditAction
 from wages import bankfile, services, workbook
 from wages.api import serializers as s
-from wages.models import LabourCostDeposit, WageAccount, WageLine, WageSheet
+from wages.models import LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -187,3 +190,66 @@ class WageSheetBankResultsApi(APIView):
             user=request.user, sheet=sheet, rows=bankfile.bank_rows_from(upload, upload.name or "")
         )
         return Response(s.WageSheetSerializer(get_object_or_404(_sheets(request.user), pk=sheet.pk)).data)
+
+
+def _engagement(request: Request, permit_no: str, engagement_id: int) -> Engagement:
+    project = project_get(user=request.user, permit_no=permit_no)
+    return get_object_or_404(
+        Engagement.objects.restrict(request.user, "view").select_related("project", "employer"),
+        project=project,
+        pk=engagement_id,
+    )
+
+
+class EngagementContractsApi(APIView):
+    """劳动合同 of an engagement: listed to those who read the engagement; recorded by who registers its staff."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses={200: s.LabourContractSerializer(many=True)})
+    def get(self, request: Request, permit_no: str, engagement_id: int) -> Response:
+        engagement = _engagement(request, permit_no, engagement_id)
+        contracts = LabourContract.objects.restrict(request.user, "view").filter(engagement=engagement)
+        return Response(s.LabourContractSerializer(contracts, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.LabourContractInSerializer}, responses={201: s.LabourContractSerializer}
+    )
+    def post(self, request: Request, permit_no: str, engagement_id: int) -> Response:
+        engagement = _engagement(request, permit_no, engagement_id)
+        if not scope_of(request.user).may_register_staff(engagement.project, engagement.employer):
+            raise PermissionDenied(_("You may record contracts only of your own enterprise's staff."))
+        data = s.LabourContractInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        body = dict(data.validated_data)
+        scan = body.pop("scan")
+        contract = services.labour_contract_record(
+            user=request.user,
+            engagement=engagement,
+            scan=scan.read() if scan else None,
+            scan_name=scan.name if scan else "",
+            **body,
+        )
+        return Response(s.LabourContractSerializer(contract).data, status=status.HTTP_201_CREATED)
+
+
+class EngagementContractScanApi(APIView):
+    """The signed scan of a labour contract, to those who read it; every download audit-logged."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, permit_no: str, engagement_id: int, contract_id: int):
+        engagement = _engagement(request, permit_no, engagement_id)
+        contract = get_object_or_404(
+            LabourContract.objects.restrict(request.user, "view").filter(engagement=engagement), pk=contract_id
+        )
+        if not contract.file:
+            raise Http404(_("This contract has no scan."))
+        audit_event_record(
+            user=request.user,
+            action=AuditAction.DOWNLOAD_ATTACHMENT,
+            what=f"下载劳动合同{contract.code}的扫描件",
+            record_count=1,
+            request=request,
+            project_permit_no=engagement.project.permit_no,
+        )
+        return file_download(contract)
