@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,8 +23,10 @@ from projects.identity import InvalidIdNumber, parse_id_number
 from projects.models import Engagement, Enterprise, Person, Project, User
 from projects.scope import scope_of
 from smz_platform.common import pii
+from smz_platform.common.audit import audit_event_record
 from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_store
+from smz_platform.common.models import AuditAction
 from smz_platform.common.months import month_end, month_start
 from wages.choices import BankStatus, ContractPeriod, PayUnit, SheetState
 from wages.models import LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
@@ -395,3 +398,22 @@ def labour_contract_record(
                 contract_signed_on=signed_on
             )
     return contract
+
+
+def wage_line_card_reveal(*, user: User, line: WageLine, request: HttpRequest | None = None) -> str:
+    """A worker's full bank card number: the same permission and audit as a full ID number (the one answer,
+    Scope.may_reveal_id_numbers), within what the account reads."""
+    scope = scope_of(user)
+    if not scope.may_reveal_id_numbers():
+        raise PermissionDenied(_("You do not hold the permission to see full ID numbers."))
+    scope.authorize(line, "view")
+    number = line.reveal_card()
+    audit_event_record(
+        user=user,
+        action=AuditAction.VIEW_UNMASKED,
+        what=f"查看工资支付明细{line.pk}的完整银行卡号",
+        record_count=1,
+        request=request,
+        project_permit_no=line.sheet.project.permit_no,
+    )
+    return number

@@ -172,6 +172,8 @@ ROUTES = {
                                          data={"project": "330203202609010101"}, refused_also=frozenset({400})),
     "/api/v1/wage-sheets/template.xlsx": Route(SIGNED_IN),
     "/api/v1/wage-sheets/{pk}/": Route(REGULATORS | {"contractor", "subcontractor"}, shows=w.WORKER),
+    # Full card numbers need the permission of full ID numbers, which no role implies.
+    "/api/v1/wage-sheets/{sheet_id}/lines/{line_id}/card/": Route(NOBODY),
     "/api/v1/wage-sheets/{sheet_id}/confirm/": Route(frozenset({"contractor"}), method="POST"),
     "/api/v1/wage-sheets/{sheet_id}/bank-results/": Route(frozenset({"contractor"}), method="POST"),
     "/api/v1/credit/enterprises/{uscc}/": Route(REGULATORS | PARTIES),
@@ -397,6 +399,7 @@ def _url(key: str, route: Route, world) -> str:
         "preview_job": "preview-0123456789",
         "sheet_id": world.wage_sheet,
         "contract_id": world.contract,
+        "line_id": world.wage_line,
     }
     path = key.split(" ")[0]
     if path.startswith("/cities/"):

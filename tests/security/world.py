@@ -78,6 +78,7 @@ class World:
     policy: int  # Ningbo's own policy (its city account sets it)
     wage_sheet: int  # the subcontractor's October sheet with its worker's line
     contract: int  # the project manager's labour contract, with its scan
+    wage_line: int  # the worker's line of that sheet
 
 
 def two_provinces(city) -> None:
@@ -263,4 +264,5 @@ def build(city, gate) -> World:
         policy=Policy.objects.create(district=city.city, name="宁波市考核口径", preset="ningbo_2023", in_force=True).pk,
         wage_sheet=sheet.pk,
         contract=contract.pk,
+        wage_line=sheet.lines.get().pk,
     )

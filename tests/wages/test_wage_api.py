@@ -140,3 +140,23 @@ def test_the_special_account_and_a_deposit_through_the_api(city):
     listed = city.client("subcontractor").get(deposits).json()
     assert [(d["first_month"], d["last_month"]) for d in listed] == [("2026-10", "2026-11")]
     assert LabourCostDeposit.objects.count() == 1
+
+
+def test_a_full_card_number_needs_the_permission_of_full_id_numbers_and_is_logged(city, worker):
+    from django.contrib.auth.models import Permission
+
+    from projects.models import User
+    from smz_platform.common.models import AuditEvent
+
+    sheet = city.client("subcontractor").post("/api/v1/wage-sheets/", sheet_body(city), format="json").json()
+    card = f"/api/v1/wage-sheets/{sheet['id']}/lines/{sheet['lines'][0]['id']}/card/"
+    refused = city.client("haishu").get(card)
+    assert refused.status_code == 403 and "完整身份证号" in refused.json()["detail"]
+    for who in ("haishu", "jiangbei"):
+        User.objects.get(username=who).user_permissions.add(Permission.objects.get(codename="view_full_id_number"))
+    assert city.client("jiangbei").get(card).status_code == 404  # the permission does not widen the jurisdiction
+    answer = city.client("haishu").get(card)
+    assert answer.status_code == 200 and answer.json()["card"] == CARD
+    event = AuditEvent.objects.get(action="view_unmasked")
+    assert event.user == city.users["haishu"] and event.project_permit_no == city.project.permit_no
+    assert AuditEvent.objects.count() == 1

@@ -47,6 +47,7 @@ class WageLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = WageLine
         fields = [
+            "id",
             "name",
             "id_number",
             "attended_days",

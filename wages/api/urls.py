@@ -22,6 +22,9 @@ urlpatterns = [
     path("wage-sheets/import/", views.WageSheetImportApi.as_view(), name="wage-sheet-import"),
     path("wage-sheets/template.xlsx", views.WageSheetTemplateApi.as_view(), name="wage-sheet-template"),
     path("wage-sheets/<int:sheet_id>/bank-results/", views.WageSheetBankResultsApi.as_view(), name="wage-sheet-bank"),
+    path(
+        "wage-sheets/<int:sheet_id>/lines/<int:line_id>/card/", views.WageLineCardApi.as_view(), name="wage-line-card"
+    ),
     path("wage-sheets/<int:sheet_id>/confirm/", views.WageSheetConfirmApi.as_view(), name="wage-sheet-confirm"),
     *router.urls,
 ]

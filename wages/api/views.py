@@ -12,8 +12,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -253,3 +254,22 @@ class EngagementContractScanApi(APIView):
             project_permit_no=engagement.project.permit_no,
         )
         return file_download(contract)
+
+
+class WageLineCardApi(APIView):
+    """A worker's full bank card number on a wage line: the permission and audit of full ID numbers."""
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "WageLineCard", {"line": drf_serializers.IntegerField(), "card": drf_serializers.CharField()}
+            )
+        }
+    )
+    def get(self, request: Request, sheet_id: int, line_id: int) -> Response:
+        sheet = get_object_or_404(WageSheet.objects.restrict(request.user, "view"), pk=sheet_id)
+        line = get_object_or_404(
+            WageLine.objects.restrict(request.user, "view").select_related("sheet__project"), sheet=sheet, pk=line_id
+        )
+        card = services.wage_line_card_reveal(user=request.user, line=line, request=request)
+        return Response({"line": line.pk, "card": card})
