@@ -5,10 +5,8 @@ cannot be read is named with its number and nothing is recorded."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import zipfile
-from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -17,20 +15,11 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from wages.services import BankRow
+from wages.workbook import cell_date, cell_text
 
 COLUMNS = ("账号", "户名", "金额", "状态", "日期")
 SUCCEEDED, FAILED = ("成功", "已成功", "交易成功", "success"), ("失败", "交易失败", "退票", "failed")
 MAX_ROWS = 5000
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, float):
-        value = Decimal(str(value))
-    return str(value).strip()
 
 
 def _rows(upload: IO[bytes], name: str) -> list[list[Any]]:
@@ -64,7 +53,7 @@ def _rows(upload: IO[bytes], name: str) -> list[list[Any]]:
 
 def bank_rows_from(upload: IO[bytes], name: str) -> list[BankRow]:
     rows = _rows(upload, name)
-    header = [_text(v) for v in (rows[0] if rows else [])]
+    header = [cell_text(v) for v in (rows[0] if rows else [])]
     if header[: len(COLUMNS)] != list(COLUMNS):
         raise ValidationError(
             {
@@ -78,24 +67,24 @@ def bank_rows_from(upload: IO[bytes], name: str) -> list[BankRow]:
     errors, found = [], []
     for number, values in enumerate(rows[1:], start=2):
         values = (list(values) + [None] * len(COLUMNS))[: len(COLUMNS)]
-        if all(_text(v) == "" for v in values):
+        if all(cell_text(v) == "" for v in values):
             continue
         card, holder, amount, state, day = values
-        if _text(state) not in SUCCEEDED + FAILED:
+        if cell_text(state) not in SUCCEEDED + FAILED:
             errors.append(
                 _("row %(row)d: the status is 成功 or 失败, not “%(value)s”.") % {"row": number, "value": state}
             )
             continue
-        paid_on = None
-        if isinstance(day, dt.datetime):
-            paid_on = day.date()
-        elif _text(day):
-            try:
-                paid_on = dt.date.fromisoformat(_text(day).replace("/", "-"))
-            except ValueError:
-                errors.append(_("row %(row)d: “%(value)s” is not a date (YYYY-MM-DD).") % {"row": number, "value": day})
-                continue
-        found.append(BankRow(number, _text(card), _text(holder), _text(amount), _text(state) in SUCCEEDED, paid_on))
+        try:
+            paid_on = cell_date(day, number)
+        except ValueError as error:
+            errors.append(str(error))
+            continue
+        found.append(
+            BankRow(
+                number, cell_text(card), cell_text(holder), cell_text(amount), cell_text(state) in SUCCEEDED, paid_on
+            )
+        )
     if errors:
         raise ValidationError({"file": errors})
     return found

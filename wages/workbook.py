@@ -57,15 +57,19 @@ def template() -> bytes:
     return out.getvalue()
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell (or CSV field) as text: empty for nothing, a whole number without its ".0", a fraction with
+    its decimal digits as written (openpyxl gives numbers as floats)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, float):
+        value = Decimal(str(value))
     return str(value).strip()
 
 
-def _date(value: Any, row: int) -> dt.date | None:
+def cell_date(value: Any, row: int) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -73,7 +77,7 @@ def _date(value: Any, row: int) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(_text(value).replace("/", "-"))
+        return dt.date.fromisoformat(cell_text(value).replace("/", "-"))
     except ValueError:
         raise ValueError(
             _("row %(row)d: “%(value)s” is not a date (YYYY-MM-DD).") % {"row": row, "value": value}
@@ -83,7 +87,7 @@ def _date(value: Any, row: int) -> dt.date | None:
 def _amount(value: Any) -> str:
     if isinstance(value, int | float):
         return str(Decimal(str(value)))
-    return _text(value)
+    return cell_text(value)
 
 
 def lines_from(upload: IO[bytes]) -> list[LineInput]:
@@ -94,7 +98,7 @@ def lines_from(upload: IO[bytes]) -> list[LineInput]:
         raise ValidationError({"file": [_("The file is not an Excel workbook (.xlsx).")]}) from None
     sheet = book.worksheets[0]
     rows = sheet.iter_rows()
-    header = [_text(cell.value) for cell in next(rows, ())]
+    header = [cell_text(cell.value) for cell in next(rows, ())]
     expected = [name for name, _field in COLUMNS]
     if header[: len(expected)] != expected:
         raise ValidationError(
@@ -121,23 +125,23 @@ def lines_from(upload: IO[bytes]) -> list[LineInput]:
             continue
         values += [None] * (len(COLUMNS) - len(values))
         fields = dict(zip((field for _header, field in COLUMNS), values, strict=True))
-        through = _text(fields["through_special_account"]) or "是"
+        through = cell_text(fields["through_special_account"]) or "是"
         if through not in YES + NO:
             errors.append(_("row %(row)d: answer 是 or 否 in the last column.") % {"row": number})
             continue
         try:
-            paid_on = _date(fields["paid_on"], number)
+            paid_on = cell_date(fields["paid_on"], number)
         except ValueError as error:
             errors.append(str(error))
             continue
         lines.append(
             LineInput(
-                id_number=_text(fields["id_number"]),
-                name=_text(fields["name"]),
+                id_number=cell_text(fields["id_number"]),
+                name=cell_text(fields["name"]),
                 due=_amount(fields["due"]),
                 paid=_amount(fields["paid"]) or "0",
                 paid_on=paid_on,
-                card=_text(fields["card"]),
+                card=cell_text(fields["card"]),
                 through_special_account=through in YES,
                 row=number,
             )
