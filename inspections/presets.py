@@ -25,6 +25,13 @@ DEFAULT = {
     "r15_min_shortfall": 1,
     "r15_penalty_shortfall": 15,
     "r16_worker_rate": "0.800",
+    # Wages (W1–W7): the pay day is a day of the month after the wages' month, 0 its last day; seed 003 §三(五)
+    # keeps the records 2 years after completion.
+    "wage_pay_day": 0,
+    "w5_deposit_months": 2,
+    "w7_contract_days": 30,
+    "exit_requires_settlement": False,
+    "wage_retention_years": 2,
     "go_live": None,
     "invalid_no_liveness": True,
     "invalid_forged": True,

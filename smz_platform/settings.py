@@ -458,6 +458,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # recorded (days): further back, a contractor would erase days after the fact.
 SMZ_REQUEST_BACKDATE_DAYS = env.int("SMZ_REQUEST_BACKDATE_DAYS", default=3)
 SMZ_EXIT_BACKDATE_DAYS = env.int("SMZ_EXIT_BACKDATE_DAYS", default=3)
+# Checks an exit must pass besides its own (like AUTH_PASSWORD_VALIDATORS): each is called with the engagement
+# and raises ValidationError. Apps above projects add theirs here (the wage settlement, under the policy).
+SMZ_EXIT_VALIDATORS = ["wages.services.exit_settlement_validate"]
 # Status-request attachments: stamped form scans and site photos.
 SMZ_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # Each uploaded file is counted as it streams in and refused at the limit (smz_platform/common/uploads.py).

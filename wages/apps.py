@@ -6,4 +6,5 @@ class WagesConfig(AppConfig):
     """Wages (工资): the wage special account, labour-cost deposits and the monthly wage sheets."""
 
     name = "wages"
+    rule_package = "wages.rules"  # W1–W7, gathered into the one rule registry (inspections.rules)
     verbose_name = _("Wages")

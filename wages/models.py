@@ -163,7 +163,20 @@ class WageLine(ScopedModel):
         return pii.decrypt_as(self.card_encrypted, pii.BANK_ACCOUNT)
 
 
-class LabourContract(ScopedModel):
+class SignedScan(ScopedModel):
+    """A signed paper's scan, stored encrypted by smz_platform.common.files.file_store like every upload; the
+    concrete model declares `file` with its own folder."""
+
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class LabourContract(SignedScan):
     """劳动合同 of an engagement (seed 004 §二(三)): its code, period, pay, and the signed scan (stored
     encrypted, as every upload)."""
 
@@ -178,10 +191,6 @@ class LabourContract(ScopedModel):
     pay_unit = models.CharField(_("pay unit"), max_length=8, choices=PayUnit.choices)
     unit_price = models.DecimalField(_("unit price (yuan)"), max_digits=12, decimal_places=2)
     file = models.FileField(_("signed scan"), upload_to="labour-contracts/%Y/%m/", blank=True)
-    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
-    content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -203,3 +212,31 @@ class LabourContract(ScopedModel):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ExitSettlement(SignedScan):
+    """退场结算 (seed 003 §三(五)): at a worker's exit, the workload and wages confirmed and settled, and the exit
+    confirmation (退场确认书) signed by the worker himself. Recorded once per engagement, before or after the
+    exit; W6 finds an exit without it, or without the worker's confirmation."""
+
+    engagement = models.OneToOneField(
+        "projects.Engagement", verbose_name=_("engagement"), on_delete=models.PROTECT, related_name="exit_settlement"
+    )
+    workload = models.CharField(_("workload"), max_length=200)
+    amount = models.DecimalField(_("wages settled (yuan)"), max_digits=12, decimal_places=2)
+    settled_on = models.DateField(_("settled on"))
+    worker_confirmed = models.BooleanField(_("the worker confirmed"), default=False)
+    file = models.FileField(_("signed confirmation"), upload_to="exit-confirmations/%Y/%m/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exit settlement")
+        verbose_name_plural = _("exit settlements")
+        ordering = ["engagement"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="exitsettlement_amount_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.engagement} ¥{self.amount}"

@@ -1,13 +1,45 @@
-"""Reads of the wage records."""
+"""Reads of the wage records: a worker's valid attended days, the pay day, and what each worker of a month
+was due and was paid (the one answer to "is this worker owed", which the wage rules, the arrears overview
+and the wage ledger all ask)."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, DecimalField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, TruncMonth
 
+from inspections.models import LIVE_STATES, Alert, Policy
 from inspections.selectors.presence import attended_presence
-from smz_platform.common.months import month_end, month_start
+from projects.choices import Category
+from projects.models import Engagement
+from smz_platform.common.months import month_end, month_start, next_month
+from wages.choices import BankStatus
+from wages.models import WageLine, WageSheet
+
+ZERO = Decimal(0)
+# What the judgement of a line reads (not the encrypted card).
+LINE_COLUMNS = (
+    "id",
+    "person_id",
+    "engagement_id",
+    "due",
+    "paid",
+    "paid_on",
+    "through_special_account",
+    "bank_status",
+    "bank_amount",
+    "bank_paid_on",
+    "sheet__project_id",
+    "sheet__month",
+    "sheet__employer_id",
+)
 
 
 def attended_days(*, project_id: int, month: dt.date, person_ids: list[int]) -> dict[int, int]:
@@ -22,3 +54,216 @@ def attended_days(*, project_id: int, month: dt.date, person_ids: list[int]) -> 
         .annotate(days=Count("day", distinct=True))
     )
     return {row["person_id"]: row["days"] for row in rows}
+
+
+def pay_day(month: dt.date, policy: Policy) -> dt.date:
+    """The day by which `month`'s wages are due: the policy's day of the following month (0: its last day)."""
+    following = next_month(month_start(month))
+    last = calendar.monthrange(following.year, following.month)[1]
+    return following.replace(day=min(policy.wage_pay_day or last, last))
+
+
+@dataclass
+class WorkerMonth:
+    """One worker's month on one project: his valid attended days (as a worker of his employer) beside what
+    the wage sheets say he was due and what the bank (or, outside the special account, the sheet) paid."""
+
+    project_id: int
+    person_id: int
+    month: dt.date
+    employer_id: int | None = None
+    days: int = 0  # valid attended days, recounted from presence now (never the line's frozen copy)
+    lines: list[WageLine] = field(default_factory=list)
+
+    @property
+    def due(self) -> Decimal:
+        return sum((line.due for line in self.lines), ZERO)
+
+    def paid_by(self, day: dt.date | None) -> Decimal:
+        """Paid on or before `day` (None: whenever)."""
+        return sum((paid_amount(line, day) for line in self.lines), ZERO)
+
+    def shortfall(self, day: dt.date | None) -> Decimal:
+        return max(self.due - self.paid_by(day), ZERO)
+
+
+def paid_amount(line: WageLine, day: dt.date | None = None) -> Decimal:
+    """What a line paid on or before `day`: through the special account, what the bank's result says (the
+    sheet's own "paid" is a claim until the bank confirms it); outside it, the sheet's amount and date (W4
+    finds the line all the same)."""
+    if line.through_special_account:
+        if line.bank_status != BankStatus.PAID or line.bank_amount is None or line.bank_paid_on is None:
+            return ZERO
+        return line.bank_amount if day is None or line.bank_paid_on <= day else ZERO
+    if not line.paid or line.paid_on is None:
+        return ZERO
+    return line.paid if day is None or line.paid_on <= day else ZERO
+
+
+def worker_months(
+    *, project_ids: Iterable[int], months: Iterable[dt.date]
+) -> dict[tuple[int, int, dt.date], WorkerMonth]:
+    """Every worker-month of these projects and months that has valid attendance or a wage line, keyed by
+    (project, person, month): set-based, two queries whatever the size of the city."""
+    project_ids, months = list(project_ids), sorted({month_start(m) for m in months})
+    found: dict[tuple[int, int, dt.date], WorkerMonth] = {}
+    if not project_ids or not months:
+        return found
+    # The worker's employer on the day he attended (the engagement running that day).
+    employer = Engagement.objects.filter(
+        project_id=OuterRef("project_id"),
+        person_id=OuterRef("person_id"),
+        category=Category.WORKER,
+        entered_on__lte=OuterRef("day"),
+    ).filter(Q(exited_on__isnull=True) | Q(exited_on__gte=OuterRef("day")))
+    presence = (
+        attended_presence(first=months[0], last=month_end(months[-1]))
+        .filter(project_id__in=project_ids)
+        .annotate(
+            month=TruncMonth("day"), employer_id=Subquery(employer.order_by("-entered_on").values("employer_id")[:1])
+        )
+        .filter(employer_id__isnull=False, month__in=months)
+        .values("project_id", "person_id", "month", "employer_id")
+        .annotate(days=Count("day", distinct=True))
+    )
+    for row in presence:
+        key = (row["project_id"], row["person_id"], row["month"])
+        entry = found.setdefault(key, WorkerMonth(*key))
+        entry.days += row["days"]
+        entry.employer_id = entry.employer_id or row["employer_id"]
+    lines = WageLine.objects.filter(sheet__project_id__in=project_ids, sheet__month__in=months).select_related("sheet")
+    for line in lines.only(*LINE_COLUMNS):
+        key = (line.sheet.project_id, line.person_id, line.sheet.month)
+        entry = found.setdefault(key, WorkerMonth(*key, employer_id=line.sheet.employer_id))
+        entry.lines.append(line)
+    return found
+
+
+def sheets_of(*, project_ids: Iterable[int], months: Iterable[dt.date]) -> set[tuple[int, int, dt.date]]:
+    """The (project, employer, month) that have a wage sheet."""
+    return set(
+        WageSheet.objects.filter(project_id__in=list(project_ids), month__in=list(months)).values_list(
+            "project_id", "employer_id", "month"
+        )
+    )
+
+
+def by_project_month(worker_months_: Iterable[WorkerMonth]) -> dict[tuple[int, dt.date], list[WorkerMonth]]:
+    grouped: dict[tuple[int, dt.date], list[WorkerMonth]] = defaultdict(list)
+    for wm in worker_months_:
+        grouped[(wm.project_id, wm.month)].append(wm)
+    return grouped
+
+
+@dataclass(frozen=True)
+class ProjectArrears:
+    """A project's arrears as the live W3 findings hold them (欠薪预警): the months owed, the amount unpaid at
+    each pay day and still owed, the workers affected, the oldest month."""
+
+    project_id: int
+    permit_no: str
+    name: str
+    district: str
+    months: int
+    amount: Decimal
+    still_owed: Decimal
+    workers: int
+    oldest: dt.date
+
+
+def arrears_overview(alerts: QuerySet[Alert]) -> list[ProjectArrears]:
+    """The district arrears overview from the W3 alerts the viewer may see (`alerts`: a restricted queryset):
+    the figure and the warning are the same finding, so the page never says other than the triage does.
+    Largest amount first; two queries whatever the number of projects."""
+    live = alerts.filter(rule="W3", state__in=LIVE_STATES).order_by()
+    money: DecimalField = DecimalField(max_digits=14, decimal_places=2)
+    rows = (
+        live.values("project_id")
+        .annotate(
+            months=Count("id"),
+            amount=Sum(Cast(KeyTextTransform("amount", "evidence"), money)),
+            still=Sum(Cast(KeyTextTransform("still_owed", "evidence"), money)),
+            oldest=Min("period_start"),
+            permit_no=Max("project__permit_no"),
+            name=Max("project__name"),
+            district=Max("project__district__name"),
+        )
+        .order_by("-amount", "project_id")
+    )
+    people: dict[int, set[int]] = defaultdict(set)
+    for project_id, ids in live.values_list("project_id", KeyTransform("person_ids", "evidence")):
+        people[project_id].update(ids or [])
+    return [
+        ProjectArrears(
+            project_id=r["project_id"],
+            permit_no=r["permit_no"],
+            name=r["name"],
+            district=r["district"],
+            months=r["months"],
+            amount=r["amount"] or ZERO,
+            still_owed=r["still"] or ZERO,
+            workers=len(people[r["project_id"]]),
+            oldest=r["oldest"],
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One line of the wage ledger (工资台账) as every screen and workbook shows it: masked, never the card."""
+
+    line_id: int
+    sheet_id: int
+    month: dt.date
+    employer: str
+    team: str
+    name: str
+    id_number: str  # masked
+    card: str  # masked
+    days: int  # valid attended days now (a day found false since the sheet was made no longer counts)
+    sheet_days: int  # the days the sheet was made with
+    due: Decimal
+    paid: Decimal  # the sheet's claim
+    bank_amount: Decimal | None
+    paid_on: dt.date | None  # the bank's date through the special account, else the sheet's
+    through_special_account: bool
+    bank_status: str
+
+
+def ledger_rows(*, lines: QuerySet[WageLine], project_id: int) -> list[LedgerRow]:
+    """The project's wage lines (`lines`: a queryset already restricted to the viewer) in month, employer and
+    team order, each with its valid attended days counted again from presence."""
+    ordered = list(
+        lines.filter(sheet__project_id=project_id)
+        .select_related("sheet__employer", "person")
+        .order_by("sheet__month", "sheet__employer__name", "sheet__team", "person__name", "pk")
+    )
+    found = worker_months(project_ids=[project_id], months={line.sheet.month for line in ordered})
+    rows = []
+    for line in ordered:
+        month = line.sheet.month
+        through = line.through_special_account
+        rows.append(
+            LedgerRow(
+                line_id=line.pk,
+                sheet_id=line.sheet_id,
+                month=month,
+                employer=line.sheet.employer.name,
+                team=line.sheet.team,
+                name=line.person.name,
+                id_number=line.person.id_number_masked,
+                card=line.card_masked,
+                days=found[(project_id, line.person_id, month)].days
+                if (project_id, line.person_id, month) in found
+                else 0,
+                sheet_days=line.attended_days,
+                due=line.due,
+                paid=line.paid,
+                bank_amount=line.bank_amount,
+                paid_on=line.bank_paid_on if through else line.paid_on,
+                through_special_account=through,
+                bank_status=line.bank_status,
+            )
+        )
+    return rows

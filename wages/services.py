@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from inspections.selectors import policies_in_force
 from projects.identity import InvalidIdNumber, parse_id_number
 from projects.models import Engagement, Enterprise, Person, Project, User
 from projects.scope import scope_of
@@ -29,7 +30,7 @@ from smz_platform.common.files import file_store
 from smz_platform.common.models import AuditAction
 from smz_platform.common.months import month_end, month_start
 from wages.choices import BankStatus, ContractPeriod, PayUnit, SheetState
-from wages.models import LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
+from wages.models import ExitSettlement, LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
 from wages.selectors import attended_days
 
 ACCOUNT_NUMBER = re.compile(r"\d{8,32}")
@@ -398,6 +399,71 @@ def labour_contract_record(
                 contract_signed_on=signed_on
             )
     return contract
+
+
+# --- Exit settlement --------------------------------------------------------------------------------
+
+
+def exit_settlement_record(
+    *,
+    user: User,
+    engagement: Engagement,
+    workload: str,
+    amount: object,
+    settled_on: dt.date,
+    worker_confirmed: bool,
+    scan: bytes | None = None,
+    scan_name: str = "",
+) -> ExitSettlement:
+    """退场结算 (中山 2019 上线通知 三(五)): the workload confirmed, the wages settled and the signed exit confirmation,
+    recorded once per engagement by whoever registers its staff, before or after the exit is recorded."""
+    scope = scope_of(user)
+    scope.authorize(engagement, "view")
+    if not scope.may_register_staff(engagement.project, engagement.employer):
+        raise PermissionDenied(_("You may record settlements only of your own enterprise's staff."))
+    errors: dict[str, list[str]] = {}
+    if not (workload or "").strip():
+        errors["workload"] = [_("Say the workload confirmed (e.g. 22 days of rebar work).")]
+    try:
+        settled = _amount(amount)
+    except ValueError as error:
+        errors["amount"] = [str(error)]
+    if settled_on > timezone.localdate():
+        errors["settled_on"] = [_("The date %(date)s is in the future.") % {"date": settled_on.isoformat()}]
+    elif settled_on < engagement.entered_on:
+        errors["settled_on"] = [
+            _("The settlement is dated before the entry on %(date)s.") % {"date": engagement.entered_on}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    settlement = ExitSettlement(
+        engagement=engagement,
+        workload=workload.strip()[:200],
+        amount=settled,
+        settled_on=settled_on,
+        worker_confirmed=worker_confirmed,
+        recorded_by=user,
+        original_name=(scan_name or "")[:200],
+    )
+    try:
+        with transaction.atomic():
+            if scan:
+                file_store(settlement, content=scan)
+            else:
+                settlement.save()
+    except IntegrityError:
+        raise Conflict("engagement", _("This engagement's settlement is recorded already.")) from None
+    return settlement
+
+
+def exit_settlement_validate(*, engagement: Engagement) -> None:
+    """An exit's check (settings.SMZ_EXIT_VALIDATORS): under a policy that asks for it, a worker leaves only with
+    his settlement recorded; otherwise he leaves and W6 flags the exit."""
+    policy = policies_in_force().for_project(engagement.project)
+    if policy.exit_requires_settlement and not ExitSettlement.objects.filter(engagement=engagement).exists():
+        raise ValidationError(
+            {"settlement": [_("Record the wage settlement (退场结算) before the exit: the policy asks for it.")]}
+        )
 
 
 def wage_line_card_reveal(*, user: User, line: WageLine, request: HttpRequest | None = None) -> str:

@@ -162,6 +162,31 @@ class Policy(ScopedModel):
     r16_worker_rate = _ratio(
         verbose_name=_("R16: workers' attendance rate threshold"), default=DEFAULT["r16_worker_rate"]
     )
+    wage_pay_day = models.PositiveSmallIntegerField(
+        _("W1, W3: pay day (day of the following month; 0 = its last day)"),
+        default=DEFAULT["wage_pay_day"],
+        validators=[MaxValueValidator(28)],
+        help_text=_("A month's wages are due by this day of the next month; 0: the last day of the next month."),
+    )
+    w5_deposit_months = models.PositiveSmallIntegerField(
+        _("W5: months without a labour-cost deposit"),
+        default=DEFAULT["w5_deposit_months"],
+        validators=[MinValueValidator(1)],
+    )
+    w7_contract_days = models.PositiveSmallIntegerField(
+        _("W7: days engaged without a labour contract"), default=DEFAULT["w7_contract_days"]
+    )
+    exit_requires_settlement = models.BooleanField(
+        _("an exit needs the recorded wage settlement"),
+        default=DEFAULT["exit_requires_settlement"],
+        help_text=_("Off: an exit without settlement is allowed and flagged (W6); on: it is refused."),
+    )
+    wage_retention_years = models.PositiveSmallIntegerField(
+        _("wage records kept after completion (years)"),
+        default=DEFAULT["wage_retention_years"],
+        validators=[MinValueValidator(1)],
+        help_text=_("Seed 003 §三(五): 2 years after completion; the national measures: 3 years after settlement."),
+    )
     # Changed through policy_change at least once: its versions (PolicyVersion) say what held on each day.
     versioned = models.BooleanField(_("has versions"), default=False, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -3,7 +3,10 @@ that feeds it, and its SPEC, the one declaration of everything the platform know
 
 The registry gathers the SPEC of every rule module, in code order. Adding a rule is adding a module:
 the nightly run, the alert lifecycle, the escalation ladder, Annex 1, the pages, the admin and
-docs/rules.md pick it up from here.
+docs/rules.md pick it up from here. An app above this one that judges its own records (wages: W1–W7)
+names its package of rule modules as `rule_package` on its AppConfig, and the registry gathers those
+too (as Django's admin gathers each app's admin module), so that the rules stay one list while the
+app's records stay above the rules that read them.
 """
 
 from __future__ import annotations
@@ -13,19 +16,34 @@ import pkgutil
 import re
 from functools import cache
 
+from django.apps import apps
+
 from inspections.rules.base import Cadence, Finding, RuleSpec
 
-MODULE = re.compile(r"^r(\d\d)_[a-z0-9_]+$")
+MODULE = re.compile(r"^[rw]\d+_[a-z0-9_]+$")
+
+
+def packages() -> list[str]:
+    """The packages whose rule modules the registry gathers: this one, then each app's `rule_package`."""
+    return [__name__] + [
+        package for config in apps.get_app_configs() if (package := getattr(config, "rule_package", None))
+    ]
 
 
 @cache
 def registry() -> tuple[RuleSpec, ...]:
     """Every rule's SPEC, in code order."""
     specs = []
-    for module in pkgutil.iter_modules(__path__):
-        if MODULE.match(module.name):
-            specs.append(importlib.import_module(f"{__name__}.{module.name}").SPEC)
-    return tuple(sorted(specs, key=lambda spec: spec.code))
+    for package in packages():
+        for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            if MODULE.match(module.name):
+                specs.append(importlib.import_module(f"{package}.{module.name}").SPEC)
+    return tuple(sorted(specs, key=_order))
+
+
+def _order(spec: RuleSpec) -> tuple[str, int]:
+    """R01 … R17, then W1 … W7 (numbers as numbers, so that W10 would follow W9)."""
+    return (spec.code[0], int(spec.code[1:]))
 
 
 def rule(code: str) -> RuleSpec:

@@ -467,6 +467,12 @@ rule(
     view=access("查看、下载扫描件", **REGULATORS, enterprise=PEOPLE),
 )
 rule(
+    "wages.exitsettlement",
+    "退场结算",
+    Paths(project="engagement__project", person="engagement__person", employer="engagement__employer"),
+    view=access("查看、下载退场确认书", **REGULATORS, enterprise=PEOPLE),
+)
+rule(
     "wages.wageline",
     "工资支付明细",
     Paths(project="sheet__project", person="person", employer="sheet__employer"),

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from projects.choices import Category, CodeTable, ParticipantRole
@@ -247,6 +248,8 @@ def engagement_exit(
                 ]
             }
         )
+    for validate in settings.SMZ_EXIT_VALIDATORS:
+        import_string(validate)(engagement=engagement)
     if _holds_required_position(engagement):
         raise ValidationError(
             {

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reports.dashboard import casework, listings, policy_page, punches, requests, submissions, views, visits
+from reports.dashboard import casework, listings, policy_page, punches, requests, submissions, views, visits, wages
 from reports.dashboard.account import account
 from reports.dashboard.todo import todo_page
 
@@ -46,6 +46,12 @@ urlpatterns = [
     path(
         "identity-conflicts/<int:conflict_id>/review/", views.identity_conflict_review, name="identity-conflict-review"
     ),
+    path("projects/<str:permit_no>/wages/", wages.project_wages, name="project-wages"),
+    path("projects/<str:permit_no>/wages/sheets/", wages.wage_sheet_upload, name="wage-sheet-upload"),
+    path("projects/<str:permit_no>/wages/ledger.xlsx", wages.wage_ledger, name="wage-ledger"),
+    path("wage-sheets/<int:sheet_id>/confirm/", wages.wage_sheet_confirm, name="wage-sheet-confirm"),
+    path("wage-sheets/<int:sheet_id>/bank-results/", wages.wage_bank_upload, name="wage-bank-upload"),
+    path("arrears/", wages.arrears, name="arrears"),
     path("projects/", listings.projects, name="projects"),
     path("projects/<str:permit_no>/", views.project, name="project"),
     path("alerts/", views.alerts, name="alerts"),

@@ -117,6 +117,10 @@ def test_october_on_two_sites(city, client):
         ("R11", city.project.pk, "人员0（项目经理）"),
         ("R11", city.project.pk, "人员1（总监理工程师）"),
         ("R16", city.project.pk, city.project.name),
+        # No worker of either site has a labour contract on record, 30 days after entry (W7): the wage
+        # rules judge the same night.
+        *(("W7", city.project.pk, f"人员{n}") for n in (2, 3, 4, 5)),
+        *(("W7", city.other_project.pk, f"人员{n}") for n in (7, 8)),
     }, found
     r03 = by_key[("R03", city.project.pk, "HS-1")]
     assert (r03.period_start, r03.period_end, r03.state) == (D(2026, 10, 25), D(2026, 10, 31), "open")

@@ -165,6 +165,14 @@ ROUTES = {
         frozenset({"city", "contractor"}), method="POST"),
     "/api/v1/projects/{permit_no}/engagements/{engagement_id}/contracts/{contract_id}/scan": Route(
         REGULATORS | {"contractor"}),
+    # An exit settlement: read with its engagement, recorded once by who registers the engagement's staff (an
+    # empty body: 400); its signed confirmation's every download is logged.
+    "/api/v1/projects/{permit_no}/engagements/{engagement_id}/settlement/": Route(REGULATORS | {"contractor"},
+                                                                                shows="项目管理12个月"),
+    "/api/v1/projects/{permit_no}/engagements/{engagement_id}/settlement/ POST": Route(
+        frozenset({"city", "contractor"}), method="POST"),
+    "/api/v1/projects/{permit_no}/engagements/{engagement_id}/settlement/confirmation": Route(
+        REGULATORS | {"contractor"}),
     "/api/v1/wage-sheets/": Route(REGULATORS | {"contractor", "subcontractor"}, shows=w.WORKER),
     "/api/v1/wage-sheets/ POST": Route(frozenset({"contractor", "subcontractor", "supervisor"}), method="POST",
                                        data={"project": "330203202609010101"}, refused_also=frozenset({400})),
@@ -271,6 +279,16 @@ ROUTES = {
     "/inspections/": Route(ANSWERABLE, shows=w.PROJECT_NAME),
     "/measures/": Route(ADDRESSEE, shows=w.PROJECT_NAME),
     "/projects/{permit_no}/people/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
+    # The wage tab and its ledger: the project's regulators and firms (each reading the lines its scope reads);
+    # a sheet imported by a firm for its workers, confirmed and its bank file recorded by the general
+    # contractor (an empty form: the page names the missing file). The arrears overview: regulators.
+    "/projects/{permit_no}/wages/": Route(REGULATORS | PARTIES, shows=w.PROJECT_NAME),
+    "/projects/{permit_no}/wages/ledger.xlsx": Route(REGULATORS | PARTIES),
+    "/projects/{permit_no}/wages/sheets/": Route(frozenset({"contractor", "subcontractor", "supervisor"}),
+                                                 method="POST"),
+    "/wage-sheets/{sheet_id}/confirm/": Route(frozenset({"contractor"}), method="POST"),
+    "/wage-sheets/{sheet_id}/bank-results/": Route(frozenset({"contractor"}), method="POST"),
+    "/arrears/": Route(REGULATORS | {"jiangbei"}),
     # A punch and its face: the project's regulators only (each photo view audit-logged).
     "/punches/{punch_id}/": Route(REGULATORS, shows=w.WORKER),
     "/punches/{punch_id}/photo": Route(REGULATORS, shows="the worker's face"),
@@ -280,7 +298,7 @@ ROUTES = {
 # the city may use; the operator also reads the district's own pages and files (it runs the platform).
 # Another city's or province's regulator, and another district's staff, read only the lists every
 # regulator has (empty of Ningbo's projects).
-LISTS = {"/reports/", "/draws/", "/policies/", "/submissions/", "/alerts/", "/alerts/export.xlsx", "/"}
+LISTS = {"/reports/", "/arrears/", "/draws/", "/policies/", "/submissions/", "/alerts/", "/alerts/export.xlsx", "/"}
 RECORDING = {"/projects/{permit_no}/inspections/new/", "/policies/{policy_id}/edit/"}  # forms for those who record
 READ_BY_POST = {"/search/"}  # a search sends the ID number in the body, never in a URL
 OPERATOR_READS = {

@@ -38,6 +38,7 @@ from tests.factories import (
 from tests.factories import person as make_person
 from wages.services import (
     LineInput,
+    exit_settlement_record,
     labour_contract_record,
     labour_deposit_record,
     wage_account_open,
@@ -239,6 +240,16 @@ def build(city, gate) -> World:
         unit_price="18000",
         scan=PDF,
         scan_name="劳动合同.pdf",
+    )
+    exit_settlement_record(
+        user=users["contractor"],
+        engagement=manager,
+        workload="项目管理12个月",
+        amount="18000",
+        settled_on=dt.date(2026, 11, 1),
+        worker_confirmed=True,
+        scan=PDF,
+        scan_name="退场确认书.pdf",
     )
     return World(
         permit_no=city.project.permit_no,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from wages.models import LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
+from wages.models import ExitSettlement, LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
 
 
 class WageAccountSerializer(serializers.ModelSerializer):
@@ -134,3 +134,24 @@ class LabourContractInSerializer(serializers.Serializer):
     pay_unit = serializers.CharField(max_length=8, help_text="day | month | piece")
     unit_price = serializers.CharField(max_length=20)
     scan = serializers.FileField(required=False, allow_null=True, default=None, help_text="PDF, JPEG or PNG")
+
+
+class ExitSettlementSerializer(serializers.ModelSerializer):
+    has_confirmation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExitSettlement
+        fields = ["id", "workload", "amount", "settled_on", "worker_confirmed", "has_confirmation", "created_at"]
+
+    def get_has_confirmation(self, settlement: ExitSettlement) -> bool:
+        return bool(settlement.file)
+
+
+class ExitSettlementInSerializer(serializers.Serializer):
+    workload = serializers.CharField(max_length=200)
+    amount = serializers.CharField(max_length=20)
+    settled_on = serializers.DateField()
+    worker_confirmed = serializers.BooleanField(default=False)
+    confirmation = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text="The signed exit confirmation: PDF, JPEG or PNG"
+    )

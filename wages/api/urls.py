@@ -19,6 +19,16 @@ urlpatterns = [
         views.EngagementContractScanApi.as_view(),
         name="engagement-contract-scan",
     ),
+    path(
+        "projects/<str:permit_no>/engagements/<int:engagement_id>/settlement/",
+        views.EngagementSettlementApi.as_view(),
+        name="engagement-settlement",
+    ),
+    path(
+        "projects/<str:permit_no>/engagements/<int:engagement_id>/settlement/confirmation",
+        views.EngagementSettlementFileApi.as_view(),
+        name="engagement-settlement-file",
+    ),
     path("wage-sheets/import/", views.WageSheetImportApi.as_view(), name="wage-sheet-import"),
     path("wage-sheets/template.xlsx", views.WageSheetTemplateApi.as_view(), name="wage-sheet-template"),
     path("wage-sheets/<int:sheet_id>/bank-results/", views.WageSheetBankResultsApi.as_view(), name="wage-sheet-bank"),

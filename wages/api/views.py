@@ -31,7 +31,7 @@ from smz_platform.common.files import file_download
 from smz_platform.common.models import AuditAction
 from wages import bankfile, services, workbook
 from wages.api import serializers as s
-from wages.models import LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
+from wages.models import ExitSettlement, LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -254,6 +254,58 @@ class EngagementContractScanApi(APIView):
             project_permit_no=engagement.project.permit_no,
         )
         return file_download(contract)
+
+
+class EngagementSettlementApi(APIView):
+    """退场结算 of an engagement: read by those who read the engagement; recorded once by who registers its staff."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses={200: s.ExitSettlementSerializer})
+    def get(self, request: Request, permit_no: str, engagement_id: int) -> Response:
+        engagement = _engagement(request, permit_no, engagement_id)
+        settlement = get_object_or_404(ExitSettlement.objects.restrict(request.user, "view"), engagement=engagement)
+        return Response(s.ExitSettlementSerializer(settlement).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.ExitSettlementInSerializer}, responses={201: s.ExitSettlementSerializer}
+    )
+    def post(self, request: Request, permit_no: str, engagement_id: int) -> Response:
+        engagement = _engagement(request, permit_no, engagement_id)
+        if not scope_of(request.user).may_register_staff(engagement.project, engagement.employer):
+            raise PermissionDenied(_("You may record settlements only of your own enterprise's staff."))
+        data = s.ExitSettlementInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        body = dict(data.validated_data)
+        scan = body.pop("confirmation")
+        settlement = services.exit_settlement_record(
+            user=request.user,
+            engagement=engagement,
+            scan=scan.read() if scan else None,
+            scan_name=scan.name if scan else "",
+            **body,
+        )
+        return Response(s.ExitSettlementSerializer(settlement).data, status=status.HTTP_201_CREATED)
+
+
+class EngagementSettlementFileApi(APIView):
+    """The signed exit confirmation (退场确认书), to those who read it; every download audit-logged."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, permit_no: str, engagement_id: int):
+        engagement = _engagement(request, permit_no, engagement_id)
+        settlement = get_object_or_404(ExitSettlement.objects.restrict(request.user, "view"), engagement=engagement)
+        if not settlement.file:
+            raise Http404(_("This settlement has no signed confirmation."))
+        audit_event_record(
+            user=request.user,
+            action=AuditAction.DOWNLOAD_ATTACHMENT,
+            what=f"下载用工记录{engagement.pk}的退场确认书",
+            record_count=1,
+            request=request,
+            project_permit_no=engagement.project.permit_no,
+        )
+        return file_download(settlement)
 
 
 class WageLineCardApi(APIView):

@@ -24,7 +24,7 @@ POLICY_FIELDS = {f.name for f in Policy._meta.get_fields()}
 def missing_parts(spec: RuleSpec) -> list[str]:
     """What a rule's declaration lacks (an empty list when it is complete)."""
     problems = []
-    if not re.fullmatch(r"R\d\d", spec.code or ""):
+    if not re.fullmatch(r"R\d\d|W\d", spec.code or ""):
         problems.append("code")
     for text in ("name", "title", "source"):
         if not str(getattr(spec, text) or "").strip():
@@ -51,7 +51,7 @@ def missing_parts(spec: RuleSpec) -> list[str]:
         problems.append("ladder")
     for part in ("collect", "evaluate"):
         function = getattr(spec, part)
-        if not callable(function) or getattr(function, "__module__", "") != f"inspections.rules.{_module_of(spec)}":
+        if not callable(function) or getattr(function, "__module__", "") != _module_of(spec):
             problems.append(part)
     if callable(spec.collect) and "ctx" not in inspect.signature(spec.collect).parameters:
         problems.append("collect")
@@ -73,21 +73,39 @@ def missing_parts(spec: RuleSpec) -> list[str]:
     return problems
 
 
+# Where each family of rules lives: the notices' R01–R17 in inspections, the wage rules W1–W7 in the app that
+# holds the wage records (gathered through WagesConfig.rule_package).
+FOLDERS = {"R": ROOT / "inspections" / "rules", "W": ROOT / "wages" / "rules"}
+CODES = [f"R{n:02d}" for n in range(1, 18)] + [f"W{n}" for n in range(1, 8)]
+
+
 def _module_of(spec: RuleSpec) -> str:
-    return next(p.stem for p in (ROOT / "inspections" / "rules").glob(f"r{spec.code[1:]}_*.py"))
+    folder = FOLDERS[spec.code[0]]
+    stem = next(p.stem for p in folder.glob(f"{spec.code[0].lower()}{spec.code[1:]}_*.py"))
+    return f"{folder.parent.name}.rules.{stem}"
 
 
 def test_every_rule_of_the_notices_is_declared_once_in_code_order():
-    assert codes() == tuple(f"R{n:02d}" for n in range(1, 18))
-    modules = sorted(p.stem for p in (ROOT / "inspections" / "rules").glob("r[0-9][0-9]_*.py"))
-    assert [m[:3].upper() for m in modules] == list(codes())
+    assert codes() == tuple(CODES)
+    modules = sorted(p.stem for p in FOLDERS["R"].glob("r[0-9][0-9]_*.py"))
+    modules += sorted(p.stem for p in FOLDERS["W"].glob("w[0-9]_*.py"))
+    assert [m.split("_")[0].upper() for m in modules] == list(codes())
 
 
-@pytest.mark.parametrize("code", [f"R{n:02d}" for n in range(1, 18)])
+def test_the_registry_gathers_the_rule_package_of_an_app():
+    from django.apps import apps
+
+    assert apps.get_app_config("wages").rule_package == "wages.rules"
+    assert {spec.code for spec in registry() if spec.collect.__module__.startswith("wages.rules.")} == {
+        f"W{n}" for n in range(1, 8)
+    }
+
+
+@pytest.mark.parametrize("code", CODES)
 def test_each_rule_declares_every_part(code):
     spec = rule(code)
     assert missing_parts(spec) == []
-    assert importlib.import_module(f"inspections.rules.{_module_of(spec)}").SPEC is spec
+    assert importlib.import_module(_module_of(spec)).SPEC is spec
 
 
 @pytest.mark.parametrize(
@@ -138,14 +156,14 @@ def test_annex1_rows_come_from_the_rules_as_the_notice_groups_them():
 
 def test_month_end_rules_and_events_are_declared_not_listed():
     assert {s.code for s in registry() if s.cadence == Cadence.MONTH_END} == {"R11", "R16"}
-    assert {s.code for s in registry() if not s.resolves} == {"R05", "R07", "R11", "R14", "R15", "R16"}
+    assert {s.code for s in registry() if not s.resolves} == {"R05", "R07", "R11", "R14", "R15", "R16", "W4"}
 
 
 def test_no_second_list_of_rules_remains_in_the_code():
     pattern = re.compile(r"\b(EVENT_RULES|MONTHLY_RULES|FINDING_ROWS|FINDING_RULES|RULE_NAMES|LADDER)\b")
     offenders = [
         str(path.relative_to(ROOT))
-        for folder in ("inspections", "reports", "projects", "devices", "attendance", "smz_platform")
+        for folder in ("inspections", "reports", "projects", "devices", "attendance", "smz_platform", "wages")
         for path in (ROOT / folder).rglob("*.py")
         if "migrations" not in path.parts and pattern.search(path.read_text())
     ]

@@ -1,0 +1,62 @@
+"""The wage rules W1–W7, one module each (`wN_<name>.py`), gathered into the one rule registry
+(inspections.rules) through `WagesConfig.rule_package`: the nightly run, the alert lifecycle, the triage,
+the admin and docs/rules.md treat them as they treat R01–R17.
+
+What they share: the months a night judges, and the escalation that follows an overdue order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from inspections.choices import MeasureKind
+from inspections.models import LIVE_STATES, Alert
+from inspections.rules.base import Cadence, Occurrence, RuleSpec, Step, Target
+from smz_platform.common.months import month_start, shift_month
+from wages.selectors import pay_day
+
+# The months looked back at each night beyond those with a live alert: a month's wages fall due in the
+# next month, so three months cover every month that fell due lately.
+LOOKBACK_MONTHS = 3
+
+# 保障农民工工资支付条例 第五十五条, as 吉建管〔2021〕6号 五(四) applies it: "责令限期改正，逾期不改正的，
+# 责令项目停工，并处5万元以上10万元以下的罚款"; and the bad-conduct record of 鄂建文〔2019〕27号 二(三) (诚信信息).
+WAGE_LADDER = {
+    "": (
+        Step(MeasureKind.STOP_WORK),
+        Step(MeasureKind.PENALTY, (Target.CONTRACTOR,)),
+        Step(MeasureKind.CREDIT, (Target.CONTRACTOR,)),
+    )
+}
+
+
+def months_judged(ctx, code: str, *, due: bool) -> dict[int, set[dt.date]]:
+    """The months each active project is judged for on the night of `ctx.day`: the last LOOKBACK_MONTHS
+    months that are over (and, with `due`, whose pay day has passed under the project's policy), and every
+    month that still has a live alert of the rule, so that an alert never clears by growing old."""
+    this_month = month_start(ctx.day)
+    months: dict[int, set[dt.date]] = defaultdict(set)
+    for project in ctx.active():
+        policy = ctx.policy(project.pk)
+        for back in range(1, LOOKBACK_MONTHS + 1):
+            month = shift_month(this_month, -back)
+            if not due or pay_day(month, policy) < ctx.day:
+                months[project.pk].add(month)
+    live = Alert.objects.filter(rule=code, project_id__in=ctx.active_ids(), state__in=LIVE_STATES)
+    for project_id, start in live.values_list("project_id", "period_start"):
+        months[project_id].add(month_start(start))
+    return months
+
+
+def wage_rule(**declared) -> RuleSpec:
+    """A wage rule's SPEC: what every wage rule shares (outside 甬建函's fourteen categories and Annex 1, judged
+    nightly, one alert per period, the wage ladder) unless its module says otherwise."""
+    shared = {
+        "category": 0,
+        "annex1_row": None,
+        "occurrence": Occurrence.PERIOD,
+        "cadence": Cadence.NIGHTLY,
+        "ladder": WAGE_LADDER,
+    }
+    return RuleSpec(**{**shared, **declared})
