@@ -649,3 +649,96 @@ def test_the_city_previews_a_change_of_its_policy_and_saves_it(city, gate, live_
     assert version.values["r12_silent_days"] == 3 and version.effective_from == timezone.localdate()
     assert version.effective_from > dt.date(2026, 11, 30)
     connections.close_all()  # see the browser fixture
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_wages_from_the_subcontractors_workbook_to_the_districts_arrears_and_ledger(
+    city, live_server, browser, shots, tmp_path
+):
+    """The subcontractor imports October from the published template on the project's wage tab; the general
+    contractor confirms it and uploads the bank's file (one yuan short for one worker); after the pay day
+    the district finds the project in its arrears overview and downloads the wage ledger."""
+    import datetime as dt
+
+    from openpyxl import load_workbook as load
+
+    from attendance.models import DailyPresence
+    from inspections.engine import rules_run
+    from tests.factories import engage, id_number, person
+
+    numbers = {id_number("330203", "19900101", 61): "陈大勇", id_number("330203", "19900202", 62): "李小军"}
+    cards = dict(zip(numbers, ("6222021234567890128", "6217000010001234567"), strict=True))
+    for number, name in numbers.items():
+        worker = engage(city.project, city.subcontractor, who=person(number, name), entered_on=dt.date(2026, 9, 1))
+        for day in (12, 13, 14):
+            at = dt.datetime(2026, 10, day, 0, 30, tzinfo=dt.UTC)
+            DailyPresence.objects.create(
+                person=worker.person,
+                project=city.project,
+                day=dt.date(2026, 10, day),
+                first_at=at,
+                last_at=at,
+                punch_count=1,
+                valid_count=1,
+                first_valid_at=at,
+                last_valid_at=at,
+            )
+
+    page = _login(browser, live_server, "subcontractor")
+    page.goto(f"{live_server.url}/projects/{city.project.permit_no}/")
+    page.click("a:has-text('工资')")
+    page.wait_for_load_state()
+    with page.expect_download() as template:
+        page.click("a:has-text('工资支付表模板')")
+    template.value.save_as(tmp_path / "模板.xlsx")
+    book = load(tmp_path / "模板.xlsx")
+    for row, number in enumerate(numbers, start=2):
+        values = [number, numbers[number], 900, 900, dt.datetime(2026, 11, 10), cards[number], "是"]
+        for column, value in enumerate(values, start=1):
+            book.active.cell(row, column, value)
+    filled = tmp_path / "十月工资.xlsx"
+    book.save(filled)
+    form = page.locator("form.wage-upload")
+    form.locator("input[name=month]").fill("2026-10")
+    form.locator("input[name=file]").set_input_files(str(filled))
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    body = page.inner_text("body")
+    assert "2026-10 的工资支付表已导入" in body and "已编制，待总包确认" in body
+    assert "6222 **** **** 0128" in body and cards[next(iter(numbers))] not in page.content()
+    page.screenshot(path=shots / "wages-imported.png", full_page=True)
+
+    page = _login(browser, live_server, "contractor")
+    page.goto(f"{live_server.url}/projects/{city.project.permit_no}/wages/?month=2026-10")
+    page.click("button:has-text('确认此工资支付表')")
+    page.wait_for_load_state()
+    assert "工资支付表已确认" in page.inner_text("body")
+    result = tmp_path / "代发结果.csv"
+    first, second = numbers
+    result.write_bytes(
+        f"账号,户名,金额,状态,日期\n{cards[first]},陈大勇,900,成功,2026-11-10\n{cards[second]},李小军,899,成功,2026-11-10\n".encode(
+            "gbk"
+        )
+    )
+    page.locator("form.bank-results input[name=file]").set_input_files(str(result))
+    page.click("button:has-text('导入银行代发结果')")
+    page.wait_for_load_state()
+    assert "已登记 2 行的银行代发结果" in page.inner_text("body")
+    page.screenshot(path=shots / "wages-bank.png", full_page=True)
+
+    rules_run(day=dt.date(2026, 12, 1))  # the night after October's pay day
+    page = _login(browser, live_server, "haishu")
+    page.click("nav a:has-text('欠薪预警')")
+    page.wait_for_load_state()
+    row = page.locator("table.grid tbody tr").first
+    assert city.project.name in row.inner_text() and "1.00" in row.inner_text()
+    page.screenshot(path=shots / "arrears.png", full_page=True)
+    row.locator("a").click()
+    page.wait_for_load_state()
+    assert "W3 欠薪预警" in page.inner_text("body")
+    with page.expect_download() as ledger:
+        page.click("a:has-text('下载工资台账')")
+    ledger.value.save_as(tmp_path / "工资台账.xlsx")
+    sheet = load(tmp_path / "工资台账.xlsx").active
+    assert [sheet.cell(r, 5).value for r in (4, 5)] == ["李小军", "陈大勇"]
+    assert sheet.cell(4, 9).value == 899
