@@ -35,6 +35,7 @@ from projects.models import (
     User,
 )
 from tests.security.test_every_route import ROLES, SECRETS, secrets_for
+from wages.models import LabourContract, WageSheet
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,12 @@ CHANGELIST = {
     "inspections.creditrecord": SIGNED_IN,
     "inspections.campaign": REGULATORS,
     "inspections.randomdraw": REGULATORS,
+    # The wage records, read-only: the regulators, and the firms whose people or projects they are.
+    "wages.wageaccount": REGULATORS | FIRMS,
+    "wages.labourcostdeposit": REGULATORS | FIRMS,
+    "wages.wagesheet": REGULATORS | FIRMS,
+    "wages.labourcontract": REGULATORS | FIRMS,
+    "wages.exitsettlement": REGULATORS | FIRMS,
 }
 
 
@@ -135,6 +142,8 @@ def _object(label: str, city, world):
         "inspections.creditdeduction": (CreditDeduction.objects.order_by("pk").first(), {"operator"}),
         "inspections.campaign": (Campaign.objects.get(pk=world.campaign), NINGBO | {"jiangbei"}),
         "inspections.randomdraw": (RandomDraw.objects.get(pk=world.draw), NINGBO),
+        "wages.wagesheet": (WageSheet.objects.get(pk=world.wage_sheet), NINGBO | {"contractor", "subcontractor"}),
+        "wages.labourcontract": (LabourContract.objects.get(pk=world.contract), NINGBO | {"contractor"}),
     }
     return rows.get(label, (None, set()))
 
@@ -201,6 +210,8 @@ ROW_PAGES = [
     "inspections.creditdeduction",
     "inspections.campaign",
     "inspections.randomdraw",
+    "wages.wagesheet",
+    "wages.labourcontract",
 ]
 
 
