@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-quick replica pgbouncer test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province standby-note messages services secrets
+.PHONY: install run test test-quick replica pgbouncer test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province bench-wages standby-note messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -124,7 +124,7 @@ restore: install var/.env
 standby-note:
 	@bash scripts/standby-note.sh
 
-bench: bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province
+bench: bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province bench-wages
 
 # The nightly rules run on a synthetic city of 2,000 projects and one twice its size (docs/benchmarks.md).
 bench-rules: install var/.env services standby-note
@@ -141,6 +141,11 @@ bench-dashboard: install var/.env services standby-note
 # A province of five such cities: the month-end night fanned out over 1 and 2 worker processes (docs/benchmarks.md).
 bench-province: install var/.env services standby-note
 	$(PY) bench/province.py
+
+# A month of wages on the rules' city: a 500-line sheet and its bank file imported, the wage rules, the
+# arrears overview (issue 27; docs/benchmarks.md).
+bench-wages: install var/.env services standby-note
+	$(PY) bench/wages.py
 
 # Device intake under load (docs/benchmarks.md): gunicorn with 2 workers against PostgreSQL, loopback only.
 bench-intake: install var/.env services standby-note

@@ -91,13 +91,7 @@ print(json.dumps(results))
 """
 
 
-def django(script: str, *args: str) -> str:
-    env = city.environment()
-    env["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    result = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if result.returncode:
-        sys.exit(result.stderr)
-    return result.stdout.strip().splitlines()[-1]
+django = city.django
 
 
 def database_ready() -> bool:

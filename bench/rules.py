@@ -56,6 +56,16 @@ def environment() -> dict[str, str]:
     return env
 
 
+def django(script: str, *args: str) -> str:
+    """Run a Django script against the city's database (the test client's host allowed); its last line."""
+    env = environment()
+    env["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    result = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(result.stderr)
+    return result.stdout.strip().splitlines()[-1]
+
+
 def copy(cursor, table: str, columns: str, rows) -> int:
     """COPY rows (tuples of already-formatted text) in chunks; return how many."""
     total, buffer = 0, io.StringIO()

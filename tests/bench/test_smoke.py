@@ -34,6 +34,7 @@ BENCHMARKS = [
             "annex1_s",
         },
     ),
+    ("wages.py", {"import_s", "bank_s", "wage_rules_s", "night_s", "arrears_ms", "arrears_district_ms"}),
     (
         "load.py",
         {"requests", "failures", "punches_per_s", "lost", "intake_p99_ms", "pages_p99_ms", "memory_growth_pct"},

@@ -14,7 +14,7 @@ from inspections.choices import MeasureKind
 from inspections.models import LIVE_STATES, Alert
 from inspections.rules.base import Cadence, Occurrence, RuleSpec, Step, Target
 from smz_platform.common.months import month_start, shift_month
-from wages.selectors import pay_day
+from wages.selectors import WorkerMonth, pay_day, worker_months
 
 # The months looked back at each night beyond those with a live alert: a month's wages fall due in the
 # next month, so three months cover every month that fell due lately.
@@ -47,6 +47,16 @@ def months_judged(ctx, code: str, *, due: bool) -> dict[int, set[dt.date]]:
     for project_id, start in live.values_list("project_id", "period_start"):
         months[project_id].add(month_start(start))
     return months
+
+
+def worker_months_judged(ctx, judged: dict[int, set[dt.date]]) -> dict[tuple[int, int, dt.date], WorkerMonth]:
+    """worker_months over the active projects for the months `judged` names, read once a night for the rules
+    that ask (W1, W2, W3 judge the same worker-months: presence and lines are read once, not three times).
+    What is read covers the lookback window and the judged months; each rule keeps its own months."""
+    window = {shift_month(month_start(ctx.day), -back) for back in range(1, LOOKBACK_MONTHS + 1)}
+    months = frozenset(window | {m for months in judged.values() for m in months})
+    name = "wages.worker_months:" + ",".join(sorted(f"{m:%Y-%m}" for m in months))
+    return ctx.shared(name, lambda: worker_months(project_ids=ctx.active_ids(), months=months))
 
 
 def wage_rule(**declared) -> RuleSpec:

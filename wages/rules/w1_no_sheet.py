@@ -14,8 +14,8 @@ from inspections.rules import words
 from inspections.rules.base import Finding
 from projects.models import Enterprise
 from smz_platform.common.months import month_end
-from wages.rules import months_judged, wage_rule
-from wages.selectors import pay_day, sheets_of, worker_months
+from wages.rules import months_judged, wage_rule, worker_months_judged
+from wages.selectors import pay_day, sheets_of
 
 CODE = "W1"
 
@@ -58,7 +58,7 @@ def evaluate(months: list[EmployerMonth]) -> list[Finding]:
 def collect(ctx) -> list[Finding]:
     judged = months_judged(ctx, CODE, due=True)
     every_month = {m for months in judged.values() for m in months}
-    found = worker_months(project_ids=judged, months=every_month)
+    found = worker_months_judged(ctx, judged)
     sheets = sheets_of(project_ids=judged, months=every_month)
     attended: dict[tuple[int, int, dt.date], list[int]] = defaultdict(list)
     for wm in found.values():

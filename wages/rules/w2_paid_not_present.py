@@ -6,6 +6,7 @@ take the days away, and the payment stands out."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -14,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.rules import words
 from inspections.rules.base import Finding
-from projects.models import Engagement
+from projects.models import Engagement, Person
 from smz_platform.common.months import month_end
-from wages.rules import months_judged, wage_rule
-from wages.selectors import by_project_month, paid_amount, worker_months
+from wages.rules import months_judged, wage_rule, worker_months_judged
+from wages.selectors import paid_amount
 
 CODE = "W2"
 
@@ -64,18 +65,21 @@ def evaluate(project_id: int, month, lines: list[PaidLine]) -> list[Finding]:
 
 def collect(ctx) -> list[Finding]:
     judged = months_judged(ctx, CODE, due=False)
-    found = worker_months(project_ids=judged, months={m for months in judged.values() for m in months})
-    lines = [line for wm in found.values() for line in wm.lines]
-    # The engagements of the lines' people on these projects, by (project, person, employer).
+    paid = [
+        (wm, line)
+        for wm in worker_months_judged(ctx, judged).values()
+        if wm.month in judged[wm.project_id]
+        for line in wm.lines
+        if max(paid_amount(line), line.paid)
+    ]
+    # The engagements on these projects since the first month judged, by (project, person, employer).
     spans: dict[tuple[int, int, int], list[tuple]] = defaultdict(list)
-    if lines:
-        first = min(line.sheet.month for line in lines)
-        for e in Engagement.objects.filter(
-            Q(exited_on__isnull=True) | Q(exited_on__gte=first),
-            project_id__in=judged,
-            person_id__in={line.person_id for line in lines},
-        ).only("project_id", "person_id", "employer_id", "entered_on", "exited_on"):
-            spans[(e.project_id, e.person_id, e.employer_id)].append((e.entered_on, e.exited_on))
+    if paid:
+        first = min(wm.month for wm, _line in paid)
+        for project_id, person_id, employer_id, entered, exited in Engagement.objects.filter(
+            Q(exited_on__isnull=True) | Q(exited_on__gte=first), project_id__in=judged
+        ).values_list("project_id", "person_id", "employer_id", "entered_on", "exited_on"):
+            spans[(project_id, person_id, employer_id)].append((entered, exited))
 
     def engaged(line) -> bool:
         """Engaged on the project by the sheet's employer at some time in the sheet's month."""
@@ -85,23 +89,18 @@ def collect(ctx) -> list[Finding]:
             for entered, exited in spans[(line.sheet.project_id, line.person_id, line.sheet.employer_id)]
         )
 
-    names = dict(
-        Engagement.objects.filter(pk__in={line.engagement_id for line in lines}).values_list("pk", "person__name")
-    )
-    findings = []
-    for (project_id, month), months in sorted(by_project_month(found.values()).items()):
-        if month not in judged[project_id]:
-            continue
-        paid = []
-        for wm in months:
-            for line in wm.lines:
-                amount = max(paid_amount(line), line.paid)
-                if amount:
-                    paid.append(
-                        PaidLine(line.pk, names.get(line.engagement_id, ""), str(amount), wm.days, engaged(line))
-                    )
-        findings += evaluate(project_id, month, paid)
-    return findings
+    wrong = [(wm, line, engaged(line)) for wm, line in paid]
+    wrong = [(wm, line, is_engaged) for wm, line, is_engaged in wrong if wm.days == 0 or not is_engaged]
+    names = dict(Person.objects.filter(pk__in={line.person_id for _wm, line, _e in wrong}).values_list("pk", "name"))
+    by_month: dict[tuple[int, dt.date], list[PaidLine]] = defaultdict(list)
+    for wm, line, is_engaged in sorted(wrong, key=lambda w: (w[0].project_id, w[0].month, w[1].pk)):
+        amount = max(paid_amount(line), line.paid)
+        by_month[(wm.project_id, wm.month)].append(
+            PaidLine(line.pk, names.get(line.person_id, ""), str(amount), wm.days, is_engaged)
+        )
+    return [
+        found for (project_id, month), lines in sorted(by_month.items()) for found in evaluate(project_id, month, lines)
+    ]
 
 
 def describe(item) -> str:
