@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
@@ -16,12 +20,17 @@ from projects.models import Engagement, Enterprise, Person, Project, ProjectStat
 pytestmark = pytest.mark.django_db
 
 
+# The demo is seeded on a fixed day, past the 1st: on the 1st of a month the earlier wage month's pay day
+# (the last day of the month before) is yesterday, and nothing is late yet, so W1 and W3 would find nothing.
+DEMO_DAY = dt.datetime(2026, 12, 5, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
 @pytest.fixture(scope="module")
 def seeded_once(django_db_setup, django_db_blocker):
     """The demo seeded once for the module (61 days of punches and 31 nights take most of a minute),
     inside a transaction rolled back at its end; each test runs in a savepoint within it (pytest-django's
     `db`), so what one test writes (a login, a second seed refused) is gone for the next."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with time_machine.travel(DEMO_DAY, tick=True), django_db_blocker.unblock(), transaction.atomic():
         out = io.StringIO()
         call_command("seed_demo", "--workers-per-project", "5", stdout=out)
         yield out.getvalue()
@@ -41,7 +50,8 @@ def test_it_builds_ningbos_districts_with_projects_enterprises_people_and_device
     assert Enterprise.objects.count() >= 36
     # The project where nobody registered has no engagements at all; the one replacing its manager has two.
     engaged = Engagement.objects.filter(project__district__parent__code="330200")
-    assert engaged.filter(category="worker").count() == 39 * 5
+    # And the W2 site has one more: a worker on the books who never came (its wage sheet pays him).
+    assert engaged.filter(category="worker").count() == 39 * 5 + 1
     assert engaged.filter(category="manager", position="project_manager").count() == 40
     assert Device.objects.filter(project__status=ProjectStatus.NOT_STARTED).count() == 0
     assert Device.objects.count() >= 30
@@ -96,6 +106,31 @@ def test_every_rule_fires_on_the_project_named_for_it(seeded):
 
     for rule, label in PLANTED.items():
         assert Alert.objects.filter(rule=rule, state="open", project__name__endswith=f"（{label}）").exists(), rule
+
+
+def test_every_wage_rule_fires_on_the_project_named_for_it_and_the_others_pay_their_workers(seeded):
+    from inspections.models import Alert
+    from reports.demo.wages import PLANTED
+    from wages.models import WageSheet
+
+    named = {rule: Project.objects.get(name__endswith=f"（{label}）") for rule, label in PLANTED.items()}
+    for rule, project in named.items():
+        assert rule in seeded and PLANTED[rule] in seeded
+        fired = set(Alert.objects.filter(rule=rule).values_list("project_id", flat=True))
+        # A site that files no sheet has not shown it paid anyone: its workers are in arrears too.
+        assert fired == ({project.pk, named["W1"].pk} if rule == "W3" else {project.pk}), rule
+    arrears = Alert.objects.get(rule="W3", project=named["W3"]).evidence  # two paid 1,500 short, one refused
+    short = sorted(Decimal(p["due"]) - Decimal(p["paid"]) for p in arrears["people"])
+    assert (
+        arrears["workers"] == 3
+        and short[:2] == [1500, 1500]
+        and min(Decimal(p["paid"]) for p in arrears["people"]) == 0
+    )
+    assert Decimal(arrears["amount"]) == sum(short)
+    # The other sites: both months' sheets, the earlier one confirmed (and paid), the later one prepared.
+    states = set(WageSheet.objects.values_list("month", "state").distinct())
+    assert states == {(dt.date(2026, 10, 1), "confirmed"), (dt.date(2026, 11, 1), "prepared")}
+    assert WageSheet.objects.filter(month="2026-10-01").values("project").distinct().count() >= 20
 
 
 def test_every_loophole_is_judged_as_the_notices_say(seeded):

@@ -17,8 +17,8 @@ from inspections.rules import words
 from inspections.rules.base import Finding
 from projects.models import Person
 from smz_platform.common.months import month_end
-from wages.rules import months_judged, wage_rule
-from wages.selectors import by_project_month, pay_day, worker_months
+from wages.rules import months_judged, wage_rule, worker_months_judged
+from wages.selectors import by_project_month, pay_day
 
 CODE = "W3"
 
@@ -39,13 +39,16 @@ def evaluate(project_id: int, month: dt.date, due_on: dt.date, workers: list[Owe
         return []
     amount = sum((w.due - w.paid_by_pay_day for w in owed if w.listed), Decimal(0))
     still = sum((max(w.due - w.paid_to_date, Decimal(0)) for w in owed if w.listed), Decimal(0))
+    unlisted = sum(1 for w in owed if not w.listed)
+    # A worker on no sheet has no amount to owe him: the label says so rather than "0 yuan".
+    label = f"{len(owed)}名工人，欠发{amount}元" + (f"（{unlisted}人不在工资支付表上）" if unlisted else "")
     return [
         Finding(
             CODE,
             project_id,
             "project",
             project_id,
-            f"{len(owed)}名工人，{amount}元",
+            label,
             month,
             month_end(month),
             evidence={
@@ -54,7 +57,7 @@ def evaluate(project_id: int, month: dt.date, due_on: dt.date, workers: list[Owe
                 "workers": len(owed),
                 "amount": str(amount),
                 "still_owed": str(still),
-                "unlisted": sum(1 for w in owed if not w.listed),
+                "unlisted": unlisted,
                 "person_ids": [w.person_id for w in owed],
                 "people": [
                     {
@@ -73,7 +76,7 @@ def evaluate(project_id: int, month: dt.date, due_on: dt.date, workers: list[Owe
 
 def collect(ctx) -> list[Finding]:
     judged = months_judged(ctx, CODE, due=True)
-    found = worker_months(project_ids=judged, months={m for months in judged.values() for m in months})
+    found = worker_months_judged(ctx, judged)
     names = dict(
         Person.objects.filter(pk__in={wm.person_id for wm in found.values() if wm.days}).values_list("pk", "name")
     )

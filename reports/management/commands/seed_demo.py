@@ -17,6 +17,7 @@ from reports.demo import registry as demo
 from reports.demo.attendance import seed_attendance
 from reports.demo.devices import seed_devices
 from reports.demo.enforcement import seed_enforcement
+from reports.demo.wages import seed_wages
 from reports.demo.zhongshan import seed_zhongshan
 
 DEMO_SEED = 2026
@@ -54,6 +55,9 @@ class Command(BaseCommand):
             # project) and before the nights, which judge both, each by its own policy.
             zhongshan = seed_zhongshan(rng=random.Random(DEMO_SEED + 1), days=days)
             logins += zhongshan.logins
+            # Two months of wages on every active project, one project per wage rule (W1–W7).
+            taken = {p.pk for p in (*planted.values(), *loopholes.values()) if p is not None}
+            wages = seed_wages(rng=random.Random(DEMO_SEED + 2), taken=taken) if days else {}
         if days:
             # The nightly rules over the last month of the demo's history (the earlier month gives the
             # rules the presence they look back on), so that alerts are there on first login.
@@ -66,7 +70,7 @@ class Command(BaseCommand):
             for offset in range(min(days, 30), 0, -1):
                 district_days_roll_up(day=today - dt.timedelta(days=offset), with_managers=offset == 1)
             self.stdout.write("预置违规项目（规则 → 项目）：")
-            for rule, project in planted.items():
+            for rule, project in (*planted.items(), *wages.items()):
                 self.stdout.write(f"  {rule}  {project.name}")
             self.stdout.write("预置规避情形（平台仍按通知判定）：")
             for project in loopholes.values():
