@@ -17,12 +17,13 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, TruncMonth
 
 from inspections.models import LIVE_STATES, Alert, Policy
+from inspections.selectors.policies import policies_in_force
 from inspections.selectors.presence import attended_presence
-from projects.choices import Category
-from projects.models import Engagement
+from projects.choices import Category, ProjectStatus
+from projects.models import Engagement, Project
 from smz_platform.common.months import month_end, month_start, next_month
 from wages.choices import BankStatus
-from wages.models import WageLine, WageSheet
+from wages.models import ExitSettlement, LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
 
 ZERO = Decimal(0)
 # What the judgement of a line reads (not the encrypted card).
@@ -354,3 +355,49 @@ def ledger_rows(*, lines: QuerySet[WageLine], project_id: int) -> list[LedgerRow
         )
     return rows
 
+
+@dataclass
+class ExpiredRecords:
+    """A completed project whose wage records are past their retention (保存期限), with what it holds."""
+
+    project_id: int
+    permit_no: str
+    name: str
+    completed_on: dt.date
+    kept_until: dt.date
+    counts: dict[str, int]
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def wage_records_expired(*, today: dt.date) -> list[ExpiredRecords]:
+    """The completed projects whose wage records were kept the policy's years after completion (seed 003
+    §三(五): 2 years) and are now past it: kept until the anniversary, eligible the day after. A project
+    not completed, or completed without a date, is kept."""
+    book = policies_in_force(today)
+    expired = []
+    completed = Project.objects.filter(status=ProjectStatus.COMPLETED, completed_on__isnull=False).order_by(
+        "completed_on", "pk"
+    )
+    for project in completed.only("pk", "permit_no", "name", "completed_on", "district_id"):
+        kept_until = _years_after(project.completed_on, book.for_project(project).wage_retention_years)
+        if kept_until >= today:
+            continue
+        counts = {
+            "wage_sheets": WageSheet.objects.filter(project=project).count(),
+            "wage_lines": WageLine.objects.filter(sheet__project=project).count(),
+            "labour_contracts": LabourContract.objects.filter(engagement__project=project).count(),
+            "exit_settlements": ExitSettlement.objects.filter(engagement__project=project).count(),
+            "deposits": LabourCostDeposit.objects.filter(project=project).count(),
+            "wage_accounts": WageAccount.objects.filter(project=project).count(),
+        }
+        if any(counts.values()):
+            expired.append(
+                ExpiredRecords(project.pk, project.permit_no, project.name, project.completed_on, kept_until, counts)
+            )
+    return expired

@@ -11,8 +11,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -31,7 +33,7 @@ from smz_platform.common.models import AuditAction
 from smz_platform.common.months import month_end, month_start
 from wages.choices import BankStatus, ContractPeriod, PayUnit, SheetState
 from wages.models import ExitSettlement, LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
-from wages.selectors import attended_days
+from wages.selectors import ExpiredRecords, attended_days, wage_records_expired
 
 ACCOUNT_NUMBER = re.compile(r"\d{8,32}")
 CARD_NUMBER = re.compile(r"\d{12,19}")  # the lengths of China's bank cards (UnionPay: 16–19)
@@ -483,3 +485,43 @@ def wage_line_card_reveal(*, user: User, line: WageLine, request: HttpRequest | 
         project_permit_no=line.sheet.project.permit_no,
     )
     return number
+
+
+# --- Retention ---------------------------------------------------------------------------------------
+
+
+def wage_records_purge(*, today: dt.date, operator: str) -> list[ExpiredRecords]:
+    """Removes the wage records of the projects past their retention (wage_records_expired): sheets and
+    lines, labour contracts and exit settlements with their signed scans, deposits, the special account.
+    One transaction per project, one audit event each naming the operator; a stored scan is removed only
+    once no record left refers to it (files are stored under their digest, so two records may share one)."""
+    expired = wage_records_expired(today=today)
+    for found in expired:
+        with transaction.atomic():
+            contracts = LabourContract.objects.filter(engagement__project_id=found.project_id)
+            settlements = ExitSettlement.objects.filter(engagement__project_id=found.project_id)
+            files = {name for name in contracts.values_list("file", flat=True) if name}
+            files |= {name for name in settlements.values_list("file", flat=True) if name}
+            WageSheet.objects.filter(project_id=found.project_id).delete()
+            contracts.delete()
+            settlements.delete()
+            LabourCostDeposit.objects.filter(project_id=found.project_id).delete()
+            WageAccount.objects.filter(project_id=found.project_id).delete()
+            audit_event_record(
+                user=None,
+                username=operator,
+                action=AuditAction.PURGE,
+                what=_("Wage records past their retention (kept until %(day)s) removed")
+                % {"day": found.kept_until.isoformat()},
+                record_count=sum(found.counts.values()),
+                project_permit_no=found.permit_no,
+            )
+            transaction.on_commit(partial(_files_forget, files))
+    return expired
+
+
+def _files_forget(names: set[str]) -> None:
+    kept = set(LabourContract.objects.filter(file__in=names).values_list("file", flat=True))
+    kept |= set(ExitSettlement.objects.filter(file__in=names).values_list("file", flat=True))
+    for name in names - kept:
+        default_storage.delete(name)

@@ -15,6 +15,8 @@ class AuditAction(models.TextChoices):
     MANAGE_ACCOUNT = "manage_account", _("Managed an account")
     # A policy's settings changed (考核口径), with its version (inspections.PolicyVersion) saying what and why.
     CHANGE_POLICY = "change_policy", _("Changed a policy")
+    # Records past their retention removed by an operator's command (wages: manage.py wage_records_purge).
+    PURGE = "purge", _("Purged records past their retention")
 
 
 class AuditEvent(models.Model):
