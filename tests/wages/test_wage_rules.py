@@ -146,7 +146,7 @@ def test_a_worker_paid_for_back_filled_days_is_paid_but_not_present(october):
             "name": "赵铁柱",
             "paid": "300.00",
             "days": 0,
-            "reason": "no_days",
+            "reason": "当月无有效考勤",
         }
     ]
     assert "当月无有效考勤" in sentence(found)

@@ -21,6 +21,8 @@ from wages.rules import months_judged, wage_rule, worker_months_judged
 from wages.selectors import paid_amount
 
 CODE = "W2"
+# The reasons, in the words the alert's page shows (its evidence is shown as it is stored).
+NO_DAYS, NOT_ENGAGED = "当月无有效考勤", "当月未由该单位在本项目登记用工"
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def evaluate(project_id: int, month, lines: list[PaidLine]) -> list[Finding]:
                         "name": line.name,
                         "paid": line.paid,
                         "days": line.days,
-                        "reason": "not_engaged" if not line.engaged else "no_days",
+                        "reason": NOT_ENGAGED if not line.engaged else NO_DAYS,
                     }
                     for line in wrong
                 ],
@@ -105,8 +107,7 @@ def collect(ctx) -> list[Finding]:
 
 def describe(item) -> str:
     lines = item.evidence.get("lines", [])
-    reasons = {"no_days": "当月无有效考勤", "not_engaged": "当月未在本项目登记用工"}
-    detail = "；".join(f"{x['name']}发放{x['paid']}元，{reasons.get(x['reason'], '')}" for x in lines[:5])
+    detail = "；".join(f"{x['name']}发放{x['paid']}元，{x['reason']}" for x in lines[:5])
     more = f"等{len(lines)}人" if len(lines) > 5 else ""
     return f"{words.month(item.period_start)}工资支付表向无有效考勤或未登记的人员发放工资：{detail}{more}。"
 
