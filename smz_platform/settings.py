@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "attendance",
     "inspections",
     "wages",
+    "rights",
     "reports",
     "operations",
 ]

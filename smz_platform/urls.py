@@ -18,6 +18,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
+    # Public pages, no login and no personal data: a project's rights board at its unguessable address.
+    path("", include("rights.urls")),
     # The one-time link a regulator hands an account's holder to set a password (projects.admin.accounts):
     # Django's reset token, void once the password is set or after PASSWORD_RESET_TIMEOUT.
     path(

@@ -40,7 +40,7 @@ class RegionAdmin(ScopedAdmin):
     """Each level registers and changes the regions below its own: a province its cities, a city its
     districts (and their towns); nobody moves a region under a parent it does not govern."""
 
-    list_display = ["code", "name", "level", "parent"]
+    list_display = ["code", "name", "level", "parent", "complaint_phone"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
 

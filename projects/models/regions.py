@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.choices import CodeTable, RegionLevel
 from projects.scope.queryset import ScopedModel
+from smz_platform.common.phones import phone_validator
 
 
 class Region(ScopedModel):
@@ -15,6 +16,15 @@ class Region(ScopedModel):
     level = models.CharField(_("level"), max_length=8, choices=RegionLevel.choices)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # 监督投诉电话: printed on every rights board of the region's projects (the nearest region's that has one;
+    # none: 12345, the government service hotline that takes wage complaints everywhere).
+    complaint_phone = models.CharField(
+        _("complaint phone"),
+        max_length=20,
+        blank=True,
+        help_text=_("The regulator's phone for workers' complaints, printed on the rights boards."),
+        validators=[phone_validator],
     )
 
     class Meta:

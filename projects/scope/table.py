@@ -47,7 +47,9 @@ from projects.scope.reaches import (
 # regions, settings); the regulators' and the firms' acts (approving, triaging, issuing, replying, filing,
 # registering on a project) are theirs, never a technical account's.
 ADMIN_ACTIONS = frozenset({"view", "change", "add", "delete"})
-OPERATOR_ACTIONS = frozenset({"view", "read_reports", "see_everyone", "examine", "change", "add", "delete", "manage"})
+OPERATOR_ACTIONS = frozenset(
+    {"view", "read_reports", "see_everyone", "print_board", "examine", "change", "add", "delete", "manage"}
+)
 
 
 @dataclass(frozen=True)
@@ -318,6 +320,22 @@ rule(
         _("You may prepare wage sheets only for your own enterprise's workers on this project."),
         enterprise=REGISTERS_STAFF,
     ),
+    print_board=access(
+        "查看、打印维权告示牌",
+        _("The project's general contractor prints its rights board; its regulators read it."),
+        **REGULATORS,
+        enterprise=CONTRACTOR,
+    ),
+    keep_board=access(
+        "填写告示牌联系电话",
+        _("The project's general contractor gives its labour clerk's phone for the board."),
+        enterprise=CONTRACTOR,
+    ),
+    revoke_board=access(
+        "作废告示牌地址",
+        _("Only the regulators of the project's district revoke its rights board's address."),
+        **STAFF,
+    ),
     see_everyone=access(
         "查看全部人员与台账",
         _("The ledger is kept by the general contractor and read by the regulators."),
@@ -435,6 +453,12 @@ rule(
     "考勤不计认定",
     Paths(project="project", person="person"),
     view=access("查看", **REGULATORS, enterprise=PEOPLE),
+)
+rule(
+    "rights.rightsboard",
+    "维权告示牌",
+    PROJECT,
+    view=access("查看", **REGULATORS, enterprise=CONTRACTOR),
 )
 rule(
     "wages.wageaccount",

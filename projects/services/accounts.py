@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -15,6 +14,7 @@ from knox.models import AuthToken
 from projects.models import Enterprise, Region, User
 from projects.scope.accounts import account_jurisdiction_check
 from smz_platform.common.errors import Conflict
+from smz_platform.common.phones import PHONE, PHONE_MESSAGE
 
 
 def account_create(
@@ -74,9 +74,6 @@ def account_language_set(*, user: User, language: str) -> None:
     user.language = language
 
 
-PHONE = re.compile(r"^[0-9+()\- ]{5,32}$")
-
-
 def account_contact_set(*, user: User, name: str, phone: str) -> None:
     """The account holder's own name and phone: the 填报人 and 联系方式 of the workbooks it files."""
     name, phone = " ".join(name.split()), phone.strip()
@@ -84,7 +81,7 @@ def account_contact_set(*, user: User, name: str, phone: str) -> None:
     if not 2 <= len(name) <= 30:
         errors["name"] = [_("Give your full name (2 to 30 characters).")]
     if phone and not PHONE.match(phone):
-        errors["phone"] = [_("Give a phone number of digits (with -, + or brackets if need be).")]
+        errors["phone"] = [str(PHONE_MESSAGE)]
     if errors:
         raise ValidationError(errors)
     # Chinese names read family name first: the whole name is kept as the family name (reporter_of joins them).

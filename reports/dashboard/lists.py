@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from projects.choices import RegionLevel
 from projects.models import Project, Region
 from projects.scope import scope_of
+from reports.services import XLSX
 from reports.workbooks import layout
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.dates import chinese_date, chinese_datetime
@@ -36,7 +37,6 @@ PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
 EXPORT_LIMIT = 5000  # rows one workbook holds; the title says when the filter holds more
 LIST_TEMPLATE = "reports/dashboard/list.html"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def shown(value: Any) -> str:

@@ -1,7 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reports.dashboard import casework, listings, policy_page, punches, requests, submissions, views, visits, wages
+from reports.dashboard import (
+    board,
+    casework,
+    listings,
+    policy_page,
+    punches,
+    requests,
+    submissions,
+    views,
+    visits,
+    wages,
+)
 from reports.dashboard.account import account
 from reports.dashboard.todo import todo_page
 
@@ -52,6 +63,10 @@ urlpatterns = [
     path("wage-sheets/<int:sheet_id>/confirm/", wages.wage_sheet_confirm, name="wage-sheet-confirm"),
     path("wage-sheets/<int:sheet_id>/bank-results/", wages.wage_bank_upload, name="wage-bank-upload"),
     path("arrears/", wages.arrears, name="arrears"),
+    path("projects/<str:permit_no>/board/", board.project_board, name="project-board"),
+    path("projects/<str:permit_no>/board/contact/", board.board_contact, name="project-board-contact"),
+    path("projects/<str:permit_no>/board/revoke/", board.board_revoke, name="project-board-revoke"),
+    path("projects/<str:permit_no>/board.xlsx", board.board_download, name="project-board-download"),
     path("projects/", listings.projects, name="projects"),
     path("projects/<str:permit_no>/", views.project, name="project"),
     path("alerts/", views.alerts, name="alerts"),

@@ -181,10 +181,12 @@ def identity_conflict_review(request: HttpRequest, conflict_id: int) -> HttpResp
 @login_required
 def project(request: HttpRequest, permit_no: str) -> HttpResponse:
     scope = scope_of(request.user)
-    # The page's two questions (may it manage the registry, may it act as the project's regulators?) are
+    # The page's questions (may it manage the registry, act as its regulators, print its board?) are
     # answered by the query that fetches the project.
     today = timezone.localdate()
-    projects = scope.with_allowed(Project.objects.select_related("district"), "manage_project", "enforce")
+    projects = scope.with_allowed(
+        Project.objects.select_related("district"), "manage_project", "enforce", "print_board"
+    )
     item = get_object_or_404(project_selectors.with_status_on(projects, today), permit_no=permit_no)
     month = _month(request.GET.get("month"), today)
     calendar = selectors.project_calendar(user=request.user, project=item, month=month, today=today)
@@ -204,6 +206,7 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
         .select_related("project", "district_decided_by")
     )
     status_requests = list(requests.prefetch_related("attachments").order_by("-submitted_at")[:20])
+    may = scope.allowed(item, "enforce", "print_board")  # answered by the query that fetched it
     context = {
         "project": item,
         "participants": item.participants.select_related("enterprise").order_by("role", "pk"),
@@ -227,14 +230,15 @@ def project(request: HttpRequest, permit_no: str) -> HttpResponse:
         .filter(case__project=item)
         .select_related("case")
         .order_by("-created_at")[:50],
-        "regulator": scope.allows(item, "enforce"),
+        "regulator": "enforce" in may,
         # 检查记录 and their findings: the regulators', and the contractor's and supervision firm's for their
         # own projects (the campaign's self-inspection phase works on them).
         "inspections": Inspection.objects.restrict(request.user, "view")
         .filter(project=item)
         .prefetch_related("findings", "photos")
         .order_by("-day", "-pk")[:30],
-        "can_inspect": scope.allows(item, "enforce"),
+        "can_inspect": "enforce" in may,
+        "can_print_board": "print_board" in may,
     }
     return render(request, "reports/dashboard/project.html", context)
 

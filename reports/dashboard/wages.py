@@ -26,6 +26,7 @@ from inspections.models import Alert
 from inspections.rules import registry
 from projects.models import Enterprise, Project
 from projects.scope import scope_of
+from reports.services import XLSX
 from reports.workbooks.wages import ledger_workbook
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.errors import Conflict
@@ -35,7 +36,6 @@ from wages import bankfile, services, workbook
 from wages.models import LabourCostDeposit, WageAccount, WageLine, WageSheet
 from wages.selectors import arrears_overview, ledger_rows
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 10 * 1024 * 1024
 
 

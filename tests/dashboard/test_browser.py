@@ -742,3 +742,51 @@ def test_wages_from_the_subcontractors_workbook_to_the_districts_arrears_and_led
     sheet = load(tmp_path / "工资台账.xlsx").active
     assert [sheet.cell(r, 5).value for r in (4, 5)] == ["李小军", "陈大勇"]
     assert sheet.cell(4, 9).value == 899
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_contractor_puts_up_the_rights_board_a_worker_reads_it_on_a_phone_and_the_district_revokes_it(
+    city, live_server, browser, shots, tmp_path
+):
+    """The general contractor opens 维权告示牌 from its project page, gives its labour clerk's phone and
+    downloads the printable board; a worker scans the QR code (opens its address) on a phone, without a
+    login, and reads whom to call; the district revokes the address, and the old one no longer opens."""
+    from openpyxl import load_workbook as load
+
+    page = _login(browser, live_server, "contractor")
+    page.goto(f"{live_server.url}/projects/{city.project.permit_no}/")
+    page.click("a:has-text('维权告示牌')")
+    page.wait_for_load_state()
+    assert page.locator("figure.qr svg").is_visible()
+    page.fill("input[name=contact_phone]", "0574-87001234")
+    page.click("button:has-text('保存')")
+    page.wait_for_load_state()
+    assert "告示牌联系电话已保存" in page.inner_text("body")
+    with page.expect_download() as board:
+        page.click("a:has-text('下载可打印的告示牌')")
+    board.value.save_as(tmp_path / "维权告示牌.xlsx")
+    cells = " ".join(
+        str(c.value) for row in load(tmp_path / "维权告示牌.xlsx").active.iter_rows() for c in row if c.value
+    )
+    address = page.locator("figure.qr code").inner_text()
+    assert "0574-87001234" in cells and address in cells
+    page.screenshot(path=shots / "board-contractor.png", full_page=True)
+
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")  # no login
+    phone.goto(address)
+    body = phone.inner_text("body")
+    assert "建筑工人维权告示牌" in body and city.project.name in body and "0574-87001234" in body
+    assert "12345" in body and "您的权利" in body
+    assert phone.locator("a[href='tel:0574-87001234']").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    phone.screenshot(path=shots / "board-phone.png", full_page=True)
+
+    page = _login(browser, live_server, "haishu")
+    page.goto(f"{live_server.url}/projects/{city.project.permit_no}/board/")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('作废地址并生成新地址')")
+    page.wait_for_load_state()
+    assert "原地址已作废" in page.inner_text("body")
+    assert page.locator("figure.qr code").inner_text() != address
+    assert phone.goto(address).status == 404
+    connections.close_all()  # see the browser fixture

@@ -133,6 +133,25 @@ def test_every_wage_rule_fires_on_the_project_named_for_it_and_the_others_pay_th
     assert WageSheet.objects.filter(month="2026-10-01").values("project").distinct().count() >= 20
 
 
+def test_every_site_has_its_rights_board_and_the_printed_address_opens_without_a_login(seeded, client):
+    import re
+
+    from rights.models import RightsBoard
+
+    address = re.search(r"/board/[A-Za-z0-9_-]+/", seeded).group(0)
+    board = RightsBoard.objects.get(token=address.split("/")[2])
+    page = client.get(address).content.decode()
+    assert board.project.name in page and board.contact_phone in page and "0574-87162345" in page  # Haishu's line
+    from django.utils import timezone
+
+    from inspections.selectors.timelines import projects_active_between
+
+    today = timezone.localdate()
+    building = projects_active_between(today, today).filter(district__parent__code="330200")  # 在建, the one answer
+    live = set(RightsBoard.objects.filter(revoked_at__isnull=True).values_list("project", flat=True))
+    assert live == set(building.values_list("pk", flat=True)) and len(live) >= 25
+
+
 def test_every_loophole_is_judged_as_the_notices_say(seeded):
     from inspections.models import Alert
     from reports.demo.attendance import LOOPHOLES

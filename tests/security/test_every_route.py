@@ -25,6 +25,7 @@ from rest_framework.test import APIClient
 from inspections.models import Alert, Case, InspectionPhoto, Measure, MeasureDocument, RectificationReply
 from projects.models import Engagement, IdentityConflict, Project, StatusRequest, StatusRequestAttachment
 from projects.services.accounts import token_issue
+from rights.models import RightsBoard
 from tests.factories import id_number
 from tests.security import world as w
 from wages.models import LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
@@ -289,6 +290,15 @@ ROUTES = {
     "/wage-sheets/{sheet_id}/confirm/": Route(frozenset({"contractor"}), method="POST"),
     "/wage-sheets/{sheet_id}/bank-results/": Route(frozenset({"contractor"}), method="POST"),
     "/arrears/": Route(REGULATORS | {"jiangbei"}),
+    # The rights board: its public page for anyone at its address (no login, no personal data); the board's
+    # page and printable workbook for the project's regulators and general contractor, who gives the
+    # board's phone; its address revoked (a new one issued) by the district's staff.
+    "/board/{token}/": Route(EVERYONE, shows=w.PROJECT_NAME),
+    "/projects/{permit_no}/board/": Route(REGULATORS | {"contractor"}, shows=w.PROJECT_NAME),
+    "/projects/{permit_no}/board.xlsx": Route(REGULATORS | {"contractor"}),
+    "/projects/{permit_no}/board/contact/": Route(frozenset({"contractor"}), method="POST",
+                                                  data={"contact_phone": "0574-88886666"}),
+    "/projects/{permit_no}/board/revoke/": Route(REGULATORS, method="POST"),
     # A punch and its face: the project's regulators only (each photo view audit-logged).
     "/punches/{punch_id}/": Route(REGULATORS, shows=w.WORKER),
     "/punches/{punch_id}/photo": Route(REGULATORS, shows="the worker's face"),
@@ -387,6 +397,7 @@ def snapshot(world) -> tuple:
         LabourCostDeposit.objects.count(),
         LabourContract.objects.count(),
         tuple(WageLine.objects.order_by("pk").values_list("bank_status", "bank_result_at")),
+        tuple(RightsBoard.objects.order_by("pk").values_list("token", "revoked_at", "contact_phone")),
     )
 
 
@@ -418,6 +429,7 @@ def _url(key: str, route: Route, world) -> str:
         "sheet_id": world.wage_sheet,
         "contract_id": world.contract,
         "line_id": world.wage_line,
+        "token": world.board_token,
     }
     path = key.split(" ")[0]
     if path.startswith("/cities/"):

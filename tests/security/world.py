@@ -24,6 +24,7 @@ from projects.models import IdentityConflict, User
 from projects.services.status import status_request_attachment_add, status_request_submit
 from reports.models import ReportJob
 from reports.services import submission_prepare, submission_submit
+from rights.services import board_issue
 from smz_platform.common import pii
 from tests.factories import (
     EnterpriseFactory,
@@ -80,6 +81,7 @@ class World:
     wage_sheet: int  # the subcontractor's October sheet with its worker's line
     contract: int  # the project manager's labour contract, with its scan
     wage_line: int  # the worker's line of that sheet
+    board_token: str  # the project's rights board's public address
 
 
 def two_provinces(city) -> None:
@@ -276,4 +278,5 @@ def build(city, gate) -> World:
         wage_sheet=sheet.pk,
         contract=contract.pk,
         wage_line=sheet.lines.get().pk,
+        board_token=board_issue(user=users["contractor"], project=city.project).token,
     )

@@ -17,6 +17,7 @@ from reports.demo import registry as demo
 from reports.demo.attendance import seed_attendance
 from reports.demo.devices import seed_devices
 from reports.demo.enforcement import seed_enforcement
+from reports.demo.rights import seed_boards
 from reports.demo.wages import seed_wages
 from reports.demo.zhongshan import seed_zhongshan
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             # Two months of wages on every active project, one project per wage rule (W1–W7).
             taken = {p.pk for p in (*planted.values(), *loopholes.values()) if p is not None}
             wages = seed_wages(rng=random.Random(DEMO_SEED + 2), taken=taken) if days else {}
+            board = seed_boards(rng=random.Random(DEMO_SEED + 3))
         if days:
             # The nightly rules over the last month of the demo's history (the earlier month gives the
             # rules the presence they look back on), so that alerts are there on first login.
@@ -86,6 +88,11 @@ class Command(BaseCommand):
         )
         for project in zhongshan.projects.values():
             self.stdout.write(f"  {project.name}")
+        if board is not None:
+            self.stdout.write(
+                f"维权告示牌（无需登录，扫码即开）：{board.project.name}  /board/{board.token}/ "
+                "（每个在建项目一块，总包在项目页“维权告示牌”打印）"
+            )
         self._print_logins(logins)
 
     def _print_logins(self, logins: list[tuple[str, str, str]]) -> None:

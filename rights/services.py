@@ -1,0 +1,68 @@
+"""Writes of the rights board: issued to the project (its general contractor prints it), its contact phone
+set by the general contractor, its address revoked by the district (a new one issued at once)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from projects.models import Project, User
+from projects.scope import scope_of
+from rights.models import RightsBoard
+from rights.selectors import board_cache_key
+from smz_platform.common.phones import PHONE, PHONE_MESSAGE
+
+
+def _new_token() -> str:
+    return secrets.token_hex(24)  # 192 bits: not guessed, not enumerated; hex reads and prints plainly
+
+
+def board_issue(*, user: User, project: Project) -> RightsBoard:
+    """The project's live board, issued now if it has none (idempotent: two first visits give one board,
+    by the constraint of one live board per project)."""
+    scope_of(user).authorize(project, "print_board")
+    board = RightsBoard.objects.filter(project=project, revoked_at__isnull=True).first()
+    if board is not None:
+        return board
+    try:
+        with transaction.atomic():
+            return RightsBoard.objects.create(
+                project=project, token=_new_token(), issued_at=timezone.now(), issued_by=user
+            )
+    except IntegrityError:  # issued meanwhile by another request
+        return RightsBoard.objects.get(project=project, revoked_at__isnull=True)
+
+
+def board_contact_set(*, user: User, project: Project, phone: str) -> RightsBoard:
+    """The labour clerk's phone printed on the board: the general contractor's to give."""
+    scope_of(user).authorize(project, "keep_board")
+    phone = phone.strip()
+    if not PHONE.match(phone):
+        raise ValidationError({"contact_phone": [str(PHONE_MESSAGE)]})
+    board = board_issue(user=user, project=project)
+    RightsBoard.objects.filter(pk=board.pk).update(contact_phone=phone)
+    board.contact_phone = phone
+    transaction.on_commit(lambda: cache.delete(board_cache_key(board.token)))
+    return board
+
+
+def board_revoke(*, user: User, project: Project) -> RightsBoard:
+    """The district ends the board's address (a board copied or put up elsewhere) and issues a new one: the old
+    address answers 404 from now on; the contact phone carries over. A conditional update: of two revocations
+    at once, one revokes."""
+    scope_of(user).authorize(project, "revoke_board")
+    now = timezone.now()
+    with transaction.atomic():
+        live = RightsBoard.objects.select_for_update().filter(project=project, revoked_at__isnull=True).first()
+        phone = live.contact_phone if live else ""
+        if live is not None:
+            RightsBoard.objects.filter(pk=live.pk, revoked_at__isnull=True).update(revoked_at=now, revoked_by=user)
+            token = live.token
+            transaction.on_commit(lambda: cache.delete(board_cache_key(token)))
+        return RightsBoard.objects.create(
+            project=project, token=_new_token(), contact_phone=phone, issued_at=now, issued_by=user
+        )
