@@ -1,15 +1,31 @@
-"""The public pages (no login, no personal data): the rights board of a project at its address."""
+"""The public pages (no login, no personal data): the rights board of a project at its address, and the
+results of the random inspection draws of a city (一公开)."""
 
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
+from projects.choices import RegionLevel
 from rights.printing import RIGHTS, TITLE, board_lines
-from rights.selectors import BOARD_CACHE_SECONDS, TOKEN, board_cache_key, board_facts, board_live
+from rights.selectors import (
+    BOARD_CACHE_SECONDS,
+    TOKEN,
+    board_cache_key,
+    board_facts,
+    board_live,
+    published_city,
+    published_draw,
+    published_draws,
+)
+
+PUBLISHED_CACHE_SECONDS = 300
 
 
 @require_GET
@@ -28,9 +44,38 @@ def board_public(request: HttpRequest, token: str) -> HttpResponse:
         if board is None:
             raise Http404
         facts = board_facts(board)
-        context = {"title": TITLE, "facts": facts, "lines": board_lines(facts), "rights": RIGHTS}
+        city = board.project.district.parent
+        context = {
+            "title": TITLE,
+            "facts": facts,
+            "lines": board_lines(facts),
+            "rights": RIGHTS,
+            "city_code": city.code if city is not None and city.level == RegionLevel.CITY else "",
+        }
         html = render_to_string("rights/board.html", context, request=request)
         cache.set(key, html, BOARD_CACHE_SECONDS)
     response = HttpResponse(html)
     patch_cache_control(response, no_cache=True)
     return response
+
+
+# 一公开: the results of the random draws of a city's districts, for anyone (firms and projects named, people
+# never). Kept rendered for five minutes: a crowd costs one render per page and language.
+@require_GET
+@cache_page(PUBLISHED_CACHE_SECONDS)
+def draws(request: HttpRequest, code: str) -> HttpResponse:
+    city = published_city(code)
+    if city is None:
+        raise Http404
+    page = Paginator(published_draws(city), 30).get_page(request.GET.get("page"))
+    return render(request, "rights/draws.html", {"city": city, "page": page})
+
+
+@require_GET
+@cache_page(PUBLISHED_CACHE_SECONDS)
+def draw(request: HttpRequest, code: str, draw_id: int) -> HttpResponse:
+    city = published_city(code)
+    found = published_draws(city).filter(pk=draw_id).first() if city is not None else None
+    if found is None:
+        raise Http404
+    return render(request, "rights/draw.html", {"city": city, "published": published_draw(found)})

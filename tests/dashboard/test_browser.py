@@ -750,9 +750,16 @@ def test_the_contractor_puts_up_the_rights_board_a_worker_reads_it_on_a_phone_an
 ):
     """The general contractor opens 维权告示牌 from its project page, gives its labour clerk's phone and
     downloads the printable board; a worker scans the QR code (opens its address) on a phone, without a
-    login, and reads whom to call; the district revokes the address, and the old one no longer opens."""
+    login, reads whom to call and, from the board, the city's published random draws (一公开); the
+    district revokes the address, and the old one no longer opens."""
+    from zoneinfo import ZoneInfo
+
     from openpyxl import load_workbook as load
 
+    from inspections.services.campaigns import random_draw_make
+
+    SHANGHAI = ZoneInfo("Asia/Shanghai")
+    draw = random_draw_make(user=city.users["haishu"], district=city.haishu, size=1, seed="公开抽查")
     page = _login(browser, live_server, "contractor")
     page.goto(f"{live_server.url}/projects/{city.project.permit_no}/")
     page.click("a:has-text('维权告示牌')")
@@ -780,6 +787,14 @@ def test_the_contractor_puts_up_the_rights_board_a_worker_reads_it_on_a_phone_an
     assert phone.locator("a[href='tel:0574-87001234']").is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     phone.screenshot(path=shots / "board-phone.png", full_page=True)
+    # From the board, the city's published random draws (一公开), and one draw's result.
+    phone.click("a:has-text('双随机')")
+    phone.wait_for_load_state()
+    phone.click(f"a:has-text('{draw.drawn_at.astimezone(SHANGHAI):%Y年%-m月%-d日}')")
+    phone.wait_for_load_state()
+    body = phone.inner_text("body")
+    assert "结果一致" in body and draw.seed in body and draw.district.name in body
+    phone.screenshot(path=shots / "draw-phone.png", full_page=True)
 
     page = _login(browser, live_server, "haishu")
     page.goto(f"{live_server.url}/projects/{city.project.permit_no}/board/")

@@ -77,6 +77,7 @@ def test_the_contractor_prints_the_board_and_anyone_reads_it_without_personal_da
         assert shown in text, shown
     for hidden in ("孙小工", WORKER_ID, WORKER_ID[-4:] + "<", ACCOUNT_NUMBER, ACCOUNT_NUMBER[-4:]):
         assert hidden not in text, hidden
+    assert f"/public/{city.city.code}/draws/" in text  # the city's published inspection results
 
     download = contractor.get(f"/projects/{city.project.permit_no}/board.xlsx")
     assert download.status_code == 200

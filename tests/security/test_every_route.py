@@ -294,6 +294,9 @@ ROUTES = {
     # page and printable workbook for the project's regulators and general contractor, who gives the
     # board's phone; its address revoked (a new one issued) by the district's staff.
     "/board/{token}/": Route(EVERYONE, shows=w.PROJECT_NAME),
+    # 一公开: a city's random draws and their results, for anyone (firms and projects named, people never).
+    "/public/{code}/draws/": Route(EVERYONE, shows="海曙区"),
+    "/public/{code}/draws/{draw_id}/": Route(EVERYONE, shows="world"),
     "/projects/{permit_no}/board/": Route(REGULATORS | {"contractor"}, shows=w.PROJECT_NAME),
     "/projects/{permit_no}/board.xlsx": Route(REGULATORS | {"contractor"}),
     "/projects/{permit_no}/board/contact/": Route(frozenset({"contractor"}), method="POST",
@@ -432,7 +435,7 @@ def _url(key: str, route: Route, world) -> str:
         "token": world.board_token,
     }
     path = key.split(" ")[0]
-    if path.startswith("/cities/"):
+    if path.startswith(("/cities/", "/public/")):
         values["code"] = "330200"  # Ningbo
     ids = {
         "alerts": world.alert,
