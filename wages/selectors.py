@@ -187,10 +187,16 @@ def _worker_days(project_ids: list[int], months: list[dt.date]) -> list[dict]:
     # The plain join, in SQL over the one definition of an attended day (attended_presence): the ORM would
     # join through the person and sort 2.5 million rows to disk on a city of 100,000 people.
     attended, params = presence.values("project_id", "person_id", "day").query.sql_with_params()
-    with connections[presence.db].cursor() as cursor:
+    connection = connections[presence.db]
+    # The month of a day, in the database's own words (the embedded SQLite default of `make run` has no
+    # date_trunc); all else in the statement is standard SQL.
+    month_of = (
+        "date_trunc('month', a.day)::date" if connection.vendor == "postgresql" else "date(a.day, 'start of month')"
+    )
+    with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT a.project_id, a.person_id, date_trunc('month', a.day)::date, e.employer_id, count(*)
+            SELECT a.project_id, a.person_id, {month_of}, e.employer_id, count(*)
             FROM ({attended}) a
             JOIN projects_engagement e ON e.project_id = a.project_id AND e.person_id = a.person_id
              AND e.category = %s AND e.entered_on <= a.day AND (e.exited_on IS NULL OR e.exited_on >= a.day)
@@ -199,7 +205,13 @@ def _worker_days(project_ids: list[int], months: list[dt.date]) -> list[dict]:
             [*params, Category.WORKER],
         )
         single = [
-            {"project_id": project_id, "person_id": person_id, "month": month, "employer_id": employer, "days": days}
+            {
+                "project_id": project_id,
+                "person_id": person_id,
+                "month": dt.date.fromisoformat(month) if isinstance(month, str) else month,
+                "employer_id": employer,
+                "days": days,
+            }
             for project_id, person_id, month, employer, days in cursor.fetchall()
         ]
     rows = [row for row in single if (row["project_id"], row["person_id"]) not in several and row["month"] in months]

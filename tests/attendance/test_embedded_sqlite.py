@@ -1,4 +1,5 @@
-"""The embedded default (SQLite, no Redis) takes punches too, by its portable statements."""
+"""The embedded default (SQLite, no Redis) takes punches too, by its portable statements, and counts a worker's
+valid days for his wages by the same statement the wage rules use on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -39,8 +40,12 @@ def push():
                "X-Signature": sign(secret.encode(), "POST", "/api/device/v1/punches", ts, nonce, body)}
     return Client().post("/api/device/v1/punches", body, content_type="application/json", headers=headers).json()
 first, again = push(), push()
+from wages.selectors import worker_months
+found = worker_months(project_ids=[project.pk], months=[d.day for d in DailyPresence.objects.all()])
 print(json.dumps([first["accepted"], again["duplicates"], Punch.objects.count(),
-                  sum(p.punch_count for p in DailyPresence.objects.all())]))
+                  sum(p.punch_count for p in DailyPresence.objects.all()),
+                  sum(w.days for w in found.values()) == DailyPresence.objects.filter(valid_count__gte=1).count(),
+                  sorted({w.month.day for w in found.values()}), sum(w.employer_id == contractor.pk for w in found.values()) == len(found)]))
 """
 
 
@@ -54,4 +59,4 @@ def test_the_embedded_sqlite_default_stores_punches_and_presence(tmp_path):
         **SECRETS,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == "[3, 3, 3, 3]"
+    assert result.stdout.strip().splitlines()[-1] == "[3, 3, 3, 3, true, [1], true]"
