@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from attendance.api.device import DEVICE_ROUTES
 from operations.health import healthz
 from operations.metrics import metrics_view
+from reports import public
 
 admin.site.site_header = _("Construction worker real-name platform")
 admin.site.site_title = _("Real-name platform administration")
@@ -20,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Public pages, no login and no personal data: a project's rights board at its unguessable address.
     path("", include("rights.urls")),
+    path("public/<str:code>/circulars/", public.circulars, name="public-circulars"),
+    path("public/<str:code>/circulars/<str:month>/", public.circular, name="public-circular"),
     # The one-time link a regulator hands an account's holder to set a password (projects.admin.accounts):
     # Django's reset token, void once the password is set or after PASSWORD_RESET_TIMEOUT.
     path(

@@ -297,6 +297,8 @@ ROUTES = {
     # 一公开: a city's random draws and their results, for anyone (firms and projects named, people never).
     "/public/{code}/draws/": Route(EVERYONE, shows="海曙区"),
     "/public/{code}/draws/{draw_id}/": Route(EVERYONE, shows="world"),
+    "/public/{code}/circulars/": Route(EVERYONE, shows="2026-10"),
+    "/public/{code}/circulars/{month}/": Route(EVERYONE, shows="海曙区"),
     "/projects/{permit_no}/board/": Route(REGULATORS | {"contractor"}, shows=w.PROJECT_NAME),
     "/projects/{permit_no}/board.xlsx": Route(REGULATORS | {"contractor"}),
     "/projects/{permit_no}/board/contact/": Route(frozenset({"contractor"}), method="POST",
@@ -433,6 +435,7 @@ def _url(key: str, route: Route, world) -> str:
         "contract_id": world.contract,
         "line_id": world.wage_line,
         "token": world.board_token,
+        "month": "2026-10",  # a month that is over on the day the table is asked (25 November)
     }
     path = key.split(" ")[0]
     if path.startswith(("/cities/", "/public/")):
