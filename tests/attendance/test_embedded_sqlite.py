@@ -45,7 +45,8 @@ found = worker_months(project_ids=[project.pk], months=[d.day for d in DailyPres
 print(json.dumps([first["accepted"], again["duplicates"], Punch.objects.count(),
                   sum(p.punch_count for p in DailyPresence.objects.all()),
                   sum(w.days for w in found.values()) == DailyPresence.objects.filter(valid_count__gte=1).count(),
-                  sorted({w.month.day for w in found.values()}), sum(w.employer_id == contractor.pk for w in found.values()) == len(found)]))
+                  sorted({w.month.day for w in found.values()}),
+                  all(w.employer_id == contractor.pk for w in found.values())]))
 """
 
 
