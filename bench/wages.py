@@ -19,6 +19,7 @@ city. Prints last one JSON line {"import_s", "bank_s", "wage_rules_s", "night_s"
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -257,6 +258,22 @@ def main() -> None:
     print(f"  {figures}", flush=True)
     numbers.unlink()
     figures.pop("wage_findings")
+    # Nothing reuses the city (3 GB): it goes, unless SMZ_BENCH_KEEP=1 keeps it to look into.
+    if os.environ.get("SMZ_BENCH_KEEP") != "1":
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-qc",
+                f"DROP DATABASE IF EXISTS {city.DB}",
+            ],
+            check=True,
+        )
     print(json.dumps(figures))
 
 

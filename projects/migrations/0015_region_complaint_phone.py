@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='region',
             name='complaint_phone',
-            field=models.CharField(blank=True, help_text="The regulator's phone for workers' complaints, printed on the rights boards.", max_length=20, validators=[django.core.validators.RegexValidator(re.compile('^[0-9+()\\- ]{5,32}$'), 'Give a phone number of digits (with -, + or brackets if need be).')], verbose_name='complaint phone'),
+            field=models.CharField(blank=True, default='', db_default='', help_text="The regulator's phone for workers' complaints, printed on the rights boards.", max_length=20, validators=[django.core.validators.RegexValidator(re.compile('^[0-9+()\\- ]{5,32}$'), 'Give a phone number of digits (with -, + or brackets if need be).')], verbose_name='complaint phone'),
         ),
     ]

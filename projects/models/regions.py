@@ -23,6 +23,8 @@ class Region(ScopedModel):
         _("complaint phone"),
         max_length=20,
         blank=True,
+        default="",
+        db_default="",  # rows written by SQL (a bulk load, the benchmarks' COPY) need not name it
         help_text=_("The regulator's phone for workers' complaints, printed on the rights boards."),
         validators=[phone_validator],
     )
