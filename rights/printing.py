@@ -48,34 +48,39 @@ def board_workbook(facts: BoardFacts, url: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "维权告示牌"
-    sheet.column_dimensions["A"].width = 26
-    sheet.column_dimensions["B"].width = 60
-    sheet.column_dimensions["C"].width = 34
+    sheet.column_dimensions["A"].width = 34  # the longest label (工资专用账户开户银行) on one line at 14 pt
+    sheet.column_dimensions["B"].width = 56
+    sheet.column_dimensions["C"].width = 32
     sheet["A1"] = TITLE
     sheet["A1"].font = Font(size=26, bold=True)
     sheet.merge_cells("A1:C1")
     sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.row_dimensions[1].height = 40
     row = 3
     for label, value in board_lines(facts):
         sheet.cell(row, 1, label).font = Font(size=14, bold=True)
         sheet.cell(row, 2, value).font = Font(size=14)
+        sheet.row_dimensions[row].height = 22  # 14 pt and its leading, in any CJK font
         row += 1
     row += 1
     sheet.cell(row, 1, "您的权利").font = Font(size=16, bold=True)
+    sheet.row_dimensions[row].height = 24
     for n, text in enumerate(RIGHTS, start=1):
         row += 1
         cell = sheet.cell(row, 1, f"{n}. {text}")
         cell.font = Font(size=13)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-        sheet.row_dimensions[row].height = 36
+        sheet.row_dimensions[row].height = 40  # two lines of 13 pt: the longest right wraps once
     png = io.BytesIO()
     segno.make(url, error="m").save(png, kind="png", scale=6, border=2)
     png.seek(0)
     image = Image(png)
     sheet.add_image(image, "C3")
-    sheet.cell(12, 3, "扫码查看本告示牌（以此地址为准）").font = Font(size=11)
-    sheet.cell(13, 3, url).font = Font(size=8)
+    sheet.cell(12, 3, "扫码查看本告示牌").font = Font(size=11)
+    row += 2  # the address in full across the page, under the rights (a QR code that will not scan)
+    sheet.cell(row, 1, f"告示牌地址：{url}").font = Font(size=10)
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
     sheet.page_setup.paperSize = "9"  # A4; enlarged to A3 at the print shop keeps the proportions
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1

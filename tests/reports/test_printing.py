@@ -48,6 +48,8 @@ def download(tmp_path: Path) -> dict[str, Path]:
         "manager-presence": f"/reports/manager-presence.xlsx?month={start:%Y-%m}",
         "circular": f"/reports/circular.xlsx?month={start:%Y-%m}",
         "ledger": f"/reports/ledger.xlsx?project={project.permit_no}",
+        "wage-ledger": f"/projects/{project.permit_no}/wages/ledger.xlsx",
+        "rights-board": f"/projects/{project.permit_no}/board.xlsx",
     }
     files = {}
     for name, url in urls.items():

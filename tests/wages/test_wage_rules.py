@@ -304,3 +304,29 @@ def test_a_settlement_is_recorded_once_by_its_employer_and_read_within_the_scope
     assert city.client("jiangbei").get(url).status_code == 404
     assert city.client("haishu").get(url + "confirmation").status_code == 404  # no signed paper uploaded
     assert ExitSettlement.objects.count() == 1
+
+
+def test_a_sheet_paying_a_worker_whose_engagement_the_city_found_false_is_paid_not_engaged(october):
+    """李 was on October's sheet; the city then corrects his entry (he came on 1 November: the contractor had
+    back-dated it). His October days no longer count and the sheet paid someone not engaged there."""
+    from django.test import Client
+
+    from projects.models import Engagement
+    from tests.inspections.test_policy_versions import form_of
+
+    city = october
+    sheet = prepare(city, [line(CHEN, "900", "900", "2026-11-10"), line(LI, "600", "600", "2026-11-10")])
+    bank(city, sheet, paid_row(CHEN, 900, "2026-11-10"), paid_row(LI, 600, "2026-11-10"))
+    night(dt.date(2026, 11, 20))
+    assert alerts(city, "W2") == []
+    engagement = Engagement.objects.get(project=city.project, person__name=NAMES[LI])
+    admin = Client()
+    admin.force_login(city.users["city"])
+    url = f"/admin/projects/engagement/{engagement.pk}/change/"
+    form = {**form_of(admin.get(url).content.decode(), "engagement_form"), "entered_on": "2026-11-01"}
+    assert admin.post(url, form).status_code == 302
+    night(dt.date(2026, 11, 21))
+    (found,) = alerts(city, "W2")
+    assert [(x["name"], x["days"], x["reason"]) for x in found["evidence"]["lines"]] == [
+        ("李小军", 0, "当月未由该单位在本项目登记用工")
+    ]
