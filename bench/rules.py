@@ -467,9 +467,20 @@ def measure(scale: int) -> dict:
     return {"built": built, "night": night, "month": month, "preview": threshold, "calendar": calendar}
 
 
+def drop_unless_kept() -> None:
+    """Nothing reuses a benchmark's own city (gigabytes): it goes at the end, unless SMZ_BENCH_KEEP=1 keeps
+    it to look into (bench-reports and bench-dashboard build and keep their own)."""
+    if os.environ.get("SMZ_BENCH_KEEP") != "1":
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"DROP DATABASE IF EXISTS {DB}"],
+            check=True,
+        )
+
+
 def main() -> None:
     base = measure(1)
     double = measure(2)
+    drop_unless_kept()
     ratio = double["month"]["seconds"] / base["month"]["seconds"]
     print(f"doubling: month {ratio:.2f}×, night {double['night']['seconds'] / base['night']['seconds']:.2f}×")
     print(

@@ -19,7 +19,6 @@ city. Prints last one JSON line {"import_s", "bank_s", "wage_rules_s", "night_s"
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -258,22 +257,7 @@ def main() -> None:
     print(f"  {figures}", flush=True)
     numbers.unlink()
     figures.pop("wage_findings")
-    # Nothing reuses the city (3 GB): it goes, unless SMZ_BENCH_KEEP=1 keeps it to look into.
-    if os.environ.get("SMZ_BENCH_KEEP") != "1":
-        subprocess.run(
-            [
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-qc",
-                f"DROP DATABASE IF EXISTS {city.DB}",
-            ],
-            check=True,
-        )
+    city.drop_unless_kept()  # its 3 GB city
     print(json.dumps(figures))
 
 
