@@ -462,6 +462,13 @@ SMZ_EXIT_BACKDATE_DAYS = env.int("SMZ_EXIT_BACKDATE_DAYS", default=3)
 # Checks an exit must pass besides its own (like AUTH_PASSWORD_VALIDATORS): each is called with the engagement
 # and raises ValidationError. Apps above projects add theirs here (the wage settlement, under the policy).
 SMZ_EXIT_VALIDATORS = ["wages.services.exit_settlement_validate"]
+# Text messages (smz_platform/common/sms.py): the log by default; a file; or a provider's HTTP API in Yunpian's
+# shape (a form POST of apikey, mobile, text; JSON code 0 on success).
+SMZ_SMS_BACKEND = env.str("SMZ_SMS_BACKEND", default="smz_platform.common.sms.ConsoleBackend")
+SMZ_SMS_FILE_PATH = env.str("SMZ_SMS_FILE_PATH", default=str(VAR_DIR / "sms.log"))
+SMZ_SMS_URL = env.str("SMZ_SMS_URL", default="")
+SMZ_SMS_API_KEY = env.str("SMZ_SMS_API_KEY", default="")
+SMZ_SMS_TIMEOUT = env.float("SMZ_SMS_TIMEOUT", default=5.0)
 # Status-request attachments: stamped form scans and site photos.
 SMZ_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # Each uploaded file is counted as it streams in and refused at the limit (smz_platform/common/uploads.py).
