@@ -32,6 +32,8 @@ DEFAULT = {
     "w7_contract_days": 30,
     "exit_requires_settlement": False,
     "wage_retention_years": 2,
+    # Complaints (举报投诉, seed 004 §二(三)): the days the district has to handle one before it is overdue (C1).
+    "complaint_days": 7,
     "go_live": None,
     "invalid_no_liveness": True,
     "invalid_forged": True,

@@ -226,6 +226,16 @@ class ExitSettlement(SignedScan):
     amount = models.DecimalField(_("wages settled (yuan)"), max_digits=12, decimal_places=2)
     settled_on = models.DateField(_("settled on"))
     worker_confirmed = models.BooleanField(_("the worker confirmed"), default=False)
+    # The worker's own answer on his records page (rights/): confirmed, or disputed (the dispute is a complaint).
+    worker_answer = models.CharField(
+        _("the worker's own answer"),
+        max_length=10,
+        choices=[("confirmed", _("confirmed")), ("disputed", _("disputed"))],
+        blank=True,
+        default="",
+        db_default="",
+    )
+    worker_answered_at = models.DateTimeField(_("answered by the worker at"), null=True, blank=True)
     file = models.FileField(_("signed confirmation"), upload_to="exit-confirmations/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"

@@ -187,6 +187,13 @@ class Policy(ScopedModel):
         validators=[MinValueValidator(1)],
         help_text=_("Seed 003 §三(五): 2 years after completion; the national measures: 3 years after settlement."),
     )
+    complaint_days = models.PositiveSmallIntegerField(
+        _("C1: days to handle a complaint"),
+        default=DEFAULT["complaint_days"],
+        db_default=DEFAULT["complaint_days"],
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("A complaint not closed this many days after it was filed is overdue (rule C1)."),
+    )
     # Changed through policy_change at least once: its versions (PolicyVersion) say what held on each day.
     versioned = models.BooleanField(_("has versions"), default=False, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

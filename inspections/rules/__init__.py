@@ -20,7 +20,8 @@ from django.apps import apps
 
 from inspections.rules.base import Cadence, Finding, RuleSpec
 
-MODULE = re.compile(r"^[rw]\d+_[a-z0-9_]+$")
+MODULE = re.compile(r"^[rwc]\d+_[a-z0-9_]+$")
+SERIES = "RWC"  # the rules first, then the wage rules (W), then the rights rules (C)
 
 
 def packages() -> list[str]:
@@ -41,9 +42,9 @@ def registry() -> tuple[RuleSpec, ...]:
     return tuple(sorted(specs, key=_order))
 
 
-def _order(spec: RuleSpec) -> tuple[str, int]:
-    """R01 … R17, then W1 … W7 (numbers as numbers, so that W10 would follow W9)."""
-    return (spec.code[0], int(spec.code[1:]))
+def _order(spec: RuleSpec) -> tuple[int, int]:
+    """R01 … R17, then W1 … W7, then C1 (numbers as numbers, so that W10 would follow W9)."""
+    return (SERIES.index(spec.code[0]), int(spec.code[1:]))
 
 
 def rule(code: str) -> RuleSpec:

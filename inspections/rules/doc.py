@@ -40,6 +40,8 @@ def _measure(kind: str) -> str:
 def _ladder(spec: RuleSpec) -> str:
     if not spec.ladder:
         return "无（指标，不升级）"
+    if not any(spec.ladder.values()):
+        return "无（不升级）"
     lines = []
     for position, steps in spec.ladder.items():
         text = "；".join(f"{_measure(s.kind)}（对象：{'、'.join(TARGET[t] for t in s.targets)}）" for s in steps)

@@ -57,10 +57,23 @@ class RegionSerializer(serializers.ModelSerializer):
 
 class EnterpriseSerializer(serializers.ModelSerializer):
     kinds = serializers.ListField(child=serializers.ChoiceField(choices=EnterpriseKind.choices), min_length=1)
+    # 诚信信息: the complaints naming the firm (projects.selectors.enterprises_with_complaints), read-only.
+    complaints_total = serializers.IntegerField(read_only=True)
+    complaints_upheld = serializers.IntegerField(read_only=True)
+    complaints_not_upheld = serializers.IntegerField(read_only=True)
+    complaints_open = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Enterprise
-        fields = ["uscc", "name", "kinds"]
+        fields = [
+            "uscc",
+            "name",
+            "kinds",
+            "complaints_total",
+            "complaints_upheld",
+            "complaints_not_upheld",
+            "complaints_open",
+        ]
         extra_kwargs = {"uscc": {"validators": []}}
 
 
@@ -173,6 +186,13 @@ class EngagementInSerializer(serializers.Serializer):
     trade = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     entered_on = serializers.DateField()
     contract_signed_on = serializers.DateField(required=False, allow_null=True)
+    phone = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The worker's own mobile (his one-time codes for reading his records go there); shown masked.",
+    )
 
 
 class EngagementCreatedSerializer(serializers.Serializer):
@@ -208,6 +228,7 @@ class EngagementSerializer(serializers.ModelSerializer):
             "trade",
             "entered_on",
             "contract_signed_on",
+            "phone_masked",
             "exited_on",
             "settlement_confirmed",
             "card_checked_at",

@@ -63,7 +63,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     lookup_field = "uscc"
 
     def get_queryset(self):
-        return Enterprise.objects.restrict(self.request.user, "view")
+        return selectors.enterprises_with_complaints(Enterprise.objects.restrict(self.request.user, "view"))
 
     @extend_schema(request=s.EnterpriseSerializer, responses={201: s.EnterpriseSerializer})
     def create(self, request: Request) -> Response:
@@ -71,6 +71,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = s.EnterpriseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         enterprise = registry.enterprise_create(user=request.user, **data.validated_data)
+        enterprise = selectors.enterprises_with_complaints(Enterprise.objects.filter(pk=enterprise.pk)).get()
         return Response(s.EnterpriseSerializer(enterprise).data, status=status.HTTP_201_CREATED)
 
 

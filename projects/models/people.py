@@ -75,6 +75,12 @@ class Engagement(ScopedModel):
     position = models.CharField(_("position"), max_length=32, blank=True)
     team = models.CharField(_("team"), max_length=64, blank=True)
     trade = models.CharField(_("trade"), max_length=32, blank=True)
+    # The worker's own mobile, registered with the engagement: his one-time codes go there (rights/). Encrypted,
+    # shown masked; empty for registrations that gave none (he then cannot sign in until it is added).
+    phone_encrypted = EncryptedTextField(
+        _("mobile (encrypted)"), purpose=pii.PHONE, blank=True, default="", db_default="", editable=False
+    )
+    phone_masked = models.CharField(_("mobile"), max_length=16, blank=True, default="", db_default="", editable=False)
     entered_on = models.DateField(_("entered on"))
     contract_signed_on = models.DateField(_("labour contract signed on"), null=True, blank=True)
     exited_on = models.DateField(_("exited on"), null=True, blank=True)
@@ -132,6 +138,9 @@ class Engagement(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.person.name} @ {self.project.permit_no}"
+
+    def reveal_phone(self) -> str:
+        return pii.decrypt_as(self.phone_encrypted, pii.PHONE) if self.phone_encrypted else ""
 
 
 class IdentityConflict(ScopedModel):

@@ -460,6 +460,31 @@ rule(
     PROJECT,
     view=access("查看", **REGULATORS, enterprise=CONTRACTOR),
 )
+rule("rights.onetimecode", "短信验证码（内部）", Paths())
+rule(
+    "rights.complaint",
+    "举报投诉",
+    PROJECT,
+    # Never the firms': a complaint names who complained and what about them.
+    view=access("查看", **REGULATORS),
+    handle=access(
+        "答复、关联案件、办结",
+        _("Only the regulators of the project's district handle its complaints."),
+        **STAFF,
+    ),
+)
+rule(
+    "rights.complaintphoto",
+    "投诉照片",
+    Paths(project="complaint__project"),
+    view=access("查看", **each(via("rights.complaint", "complaint"), "province", "city", "district")),
+)
+rule(
+    "rights.complaintreply",
+    "投诉答复",
+    Paths(project="complaint__project"),
+    view=access("查看", **each(via("rights.complaint", "complaint"), "province", "city", "district")),
+)
 rule(
     "wages.wageaccount",
     "工资专用账户",

@@ -38,6 +38,7 @@ from reports.dashboard import requests as requests_page
 from reports.dashboard.charts import bar_chart, line_chart
 from reports.dashboard.kept_forms import form_restored
 from reports.dashboard.todo import todo_panel
+from rights.selectors.complaints import complaints_to_handle
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.errors import Conflict
 from smz_platform.common.models import AuditAction
@@ -279,6 +280,9 @@ def alerts(request: HttpRequest) -> HttpResponse:
             "bulk_limit": triage.BULK_LIMIT,
             "export_url": f"{reverse('dashboard:alerts-export')}?{params.urlencode()}",
             "export_limit": ALERTS_EXPORT_LIMIT,
+            # 举报投诉 land in the triage too: the open ones of the account's projects, the most urgent first.
+            "complaints": list(complaints_to_handle(request.user)[:COMPLAINTS_SHOWN]),
+            "today": timezone.localdate(),
         },
         status=200 if filtered.is_valid() else 400,
     )
@@ -297,6 +301,7 @@ def _triage_queryset(request, params):
 
 
 ALERTS_EXPORT_LIMIT = 5000
+COMPLAINTS_SHOWN = 20  # the open complaints heading the triage; the complaints page lists them all
 
 
 @login_required

@@ -13,3 +13,11 @@ class Conflict(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class TooManyRequests(Exception):
+    """Asked too often (a one-time code, a complaint): HTTP 429, with when to try again in the message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -17,6 +17,10 @@ class AuditAction(models.TextChoices):
     CHANGE_POLICY = "change_policy", _("Changed a policy")
     # Records past their retention removed by an operator's command (wages: manage.py wage_records_purge).
     PURGE = "purge", _("Purged records past their retention")
+    # The worker's side (rights/): a one-time code asked for (by anyone: the row never names the number), a
+    # worker signed in to read his own records.
+    CODE = "one_time_code", _("Asked for a one-time code")
+    SIGN_IN = "worker_sign_in", _("A worker signed in to his records")
 
 
 class AuditEvent(models.Model):

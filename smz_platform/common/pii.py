@@ -41,8 +41,9 @@ __all__ = [
 
 ID_NUMBER, DEVICE_SECRET, FILE = "id-number", "device-secret", "file"
 BANK_ACCOUNT = "bank-account"  # wage special accounts and workers' bank cards (wages/)
+PHONE = "phone"  # a worker's phone on his engagement, a named complainant's (rights/)
 # The purposes of encrypted columns (smz_platform/common/fields.py): each has its own subkey.
-PURPOSES = frozenset({ID_NUMBER, DEVICE_SECRET, BANK_ACCOUNT})
+PURPOSES = frozenset({ID_NUMBER, DEVICE_SECRET, BANK_ACCOUNT, PHONE})
 # What a stored file encrypted under a file subkey starts with (a file without it is from before).
 FILE_HEADER = b"SMZENC1\n"
 
@@ -158,6 +159,14 @@ def mask_bank_account(number: str) -> str:
     if len(number) <= 8:
         return "*" * len(number)
     return f"{number[:4]} **** **** {number[-4:]}"
+
+
+def mask_phone(number: str) -> str:
+    """13812345678 → 138****5678 (as operators print it); a short number keeps only its last two."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if len(digits) < 7:
+        return "*" * max(len(digits) - 2, 0) + digits[-2:]
+    return f"{digits[:3]}****{digits[-4:]}"
 
 
 def mask_id_number(number: str) -> str:

@@ -113,6 +113,7 @@ def test_the_run_is_recorded_per_rule(city):
         "R16",
         "R17",
         *(f"W{n}" for n in range(1, 8)),  # the wage rules, gathered from the wages app
+        "C1",  # the complaints' deadline, from the rights app
     }
 
 

@@ -228,7 +228,7 @@ def test_the_night_is_a_part_per_district_and_stage_recorded_with_its_rules(thre
     assert stage_one == {"R06", "R08", "R09", "R10", "R13"}
     # R07 reads every project's punches: judged once for the whole day, in a part of its own.
     assert set(RuleRun.objects.filter(part="1:*").values_list("rule", flat=True)) == {"R07"}
-    assert RuleRun.objects.filter(part="2:330205").count() == 18  # the other 11 of R01–R17, and W1–W7
+    assert RuleRun.objects.filter(part="2:330205").count() == 19  # the other 11 of R01–R17, W1–W7 and C1
 
 
 def test_a_part_killed_mid_way_is_taken_over_alone_and_nothing_counts_twice(three_districts, settings):

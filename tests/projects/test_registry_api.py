@@ -70,7 +70,16 @@ def test_an_enterprise_is_registered_with_its_kinds(city):
         format="json",
     )
     assert response.status_code == 201
-    assert response.json() == {"uscc": code, "name": "宁波新锐劳务有限公司", "kinds": ["subcontractor"]}
+    assert response.json() == {
+        "uscc": code,
+        "name": "宁波新锐劳务有限公司",
+        "kinds": ["subcontractor"],
+        # 诚信信息: a new firm has no complaint against it
+        "complaints_total": 0,
+        "complaints_upheld": 0,
+        "complaints_not_upheld": 0,
+        "complaints_open": 0,
+    }
     enterprise = Enterprise.objects.get(uscc=code)
     assert enterprise.is_subcontractor and not enterprise.is_contractor
 

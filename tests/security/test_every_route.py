@@ -25,10 +25,10 @@ from rest_framework.test import APIClient
 from inspections.models import Alert, Case, InspectionPhoto, Measure, MeasureDocument, RectificationReply
 from projects.models import Engagement, IdentityConflict, Project, StatusRequest, StatusRequestAttachment
 from projects.services.accounts import token_issue
-from rights.models import RightsBoard
+from rights.models import Complaint, ComplaintReply, RightsBoard
 from tests.factories import id_number
 from tests.security import world as w
-from wages.models import LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
+from wages.models import ExitSettlement, LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
 
 pytestmark = pytest.mark.django_db
 
@@ -304,6 +304,26 @@ ROUTES = {
     "/projects/{permit_no}/board/contact/": Route(frozenset({"contractor"}), method="POST",
                                                   data={"contact_phone": "0574-88886666"}),
     "/projects/{permit_no}/board/revoke/": Route(REGULATORS, method="POST"),
+    # The worker's side (no account): the complaint forms under a board and on a city's public site, the
+    # tracking page, a worker's sign-in with his code. His records answer only the person his code proved: to
+    # every account here (none is a worker signed in) they are a redirect to the sign-in, and change nothing.
+    "/board/{token}/complaint/": Route(EVERYONE, shows=w.PROJECT_NAME),
+    "/public/{code}/complaint/": Route(EVERYONE, shows="施工许可证编号"),
+    "/complaints/track/": Route(EVERYONE, shows="查询码"),
+    "/worker/": Route(EVERYONE, shows="身份证号"),
+    "/worker/code/": Route(EVERYONE),
+    "/worker/sign-out/": Route(EVERYONE, method="POST"),
+    "/worker/records/": Route(EVERYONE),
+    "/worker/records/{engagement_id}/": Route(EVERYONE),
+    "/worker/records/{engagement_id}/settlement/": Route(EVERYONE, method="POST", data={"answer": "confirmed"}),
+    # 举报投诉 land with the project's regulators: read by them (its photos audit-logged), answered, linked to a
+    # case and closed by the district's and the city's staff. Never the firms'.
+    "/complaints/": Route(REGULATORS),
+    "/complaints/{complaint_id}/": Route(REGULATORS, shows="班组三个月工资未发"),
+    "/complaints/{complaint_id}/photos/{photo_id}": Route(REGULATORS),
+    "/complaints/{complaint_id}/{act}/": Route(REGULATORS, method="POST", data={"text": "已约谈劳务公司"}),
+    # A firm's page with its integrity information: whoever reads the firm (the enterprise API's readers).
+    "/firms/{uscc}/": Route(REGULATORS | PARTIES),
     # A punch and its face: the project's regulators only (each photo view audit-logged).
     "/punches/{punch_id}/": Route(REGULATORS, shows=w.WORKER),
     "/punches/{punch_id}/photo": Route(REGULATORS, shows="the worker's face"),
@@ -313,7 +333,17 @@ ROUTES = {
 # the city may use; the operator also reads the district's own pages and files (it runs the platform).
 # Another city's or province's regulator, and another district's staff, read only the lists every
 # regulator has (empty of Ningbo's projects).
-LISTS = {"/reports/", "/arrears/", "/draws/", "/policies/", "/submissions/", "/alerts/", "/alerts/export.xlsx", "/"}
+LISTS = {
+    "/reports/",
+    "/arrears/",
+    "/complaints/",
+    "/draws/",
+    "/policies/",
+    "/submissions/",
+    "/alerts/",
+    "/alerts/export.xlsx",
+    "/",
+}
 RECORDING = {"/projects/{permit_no}/inspections/new/", "/policies/{policy_id}/edit/"}  # forms for those who record
 READ_BY_POST = {"/search/"}  # a search sends the ID number in the body, never in a URL
 OPERATOR_READS = {
@@ -403,6 +433,9 @@ def snapshot(world) -> tuple:
         LabourContract.objects.count(),
         tuple(WageLine.objects.order_by("pk").values_list("bank_status", "bank_result_at")),
         tuple(RightsBoard.objects.order_by("pk").values_list("token", "revoked_at", "contact_phone")),
+        tuple(Complaint.objects.order_by("pk").values_list("state", "case_id", "closed_at")),
+        ComplaintReply.objects.count(),
+        tuple(ExitSettlement.objects.order_by("pk").values_list("worker_answer", "worker_confirmed")),
     )
 
 
@@ -436,6 +469,9 @@ def _url(key: str, route: Route, world) -> str:
         "line_id": world.wage_line,
         "token": world.board_token,
         "month": "2026-10",  # a month that is over on the day the table is asked (25 November)
+        "complaint_id": world.complaint,
+        "photo_id": world.complaint_photo,
+        "act": "reply",
     }
     path = key.split(" ")[0]
     if path.startswith(("/cities/", "/public/")):

@@ -25,6 +25,7 @@ from projects.services.status import status_request_attachment_add, status_reque
 from reports.models import ReportJob
 from reports.services import submission_prepare, submission_submit
 from rights.services import board_issue
+from rights.services.complaints import ComplaintForm, Photo, complaint_file
 from smz_platform.common import pii
 from tests.factories import (
     EnterpriseFactory,
@@ -82,6 +83,8 @@ class World:
     contract: int  # the project manager's labour contract, with its scan
     wage_line: int  # the worker's line of that sheet
     board_token: str  # the project's rights board's public address
+    complaint: int  # an anonymous complaint about the project, with a photo
+    complaint_photo: int
 
 
 def two_provinces(city) -> None:
@@ -253,6 +256,17 @@ def build(city, gate) -> World:
         scan=PDF,
         scan_name="退场确认书.pdf",
     )
+    complaint = complaint_file(
+        project=city.project,
+        form=ComplaintForm(
+            kind="wages",
+            text="班组三个月工资未发",
+            enterprise_id=city.subcontractor.pk,
+            photos=(Photo("现场.png", PNG),),
+        ),
+        source="board",
+        address="203.0.113.1",
+    )
     return World(
         permit_no=city.project.permit_no,
         manager_engagement=manager.pk,
@@ -279,4 +293,6 @@ def build(city, gate) -> World:
         contract=contract.pk,
         wage_line=sheet.lines.get().pk,
         board_token=board_issue(user=users["contractor"], project=city.project).token,
+        complaint=complaint.pk,
+        complaint_photo=complaint.photos.get().pk,
     )

@@ -24,7 +24,7 @@ POLICY_FIELDS = {f.name for f in Policy._meta.get_fields()}
 def missing_parts(spec: RuleSpec) -> list[str]:
     """What a rule's declaration lacks (an empty list when it is complete)."""
     problems = []
-    if not re.fullmatch(r"R\d\d|W\d", spec.code or ""):
+    if not re.fullmatch(r"R\d\d|W\d|C\d", spec.code or ""):
         problems.append("code")
     for text in ("name", "title", "source"):
         if not str(getattr(spec, text) or "").strip():
@@ -74,9 +74,9 @@ def missing_parts(spec: RuleSpec) -> list[str]:
 
 
 # Where each family of rules lives: the notices' R01–R17 in inspections, the wage rules W1–W7 in the app that
-# holds the wage records (gathered through WagesConfig.rule_package).
-FOLDERS = {"R": ROOT / "inspections" / "rules", "W": ROOT / "wages" / "rules"}
-CODES = [f"R{n:02d}" for n in range(1, 18)] + [f"W{n}" for n in range(1, 8)]
+# holds the wage records (gathered through WagesConfig.rule_package), the complaint rule C1 in rights.
+FOLDERS = {"R": ROOT / "inspections" / "rules", "W": ROOT / "wages" / "rules", "C": ROOT / "rights" / "rules"}
+CODES = [f"R{n:02d}" for n in range(1, 18)] + [f"W{n}" for n in range(1, 8)] + ["C1"]
 
 
 def _module_of(spec: RuleSpec) -> str:
@@ -89,6 +89,7 @@ def test_every_rule_of_the_notices_is_declared_once_in_code_order():
     assert codes() == tuple(CODES)
     modules = sorted(p.stem for p in FOLDERS["R"].glob("r[0-9][0-9]_*.py"))
     modules += sorted(p.stem for p in FOLDERS["W"].glob("w[0-9]_*.py"))
+    modules += sorted(p.stem for p in FOLDERS["C"].glob("c[0-9]_*.py"))
     assert [m.split("_")[0].upper() for m in modules] == list(codes())
 
 

@@ -47,6 +47,7 @@ def board_public(request: HttpRequest, token: str) -> HttpResponse:
         city = board.project.district.parent
         context = {
             "title": TITLE,
+            "token": token,
             "facts": facts,
             "lines": board_lines(facts),
             "rights": RIGHTS,

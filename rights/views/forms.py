@@ -1,0 +1,29 @@
+"""What the public pages share: the client's address as our proxies saw it, a refusal's messages as a list for
+the page, the 429 page of a limit reached."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from smz_platform.common.audit import client_address
+from smz_platform.common.errors import Conflict, TooManyRequests
+
+
+def client(request: HttpRequest) -> str | None:
+    return client_address(request)
+
+
+def errors_of(error: ValidationError | Conflict) -> dict[str, list[str]]:
+    if isinstance(error, Conflict):
+        return {error.field: [error.message]}
+    if hasattr(error, "error_dict"):
+        return {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
+    return {"": [str(m) for m in error.messages]}
+
+
+def too_many(request: HttpRequest, error: TooManyRequests) -> HttpResponse:
+    response = render(request, "rights/too_many.html", {"message": error.message}, status=429)
+    response["Retry-After"] = "60"
+    return response
