@@ -37,7 +37,17 @@ BENCHMARKS = [
     ("wages.py", {"import_s", "bank_s", "wage_rules_s", "night_s", "arrears_ms", "arrears_district_ms"}),
     (
         "load.py",
-        {"requests", "failures", "punches_per_s", "lost", "intake_p99_ms", "pages_p99_ms", "memory_growth_pct"},
+        {
+            "requests",
+            "failures",
+            "punches_per_s",
+            "lost",
+            "intake_p99_ms",
+            "pages_p99_ms",
+            "crowd_ratio",
+            "public_p99_ms",
+            "memory_growth_pct",
+        },
     ),
 ]
 

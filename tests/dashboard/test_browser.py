@@ -805,3 +805,104 @@ def test_the_contractor_puts_up_the_rights_board_a_worker_reads_it_on_a_phone_an
     assert page.locator("figure.qr code").inner_text() != address
     assert phone.goto(address).status == 404
     connections.close_all()  # see the browser fixture
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_reads_his_days_on_a_phone_files_a_complaint_and_follows_the_districts_answer(
+    city, gate, live_server, browser, shots, tmp_path, caplog
+):
+    """From the rights board on his phone, a worker signs in with his ID number, name and the code the console
+    SMS backend printed; he sees his month's valid day and the punch the gate refused with its reason; he files
+    a complaint with a photo; the district's staff find it at the head of their triage, answer it and close it;
+    with his tracking code the worker reads the answer."""
+    import datetime as dt
+    import re
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+    from PIL import Image
+
+    from rights.services import board_issue
+    from tests.rights.conftest import WORKER_ID, WORKER_NAME, WORKER_PHONE, register
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    register(city, WORKER_ID, WORKER_NAME, WORKER_PHONE, employer=city.subcontractor)
+    today = timezone.localdate()
+    gate.heartbeat()
+    punches = [
+        {
+            "record_id": f"B-{n}",
+            "id_number": WORKER_ID,
+            "method": "face",
+            "direction": "in",
+            "liveness": live,
+            "match_score": 0.95,
+            "punched_at": dt.datetime.combine(today, dt.time(7, 30 + n), tzinfo=shanghai).isoformat(),
+        }
+        for n, live in ((0, True), (5, False))
+    ]
+    assert gate.punches(punches).status_code == 200
+    board = board_issue(user=city.users["contractor"], project=city.project)
+
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    phone.goto(f"{live_server.url}/board/{board.token}/")
+    phone.click("a:has-text('查询本人考勤与工资')")
+    phone.fill("input[name=id_number]", WORKER_ID)
+    phone.fill("input[name=name]", WORKER_NAME)
+    with caplog.at_level("WARNING", logger="smz.sms"):
+        phone.click("button:has-text('获取验证码')")
+        phone.wait_for_load_state()
+    assert "验证码已发送至登记的手机号" in phone.inner_text("body")
+    code = re.search(rf"短信 to {WORKER_PHONE}: .*?验证码为(\d{{6}})", caplog.text).group(1)
+    phone.fill("input[name=code]", code)
+    phone.click("button:has-text('查询')")
+    phone.wait_for_load_state()
+    assert WORKER_NAME in phone.inner_text("body") and city.project.name in phone.inner_text("body")
+    phone.click("a:has-text('查看考勤与工资')")
+    phone.wait_for_load_state()
+    body = phone.inner_text("body")
+    assert f"{today.year}年{today.month}月有效出勤" in body and "1 天" in body
+    assert f"{today.month}月{today.day}日 07:35" in body and "设备活体检测未通过" in body
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    phone.screenshot(path=shots / "worker-records-phone.png", full_page=True)
+
+    photo = tmp_path / "现场.jpg"
+    Image.new("RGB", (64, 48), (180, 40, 40)).save(photo, "JPEG")
+    phone.goto(f"{live_server.url}/board/{board.token}/")
+    phone.click("a:has-text('我要投诉')")
+    phone.select_option("select[name=kind]", "wages")
+    phone.select_option("select[name=enterprise]", label=city.subcontractor.name)
+    phone.fill("textarea[name=text]", "班组十月、十一月工资一直没发")
+    phone.set_input_files("input[name=photos]", str(photo))
+    phone.click("button:has-text('提交投诉')")
+    phone.wait_for_load_state()
+    tracking = phone.locator("p.code").inner_text()
+    assert "投诉已提交" in phone.inner_text("body") and re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", tracking)
+    phone.screenshot(path=shots / "complaint-filed-phone.png", full_page=True)
+
+    page = _login(browser, live_server, "haishu")
+    page.click("a:has-text('预警处置')")
+    page.wait_for_load_state()
+    assert "待处理的举报投诉" in page.inner_text("body")
+    page.click("section.complaints td a")
+    page.wait_for_load_state()
+    assert "班组十月、十一月工资一直没发" in page.inner_text("body") and "匿名" in page.inner_text("body")
+    assert page.locator("a:has-text('照片 1')").is_visible()
+    page.fill("textarea[name=text]", "已约谈宁波甬城劳务有限公司，责令三日内补发。")
+    page.click("button:has-text('发送答复')")
+    page.wait_for_load_state()
+    page.check("input[name=upheld][value='1']")
+    page.fill("textarea[name=reason]", "经核查属实，工资已补发到位。")
+    page.click("button:has-text('办结')")
+    page.wait_for_load_state()
+    assert "该投诉已办结" in page.inner_text("body")
+    page.screenshot(path=shots / "complaint-district.png", full_page=True)
+
+    phone.goto(f"{live_server.url}/complaints/track/")
+    phone.fill("input[name=code]", tracking)
+    phone.click("button:has-text('查询')")
+    phone.wait_for_load_state()
+    body = phone.inner_text("body")
+    assert "已约谈宁波甬城劳务有限公司" in body and "已办结" in body and "工资已补发到位" in body
+    phone.screenshot(path=shots / "complaint-tracked-phone.png", full_page=True)
+    connections.close_all()  # see the browser fixture

@@ -152,6 +152,38 @@ def test_every_site_has_its_rights_board_and_the_printed_address_opens_without_a
     assert live == set(building.values_list("pk", flat=True)) and len(live) >= 25
 
 
+def test_the_demo_worker_signs_in_with_the_console_code_and_complaints_stand_in_each_state(seeded, client, caplog):
+    import re
+
+    from inspections.models import Alert
+    from rights.models import Complaint
+
+    number, name = re.search(r"身份证号 (\d{17}[\dX])  姓名 (\S+)", seeded).groups()
+    with caplog.at_level("WARNING", logger="smz.sms"):
+        assert client.post("/worker/", {"id_number": number, "name": name})["Location"] == "/worker/code/"
+    code = re.search(r"验证码为(\d{6})", caplog.text).group(1)
+    assert client.post("/worker/code/", {"code": code})["Location"] == "/worker/records/"
+    records = client.get("/worker/records/").content.decode()
+    engagement = re.search(r"/worker/records/(\d+)/", records).group(1)
+    page = client.get(f"/worker/records/{engagement}/").content.decode()
+    months = re.findall(r'<option value="(\d{4}-\d{2})"', page)
+    shown = [client.get(f"/worker/records/{engagement}/", {"month": m}).content.decode() for m in months]
+    assert all("有效出勤" in text for text in shown)
+    # The demo's worker has a punch that did not count (its reason shown) and a month of wage lines.
+    assert any("本月没有未计入考勤的打卡" not in text for text in shown)
+    assert any("本月暂无工资支付记录" not in text for text in shown)
+
+    states = set(Complaint.objects.values_list("state", flat=True))
+    assert states == {"received", "replied", "closed"}
+    codes = re.findall(r"查询码 ([A-Z0-9]{12})", seeded)
+    assert len(codes) == Complaint.objects.count() == 4
+    replied = Complaint.objects.get(state="replied")
+    followed = client.post("/complaints/track/", {"code": replied.tracking_code}).content.decode()
+    assert "已转劳务公司核实" in followed
+    overdue = Alert.objects.filter(rule="C1")
+    assert overdue.count() == 1 and overdue.get().subject_id == Complaint.objects.get(kind="attendance").pk
+
+
 def test_every_loophole_is_judged_as_the_notices_say(seeded):
     from inspections.models import Alert
     from reports.demo.attendance import LOOPHOLES

@@ -17,7 +17,7 @@ from reports.demo import registry as demo
 from reports.demo.attendance import seed_attendance
 from reports.demo.devices import seed_devices
 from reports.demo.enforcement import seed_enforcement
-from reports.demo.rights import seed_boards
+from reports.demo.rights import seed_boards, seed_complaints, seed_worker
 from reports.demo.wages import seed_wages
 from reports.demo.zhongshan import seed_zhongshan
 
@@ -60,6 +60,8 @@ class Command(BaseCommand):
             taken = {p.pk for p in (*planted.values(), *loopholes.values()) if p is not None}
             wages = seed_wages(rng=random.Random(DEMO_SEED + 2), taken=taken) if days else {}
             board = seed_boards(rng=random.Random(DEMO_SEED + 3))
+            complaints = seed_complaints(board=board, rng=random.Random(DEMO_SEED + 4)) if board is not None else []
+        worker = None
         if days:
             # The nightly rules over the last month of the demo's history (the earlier month gives the
             # rules the presence they look back on), so that alerts are there on first login.
@@ -68,6 +70,8 @@ class Command(BaseCommand):
                 rules_run(day=today - dt.timedelta(days=offset))
             with transaction.atomic():
                 seed_enforcement(rng=rng, planted=planted)
+            # The worker who signs in: chosen once the nights have found the punches that do not count.
+            worker = seed_worker()
             # The dashboard's 30-day trends, as the nightly roll-up would have left them.
             for offset in range(min(days, 30), 0, -1):
                 district_days_roll_up(day=today - dt.timedelta(days=offset), with_managers=offset == 1)
@@ -92,6 +96,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"维权告示牌（无需登录，扫码即开）：{board.project.name}  /board/{board.token}/ "
                 "（每个在建项目一块，总包在项目页“维权告示牌”打印）"
+            )
+        if worker is not None:
+            self.stdout.write(
+                f"工人本人查询（/worker/，无需账号）：身份证号 {worker.id_number}  姓名 {worker.name}  "
+                f"（{worker.project}；验证码发往 {worker.phone}，演示环境见服务器日志中的“短信”）"
+            )
+        for complaint in complaints:
+            self.stdout.write(
+                f"举报投诉（/complaints/track/ 凭查询码查看）：{complaint.get_state_display()}  "
+                f"{complaint.get_kind_display()}  查询码 {complaint.tracking_code}"
             )
         self._print_logins(logins)
 
