@@ -320,6 +320,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.refresh_province_overviews_task",
         "schedule": crontab(),
     },
+    # 03:20 every day: forget the one-time codes asked for more than a day ago (rights.services.codes).
+    "purge-one-time-codes": {
+        "task": "rights.tasks.purge_one_time_codes_task",
+        "schedule": crontab(hour=3, minute=20),
+    },
     # Every 10 minutes: forget nonces recorded in PostgreSQL during a Redis outage.
     "purge-device-nonces": {
         "task": "devices.tasks.purge_device_nonces_task",

@@ -23,14 +23,15 @@ from django.utils.translation import gettext as _
 from projects.identity import InvalidIdNumber, parse_id_number
 from projects.models import Engagement, Person
 from rights.models import CodePurpose, OneTimeCode
-from rights.tasks import sms_send_task
 from smz_platform.common import pii
 from smz_platform.common.audit import audit_event_record
 from smz_platform.common.errors import TooManyRequests
 from smz_platform.common.models import AuditAction
 from smz_platform.common.phones import MOBILE_MESSAGE, mobile_normalise
+from smz_platform.common.tasks import sms_send_task
 
 CODE_LIFETIME = dt.timedelta(minutes=5)
+CODES_KEPT = dt.timedelta(days=1)  # the limits look back an hour; a day keeps a morning's abuse readable
 CODE_TRIES = 5
 # Asking for codes: one a minute and five an hour per number (a person's phone is not a pager for others),
 # twenty an hour per client address (one machine trying many numbers).
@@ -189,3 +190,9 @@ def code_redeem(*, code_id: int | None, code: str, purpose: str, phone: str = ""
             request=request,
         )
     return row
+
+
+def codes_purge(*, now: dt.datetime | None = None) -> int:
+    """Forget the codes asked for more than a day ago (the limits read only the last hour)."""
+    deleted, _by_model = OneTimeCode.objects.filter(created_at__lt=(now or timezone.now()) - CODES_KEPT).delete()
+    return deleted

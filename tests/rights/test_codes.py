@@ -169,3 +169,19 @@ def test_the_session_ends_after_half_an_hour_and_on_sign_out(city, worker, caplo
         assert client.get("/worker/records/").status_code == 200
         client.post("/worker/sign-out/")
         assert client.get("/worker/records/")["Location"] == "/worker/"
+
+
+def test_codes_asked_more_than_a_day_ago_are_forgotten_by_the_nightly_purge(city, worker, caplog, settings):
+    from celery.schedules import crontab
+
+    from rights.tasks import purge_one_time_codes_task
+
+    with time_machine.travel("2026-12-03 09:00 +0800", tick=False):
+        ask(Client(), caplog, WORKER_ID, WORKER_NAME)
+    with time_machine.travel("2026-12-05 08:00 +0800", tick=False):
+        ask(Client(), caplog, OTHER_ID, "赵六")
+        assert purge_one_time_codes_task() == 1
+    assert OneTimeCode.objects.count() == 1  # this morning's is kept: the limits read the last hour
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-one-time-codes"]
+    assert entry["task"] == "rights.tasks.purge_one_time_codes_task"
+    assert entry["schedule"] == crontab(hour=3, minute=20)

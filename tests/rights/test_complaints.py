@@ -169,6 +169,8 @@ def test_a_revoked_board_takes_no_complaints(city, board):
 
 
 def test_the_public_site_takes_a_complaint_by_permit_number(city):
+    published = Client().get(f"/public/{city.city.code}/draws/").content.decode()
+    assert f"/public/{city.city.code}/complaint/" in published and "/complaints/track/" in published
     page = Client().get(f"/public/{city.city.code}/complaint/")
     assert page.status_code == 200 and "施工许可证编号" in page.content.decode()
     body = {"action": "file", "kind": "safety", "text": "脚手架没有安全网，很危险"}
