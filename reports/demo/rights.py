@@ -17,7 +17,7 @@ from attendance.verdicts import counts_q
 from inspections.selectors.timelines import projects_active_between
 from projects.choices import Category, ParticipantRole
 from projects.models import Engagement, Region, User
-from rights.models import Complaint, ComplaintSource, RightsBoard
+from rights.models import Complaint, ComplaintReply, ComplaintSource, RightsBoard
 from rights.services import board_issue
 from rights.services.complaints import ComplaintForm, complaint_close, complaint_file, complaint_reply
 from smz_platform.common import pii
@@ -109,6 +109,10 @@ def seed_complaints(*, board: RightsBoard, rng: random.Random) -> list[Complaint
             complaint_reply(user=staff, complaint=complaint, text="已转劳务公司核实，将于三个工作日内答复处理结果。")
         if act == "close":
             complaint_close(user=staff, complaint=complaint, upheld=True, reason="经核查属实，已责令补发2000元。")
+        # The district's acts back-dated with the complaint: a reply the next day, the closing three days on.
+        ComplaintReply.objects.filter(complaint=complaint).update(at=filed + dt.timedelta(days=1))
+        closed = Complaint.objects.filter(pk=complaint.pk, closed_at__isnull=False)
+        closed.update(closed_at=filed + dt.timedelta(days=3))
         complaint.refresh_from_db()
         made.append(complaint)
     return made
