@@ -16,7 +16,8 @@ from rights.selectors.complaints import complaint_tracked
 from rights.services.codes import complainant_code_request
 from rights.services.complaints import MAX_PHOTOS, ComplaintForm, Photo, complaint_file, complaint_firms
 from rights.tracking import tracking_code_shown
-from rights.views.forms import client, errors_of, too_many
+from rights.views.forms import errors_of, too_many
+from smz_platform.common.audit import client_address
 from smz_platform.common.errors import TooManyRequests
 
 CODE_ASKED = "rights.complainant.code"
@@ -60,12 +61,12 @@ def _handle(request: HttpRequest, *, project: Project | None, source: str, conte
         return render(request, "rights/complaint_form.html", context, status=400)
     try:
         if request.POST.get("action") == "code":
-            asked = complainant_code_request(phone=request.POST.get("phone", ""), address=client(request))
+            asked = complainant_code_request(phone=request.POST.get("phone", ""), address=client_address(request))
             request.session[CODE_ASKED] = asked.code_id
             context["code_sent"] = True
             return render(request, "rights/complaint_form.html", context)
         complaint = complaint_file(
-            project=project, form=_form(request), source=source, address=client(request), request=request
+            project=project, form=_form(request), source=source, address=client_address(request), request=request
         )
     except ValidationError as error:
         context["errors"] = errors_of(error)

@@ -1,5 +1,5 @@
-"""What the public pages share: the client's address as our proxies saw it, a refusal's messages as a list for
-the page, the 429 page of a limit reached."""
+"""What the public pages share: a refusal's messages as a list for the page, the 429 page of a limit reached.
+(The client's address is smz_platform.common.audit.client_address, as everywhere.)"""
 
 from __future__ import annotations
 
@@ -7,12 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from smz_platform.common.audit import client_address
 from smz_platform.common.errors import Conflict, TooManyRequests
-
-
-def client(request: HttpRequest) -> str | None:
-    return client_address(request)
 
 
 def errors_of(error: ValidationError | Conflict) -> dict[str, list[str]]:

@@ -26,7 +26,8 @@ from rights.selectors.records import (
 from rights.services.codes import code_redeem, worker_code_request
 from rights.services.settlement import settlement_answer
 from rights.tracking import tracking_code_shown
-from rights.views.forms import client, errors_of, too_many
+from rights.views.forms import errors_of, too_many
+from smz_platform.common.audit import client_address
 from smz_platform.common.errors import Conflict, TooManyRequests
 
 SIGNED_IN = "rights.worker"
@@ -73,7 +74,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             asked = worker_code_request(
                 id_number=request.POST.get("id_number", ""),
                 name=request.POST.get("name", ""),
-                address=client(request),
+                address=client_address(request),
                 request=request,
             )
         except ValidationError as error:
@@ -173,7 +174,7 @@ def settlement(request: HttpRequest, engagement_id: int) -> HttpResponse:
             engagement=found,
             answer=request.POST.get("answer", ""),
             text=request.POST.get("text", ""),
-            address=client(request),
+            address=client_address(request),
             request=request,
         )
     except (ValidationError, Conflict) as error:
