@@ -15,6 +15,9 @@ Two kinds of user:
   page, its complaint form, the worker's sign-in and the tracking form — and the city's published draws and
   circulars (think time 1–3 s).
 
+Devices and visitors use locust's FastHttpUser (geventhttpclient): the generator shares the platform's two
+cores, and python-requests spent a core of its own on the crowd — time the platform's answers were measured in.
+
 Environment: SMZ_LOAD_PLAN (the plan's JSON), SMZ_LOAD_LEDGER (where the ledger is written),
 SMZ_LOAD_BATCH_PERIOD (seconds between a device's batches), SMZ_LOAD_REGULATORS, SMZ_LOAD_VISITORS, SMZ_LOAD_RUN
 (the prefix of this run's record ids).
@@ -33,7 +36,7 @@ import time
 from pathlib import Path
 
 import gevent
-from locust import HttpUser, between, constant, events, task
+from locust import FastHttpUser, HttpUser, between, constant, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from devices.signing import sign  # pure: no Django
@@ -48,7 +51,7 @@ ACCOUNTS = itertools.cycle(PLAN["regulators"])
 LEDGER = {"sent": 0, "accepted": 0, "duplicate": 0, "rejected": 0, "batches": 0, "heartbeats": 0, "ids": []}
 
 
-class DeviceUser(HttpUser):
+class DeviceUser(FastHttpUser):
     fixed_count = len(PLAN["devices"])
     wait_time = constant(0)
 
@@ -207,7 +210,7 @@ def _write_ledger(environment, **kwargs) -> None:
     Path(os.environ["SMZ_LOAD_LEDGER"]).write_text(json.dumps(LEDGER), encoding="utf-8")
 
 
-class VisitorUser(HttpUser):
+class VisitorUser(FastHttpUser):
     """Anyone with a phone: no account, no cookies kept beyond the CSRF one a form sets."""
 
     fixed_count = int(os.environ.get("SMZ_LOAD_VISITORS", "0"))

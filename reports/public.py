@@ -14,7 +14,6 @@ import re
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
 from projects.models import Region
@@ -22,6 +21,7 @@ from reports.annex1 import measure_name
 from reports.selectors import CIRCULAR_MEASURES, circular_rows
 from rights.selectors import published_city
 from smz_platform.common.months import month_start, shift_month
+from smz_platform.common.publicpages import public_page
 
 MONTHS_LISTED = 12
 FIRST_MONTH = dt.date(2020, 1, 1)
@@ -36,7 +36,7 @@ def _city(code: str) -> Region:
 
 
 @require_GET
-@cache_page(60 * 60)
+@public_page(60 * 60, browsers=True)
 def circulars(request: HttpRequest, code: str) -> HttpResponse:
     city = _city(code)
     this_month = month_start(timezone.localdate())
@@ -45,7 +45,7 @@ def circulars(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-@cache_page(24 * 60 * 60)
+@public_page(24 * 60 * 60, browsers=True)
 def circular(request: HttpRequest, code: str, month: str) -> HttpResponse:
     city = _city(code)
     matched = MONTH.fullmatch(month)

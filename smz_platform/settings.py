@@ -100,6 +100,9 @@ MIDDLEWARE = [
     # Signed device requests leave here for their endpoints (attendance/api/fastlane.py).
     "attendance.api.fastlane.DeviceFastLaneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages for anyone (rights boards, published results, public forms) answered from the shared cache to a
+    # visitor without a session, before the stack below (common/publicpages.py).
+    "smz_platform.common.publicpages.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from inspections.choices import CaseState, MeasureState
 from inspections.models import Case, Inspection, Measure, RandomDraw
@@ -29,8 +30,9 @@ LABOUR_CLERK = "labour_clerk"  # 劳资专管员 (the national code table's posi
 BOARD_CACHE_SECONDS = 300
 
 
-def board_cache_key(token: str) -> str:
-    return f"rights:board:{token}"
+def board_addresses(token: str) -> tuple[str, str]:
+    """The public pages a board's address opens (its page and its complaint form), kept for the crowd."""
+    return reverse("rights:board", args=[token]), reverse("rights:board-complaint", args=[token])
 
 
 def board_live(token: str) -> RightsBoard | None:

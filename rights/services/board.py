@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,8 +12,9 @@ from django.utils import timezone
 from projects.models import Project, User
 from projects.scope import scope_of
 from rights.models import RightsBoard
-from rights.selectors import board_cache_key
+from rights.selectors import board_addresses
 from smz_platform.common.phones import PHONE, PHONE_MESSAGE
+from smz_platform.common.publicpages import public_page_forget
 
 
 def _new_token() -> str:
@@ -46,7 +46,7 @@ def board_contact_set(*, user: User, project: Project, phone: str) -> RightsBoar
     board = board_issue(user=user, project=project)
     RightsBoard.objects.filter(pk=board.pk).update(contact_phone=phone)
     board.contact_phone = phone
-    transaction.on_commit(lambda: cache.delete(board_cache_key(board.token)))
+    transaction.on_commit(lambda: public_page_forget(*board_addresses(board.token)))
     return board
 
 
@@ -62,7 +62,7 @@ def board_revoke(*, user: User, project: Project) -> RightsBoard:
         if live is not None:
             RightsBoard.objects.filter(pk=live.pk, revoked_at__isnull=True).update(revoked_at=now, revoked_by=user)
             token = live.token
-            transaction.on_commit(lambda: cache.delete(board_cache_key(token)))
+            transaction.on_commit(lambda: public_page_forget(*board_addresses(token)))
         return RightsBoard.objects.create(
             project=project, token=_new_token(), contact_phone=phone, issued_at=now, issued_by=user
         )

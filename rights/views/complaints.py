@@ -16,9 +16,10 @@ from rights.selectors.complaints import complaint_tracked
 from rights.services.codes import complainant_code_request
 from rights.services.complaints import MAX_PHOTOS, ComplaintForm, Photo, complaint_file, complaint_firms
 from rights.tracking import tracking_code_shown
-from rights.views.forms import errors_of, too_many
+from rights.views.forms import FORM_CACHE_SECONDS, errors_of, too_many
 from smz_platform.common.audit import client_address
 from smz_platform.common.errors import TooManyRequests
+from smz_platform.common.publicpages import public_page
 
 CODE_ASKED = "rights.complainant.code"
 PHOTO_READ_LIMIT = 3  # files read from a form (a fourth is refused by the count, never read)
@@ -82,6 +83,7 @@ def _handle(request: HttpRequest, *, project: Project | None, source: str, conte
 
 
 @never_cache
+@public_page(FORM_CACHE_SECONDS)
 def board_complaint(request: HttpRequest, token: str) -> HttpResponse:
     """The form under a rights board: the project is the board's."""
     board = board_live(token)
@@ -98,6 +100,7 @@ def _city_project(city: Region, permit_no: str) -> Project | None:
 
 
 @never_cache
+@public_page(FORM_CACHE_SECONDS)
 def public_complaint(request: HttpRequest, code: str) -> HttpResponse:
     """The form on a city's public site: the project is named by its permit number (a project of this city)."""
     city = published_city(code)
@@ -108,6 +111,7 @@ def public_complaint(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @never_cache
+@public_page(FORM_CACHE_SECONDS)
 def track(request: HttpRequest) -> HttpResponse:
     """投诉查询: the code is posted, never put in an address (where logs and the browser's history keep it)."""
     if request.method != "POST":

@@ -9,6 +9,10 @@ from django.shortcuts import render
 
 from smz_platform.common.errors import Conflict, TooManyRequests
 
+# An empty public form is the same for every visitor but his CSRF token: kept for the crowd as the pages are
+# (smz_platform.common.publicpages).
+FORM_CACHE_SECONDS = 300
+
 
 def errors_of(error: ValidationError | Conflict) -> dict[str, list[str]]:
     if isinstance(error, Conflict):

@@ -26,9 +26,10 @@ from rights.selectors.records import (
 from rights.services.codes import code_redeem, worker_code_request
 from rights.services.settlement import settlement_answer
 from rights.tracking import tracking_code_shown
-from rights.views.forms import errors_of, too_many
+from rights.views.forms import FORM_CACHE_SECONDS, errors_of, too_many
 from smz_platform.common.audit import client_address
 from smz_platform.common.errors import Conflict, TooManyRequests
+from smz_platform.common.publicpages import public_page
 
 SIGNED_IN = "rights.worker"
 SIGNED_IN_UNTIL = "rights.worker.until"
@@ -68,6 +69,7 @@ def _worker_page(view):
 
 
 @never_cache
+@public_page(FORM_CACHE_SECONDS)
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:

@@ -1,0 +1,118 @@
+"""Pages for anyone (issue 28) — the rights boards, the published draws and circulars, the public forms — served
+to a crowd of phones from the shared cache, before the middleware stack.
+
+A page for anyone is the same for every visitor who carries no session. Its view marks the answer with
+`public_page(seconds)`; `PublicPageMiddleware`, right after SecurityMiddleware, keeps the marked answer of such a
+request (status, headers and body, never a cookie) under its address in the shared cache (Redis), and answers the
+next such request from there: no session, authentication, account language, messages, URL resolution or view.
+A form's CSRF token is the one part that is each visitor's own: it is kept as a marker and filled, on every
+answer, with the visitor's token (and a new cookie when he has none), exactly as CsrfViewMiddleware would.
+
+Why not Django's cache_page: its key varies on the Cookie header that the session middleware adds to Vary, so a
+crowd whose phones carry a CSRF cookie renders the page once per phone, after the whole stack (make bench-load
+measured the regulators' pages twelve times slower under such a crowd).
+
+Who is a visitor of the crowd: a GET with no cookie but the CSRF one and no Authorization header. A signed-in
+regulator, a worker in his session or an integration client always goes through the whole stack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.utils.cache import patch_cache_control
+
+KEY_PREFIX = "public-page:"
+# Only these addresses are kept: a page number, or none. Any other query string renders through the stack
+# (a crowd inventing queries must not fill the cache).
+QUERY = re.compile(r"(page=\d{1,4})?")
+TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
+MARKER = b"\x00csrf\x00"
+MAX_PATH = 300  # longer than any public address: a hostile one is not even looked up
+LEFT_OUT = {"set-cookie", "content-length", "date", "expires"}
+
+
+def public_page(seconds: int, *, browsers: bool = False) -> Callable:
+    """Marks a view's successful GET answer as the same for every anonymous visitor, to be kept `seconds`.
+
+    browsers=True lets phones keep it as long too (published results); otherwise they are told to ask each time
+    (a revoked board must stop on the phones that opened it)."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if request.method == "GET" and response.status_code == 200:
+                response.public_page_seconds = seconds
+                if browsers:
+                    patch_cache_control(response, public=True, max_age=seconds)
+                else:
+                    patch_cache_control(response, no_cache=True)
+            return response
+
+        return wrapped
+
+    return decorate
+
+
+def page_key(path: str, query: str = "") -> str | None:
+    """The cache key of a public page's address, or None when the address is not one that is kept."""
+    if not QUERY.fullmatch(query) or len(path) > MAX_PATH:
+        return None
+    return KEY_PREFIX + hashlib.sha256(f"{path}?{query}".encode(errors="replace")).hexdigest()
+
+
+def public_page_forget(*paths: str) -> None:
+    """A page changed at once (a board revoked, its phone changed): the next visitor renders it anew."""
+    cache.delete_many([page_key(path) for path in paths])
+
+
+def _visitor_key(request: HttpRequest) -> str | None:
+    if request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
+        return None
+    if any(name != settings.CSRF_COOKIE_NAME for name in request.COOKIES):
+        return None
+    return page_key(request.path_info, request.META.get("QUERY_STRING", ""))
+
+
+def _kept(response: HttpResponse) -> tuple[int, list[tuple[str, str]], bytes]:
+    headers = [(name, value) for name, value in response.headers.items() if name.lower() not in LEFT_OUT]
+    return response.status_code, headers, TOKEN_FIELD.sub(rb"\1" + MARKER + rb"\2", response.content)
+
+
+class PublicPageMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = _visitor_key(request)
+        if key is None:
+            return self.get_response(request)
+        kept = cache.get(key)
+        if kept is not None:
+            return self._answer(request, *kept)
+        response = self.get_response(request)
+        seconds = getattr(response, "public_page_seconds", None)
+        if seconds and not response.streaming:
+            cache.set(key, _kept(response), seconds)
+        return response
+
+    def _answer(self, request: HttpRequest, status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
+        response = HttpResponse(status=status)
+        for name, value in headers:
+            response.headers[name] = value
+        if MARKER in body:
+            self.csrf.process_request(request)
+            body = body.replace(MARKER, get_token(request).encode())
+            self.csrf.process_response(request, response)
+        response.content = body
+        response.headers["Content-Length"] = str(len(body))
+        return response

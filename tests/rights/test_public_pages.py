@@ -1,0 +1,117 @@
+"""A crowd of phones on the public pages (issue 28: "public pages are cached and cheap"): a visitor without a
+session is answered from the shared cache with no query; a cached form still carries his own working CSRF token;
+a revoked board stops at once; a signed-in account, an invented query string or a page that changed are never
+served someone else's copy."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from projects.models import Region
+from rights.models import Complaint, RightsBoard
+from rights.services import board_issue, board_revoke
+from smz_platform.common.publicpages import page_key
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def board(city) -> RightsBoard:
+    return board_issue(user=city.users["contractor"], project=city.project)
+
+
+def token_of(response) -> str:
+    return TOKEN.search(response.content.decode()).group(1)
+
+
+def test_a_board_opened_again_by_another_phone_costs_no_query_and_keeps_its_headers(board, django_assert_num_queries):
+    first = Client().get(f"/board/{board.token}/")
+    assert first.status_code == 200 and board.project.name in first.content.decode()
+    with django_assert_num_queries(0):
+        again = Client().get(f"/board/{board.token}/")
+    assert again.status_code == 200 and again.content == first.content
+    for header in ("Content-Type", "X-Frame-Options", "Content-Language", "X-Content-Type-Options"):
+        assert again.headers[header] == first.headers[header], header
+    assert "no-cache" in again.headers["Cache-Control"]  # phones ask each time: a revocation reaches them
+    assert "Set-Cookie" not in again.headers and "sessionid" not in again.cookies
+
+
+def test_a_revoked_board_and_its_form_stop_at_once_for_the_crowd(city, board, django_capture_on_commit_callbacks):
+    for address in (f"/board/{board.token}/", f"/board/{board.token}/complaint/"):
+        assert Client().get(address).status_code == 200
+    haishu = Client()
+    haishu.force_login(city.users["haishu"])
+    with django_capture_on_commit_callbacks(execute=True):
+        board_revoke(user=city.users["haishu"], project=city.project)
+    for address in (f"/board/{board.token}/", f"/board/{board.token}/complaint/"):
+        assert Client().get(address).status_code == 404, address
+
+
+def test_a_cached_form_gives_each_visitor_his_own_token_and_it_works(board, django_assert_num_queries):
+    address = f"/board/{board.token}/complaint/"
+    Client().get(address)  # the first visitor renders it
+    one, two = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    with django_assert_num_queries(0):
+        page = one.get(address)
+    assert page.status_code == 200 and "csrftoken" in page.cookies
+    assert "\x00" not in page.content.decode()  # no marker left in what the phone reads
+    assert token_of(page) != token_of(two.get(address))
+    filed = one.post(
+        address,
+        {"action": "file", "kind": "safety", "text": "塔吊司机无证上岗", "csrfmiddlewaretoken": token_of(page)},
+        REMOTE_ADDR="203.0.113.7",
+    )
+    assert filed.status_code == 200 and "查询码" in filed.content.decode()
+    assert Complaint.objects.filter(project=board.project).count() == 1
+    # Without the token of his own cookie the post is refused, cache or not.
+    refused = two.post(address, {"action": "file", "kind": "wages", "text": "x", "csrfmiddlewaretoken": "A" * 64})
+    assert refused.status_code == 403 and Complaint.objects.count() == 1
+
+
+def test_a_visitor_who_kept_his_cookie_gets_a_token_of_that_cookie(board):
+    address = f"/board/{board.token}/complaint/"
+    phone = Client(enforce_csrf_checks=True)
+    phone.get(address)
+    cookie = phone.cookies["csrftoken"].value
+    again = phone.get(address)  # from the cache now
+    assert again.cookies["csrftoken"].value == cookie  # his cookie stands (sent again, as Django does)
+    filed = phone.post(
+        address, {"action": "file", "kind": "safety", "text": "脚手架无防护", "csrfmiddlewaretoken": token_of(again)}
+    )
+    assert filed.status_code == 200 and phone.cookies["csrftoken"].value == cookie
+
+
+def test_a_signed_in_account_and_invented_queries_go_through_the_whole_stack(city, board, django_assert_num_queries):
+    city_code = Region.objects.get(pk=city.project.district.parent_id).code
+    address = f"/public/{city_code}/draws/"
+    assert Client().get(address).status_code == 200
+    with django_assert_num_queries(0):
+        assert Client().get(address).status_code == 200
+    cache.clear()
+    staff = Client()
+    staff.force_login(city.users["haishu"])
+    assert staff.get(address).status_code == 200  # a session: his own rendering, never kept for the crowd
+    assert not cache.has_key(page_key(address))
+    Client().get(f"{address}?utm=1")
+    assert not cache.has_key(page_key(address, "utm=1"))  # an invented query is not kept
+    Client().get(f"{address}?page=1")
+    assert cache.has_key(page_key(address, "page=1"))
+
+
+def test_only_a_success_is_kept_for_the_crowd(db):
+    unknown = "/board/" + "ab" * 24 + "/"
+    assert Client().get(unknown).status_code == 404
+    assert not cache.has_key(page_key(unknown))
