@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "inspections",
     "wages",
     "rights",
+    "upward",
     "reports",
     "operations",
 ]
@@ -327,6 +328,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-one-time-codes": {
         "task": "rights.tasks.purge_one_time_codes_task",
         "schedule": crontab(hour=3, minute=20),
+    },
+    # Every minute: the upward outbox sent to each receiver in its order, and its answers read (upward/).
+    "send-upward": {
+        "task": "upward.tasks.send_upward_task",
+        "schedule": crontab(minute="*"),
     },
     # Every 10 minutes: forget nonces recorded in PostgreSQL during a Redis outage.
     "purge-device-nonces": {

@@ -486,6 +486,21 @@ rule(
     view=access("查看", **each(via("rights.complaint", "complaint"), "province", "city", "district")),
 )
 rule(
+    "upward.receiver",
+    "上报接收平台",
+    Paths(region="region"),
+    setting=True,
+    view=access("查看", province=GOVERNED, city=PLATFORM | GOVERNED),
+    change=access("修改", _("A city configures the receivers it reports to."), city=PLATFORM | OWN_REGION),
+    add=access("新增", _("A city configures the receivers it reports to."), city=PLATFORM | OWN_REGION),
+)
+rule(
+    "upward.outboxitem",
+    "上报记录",
+    Paths(project="project", region="receiver__region"),
+    view=access("查看", province=GOVERNED, city=PLATFORM | GOVERNED),
+)
+rule(
     "wages.wageaccount",
     "工资专用账户",
     PROJECT,
@@ -789,6 +804,12 @@ CAPABILITIES: dict[str, Capability] = {
     "reports_whole_city": capability("报表：全市汇总", Kind.CITY),
     "short_sessions": capability("较短的空闲登出时间", Kind.PROVINCE, Kind.CITY, Kind.DISTRICT),
     "administer": capability("后台管理入口（区划、账号、规则参数）", Kind.PROVINCE, Kind.CITY),
+    "follow_upward": capability(
+        "上报状态（接收平台、失败记录、重发）",
+        Kind.PROVINCE,
+        Kind.CITY,
+        refusal=_("Upward data is followed by the city and the province."),
+    ),
 }
 
 __all__ = ["CAPABILITIES", "RULES", "Access", "Capability", "Rule", "fk", "rule_for"]

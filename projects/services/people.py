@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from projects import signals
 from projects.choices import Category, CodeTable, ParticipantRole
 from projects.identity import IdNumber, InvalidIdNumber, parse_id_number
 from projects.models import Engagement, Enterprise, IdentityConflict, Person, Project, ReferenceCode, User
@@ -182,6 +183,7 @@ def engagement_create(
                 )
         except IntegrityError as exc:
             raise Conflict("id_number", _("This person is already engaged on the project.")) from exc
+        signals.engagement_registered.send(sender=Engagement, engagement=engagement)
     warnings = tuple(person.id_number_warnings)
     if pending:
         warnings += (
@@ -269,13 +271,15 @@ def engagement_exit(
                 ]
             }
         )
-    # Conditional update: two concurrent exits cannot both succeed.
-    updated = Engagement.objects.filter(pk=engagement.pk, exited_on__isnull=True).update(
-        exited_on=exited_on, settlement_confirmed=True, exit_recorded_by=user, exit_recorded_at=timezone.now()
-    )
-    if updated != 1:
-        raise Conflict("exited_on", _("This engagement has already ended."))
-    engagement.refresh_from_db()
+    with transaction.atomic():
+        # Conditional update: two concurrent exits cannot both succeed.
+        updated = Engagement.objects.filter(pk=engagement.pk, exited_on__isnull=True).update(
+            exited_on=exited_on, settlement_confirmed=True, exit_recorded_by=user, exit_recorded_at=timezone.now()
+        )
+        if updated != 1:
+            raise Conflict("exited_on", _("This engagement has already ended."))
+        engagement.refresh_from_db()
+        signals.engagement_exited.send(sender=Engagement, engagement=engagement)
     return engagement
 
 

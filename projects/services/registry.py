@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects import signals
 from projects.choices import CodeTable, EnterpriseKind, ParticipantRole, ProjectStatus, RegionLevel
 from projects.identity import validate_uscc
 from projects.models import Enterprise, Project, ProjectParticipant, ReferenceCode, Region, User
@@ -218,6 +219,7 @@ def project_create(
                 [ProjectParticipant(project=project, enterprise=p.enterprise, role=p.role) for p in participants],
                 ignore_conflicts=True,
             )
+            signals.project_registered.send(sender=Project, project=project)
     except IntegrityError as exc:
         raise Conflict("permit_no", _("Project %(permit)s is already registered.") % {"permit": permit_no}) from exc
     return project
@@ -229,5 +231,10 @@ def participant_add(*, project: Project, enterprise: Enterprise, role: str) -> P
         raise ValidationError(
             {"enterprise": [_("%(name)s is not registered as %(role)s.") % {"name": enterprise.name, "role": role}]}
         )
-    participant, _created = ProjectParticipant.objects.get_or_create(project=project, enterprise=enterprise, role=role)
+    with transaction.atomic():
+        participant, created = ProjectParticipant.objects.get_or_create(
+            project=project, enterprise=enterprise, role=role
+        )
+        if created:
+            signals.participant_joined.send(sender=ProjectParticipant, participant=participant)
     return participant

@@ -42,8 +42,9 @@ __all__ = [
 ID_NUMBER, DEVICE_SECRET, FILE = "id-number", "device-secret", "file"
 BANK_ACCOUNT = "bank-account"  # wage special accounts and workers' bank cards (wages/)
 PHONE = "phone"  # a worker's phone on his engagement, a named complainant's (rights/)
+RECEIVER_SECRET = "receiver-secret"  # the app secrets upward receivers issue (upward/)
 # The purposes of encrypted columns (smz_platform/common/fields.py): each has its own subkey.
-PURPOSES = frozenset({ID_NUMBER, DEVICE_SECRET, BANK_ACCOUNT, PHONE})
+PURPOSES = frozenset({ID_NUMBER, DEVICE_SECRET, BANK_ACCOUNT, PHONE, RECEIVER_SECRET})
 # What a stored file encrypted under a file subkey starts with (a file without it is from before).
 FILE_HEADER = b"SMZENC1\n"
 

@@ -94,6 +94,8 @@ CHANGELIST = {
     "wages.wagesheet": REGULATORS | FIRMS,
     "wages.labourcontract": REGULATORS | FIRMS,
     "wages.exitsettlement": REGULATORS | FIRMS,
+    "upward.receiver": CITIES,
+    "upward.outboxitem": PROVINCES | CITIES,
 }
 
 

@@ -28,6 +28,7 @@ from projects.services.accounts import token_issue
 from rights.models import Complaint, ComplaintReply, RightsBoard
 from tests.factories import id_number
 from tests.security import world as w
+from upward.models import OutboxItem
 from wages.models import ExitSettlement, LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
 
 pytestmark = pytest.mark.django_db
@@ -324,6 +325,11 @@ ROUTES = {
     "/complaints/{complaint_id}/{act}/": Route(REGULATORS, method="POST", data={"text": "已约谈劳务公司"}),
     # A firm's page with its integrity information: whoever reads the firm (the enterprise API's readers).
     "/firms/{uscc}/": Route(REGULATORS | PARTIES),
+    # 上报: the city follows what went up to its receivers and resends what was refused (the province reads; the
+    # operator, who runs the platform and its credentials, may resend too).
+    "/upward/": Route(frozenset({"city"}), shows="idCardNumber解密失败"),
+    "/upward/{receiver_id}/resend/": Route(frozenset({"city", "operator"}), method="POST",
+                                           data={"project": "330203202609010101"}),
     # A punch and its face: the project's regulators only (each photo view audit-logged).
     "/punches/{punch_id}/": Route(REGULATORS, shows=w.WORKER),
     "/punches/{punch_id}/photo": Route(REGULATORS, shows="the worker's face"),
@@ -436,6 +442,7 @@ def snapshot(world) -> tuple:
         tuple(Complaint.objects.order_by("pk").values_list("state", "case_id", "closed_at")),
         ComplaintReply.objects.count(),
         tuple(ExitSettlement.objects.order_by("pk").values_list("worker_answer", "worker_confirmed")),
+        OutboxItem.objects.count(),
     )
 
 
@@ -472,6 +479,7 @@ def _url(key: str, route: Route, world) -> str:
         "complaint_id": world.complaint,
         "photo_id": world.complaint_photo,
         "act": "reply",
+        "receiver_id": world.receiver,
     }
     path = key.split(" ")[0]
     if path.startswith(("/cities/", "/public/")):

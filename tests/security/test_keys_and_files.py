@@ -167,7 +167,8 @@ def test_pii_reencrypt_moves_everything_under_the_new_first_key_and_resumes(city
 def test_every_encrypted_column_is_found_by_its_type():
     """Key rotation and the backup's proof rotate and prove what encrypted_columns finds: the ID numbers
     of people and of unregistered punches, the devices' signing secrets, the wage special accounts' and
-    the workers' bank numbers, the workers' and named complainants' phones, each with its subkey."""
+    the workers' bank numbers, the workers' and named complainants' phones, the upward receivers' app secrets,
+    each with its subkey."""
     found = {column.label: column.field.purpose for column in encrypted_columns()}
     assert found == {
         "attendance.punch.id_number_encrypted": pii.ID_NUMBER,
@@ -177,4 +178,5 @@ def test_every_encrypted_column_is_found_by_its_type():
         "rights.complaint.phone_encrypted": pii.PHONE,
         "wages.wageaccount.number_encrypted": pii.BANK_ACCOUNT,
         "wages.wageline.card_encrypted": pii.BANK_ACCOUNT,
+        "upward.receiver.secret_encrypted": pii.RECEIVER_SECRET,
     }

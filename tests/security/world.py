@@ -38,6 +38,7 @@ from tests.factories import (
     province_of,
 )
 from tests.factories import person as make_person
+from upward.models import OutboxItem, Receiver
 from wages.services import (
     LineInput,
     exit_settlement_record,
@@ -85,6 +86,8 @@ class World:
     board_token: str  # the project's rights board's public address
     complaint: int  # an anonymous complaint about the project, with a photo
     complaint_photo: int
+    receiver: int  # Ningbo's upward receiver (the province's platform)
+    outbox_item: int  # the manager's record it refused
 
 
 def two_provinces(city) -> None:
@@ -267,6 +270,19 @@ def build(city, gate) -> World:
         source="board",
         address="203.0.113.1",
     )
+    receiver = Receiver(
+        region=city.city,
+        name="浙江省建筑工人管理服务信息平台",
+        level="provincial",
+        url="http://127.0.0.1:9/api",
+        appid="a",
+    )
+    receiver.set_secret("24484b262dd63dd584902a266bdbdca0")
+    receiver.save()
+    refused = OutboxItem.objects.create(
+        receiver=receiver, kind="worker", rank=4, key=str(manager.pk), project=city.project, state="failed",
+        due_at=timezone.now(), done_at=timezone.now(), message="-1 idCardNumber解密失败，请检查加密方式与密钥",
+    )  # fmt: skip
     return World(
         permit_no=city.project.permit_no,
         manager_engagement=manager.pk,
@@ -295,4 +311,6 @@ def build(city, gate) -> World:
         board_token=board_issue(user=users["contractor"], project=city.project).token,
         complaint=complaint.pk,
         complaint_photo=complaint.photos.get().pk,
+        receiver=receiver.pk,
+        outbox_item=refused.pk,
     )

@@ -1,0 +1,260 @@
+"""Each kind of upward record: how it is named in the outbox (its key), what the receiver must have accepted
+before it (its prerequisites), which method carries it, and its payload in the national standard's fields
+(../shared/docs/national.md), built when it is sent from the registry as it then stands. Codes come from the
+national code tables the city edits (projects.ReferenceCode.national_code), never from constants here.
+
+Keys: a firm's credit code; a project's id; "project:enterprise:role" for a participant; "project:employer:team"
+for a team; an engagement's id for a worker; "in:engagement" or "out:engagement" for an entry or exit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from projects.choices import Category, CodeTable, ParticipantRole
+from projects.models import Engagement, Enterprise, Project, ProjectParticipant, ReferenceCode
+from upward.models import RecordKind
+
+Record = tuple[str, str]  # (kind, key)
+NO_TEAM = "未分班组"  # the national Team.Add needs a name; a worker registered without one
+MANAGERS_TEAM = "管理人员"
+# The national Project.Add's `category`: 01 房屋建筑, 02 市政, 03 轨道交通 (the standard's project categories).
+CATEGORY = {"building": "01", "municipal": "02", "rail": "03"}
+
+
+def team_name(engagement: Engagement) -> str:
+    if engagement.category == Category.MANAGER:
+        return MANAGERS_TEAM
+    return engagement.team.strip() or NO_TEAM
+
+
+def team_key(engagement: Engagement) -> str:
+    return f"{engagement.project_id}:{engagement.employer_id}:{team_name(engagement)}"
+
+
+def project_records(project: Project) -> list[Record]:
+    """A whole project, in order: its firms, itself, its participants, its teams, workers, entries and exits."""
+    participants = list(ProjectParticipant.objects.filter(project=project).select_related("enterprise"))
+    records: list[Record] = [(RecordKind.CORP, p.enterprise.uscc) for p in participants if reported_role(p.role)]
+    records.append((RecordKind.PROJECT, str(project.pk)))
+    records += [participant_record(p) for p in participants if reported_role(p.role)]
+    for engagement in Engagement.objects.filter(project=project).select_related("employer").order_by("pk"):
+        records += engagement_records(engagement)
+    return list(dict.fromkeys(records))
+
+
+def reported_role(role: str) -> bool:
+    """Roles with a national participant type (a device vendor has none: it is not reported)."""
+    return bool(national_codes(CodeTable.PARTICIPANT_TYPE).get(role))
+
+
+def participant_record(participant: ProjectParticipant) -> Record:
+    return RecordKind.PARTICIPANT, f"{participant.project_id}:{participant.enterprise_id}:{participant.role}"
+
+
+def engagement_records(engagement: Engagement) -> list[Record]:
+    records = [
+        (RecordKind.CORP, engagement.employer.uscc),
+        (RecordKind.TEAM, team_key(engagement)),
+        (RecordKind.WORKER, str(engagement.pk)),
+        (RecordKind.ENTRY_EXIT, f"in:{engagement.pk}"),
+    ]
+    if engagement.exited_on is not None:
+        records.append((RecordKind.ENTRY_EXIT, f"out:{engagement.pk}"))
+    return records
+
+
+def national_codes(table: str) -> dict[str, str]:
+    return dict(ReferenceCode.objects.filter(table=table, active=True).values_list("code", "national_code"))
+
+
+# --- what a record needs first, and its payload --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A record ready to go: the records it needs (whose receiver ids its payload reads), and how to build it."""
+
+    needs: tuple[Record, ...]
+    group: tuple  # records of one call share it (same method, project, team)
+    build: Callable[[dict[Record, str], Callable[[str], str]], dict]  # (references, encrypt) -> payload part
+
+
+def _area(project: Project) -> str:
+    return project.district.code
+
+
+def _corp(uscc: str) -> Prepared | None:
+    enterprise = Enterprise.objects.filter(uscc=uscc).first()
+    if enterprise is None:
+        return None
+    project = (
+        Project.objects.filter(participants__enterprise=enterprise).select_related("district").order_by("pk").first()
+    )
+
+    def build(_references, _encrypt) -> dict:
+        return {
+            "corpCode": enterprise.uscc,
+            "corpName": enterprise.name,
+            "areaCode": _area(project) if project is not None else "",
+        }
+
+    return Prepared((), ("Corp.Upload", uscc), build)
+
+
+def _project(key: str) -> Prepared | None:
+    project = Project.objects.filter(pk=int(key)).select_related("district").first()
+    if project is None:
+        return None
+    firms = dict(
+        ProjectParticipant.objects.filter(project=project, role__in=[ParticipantRole.CONTRACTOR, ParticipantRole.OWNER])
+        .order_by("pk")
+        .values_list("role", "enterprise__uscc")
+    )
+    statuses = national_codes(CodeTable.PROJECT_STATUS)
+
+    def build(_references, _encrypt) -> dict:
+        return {
+            "name": project.name,
+            "category": CATEGORY.get(project.kind, "99"),
+            "contractorCorpCode": firms.get(ParticipantRole.CONTRACTOR, ""),
+            "buildCorpCode": firms.get(ParticipantRole.OWNER, ""),
+            "areaCode": _area(project),
+            "invest": str(project.contract_cost_yuan),
+            "buildingArea": str(project.building_area_m2),
+            "startDate": (project.actual_start or project.planned_start).isoformat(),
+            "completeDate": project.completed_on.isoformat() if project.completed_on else "",
+            "prjStatus": statuses.get(project.status, ""),
+            "lng": project.lon,
+            "lat": project.lat,
+            "builderLicenses": [{"builderLicenseNum": project.permit_no}],
+        }
+
+    return Prepared(tuple((RecordKind.CORP, uscc) for uscc in firms.values()), ("Project.Add", key), build)
+
+
+def _participant(key: str) -> Prepared | None:
+    project_id, enterprise_id, role = key.split(":", 2)
+    participant = (
+        ProjectParticipant.objects.filter(project_id=project_id, enterprise_id=enterprise_id, role=role)
+        .select_related("enterprise", "project")
+        .first()
+    )
+    if participant is None:
+        return None
+    types = national_codes(CodeTable.PARTICIPANT_TYPE)
+    needs = ((RecordKind.PROJECT, project_id), (RecordKind.CORP, participant.enterprise.uscc))
+
+    def build(references, _encrypt) -> dict:
+        return {
+            "projectCode": references[needs[0]],
+            "corpCode": participant.enterprise.uscc,
+            "corpName": participant.enterprise.name,
+            "corpType": types.get(role, ""),
+        }
+
+    return Prepared(needs, ("ProjectSubContractor.Add", key), build)
+
+
+def _team(key: str) -> Prepared | None:
+    project_id, employer_id, name = key.split(":", 2)
+    employer = Enterprise.objects.filter(pk=employer_id).first()
+    if employer is None:
+        return None
+    needs = ((RecordKind.PROJECT, project_id), (RecordKind.CORP, employer.uscc))
+
+    def build(references, _encrypt) -> dict:
+        return {
+            "projectCode": references[needs[0]],
+            "corpCode": employer.uscc,
+            "corpName": employer.name,
+            "teamName": name,
+        }
+
+    return Prepared(needs, ("Team.Add", key), build)
+
+
+def _engagement(engagement_id: str) -> Engagement | None:
+    return Engagement.objects.filter(pk=int(engagement_id)).select_related("person", "employer").first()
+
+
+def _worker(key: str) -> Prepared | None:
+    engagement = _engagement(key)
+    if engagement is None:
+        return None
+    trades = national_codes(CodeTable.WORK_TYPE)
+    documents = national_codes(CodeTable.ID_DOCUMENT_TYPE)
+    team = (RecordKind.TEAM, team_key(engagement))
+    manager = engagement.category == Category.MANAGER
+
+    def build(_references, encrypt) -> dict:
+        return {
+            "workerName": engagement.person.name,
+            "idCardType": documents.get("resident_id", "01"),
+            "idCardNumber": encrypt(engagement.person.reveal_id_number()),
+            "workType": "900" if manager else trades.get(engagement.trade, "1000"),
+            "workRole": "10" if manager else "20",
+            "isTeamLeader": 0,
+        }
+
+    return Prepared((team,), ("ProjectWorker.Add", team[1]), build)
+
+
+def _entry_exit(key: str) -> Prepared | None:
+    direction, engagement_id = key.split(":", 1)
+    engagement = _engagement(engagement_id)
+    if engagement is None or (direction == "out" and engagement.exited_on is None):
+        return None
+    documents = national_codes(CodeTable.ID_DOCUMENT_TYPE)
+    team = (RecordKind.TEAM, team_key(engagement))
+    needs = (team, (RecordKind.WORKER, engagement_id))
+    if direction == "out":
+        needs += ((RecordKind.ENTRY_EXIT, f"in:{engagement_id}"),)
+    day = engagement.entered_on if direction == "in" else engagement.exited_on
+
+    def build(_references, encrypt) -> dict:
+        return {
+            "idCardType": documents.get("resident_id", "01"),
+            "idCardNumber": encrypt(engagement.person.reveal_id_number()),
+            "date": day.isoformat(),
+            "type": 1 if direction == "in" else 0,
+        }
+
+    return Prepared(needs, ("WorkerEntryExit.Add", team[1]), build)
+
+
+PREPARE: dict[str, Callable[[str], Prepared | None]] = {
+    RecordKind.CORP: _corp,
+    RecordKind.PROJECT: _project,
+    RecordKind.PARTICIPANT: _participant,
+    RecordKind.TEAM: _team,
+    RecordKind.WORKER: _worker,
+    RecordKind.ENTRY_EXIT: _entry_exit,
+}
+
+# The methods whose records travel in a list (one call per project and team, up to the receiver's batch size);
+# the others carry one record a call.
+LISTS = {"ProjectWorker.Add": "workerList", "WorkerEntryExit.Add": "workerList"}
+
+
+def call_data(method: str, group_key: str, parts: list[dict], references: dict[Record, str]) -> dict:
+    """The `data` of one call: a single record as it is, or a list under its head (project, firm, team)."""
+    if method not in LISTS:
+        return parts[0]
+    project_id, employer_id, _name = group_key.split(":", 2)
+    employer = Enterprise.objects.get(pk=employer_id)
+    head = {
+        "projectCode": references[(RecordKind.PROJECT, project_id)],
+        "corpCode": employer.uscc,
+        "corpName": employer.name,
+        "teamSysNo": references[(RecordKind.TEAM, group_key)],
+    }
+    return {**head, LISTS[method]: parts}
+
+
+def list_needs(method: str, group_key: str) -> Iterable[Record]:
+    """What the head of a list call reads (its project's code and its team's number)."""
+    if method not in LISTS:
+        return ()
+    project_id = group_key.split(":", 1)[0]
+    return ((RecordKind.PROJECT, project_id), (RecordKind.TEAM, group_key))

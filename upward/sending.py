@@ -1,0 +1,251 @@
+"""Sending the outbox to a receiver, in its order, and reading its asynchronous answers.
+
+- **Claim**: due pending items are taken `FOR UPDATE SKIP LOCKED` and marked being sent, lowest rank first, so
+  two workers never send one item; an item whose prerequisites the receiver has not accepted yet (a worker
+  before his team's number) is left for a later round, which is how the order holds under any concurrency.
+- **Call**: records of one method, project and team go in one call, up to the receiver's batch size. The
+  receiver's serial is kept; a refusal of the call (bad signature, a field it cannot decrypt) fails its records
+  with the receiver's message; a rate limit (`-5`) or no answer puts them back, due after a backoff that
+  doubles (30 s up to an hour): nothing is lost, and nothing the receiver took is sent again.
+- **Poll**: each serial is asked until its status is 20 (the records accepted, their receiver ids kept, the
+  refused ones among them failed with the receiver's message) or 10 (all refused).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from upward import records
+from upward.client import RATE_LIMITED, NationalClient, Refused, Unreachable
+from upward.models import OPEN_STATES, OutboxItem, OutboxState, Receiver, RecordKind
+from upward.records import Record
+
+CLAIM = 2000  # items looked at per round
+STALE_CALL = dt.timedelta(minutes=10)  # an item left "being sent" by a worker that died
+BACKOFF_FIRST, BACKOFF_MAX = 30, 3600
+WAITING = "等待前序记录被接收平台接收"
+
+
+@dataclass
+class Round:
+    """What one run of the sender did (the task logs it; the tests read it)."""
+
+    calls: int = 0
+    sent: int = 0
+    accepted: int = 0
+    failed: int = 0
+    retried: int = 0
+    polled: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+def client_of(receiver: Receiver) -> NationalClient:
+    return NationalClient(
+        url=receiver.url,
+        appid=receiver.appid,
+        secret=receiver.reveal_secret(),
+        cipher=receiver.cipher,
+        version=receiver.version,
+        timeout=receiver.timeout_seconds,
+    )
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX))
+
+
+def _known(receiver: Receiver, needed: set[Record]) -> tuple[dict[Record, str], set[Record]]:
+    """Of the needed records: the receiver's ids of those it accepted ("" where it assigned none), and those still
+    on their way (open items)."""
+    if not needed:
+        return {}, set()
+    rows = OutboxItem.objects.filter(receiver=receiver, key__in={key for _kind, key in needed}).values_list(
+        "kind", "key", "state", "reference"
+    )
+    accepted, open_ = {}, set()
+    for kind, key, state, reference in rows:
+        if (kind, key) not in needed:
+            continue
+        if state == OutboxState.ACCEPTED:
+            accepted[(kind, key)] = reference
+        elif state in OPEN_STATES:
+            open_.add((kind, key))
+    return accepted, open_
+
+
+def _release_stale(receiver: Receiver) -> None:
+    OutboxItem.objects.filter(
+        receiver=receiver, state=OutboxState.CALLING, sent_at__lt=timezone.now() - STALE_CALL
+    ).update(state=OutboxState.PENDING)
+
+
+def outbox_send(*, receiver: Receiver, budget_seconds: float = 50.0) -> Round:
+    """Sends what is due and ready and polls what awaits an answer, again while that moves records on (a team
+    accepted lets its workers go) and the round's time and the receiver's calls a minute allow."""
+    done = Round()
+    started = time.monotonic()
+    _release_stale(receiver)
+    client = client_of(receiver)
+    while True:
+        batches = _claim(receiver)
+        for batch in batches:
+            if done.calls >= receiver.calls_per_minute or time.monotonic() - started >= budget_seconds:
+                _put_back(batch.items, due=timezone.now())
+                continue
+            _call(client, receiver, batch, done)
+        accepted_before = done.accepted + done.failed
+        _poll(client, receiver, done)
+        moved = done.accepted + done.failed > accepted_before
+        if not (batches or moved) or done.calls >= receiver.calls_per_minute:
+            break
+        if time.monotonic() - started >= budget_seconds:
+            break
+    return done
+
+
+@dataclass
+class Batch:
+    method: str
+    group_key: str
+    items: list[OutboxItem]
+    parts: list[dict]
+    references: dict[Record, str]
+
+
+def _claim(receiver: Receiver) -> list[Batch]:
+    """Takes the due items whose prerequisites are accepted, builds their payloads and marks them being sent."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            OutboxItem.objects.select_for_update(skip_locked=True)
+            .filter(receiver=receiver, state=OutboxState.PENDING, due_at__lte=now)
+            .order_by("rank", "pk")[:CLAIM]
+        )
+        if not due:
+            return []
+        prepared: dict[int, records.Prepared | None] = {i.pk: records.PREPARE[i.kind](i.key) for i in due}
+        needed = {need for p in prepared.values() if p is not None for need in p.needs}
+        for p in prepared.values():
+            if p is not None:
+                needed.update(records.list_needs(*p.group))
+        accepted, on_their_way = _known(receiver, needed)
+        encrypt = client_of(receiver).encrypt
+        groups: dict[tuple, list[Batch]] = defaultdict(list)
+        taken, gone = [], []
+        for item in due:
+            ready = prepared[item.pk]
+            if ready is None:
+                gone.append(item.pk)  # the record no longer exists (a project deleted): nothing to report
+                continue
+            missing = [need for need in (*ready.needs, *records.list_needs(*ready.group)) if need not in accepted]
+            if missing:
+                # Its prerequisites on their way: taken again once they are accepted (this round's poll). Refused
+                # or never written: looked at again in a minute, saying what it waits for.
+                if not all(need in on_their_way for need in missing):
+                    OutboxItem.objects.filter(pk=item.pk).update(
+                        message=f"{WAITING}：{'、'.join(f'{RecordKind(k).label} {v}' for k, v in missing)}"[:500],
+                        due_at=now + dt.timedelta(minutes=1),
+                    )
+                continue
+            batches = groups[ready.group]
+            if not batches or len(batches[-1].items) >= receiver.batch_size:
+                batches.append(Batch(ready.group[0], ready.group[1], [], [], accepted))
+            batches[-1].items.append(item)
+            batches[-1].parts.append(ready.build(accepted, encrypt))
+            taken.append(item.pk)
+        OutboxItem.objects.filter(pk__in=taken).update(state=OutboxState.CALLING, sent_at=now)
+        OutboxItem.objects.filter(pk__in=gone).update(
+            state=OutboxState.FAILED, message="记录已不存在，未上报", done_at=now
+        )
+    return [batch for batches in groups.values() for batch in batches]
+
+
+def _put_back(items: list[OutboxItem], *, due: dt.datetime, message: str = "", attempt: bool = False) -> None:
+    for item in items:
+        item.attempts += 1 if attempt else 0
+    for attempts in {i.attempts for i in items}:
+        OutboxItem.objects.filter(pk__in=[i.pk for i in items if i.attempts == attempts]).update(
+            state=OutboxState.PENDING,
+            attempts=attempts,
+            due_at=due + (_backoff(attempts) if attempt else dt.timedelta(0)),
+            message=message,
+        )
+
+
+def _call(client: NationalClient, receiver: Receiver, batch: Batch, done: Round) -> None:
+    data = records.call_data(batch.method, batch.group_key, batch.parts, batch.references)
+    done.calls += 1
+    now = timezone.now()
+    try:
+        serial = client.write(batch.method, data)
+    except Unreachable as exc:
+        _put_back(batch.items, due=now, message=f"接收平台无应答，稍后重试：{exc}"[:500], attempt=True)
+        done.retried += len(batch.items)
+        return
+    except Refused as refused:
+        if refused.code == RATE_LIMITED:
+            _put_back(batch.items, due=now, message=f"接收平台限流，稍后重试：{refused.message}"[:500], attempt=True)
+            done.retried += len(batch.items)
+            return
+        OutboxItem.objects.filter(pk__in=[i.pk for i in batch.items]).update(
+            state=OutboxState.FAILED, message=f"{refused.code} {refused.message}"[:500], done_at=now
+        )
+        done.failed += len(batch.items)
+        done.messages.append(refused.message)
+        return
+    for position, item in enumerate(batch.items):
+        OutboxItem.objects.filter(pk=item.pk).update(
+            state=OutboxState.SENT, serial=serial, position=position, sent_at=now, message=""
+        )
+    done.sent += len(batch.items)
+
+
+def _poll(client: NationalClient, receiver: Receiver, done: Round) -> None:
+    waiting: dict[str, list[OutboxItem]] = defaultdict(list)
+    for item in OutboxItem.objects.filter(receiver=receiver, state=OutboxState.SENT).order_by("position"):
+        waiting[item.serial].append(item)
+    for serial, items in waiting.items():
+        try:
+            result = client.result(serial)
+        except (Unreachable, Refused):
+            continue  # asked again next round
+        done.polled += 1
+        now = timezone.now()
+        if result.status == 10:
+            OutboxItem.objects.filter(pk__in=[i.pk for i in items]).update(
+                state=OutboxState.FAILED, message=result.result[:500], done_at=now
+            )
+            done.failed += len(items)
+            continue
+        if result.status != 20:
+            continue
+        try:
+            answer = json.loads(result.result) if result.result else {}
+        except ValueError:
+            answer = {}
+        answer = answer if isinstance(answer, dict) else {}
+        refused = {
+            int(f.get("index", -1)): str(f.get("message", ""))
+            for f in answer.get("failures") or []
+            if isinstance(f, dict)
+        }
+        reference = str(answer.get("projectCode") or answer.get("teamSysNo") or "")
+        with transaction.atomic():
+            for item in items:
+                if item.position in refused:
+                    OutboxItem.objects.filter(pk=item.pk).update(
+                        state=OutboxState.FAILED, message=refused[item.position][:500], done_at=now
+                    )
+                    done.failed += 1
+                else:
+                    OutboxItem.objects.filter(pk=item.pk).update(
+                        state=OutboxState.ACCEPTED, reference=reference, message="", done_at=now
+                    )
+                    done.accepted += 1
