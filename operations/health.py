@@ -53,6 +53,7 @@ def _ages() -> dict:
     restarting the web would not bring a missed night back (the watchdog queues it again)."""
     from devices.models import Device
     from inspections.selectors.nights import nights_state
+    from upward.selectors import upward_backlogs
 
     now = timezone.now()
     nights = nights_state()
@@ -68,4 +69,9 @@ def _ages() -> dict:
             else None,
         },
         "last_punch_seconds_ago": int((now - punch).total_seconds()) if punch else None,
+        # Upward data waiting longer than SMZ_UPWARD_BACKLOG_MINUTES: a receiver down or refusing (upward/).
+        "upward": [
+            {"receiver": b.receiver, "oldest_waiting_seconds": b.oldest_seconds, "late": b.late}
+            for b in upward_backlogs()
+        ],
     }

@@ -40,6 +40,7 @@ class PlatformCollector:
         from devices.models import Device
         from inspections.models import Alert, AlertState, RunState
         from inspections.selectors.nights import nights_state
+        from upward.selectors import upward_backlogs
 
         nights = nights_state()  # the same answer as /healthz
         last = nights.last_complete
@@ -61,6 +62,14 @@ class PlatformCollector:
         )
         open_alerts = Alert.objects.filter(state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]).count()
         yield GaugeMetricFamily("smz_open_alerts", "Alerts open or acknowledged.", value=open_alerts)
+        backlog = GaugeMetricFamily(
+            "smz_upward_backlog_oldest_seconds",
+            "Age of the oldest upward record still waiting, per receiver (0: none waits).",
+            labels=["receiver"],
+        )
+        for b in upward_backlogs():
+            backlog.add_metric([b.receiver], b.oldest_seconds or 0)
+        yield backlog
         yield GaugeMetricFamily(
             "smz_celery_queue_depth", "Tasks waiting in the default queue (-1: no broker).", value=_queue_depth()
         )

@@ -180,6 +180,8 @@ DATABASE_ROUTERS = ["smz_platform.common.replica.ReplicaRouter"]
 SMZ_REPLICA_READS = "replica" in DATABASES
 SMZ_REPLICA_PIN_SECONDS = env.int("SMZ_REPLICA_PIN_SECONDS", default=10)
 SMZ_REPLICA_MAX_LAG_SECONDS = env.int("SMZ_REPLICA_MAX_LAG_SECONDS", default=30)
+# Upward data: a receiver whose oldest waiting record is older than this is late (/healthz, /metrics, the page).
+SMZ_UPWARD_BACKLOG_MINUTES = env.int("SMZ_UPWARD_BACKLOG_MINUTES", default=120)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "projects.User"
 # A regulator's one-time link to set an account's password (projects.admin.accounts) lives a day.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -50,7 +51,35 @@ def outbox_refused(items: QuerySet[OutboxItem]) -> QuerySet[OutboxItem]:
     return items.filter(state=OutboxState.FAILED).exclude(Exists(later))
 
 
-def backlog_age(receiver: Receiver, now: dt.datetime | None = None) -> dt.timedelta | None:
-    """How long the oldest record still waiting for this receiver has waited (None: nothing waits)."""
-    oldest = OutboxItem.objects.filter(receiver=receiver, state__in=OPEN_STATES).aggregate(at=Min("created_at"))["at"]
-    return None if oldest is None else (now or timezone.now()) - oldest
+@dataclass(frozen=True)
+class Backlog:
+    receiver_id: int
+    receiver: str
+    oldest_seconds: int | None  # None: nothing waits
+    late: bool
+
+    @property
+    def oldest_minutes(self) -> int | None:
+        return None if self.oldest_seconds is None else self.oldest_seconds // 60
+
+
+def upward_backlogs() -> list[Backlog]:
+    """Per enabled receiver, how old its oldest waiting record is, and whether that is past the limit
+    (SMZ_UPWARD_BACKLOG_MINUTES): one grouped query."""
+    limit = dt.timedelta(minutes=settings.SMZ_UPWARD_BACKLOG_MINUTES)
+    now = timezone.now()
+    oldest = dict(
+        OutboxItem.objects.filter(state__in=OPEN_STATES, receiver__enabled=True)
+        .values("receiver_id")
+        .annotate(at=Min("created_at"))
+        .values_list("receiver_id", "at")
+    )
+    answers = []
+    for pk, name in Receiver.objects.filter(enabled=True).order_by("name").values_list("pk", "name"):
+        at = oldest.get(pk)
+        answers.append(
+            Backlog(
+                pk, name, None if at is None else int((now - at).total_seconds()), at is not None and now - at > limit
+            )
+        )
+    return answers

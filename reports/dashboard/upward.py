@@ -12,22 +12,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects.models import Project
 from projects.scope import scope_of
 from upward.models import OutboxItem, Receiver
-from upward.selectors import backlog_age, outbox_refused, outbox_summary
+from upward.selectors import outbox_refused, outbox_summary, upward_backlogs
 from upward.services import outbox_resend
 
 REFUSED_LISTED = 100
-
-
-def _oldest(receiver: Receiver):
-    age = backlog_age(receiver)
-    return None if age is None else timezone.now() - age
 
 
 @login_required
@@ -40,6 +34,7 @@ def upward(request: HttpRequest) -> HttpResponse:
         project = Project.objects.restrict(request.user, "view").filter(permit_no=permit).first()
         if project is None:
             messages.error(request, _("No project with this permit number."))
+    backlogs = {b.receiver_id: b for b in upward_backlogs()}
     panels = []
     for receiver in receivers:
         items = OutboxItem.objects.filter(receiver=receiver)
@@ -50,7 +45,7 @@ def upward(request: HttpRequest) -> HttpResponse:
                 "receiver": receiver,
                 "kinds": outbox_summary(items),
                 "refused": outbox_refused(items).select_related("project").order_by("-done_at")[:REFUSED_LISTED],
-                "oldest": _oldest(receiver),
+                "backlog": backlogs.get(receiver.pk),
                 "may_resend": scope_of(request.user).allows(receiver, "change"),
             }
         )
