@@ -6,10 +6,12 @@ a rule fails with its reason while the rest go on; two workers sending at once k
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -219,3 +221,10 @@ def test_two_workers_sending_at_once_keep_the_order_and_send_each_record_once(si
     store = simulated.store
     assert len(store.workers) == 43 and len(store.movements) == 44 and len(store.teams) == 6
     assert sum(1 for m, _a in store.calls if m == "Team.Add") == 6
+
+
+def test_the_send_command_runs_a_round_and_says_what_it_did(site, receiver, simulated):
+    outbox_write(project=site.project, items=project_records(site.project))
+    out = io.StringIO()
+    call_command("upward_send", stdout=out)
+    assert f"{receiver.name}: " in out.getvalue() and "18 accepted, 0 refused" in out.getvalue()

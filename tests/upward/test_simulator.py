@@ -90,3 +90,9 @@ def test_fail_and_drop_are_what_the_sender_sees_of_an_outage(simulated):
 def test_the_receiver_command_refuses_bad_arguments_with_a_message(arguments, message):
     with pytest.raises(CommandError, match=message):
         call_command("national_receiver", *arguments)
+
+
+@pytest.mark.django_db
+def test_the_send_command_names_an_unknown_receiver():
+    with pytest.raises(CommandError, match="No enabled receiver is named 'nobody'"):
+        call_command("upward_send", "--receiver", "nobody")
