@@ -906,3 +906,66 @@ def test_a_worker_reads_his_days_on_a_phone_files_a_complaint_and_follows_the_di
     assert "已约谈宁波甬城劳务有限公司" in body and "已办结" in body and "工资已补发到位" in body
     phone.screenshot(path=shots / "complaint-tracked-phone.png", full_page=True)
     connections.close_all()  # see the browser fixture
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_city_configures_a_receiver_watches_a_project_go_up_and_resends_what_was_refused(
+    city, live_server, browser, shots
+):
+    from django.core.management import call_command
+
+    from tests.factories import engage, id_number, person
+    from upward.simulator import Receiver as Simulated
+    from upward.simulator import serve_in_thread
+
+    appid, secret = "33112220190310002", "24484b262dd63dd584902a266bdbdca0"
+    province = Simulated(credentials={appid: secret})
+    server = serve_in_thread(province)
+    engage(city.project, city.subcontractor, who=person(id_number(seq=130), "吴钢筋"), team="钢筋班", trade="020")
+    try:
+        page = _login(browser, live_server, "city")
+        # The receiver, in the admin; the secret mistyped.
+        page.goto(f"{live_server.url}/admin/upward/receiver/add/")
+        page.select_option("select[name=region]", label="宁波市 (330200)")
+        page.fill("input[name=name]", "浙江省建筑工人管理服务信息平台")
+        page.select_option("select[name=level]", label="省级平台")
+        page.fill("input[name=url]", server.url)
+        page.fill("input[name=appid]", appid)
+        page.fill("input[name=secret]", "0" * 32)
+        page.click("input[name=_save]")
+        page.wait_for_load_state()
+        assert "浙江省建筑工人管理服务信息平台" in page.inner_text("body")
+        # The project's records written and sent (the beat's round, run here by hand): refused, in the receiver's words.
+        page.goto(f"{live_server.url}/")
+        page.click("nav a:has-text('数据上报')")
+        page.wait_for_load_state()
+        page.fill("input[name=project]", city.project.permit_no)
+        page.click("button:has-text('查询')")
+        page.wait_for_load_state()
+        page.click("button:has-text('重发本项目全部未接收记录')")
+        page.wait_for_load_state()
+        assert "已重新写入待上报记录" in page.inner_text("body")
+        call_command("upward_send", stdout=io.StringIO())
+        page.reload()
+        body = page.inner_text("section.receiver")
+        assert "-2 签名验证失败" in body and "等待前序记录被接收平台接收" not in body
+        page.screenshot(path=shots / "upward-refused.png", full_page=True)
+        # The secret put right in the admin, the project resent: everything goes up.
+        page.goto(f"{live_server.url}/admin/upward/receiver/")
+        page.click("a:has-text('浙江省建筑工人管理服务信息平台')")
+        page.fill("input[name=secret]", secret)
+        page.click("input[name=_save]")
+        page.wait_for_load_state()
+        page.goto(f"{live_server.url}/upward/?project={city.project.permit_no}")
+        page.click("button:has-text('重发本项目全部未接收记录')")
+        page.wait_for_load_state()
+        call_command("upward_send", stdout=io.StringIO())
+        page.reload()
+        body = page.inner_text("section.receiver")
+        assert "没有被退回的记录" in body and "-2 签名验证失败" not in body
+        assert [number for (_code, number) in province.store.workers] == [id_number(seq=130)]
+        page.screenshot(path=shots / "upward-accepted.png", full_page=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+        connections.close_all()  # see the browser fixture
