@@ -19,6 +19,7 @@ regulator, a worker in his session or an integration client always goes through 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -28,6 +29,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.cache import patch_cache_control
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "public-page:"
 # Only these addresses are kept: a page number, or none. Any other query string renders through the stack
@@ -71,7 +74,7 @@ def page_key(path: str, query: str = "") -> str | None:
 
 def public_page_forget(*paths: str) -> None:
     """A page changed at once (a board revoked, its phone changed): the next visitor renders it anew."""
-    cache.delete_many([page_key(path) for path in paths])
+    _cache_call(cache.delete_many, [page_key(path) for path in paths])
 
 
 def _visitor_key(request: HttpRequest) -> str | None:
@@ -87,6 +90,15 @@ def _kept(response: HttpResponse) -> tuple[int, list[tuple[str, str]], bytes]:
     return response.status_code, headers, TOKEN_FIELD.sub(rb"\1" + MARKER + rb"\2", response.content)
 
 
+def _cache_call(call, *args):
+    """The shared cache is a speed-up: with Redis down every page is rendered through the stack, as before."""
+    try:
+        return call(*args)
+    except Exception:  # noqa: BLE001 — any failure of the cache's client (connection, timeout, pickling)
+        logger.warning("public page cache unavailable", exc_info=True)
+        return None
+
+
 class PublicPageMiddleware:
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -96,13 +108,13 @@ class PublicPageMiddleware:
         key = _visitor_key(request)
         if key is None:
             return self.get_response(request)
-        kept = cache.get(key)
+        kept = _cache_call(cache.get, key)
         if kept is not None:
             return self._answer(request, *kept)
         response = self.get_response(request)
         seconds = getattr(response, "public_page_seconds", None)
         if seconds and not response.streaming:
-            cache.set(key, _kept(response), seconds)
+            _cache_call(cache.set, key, _kept(response), seconds)
         return response
 
     def _answer(self, request: HttpRequest, status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:

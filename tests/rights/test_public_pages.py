@@ -9,7 +9,7 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from projects.models import Region
 from rights.models import Complaint, RightsBoard
@@ -115,3 +115,11 @@ def test_only_a_success_is_kept_for_the_crowd(db):
     unknown = "/board/" + "ab" * 24 + "/"
     assert Client().get(unknown).status_code == 404
     assert not cache.has_key(page_key(unknown))
+
+
+def test_with_the_shared_cache_down_every_page_is_still_served(board):
+    down = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    with override_settings(CACHES=down):
+        assert Client().get("/login/").status_code == 200
+        page = Client().get(f"/board/{board.token}/")
+    assert page.status_code == 200 and board.project.name in page.content.decode()
