@@ -94,7 +94,7 @@ def _cache_call(call, *args):
     """The shared cache is a speed-up: with Redis down every page is rendered through the stack, as before."""
     try:
         return call(*args)
-    except Exception:
+    except Exception:  # any failure of the cache's client: connection, timeout, a value it cannot read
         logger.warning("public page cache unavailable", exc_info=True)
         return None
 
