@@ -9,6 +9,8 @@ for a team; an engagement's id for a worker; "in:engagement" or "out:engagement"
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from projects.choices import Category, CodeTable, ParticipantRole
@@ -64,8 +66,27 @@ def engagement_records(engagement: Engagement) -> list[Record]:
     return records
 
 
+_CODES: ContextVar[dict[str, dict[str, str]] | None] = ContextVar("upward_codes", default=None)
+
+
+@contextmanager
+def codes_read_once():
+    """Within it, each code table is read once (a claim prepares thousands of records), not once a record."""
+    token = _CODES.set({})
+    try:
+        yield
+    finally:
+        _CODES.reset(token)
+
+
 def national_codes(table: str) -> dict[str, str]:
-    return dict(ReferenceCode.objects.filter(table=table, active=True).values_list("code", "national_code"))
+    memo = _CODES.get()
+    if memo is not None and table in memo:
+        return memo[table]
+    codes = dict(ReferenceCode.objects.filter(table=table, active=True).values_list("code", "national_code"))
+    if memo is not None:
+        memo[table] = codes
+    return codes
 
 
 # --- what a record needs first, and its payload --------------------------------------------------------------

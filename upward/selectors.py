@@ -4,12 +4,15 @@ and how old the oldest waiting one is (the dashboard's page, the backlog check o
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, QuerySet
 from django.utils import timezone
 
+from projects.choices import ParticipantRole
+from projects.models import Engagement, Enterprise, Project
 from upward.models import OPEN_STATES, OutboxItem, OutboxState, Receiver, RecordKind
 
 
@@ -83,3 +86,53 @@ def upward_backlogs() -> list[Backlog]:
             )
         )
     return answers
+
+
+def record_labels(items: list[OutboxItem]) -> dict[int, str]:
+    """What each listed record is, in words (a firm's name, a team, a worker's name and masked ID number): a few
+    queries for the whole list, none per row."""
+    keys: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        keys[item.kind].add(item.key)
+    firms = dict(Enterprise.objects.filter(uscc__in=keys[RecordKind.CORP]).values_list("uscc", "name"))
+    projects = {
+        str(pk): name
+        for pk, name in Project.objects.filter(
+            pk__in=[int(k) for k in keys[RecordKind.PROJECT] if k.isdigit()]
+        ).values_list("pk", "name")
+    }
+    engagement_ids = {k.rsplit(":", 1)[-1] for k in keys[RecordKind.WORKER] | keys[RecordKind.ENTRY_EXIT]}
+    people = {
+        str(pk): f"{name} {masked}"
+        for pk, name, masked in Engagement.objects.filter(
+            pk__in=[int(k) for k in engagement_ids if k.isdigit()]
+        ).values_list("pk", "person__name", "person__id_number_masked")
+    }
+    employer_ids = {k.split(":")[1] for k in keys[RecordKind.PARTICIPANT] | keys[RecordKind.TEAM] if k.count(":") >= 2}
+    employers = {
+        str(pk): name
+        for pk, name in Enterprise.objects.filter(pk__in=[int(k) for k in employer_ids if k.isdigit()]).values_list(
+            "pk", "name"
+        )
+    }
+    roles = dict(ParticipantRole.choices)
+    labels = {}
+    for item in items:
+        key = item.key
+        if item.kind == RecordKind.CORP:
+            label = f"{firms.get(key, '')} {key}"
+        elif item.kind == RecordKind.PROJECT:
+            label = projects.get(key, key)
+        elif item.kind == RecordKind.PARTICIPANT:
+            _project, firm, role = key.split(":", 2)
+            label = f"{employers.get(firm, firm)}（{roles.get(role, role)}）"
+        elif item.kind == RecordKind.TEAM:
+            _project, firm, team = key.split(":", 2)
+            label = f"{employers.get(firm, firm)} {team}"
+        elif item.kind == RecordKind.ENTRY_EXIT:
+            direction, engagement = key.split(":", 1)
+            label = f"{'进场' if direction == 'in' else '退场'} {people.get(engagement, engagement)}"
+        else:
+            label = people.get(key, key)
+        labels[item.pk] = label.strip()
+    return labels

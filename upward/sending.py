@@ -130,7 +130,8 @@ def _claim(receiver: Receiver) -> list[Batch]:
         )
         if not due:
             return []
-        prepared: dict[int, records.Prepared | None] = {i.pk: records.PREPARE[i.kind](i.key) for i in due}
+        with records.codes_read_once():
+            prepared: dict[int, records.Prepared | None] = {i.pk: records.PREPARE[i.kind](i.key) for i in due}
         needed = {need for p in prepared.values() if p is not None for need in p.needs}
         for p in prepared.values():
             if p is not None:

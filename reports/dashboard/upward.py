@@ -18,10 +18,18 @@ from django.views.decorators.http import require_POST
 from projects.models import Project
 from projects.scope import scope_of
 from upward.models import OutboxItem, Receiver
-from upward.selectors import outbox_refused, outbox_summary, upward_backlogs
+from upward.selectors import outbox_refused, outbox_summary, record_labels, upward_backlogs
 from upward.services import outbox_resend
 
 REFUSED_LISTED = 100
+
+
+def _labelled(items) -> list[OutboxItem]:
+    items = list(items[:REFUSED_LISTED])
+    labels = record_labels(items)
+    for item in items:
+        item.label = labels[item.pk]
+    return items
 
 
 @login_required
@@ -44,7 +52,9 @@ def upward(request: HttpRequest) -> HttpResponse:
             {
                 "receiver": receiver,
                 "kinds": outbox_summary(items),
-                "refused": outbox_refused(items).select_related("project").order_by("-done_at")[:REFUSED_LISTED],
+                "refused": _labelled(
+                    outbox_refused(items).select_related("project").order_by("-done_at")[:REFUSED_LISTED]
+                ),
                 "backlog": backlogs.get(receiver.pk),
                 "may_resend": scope_of(request.user).allows(receiver, "change"),
             }

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -38,6 +39,11 @@ KEY_PREFIX = "public-page:"
 QUERY = re.compile(r"(page=\d{1,4})?")
 TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
 MARKER = b"\x00csrf\x00"
+# A crowd arriving on a page not kept yet (a cold cache: a deployment, the first visitors of a month's circular)
+# would render it once per request, all at once, each as costly as the first: the first renders, the others
+# wait for its copy (at most RENDER_WAIT_SECONDS) — one render per page, not a stall of every thread.
+RENDERING = ":rendering"
+RENDER_WAIT_SECONDS, RENDER_POLL_SECONDS = 10, 0.05
 MAX_PATH = 300  # longer than any public address: a hostile one is not even looked up
 LEFT_OUT = {"set-cookie", "content-length", "date", "expires"}
 
@@ -99,6 +105,18 @@ def _cache_call(call, *args):
         return None
 
 
+def _awaited(key: str) -> tuple | None:
+    """The copy the rendering request keeps, once it is there; None when that request ended without keeping
+    one (not a public page, a 404) or took longer than RENDER_WAIT_SECONDS: then this request renders too."""
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(RENDER_POLL_SECONDS)
+        kept = _cache_call(cache.get, key)
+        if kept is not None or not _cache_call(cache.get, key + RENDERING):
+            return kept
+    return None
+
+
 class PublicPageMiddleware:
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -109,12 +127,17 @@ class PublicPageMiddleware:
         if key is None:
             return self.get_response(request)
         kept = _cache_call(cache.get, key)
+        if kept is None and _cache_call(cache.add, key + RENDERING, 1, RENDER_WAIT_SECONDS) is False:
+            kept = _awaited(key)  # another request renders this page now: its copy, rather than a second render
         if kept is not None:
             return self._answer(request, *kept)
-        response = self.get_response(request)
-        seconds = getattr(response, "public_page_seconds", None)
-        if seconds and not response.streaming:
-            _cache_call(cache.set, key, _kept(response), seconds)
+        try:
+            response = self.get_response(request)
+            seconds = getattr(response, "public_page_seconds", None)
+            if seconds and not response.streaming:
+                _cache_call(cache.set, key, _kept(response), seconds)
+        finally:
+            _cache_call(cache.delete, key + RENDERING)
         return response
 
     def _answer(self, request: HttpRequest, status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:

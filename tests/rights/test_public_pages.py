@@ -6,15 +6,18 @@ served someone else's copy."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pytest
 from django.core.cache import cache
-from django.test import Client, override_settings
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, override_settings
 
 from projects.models import Region
 from rights.models import Complaint, RightsBoard
 from rights.services import board_issue, board_revoke
-from smz_platform.common.publicpages import page_key
+from smz_platform.common.publicpages import PublicPageMiddleware, page_key
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +126,39 @@ def test_with_the_shared_cache_down_every_page_is_still_served(board):
         assert Client().get("/login/").status_code == 200
         page = Client().get(f"/board/{board.token}/")
     assert page.status_code == 200 and board.project.name in page.content.decode()
+
+
+def _crowd(middleware, path: str, visitors: int) -> list:
+    answers = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(middleware(RequestFactory().get(path)))) for _ in range(visitors)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_a_crowd_arriving_on_a_cold_page_renders_it_once_and_all_get_it():
+    renders = []
+
+    def circular(request):
+        renders.append(request.path)
+        time.sleep(0.3)  # a month's circular of a whole city is not a cheap page
+        response = HttpResponse("<p>2026年10月通报</p>")
+        response.public_page_seconds = 60
+        return response
+
+    answers = _crowd(PublicPageMiddleware(circular), "/public/330200/circulars/2026-10/", 8)
+    assert len(renders) == 1
+    assert [a.status_code for a in answers] == [200] * 8 and all("通报" in a.content.decode() for a in answers)
+
+
+def test_requests_waiting_on_a_page_that_is_not_kept_render_it_themselves():
+    def login(request):
+        time.sleep(0.1)
+        return HttpResponse("登录")  # not a public page: never kept
+
+    answers = _crowd(PublicPageMiddleware(login), "/login/", 4)
+    assert [a.status_code for a in answers] == [200] * 4 and not cache.get(page_key("/login/"))

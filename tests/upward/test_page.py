@@ -37,6 +37,8 @@ def test_the_city_reads_what_went_up_and_resends_a_refused_record(city, receiver
     text = page.content.decode()
     assert page.status_code == 200 and receiver.name in text
     assert "idCardNumber解密失败，请检查加密方式与密钥" in text and "重发" in text
+    # The refused record named in words: the worker by name and masked number, never the full one.
+    assert "周工人 " in text and id_number(seq=120) not in text
     simulated.cipher = "aes256"  # the province puts its setting right
     answer = signed_in(city, "city").post(f"/upward/{receiver.pk}/resend/", {"item": refused.pk})
     assert answer.status_code == 302 and answer["Location"].endswith(f"?project={city.project.permit_no}")
