@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from projects.models import Project, Region
 from projects.scope.queryset import ScopedModel
@@ -68,12 +67,12 @@ class RecordKind(models.TextChoices):
     """What is reported, in the receiver's order: a record waits until those of earlier kinds it needs are
     accepted (a firm before its project, a project before its teams, a team before its workers…)."""
 
-    CORP = "corp", pgettext_lazy("upward record", "Enterprise")
-    PROJECT = "project", pgettext_lazy("upward record", "Project")
-    PARTICIPANT = "participant", pgettext_lazy("upward record", "Project participant")
-    TEAM = "team", pgettext_lazy("upward record", "Team")
-    WORKER = "worker", pgettext_lazy("upward record", "Worker")
-    ENTRY_EXIT = "entry_exit", pgettext_lazy("upward record", "Entry and exit")
+    CORP = "corp", _("Upward record: enterprise")
+    PROJECT = "project", _("Upward record: project")
+    PARTICIPANT = "participant", _("Upward record: participant")
+    TEAM = "team", _("Upward record: team")
+    WORKER = "worker", _("Upward record: worker")
+    ENTRY_EXIT = "entry_exit", _("Upward record: entry and exit")
 
 
 ORDER = {kind: rank for rank, kind in enumerate(RecordKind.values)}
