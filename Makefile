@@ -124,7 +124,7 @@ restore: install var/.env
 standby-note:
 	@bash scripts/standby-note.sh
 
-bench: bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province bench-wages
+bench: bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province bench-wages bench-sync
 
 # The nightly rules run on a synthetic city of 2,000 projects and one twice its size (docs/benchmarks.md).
 bench-rules: install var/.env services standby-note
@@ -146,6 +146,11 @@ bench-province: install var/.env services standby-note
 # arrears overview (issue 27; docs/benchmarks.md).
 bench-wages: install var/.env services standby-note
 	$(PY) bench/wages.py
+
+# A day of the city's attendance and a month's payrolls sent upward to the simulated receiver, with the intake's
+# throughput alone and while sending (issue 29; docs/benchmarks.md).
+bench-sync: install var/.env services standby-note
+	$(PY) bench/sync.py
 
 # Device intake under load (docs/benchmarks.md): gunicorn with 2 workers against PostgreSQL, loopback only.
 bench-intake: install var/.env services standby-note

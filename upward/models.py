@@ -46,6 +46,8 @@ class Receiver(ScopedModel):
     calls_per_minute = models.PositiveIntegerField(_("calls per minute"), default=60)
     timeout_seconds = models.PositiveIntegerField(_("answer timeout (seconds)"), default=30)
     enabled = models.BooleanField(_("sending"), default=True)
+    # The last day whose judged attendance was written to the outbox (upward.services.attendance_enqueue).
+    attendance_through = models.DateField(_("attendance reported through"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -73,6 +75,9 @@ class RecordKind(models.TextChoices):
     TEAM = "team", _("Upward record: team")
     WORKER = "worker", _("Upward record: worker")
     ENTRY_EXIT = "entry_exit", _("Upward record: entry and exit")
+    CONTRACT = "contract", _("Upward record: labour contract")
+    ATTENDANCE = "attendance", _("Upward record: attendance")
+    PAYROLL = "payroll", _("Upward record: payroll")
 
 
 ORDER = {kind: rank for rank, kind in enumerate(RecordKind.values)}
@@ -105,7 +110,6 @@ class OutboxItem(ScopedModel):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     due_at = models.DateTimeField(_("next attempt at"))
     serial = models.CharField(_("receiver's serial"), max_length=64, blank=True)
-    position = models.PositiveIntegerField(_("place in its call"), null=True, blank=True)
     reference = models.CharField(_("receiver's id"), max_length=64, blank=True)  # projectCode, teamSysNo…
     message = models.CharField(_("receiver's message"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)

@@ -12,11 +12,17 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from attendance.models import Punch
 from projects.choices import Category, CodeTable, ParticipantRole
-from projects.models import Engagement, Enterprise, Project, ProjectParticipant, ReferenceCode
+from projects.models import Engagement, Enterprise, Person, Project, ProjectParticipant, ReferenceCode
+from smz_platform.common import pii
 from upward.models import RecordKind
+from wages.choices import ContractPeriod, PayUnit
+from wages.models import LabourContract, WageSheet
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 Record = tuple[str, str]  # (kind, key)
 NO_TEAM = "未分班组"  # the national Team.Add needs a name; a worker registered without one
 MANAGERS_TEAM = "管理人员"
@@ -55,7 +61,7 @@ def participant_record(participant: ProjectParticipant) -> Record:
 
 
 def engagement_records(engagement: Engagement) -> list[Record]:
-    records = [
+    records: list[Record] = [
         (RecordKind.CORP, engagement.employer.uscc),
         (RecordKind.TEAM, team_key(engagement)),
         (RecordKind.WORKER, str(engagement.pk)),
@@ -228,10 +234,11 @@ def _entry_exit(key: str) -> Prepared | None:
         return None
     documents = national_codes(CodeTable.ID_DOCUMENT_TYPE)
     team = (RecordKind.TEAM, team_key(engagement))
-    needs = (team, (RecordKind.WORKER, engagement_id))
+    needs: tuple[Record, ...] = (team, (RecordKind.WORKER, engagement_id))
     if direction == "out":
         needs += ((RecordKind.ENTRY_EXIT, f"in:{engagement_id}"),)
     day = engagement.entered_on if direction == "in" else engagement.exited_on
+    assert day is not None  # an exit is prepared only once recorded (above)
 
     def build(_references, encrypt) -> dict:
         return {
@@ -244,6 +251,137 @@ def _entry_exit(key: str) -> Prepared | None:
     return Prepared(needs, ("WorkerEntryExit.Add", team[1]), build)
 
 
+# The national WorkerContract's `unit` (计量单位) and `contractPeriodType`.
+CONTRACT_UNIT = {PayUnit.DAY: "80", PayUnit.MONTH: "81", PayUnit.PIECE: "82"}
+CONTRACT_PERIOD = {ContractPeriod.FIXED_TERM: 0, ContractPeriod.TASK: 1}
+OTHER_METHOD = "011"  # the national attendType for a method its table has no code for
+
+
+def _contract(key: str) -> Prepared | None:
+    contract = (
+        LabourContract.objects.filter(pk=int(key)).select_related("engagement__person", "engagement__employer").first()
+    )
+    if contract is None:
+        return None
+    engagement = contract.engagement
+    documents = national_codes(CodeTable.ID_DOCUMENT_TYPE)
+    needs = ((RecordKind.PROJECT, str(engagement.project_id)), (RecordKind.WORKER, str(engagement.pk)))
+
+    def build(_references, encrypt) -> dict:
+        return {
+            "corpCode": engagement.employer.uscc,
+            "corpName": engagement.employer.name,
+            "idCardType": documents.get("resident_id", "01"),
+            "idCardNumber": encrypt(engagement.person.reveal_id_number()),
+            "contractPeriodType": CONTRACT_PERIOD[contract.period],
+            "startDate": contract.starts_on.isoformat(),
+            "endDate": contract.ends_on.isoformat() if contract.ends_on else "",
+            "unit": CONTRACT_UNIT[contract.pay_unit],
+            "unitPrice": str(contract.unit_price),
+        }
+
+    return Prepared(needs, ("WorkerContract.Add", str(engagement.project_id)), build)
+
+
+def _payroll(key: str) -> Prepared | None:
+    """A wage sheet's lines as the bank paid them (a payroll is reported once the bank's results are in)."""
+    sheet = WageSheet.objects.filter(pk=int(key)).select_related("employer", "project__wage_account").first()
+    if sheet is None:
+        return None
+    lines = list(sheet.lines.select_related("engagement", "person").order_by("pk"))
+    if not lines:
+        return None
+    documents = national_codes(CodeTable.ID_DOCUMENT_TYPE)
+    team = (RecordKind.TEAM, team_key(lines[0].engagement))
+    needs = (team, *((RecordKind.WORKER, str(line.engagement_id)) for line in lines))
+    account = getattr(sheet.project, "wage_account", None)
+
+    def build(references, encrypt) -> dict:
+        return {
+            "projectCode": references[(RecordKind.PROJECT, str(sheet.project_id))],
+            "corpCode": sheet.employer.uscc,
+            "corpName": sheet.employer.name,
+            "teamSysNo": references[team],
+            "payMonth": f"{sheet.month:%Y-%m}",
+            "detailList": [
+                {
+                    "idCardType": documents.get("resident_id", "01"),
+                    "idCardNumber": encrypt(line.person.reveal_id_number()),
+                    "days": line.attended_days,
+                    "workHours": line.attended_days * 8,
+                    "payRollBankCardNumber": encrypt(line.reveal_card()),
+                    "payRollBankName": "",
+                    "payBankCardNumber": encrypt(account.reveal_number()) if account else "",
+                    "payBankName": account.bank if account else "",
+                    "totalPayAmount": str(line.due),
+                    # What the bank says was paid, once it said it ("paid" is the bank's word, not the sheet's).
+                    "actualAmount": str(line.bank_amount if line.bank_result_at else line.paid),
+                    "isBackPay": 0,
+                    "balanceDate": (line.bank_paid_on or line.paid_on or sheet.month).isoformat(),
+                }
+                for line in lines
+            ],
+        }
+
+    return Prepared(((RecordKind.PROJECT, str(sheet.project_id)), *needs), ("Payroll.Add", key), build)
+
+
+def _attendance_many(keys: list[str]) -> dict[str, Prepared | None]:
+    """Punches by the thousand: the punches, the engagements that held them and their people, in three queries;
+    each person's number decrypted once."""
+    punches = list(
+        Punch.objects.filter(pk__in=[int(key) for key in keys]).values_list(
+            "pk", "person_id", "project_id", "punched_at", "direction", "method", "lat", "lon"
+        )
+    )
+    people = {p for _pk, p, *_rest in punches}
+    engagements: dict[tuple[int, int], list[Engagement]] = {}
+    for engagement in Engagement.objects.filter(person_id__in=people, project_id__in={row[2] for row in punches}).only(
+        "pk", "person_id", "project_id", "employer_id", "category", "team", "entered_on", "exited_on"
+    ):
+        engagements.setdefault((engagement.person_id, engagement.project_id), []).append(engagement)
+    numbers = dict(Person.objects.filter(pk__in=people).values_list("pk", "id_number_encrypted"))
+    clear: dict[int, str] = {}
+    methods = national_codes(CodeTable.ATTENDANCE_METHOD)
+    directions = national_codes(CodeTable.DIRECTION)
+    document = national_codes(CodeTable.ID_DOCUMENT_TYPE).get("resident_id", "01")
+    prepared: dict[str, Prepared | None] = dict.fromkeys(keys)
+    for pk, person_id, project_id, punched_at, direction, method, lat, lon in punches:
+        local = punched_at.astimezone(SHANGHAI)
+        held = [
+            e
+            for e in engagements.get((person_id, project_id), [])
+            if e.entered_on <= local.date() and (e.exited_on is None or local.date() <= e.exited_on)
+        ]
+        if not held:
+            continue  # no engagement that day: the receiver does not know him there (not reported)
+        engagement = held[-1]
+        team = (RecordKind.TEAM, team_key(engagement))
+
+        def build(_references, encrypt, *, person_id=person_id, local=local, direction=direction, method=method,
+                  lat=lat, lon=lon) -> dict:  # fmt: skip
+            if person_id not in clear:
+                clear[person_id] = pii.decrypt(numbers[person_id])
+            return {
+                "idCardType": document,
+                "idCardNumber": encrypt(clear[person_id]),
+                "date": local.strftime("%Y-%m-%d %H:%M:%S"),
+                "direction": directions.get(direction, "01"),
+                "attendType": methods.get(method) or OTHER_METHOD,
+                "lng": lon,
+                "lat": lat,
+            }
+
+        prepared[str(pk)] = Prepared(
+            (team, (RecordKind.WORKER, str(engagement.pk))), ("WorkerAttendance.Add", team[1]), build
+        )
+    return prepared
+
+
+PREPARE_MANY: dict[str, Callable[[list[str]], dict[str, Prepared | None]]] = {
+    RecordKind.ATTENDANCE: _attendance_many,
+}
+
 PREPARE: dict[str, Callable[[str], Prepared | None]] = {
     RecordKind.CORP: _corp,
     RecordKind.PROJECT: _project,
@@ -251,30 +389,41 @@ PREPARE: dict[str, Callable[[str], Prepared | None]] = {
     RecordKind.TEAM: _team,
     RecordKind.WORKER: _worker,
     RecordKind.ENTRY_EXIT: _entry_exit,
+    RecordKind.CONTRACT: _contract,
+    RecordKind.PAYROLL: _payroll,
 }
 
-# The methods whose records travel in a list (one call per project and team, up to the receiver's batch size);
-# the others carry one record a call.
-LISTS = {"ProjectWorker.Add": "workerList", "WorkerEntryExit.Add": "workerList"}
+# The methods whose records travel in a list, up to the receiver's batch size: under a team's head (its
+# project, firm and team number: one call per team) or a project's; the others carry one record a call.
+LISTS = {
+    "ProjectWorker.Add": "workerList",
+    "WorkerEntryExit.Add": "workerList",
+    "WorkerAttendance.Add": "dataList",
+}
+PROJECT_LISTS = {"WorkerContract.Add": "contractList"}
 
 
 def call_data(method: str, group_key: str, parts: list[dict], references: dict[Record, str]) -> dict:
     """The `data` of one call: a single record as it is, or a list under its head (project, firm, team)."""
+    if method in PROJECT_LISTS:
+        return {"projectCode": references[(RecordKind.PROJECT, group_key)], PROJECT_LISTS[method]: parts}
     if method not in LISTS:
         return parts[0]
     project_id, employer_id, _name = group_key.split(":", 2)
-    employer = Enterprise.objects.get(pk=employer_id)
     head = {
         "projectCode": references[(RecordKind.PROJECT, project_id)],
-        "corpCode": employer.uscc,
-        "corpName": employer.name,
         "teamSysNo": references[(RecordKind.TEAM, group_key)],
     }
+    if method != "WorkerAttendance.Add":  # the standard's attendance head names no firm
+        employer = Enterprise.objects.get(pk=employer_id)
+        head |= {"corpCode": employer.uscc, "corpName": employer.name}
     return {**head, LISTS[method]: parts}
 
 
 def list_needs(method: str, group_key: str) -> Iterable[Record]:
     """What the head of a list call reads (its project's code and its team's number)."""
+    if method in PROJECT_LISTS:
+        return ((RecordKind.PROJECT, group_key),)
     if method not in LISTS:
         return ()
     project_id = group_key.split(":", 1)[0]

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, QuerySet
 from django.utils import timezone
 
+from attendance.models import Punch
 from projects.choices import ParticipantRole
 from projects.models import Engagement, Enterprise, Project
 from upward.models import OPEN_STATES, OutboxItem, OutboxState, Receiver, RecordKind
+from wages.models import LabourContract, WageSheet
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,24 @@ def record_labels(items: list[OutboxItem]) -> dict[int, str]:
             "pk", "name"
         )
     }
+    contracts = {
+        str(pk): f"{name} {masked} {code}"
+        for pk, name, masked, code in LabourContract.objects.filter(
+            pk__in=[int(k) for k in keys[RecordKind.CONTRACT] if k.isdigit()]
+        ).values_list("pk", "engagement__person__name", "engagement__person__id_number_masked", "code")
+    }
+    punches = {
+        str(pk): f"{masked} {timezone.localtime(at):%Y-%m-%d %H:%M}"
+        for pk, masked, at in Punch.objects.filter(
+            pk__in=[int(k) for k in keys[RecordKind.ATTENDANCE] if k.isdigit()]
+        ).values_list("pk", "id_number_masked", "punched_at")
+    }
+    sheets = {
+        str(pk): f"{name} {month:%Y-%m} {team}"
+        for pk, name, month, team in WageSheet.objects.filter(
+            pk__in=[int(k) for k in keys[RecordKind.PAYROLL] if k.isdigit()]
+        ).values_list("pk", "employer__name", "month", "team")
+    }
     roles = dict(ParticipantRole.choices)
     labels = {}
     for item in items:
@@ -132,6 +152,12 @@ def record_labels(items: list[OutboxItem]) -> dict[int, str]:
         elif item.kind == RecordKind.ENTRY_EXIT:
             direction, engagement = key.split(":", 1)
             label = f"{'进场' if direction == 'in' else '退场'} {people.get(engagement, engagement)}"
+        elif item.kind == RecordKind.CONTRACT:
+            label = contracts.get(key, key)
+        elif item.kind == RecordKind.ATTENDANCE:
+            label = punches.get(key, key)
+        elif item.kind == RecordKind.PAYROLL:
+            label = sheets.get(key, key)
         else:
             label = people.get(key, key)
         labels[item.pk] = label.strip()

@@ -131,7 +131,7 @@ def _claim(receiver: Receiver) -> list[Batch]:
         if not due:
             return []
         with records.codes_read_once():
-            prepared: dict[int, records.Prepared | None] = {i.pk: records.PREPARE[i.kind](i.key) for i in due}
+            prepared = _prepared(due)
         needed = {need for p in prepared.values() if p is not None for need in p.needs}
         for p in prepared.values():
             if p is not None:
@@ -168,6 +168,22 @@ def _claim(receiver: Receiver) -> list[Batch]:
     return [batch for batches in groups.values() for batch in batches]
 
 
+def _prepared(due: list[OutboxItem]) -> dict[int, records.Prepared | None]:
+    """Each item's record, built by the kind's own function: one record at a time, or the whole claim's records of
+    a kind at once where the kind comes by the thousand (attendance)."""
+    prepared: dict[int, records.Prepared | None] = {}
+    by_kind: dict[str, list[OutboxItem]] = defaultdict(list)
+    for item in due:
+        by_kind[item.kind].append(item)
+    for kind, items in by_kind.items():
+        if kind in records.PREPARE_MANY:
+            many = records.PREPARE_MANY[kind]([item.key for item in items])
+            prepared |= {item.pk: many.get(item.key) for item in items}
+        else:
+            prepared |= {item.pk: records.PREPARE[kind](item.key) for item in items}
+    return prepared
+
+
 def _put_back(items: list[OutboxItem], *, due: dt.datetime, message: str = "", attempt: bool = False) -> None:
     for item in items:
         item.attempts += 1 if attempt else 0
@@ -201,16 +217,19 @@ def _call(client: NationalClient, receiver: Receiver, batch: Batch, done: Round)
         done.failed += len(batch.items)
         done.messages.append(refused.message)
         return
-    for position, item in enumerate(batch.items):
-        OutboxItem.objects.filter(pk=item.pk).update(
-            state=OutboxState.SENT, serial=serial, position=position, sent_at=now, message=""
-        )
+    # A record's place in its call (the receiver's per-record answers count from 0) is its rank by id among the
+    # serial's items: a batch is built in id order.
+    OutboxItem.objects.filter(pk__in=[i.pk for i in batch.items]).update(
+        state=OutboxState.SENT, serial=serial, sent_at=now, message=""
+    )
     done.sent += len(batch.items)
 
 
 def _poll(client: NationalClient, receiver: Receiver, done: Round) -> None:
     waiting: dict[str, list[OutboxItem]] = defaultdict(list)
-    for item in OutboxItem.objects.filter(receiver=receiver, state=OutboxState.SENT).order_by("position"):
+    for item in (
+        OutboxItem.objects.filter(receiver=receiver, state=OutboxState.SENT).only("pk", "serial").order_by("pk")
+    ):
         waiting[item.serial].append(item)
     for serial, items in waiting.items():
         try:
@@ -237,16 +256,16 @@ def _poll(client: NationalClient, receiver: Receiver, done: Round) -> None:
             for f in answer.get("failures") or []
             if isinstance(f, dict)
         }
-        reference = str(answer.get("projectCode") or answer.get("teamSysNo") or "")
+        reference = str(answer.get("projectCode") or answer.get("teamSysNo") or answer.get("payrollCode") or "")
         with transaction.atomic():
-            for item in items:
-                if item.position in refused:
+            for position, item in enumerate(items):
+                if position in refused:
                     OutboxItem.objects.filter(pk=item.pk).update(
-                        state=OutboxState.FAILED, message=refused[item.position][:500], done_at=now
+                        state=OutboxState.FAILED, message=refused[position][:500], done_at=now
                     )
-                    done.failed += 1
-                else:
-                    OutboxItem.objects.filter(pk=item.pk).update(
-                        state=OutboxState.ACCEPTED, reference=reference, message="", done_at=now
-                    )
-                    done.accepted += 1
+            accepted = [item.pk for position, item in enumerate(items) if position not in refused]
+            OutboxItem.objects.filter(pk__in=accepted).update(
+                state=OutboxState.ACCEPTED, reference=reference, message="", done_at=now
+            )
+            done.failed += len(items) - len(accepted)
+            done.accepted += len(accepted)

@@ -6,17 +6,27 @@ receivers' `.Add` methods are not repeated); a refused one is written anew only 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from attendance.models import Punch
+from attendance.verdicts import counts_q
+from inspections.models import NightlyRun, RunState
 from projects.models import Engagement, Project, ProjectParticipant, User
 from projects.scope import scope_of
 from upward import records
 from upward.models import OPEN_STATES, ORDER, OutboxItem, OutboxState, Receiver, RecordKind
-from upward.records import Record
+from upward.records import SHANGHAI, Record
+from wages.models import LabourContract, WageSheet
+
+# A punch received after the night of its day was judged by a later night (R13 looks at late ones): the nights
+# of this many days before are looked at again for such punches.
+LATE_DAYS = 7
 
 
 def receivers_of(project: Project) -> list[Receiver]:
@@ -67,6 +77,92 @@ def on_participant_joined(*, participant: ProjectParticipant, **_kwargs) -> None
 
 def on_engagement_changed(*, engagement: Engagement, **_kwargs) -> None:
     outbox_write(project=engagement.project, items=records.engagement_records(engagement))
+
+
+def on_contract_recorded(*, contract: LabourContract, **_kwargs) -> None:
+    engagement = contract.engagement
+    outbox_write(
+        project=engagement.project,
+        items=[*records.engagement_records(engagement), (RecordKind.CONTRACT, str(contract.pk))],
+    )
+
+
+def on_bank_results_recorded(*, sheet: WageSheet, **_kwargs) -> None:
+    outbox_write(project=sheet.project, items=[(RecordKind.PAYROLL, str(sheet.pk))])
+
+
+# --- attendance: what the nights judged ------------------------------------------------------------------------
+
+
+def attendance_enqueue(*, receiver: Receiver) -> int:
+    """考勤上报: the punches of each day whose night is complete, once the rules have judged them, written to the
+    outbox; returns how many. Only what counts goes up (计入考勤, attendance.verdicts: not a punch the device
+    refused, nor one a rule found borrowed, back-filled or forged), and only of a person engaged on the project
+    that day (the receiver knows no one else there). Reporting at intake would pass upward, as the platform's
+    word, punches that the same night finds false; the national interface has no way to take them back.
+
+    The receiver's `attendance_through` says how far it went, moved by a conditional update in the same
+    transaction as the day's items: two workers never write a day twice. A receiver added today starts with
+    the day before it was added (history is not flooded upward)."""
+    start = receiver.attendance_through or (timezone.localtime(receiver.created_at).date() - dt.timedelta(days=2))
+    nights = (
+        NightlyRun.objects.filter(part="", state=RunState.COMPLETE, day__gt=start)
+        .order_by("day")
+        .values_list("day", flat=True)
+    )
+    written = 0
+    through = receiver.attendance_through
+    for day in nights:
+        with transaction.atomic():
+            if not Receiver.objects.filter(pk=receiver.pk, attendance_through=through).update(attendance_through=day):
+                break  # another worker took it
+            written += _attendance_write(receiver, day)
+        through = receiver.attendance_through = day
+    return written
+
+
+def _attendance_write(receiver: Receiver, day: dt.date) -> int:
+    """One statement (INSERT … SELECT): the day's counting punches of the receiver's projects, and the late ones of
+    the days before that the night judged, that the receiver has not had."""
+    start = dt.datetime.combine(day, dt.time(), SHANGHAI)
+    end, early = start + dt.timedelta(days=1), start - dt.timedelta(days=LATE_DAYS)
+    region = receiver.region_id
+    projects = Project.objects.filter(
+        Q(district=region) | Q(district__parent=region) | Q(district__parent__parent=region)
+    )
+    now = timezone.now()
+    had = OutboxItem.objects.filter(
+        receiver=receiver, kind=RecordKind.ATTENDANCE, key=Cast(OuterRef("pk"), CharField())
+    )
+    punches = (
+        Punch.objects.filter(project__in=projects, person__isnull=False, flag_unregistered=False)
+        .filter(punched_at__gte=early, punched_at__lt=end)
+        .filter(Q(punched_at__gte=start) | Q(flag_late=True))
+        .filter(counts_q())
+        .exclude(Exists(had))
+        .order_by()
+        .values_list(
+            Value(receiver.pk),
+            Value(RecordKind.ATTENDANCE.value),
+            Value(ORDER[RecordKind.ATTENDANCE]),
+            Cast("pk", CharField()),
+            "project_id",
+            Value(OutboxState.PENDING.value),
+            Value(0),
+            Value(now),
+            Value(""),
+            Value(""),
+            Value(""),
+            Value(now),
+        )
+    )
+    select, params = punches.query.sql_with_params()
+    columns = (
+        "receiver_id, kind, rank, key, project_id, state, attempts, due_at, serial, reference, message, created_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {OutboxItem._meta.db_table} ({columns}) {select}", params)
+        return cursor.rowcount
 
 
 def outbox_resend(*, user: User, receiver: Receiver, project: Project, item: OutboxItem | None = None) -> int:

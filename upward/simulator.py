@@ -71,6 +71,9 @@ class Store:
     teams: dict[int, dict] = field(default_factory=dict)
     workers: dict[tuple[str, str], dict] = field(default_factory=dict)
     movements: list[dict] = field(default_factory=list)
+    contracts: list[dict] = field(default_factory=list)
+    attendance: list[dict] = field(default_factory=list)
+    payrolls: dict[str, dict] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (method, appid) of every call answered
 
 
@@ -282,14 +285,20 @@ class Receiver:
 
         return self._single(accept)
 
-    def _team_list(self, data: dict, accept) -> tuple[int, str]:
+    def _team_list(self, data: dict, accept, name: str = "workerList") -> tuple[int, str]:
         """A list under a team's head: refused whole when its project or team is unknown."""
         try:
             self._project(data.get("projectCode"))
             self._team(data.get("teamSysNo"))
         except RecordRefused as refused:
             return 10, str(refused)
-        return self._batch(data.get("workerList"), accept)
+        return self._batch(data.get(name), accept)
+
+    def _worker_known(self, project_code: str, record: dict) -> str:
+        number = str(record.get("idCardNumber") or "")
+        if (project_code, number) not in self.store.workers:
+            raise RecordRefused("该工人未上传至本项目")
+        return number
 
     def worker_add(self, data: dict) -> tuple[int, str]:
         def accept(record: dict) -> None:
@@ -329,6 +338,53 @@ class Receiver:
 
         return self._team_list(data, accept)
 
+    def contract_add(self, data: dict) -> tuple[int, str]:
+        def accept(record: dict) -> None:
+            self._worker_known(data["projectCode"], record)
+            if record.get("contractPeriodType") not in (0, 1) or record.get("unit") not in ("80", "81", "82"):
+                raise RecordRefused("contractPeriodType须为0或1，unit须为80、81或82")
+            if not record.get("startDate") or (record["contractPeriodType"] == 0 and not record.get("endDate")):
+                raise RecordRefused("固定期限合同须有startDate和endDate")
+            self.store.contracts.append({**record, "projectCode": data["projectCode"]})
+
+        try:
+            self._project(data.get("projectCode"))
+        except RecordRefused as refused:
+            return 10, str(refused)
+        return self._batch(data.get("contractList"), accept)
+
+    def attendance_add(self, data: dict) -> tuple[int, str]:
+        def accept(record: dict) -> None:
+            if len(str(record.get("idCardNumber") or "")) != 18:
+                raise RecordRefused("idCardNumber不是18位身份证号")
+            self._not_future(str(record.get("date") or "")[:10], "考勤日期")
+            if record.get("direction") not in ("01", "02") or not record.get("attendType"):
+                raise RecordRefused("direction须为01或02，attendType必填")
+            self.store.attendance.append({**record, "projectCode": data["projectCode"], "teamSysNo": data["teamSysNo"]})
+
+        return self._team_list(data, accept, "dataList")
+
+    def payroll_add(self, data: dict) -> tuple[int, str]:
+        def accept():
+            self._project(data.get("projectCode"))
+            self._team(data.get("teamSysNo"))
+            month = str(data.get("payMonth") or "")
+            self._not_future(f"{month}-01", "工资月份")
+            details = data.get("detailList")
+            if not isinstance(details, list) or not details:
+                raise RecordRefused("detailList不能为空")
+            for index, line in enumerate(details, start=1):
+                try:
+                    self._worker_known(data["projectCode"], line)
+                    self._not_future(str(line.get("balanceDate") or ""), "发放日期")
+                except RecordRefused as refused:
+                    raise RecordRefused(f"第{index}条：{refused}") from None
+            code = f"PR{len(self.store.payrolls) + 1:010d}"
+            self.store.payrolls[code] = data
+            return {"payrollCode": code, "failures": []}
+
+        return self._single(accept)
+
 
 WRITES = {
     "Corp.Upload": Receiver.corp_upload,
@@ -337,6 +393,9 @@ WRITES = {
     "Team.Add": Receiver.team_add,
     "ProjectWorker.Add": Receiver.worker_add,
     "WorkerEntryExit.Add": Receiver.entry_exit_add,
+    "WorkerContract.Add": Receiver.contract_add,
+    "WorkerAttendance.Add": Receiver.attendance_add,
+    "Payroll.Add": Receiver.payroll_add,
 }
 
 

@@ -31,6 +31,7 @@ from smz_platform.common.errors import Conflict
 from smz_platform.common.files import file_store
 from smz_platform.common.models import AuditAction
 from smz_platform.common.months import month_end, month_start
+from wages import signals
 from wages.choices import BankStatus, ContractPeriod, PayUnit, SheetState
 from wages.models import ExitSettlement, LabourContract, LabourCostDeposit, WageAccount, WageLine, WageSheet
 from wages.selectors import ExpiredRecords, attended_days, wage_records_expired
@@ -329,7 +330,9 @@ def wage_bank_results_record(*, user: User, sheet: WageSheet, rows: Sequence[Ban
         line.bank_paid_on = bank_row.paid_on if bank_row.succeeded else None
         line.bank_result_at = now
         updated.append(line)
-    WageLine.objects.bulk_update(updated, ["bank_status", "bank_amount", "bank_paid_on", "bank_result_at"])
+    with transaction.atomic():
+        WageLine.objects.bulk_update(updated, ["bank_status", "bank_amount", "bank_paid_on", "bank_result_at"])
+        signals.bank_results_recorded.send(sender=WageSheet, sheet=sheet)
     return len(updated)
 
 
@@ -400,6 +403,7 @@ def labour_contract_record(
             Engagement.objects.filter(pk=engagement.pk, contract_signed_on__isnull=True).update(
                 contract_signed_on=signed_on
             )
+        signals.contract_recorded.send(sender=LabourContract, contract=contract)
     return contract
 
 

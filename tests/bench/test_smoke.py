@@ -34,6 +34,19 @@ BENCHMARKS = [
             "annex1_s",
         },
     ),
+    (
+        "sync.py",
+        {
+            "punches",
+            "payrolls",
+            "send_s",
+            "accepted",
+            "failed",
+            "intake_alone_per_s",
+            "intake_sharing_per_s",
+            "intake_ratio",
+        },
+    ),
     ("wages.py", {"import_s", "bank_s", "wage_rules_s", "night_s", "arrears_ms", "arrears_district_ms"}),
     (
         "load.py",

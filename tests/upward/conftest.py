@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.wages.conftest import october  # noqa: F401 (the wage tests' October of punches, used here too)
 from upward.models import Receiver, ReceiverLevel
 from upward.simulator import Receiver as Simulated
 from upward.simulator import serve_in_thread

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from upward.models import Receiver
 from upward.sending import outbox_send
+from upward.services import attendance_enqueue
 
 
 class Command(BaseCommand):
@@ -21,8 +22,10 @@ class Command(BaseCommand):
             if not receivers.exists():
                 raise CommandError(f"No enabled receiver is named {options['receiver']!r}.")
         for receiver in receivers:
+            judged = attendance_enqueue(receiver=receiver)
             done = outbox_send(receiver=receiver)
             self.stdout.write(
-                f"{receiver.name}: {done.calls} calls, {done.sent} records sent, {done.accepted} accepted, "
+                f"{receiver.name}: {judged} judged punches written, "
+                f"{done.calls} calls, {done.sent} records sent, {done.accepted} accepted, "
                 f"{done.failed} refused, {done.retried} to retry"
             )
