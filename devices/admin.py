@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from devices.models import Device, DeviceFlip
+from devices.models import Device, DeviceFlip, VendorPlatform
+from devices.services import vendor_platform_register
 from projects.admin import ScopedAdmin, ScopedInline
+from projects.models import Enterprise
 
 
 class DeviceFlipInline(ScopedInline, admin.TabularInline):
@@ -44,3 +48,52 @@ class DeviceAdmin(ScopedAdmin):
     search_fields = ["serial", "project__permit_no", "project__name"]
     list_select_related = ["project", "vendor"]
     raw_id_fields = ["project", "vendor", "registered_by"]
+
+
+class VendorPlatformForm(forms.ModelForm):
+    class Meta:
+        model = VendorPlatform
+        fields = ["vendor", "state"]
+
+    def clean_vendor(self):
+        vendor = self.cleaned_data["vendor"]
+        if not self.instance.pk and vendor.blacklisted_on is not None:
+            raise ValidationError(
+                _("%(name)s is on the vendor blacklist; it connects nothing new.") % {"name": vendor.name}
+            )
+        return vendor
+
+
+@admin.register(VendorPlatform)
+class VendorPlatformAdmin(ScopedAdmin):
+    """平台对接: the city registers a vendor's platform; its key and secret are shown once, on the page after."""
+
+    form = VendorPlatformForm
+
+    list_display = ["key", "vendor", "state", "registered_at", "registered_by"]
+    list_filter = ["state"]
+    search_fields = ["key", "vendor__name", "vendor__uscc"]
+
+    def get_fields(self, request, obj=None):
+        return ["vendor"] if obj is None else ["vendor", "key", "state", "registered_at", "registered_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["vendor", "key", "registered_at", "registered_by"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "vendor":
+            kwargs["queryset"] = Enterprise.objects.filter(is_vendor=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        registered = vendor_platform_register(user=request.user, vendor=obj.vendor)
+        obj.pk, obj.key = registered.platform.pk, registered.platform.key
+        obj._state.adding = False
+        self.message_user(
+            request,
+            _("Platform key %(key)s, secret %(secret)s: give both to the vendor now; the secret is not shown again.")
+            % {"key": registered.platform.key, "secret": registered.secret},
+            messages.WARNING,
+        )

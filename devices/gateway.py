@@ -39,7 +39,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from devices.choices import DeviceState
-from devices.models import DeviceNonce, DeviceRateWindow
+from devices.models import DeviceNonce, DeviceRateWindow, VendorPlatform, VendorPlatformNonce
 from devices.signing import NONCE_PATTERN, SIGNATURE_PATTERN, TIMESTAMP_PATTERN, signature_matches
 from smz_platform.common import pii
 from smz_platform.common.clientip import client_ip
@@ -203,6 +203,60 @@ def authenticate(request, body: bytes, *, find_device: Callable[[str, str], Devi
     return DeviceRequest(device=device, body=body, received_at=now, clock_skew=int(skew))
 
 
+@dataclass(frozen=True)
+class PlatformRequest:
+    """A vendor platform's signed push (平台对接): whose devices it may speak for."""
+
+    platform_id: int
+    vendor_id: int
+    body: bytes
+    received_at: dt.datetime
+
+
+def authenticate_platform(request, body: bytes) -> PlatformRequest:
+    """The device API's checks for a vendor's platform, in the same order: headers, platform, timestamp window,
+    signature (the device API's string to sign, with the platform's secret), disabled, nonce."""
+    key = request.headers.get("X-Platform-Key", "")
+    timestamp = request.headers.get("X-Timestamp", "")
+    nonce = request.headers.get("X-Nonce", "")
+    signature = request.headers.get("X-Signature", "")
+    if not (
+        0 < len(key) <= 64
+        and TIMESTAMP_PATTERN.match(timestamp)
+        and NONCE_PATTERN.match(nonce)
+        and SIGNATURE_PATTERN.match(signature)
+    ):
+        raise DeviceRefusal(
+            401,
+            "missing_credentials",
+            "X-Platform-Key, X-Timestamp, X-Nonce and X-Signature must all be present and well formed.",
+        )
+    platform = VendorPlatform.objects.filter(key=key).values_list("pk", "vendor_id", "state", "secret_encrypted")
+    found = platform.first()
+    if found is None:
+        raise DeviceRefusal(401, "unknown_platform", f"No vendor platform has key {key}.")
+    pk, vendor_id, state, secret = found
+    now = timezone.now()
+    skew = int(timestamp) - now.timestamp()
+    if abs(skew) > TIMESTAMP_WINDOW_S:
+        raise DeviceRefusal(
+            401,
+            "stale_timestamp",
+            f"The timestamp is {int(skew)} s from the server's clock (limit ±300 s).",
+            extra={"server_time": int(now.timestamp())},
+        )
+    if not signature_matches(_secret(secret), signature, request.method, request.path, timestamp, nonce, body):
+        raise DeviceRefusal(401, "bad_signature", "The signature does not verify.")
+    if state != DeviceState.ACTIVE:
+        raise DeviceRefusal(403, "platform_disabled", "This vendor platform was disabled by staff.")
+    try:
+        with transaction.atomic():
+            VendorPlatformNonce.objects.create(platform_id=pk, nonce=nonce, seen_at=now)
+    except IntegrityError:
+        raise DeviceRefusal(401, "replayed_nonce", "This nonce was used within the last 10 minutes.") from None
+    return PlatformRequest(platform_id=pk, vendor_id=vendor_id, body=body, received_at=now)
+
+
 EPOCH_KEY = "smz:nonce-epoch"
 
 
@@ -276,5 +330,6 @@ def purge_nonces() -> int:
     """Forget database nonces older than the 10-minute window."""
     cutoff = timezone.now() - timezone.timedelta(seconds=NONCE_TTL_S)
     deleted, _ = DeviceNonce.objects.filter(seen_at__lt=cutoff).delete()
+    VendorPlatformNonce.objects.filter(seen_at__lt=cutoff).delete()
     DeviceRateWindow.objects.filter(window__lt=int(time.time() // 60) - 2).delete()
     return deleted

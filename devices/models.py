@@ -155,3 +155,50 @@ class DeviceRateWindow(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.device_id}@{self.window}: {self.count}"
+
+
+class VendorPlatform(ScopedModel):
+    """A vendor's platform (平台对接, seed 003 §四(二)): it pushes the punches of its devices registered for platform
+    connection, many devices a request, signed with its own key and secret (the secret shown once, stored
+    encrypted). Registered and disabled by the city."""
+
+    vendor = models.ForeignKey(
+        "projects.Enterprise", verbose_name=_("vendor"), on_delete=models.PROTECT, related_name="platforms"
+    )
+    key = models.CharField(_("platform key"), max_length=64, unique=True, editable=False)
+    secret_encrypted = EncryptedTextField(_("secret (encrypted)"), editable=False, purpose=pii.DEVICE_SECRET)
+    state = models.CharField(_("state"), max_length=16, choices=DeviceState.choices, default=DeviceState.ACTIVE)
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("vendor platform")
+        verbose_name_plural = _("vendor platforms")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class VendorPlatformNonce(ScopedModel):
+    """A nonce a vendor's platform signed with, for 10 minutes (a unique index refuses its replay). Platforms push
+    seldom and in bulk, so their nonces live in PostgreSQL alone: no failover between stores to reason about."""
+
+    platform = models.ForeignKey(VendorPlatform, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("vendor platform nonce")
+        verbose_name_plural = _("vendor platform nonces")
+        constraints = [models.UniqueConstraint(fields=["platform", "nonce"], name="platformnonce_unique")]
+
+    def __str__(self) -> str:
+        return self.nonce

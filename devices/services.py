@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices.choices import DeviceKind
-from devices.models import Device, DeviceFlip, FlipField
+from devices.models import Device, DeviceFlip, FlipField, VendorPlatform
 from projects.choices import ParticipantRole, ProjectStatus
 from projects.models import Enterprise, Project, User
 from projects.scope import scope_of
@@ -91,6 +91,30 @@ def device_register(
             "serial", _("A device with serial number %(serial)s is already registered.") % {"serial": serial}
         ) from exc
     return RegisteredDevice(device=device, secret=secret)
+
+
+@dataclass(frozen=True)
+class RegisteredPlatform:
+    platform: VendorPlatform
+    secret: str  # shown this once
+
+
+def vendor_platform_register(*, user: User, vendor: Enterprise) -> RegisteredPlatform:
+    """平台对接: a vendor's platform gets its key and signing secret (returned this once) to push the punches of
+    its devices registered for platform connection (docs/device-api.md, "Platform push")."""
+    if not scope_of(user).may_admin(VendorPlatform, "add"):
+        raise PermissionDenied(_("The city registers vendors' platforms."))
+    if not vendor.is_vendor:
+        raise ValidationError({"vendor": [_("%(name)s is not a device vendor.") % {"name": vendor.name}]})
+    if vendor.blacklisted_on is not None:
+        raise ValidationError(
+            {"vendor": [_("%(name)s is on the vendor blacklist; it connects nothing new.") % {"name": vendor.name}]}
+        )
+    secret = secrets.token_urlsafe(32)
+    platform = VendorPlatform.objects.create(
+        vendor=vendor, key=f"VP-{secrets.token_hex(8)}", secret_encrypted=pii.secret_encrypt(secret), registered_by=user
+    )
+    return RegisteredPlatform(platform=platform, secret=secret)
 
 
 def _offline_deadline(at):

@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from projects.admin import ScopedAdmin
-from upward.models import OutboxItem, OutboxState, Receiver
+from projects.admin import ScopedAdmin, ScopedInline
+from upward.models import OutboxItem, OutboxState, ProjectCredential, Receiver
 from upward.services import outbox_resend
 
 
@@ -43,9 +43,46 @@ class ReceiverForm(forms.ModelForm):
         return receiver
 
 
+class CredentialForm(forms.ModelForm):
+    """A project's appid and secret, the secret written and never shown (empty on a change: the stored one stays)."""
+
+    secret = forms.CharField(
+        label=_("app secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Issued by the receiver for this project. Stored encrypted; leave empty to keep it."),
+    )
+
+    class Meta:
+        model = ProjectCredential
+        fields = ["project", "appid"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and cleaned.get("appid") and not cleaned.get("secret"):
+            self.add_error("secret", _("A new project credential needs the app secret the receiver issued."))
+        return cleaned
+
+    def save(self, commit=True):
+        credential = super().save(commit=False)
+        if self.cleaned_data.get("secret"):
+            credential.set_secret(self.cleaned_data["secret"])
+        if commit:
+            credential.save()
+        return credential
+
+
+class CredentialInline(ScopedInline, admin.TabularInline):
+    model = ProjectCredential
+    form = CredentialForm
+    extra = 0
+    raw_id_fields = ["project"]
+
+
 @admin.register(Receiver)
 class ReceiverAdmin(ScopedAdmin):
     form = ReceiverForm
+    inlines = [CredentialInline]
     list_display = ["name", "level", "region", "url", "appid", "enabled"]
     list_filter = ["level", "enabled"]
 

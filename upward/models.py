@@ -65,6 +65,33 @@ class Receiver(ScopedModel):
         self.secret_encrypted = pii.encrypt_as(secret, pii.RECEIVER_SECRET)
 
 
+class ProjectCredential(ScopedModel):
+    """The appid and secret a receiver issued for one project (some provinces issue them per project, not per
+    platform): that project's records are signed and encrypted with them; the others with the receiver's."""
+
+    receiver = models.ForeignKey(
+        Receiver, verbose_name=_("receiver"), on_delete=models.CASCADE, related_name="credentials"
+    )
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="+")
+    appid = models.CharField(_("appid"), max_length=64)
+    secret_encrypted = EncryptedTextField(_("app secret (encrypted)"), purpose=pii.RECEIVER_SECRET, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("project credential")
+        verbose_name_plural = _("project credentials")
+        constraints = [models.UniqueConstraint(fields=["receiver", "project"], name="credential_one_per_project")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.appid}"
+
+    def reveal_secret(self) -> str:
+        return pii.decrypt_as(self.secret_encrypted, pii.RECEIVER_SECRET)
+
+    def set_secret(self, secret: str) -> None:
+        self.secret_encrypted = pii.encrypt_as(secret, pii.RECEIVER_SECRET)
+
+
 class RecordKind(models.TextChoices):
     """What is reported, in the receiver's order: a record waits until those of earlier kinds it needs are
     accepted (a firm before its project, a project before its teams, a team before its workers…)."""

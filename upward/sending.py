@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from upward import records
 from upward.client import RATE_LIMITED, NationalClient, Refused, Unreachable
-from upward.models import OPEN_STATES, OutboxItem, OutboxState, Receiver, RecordKind
+from upward.models import OPEN_STATES, OutboxItem, OutboxState, ProjectCredential, Receiver, RecordKind
 from upward.records import Record
 
 CLAIM = 2000  # items looked at per round
@@ -55,6 +55,29 @@ def client_of(receiver: Receiver) -> NationalClient:
         version=receiver.version,
         timeout=receiver.timeout_seconds,
     )
+
+
+class Clients:
+    """A round's clients of one receiver: a project's own credentials where the receiver issued them (they sign
+    and encrypt that project's records, and ask after their serials), the receiver's for every other record."""
+
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+        self.credentials = {c.project_id: c for c in ProjectCredential.objects.filter(receiver=receiver)}
+        self._made: dict[int | None, NationalClient] = {}
+
+    def __call__(self, project_id: int | None) -> NationalClient:
+        credential = self.credentials.get(project_id) if project_id is not None else None
+        key = credential.pk if credential is not None else None
+        if key not in self._made:
+            client = client_of(self.receiver)
+            if credential is not None:
+                client = NationalClient(
+                    url=self.receiver.url, appid=credential.appid, secret=credential.reveal_secret(),
+                    cipher=self.receiver.cipher, version=self.receiver.version, timeout=self.receiver.timeout_seconds,
+                )  # fmt: skip
+            self._made[key] = client
+        return self._made[key]
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -92,16 +115,16 @@ def outbox_send(*, receiver: Receiver, budget_seconds: float = 50.0) -> Round:
     done = Round()
     started = time.monotonic()
     _release_stale(receiver)
-    client = client_of(receiver)
+    clients = Clients(receiver)
     while True:
-        batches = _claim(receiver)
+        batches = _claim(receiver, clients)
         for batch in batches:
             if done.calls >= receiver.calls_per_minute or time.monotonic() - started >= budget_seconds:
                 _put_back(batch.items, due=timezone.now())
                 continue
-            _call(client, receiver, batch, done)
+            _call(clients(batch.items[0].project_id), receiver, batch, done)
         accepted_before = done.accepted + done.failed
-        _poll(client, receiver, done)
+        _poll(clients, receiver, done)
         moved = done.accepted + done.failed > accepted_before
         if not (batches or moved) or done.calls >= receiver.calls_per_minute:
             break
@@ -119,7 +142,7 @@ class Batch:
     references: dict[Record, str]
 
 
-def _claim(receiver: Receiver) -> list[Batch]:
+def _claim(receiver: Receiver, clients: Clients) -> list[Batch]:
     """Takes the due items whose prerequisites are accepted, builds their payloads and marks them being sent."""
     now = timezone.now()
     with transaction.atomic():
@@ -137,7 +160,6 @@ def _claim(receiver: Receiver) -> list[Batch]:
             if p is not None:
                 needed.update(records.list_needs(*p.group))
         accepted, on_their_way = _known(receiver, needed)
-        encrypt = client_of(receiver).encrypt
         groups: dict[tuple, list[Batch]] = defaultdict(list)
         taken, gone = [], []
         for item in due:
@@ -159,7 +181,7 @@ def _claim(receiver: Receiver) -> list[Batch]:
             if not batches or len(batches[-1].items) >= receiver.batch_size:
                 batches.append(Batch(ready.group[0], ready.group[1], [], [], accepted))
             batches[-1].items.append(item)
-            batches[-1].parts.append(ready.build(accepted, encrypt))
+            batches[-1].parts.append(ready.build(accepted, clients(item.project_id).encrypt))
             taken.append(item.pk)
         OutboxItem.objects.filter(pk__in=taken).update(state=OutboxState.CALLING, sent_at=now)
         OutboxItem.objects.filter(pk__in=gone).update(
@@ -225,15 +247,14 @@ def _call(client: NationalClient, receiver: Receiver, batch: Batch, done: Round)
     done.sent += len(batch.items)
 
 
-def _poll(client: NationalClient, receiver: Receiver, done: Round) -> None:
+def _poll(clients: Clients, receiver: Receiver, done: Round) -> None:
     waiting: dict[str, list[OutboxItem]] = defaultdict(list)
-    for item in (
-        OutboxItem.objects.filter(receiver=receiver, state=OutboxState.SENT).only("pk", "serial").order_by("pk")
-    ):
+    sent = OutboxItem.objects.filter(receiver=receiver, state=OutboxState.SENT).only("pk", "serial", "project_id")
+    for item in sent.order_by("pk"):
         waiting[item.serial].append(item)
     for serial, items in waiting.items():
         try:
-            result = client.result(serial)
+            result = clients(items[0].project_id).result(serial)  # asked with the credentials that sent it
         except (Unreachable, Refused):
             continue  # asked again next round
         done.polled += 1

@@ -15,6 +15,7 @@ import json
 import logging
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import fastjsonschema
 from django.core.exceptions import RequestDataTooBig
@@ -29,7 +30,18 @@ from attendance.metrics import intake_count
 from attendance.photos import PhotoStorageUnavailable
 from attendance.services import punch_batch_ingest
 from attendance.storage import device_identity
-from devices.gateway import DeviceRefusal, DeviceRequest, authenticate, check_body_size, check_headers, check_source
+from devices.choices import Connection, DeviceState
+from devices.gateway import (
+    DeviceRefusal,
+    DeviceRequest,
+    PlatformRequest,
+    authenticate,
+    authenticate_platform,
+    check_body_size,
+    check_headers,
+    check_source,
+)
+from devices.models import Device
 from devices.services import device_heartbeat_record
 
 logger = logging.getLogger("smz.devices")
@@ -73,8 +85,19 @@ class BadBody(Exception):
     pass
 
 
-def device_endpoint(handle: Callable[[DeviceRequest, object], JsonResponse], bad_body_code: str):
-    """Wrap a handler of (signed request, decoded JSON) into a view with the contract's refusals."""
+def _device_signed(request: HttpRequest, body: bytes) -> DeviceRequest:
+    return authenticate(request, body, find_device=device_identity)
+
+
+def device_endpoint(
+    handle: Callable[[Any, object], JsonResponse],
+    bad_body_code: str,
+    *,
+    signed_by: Callable[[HttpRequest, bytes], Any] = _device_signed,
+    headers: Callable[[HttpRequest], object] = check_headers,
+):
+    """Wrap a handler of (signed request, decoded JSON) into a view with the contract's refusals; `signed_by`
+    checks the signature (a device's, or a vendor platform's), `headers` its headers before the body is read."""
 
     def view(request: HttpRequest) -> JsonResponse:
         if request.method != "POST":
@@ -83,12 +106,12 @@ def device_endpoint(handle: Callable[[DeviceRequest, object], JsonResponse], bad
             # Before a byte of the body is read or a query is made: the source's rate, the size, the headers.
             check_source(request)
             check_body_size(request)
-            check_headers(request)
+            headers(request)
             try:
                 body = request.body
             except RequestDataTooBig:
                 raise DeviceRefusal(413, "payload_too_large", "The body is over 10 MiB.") from None
-            signed = authenticate(request, body, find_device=device_identity)
+            signed = signed_by(request, body)
             try:
                 data = json.loads(body.decode("utf-8"))
             except (UnicodeDecodeError, ValueError):
@@ -231,9 +254,120 @@ class PunchesApi(DeviceApiView):
         return super().post(request, *args, **kwargs)
 
 
+# --- POST /api/device/v1/platform/punches (平台对接) ---------------------------------------------------------
+
+MAX_DEVICES = 100
+
+
+def _platform_punches(signed: PlatformRequest, data: object) -> JsonResponse:
+    """A vendor platform's push: up to 100 of its devices, each with a batch as the device API takes it. Each
+    device's batch is stored and answered as that device's own request would be, on its own: one device's
+    refusal or failure never touches another's."""
+    entries = data.get("devices") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not 1 <= len(entries) <= MAX_DEVICES:
+        raise BadBody(f"The body must be an object with a list `devices` of 1 to {MAX_DEVICES} entries.")
+    serials = [entry.get("serial") if isinstance(entry, dict) else None for entry in entries]
+    known = {
+        device.serial: device
+        for device in Device.objects.filter(serial__in=[s for s in serials if isinstance(s, str)]).only(
+            "pk", "serial", "vendor_id", "connection", "state"
+        )
+    }
+    answers = [_platform_device(signed, entry, serial, known) for entry, serial in zip(entries, serials, strict=True)]
+    return JsonResponse(
+        {
+            "accepted": sum(a.get("accepted", 0) for a in answers),
+            "duplicates": sum(a.get("duplicates", 0) for a in answers),
+            "rejected": sum(a.get("rejected", 0) for a in answers),
+            "devices": answers,
+        }
+    )
+
+
+def _platform_device(signed: PlatformRequest, entry: object, serial: object, known: dict[str, Device]) -> dict:
+    def error(code: str, message: str) -> dict:
+        return {"serial": serial if isinstance(serial, str) else None, "error": {"code": code, "message": message}}
+
+    if not isinstance(serial, str) or not serial:
+        return error("missing_field", "Each device entry needs its serial.")
+    device = known.get(serial)
+    if device is None or device.vendor_id != signed.vendor_id:
+        # Another vendor's device is answered as no device at all: a platform learns nothing of others' serials.
+        return error("unknown_device", f"No device of this vendor has serial number {serial}.")
+    if device.connection != Connection.PLATFORM:
+        return error("direct_device", "This device is registered for direct connection: it signs its own requests.")
+    if device.state != DeviceState.ACTIVE:
+        return error("device_disabled", "This device was retired or disabled by staff.")
+    punches = entry.get("punches") if isinstance(entry, dict) else None
+    if not isinstance(punches, list) or not 1 <= len(punches) <= MAX_BATCH:
+        return error("invalid_batch", f"A device's batch holds 1 to {MAX_BATCH} punches.")
+    identity = device_identity(serial, "")
+    if identity is None:  # removed since the lookup above
+        return error("unknown_device", f"No device of this vendor has serial number {serial}.")
+    try:
+        result = punch_batch_ingest(device=identity, punches=punches, received_at=signed.received_at)
+    except (OperationalError, InterfaceError, PhotoStorageUnavailable):
+        logger.exception("a platform push could not store a device's batch")
+        return error("unavailable", "This device's punches cannot be stored now; none of them was stored. Retry.")
+    intake_count(accepted=result.accepted, duplicate=result.duplicates, rejected=result.rejected)
+    return {"serial": serial, **result.as_answer()}
+
+
+def _platform_headers(request: HttpRequest) -> None:
+    if not request.headers.get("X-Platform-Key"):
+        raise DeviceRefusal(
+            401,
+            "missing_credentials",
+            "X-Platform-Key, X-Timestamp, X-Nonce and X-Signature must all be present and well formed.",
+        )
+
+
+platform_punches_endpoint = device_endpoint(
+    _platform_punches, "invalid_batch", signed_by=authenticate_platform, headers=_platform_headers
+)
+
+
+class PlatformPunchesApi(DeviceApiView):
+    """A vendor platform's push (平台对接): many of its devices' batches in one signed request."""
+
+    endpoint = platform_punches_endpoint
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("X-Platform-Key", str, OpenApiParameter.HEADER, required=True, description="platform key"),
+            *SIGNED_HEADERS[1:],
+        ],
+        request={
+            "application/json": {
+                "type": "object",
+                "required": ["devices"],
+                "properties": {
+                    "devices": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": MAX_DEVICES,
+                        "items": {
+                            "type": "object",
+                            "required": ["serial", "punches"],
+                            "properties": {
+                                "serial": {"type": "string"},
+                                "punches": as_openapi(PUNCH_BATCH)["properties"]["punches"],
+                            },
+                        },
+                    }
+                },
+            }
+        },
+        responses={200: OpenApiResponse(description="per device: its batch's answer, or its error"), **REFUSALS},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
 # The device API's routes (paths without the leading slash), read by the URL configuration and the
 # fast lane alike.
 DEVICE_ROUTES: dict[str, tuple[str, type[DeviceApiView]]] = {
     "api/device/v1/heartbeat": ("device-heartbeat", HeartbeatApi),
     "api/device/v1/punches": ("device-punches", PunchesApi),
+    "api/device/v1/platform/punches": ("platform-punches", PlatformPunchesApi),
 }

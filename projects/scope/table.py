@@ -430,6 +430,16 @@ rule(
     Paths(project="device__project", vendor="device__vendor"),
     view=access("查看", **each(via("devices.device", "device"))),
 )
+rule(
+    "devices.vendorplatform",
+    "设备厂商平台（平台对接）",
+    Paths(vendor="vendor"),
+    setting=True,
+    view=access("查看", province=EVERYTHING, city=EVERYTHING, vendor=OPERATES),
+    change=access("修改", _("The city registers and disables vendors' platforms."), city=EVERYTHING),
+    add=access("新增", _("The city registers and disables vendors' platforms."), city=EVERYTHING),
+)
+rule("devices.vendorplatformnonce", "设备厂商平台请求随机数（内部）", Paths())
 rule("devices.devicenonce", "设备请求随机数（内部）", Paths())
 rule("devices.deviceratewindow", "设备请求频率（内部）", Paths())
 rule(
@@ -493,6 +503,16 @@ rule(
     view=access("查看", province=GOVERNED, city=PLATFORM | GOVERNED),
     change=access("修改", _("A city configures the receivers it reports to."), city=PLATFORM | OWN_REGION),
     add=access("新增", _("A city configures the receivers it reports to."), city=PLATFORM | OWN_REGION),
+)
+rule(
+    "upward.projectcredential",
+    "上报项目凭证",
+    Paths(region="receiver__region"),
+    setting=True,
+    view=access("查看", province=GOVERNED, city=PLATFORM | GOVERNED),
+    change=access("修改", _("A city configures the receivers it reports to."), city=PLATFORM | OWN_REGION),
+    add=access("新增", _("A city configures the receivers it reports to."), city=PLATFORM | OWN_REGION),
+    delete=access("删除", _("A city configures the receivers it reports to."), city=PLATFORM | OWN_REGION),
 )
 rule(
     "upward.outboxitem",

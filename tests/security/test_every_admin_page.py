@@ -72,6 +72,8 @@ CHANGELIST = {
     "projects.projectstatuschange": SIGNED_IN,
     "projects.user": SIGNED_IN,
     "devices.device": SIGNED_IN,
+    # 平台对接: a setting the city keeps (it registers and disables vendors' platforms).
+    "devices.vendorplatform": CITIES,
     "attendance.punch": REGULATORS | FIRMS,
     "attendance.dailypresence": REGULATORS | FIRMS,
     "inspections.policy": CITIES,

@@ -107,6 +107,7 @@ ROUTES = {
     # Device routes answer signed devices only: an account's request is refused as unsigned.
     "/api/device/v1/heartbeat": Route(NOBODY, method="POST"),
     "/api/device/v1/punches": Route(NOBODY, method="POST"),
+    "/api/device/v1/platform/punches": Route(NOBODY, method="POST"),  # a vendor platform's signature, no account
     "/api/v1/me/": Route(SIGNED_IN),
     "/api/v1/auth/token/rotate/": Route(SIGNED_IN, method="POST"),
     "/api/v1/projects/{permit_no}/engagements/": Route(REGULATORS | {"contractor"}, shows=w.MANAGER),

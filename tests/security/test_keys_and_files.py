@@ -173,10 +173,12 @@ def test_every_encrypted_column_is_found_by_its_type():
     assert found == {
         "attendance.punch.id_number_encrypted": pii.ID_NUMBER,
         "devices.device.secret_encrypted": pii.DEVICE_SECRET,
+        "devices.vendorplatform.secret_encrypted": pii.DEVICE_SECRET,
         "projects.person.id_number_encrypted": pii.ID_NUMBER,
         "projects.engagement.phone_encrypted": pii.PHONE,
         "rights.complaint.phone_encrypted": pii.PHONE,
         "wages.wageaccount.number_encrypted": pii.BANK_ACCOUNT,
         "wages.wageline.card_encrypted": pii.BANK_ACCOUNT,
         "upward.receiver.secret_encrypted": pii.RECEIVER_SECRET,
+        "upward.projectcredential.secret_encrypted": pii.RECEIVER_SECRET,
     }

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test import Client
 from django.utils import timezone
 
 from projects.services.people import engagement_create
@@ -230,3 +231,39 @@ def test_the_send_command_runs_a_round_and_says_what_it_did(site, receiver, simu
     out = io.StringIO()
     call_command("upward_send", stdout=out)
     assert f"{receiver.name}: " in out.getvalue() and "18 accepted, 0 refused" in out.getvalue()
+
+
+def test_a_project_with_its_own_credentials_is_signed_and_encrypted_with_them(site, receiver, simulated):
+    """Some provinces issue an appid and secret per project: the city enters them on the receiver's admin page
+    (the secret write-only), and that project's records, its firms' included, go with them alone."""
+    project_appid, project_secret = "33020320261101001", "9f86d081884c7d659a2feaa0c55ad015"
+    simulated.credentials = {project_appid: project_secret}  # the receiver knows only the project's credential
+    admin = Client()
+    admin.force_login(site.users["city"])
+    page = admin.get(f"/admin/upward/receiver/{receiver.pk}/change/")
+    assert page.status_code == 200 and "credentials-TOTAL_FORMS" in page.content.decode()
+    form = {
+        "region": receiver.region_id, "name": receiver.name, "level": receiver.level, "url": receiver.url,
+        "appid": receiver.appid, "cipher": receiver.cipher, "version": receiver.version,
+        "batch_size": receiver.batch_size, "calls_per_minute": receiver.calls_per_minute,
+        "timeout_seconds": receiver.timeout_seconds, "enabled": "on",
+        "credentials-TOTAL_FORMS": "1", "credentials-INITIAL_FORMS": "0",
+        "credentials-MIN_NUM_FORMS": "0", "credentials-MAX_NUM_FORMS": "1000",
+        "credentials-0-project": site.project.pk, "credentials-0-appid": project_appid, "credentials-0-secret": "",
+    }  # fmt: skip
+    refused = admin.post(f"/admin/upward/receiver/{receiver.pk}/change/", form)
+    assert refused.status_code == 200 and "新增项目凭证须填写接收平台签发的应用密钥" in refused.content.decode()
+    assert not receiver.credentials.exists()
+    saved = admin.post(
+        f"/admin/upward/receiver/{receiver.pk}/change/", {**form, "credentials-0-secret": project_secret}
+    )
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    (credential,) = receiver.credentials.all()
+    assert credential.reveal_secret() == project_secret and project_secret not in credential.secret_encrypted
+
+    written = outbox_write(project=site.project, items=project_records(site.project))
+    done = outbox_send(receiver=receiver)
+    assert done.accepted == written and done.failed == 0
+    assert {appid for _method, appid in simulated.store.calls} == {project_appid}
+    # The ID numbers were encrypted with the project's secret: the receiver decrypted them with it.
+    assert {number for (_code, number) in simulated.store.workers} == {WORKER, MANAGER, LEAVER}
