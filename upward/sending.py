@@ -255,8 +255,21 @@ def _poll(clients: Clients, receiver: Receiver, done: Round) -> None:
     for serial, items in waiting.items():
         try:
             result = clients(items[0].project_id).result(serial)  # asked with the credentials that sent it
-        except (Unreachable, Refused):
+        except Unreachable:
             continue  # asked again next round
+        except Refused as refusal:
+            if refusal.code == RATE_LIMITED:
+                continue
+            # The receiver will not say what became of the call (it lost the serial, or no longer takes our
+            # credentials): whether it took the records is unknown, so they are not sent again on our own. They
+            # are failed with its words, and the city's 重发 sends them once the cause is known.
+            OutboxItem.objects.filter(pk__in=[i.pk for i in items]).update(
+                state=OutboxState.FAILED,
+                message=f"查询流水号{serial}被接收平台拒绝：{refusal.code} {refusal.message}"[:500],
+                done_at=timezone.now(),
+            )
+            done.failed += len(items)
+            continue
         done.polled += 1
         now = timezone.now()
         if result.status == 10:

@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -134,6 +135,21 @@ def _attendance_write(receiver: Receiver, day: dt.date) -> int:
     had = OutboxItem.objects.filter(
         receiver=receiver, kind=RecordKind.ATTENDANCE, key=Cast(OuterRef("pk"), CharField())
     )
+    # Each outbox column and what the SELECT puts in it (one list: the names and the values cannot drift apart).
+    row: dict[str, Combinable] = {
+        "receiver_id": Value(receiver.pk),
+        "kind": Value(RecordKind.ATTENDANCE.value),
+        "rank": Value(ORDER[RecordKind.ATTENDANCE]),
+        "key": Cast("pk", CharField()),
+        "project_id": F("project_id"),
+        "state": Value(OutboxState.PENDING.value),
+        "attempts": Value(0),
+        "due_at": Value(now),
+        "serial": Value(""),
+        "reference": Value(""),
+        "message": Value(""),
+        "created_at": Value(now),
+    }
     punches = (
         Punch.objects.filter(project__in=projects, person__isnull=False, flag_unregistered=False)
         .filter(punched_at__gte=early, punched_at__lt=end)
@@ -141,27 +157,13 @@ def _attendance_write(receiver: Receiver, day: dt.date) -> int:
         .filter(counts_q())
         .exclude(Exists(had))
         .order_by()
-        .values_list(
-            Value(receiver.pk),
-            Value(RecordKind.ATTENDANCE.value),
-            Value(ORDER[RecordKind.ATTENDANCE]),
-            Cast("pk", CharField()),
-            "project_id",
-            Value(OutboxState.PENDING.value),
-            Value(0),
-            Value(now),
-            Value(""),
-            Value(""),
-            Value(""),
-            Value(now),
-        )
+        .values_list(*row.values())
     )
     select, params = punches.query.sql_with_params()
-    columns = (
-        "receiver_id, kind, rank, key, project_id, state, attempts, due_at, serial, reference, message, created_at"
-    )
+    columns = ", ".join(map(connection.ops.quote_name, row))
+    table = connection.ops.quote_name(OutboxItem._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {OutboxItem._meta.db_table} ({columns}) {select}", params)
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
         return cursor.rowcount
 
 

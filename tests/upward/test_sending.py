@@ -267,3 +267,25 @@ def test_a_project_with_its_own_credentials_is_signed_and_encrypted_with_them(si
     assert {appid for _method, appid in simulated.store.calls} == {project_appid}
     # The ID numbers were encrypted with the project's secret: the receiver decrypted them with it.
     assert {number for (_code, number) in simulated.store.workers} == {WORKER, MANAGER, LEAVER}
+
+
+def test_a_serial_the_receiver_no_longer_knows_fails_its_records_rather_than_sending_them_twice(
+    site, receiver, simulated
+):
+    """The receiver restarted and lost its serials: whether it took the records is unknown. They are failed with its
+    words (never sent again on the sender's own), and the city's resend sends them."""
+    simulated.processing_seconds = 60  # the answers are not ready when first asked
+    written = outbox_write(project=site.project, items=project_records(site.project))
+    outbox_send(receiver=receiver)
+    sent = dict(OutboxItem.objects.filter(receiver=receiver, state=OutboxState.SENT).values_list("pk", "serial"))
+    assert len(sent) == 4  # the project's four firms, one call each, awaiting their answers
+    simulated.jobs.clear()
+    outbox_send(receiver=receiver)
+    for item in OutboxItem.objects.filter(pk__in=sent):
+        assert item.state == OutboxState.FAILED
+        assert item.message == f"查询流水号{sent[item.pk]}被接收平台拒绝：-1 requestSerialCode不存在"
+    assert OutboxItem.objects.filter(receiver=receiver, state=OutboxState.ACCEPTED).count() == 0
+    simulated.processing_seconds = 0
+    outbox_resend(user=site.users["city"], receiver=receiver, project=site.project)
+    outbox_send(receiver=receiver)
+    assert OutboxItem.objects.filter(receiver=receiver, state=OutboxState.ACCEPTED).count() == written
