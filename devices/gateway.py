@@ -146,14 +146,15 @@ def check_source(request) -> None:
         )
 
 
-def check_headers(request) -> tuple[str, str, str, str]:
-    """The four signing headers, present and well formed (before the body is read)."""
-    serial = request.headers.get("X-Device-SN", "")
+def check_headers(request, identity: str = "X-Device-SN") -> tuple[str, str, str, str]:
+    """The four signing headers, present and well formed (before the body is read); `identity` names the signer's
+    header (a device's serial, or a vendor platform's key)."""
+    who = request.headers.get(identity, "")
     timestamp = request.headers.get("X-Timestamp", "")
     nonce = request.headers.get("X-Nonce", "")
     signature = request.headers.get("X-Signature", "")
     if not (
-        0 < len(serial) <= 64
+        0 < len(who) <= 64
         and TIMESTAMP_PATTERN.match(timestamp)
         and NONCE_PATTERN.match(nonce)
         and SIGNATURE_PATTERN.match(signature)
@@ -161,9 +162,9 @@ def check_headers(request) -> tuple[str, str, str, str]:
         raise DeviceRefusal(
             401,
             "missing_credentials",
-            "X-Device-SN, X-Timestamp, X-Nonce and X-Signature must all be present and well formed.",
+            f"{identity}, X-Timestamp, X-Nonce and X-Signature must all be present and well formed.",
         )
-    return serial, timestamp, nonce, signature
+    return who, timestamp, nonce, signature
 
 
 def check_body_size(request) -> None:
@@ -216,21 +217,7 @@ class PlatformRequest:
 def authenticate_platform(request, body: bytes) -> PlatformRequest:
     """The device API's checks for a vendor's platform, in the same order: headers, platform, timestamp window,
     signature (the device API's string to sign, with the platform's secret), disabled, nonce."""
-    key = request.headers.get("X-Platform-Key", "")
-    timestamp = request.headers.get("X-Timestamp", "")
-    nonce = request.headers.get("X-Nonce", "")
-    signature = request.headers.get("X-Signature", "")
-    if not (
-        0 < len(key) <= 64
-        and TIMESTAMP_PATTERN.match(timestamp)
-        and NONCE_PATTERN.match(nonce)
-        and SIGNATURE_PATTERN.match(signature)
-    ):
-        raise DeviceRefusal(
-            401,
-            "missing_credentials",
-            "X-Platform-Key, X-Timestamp, X-Nonce and X-Signature must all be present and well formed.",
-        )
+    key, timestamp, nonce, signature = check_headers(request, "X-Platform-Key")
     platform = VendorPlatform.objects.filter(key=key).values_list("pk", "vendor_id", "state", "secret_encrypted")
     found = platform.first()
     if found is None:

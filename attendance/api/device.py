@@ -314,12 +314,7 @@ def _platform_device(signed: PlatformRequest, entry: object, serial: object, kno
 
 
 def _platform_headers(request: HttpRequest) -> None:
-    if not request.headers.get("X-Platform-Key"):
-        raise DeviceRefusal(
-            401,
-            "missing_credentials",
-            "X-Platform-Key, X-Timestamp, X-Nonce and X-Signature must all be present and well formed.",
-        )
+    check_headers(request, "X-Platform-Key")
 
 
 platform_punches_endpoint = device_endpoint(
