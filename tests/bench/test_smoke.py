@@ -45,6 +45,7 @@ BENCHMARKS = [
             "intake_alone_per_s",
             "intake_sharing_per_s",
             "intake_ratio",
+            "intake_errors",
         },
     ),
     ("wages.py", {"import_s", "bank_s", "wage_rules_s", "night_s", "arrears_ms", "arrears_district_ms"}),
@@ -76,3 +77,6 @@ def test_the_benchmark_runs_to_its_end_and_prints_its_figures(script, figures):
     last = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures <= set(last), last
     assert all(isinstance(value, int | float) and value >= 0 for value in last.values()), last
+    if script == "sync.py":  # every record went up, and the intake answered every batch while they did
+        assert last["accepted"] == last["punches"] + last["payrolls"] and last["failed"] == 0, last
+        assert last["intake_errors"] == 0, result.stdout[-3000:]
