@@ -25,6 +25,7 @@ from django.utils import timezone
 from upward import records
 from upward.client import RATE_LIMITED, NationalClient, Refused, Unreachable
 from upward.models import OPEN_STATES, OutboxItem, OutboxState, ProjectCredential, Receiver, RecordKind
+from upward.pacing import call_slot_take
 from upward.records import Record
 
 CLAIM = 2000  # items looked at per round
@@ -43,6 +44,7 @@ class Round:
     failed: int = 0
     retried: int = 0
     polled: int = 0
+    paced: bool = False  # the receiver's calls a minute were spent before the round's time
     messages: list[str] = field(default_factory=list)
 
 
@@ -113,24 +115,28 @@ def outbox_send(*, receiver: Receiver, budget_seconds: float = 50.0) -> Round:
     """Sends what is due and ready and polls what awaits an answer, again while that moves records on (a team
     accepted lets its workers go) and the round's time and the receiver's calls a minute allow."""
     done = Round()
-    started = time.monotonic()
+    deadline = time.monotonic() + budget_seconds
     _release_stale(receiver)
     clients = Clients(receiver)
     while True:
         batches = _claim(receiver, clients)
         for batch in batches:
-            if done.calls >= receiver.calls_per_minute or time.monotonic() - started >= budget_seconds:
+            if done.paced or not _slot(receiver, deadline):
+                done.paced = True  # the receiver's minute is full until the round's end: the rest waits for the next
                 _put_back(batch.items, due=timezone.now())
                 continue
             _call(clients(batch.items[0].project_id), receiver, batch, done)
         accepted_before = done.accepted + done.failed
-        _poll(clients, receiver, done)
+        _poll(clients, receiver, done, deadline)
         moved = done.accepted + done.failed > accepted_before
-        if not (batches or moved) or done.calls >= receiver.calls_per_minute:
-            break
-        if time.monotonic() - started >= budget_seconds:
+        if not (batches or moved) or done.paced or time.monotonic() >= deadline:
             break
     return done
+
+
+def _slot(receiver: Receiver, deadline: float) -> bool:
+    """A call's place in the receiver's minute, shared with every other sender (upward.pacing)."""
+    return call_slot_take(receiver_id=receiver.pk, limit=receiver.calls_per_minute, deadline=deadline)
 
 
 @dataclass
@@ -247,12 +253,15 @@ def _call(client: NationalClient, receiver: Receiver, batch: Batch, done: Round)
     done.sent += len(batch.items)
 
 
-def _poll(clients: Clients, receiver: Receiver, done: Round) -> None:
+def _poll(clients: Clients, receiver: Receiver, done: Round, deadline: float) -> None:
     waiting: dict[str, list[OutboxItem]] = defaultdict(list)
     sent = OutboxItem.objects.filter(receiver=receiver, state=OutboxState.SENT).only("pk", "serial", "project_id")
     for item in sent.order_by("pk"):
         waiting[item.serial].append(item)
     for serial, items in waiting.items():
+        if done.paced or not _slot(receiver, deadline):
+            done.paced = True
+            return
         try:
             result = clients(items[0].project_id).result(serial)  # asked with the credentials that sent it
         except Unreachable:

@@ -195,6 +195,20 @@ def test_the_rate_limit_delays_and_loses_nothing(site, receiver, simulated):
     assert len(simulated.store.workers) == 3 and len(simulated.store.corps) == 4
 
 
+def test_the_receivers_calls_a_minute_are_shared_by_every_round_so_it_never_has_to_refuse(site, receiver, simulated):
+    """Two rounds in one minute (two workers, or the beat's next run) share the receiver's 4 calls a minute: the
+    first spends them and stops, the second makes no call at all, and the receiver never answers -5."""
+    receiver.calls_per_minute = simulated.calls_per_minute = 4
+    receiver.save(update_fields=["calls_per_minute"])
+    outbox_write(project=site.project, items=project_records(site.project))
+    first = outbox_send(receiver=receiver, budget_seconds=1)
+    second = outbox_send(receiver=receiver, budget_seconds=1)
+    assert first.calls + first.polled == 4 and first.paced
+    assert (second.calls, second.polled, second.paced) == (0, 0, True)
+    assert not OutboxItem.objects.filter(receiver=receiver, message__contains="限流").exists()
+    assert OutboxItem.objects.filter(receiver=receiver, state=OutboxState.PENDING).exists()  # waiting, not lost
+
+
 # serialized_rollback: the national code tables the migrations load survive an earlier transactional test's flush.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_sending_at_once_keep_the_order_and_send_each_record_once(site, receiver, simulated):
