@@ -51,6 +51,9 @@ APPID, SECRET = "bench-sync-appid", "24484b262dd63dd584902a266bdbdca0"
 def environment() -> dict[str, str]:
     env = city.environment()
     env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
+    # The senders share the receiver's calls a minute through Redis (upward/pacing.py), as in production; a
+    # database of their own, not the intake's (11) nor a test worker's.
+    env["REDIS_URL"] = "redis://127.0.0.1:6379/12"
     return env
 
 

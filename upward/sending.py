@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from upward import records
@@ -29,6 +30,7 @@ from upward.pacing import call_slot_take
 from upward.records import Record
 
 CLAIM = 2000  # items looked at per round
+ANOTHERS_SERIAL = dt.timedelta(seconds=30)  # polled by any round once its writer had this long to poll it
 STALE_CALL = dt.timedelta(minutes=10)  # an item left "being sent" by a worker that died
 BACKOFF_FIRST, BACKOFF_MAX = 30, 3600
 WAITING = "等待前序记录被接收平台接收"
@@ -45,6 +47,7 @@ class Round:
     retried: int = 0
     polled: int = 0
     paced: bool = False  # the receiver's calls a minute were spent before the round's time
+    serials: set[str] = field(default_factory=set)  # written by this round (it polls them first)
     messages: list[str] = field(default_factory=list)
 
 
@@ -251,11 +254,18 @@ def _call(client: NationalClient, receiver: Receiver, batch: Batch, done: Round)
         state=OutboxState.SENT, serial=serial, sent_at=now, message=""
     )
     done.sent += len(batch.items)
+    done.serials.add(serial)
 
 
 def _poll(clients: Clients, receiver: Receiver, done: Round, deadline: float) -> None:
     waiting: dict[str, list[OutboxItem]] = defaultdict(list)
-    sent = OutboxItem.objects.filter(receiver=receiver, state=OutboxState.SENT).only("pk", "serial", "project_id")
+    # A round polls the serials it wrote itself, and another's only once that one had time to (a worker that
+    # died leaves its serials to the others): two workers asking the receiver twice would spend its calls twice.
+    sent = OutboxItem.objects.filter(
+        Q(serial__in=done.serials) | Q(sent_at__lt=timezone.now() - ANOTHERS_SERIAL),
+        receiver=receiver,
+        state=OutboxState.SENT,
+    ).only("pk", "serial", "project_id")
     for item in sent.order_by("pk"):
         waiting[item.serial].append(item)
     for serial, items in waiting.items():

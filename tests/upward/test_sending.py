@@ -202,7 +202,10 @@ def test_the_receivers_calls_a_minute_are_shared_by_every_round_so_it_never_has_
     receiver.save(update_fields=["calls_per_minute"])
     outbox_write(project=site.project, items=project_records(site.project))
     first = outbox_send(receiver=receiver, budget_seconds=1)
-    second = outbox_send(receiver=receiver, budget_seconds=1)
+    # Half a minute on (the records' clock; the window is kept on Redis's), the first round's serials are any
+    # round's to poll: the second finds the minute spent.
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=31)):
+        second = outbox_send(receiver=receiver, budget_seconds=1)
     assert first.calls + first.polled == 4 and first.paced
     assert (second.calls, second.polled, second.paced) == (0, 0, True)
     assert not OutboxItem.objects.filter(receiver=receiver, message__contains="限流").exists()
@@ -294,7 +297,8 @@ def test_a_serial_the_receiver_no_longer_knows_fails_its_records_rather_than_sen
     sent = dict(OutboxItem.objects.filter(receiver=receiver, state=OutboxState.SENT).values_list("pk", "serial"))
     assert len(sent) == 4  # the project's four firms, one call each, awaiting their answers
     simulated.jobs.clear()
-    outbox_send(receiver=receiver)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=1)):  # the beat's next round
+        outbox_send(receiver=receiver)
     for item in OutboxItem.objects.filter(pk__in=sent):
         assert item.state == OutboxState.FAILED
         assert item.message == f"查询流水号{sent[item.pk]}被接收平台拒绝：-1 requestSerialCode不存在"
