@@ -4,6 +4,7 @@ Through the policy page, the admin and the nightly run."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from html.parser import HTMLParser
@@ -11,12 +12,13 @@ from html.parser import HTMLParser
 import pytest
 import time_machine
 
+from inspections.calendar import is_counted
 from inspections.engine import rules_run
 from inspections.models import Alert, Policy, PolicyVersion
 from smz_platform.common.models import AuditEvent
 from tests.dashboard.pages import signed_in, text
 from tests.factories import engage, id_number, person
-from tests.inspections.test_figures_hold import at, nights, punch
+from tests.inspections.test_figures_hold import SH, at, nights, punch
 
 pytestmark = pytest.mark.django_db
 
@@ -169,9 +171,10 @@ def test_only_those_who_set_the_policy_may_change_it(city, policy):
     assert f"/policies/{policy.pk}/edit/" in signed_in(city, "city").get("/policies/", secure=True).content.decode()
 
 
-def november_with_a_silence(city, gate) -> None:
-    """A project manager and a worker attend every day of October and November 2026 but 11–13 November;
-    the gate keeps in contact every day; the nights of November judged."""
+def month_with_a_silence(city, gate, month: dt.date = dt.date(2026, 11, 1)) -> list[dt.date]:
+    """A project manager and a worker attend every day of the month before `month` and of `month` but three
+    silent days from the 11th on (the first three in a row that every calendar counts: no Sunday, no public
+    holiday); the gate keeps in contact every day; the nights of `month` judged. Returns the silent days."""
     engage(city.project, city.subcontractor, who=person(WORKER, "陈大勇"), entered_on=dt.date(2026, 9, 1))
     pm = id_number("330203", "19750101", 42)
     engage(
@@ -182,31 +185,39 @@ def november_with_a_silence(city, gate) -> None:
         position="project_manager",
         entered_on=dt.date(2026, 9, 1),
     )
-    day = dt.date(2026, 10, 1)
-    while day <= dt.date(2026, 11, 30):
-        with time_machine.travel(at(day.month, day.day, 8, 5), tick=False):
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    silent: list[dt.date] = []
+    day = month.replace(day=11)
+    while len(silent) < 3:
+        silent = [*silent, day] if is_counted(day, count_sundays=False, count_holidays=False) else []
+        day += dt.timedelta(days=1)
+    assert silent[-1] <= last
+    day = (month - dt.timedelta(days=1)).replace(day=1)
+    while day <= last:
+        with time_machine.travel(dt.datetime.combine(day, dt.time(8, 5), tzinfo=SH), tick=False):
             gate.heartbeat()
-            if not dt.date(2026, 11, 11) <= day <= dt.date(2026, 11, 13):
-                gate.punches(
-                    [
-                        punch(f"W-{day}", WORKER, at(day.month, day.day, 8)),
-                        punch(f"M-{day}", pm, at(day.month, day.day, 8)),
-                    ]
-                )
-        with time_machine.travel(at(day.month, day.day, 20), tick=False):
+            if day not in silent:
+                when = dt.datetime.combine(day, dt.time(8), tzinfo=SH)
+                gate.punches([punch(f"W-{day}", WORKER, when), punch(f"M-{day}", pm, when)])
+        with time_machine.travel(dt.datetime.combine(day, dt.time(20), tzinfo=SH), tick=False):
             gate.heartbeat()
         day += dt.timedelta(days=1)
-    nights(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    nights(month, last)
+    return silent
 
 
-def test_the_preview_shows_what_would_appear_per_district_and_writes_nothing(city, gate, policy):
-    """Last month (November) judged under a draft of three silent days: the project's silence of 11–13
-    November would be an R12 alert (Annex 1 row 2: 0 → 1 project in 海曙区). The gate keeps in contact
-    every day; the project manager and a worker attend every other day from 1 October."""
-    november_with_a_silence(city, gate)
+# November 2026, and a February with the Spring Festival (the browser walk reads whatever last month is).
+@pytest.mark.parametrize("month", [dt.date(2026, 11, 1), dt.date(2027, 2, 1)], ids=["2026-11", "2027-02"])
+def test_the_preview_shows_what_would_appear_per_district_and_writes_nothing(city, gate, policy, month):
+    """Last month judged under a draft of three silent days: the project's silence of three construction
+    days would be an R12 alert (Annex 1 row 2: 0 → 1 project in 海曙区). The gate keeps in contact every
+    day; the project manager and a worker attend every day from the month before but those three."""
+    month_with_a_silence(city, gate, month)
     alerts = set(Alert.objects.values_list("pk", "state", "last_seen"))
     assert _r12(city) == []
-    with time_machine.travel(dt.datetime(2026, 12, 3, 10, 0, tzinfo=at(11, 1).tzinfo), tick=False):
+    days = calendar.monthrange(month.year, month.month)[1]
+    after = month + dt.timedelta(days=days + 2)
+    with time_machine.travel(dt.datetime.combine(after, dt.time(10), tzinfo=SH), tick=False):
         client = signed_in(city, "city")
         page = client.get(f"/policies/{policy.pk}/edit/", secure=True).content.decode()
         data = {**form_of(page, "policy-form"), "r12_silent_days": "3", "job": "job-12345678"}
@@ -214,12 +225,12 @@ def test_the_preview_shows_what_would_appear_per_district_and_writes_nothing(cit
         progress = client.get("/policies/preview/job-12345678/", secure=True).json()
     assert preview.status_code == 200, text(preview)
     shown = text(preview)
-    assert "2026年11月1日 – 2026年11月30日" in shown and "R12" in shown
+    assert f"{month.year}年{month.month}月1日 – {month.year}年{month.month}月{days}日" in shown and "R12" in shown
     section = re.search(r'<section id="preview">(.*?)</section>', preview.content.decode(), flags=re.S).group(1)
     haishu = section.split("<h3>海曙区</h3>")[1].split("<h3>")[0]
     assert re.search(r'<tr class="appear"><td>[^<]+</td><td>R12</td><td>海曙中心小学迁建工程</td>', haishu)
     assert re.search(r"<th>第2行</th><td>0</td><td>1</td>", haishu)
-    assert progress == {"done": 30, "total": 30}
+    assert progress == {"done": days, "total": days}
     # Nothing written: the alerts as they were, no version, the policy as it was.
     assert set(Alert.objects.values_list("pk", "state", "last_seen")) == alerts
     assert not PolicyVersion.objects.exists()
