@@ -10,13 +10,15 @@
    logged in through the login page, browsing the dashboard and downloading Annex 1, for 10 minutes;
    then the same 10 minutes again with a crowd of 200 anonymous visitors added (issue 28): phones
    opening rights boards (each board's page, its complaint form, the worker's sign-in, the tracking
-   form) and the city's published draws and circulars, a page every 1–3 s each.
+   form) and the city's published draws and circulars, a page every 1–3 s each, from a locust of its own
+   at nice 10 (the phones are elsewhere in production; see phase()).
 4. Every 10 s, the unique memory (USS) of every process of the platform: gunicorn's master and
    workers, the Celery worker and its pool, the beat, and the PostgreSQL backends serving the run.
 
 Targets: zero failed requests, intake p99 ≤ 100 ms, dashboard pages p99 ≤ 1 s, no process growing by
-more than 10% from the end of the warm-up (the first 3 minutes) to the end; with the crowd, the regulators'
-pages p99 within 10% of the run without it. The devices' ledger (the record ids
+more than 10% from the end of the warm-up (the first 3 minutes) to the end; the crowd at ≥ 90% of its nominal
+rate, and with it the regulators' pages p99 (every page request of theirs pooled) within 10% of the run without
+it. The devices' ledger (the record ids
 the platform said it accepted) is compared with the punches stored. Prints the figures and last one
 JSON line. BENCH_SMOKE=1: 20 devices for 40 s on the smoke city (the suite's smoke run).
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import math
 import os
 import random
 import signal
@@ -52,6 +55,8 @@ DEVICES, REGULATORS, VISITORS = pick(2000, 20), pick(10, 2), pick(200, 4)
 BOARDS = pick(500, 10)  # rights boards issued for the crowd to open
 RATE = pick(200, 10)  # punches a second arriving, in all
 SECONDS, WARMUP, SAMPLE_EVERY = pick(600, 20), pick(180, 6), pick(10, 2)
+CROWD_NICE = 10  # the crowd's generator (its phones are elsewhere in production): see phase()
+VISIT_SECONDS = 2.0  # a visitor's mean think time (locustfile.VisitorUser: 1–3 s)
 BATCH_PERIOD = DEVICES * 10.5 / RATE  # a device's batches hold 10.5 punches on average
 PASSWORD = "smz-load-2026"
 REDIS_DB, BROKER_DB = 13, 12
@@ -366,27 +371,11 @@ def main() -> None:
     report(phases, ledger, growth, plan)
 
 
-def phase(name: str, visitors: int, plan: dict, plan_file: Path) -> dict:
-    """One locust run of SECONDS against the running platform: the devices and the regulators, and `visitors`
-    anonymous visitors; its figures (by request name), its ledger and how long it took."""
-    venv = ROOT / ".venv" / "bin"
-    ledger_file = OUT / f"ledger-{name}.json"
-    ledger_file.unlink(missing_ok=True)
-    env = {
-        **environment(),
-        "SMZ_LOAD_PLAN": str(plan_file),
-        "SMZ_LOAD_LEDGER": str(ledger_file),
-        "SMZ_LOAD_BATCH_PERIOD": str(BATCH_PERIOD),
-        "SMZ_LOAD_REGULATORS": str(REGULATORS),
-        "SMZ_LOAD_VISITORS": str(visitors),
-        "SMZ_LOAD_RUN": f"{plan['run']}{name[0]}",
-    }
-    users = len(plan["devices"]) + REGULATORS + visitors
-    classes = ["DeviceUser", "RegulatorUser"] + (["VisitorUser"] if visitors else [])
-    started = time.time()
-    locust = subprocess.run(
+def _locust(prefix: str, classes: list[str], users: int, env: dict[str, str], nice: int = 0) -> subprocess.Popen:
+    log = open(OUT / f"{prefix}.log", "w")  # noqa: SIM115 (open while locust runs)
+    return subprocess.Popen(
         [
-            str(venv / "locust"),
+            str(ROOT / ".venv" / "bin" / "locust"),
             "-f",
             str(ROOT / "bench" / "locustfile.py"),
             "--headless",
@@ -399,7 +388,7 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path) -> dict:
             "--host",
             BASE,
             "--csv",
-            str(OUT / f"locust-{name}"),
+            str(OUT / prefix),
             "--only-summary",
             "--loglevel",
             "WARNING",
@@ -409,19 +398,79 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path) -> dict:
         ],
         cwd=ROOT,
         env=env,
-        capture_output=True,
-        text=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=(lambda: os.nice(nice)) if nice else None,
     )
-    elapsed = time.time() - started
-    (OUT / f"locust-{name}.log").write_text(locust.stdout + locust.stderr, encoding="utf-8")
-    if not ledger_file.exists():
-        sys.exit(f"locust wrote no ledger: {(locust.stdout + locust.stderr)[-3000:]}")
-    figures = stats(OUT / f"locust-{name}")
-    # A task that raised is a failure too (locust keeps it apart from failed requests).
-    with open(OUT / f"locust-{name}_exceptions.csv", encoding="utf-8") as handle:
+
+
+def _finished(prefix: str) -> tuple[dict[str, dict], int, int]:
+    """A locust run's figures by request name, its failures (failed requests and tasks that raised, which locust
+    keeps apart) and how often it warned that its own CPU was above 90% (then it measured itself, not us)."""
+    figures = stats(OUT / prefix)
+    with open(OUT / f"{prefix}_exceptions.csv", encoding="utf-8") as handle:
         raised = sum(int(row["Count"]) for row in csv.DictReader(handle))
-    figures.setdefault("Aggregated", {"requests": 0, "failures": 0})["failures"] += raised
-    return {"figures": figures, "ledger": json.loads(ledger_file.read_text(encoding="utf-8")), "elapsed": elapsed}
+    failures = figures.get("Aggregated", {}).get("failures", 0) + raised
+    return figures, failures, (OUT / f"{prefix}.log").read_text(encoding="utf-8").count("CPU usage above")
+
+
+def phase(name: str, visitors: int, plan: dict, plan_file: Path) -> dict:
+    """One run of SECONDS against the running platform: the devices and the regulators, and `visitors` anonymous
+    visitors; its figures (by request name), its ledger, the regulators' page times and how long it took.
+
+    The crowd has a locust of its own at nice CROWD_NICE: in production the phones are elsewhere; here their
+    generator shares the two cores, and in the same process it delayed the reading of the regulators' answers
+    (gevent's one loop) — time the platform was then blamed for. The crowd's rate is reported and held to its
+    nominal rate, so that a niced generator cannot lighten the load it is meant to add."""
+    ledger_file, times_file = OUT / f"ledger-{name}.json", OUT / f"page-times-{name}.json"
+    ledger_file.unlink(missing_ok=True)
+    times_file.unlink(missing_ok=True)
+    env = {
+        **environment(),
+        "SMZ_LOAD_PLAN": str(plan_file),
+        "SMZ_LOAD_LEDGER": str(ledger_file),
+        "SMZ_LOAD_PAGE_TIMES": str(times_file),
+        "SMZ_LOAD_BATCH_PERIOD": str(BATCH_PERIOD),
+        "SMZ_LOAD_REGULATORS": str(REGULATORS),
+        "SMZ_LOAD_VISITORS": str(visitors),
+        "SMZ_LOAD_RUN": f"{plan['run']}{name[0]}",
+    }
+    started = time.time()
+    runs = {
+        f"locust-{name}": _locust(
+            f"locust-{name}", ["DeviceUser", "RegulatorUser"], len(plan["devices"]) + REGULATORS, env
+        )
+    }
+    if visitors:
+        crowd_env = {**env, "SMZ_LOAD_LEDGER": str(OUT / f"ledger-{name}-visitors.json"), "SMZ_LOAD_PAGE_TIMES": ""}
+        runs[f"locust-{name}-visitors"] = _locust(
+            f"locust-{name}-visitors", ["VisitorUser"], visitors, crowd_env, CROWD_NICE
+        )
+    for process in runs.values():
+        process.wait()
+    elapsed = time.time() - started
+    if not ledger_file.exists():
+        sys.exit(f"locust wrote no ledger: {(OUT / f'locust-{name}.log').read_text(encoding='utf-8')[-3000:]}")
+    figures: dict[str, dict] = {}
+    failures = requests = saturated = 0
+    for prefix in runs:
+        found, failed, warned = _finished(prefix)
+        total = found.pop("Aggregated", {"requests": 0})
+        figures.update(found)
+        failures, requests, saturated = failures + failed, requests + total["requests"], saturated + warned
+    figures["Aggregated"] = {"requests": requests, "failures": failures}
+    return {
+        "figures": figures,
+        "ledger": json.loads(ledger_file.read_text(encoding="utf-8")),
+        "page_times": json.loads(times_file.read_text(encoding="utf-8")),
+        "saturated": saturated,
+        "elapsed": elapsed,
+    }
+
+
+def _p99(times: list[float]) -> float:
+    """The nearest-rank 99th percentile."""
+    return sorted(times)[max(math.ceil(0.99 * len(times)) - 1, 0)] if times else 0.0
 
 
 def _pages_p99(figures: dict) -> float:
@@ -457,21 +506,32 @@ def report(phases: dict, ledger: dict, growth: dict, plan: dict) -> None:
         print(f"  {label:<26} {g['after_warmup_mb']:>7.1f} MB → {g['end_mb']:>7.1f} MB  ({g['growth_pct']:+.1f}%)")
     worst = max((g["growth_pct"] for g in growth.values()), default=0.0)
     intake = max(alone.get("device punches", {}).get("p99_ms", 0), crowd.get("device punches", {}).get("p99_ms", 0))
-    pages_alone, pages_crowd = _pages_p99(alone), _pages_p99(crowd)
+    slowest_alone, slowest_crowd = _pages_p99(alone), _pages_p99(crowd)
+    pages_alone, pages_crowd = _p99(phases["alone"]["page_times"]), _p99(phases["crowd"]["page_times"])
     public = {name: f for name, f in crowd.items() if name.startswith("public: ")}
     public_p99 = max((f["p99_ms"] for f in public.values()), default=0.0)
     public_rate = sum(f["per_s"] for f in public.values())
+    nominal = VISITORS / VISIT_SECONDS
     ratio = pages_crowd / pages_alone if pages_alone else 0.0
-    pages_p99 = max(pages_alone, pages_crowd)
+    pages_p99 = max(slowest_alone, slowest_crowd)
+    saturated = {name: p["saturated"] for name, p in phases.items() if p["saturated"]}
+    print(
+        f"regulators' pages p99, all pages pooled: {pages_alone:.0f} ms alone ({len(phases['alone']['page_times'])} "
+        f"pages), {pages_crowd:.0f} ms with the crowd ({len(phases['crowd']['page_times'])}); the slowest page's own "
+        f"p99: {slowest_alone:.0f} → {slowest_crowd:.0f} ms"
+    )
+    if saturated:
+        print(f"the load generator warned that its CPU was above 90% ({saturated}): it measured itself too")
     targets = {
         f"zero failed requests ({failures})": failures == 0,
         f"no accepted record lost ({ledger['lost']})": ledger["lost"] == 0,
         f"intake p99 ≤ 100 ms ({intake:.0f} ms)": intake <= 100,
         f"dashboard pages p99 ≤ 1 s ({pages_p99:.0f} ms)": 0 < pages_p99 <= 1000,
         f"no process grew > 10% after the warm-up ({worst:+.1f}%)": worst <= 10,
-        f"with {VISITORS} anonymous visitors ({public_rate:.0f} requests/s, p99 {public_p99:.0f} ms), the regulators' "
-        f"pages p99 within 10% of the run without them ({pages_alone:.0f} → {pages_crowd:.0f} ms, "
-        f"{ratio:.2f}×)": 0 < ratio <= 1.10,
+        f"the crowd of {VISITORS} came at ≥ 90% of its nominal {nominal:.0f} requests/s ({public_rate:.1f}/s, "
+        f"p99 {public_p99:.0f} ms)": public_rate >= 0.9 * nominal,
+        f"with the crowd, the regulators' pages p99 within 10% of the run without it ({pages_alone:.0f} → "
+        f"{pages_crowd:.0f} ms, {ratio:.2f}×)": 0 < ratio <= 1.10,
     }
     for target, met in targets.items():
         print(f"  [{'met' if met else 'MISSED'}] {target}")
@@ -489,8 +549,12 @@ def report(phases: dict, ledger: dict, growth: dict, plan: dict) -> None:
                 "pages_p99_ms": pages_p99,
                 "pages_p99_alone_ms": pages_alone,
                 "pages_p99_crowd_ms": pages_crowd,
+                "slowest_page_p99_alone_ms": slowest_alone,
+                "slowest_page_p99_crowd_ms": slowest_crowd,
+                "generator_saturated": sum(saturated.values()),
                 "crowd_ratio": round(ratio, 2),
                 "public_per_s": round(public_rate, 1),
+                "public_nominal_per_s": nominal,
                 "public_p99_ms": public_p99,
                 "annex1_p99_ms": max(f.get("Annex 1 download", {}).get("p99_ms", 0) for f in (alone, crowd)),
                 "memory_growth_pct": max(worst, 0.0),

@@ -19,8 +19,9 @@ Devices and visitors use locust's FastHttpUser (geventhttpclient): the generator
 cores, and python-requests spent a core of its own on the crowd — time the platform's answers were measured in.
 
 Environment: SMZ_LOAD_PLAN (the plan's JSON), SMZ_LOAD_LEDGER (where the ledger is written),
-SMZ_LOAD_BATCH_PERIOD (seconds between a device's batches), SMZ_LOAD_REGULATORS, SMZ_LOAD_VISITORS, SMZ_LOAD_RUN
-(the prefix of this run's record ids).
+SMZ_LOAD_PAGE_TIMES (where the regulators' page times are written, when set), SMZ_LOAD_BATCH_PERIOD (seconds
+between a device's batches), SMZ_LOAD_REGULATORS, SMZ_LOAD_VISITORS, SMZ_LOAD_RUN (the prefix of this run's
+record ids).
 """
 
 from __future__ import annotations
@@ -205,9 +206,22 @@ class RegulatorUser(HttpUser):
         self._cookies_over_http()
 
 
+# Every regulator's page time (ms), pooled: a page's own p99 over ten minutes is one of its few slowest answers, the
+# pooled p99 the regulators' experience (bench/load.py judges the crowd on it).
+PAGE_TIMES: list[float] = []
+
+
+@events.request.add_listener
+def _page_time(request_type, name, response_time, response_length, exception, **kwargs) -> None:
+    if name.startswith("page: "):
+        PAGE_TIMES.append(response_time)
+
+
 @events.quitting.add_listener
 def _write_ledger(environment, **kwargs) -> None:
     Path(os.environ["SMZ_LOAD_LEDGER"]).write_text(json.dumps(LEDGER), encoding="utf-8")
+    if os.environ.get("SMZ_LOAD_PAGE_TIMES"):
+        Path(os.environ["SMZ_LOAD_PAGE_TIMES"]).write_text(json.dumps(PAGE_TIMES), encoding="utf-8")
 
 
 class VisitorUser(FastHttpUser):
