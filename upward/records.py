@@ -326,7 +326,11 @@ def _payroll(key: str) -> Prepared | None:
     return Prepared(((RecordKind.PROJECT, str(sheet.project_id)), *needs), ("Payroll.Add", key), build)
 
 
-def _attendance_many(keys: list[str]) -> dict[str, Prepared | None]:
+# Why a record is not reported although it exists: kept as the item's message (the page shows it beside the item).
+NOT_ENGAGED = "打卡当日不在该项目的进场至退场期间，接收平台无此人的在场记录，不上报"
+
+
+def _attendance_many(keys: list[str]) -> dict[str, Prepared | str | None]:
     """Punches by the thousand: the punches, the engagements that held them and their people, in three queries;
     each person's number decrypted once."""
     punches = list(
@@ -345,7 +349,7 @@ def _attendance_many(keys: list[str]) -> dict[str, Prepared | None]:
     methods = national_codes(CodeTable.ATTENDANCE_METHOD)
     directions = national_codes(CodeTable.DIRECTION)
     document = national_codes(CodeTable.ID_DOCUMENT_TYPE).get("resident_id", "01")
-    prepared: dict[str, Prepared | None] = dict.fromkeys(keys)
+    prepared: dict[str, Prepared | str | None] = dict.fromkeys(keys)
     for pk, person_id, project_id, punched_at, direction, method, lat, lon in punches:
         local = punched_at.astimezone(SHANGHAI)
         held = [
@@ -354,7 +358,8 @@ def _attendance_many(keys: list[str]) -> dict[str, Prepared | None]:
             if e.entered_on <= local.date() and (e.exited_on is None or local.date() <= e.exited_on)
         ]
         if not held:
-            continue  # no engagement that day: the receiver does not know him there (not reported)
+            prepared[str(pk)] = NOT_ENGAGED  # counted here (a rule judged it), but the receiver knows no one there
+            continue
         engagement = held[-1]
         team = (RecordKind.TEAM, team_key(engagement))
 
@@ -378,7 +383,7 @@ def _attendance_many(keys: list[str]) -> dict[str, Prepared | None]:
     return prepared
 
 
-PREPARE_MANY: dict[str, Callable[[list[str]], dict[str, Prepared | None]]] = {
+PREPARE_MANY: dict[str, Callable[[list[str]], dict[str, Prepared | str | None]]] = {
     RecordKind.ATTENDANCE: _attendance_many,
 }
 

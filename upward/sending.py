@@ -34,6 +34,7 @@ ANOTHERS_SERIAL = dt.timedelta(seconds=30)  # polled by any round once its write
 STALE_CALL = dt.timedelta(minutes=10)  # an item left "being sent" by a worker that died
 BACKOFF_FIRST, BACKOFF_MAX = 30, 3600
 WAITING = "等待前序记录被接收平台接收"
+GONE = "记录已不存在，未上报"
 
 
 @dataclass
@@ -164,17 +165,19 @@ def _claim(receiver: Receiver, clients: Clients) -> list[Batch]:
             return []
         with records.codes_read_once():
             prepared = _prepared(due)
-        needed = {need for p in prepared.values() if p is not None for need in p.needs}
-        for p in prepared.values():
-            if p is not None:
-                needed.update(records.list_needs(*p.group))
+        ready_ones = [p for p in prepared.values() if isinstance(p, records.Prepared)]
+        needed = {need for p in ready_ones for need in p.needs}
+        for p in ready_ones:
+            needed.update(records.list_needs(*p.group))
         accepted, on_their_way = _known(receiver, needed)
         groups: dict[tuple, list[Batch]] = defaultdict(list)
-        taken, gone = [], []
+        taken: list[int] = []
+        left: dict[str, list[int]] = defaultdict(list)  # not reported, by the reason said on the page
         for item in due:
             ready = prepared[item.pk]
-            if ready is None:
-                gone.append(item.pk)  # the record no longer exists (a project deleted): nothing to report
+            if ready is None or isinstance(ready, str):
+                # The record no longer exists (a project deleted), or exists but is not the receiver's to know.
+                left[ready or GONE].append(item.pk)
                 continue
             missing = [need for need in (*ready.needs, *records.list_needs(*ready.group)) if need not in accepted]
             if missing:
@@ -193,16 +196,15 @@ def _claim(receiver: Receiver, clients: Clients) -> list[Batch]:
             batches[-1].parts.append(ready.build(accepted, clients(item.project_id).encrypt))
             taken.append(item.pk)
         OutboxItem.objects.filter(pk__in=taken).update(state=OutboxState.CALLING, sent_at=now)
-        OutboxItem.objects.filter(pk__in=gone).update(
-            state=OutboxState.FAILED, message="记录已不存在，未上报", done_at=now
-        )
+        for reason, pks in left.items():
+            OutboxItem.objects.filter(pk__in=pks).update(state=OutboxState.FAILED, message=reason, done_at=now)
     return [batch for batches in groups.values() for batch in batches]
 
 
-def _prepared(due: list[OutboxItem]) -> dict[int, records.Prepared | None]:
+def _prepared(due: list[OutboxItem]) -> dict[int, records.Prepared | str | None]:
     """Each item's record, built by the kind's own function: one record at a time, or the whole claim's records of
     a kind at once where the kind comes by the thousand (attendance)."""
-    prepared: dict[int, records.Prepared | None] = {}
+    prepared: dict[int, records.Prepared | str | None] = {}
     by_kind: dict[str, list[OutboxItem]] = defaultdict(list)
     for item in due:
         by_kind[item.kind].append(item)

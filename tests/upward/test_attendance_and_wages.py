@@ -52,6 +52,26 @@ def test_attendance_goes_up_once_judged_and_only_what_counts(october, receiver, 
     }
 
 
+def test_a_punch_counted_after_the_workers_exit_is_not_reported_and_says_why(october, receiver, simulated):
+    """李 left on the 12th (his exit recorded afterwards): his punch of the 13th still counts here, but the receiver
+    knows him on the project only until his exit; the item says so in Chinese, and the rest goes up."""
+    from upward.records import NOT_ENGAGED
+
+    october.project.engagements.filter(person__name=NAMES[LI]).update(exited_on=dt.date(2026, 10, 12))
+    receiver.attendance_through = dt.date(2026, 10, 11)
+    receiver.save()
+    outbox_write(project=october.project, items=project_records(october.project))
+    assert attendance_enqueue(receiver=receiver) == 5
+
+    done = outbox_send(receiver=receiver)
+    received = sorted((r["idCardNumber"], r["date"]) for r in simulated.store.attendance)
+    assert received == sorted([(CHEN, f"2026-10-{d} 07:30:00") for d in (12, 13, 14)] + [(LI, "2026-10-12 07:30:00")])
+    left = OutboxItem.objects.get(kind=RecordKind.ATTENDANCE, state=OutboxState.FAILED)
+    assert left.message == NOT_ENGAGED and "不上报" in left.message
+    assert record_labels([left])[left.pk].endswith("2026-10-13 07:30")
+    assert done.failed == 0  # the receiver refused nothing: the platform held it back
+
+
 def test_nights_not_complete_hold_attendance_back(october, receiver):
     receiver.attendance_through = dt.date(2026, 10, 20)  # the last complete night was the 20th
     receiver.save()
