@@ -52,6 +52,12 @@ ACCOUNTS = itertools.cycle(PLAN["regulators"])
 LEDGER = {"sent": 0, "accepted": 0, "duplicate": 0, "rejected": 0, "batches": 0, "heartbeats": 0, "ids": []}
 
 
+def _said(response) -> str:
+    """What an answer said, for its failure: its text, or the connection's error when there was no answer (status 0:
+    FastHttpUser's text is then None, and formatting it raised inside the task, hiding the failure's cause)."""
+    return str(response.text or getattr(response, "error", None) or "")[:200]
+
+
 class DeviceUser(FastHttpUser):
     fixed_count = len(PLAN["devices"])
     wait_time = constant(0)
@@ -91,7 +97,7 @@ class DeviceUser(FastHttpUser):
                 "/api/device/v1/heartbeat", {"liveness_enabled": True, "firmware": "load-1.0"}, "device heartbeat"
             ) as response:
                 if response.status_code != 200:
-                    response.failure(f"{response.status_code} {response.text[:200]}")
+                    response.failure(f"{response.status_code} {_said(response)}")
                 LEDGER["heartbeats"] += 1
 
     def _batch(self) -> None:
@@ -115,7 +121,7 @@ class DeviceUser(FastHttpUser):
         LEDGER["batches"] += 1
         with self._post("/api/device/v1/punches", {"punches": records}, "device punches") as response:
             if response.status_code != 200:
-                response.failure(f"{response.status_code} {response.text[:200]}")
+                response.failure(f"{response.status_code} {_said(response)}")
                 return
             answer = response.json()
             for outcome, key in (("accepted", "accepted"), ("duplicate", "duplicates"), ("rejected", "rejected")):
@@ -202,7 +208,7 @@ class RegulatorUser(HttpUser):
             f"/reports/annex1.xlsx?{query}", headers=self.proxied, name="Annex 1 download", catch_response=True
         ) as response:
             if response.status_code != 200 or not response.content.startswith(b"PK"):
-                response.failure(f"{response.status_code} {response.text[:200]}")
+                response.failure(f"{response.status_code} {_said(response)}")
         self._cookies_over_http()
 
 
