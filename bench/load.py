@@ -372,36 +372,36 @@ def main() -> None:
 
 
 def _locust(prefix: str, classes: list[str], users: int, env: dict[str, str], nice: int = 0) -> subprocess.Popen:
-    log = open(OUT / f"{prefix}.log", "w")  # noqa: SIM115 (open while locust runs)
-    return subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "locust"),
-            "-f",
-            str(ROOT / "bench" / "locustfile.py"),
-            "--headless",
-            "--users",
-            str(users),
-            "--spawn-rate",
-            str(max(users // 10, 1)),
-            "--run-time",
-            f"{SECONDS}s",
-            "--host",
-            BASE,
-            "--csv",
-            str(OUT / prefix),
-            "--only-summary",
-            "--loglevel",
-            "WARNING",
-            "--stop-timeout",
-            "10",
-            *classes,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        preexec_fn=(lambda: os.nice(nice)) if nice else None,
-    )
+    with open(OUT / f"{prefix}.log", "w") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "locust"),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(users),
+                "--spawn-rate",
+                str(max(users // 10, 1)),
+                "--run-time",
+                f"{SECONDS}s",
+                "--host",
+                BASE,
+                "--csv",
+                str(OUT / prefix),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "--stop-timeout",
+                "10",
+                *classes,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: os.nice(nice)) if nice else None,
+        )
 
 
 def _finished(prefix: str) -> tuple[dict[str, dict], int, int]:
