@@ -328,7 +328,17 @@ class Alert(ScopedModel):
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         ordering = ["-last_seen", "-id"]
-        indexes = [models.Index(fields=["project", "rule", "state"], name="alert_project_rule_state")]
+        indexes = [
+            models.Index(fields=["project", "rule", "state"], name="alert_project_rule_state"),
+            # The alerts still to handle, as the overview counts them and the triage groups them (by project,
+            # rule and period, newest first): read from the index alone, not from a city's table of evidence.
+            models.Index(
+                fields=["project", "rule", "period_start", "period_end"],
+                include=["state", "last_seen", "id"],
+                condition=Q(state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]),
+                name="alert_unhandled_rows",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["key"], condition=Q(state__in=LIVE_STATES), name="alert_one_live_per_key")
         ]

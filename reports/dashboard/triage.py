@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,12 +20,12 @@ from inspections.models import Alert
 from inspections.models.rules import Handling
 from inspections.rules import registry, rule
 from inspections.selectors.handling import to_handle_q
+from projects.models import Project
 from reports.dashboard.lists import RegionFilterSet
 from reports.dashboard.requests import date_input
 from reports.workbooks import layout
 from smz_platform.common.dates import chinese_datetime
 
-GROUP_LIMIT = 2000  # alerts grouped for one list; the filters narrow a larger one
 BULK_LIMIT = 500  # alerts one bulk action changes
 
 
@@ -92,6 +93,20 @@ class TriageFilter(RegionFilterSet, AlertFilter):
         return queryset.filter(first_detected__gte=since)
 
 
+@dataclass(frozen=True)
+class Listed:
+    """An alert as a grouped row names it."""
+
+    pk: int
+    subject: str
+    handling: str
+    last_seen: dt.datetime
+
+    @property
+    def handling_label(self) -> str:
+        return str(Handling(self.handling).label)
+
+
 @dataclass
 class Row:
     """One line of the list: the alerts of one project, rule and period."""
@@ -101,7 +116,7 @@ class Row:
     project: object
     period_start: dt.date
     period_end: dt.date
-    alerts: list[Alert] = field(default_factory=list)
+    alerts: list[Listed] = field(default_factory=list)
 
     @property
     def ids(self) -> str:
@@ -121,15 +136,55 @@ class Row:
         return max(a.last_seen for a in self.alerts)
 
 
-def grouped(alerts) -> list[Row]:
-    """Rows in the alerts' order, each gathering the alerts of its project, rule and period."""
-    rows: dict[tuple, Row] = {}
-    for a in alerts:
-        key = (a.project_id, a.rule, a.period_start, a.period_end)
-        if key not in rows:
-            rows[key] = Row(a.rule, str(rule(a.rule).label), a.project, a.period_start, a.period_end)
-        rows[key].alerts.append(a)
-    return list(rows.values())
+class Groups:
+    """The rows of a filtered list, counted, ordered and cut into pages by PostgreSQL: a page groups the
+    alerts of its own rows only, whatever the number of alerts the filter holds (a Paginator's object list).
+
+    A row's place is where its first alert would stand in the alerts' order: for each ordering term the
+    row's lowest value ascending, its highest descending (the default, the newest last seen first, puts
+    a row where its newest alert is)."""
+
+    KEY = ("project_id", "rule", "period_start", "period_end")
+
+    def __init__(self, alerts: QuerySet[Alert]) -> None:
+        self.alerts = alerts
+        terms = [term for term in alerts.query.order_by if isinstance(term, str)]
+        places = {
+            f"place_{n}": (Max if term.startswith("-") else Min)(term.lstrip("-")) for n, term in enumerate(terms)
+        }
+        order = [f"-{name}" if term.startswith("-") else name for name, term in zip(places, terms, strict=True)]
+        self.groups = alerts.order_by().values(*self.KEY).annotate(**places).order_by(*order, *self.KEY)
+
+    @cached_property
+    def totals(self) -> tuple[int, int]:
+        """The rows and the alerts they gather, counted in one pass."""
+        counted = self.groups.annotate(n=Count("pk")).aggregate(rows=Count("*"), alerts=Sum("n"))
+        return counted["rows"], counted["alerts"] or 0
+
+    def count(self) -> int:
+        return self.totals[0]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, part: slice) -> list[Row]:
+        keys = [tuple(group[name] for name in self.KEY) for group in self.groups[part]]
+        if not keys:
+            return []
+        which = Q()
+        for key in keys:
+            which |= Q(**dict(zip(self.KEY, key, strict=True)))
+        # A row may gather hundreds of alerts (a city's R13 workers of one project): read them as the few
+        # columns a row shows, and each row's project once.
+        listed = self.alerts.filter(which).values_list(*self.KEY, "pk", "subject", "handling", "last_seen")
+        projects = Project.objects.select_related("district").in_bulk({key[0] for key in keys})
+        rows: dict[tuple, Row] = {}
+        for project_id, code, start, end, *shown in listed:
+            key = (project_id, code, start, end)
+            if key not in rows:
+                rows[key] = Row(code, str(rule(code).label), projects[project_id], start, end)
+            rows[key].alerts.append(Listed(*shown))
+        return [rows[key] for key in keys if key in rows]
 
 
 def ticked_ids(values: list[str]) -> list[int]:

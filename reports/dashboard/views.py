@@ -251,7 +251,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
     qs, filtered = _triage_queryset(request, request.GET)
     grouping = request.GET.get("group", "1") != "0"
     size = lists.page_size(request.GET.get("size"))
-    rows = triage.grouped(qs[: triage.GROUP_LIMIT]) if grouping else qs  # grouped: a project's rule and period
+    rows = triage.Groups(qs) if grouping else qs  # grouped: a project's rule and period
     page = Paginator(rows, size).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -276,7 +276,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
             "grouping": grouping,
             "sorts": sorts,
             "flip_group": flipped.urlencode(),
-            "alert_count": qs.count(),
+            "alert_count": rows.totals[1] if grouping else page.paginator.count,
             "bulk_limit": triage.BULK_LIMIT,
             "export_url": f"{reverse('dashboard:alerts-export')}?{params.urlencode()}",
             "export_limit": ALERTS_EXPORT_LIMIT,
@@ -295,9 +295,9 @@ def _triage_queryset(request, params):
     )
     filtered = triage.TriageFilter(params, queryset=alerts, request=request)
     qs = filtered.qs if filtered.is_valid() else Alert.objects.none()
-    if not params.get("o"):
-        qs = qs.order_by("-last_seen", "-id")
-    return qs, filtered
+    # Whatever the column sorted on, its ties stand newest first: a page holds the same rows from one view
+    # to the next, and a grouped row (triage.Groups) stands where its first alert does.
+    return qs.order_by(*qs.query.order_by, "-last_seen", "-id"), filtered
 
 
 ALERTS_EXPORT_LIMIT = 5000

@@ -76,6 +76,52 @@ def test_every_column_sorts_both_ways(city, listed):
     assert "o=-rule" in ascending  # the header links the other way
 
 
+@pytest.mark.parametrize("order", ["", "o=rule", "o=-rule", "o=subject", "o=-subject", "o=-last_seen", "o=period"])
+def test_grouped_rows_stand_where_their_first_alert_stands_on_every_page(city, listed, order):
+    # Thirty more R04 alerts a day apart, on 28 days of September (two days hold two alerts each, a month
+    # apart in age), so that the grouped list runs to two pages and rows gather alerts far apart.
+    for n in range(30):
+        alert(city.project, "R04", f"项目负责人{n:02d}", days_ago=n + 1, period=(dt.date(2026, 9, n % 28 + 1),) * 2)
+    flat = re.findall(r'name="alert" value="(\d+)"', page(city, "city", f"{order}&group=0&size=100"))
+    first_of = {}  # alert id -> the grouped row it belongs to, by the row's position among the flat list
+    grouped = []
+    for number in (1, 2):
+        html = page(city, "city", f"{order}&size=20&page={number}")
+        grouped += [value.split(",") for value in re.findall(r'name="alert" value="([\d,]+)"', html)]
+    assert sorted(i for ids in grouped for i in ids) == sorted(flat)  # every alert on exactly one row
+    for position, ids in enumerate(grouped):
+        for i in ids:
+            first_of[i] = position
+    rows_in_flat_order = list(dict.fromkeys(first_of[i] for i in flat))
+    assert rows_in_flat_order == list(range(len(grouped)))
+    assert len(grouped) == 3 + 28 and len(flat) == 5 + 30
+
+
+def test_the_grouped_list_reaches_the_oldest_of_thousands_of_alerts(city, listed):
+    # It grouped the newest 2,000 alerts only: the rows of older ones were on no page.
+    now = timezone.now()
+    Alert.objects.bulk_create(
+        Alert(
+            key=f"R13:{city.project.pk}:{n}",
+            subject_key=f"R13:{city.project.pk}:{n}",
+            rule="R13",
+            project=city.project,
+            subject_type="engagement",
+            subject=f"工人{n:04d}",
+            period_start=dt.date(2020, 1, 1) + dt.timedelta(days=n),
+            period_end=dt.date(2020, 1, 1) + dt.timedelta(days=n),
+            first_detected=now - dt.timedelta(minutes=n + 10),
+            last_seen=now - dt.timedelta(minutes=n + 10),
+            evidence={},
+        )
+        for n in range(2100)
+    )
+    first = page(city, "city", "size=100")
+    assert 'data-count="2105"' in first
+    last = page(city, "city", "size=100&page=22")  # 2,103 rows: R11 of two projects, R04, 2,100 R13
+    assert "工人2099" in last and "工人0000" not in last
+
+
 def test_the_triage_opens_on_what_is_new_since_yesterday(city, listed):
     nav = page(city, "haishu", "state=open")
     assert "/alerts/?new=1&live=1" in nav  # new, and still to handle (inspections.selectors.handling)
