@@ -6,8 +6,12 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import transaction
+from django.test import Client
+from rest_framework.test import APIClient
 
+from projects.services.accounts import token_issue
 from tests.conftest import build_city, register_gate
 from tests.security import world as w
 
@@ -28,3 +32,39 @@ def provinces(django_db_setup, django_db_blocker):
             built = w.build(city, gate.device)
         yield city, built
         transaction.set_rollback(True)
+
+
+class SignedIn:
+    """Each account's session key and API token, made once for the module inside its transaction (a
+    login costs a test a dozen writes per role). A test's new clients carry them; a test that ends a
+    session or a token ends it in its own savepoint only."""
+
+    def __init__(self, users) -> None:
+        self.made = {}
+        for role, user in users.items():
+            pages = Client()
+            pages.force_login(user)
+            self.made[role] = (pages.cookies[settings.SESSION_COOKIE_NAME].value, token_issue(user=user))
+
+    def clients(self, roles) -> dict[str, tuple[APIClient, Client]]:
+        """New API and page clients for each role ("anonymous": signed in to neither)."""
+        clients = {}
+        for role in roles:
+            api, pages = APIClient(), Client()
+            if role != "anonymous":
+                session, token = self.made[role]
+                api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+                pages.cookies[settings.SESSION_COOKIE_NAME] = session
+            clients[role] = (api, pages)
+        return clients
+
+    def page(self, role: str) -> Client:
+        return self.clients([role])[role][1]
+
+
+@pytest.fixture(scope="module")
+def signed_in(provinces, django_db_blocker) -> SignedIn:
+    """The module's accounts signed in, at the real time: a session's expiry must lie ahead of the tests
+    that run today, and of those that travel back to 25 November."""
+    with django_db_blocker.unblock():
+        return SignedIn(provinces[0].users)

@@ -161,25 +161,15 @@ def test_every_admin_page_is_in_the_table():
     assert set(CHANGELIST) - set(_admin_models()) == set(), "table rows for admin pages that no longer exist"
 
 
-def _clients(city) -> dict[str, Client]:
-    clients = {}
-    for role in ROLES:
-        client = Client()
-        if role != "anonymous":
-            client.force_login(city.users[role])
-        clients[role] = client
-    return clients
-
-
 def _url(label: str, suffix: str = "") -> str:
     app, model = label.split(".")
     return f"/admin/{app}/{model}/{suffix}"
 
 
 @pytest.mark.parametrize("label", _admin_models())
-def test_each_admin_page_opens_for_those_it_names_and_shows_only_their_rows(provinces, label):
+def test_each_admin_page_opens_for_those_it_names_and_shows_only_their_rows(provinces, signed_in, label):
     city, world = provinces
-    clients = _clients(city)
+    clients = {role: signed_in.page(role) for role in ROLES}
     for role in ROLES:
         response = clients[role].get(_url(label))
         if role == "anonymous":
@@ -220,12 +210,14 @@ ROW_PAGES = [
 
 
 @pytest.mark.parametrize("label", ROW_PAGES)
-def test_a_change_form_opens_only_on_a_row_the_account_reads_and_a_refused_post_changes_nothing(provinces, label):
+def test_a_change_form_opens_only_on_a_row_the_account_reads_and_a_refused_post_changes_nothing(
+    provinces, signed_in, label
+):
     city, world = provinces
     row, readers = _object(label, city, world)
     assert row is not None, f"{label}: the world holds no row of it"
     model = type(row)
-    clients = _clients(city)
+    clients = {role: signed_in.page(role) for role in ROLES}
     url = _url(label, f"{row.pk}/change/")
     before = model_to_dict(model.objects.get(pk=row.pk))
     for role in ROLES:
@@ -289,9 +281,9 @@ PERMISSION_FIELDS = ('name="is_superuser"', 'name="is_staff"', 'name="groups"', 
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r not in ("operator", "anonymous")])
-def test_no_admin_form_shows_a_permission_field_to_anyone_but_the_operator(provinces, role):
+def test_no_admin_form_shows_a_permission_field_to_anyone_but_the_operator(provinces, signed_in, role):
     city, _world = provinces
-    client = _clients(city)[role]
+    client = signed_in.page(role)
     user = city.users[role]
     forms = [
         f"/admin/projects/user/{user.pk}/change/",
@@ -332,28 +324,28 @@ def test_no_admin_form_shows_a_permission_field_to_anyone_but_the_operator(provi
     )
 
 
-def test_the_operator_alone_sets_permissions(provinces):
+def test_the_operator_alone_sets_permissions(provinces, signed_in):
     city, _world = provinces
-    operator = _clients(city)["operator"]
+    operator = signed_in.page("operator")
     body = operator.get(f"/admin/projects/user/{city.users['haishu'].pk}/change/").content.decode()
     assert 'name="is_superuser"' in body and 'name="user_permissions"' in body
     assert operator.get("/admin/auth/group/").status_code == 200
 
 
-def test_the_operators_account_is_nobodys_to_see_or_manage(provinces):
+def test_the_operators_account_is_nobodys_to_see_or_manage(provinces, signed_in):
     city, _world = provinces
     operator = city.users["operator"]
     for role in ("city", "province", "hangzhou"):
-        client = _clients(city)[role]
+        client = signed_in.page(role)
         listed = client.get("/admin/projects/user/").content.decode()
         assert ">operator<" not in listed, role
         assert client.get(f"/admin/projects/user/{operator.pk}/change/").status_code in (302, 404), role
     assert User.objects.get(pk=operator.pk).is_superuser
 
 
-def test_regions_are_registered_and_moved_only_below_ones_own_level(provinces):
+def test_regions_are_registered_and_moved_only_below_ones_own_level(provinces, signed_in):
     city, _world = provinces
-    clients = _clients(city)
+    clients = {role: signed_in.page(role) for role in ROLES}
     hangzhou_city = Region.objects.get(code="330100")
     xihu = Region.objects.get(code="330106")
     # Hangzhou's regulator adds a district under Ningbo, and moves Haishu under itself: refused, nothing kept.
@@ -377,9 +369,9 @@ def test_regions_are_registered_and_moved_only_below_ones_own_level(provinces):
     assert not Region.objects.filter(code="330400").exists()
 
 
-def test_accounts_are_managed_only_inside_ones_jurisdiction(provinces):
+def test_accounts_are_managed_only_inside_ones_jurisdiction(provinces, signed_in):
     city, _world = provinces
-    clients = _clients(city)
+    clients = {role: signed_in.page(role) for role in ROLES}
     contractor = city.users["contractor"]
     action = {"action": "lock_accounts", "_selected_action": [contractor.pk]}
     clients["hangzhou"].post("/admin/projects/user/", action)
@@ -408,11 +400,11 @@ def test_accounts_are_managed_only_inside_ones_jurisdiction(provinces):
 
 # Who may delete the world's row through the admin's action (nobody deletes these records but the operator).
 @pytest.mark.parametrize("label", ROW_PAGES)
-def test_the_delete_action_deletes_nothing_outside_what_the_account_may_delete(provinces, label):
+def test_the_delete_action_deletes_nothing_outside_what_the_account_may_delete(provinces, signed_in, label):
     city, world = provinces
     row, _readers = _object(label, city, world)
     model = type(row)
-    clients = _clients(city)
+    clients = {role: signed_in.page(role) for role in ROLES}
     for role in ROLES:
         if role in ("operator", "anonymous"):
             continue
