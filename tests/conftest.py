@@ -4,9 +4,11 @@ account of every role."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from projects.choices import ParticipantRole, RegionLevel, Role
@@ -152,6 +154,29 @@ def build_city() -> City:
         other_project=other_project,
         users=users,
     )
+
+
+@contextmanager
+def module_world(django_db_blocker):
+    """Build a world once for a test module (its fixture asks for `django_db_setup` first): a night's
+    rules over two months cost seconds a test. Inside a transaction rolled back at the module's end,
+    every test then runs in a savepoint within it (pytest-django's `db`), so that what one test writes
+    is gone for the next. The world starts from an empty Redis, as a test does. Its City's accounts get
+    their API tokens here (sign_in_everyone), in the module's transaction: a token issued inside one
+    test would be rolled back under the next."""
+    import redis
+    from django.conf import settings
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        redis.Redis.from_url(settings.REDIS_URL).flushdb()
+        yield
+        transaction.set_rollback(True)
+
+
+def sign_in_everyone(city: City) -> City:
+    for who in city.users:
+        city.client(who)
+    return city
 
 
 @pytest.fixture

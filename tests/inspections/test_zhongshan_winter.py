@@ -10,10 +10,12 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import Client
 
 from inspections.engine import rules_run
 from inspections.models import Alert, CreditRecord, Policy
 from projects.models import Project
+from tests.conftest import build_city, module_world, sign_in_everyone
 from tests.device_client import SignedDevice
 from tests.factories import ProjectFactory, engage, id_number, participate, person
 from tests.inspections.test_figures_hold import SH, punch
@@ -66,8 +68,13 @@ def _nights(first: dt.date, last: dt.date) -> None:
             rules_run(day=day)
 
 
-@pytest.fixture
-def winter(city, client):
+@pytest.fixture(scope="module")
+def winter(django_db_setup, django_db_blocker):
+    with module_world(django_db_blocker):
+        yield _winter(sign_in_everyone(build_city()), Client())
+
+
+def _winter(city, client):
     """The city runs the Zhongshan preset. 'old' was filed (施工报建) in November 2019 and started on 2
     January 2020: its two workers attend every day but the Spring Festival (23–30 January, inside the
     trial period) and 10–14 February (after go-live); its project manager never punches on the platform.
