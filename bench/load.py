@@ -293,6 +293,7 @@ def main() -> None:
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=environment(), check=True
     )
     plan = json.loads(django(PREPARE, str(DEVICES), str(REGULATORS), PASSWORD, str(BOARDS)))
+    reports.vacuum(DB)  # the devices' and people's rows PREPARE rewrote
     run = f"{int(time.time()) % 10**6:06d}"
     plan.update(run=run, password=PASSWORD, month="2026-10", first="2026-10-01", last="2026-10-31")
     plan_file = OUT / "plan.json"
