@@ -14,6 +14,8 @@
    at nice 10 (the phones are elsewhere in production; see phase()).
 4. Every 10 s, the unique memory (USS) of every process of the platform: gunicorn's master and
    workers, the Celery worker and its pool, the beat, and the PostgreSQL backends serving the run.
+5. Per phase, the CPU seconds gunicorn, Celery and each load generator took, and how busy the machine's
+   cores were: on two shared cores, what the crowd costs the regulators is read there.
 
 Targets: zero failed requests, intake p99 ≤ 100 ms, dashboard pages p99 ≤ 1 s, no process growing by
 more than 10% from the end of the warm-up (the first 3 minutes) to the end; the crowd at ≥ 90% of its nominal
@@ -256,6 +258,29 @@ class Memory(threading.Thread):
         return out
 
 
+def cpu_seconds(roots: dict[str, subprocess.Popen]) -> dict[str, float]:
+    """CPU seconds (user + system) each platform process tree has used so far, its reaped children's too (a
+    gunicorn worker that was replaced), and the machine's busy time (neither idle, I/O wait nor stolen)."""
+    import psutil
+
+    used = {}
+    for name, root in roots.items():
+        total = 0.0
+        with contextlib.suppress(psutil.NoSuchProcess):
+            parent = psutil.Process(root.pid)
+            times = parent.cpu_times()
+            total = times.user + times.system + times.children_user + times.children_system
+            for child in parent.children(recursive=True):
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    times = child.cpu_times()
+                    total += times.user + times.system
+        used[name] = total
+    machine = psutil.cpu_times()
+    idle = machine.idle + getattr(machine, "iowait", 0.0) + getattr(machine, "steal", 0.0)
+    used["machine"] = sum(machine) - idle - getattr(machine, "guest", 0.0) - getattr(machine, "guest_nice", 0.0)
+    return used
+
+
 def stats(prefix: Path) -> dict[str, dict]:
     rows = {}
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
@@ -339,7 +364,7 @@ def main() -> None:
         memory.start()
         phases = {}
         for name, visitors in (("alone", 0), ("crowd", VISITORS)):
-            phases[name] = phase(name, visitors, plan, plan_file)
+            phases[name] = phase(name, visitors, plan, plan_file, {"gunicorn": web, "celery": worker})
     finally:
         memory.stop.set()
         for process in (web, worker, beat):
@@ -415,7 +440,7 @@ def _finished(prefix: str) -> tuple[dict[str, dict], int, int]:
     return figures, failures, (OUT / f"{prefix}.log").read_text(encoding="utf-8").count("CPU usage above")
 
 
-def phase(name: str, visitors: int, plan: dict, plan_file: Path) -> dict:
+def phase(name: str, visitors: int, plan: dict, plan_file: Path, roots: dict[str, subprocess.Popen]) -> dict:
     """One run of SECONDS against the running platform: the devices and the regulators, and `visitors` anonymous
     visitors; its figures (by request name), its ledger, the regulators' page times and how long it took.
 
@@ -436,7 +461,7 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path) -> dict:
         "SMZ_LOAD_VISITORS": str(visitors),
         "SMZ_LOAD_RUN": f"{plan['run']}{name[0]}",
     }
-    started = time.time()
+    started, cpu_before = time.time(), cpu_seconds(roots)
     runs = {
         f"locust-{name}": _locust(
             f"locust-{name}", ["DeviceUser", "RegulatorUser"], len(plan["devices"]) + REGULATORS, env
@@ -447,9 +472,17 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path) -> dict:
         runs[f"locust-{name}-visitors"] = _locust(
             f"locust-{name}-visitors", ["VisitorUser"], visitors, crowd_env, CROWD_NICE
         )
-    for process in runs.values():
-        process.wait()
+    generators = {}
+    for prefix, process in runs.items():
+        # wait4 gives each generator's own CPU seconds (what it took from the cores the platform runs on).
+        _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        label = "generator: the crowd" if prefix.endswith("-visitors") else "generator: devices, regulators"
+        generators[label] = usage.ru_utime + usage.ru_stime
     elapsed = time.time() - started
+    cpu_after = cpu_seconds(roots)
+    cpu = {label: cpu_after[label] - cpu_before[label] for label in cpu_before}
+    cpu.update(generators)
     if not ledger_file.exists():
         sys.exit(f"locust wrote no ledger: {(OUT / f'locust-{name}.log').read_text(encoding='utf-8')[-3000:]}")
     figures: dict[str, dict] = {}
@@ -466,6 +499,7 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path) -> dict:
         "page_times": json.loads(times_file.read_text(encoding="utf-8")),
         "saturated": saturated,
         "elapsed": elapsed,
+        "cpu": cpu,
     }
 
 
@@ -502,6 +536,12 @@ def report(phases: dict, ledger: dict, growth: dict, plan: dict) -> None:
         f"{ledger['duplicate']} duplicate, {ledger['rejected']} rejected; {ledger['unconfirmed']} stored whose "
         "answer the stop cut off"
     )
+    print("CPU seconds per phase:")
+    for label in dict.fromkeys(k for p in phases.values() for k in p["cpu"]):
+        print(f"  {label:<34} " + "  ".join(f"{n} {p['cpu'].get(label, 0.0):6.0f} s" for n, p in phases.items()))
+    for name, result in phases.items():
+        busy, capacity = result["cpu"]["machine"], (os.cpu_count() or 1) * result["elapsed"]
+        print(f"  the machine's cores were busy {busy / capacity:.0%} of the {name} phase")
     print("memory (USS) after warm-up → end:")
     for label, g in growth.items():
         print(f"  {label:<26} {g['after_warmup_mb']:>7.1f} MB → {g['end_mb']:>7.1f} MB  ({g['growth_pct']:+.1f}%)")
@@ -558,6 +598,7 @@ def report(phases: dict, ledger: dict, growth: dict, plan: dict) -> None:
                 "public_nominal_per_s": nominal,
                 "public_p99_ms": public_p99,
                 "annex1_p99_ms": max(f.get("Annex 1 download", {}).get("p99_ms", 0) for f in (alone, crowd)),
+                "cpu_s": {n: {k: round(v, 1) for k, v in p["cpu"].items()} for n, p in phases.items()},
                 "memory_growth_pct": max(worst, 0.0),
                 "devices": len(plan["devices"]),
             }
