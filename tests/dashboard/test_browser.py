@@ -973,3 +973,27 @@ def test_the_city_configures_a_receiver_watches_a_project_go_up_and_resends_what
         server.shutdown()
         server.server_close()
         connections.close_all()  # see the browser fixture
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_district_staff_acknowledge_a_grouped_row_of_a_projects_managers(city, live_server, browser, shots):
+    """预警处置 opens grouped: R11's three managers of one project and month stand on one row, ticked and
+    acknowledged at once; the other district's row is not on the page."""
+    from tests.dashboard.test_triage import alert
+
+    managers = [
+        alert(city.project, "R11", name) for name in ("王建国（项目经理）", "李卫（技术负责人）", "张强（安全员）")
+    ]
+    alert(city.other_project, "R11", "赵江（项目经理）")
+    page = _login(browser, live_server, "haishu")
+    page.click("a:has-text('预警处置')")
+    page.wait_for_load_state()
+    row = page.locator("table.triage tbody tr", has_text="王建国（项目经理）")
+    assert row.count() == 1 and "李卫（技术负责人）" in row.inner_text() and "张强（安全员）" in row.inner_text()
+    assert "赵江" not in page.inner_text("body")
+    page.screenshot(path=shots / "alerts-grouped.png", full_page=True)
+    row.locator("input[name=alert]").check()
+    page.click("button[value=acknowledge]")
+    page.wait_for_load_state()
+    assert "已更新" in page.inner_text(".messages")
+    assert {a.state for a in Alert.objects.filter(pk__in=[a.pk for a in managers])} == {"acknowledged"}
