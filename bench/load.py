@@ -33,6 +33,7 @@ import json
 import math
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -598,7 +599,12 @@ def report(phases: dict, ledger: dict, growth: dict, plan: dict) -> None:
                 "public_nominal_per_s": nominal,
                 "public_p99_ms": public_p99,
                 "annex1_p99_ms": max(f.get("Annex 1 download", {}).get("p99_ms", 0) for f in (alone, crowd)),
-                "cpu_s": {n: {k: round(v, 1) for k, v in p["cpu"].items()} for n, p in phases.items()},
+                # Flat numbers, like every figure of the line: cpu_<phase>_<process>_s.
+                **{
+                    f"cpu_{n}_{re.sub(r'[^a-z]+', '_', k.split(',')[0]).strip('_')}_s": round(v, 1)
+                    for n, p in phases.items()
+                    for k, v in p["cpu"].items()
+                },
                 "memory_growth_pct": max(worst, 0.0),
                 "devices": len(plan["devices"]),
             }
