@@ -7,12 +7,11 @@ import datetime as dt
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
 from projects.services.accounts import token_issue
-from tests.conftest import build_city, register_gate
+from tests.conftest import build_city, module_world, register_gate
 from tests.security import world as w
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -22,16 +21,14 @@ SH = dt.timezone(dt.timedelta(hours=8))
 def provinces(django_db_setup, django_db_blocker):
     """Zhejiang (Ningbo: Haishu and Jiangbei; Hangzhou: Xihu) and Jiangsu (Nanjing: Xuanwu), each with its
     projects, firms and accounts, and one record of every kind on Haishu's project. Built once for the
-    module inside a transaction rolled back at its end; every test runs in a savepoint within it
-    (pytest-django's `db`), so what one test writes is gone for the next."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    module (tests.conftest.module_world)."""
+    with module_world(django_db_blocker):
         with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
             city = build_city()
             gate = register_gate(city)
             w.two_provinces(city)
             built = w.build(city, gate.device)
         yield city, built
-        transaction.set_rollback(True)
 
 
 class SignedIn:
