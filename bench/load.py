@@ -4,14 +4,16 @@
    inspections and cases; built when missing) is copied into its own database; 2,000 of its devices get
    real signing secrets and the people of their projects real-form ID numbers (encrypted, digested).
 2. Starts, on loopback, gunicorn as production runs it (smz_platform/gunicorn_conf.py: 4 workers × 4
-   threads), a Celery worker and the beat.
+   threads), the public pool beside it as docker-compose.yml's service "public" (2 workers, CPU weight 256 of
+   1024: nice 6), a Celery worker and the beat.
 3. locust (bench/locustfile.py), headless: 2,000 devices — a heartbeat a minute each and batches of
    1–20 punches, 200 punches/s arriving in all — and 10 regulators (the city and district staff)
    logged in through the login page, browsing the dashboard and downloading Annex 1, for 10 minutes;
    then the same 10 minutes again with a crowd of 200 anonymous visitors added (issue 28): phones
    opening rights boards (each board's page, its complaint form, the worker's sign-in, the tracking
    form) and the city's published draws and circulars, a page every 1–3 s each, from a locust of its own
-   at nice 10 (the phones are elsewhere in production; see phase()).
+   at nice 10 (the phones are elsewhere in production; see phase()), sent to the public pool as the proxy
+   sends them.
 4. Every 10 s, the unique memory (USS) of every process of the platform: gunicorn's master and
    workers, the Celery worker and its pool, the beat, and the PostgreSQL backends serving the run.
 5. Per phase, the CPU seconds gunicorn, Celery and each load generator took, and how busy the machine's
@@ -52,8 +54,11 @@ from bench.intake import machine  # noqa: E402
 from bench.size import pick  # noqa: E402
 
 DB = pick("smz_bench_load", "smz_bench_load_smoke")
-PORT = pick(8770, 8771)
-BASE = f"http://127.0.0.1:{PORT}"
+PORT, PUBLIC_PORT = pick(8770, 8771), pick(8772, 8773)
+BASE, PUBLIC_BASE = f"http://127.0.0.1:{PORT}", f"http://127.0.0.1:{PUBLIC_PORT}"
+# The public pool as docker-compose.yml runs it (service "public"): 2 workers, CPU weight 256 of the staff web's
+# 1024, which is about nice 6 (the weight falls by 1.25 a step).
+PUBLIC_WORKERS, PUBLIC_NICE = "2", 6
 DEVICES, REGULATORS, VISITORS = pick(2000, 20), pick(10, 2), pick(200, 4)
 BOARDS = pick(500, 10)  # rights boards issued for the crowd to open
 RATE = pick(200, 10)  # punches a second arriving, in all
@@ -179,23 +184,29 @@ def django(script: str, *args: str) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
-def start(name: str, command: list[str]) -> subprocess.Popen:
+def start(name: str, command: list[str], env: dict[str, str] | None = None, nice: int = 0) -> subprocess.Popen:
     log = open(OUT / f"{name}.log", "w")  # noqa: SIM115 (open while the process runs)
     return subprocess.Popen(
-        command, cwd=ROOT, env=environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        command,
+        cwd=ROOT,
+        env={**environment(), **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=(lambda: os.nice(nice)) if nice else None,
     )
 
 
-def wait_for_web(server: subprocess.Popen) -> None:
+def wait_for_web(server: subprocess.Popen, base: str = BASE, name: str = "web") -> None:
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
-            with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as response:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             if server.poll() is not None:
-                sys.exit(f"gunicorn stopped: {(OUT / 'web.log').read_text()[-2000:]}")
+                sys.exit(f"gunicorn stopped: {(OUT / f'{name}.log').read_text()[-2000:]}")
             time.sleep(0.5)
     sys.exit("gunicorn did not come up")
 
@@ -310,7 +321,7 @@ def main() -> None:
     print(f"machine: {machine()}", flush=True)
     reports.prepare()
     OUT.mkdir(parents=True, exist_ok=True)
-    for name in ("prometheus", "media"):
+    for name in ("prometheus", "prometheus-public", "media"):
         (OUT / name).mkdir(exist_ok=True)
     database()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=environment(), check=True)
@@ -332,16 +343,22 @@ def main() -> None:
     )
 
     venv = ROOT / ".venv" / "bin"
-    web = start(
-        "web",
-        [
-            str(venv / "gunicorn"),
-            "smz_platform.wsgi:application",
-            "--config",
-            "python:smz_platform.gunicorn_conf",
-            "--timeout",
-            "120",
-        ],
+    gunicorn = [str(venv / "gunicorn"), "smz_platform.wsgi:application", "--config"]
+    gunicorn.append("python:smz_platform.gunicorn_conf")
+    web = start("web", [*gunicorn, "--timeout", "120"])
+    # The anonymous pages have a pool of their own, as in production: the proxy sends /board/, /public/,
+    # /complaints/ and /worker/ there (docker-compose.yml, deploy/nginx.conf); here the crowd's locust is pointed
+    # at it.
+    public = start(
+        "public",
+        gunicorn,
+        {
+            "GUNICORN_BIND": f"127.0.0.1:{PUBLIC_PORT}",
+            "GUNICORN_WORKERS": PUBLIC_WORKERS,
+            # Its own counters, as in its own container: each pool's start empties its directory.
+            "PROMETHEUS_MULTIPROC_DIR": str(OUT / "prometheus-public"),
+        },
+        nice=PUBLIC_NICE,
     )
     worker = start(
         "worker", [str(venv / "celery"), "-A", "smz_platform", "worker", "--concurrency", "2", "--loglevel", "WARNING"]
@@ -359,16 +376,18 @@ def main() -> None:
             str(Path(tempfile.mkdtemp()) / "beat-schedule"),
         ],
     )
-    memory = Memory({"gunicorn": web, "celery worker": worker, "celery beat": beat})
+    memory = Memory({"gunicorn": web, "gunicorn (public)": public, "celery worker": worker, "celery beat": beat})
     try:
         wait_for_web(web)
+        wait_for_web(public, PUBLIC_BASE, "public")
         memory.start()
         phases = {}
+        roots = {"gunicorn": web, "gunicorn (public)": public, "celery": worker}
         for name, visitors in (("alone", 0), ("crowd", VISITORS)):
-            phases[name] = phase(name, visitors, plan, plan_file, {"gunicorn": web, "celery": worker})
+            phases[name] = phase(name, visitors, plan, plan_file, roots)
     finally:
         memory.stop.set()
-        for process in (web, worker, beat):
+        for process in (web, public, worker, beat):
             stop(process)
     ledger = {"sent": 0, "accepted": 0, "duplicate": 0, "rejected": 0, "batches": 0, "heartbeats": 0, "ids": []}
     for result in phases.values():
@@ -398,7 +417,9 @@ def main() -> None:
     report(phases, ledger, growth, plan)
 
 
-def _locust(prefix: str, classes: list[str], users: int, env: dict[str, str], nice: int = 0) -> subprocess.Popen:
+def _locust(
+    prefix: str, classes: list[str], users: int, env: dict[str, str], nice: int = 0, host: str = BASE
+) -> subprocess.Popen:
     with open(OUT / f"{prefix}.log", "w") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             [
@@ -413,7 +434,7 @@ def _locust(prefix: str, classes: list[str], users: int, env: dict[str, str], ni
                 "--run-time",
                 f"{SECONDS}s",
                 "--host",
-                BASE,
+                host,
                 "--csv",
                 str(OUT / prefix),
                 "--only-summary",
@@ -471,7 +492,7 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path, roots: dict[str
     if visitors:
         crowd_env = {**env, "SMZ_LOAD_LEDGER": str(OUT / f"ledger-{name}-visitors.json"), "SMZ_LOAD_PAGE_TIMES": ""}
         runs[f"locust-{name}-visitors"] = _locust(
-            f"locust-{name}-visitors", ["VisitorUser"], visitors, crowd_env, CROWD_NICE
+            f"locust-{name}-visitors", ["VisitorUser"], visitors, crowd_env, CROWD_NICE, PUBLIC_BASE
         )
     generators = {}
     for prefix, process in runs.items():
