@@ -379,11 +379,13 @@ def main() -> None:
         .values_list("state", "n")
     )
     accepted, failed = states.get(OutboxState.ACCEPTED, 0), states.get(OutboxState.FAILED, 0)
+    withheld = states.get(OutboxState.WITHHELD, 0)  # held back here (a punch outside its worker's stay)
     intake_alone = statistics.mean(alone)
     intake_sharing = statistics.mean(sharing)
+    retried, calls = sum(t["retried"] for t in totals), sum(t["calls"] for t in totals)
     print(
         f"  sent with {SENDERS} processes in {send_s:.0f} s (target ≤ {TARGET_S} s): {accepted} records accepted, "
-        f"{failed} refused, {sum(t['retried'] for t in totals)} retried, {sum(t['calls'] for t in totals)} calls; "
+        f"{failed} refused, {withheld} withheld, {retried} retried, {calls} calls; "
         f"the receiver holds {received['attendance']} punches and {received['payrolls']} payrolls"
     )
     print(
@@ -398,6 +400,7 @@ def main() -> None:
                 "enqueue_s": round(enqueue_s, 1),
                 "send_s": round(send_s, 1),
                 "accepted": accepted,
+                "withheld": withheld,
                 "failed": failed,
                 "received_punches": received["attendance"],
                 "received_payrolls": received["payrolls"],

@@ -99,10 +99,12 @@ class OutboxItemAdmin(ScopedAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Resend the selected refused records"))
+    @admin.action(description=_("Resend the selected refused or withheld records"))
     def resend(self, request, queryset):
         written = 0
-        for item in queryset.filter(state=OutboxState.FAILED).select_related("receiver", "project"):
+        for item in queryset.filter(state__in=[OutboxState.FAILED, OutboxState.WITHHELD]).select_related(
+            "receiver", "project"
+        ):
             written += outbox_resend(user=request.user, receiver=item.receiver, project=item.project, item=item)
         self.message_user(
             request, _("%(count)d records written to the outbox again.") % {"count": written}, messages.SUCCESS

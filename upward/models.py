@@ -116,6 +116,9 @@ class OutboxState(models.TextChoices):
     SENT = "sent", _("Sent, awaiting the receiver's result")
     ACCEPTED = "accepted", _("Accepted")
     FAILED = "failed", _("Refused by the receiver")
+    # Never sent: this platform holds the record back and says why (a punch outside the worker's stay on the
+    # project, a record gone). Not the receiver's refusal, which a regulator reads as the province's word.
+    WITHHELD = "withheld", _("Not sent: withheld by this platform")
 
 
 OPEN_STATES = (OutboxState.PENDING, OutboxState.CALLING, OutboxState.SENT)

@@ -25,17 +25,20 @@ class KindState:
     accepted: int
     waiting: int
     failed: int
+    withheld: int
 
 
 def outbox_summary(items: QuerySet[OutboxItem]) -> list[KindState]:
-    """Per record kind in the receiver's order: accepted, waiting (written, being sent, awaiting the answer), and
-    refused (the latest item of a record that was refused and not written again)."""
+    """Per record kind in the receiver's order: accepted, waiting (written, being sent, awaiting the answer),
+    refused and withheld (the latest item of a record that was refused, or held back here, and not written again)."""
+    ended = (OutboxState.FAILED, OutboxState.WITHHELD)
     counts: dict[tuple[str, str], int] = {
         (row["kind"], row["state"]): row["n"]
-        for row in items.exclude(state=OutboxState.FAILED).values("kind", "state").annotate(n=Count("pk"))
+        for row in items.exclude(state__in=ended).values("kind", "state").annotate(n=Count("pk"))
     }
-    for row in outbox_refused(items).values("kind").annotate(n=Count("pk")):
-        counts[(row["kind"], OutboxState.FAILED)] = row["n"]
+    for state in ended:
+        for row in outbox_refused(items, state).values("kind").annotate(n=Count("pk")):
+            counts[(row["kind"], state)] = row["n"]
     return [
         KindState(
             kind=kind.value,
@@ -43,17 +46,19 @@ def outbox_summary(items: QuerySet[OutboxItem]) -> list[KindState]:
             accepted=counts.get((kind.value, OutboxState.ACCEPTED), 0),
             waiting=sum(counts.get((kind.value, state), 0) for state in OPEN_STATES),
             failed=counts.get((kind.value, OutboxState.FAILED), 0),
+            withheld=counts.get((kind.value, OutboxState.WITHHELD), 0),
         )
         for kind in RecordKind
     ]
 
 
-def outbox_refused(items: QuerySet[OutboxItem]) -> QuerySet[OutboxItem]:
-    """Refused records not written again since (a resend opens a new item for the record)."""
+def outbox_refused(items: QuerySet[OutboxItem], state: str = OutboxState.FAILED) -> QuerySet[OutboxItem]:
+    """Refused records (or, with state=WITHHELD, records held back here) not written again since (a resend opens a
+    new item for the record)."""
     later = OutboxItem.objects.filter(
         receiver=OuterRef("receiver"), kind=OuterRef("kind"), key=OuterRef("key"), pk__gt=OuterRef("pk")
     )
-    return items.filter(state=OutboxState.FAILED).exclude(Exists(later))
+    return items.filter(state=state).exclude(Exists(later))
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,7 @@ def _claim(receiver: Receiver, clients: Clients) -> list[Batch]:
             taken.append(item.pk)
         OutboxItem.objects.filter(pk__in=taken).update(state=OutboxState.CALLING, sent_at=now)
         for reason, pks in left.items():
-            OutboxItem.objects.filter(pk__in=pks).update(state=OutboxState.FAILED, message=reason, done_at=now)
+            OutboxItem.objects.filter(pk__in=pks).update(state=OutboxState.WITHHELD, message=reason, done_at=now)
     return [batch for batches in groups.values() for batch in batches]
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from projects.models import Project
 from projects.scope import scope_of
-from upward.models import OutboxItem, Receiver
+from upward.models import OutboxItem, OutboxState, Receiver
 from upward.selectors import outbox_refused, outbox_summary, record_labels, upward_backlogs
 from upward.services import outbox_resend
 
@@ -54,6 +54,11 @@ def upward(request: HttpRequest) -> HttpResponse:
                 "kinds": outbox_summary(items),
                 "refused": _labelled(
                     outbox_refused(items).select_related("project").order_by("-done_at")[:REFUSED_LISTED]
+                ),
+                "withheld": _labelled(
+                    outbox_refused(items, OutboxState.WITHHELD)
+                    .select_related("project")
+                    .order_by("-done_at")[:REFUSED_LISTED]
                 ),
                 "backlog": backlogs.get(receiver.pk),
                 "may_resend": scope_of(request.user).allows(receiver, "change"),

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.test import Client
 
 from tests.wages.conftest import CARDS, CHEN, LI, NAMES, ZHAO
 from upward.models import OutboxItem, OutboxState, RecordKind
@@ -66,10 +67,22 @@ def test_a_punch_counted_after_the_workers_exit_is_not_reported_and_says_why(oct
     done = outbox_send(receiver=receiver)
     received = sorted((r["idCardNumber"], r["date"]) for r in simulated.store.attendance)
     assert received == sorted([(CHEN, f"2026-10-{d} 07:30:00") for d in (12, 13, 14)] + [(LI, "2026-10-12 07:30:00")])
-    left = OutboxItem.objects.get(kind=RecordKind.ATTENDANCE, state=OutboxState.FAILED)
+    left = OutboxItem.objects.get(kind=RecordKind.ATTENDANCE, state=OutboxState.WITHHELD)
     assert left.message == NOT_ENGAGED and "不上报" in left.message
     assert record_labels([left])[left.pk].endswith("2026-10-13 07:30")
     assert done.failed == 0  # the receiver refused nothing: the platform held it back
+    assert not OutboxItem.objects.filter(state=OutboxState.FAILED).exists()
+
+    # The city reads it as this platform's decision, never as the province's refusal.
+    client = Client()
+    client.force_login(october.users["city"])
+    page = client.get(f"/upward/?project={october.project.permit_no}").content.decode()
+    refused = page[page.index("被退回的记录") : page.index("本平台未上报的记录")]
+    withheld = page[page.index("本平台未上报的记录") :]
+    assert "没有被退回的记录" in refused and NOT_ENGAGED not in refused
+    assert NOT_ENGAGED in withheld and "2026-10-13 07:30" in withheld and "重发" in withheld
+    attendance_row = next(row for row in page.split("<tr>") if row.startswith("<th>上报记录：考勤"))
+    assert attendance_row.endswith("<td>0</td><td>1</td></tr>")  # refused 0, withheld 1
 
 
 def test_nights_not_complete_hold_attendance_back(october, receiver):
