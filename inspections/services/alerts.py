@@ -75,6 +75,56 @@ def _continue(continued: list[tuple[Alert, Finding, bool]], now: dt.datetime) ->
         return cursor.rowcount
 
 
+def _new_alert(spec: RuleSpec, finding: Finding, scored: bool, now: dt.datetime) -> Alert:
+    return Alert(
+        key=_occurrence_key(finding, spec),
+        subject_key=finding.key,
+        rule=spec.code,
+        project_id=finding.project_id,
+        subject_type=finding.subject_type,
+        subject_id=finding.subject_id,
+        subject_code=finding.subject_code,
+        subject=finding.subject[:200],
+        period_start=finding.period_start,
+        period_end=finding.period_end,
+        evidence=finding.evidence,
+        scored=scored,
+        first_detected=now,
+        last_seen=now,
+    )
+
+
+def _create(fresh: list[tuple[Finding, Alert]], ids: dict[str, int], continued: list) -> int:
+    """The new occurrences' alerts, a thousand to a statement (a rebuild or a first night opens ~100,000). When
+    one of them exists already (a concurrent run made it, the unique live key refuses the batch), one at a time:
+    that one is continued instead."""
+    if not fresh:
+        return 0
+    if connection.features.can_return_rows_from_bulk_insert:
+        try:
+            with transaction.atomic():
+                Alert.objects.bulk_create([alert for _finding, alert in fresh], batch_size=1000)
+            ids.update((finding.key, alert.pk) for finding, alert in fresh)
+            return len(fresh)
+        except IntegrityError:
+            for _finding, alert in fresh:
+                alert.pk = None  # the rolled-back batch's ids are not theirs
+    new = 0
+    for finding, alert in fresh:
+        try:
+            with transaction.atomic():
+                alert.save(force_insert=True)
+            new += 1
+            ids[finding.key] = alert.pk
+        except IntegrityError:  # a concurrent run made it
+            alert.pk = None
+            existing = Alert.objects.get(key=alert.key, state__in=LIVE_STATES)
+            if existing.state != AlertState.DISMISSED:
+                continued.append((existing, finding, alert.scored))
+                ids[finding.key] = existing.pk
+    return new
+
+
 def is_scored(go_live: dt.date | None, period_end: dt.date) -> bool:
     """A finding counts (Annex 1, the ladder, credit) when its condition holds on or after the policy's
     go-live date (中山 2019 上线通知 四(四): the trial period is not assessed); a streak crossing it does."""
@@ -121,40 +171,18 @@ def alerts_apply(
     """
     previous_day = previous_day or (lambda _project: day - dt.timedelta(days=1))
     continuing = _continuing(spec, findings, previous_day)
-    new = 0
     ids: dict[str, int] = {}
     continued: list[tuple[Alert, Finding, bool]] = []
+    fresh: list[tuple[Finding, Alert]] = []
     for finding in findings:
         alert = continuing.get(finding.key)
         scored = is_scored(go_live.get(finding.project_id), finding.period_end)
         if alert is None:
-            try:
-                with transaction.atomic():
-                    alert = Alert.objects.create(
-                        key=_occurrence_key(finding, spec),
-                        subject_key=finding.key,
-                        rule=spec.code,
-                        project_id=finding.project_id,
-                        subject_type=finding.subject_type,
-                        subject_id=finding.subject_id,
-                        subject_code=finding.subject_code,
-                        subject=finding.subject[:200],
-                        period_start=finding.period_start,
-                        period_end=finding.period_end,
-                        evidence=finding.evidence,
-                        scored=scored,
-                        first_detected=now,
-                        last_seen=now,
-                    )
-                new += 1
-                ids[finding.key] = alert.pk
-                continue
-            except IntegrityError:  # a concurrent run made it
-                alert = Alert.objects.get(key=_occurrence_key(finding, spec), state__in=LIVE_STATES)
-        if alert.state == AlertState.DISMISSED:
-            continue  # the occurrence was reviewed: it stands dismissed while it goes on
-        continued.append((alert, finding, scored))
-        ids[finding.key] = alert.pk
+            fresh.append((finding, _new_alert(spec, finding, scored, now)))
+        elif alert.state != AlertState.DISMISSED:  # a reviewed occurrence stands dismissed while it goes on
+            continued.append((alert, finding, scored))
+            ids[finding.key] = alert.pk
+    new = _create(fresh, ids, continued)
     updated = _continue(continued, now)
     resolved = 0
     if resolve and spec.resolves:
