@@ -59,6 +59,8 @@ BASE, PUBLIC_BASE = f"http://127.0.0.1:{PORT}", f"http://127.0.0.1:{PUBLIC_PORT}
 # The public pool as docker-compose.yml runs it (service "public"): 2 workers, CPU weight 256 of the staff web's
 # 1024, which is about nice 6 (the weight falls by 1.25 a step).
 PUBLIC_WORKERS, PUBLIC_NICE = "2", 6
+# BENCH_PUBLIC_POOL=0: the crowd on the web's own workers, as before the public pool, to compare the two.
+PUBLIC_POOL = os.environ.get("BENCH_PUBLIC_POOL", "1") != "0"
 DEVICES, REGULATORS, VISITORS = pick(2000, 20), pick(10, 2), pick(200, 4)
 BOARDS = pick(500, 10)  # rights boards issued for the crowd to open
 RATE = pick(200, 10)  # punches a second arriving, in all
@@ -217,6 +219,8 @@ class Memory(threading.Thread):
     def __init__(self, roots: dict[str, subprocess.Popen]) -> None:
         super().__init__(daemon=True)
         self.roots, self.samples, self.stop = roots, [], threading.Event()
+        self.started = time.time()
+        self.serving_from: dict[str, float] = {}  # a root's name: when (s after the start) it began to serve
 
     def _processes(self) -> dict:
         import psutil
@@ -240,9 +244,9 @@ class Memory(threading.Thread):
     def run(self) -> None:
         import psutil
 
-        started = time.time()
+        self.started = time.time()
         while not self.stop.wait(SAMPLE_EVERY):
-            sample = {"t": time.time() - started}
+            sample = {"t": time.time() - self.started}
             for label, processes in self._processes().items():
                 total = 0
                 for process in processes:
@@ -252,13 +256,15 @@ class Memory(threading.Thread):
             self.samples.append(sample)
 
     def growth(self) -> dict[str, dict]:
-        """Per process: the median USS in the minute after the warm-up and in the last minute."""
+        """Per process: the median USS in the minute after the warm-up and in the last minute. A pool that serves
+        nothing until a later phase (the public pool before the crowd) warms up from that phase's start."""
         window = min(60, SECONDS / 6)
-        early = [s for s in self.samples if WARMUP <= s["t"] < WARMUP + window]
-        late = [s for s in self.samples if s["t"] >= SECONDS - window]
+        last = max((s["t"] for s in self.samples), default=0.0)
+        late = [s for s in self.samples if s["t"] >= last - window]
         out = {}
         for label in sorted({k for s in self.samples for k in s if k != "t"}):
-            before = [s[label] for s in early if label in s]
+            warm = WARMUP + next((at for root, at in self.serving_from.items() if label.startswith(root)), 0.0)
+            before = [s[label] for s in self.samples if warm <= s["t"] < warm + window and label in s]
             after = [s[label] for s in late if label in s]
             if before and after:
                 base, end = statistics.median(before), statistics.median(after)
@@ -349,16 +355,20 @@ def main() -> None:
     # The anonymous pages have a pool of their own, as in production: the proxy sends /board/, /public/,
     # /complaints/ and /worker/ there (docker-compose.yml, deploy/nginx.conf); here the crowd's locust is pointed
     # at it.
-    public = start(
-        "public",
-        gunicorn,
-        {
-            "GUNICORN_BIND": f"127.0.0.1:{PUBLIC_PORT}",
-            "GUNICORN_WORKERS": PUBLIC_WORKERS,
-            # Its own counters, as in its own container: each pool's start empties its directory.
-            "PROMETHEUS_MULTIPROC_DIR": str(OUT / "prometheus-public"),
-        },
-        nice=PUBLIC_NICE,
+    public = (
+        start(
+            "public",
+            gunicorn,
+            {
+                "GUNICORN_BIND": f"127.0.0.1:{PUBLIC_PORT}",
+                "GUNICORN_WORKERS": PUBLIC_WORKERS,
+                # Its own counters, as in its own container: each pool's start empties its directory.
+                "PROMETHEUS_MULTIPROC_DIR": str(OUT / "prometheus-public"),
+            },
+            nice=PUBLIC_NICE,
+        )
+        if PUBLIC_POOL
+        else None
     )
     worker = start(
         "worker", [str(venv / "celery"), "-A", "smz_platform", "worker", "--concurrency", "2", "--loglevel", "WARNING"]
@@ -376,18 +386,23 @@ def main() -> None:
             str(Path(tempfile.mkdtemp()) / "beat-schedule"),
         ],
     )
-    memory = Memory({"gunicorn": web, "gunicorn (public)": public, "celery worker": worker, "celery beat": beat})
+    pools = {"gunicorn": web, **({"gunicorn (public)": public} if public else {})}
+    memory = Memory({**pools, "celery worker": worker, "celery beat": beat})
     try:
         wait_for_web(web)
-        wait_for_web(public, PUBLIC_BASE, "public")
+        if public:
+            wait_for_web(public, PUBLIC_BASE, "public")
         memory.start()
         phases = {}
-        roots = {"gunicorn": web, "gunicorn (public)": public, "celery": worker}
         for name, visitors in (("alone", 0), ("crowd", VISITORS)):
-            phases[name] = phase(name, visitors, plan, plan_file, roots)
+            if visitors and public:
+                memory.serving_from["gunicorn (public)"] = time.time() - memory.started
+            phases[name] = phase(name, visitors, plan, plan_file, {**pools, "celery": worker})
     finally:
         memory.stop.set()
         for process in (web, public, worker, beat):
+            if process is None:
+                continue
             stop(process)
     ledger = {"sent": 0, "accepted": 0, "duplicate": 0, "rejected": 0, "batches": 0, "heartbeats": 0, "ids": []}
     for result in phases.values():
@@ -492,7 +507,12 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path, roots: dict[str
     if visitors:
         crowd_env = {**env, "SMZ_LOAD_LEDGER": str(OUT / f"ledger-{name}-visitors.json"), "SMZ_LOAD_PAGE_TIMES": ""}
         runs[f"locust-{name}-visitors"] = _locust(
-            f"locust-{name}-visitors", ["VisitorUser"], visitors, crowd_env, CROWD_NICE, PUBLIC_BASE
+            f"locust-{name}-visitors",
+            ["VisitorUser"],
+            visitors,
+            crowd_env,
+            CROWD_NICE,
+            PUBLIC_BASE if PUBLIC_POOL else BASE,
         )
     generators = {}
     for prefix, process in runs.items():
