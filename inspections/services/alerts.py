@@ -138,6 +138,8 @@ def _occurrence_key(finding: Finding, spec: RuleSpec) -> str:
 def _continuing(spec: RuleSpec, findings: list[Finding], previous_day: Callable[[int], dt.date]) -> dict[str, Alert]:
     """The live alert each finding continues: the same key for a period rule; for a day-by-day rule, the
     occurrence of the same condition last seen on the project's previous construction day or later."""
+    if not findings:  # most rules find nothing on most nights: no query to build
+        return {}
     subject_keys = {f.key for f in findings}
     live = Alert.objects.filter(rule=spec.code, state__in=LIVE_STATES).defer("evidence", "subject")  # rewritten
     if spec.occurrence == Occurrence.PERIOD:

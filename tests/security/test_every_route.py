@@ -508,9 +508,10 @@ def test_who_may_use_each_route(provinces, signed_in, key):
     route = ROUTES[key]
     clients = signed_in.clients(ROLES)
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, 30, tzinfo=SH), tick=False):
-        # The refused first: a write they could make would show in the snapshot.
+        # The refused first: a write they could make would show in the snapshot, taken once before them (each
+        # refused write is held to it, so it stays what the next one must leave).
+        before = snapshot(world) if route.method == "POST" else None
         for role in sorted(EVERYONE - route.may) + sorted(route.may):
-            before = snapshot(world) if route.method == "POST" else None  # what a refused write must leave
             response = _ask(clients, role, key, route, world)
             body = _body(response)
             status = response.status_code
