@@ -210,6 +210,7 @@ def clean_redis(settings):
     import redis
 
     from devices import gateway
+    from smz_platform.common.publicpages import public_pages_local_forget
 
     client = redis.Redis.from_url(settings.REDIS_URL)
     client.flushdb()
@@ -217,3 +218,4 @@ def clean_redis(settings):
     gateway._state.client = None
     gateway._state.failed_at = None
     gateway._sources.window = -1
+    public_pages_local_forget()  # this process's copies of the public pages went with the shared cache

@@ -14,6 +14,7 @@ from django.test import Client
 from inspections.models import Alert
 from inspections.services.cases import case_open
 from inspections.services.measures import MeasureIn, measure_issue
+from smz_platform.common.publicpages import public_pages_local_forget
 from tests.factories import engage, person
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,7 @@ SH = dt.timezone(dt.timedelta(hours=8))
 @pytest.fixture
 def november(city):
     cache.clear()
+    public_pages_local_forget()  # and this process\'s own copies, which expire with it
     manager = engage(
         city.project, city.contractor, who=person(name="郑经理"), category="manager", position="project_manager"
     )

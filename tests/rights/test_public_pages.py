@@ -17,7 +17,8 @@ from django.test import Client, RequestFactory, override_settings
 from projects.models import Region
 from rights.models import Complaint, RightsBoard
 from rights.services import board_issue, board_revoke
-from smz_platform.common.publicpages import PublicPageMiddleware, page_key
+from smz_platform.common import publicpages
+from smz_platform.common.publicpages import PublicPageMiddleware, page_key, public_pages_local_forget
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +28,10 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 @pytest.fixture(autouse=True)
 def _empty_cache():
     cache.clear()
+    public_pages_local_forget()
     yield
     cache.clear()
+    public_pages_local_forget()
 
 
 @pytest.fixture
@@ -162,3 +165,29 @@ def test_requests_waiting_on_a_page_that_is_not_kept_render_it_themselves():
 
     answers = _crowd(PublicPageMiddleware(login), "/login/", 4)
     assert [a.status_code for a in answers] == [200] * 4 and not cache.get(page_key("/login/"))
+
+
+def test_a_process_answers_again_from_its_own_copy_until_the_shared_one_expires(board):
+    address = f"/board/{board.token}/"
+    first = Client().get(address)
+    cache.delete(page_key(address))  # the shared copy gone: this process's own copy answers
+    assert Client().get(address).content == first.content
+    kept = publicpages._local.pages[page_key(address)]
+    publicpages._local.pages[page_key(address)] = (*kept[:3], time.time() - 1)  # its time is up
+    assert Client().get(address).status_code == 200
+    assert cache.get(page_key(address)) is not None  # rendered and kept anew
+
+
+def test_a_board_revoked_on_another_process_stops_here_within_a_second(city, board, django_capture_on_commit_callbacks):
+    address = f"/board/{board.token}/"
+    assert Client().get(address).status_code == 200
+    mine = publicpages._local
+    publicpages._local = publicpages._Local()  # the revocation is done by another process, with its own copies
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            board_revoke(user=city.users["haishu"], project=city.project)
+    finally:
+        publicpages._local = mine
+    assert page_key(address) in mine.pages  # this process still holds its copy…
+    mine.checked -= publicpages.GENERATION_CHECK_SECONDS  # …until its next look at the generation, a second on
+    assert Client().get(address).status_code == 404

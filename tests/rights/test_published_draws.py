@@ -15,6 +15,7 @@ from inspections.services.cases import case_close, case_open
 from inspections.services.inspections import FindingIn, inspection_record
 from inspections.services.measures import MeasureIn, measure_issue
 from projects.models import Person
+from smz_platform.common.publicpages import public_pages_local_forget
 from tests.factories import engage, person
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def drawn(city):
     cache.clear()  # the pages are kept rendered for five minutes
+    public_pages_local_forget()  # and this process\'s own copies, which expire with it
     manager = engage(
         city.project, city.contractor, who=person(name="周经理"), category="manager", position="project_manager"
     )
@@ -68,6 +70,7 @@ def test_anyone_reads_the_citys_draws_and_the_projects_drawn_without_a_name_of_a
     assert "通报批评" not in text and "正在办理" in text  # the measure waits for the case's closing
     case_close(user=city.users["haishu"], case=case, note="已整改")
     cache.clear()
+    public_pages_local_forget()  # and this process\'s own copies, which expire with it
     text = anyone.get(f"/public/{city.city.code}/draws/{draw.pk}/").content.decode()
     assert "通报批评" in text and "海建〔2026〕18号" in text and "正在办理" not in text
     assert not [p.name for p in Person.objects.all() if p.name in text]
