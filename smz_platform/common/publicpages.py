@@ -13,10 +13,10 @@ crowd whose phones carry a CSRF cookie renders the page once per phone, after th
 measured the regulators' pages twelve times slower under such a crowd).
 
 Each process also keeps the copies it served (`_Local`), until the time the shared copy expires: the shared cache's
-round trip was 40% of such an answer's CPU (0.84 → 0.51 ms a request on one gunicorn worker, 3,000 keep-alive
-requests). A page made to change at once (public_page_forget: a board revoked) turns a generation number in the
-shared cache; every process reads it at most once a second and drops its copies when it turned, so a revoked board
-stops everywhere within a second (at once on the process that revoked it).
+round trip was ~30% of such an answer's CPU (1.07–1.10 → 0.76–0.78 ms a request on one gunicorn worker, 5,000
+keep-alive requests; docs/benchmarks.md). A page made to change at once (public_page_forget: a board revoked)
+turns a generation number in the shared cache; every process reads it at most once a second and drops its copies
+when it turned, so a revoked board stops everywhere within a second (at once on the process that revoked it).
 
 Who is a visitor of the crowd: a GET with no cookie but the CSRF one and no Authorization header. A signed-in
 regulator, a worker in his session or an integration client always goes through the whole stack.
