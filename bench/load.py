@@ -11,9 +11,9 @@
    logged in through the login page, browsing the dashboard and downloading Annex 1, for 10 minutes;
    then the same 10 minutes again with a crowd of 200 anonymous visitors added (issue 28): phones
    opening rights boards (each board's page, its complaint form, the worker's sign-in, the tracking
-   form) and the city's published draws and circulars, a page every 1–3 s each, from a locust of its own
-   at nice 10 (the phones are elsewhere in production; see phase()), sent to the public pool as the proxy
-   sends them.
+   form) and the city's published draws and circulars, a page every 1–3 s each, from a generator of its own
+   (bench/crowd.py) at nice 10 (the phones are elsewhere in production; see phase()), sent to the public pool
+   as the proxy sends them.
 4. Every 10 s, the unique memory (USS) of every process of the platform: gunicorn's master and
    workers, the Celery worker and its pool, the beat, and the PostgreSQL backends serving the run.
 5. Per phase, the CPU seconds gunicorn, Celery and each load generator took, and how busy the machine's
@@ -49,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import reports  # noqa: E402
+from bench import crowd, reports  # noqa: E402
 from bench.intake import machine  # noqa: E402
 from bench.size import pick  # noqa: E402
 
@@ -66,7 +66,7 @@ BOARDS = pick(500, 10)  # rights boards issued for the crowd to open
 RATE = pick(200, 10)  # punches a second arriving, in all
 SECONDS, WARMUP, SAMPLE_EVERY = pick(600, 20), pick(180, 6), pick(10, 2)
 CROWD_NICE = 10  # the crowd's generator (its phones are elsewhere in production): see phase()
-VISIT_SECONDS = 2.0  # a visitor's mean think time (locustfile.VisitorUser: 1–3 s)
+VISIT_SECONDS = sum(crowd.THINK) / 2  # a visitor's mean think time
 BATCH_PERIOD = DEVICES * 10.5 / RATE  # a device's batches hold 10.5 punches on average
 PASSWORD = "smz-load-2026"
 REDIS_DB, BROKER_DB = 13, 12
@@ -432,9 +432,7 @@ def main() -> None:
     report(phases, ledger, growth, plan)
 
 
-def _locust(
-    prefix: str, classes: list[str], users: int, env: dict[str, str], nice: int = 0, host: str = BASE
-) -> subprocess.Popen:
+def _locust(prefix: str, classes: list[str], users: int, env: dict[str, str]) -> subprocess.Popen:
     with open(OUT / f"{prefix}.log", "w") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             [
@@ -449,7 +447,7 @@ def _locust(
                 "--run-time",
                 f"{SECONDS}s",
                 "--host",
-                host,
+                BASE,
                 "--csv",
                 str(OUT / prefix),
                 "--only-summary",
@@ -463,7 +461,21 @@ def _locust(
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=(lambda: os.nice(nice)) if nice else None,
+        )
+
+
+def _crowd(prefix: str, visitors: int, env: dict[str, str], host: str) -> subprocess.Popen:
+    """The anonymous crowd's own generator (bench/crowd.py: asyncio rather than locust, for its CPU), at nice
+    CROWD_NICE."""
+    with open(OUT / f"{prefix}.out", "w") as log:
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "crowd.py"), "--host", host, "--visitors", str(visitors)]
+            + ["--seconds", str(SECONDS), "--csv", str(OUT / prefix)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=lambda: os.nice(CROWD_NICE),
         )
 
 
@@ -481,9 +493,10 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path, roots: dict[str
     """One run of SECONDS against the running platform: the devices and the regulators, and `visitors` anonymous
     visitors; its figures (by request name), its ledger, the regulators' page times and how long it took.
 
-    The crowd has a locust of its own at nice CROWD_NICE: in production the phones are elsewhere; here their
-    generator shares the two cores, and in the same process it delayed the reading of the regulators' answers
-    (gevent's one loop) — time the platform was then blamed for. The crowd's rate is reported and held to its
+    The crowd has a generator of its own (bench/crowd.py) at nice CROWD_NICE: in production the phones are
+    elsewhere; here their generator shares the two cores; in locust's process it delayed the reading of the
+    regulators' answers (gevent's one loop) — time the platform was then blamed for — and as a locust of its own
+    it took more CPU than the public pool's answers. The crowd's rate is reported and held to its
     nominal rate, so that a niced generator cannot lighten the load it is meant to add."""
     ledger_file, times_file = OUT / f"ledger-{name}.json", OUT / f"page-times-{name}.json"
     ledger_file.unlink(missing_ok=True)
@@ -495,7 +508,6 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path, roots: dict[str
         "SMZ_LOAD_PAGE_TIMES": str(times_file),
         "SMZ_LOAD_BATCH_PERIOD": str(BATCH_PERIOD),
         "SMZ_LOAD_REGULATORS": str(REGULATORS),
-        "SMZ_LOAD_VISITORS": str(visitors),
         "SMZ_LOAD_RUN": f"{plan['run']}{name[0]}",
     }
     started, cpu_before = time.time(), cpu_seconds(roots)
@@ -505,21 +517,13 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path, roots: dict[str
         )
     }
     if visitors:
-        crowd_env = {**env, "SMZ_LOAD_LEDGER": str(OUT / f"ledger-{name}-visitors.json"), "SMZ_LOAD_PAGE_TIMES": ""}
-        runs[f"locust-{name}-visitors"] = _locust(
-            f"locust-{name}-visitors",
-            ["VisitorUser"],
-            visitors,
-            crowd_env,
-            CROWD_NICE,
-            PUBLIC_BASE if PUBLIC_POOL else BASE,
-        )
+        runs[f"crowd-{name}"] = _crowd(f"crowd-{name}", visitors, env, PUBLIC_BASE if PUBLIC_POOL else BASE)
     generators = {}
     for prefix, process in runs.items():
         # wait4 gives each generator's own CPU seconds (what it took from the cores the platform runs on).
         _pid, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
-        label = "generator: the crowd" if prefix.endswith("-visitors") else "generator: devices, regulators"
+        label = "generator: the crowd" if prefix.startswith("crowd-") else "generator: devices, regulators"
         generators[label] = usage.ru_utime + usage.ru_stime
     elapsed = time.time() - started
     cpu_after = cpu_seconds(roots)

@@ -11,16 +11,16 @@ Two kinds of user:
   the database.
 - **RegulatorUser**: city and district accounts logged in through the login page, browsing the
   dashboard (think time 2–6 s) and now and then downloading Annex 1 of the benchmark month.
-- **VisitorUser** (issue 28), SMZ_LOAD_VISITORS of them, no login: phones that scanned a rights board — its
-  page, its complaint form, the worker's sign-in and the tracking form — and the city's published draws and
-  circulars (think time 1–3 s).
 
-Devices and visitors use locust's FastHttpUser (geventhttpclient): the generator shares the platform's two
-cores, and python-requests spent a core of its own on the crowd — time the platform's answers were measured in.
+The anonymous crowd of issue 28 is not here: bench/crowd.py, a generator of its own (asyncio; locust cost it
+more CPU than the platform's answers did).
+
+Devices use locust's FastHttpUser (geventhttpclient): the generator shares the platform's two cores, and
+python-requests spent a core of its own on them — time the platform's answers were measured in.
 
 Environment: SMZ_LOAD_PLAN (the plan's JSON), SMZ_LOAD_LEDGER (where the ledger is written),
 SMZ_LOAD_PAGE_TIMES (where the regulators' page times are written, when set), SMZ_LOAD_BATCH_PERIOD (seconds
-between a device's batches), SMZ_LOAD_REGULATORS, SMZ_LOAD_VISITORS, SMZ_LOAD_RUN (the prefix of this run's
+between a device's batches), SMZ_LOAD_REGULATORS, SMZ_LOAD_RUN (the prefix of this run's
 record ids).
 """
 
@@ -228,39 +228,3 @@ def _write_ledger(environment, **kwargs) -> None:
     Path(os.environ["SMZ_LOAD_LEDGER"]).write_text(json.dumps(LEDGER), encoding="utf-8")
     if os.environ.get("SMZ_LOAD_PAGE_TIMES"):
         Path(os.environ["SMZ_LOAD_PAGE_TIMES"]).write_text(json.dumps(PAGE_TIMES), encoding="utf-8")
-
-
-class VisitorUser(FastHttpUser):
-    """Anyone with a phone: no account, no cookies kept beyond the CSRF one a form sets."""
-
-    fixed_count = int(os.environ.get("SMZ_LOAD_VISITORS", "0"))
-    wait_time = between(1, 3)
-
-    def _public(self, url: str, name: str) -> None:
-        with self.client.get(url, name=name, catch_response=True) as response:
-            if response.status_code != 200:
-                response.failure(f"{response.status_code} at {url}")
-
-    @task(8)
-    def board(self) -> None:
-        self._public(f"/board/{random.choice(PLAN['boards'])}/", "public: rights board")
-
-    @task(2)
-    def complaint_form(self) -> None:
-        self._public(f"/board/{random.choice(PLAN['boards'])}/complaint/", "public: complaint form")
-
-    @task(2)
-    def worker_sign_in(self) -> None:
-        self._public("/worker/", "public: worker sign-in")
-
-    @task(1)
-    def tracking(self) -> None:
-        self._public("/complaints/track/", "public: tracking form")
-
-    @task(2)
-    def draws(self) -> None:
-        self._public(f"/public/{PLAN['city']}/draws/", "public: draws")
-
-    @task(1)
-    def circulars(self) -> None:
-        self._public(f"/public/{PLAN['city']}/circulars/{PLAN['month']}/", "public: circular")
