@@ -9,7 +9,8 @@
 3. locust (bench/locustfile.py), headless: 2,000 devices — a heartbeat a minute each and batches of
    1–20 punches, 200 punches/s arriving in all — and 10 regulators (the city and district staff)
    logged in through the login page, browsing the dashboard and downloading Annex 1, for 10 minutes;
-   then the same 10 minutes again with a crowd of 200 anonymous visitors added (issue 28): phones
+   and the same 10 minutes again with a crowd of 200 anonymous visitors added (issue 28), each phase in two
+   halves run alone, crowd, crowd, alone (so that a drift over the run weighs on both alike): phones
    opening rights boards (each board's page, its complaint form, the worker's sign-in, the tracking
    form) and the city's published draws and circulars, a page every 1–3 s each, from a generator of its own
    (bench/crowd.py) at nice 10 (the phones are elsewhere in production; see phase()), sent to the public pool
@@ -65,6 +66,10 @@ DEVICES, REGULATORS, VISITORS = pick(2000, 20), pick(10, 2), pick(200, 4)
 BOARDS = pick(500, 10)  # rights boards issued for the crowd to open
 RATE = pick(200, 10)  # punches a second arriving, in all
 SECONDS, WARMUP, SAMPLE_EVERY = pick(600, 20), pick(180, 6), pick(10, 2)
+# Each phase runs in two halves, in the order alone, crowd, crowd, alone: the run without the crowd no longer comes
+# first every time, on a database the intake grows by ~120,000 punches a phase and caches that warm as it runs, so a
+# drift over the run weighs on both phases alike (alone p99 had moved by a third between runs of one machine).
+ORDER, PART_SECONDS = ("alone", "crowd", "crowd", "alone"), pick(600, 20) // 2
 CROWD_NICE = 10  # the crowd's generator (its phones are elsewhere in production): see phase()
 VISIT_SECONDS = sum(crowd.THINK) / 2  # a visitor's mean think time
 BATCH_PERIOD = DEVICES * 10.5 / RATE  # a device's batches hold 10.5 punches on average
@@ -393,11 +398,13 @@ def main() -> None:
         if public:
             wait_for_web(public, PUBLIC_BASE, "public")
         memory.start()
-        phases = {}
-        for name, visitors in (("alone", 0), ("crowd", VISITORS)):
-            if visitors and public:
+        parts: dict[str, list[dict]] = {"alone": [], "crowd": []}
+        for n, name in enumerate(ORDER):
+            visitors = VISITORS if name == "crowd" else 0
+            if visitors and public and "gunicorn (public)" not in memory.serving_from:
                 memory.serving_from["gunicorn (public)"] = time.time() - memory.started
-            phases[name] = phase(name, visitors, plan, plan_file, {**pools, "celery": worker})
+            parts[name].append(phase(f"{name}{n + 1}", visitors, plan, plan_file, {**pools, "celery": worker}))
+        phases = {name: _pooled(found) for name, found in parts.items()}
     finally:
         memory.stop.set()
         for process in (web, public, worker, beat):
@@ -445,7 +452,7 @@ def _locust(prefix: str, classes: list[str], users: int, env: dict[str, str]) ->
                 "--spawn-rate",
                 str(max(users // 10, 1)),
                 "--run-time",
-                f"{SECONDS}s",
+                f"{PART_SECONDS}s",
                 "--host",
                 BASE,
                 "--csv",
@@ -470,7 +477,7 @@ def _crowd(prefix: str, visitors: int, env: dict[str, str], host: str) -> subpro
     with open(OUT / f"{prefix}.out", "w") as log:
         return subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "crowd.py"), "--host", host, "--visitors", str(visitors)]
-            + ["--seconds", str(SECONDS), "--csv", str(OUT / prefix)],
+            + ["--seconds", str(PART_SECONDS), "--csv", str(OUT / prefix)],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -490,7 +497,7 @@ def _finished(prefix: str) -> tuple[dict[str, dict], int, int]:
 
 
 def phase(name: str, visitors: int, plan: dict, plan_file: Path, roots: dict[str, subprocess.Popen]) -> dict:
-    """One run of SECONDS against the running platform: the devices and the regulators, and `visitors` anonymous
+    """One run of PART_SECONDS against the running platform: the devices and the regulators, and `visitors` anonymous
     visitors; its figures (by request name), its ledger, the regulators' page times and how long it took.
 
     The crowd has a generator of its own (bench/crowd.py) at nice CROWD_NICE: in production the phones are
@@ -508,7 +515,7 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path, roots: dict[str
         "SMZ_LOAD_PAGE_TIMES": str(times_file),
         "SMZ_LOAD_BATCH_PERIOD": str(BATCH_PERIOD),
         "SMZ_LOAD_REGULATORS": str(REGULATORS),
-        "SMZ_LOAD_RUN": f"{plan['run']}{name[0]}",
+        "SMZ_LOAD_RUN": f"{plan['run']}{name[0]}{name[-1]}",  # alone1, crowd2 …: each part its own ids
     }
     started, cpu_before = time.time(), cpu_seconds(roots)
     runs = {
@@ -549,6 +556,37 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path, roots: dict[str
     }
 
 
+def _pooled(parts: list[dict]) -> dict:
+    """A phase's parts as one: counts, CPU seconds and the regulators' page times added up; a request name's
+    median, p99 and max the worse of the parts' (exact percentiles of the two are not in locust's CSV)."""
+    figures: dict[str, dict] = {}
+    for part in parts:
+        for label, f in part["figures"].items():
+            into = figures.setdefault(label, dict.fromkeys(f, 0))
+            for key, value in f.items():
+                into[key] = value + into[key] if key in ("requests", "failures") else max(value, into[key])
+    seconds = PART_SECONDS * len(parts)
+    for f in figures.values():
+        if "per_s" in f:
+            f["per_s"] = f["requests"] / seconds
+    ledger: dict = {}
+    for part in parts:
+        for key, value in part["ledger"].items():
+            ledger[key] = ledger.get(key, [] if isinstance(value, list) else 0) + value
+    cpu: dict[str, float] = {}
+    for part in parts:
+        for label, used in part["cpu"].items():
+            cpu[label] = cpu.get(label, 0.0) + used
+    return {
+        "figures": figures,
+        "ledger": ledger,
+        "page_times": [t for part in parts for t in part["page_times"]],
+        "saturated": sum(part["saturated"] for part in parts),
+        "elapsed": sum(part["elapsed"] for part in parts),
+        "cpu": cpu,
+    }
+
+
 def _p99(times: list[float]) -> float:
     """The nearest-rank 99th percentile."""
     return sorted(times)[max(math.ceil(0.99 * len(times)) - 1, 0)] if times else 0.0
@@ -564,7 +602,7 @@ def report(phases: dict, ledger: dict, growth: dict, plan: dict) -> None:
         figures = result["figures"]
         total = figures.get("Aggregated", {"requests": 0, "failures": 0})
         print(
-            f"\n{name}: {SECONDS} s of load ({result['elapsed']:.0f} s with the spawn and the stop); "
+            f"\n{name}: {SECONDS} s of load in two parts ({result['elapsed']:.0f} s with the spawns and the stops); "
             f"{total['requests']} requests, {total['failures']} failed"
         )
         for label, f in figures.items():
