@@ -4,11 +4,12 @@
    inspections and cases; built when missing) is copied into its own database; 2,000 of its devices get
    real signing secrets and the people of their projects real-form ID numbers (encrypted, digested).
 2. Starts, on loopback, gunicorn as production runs it (smz_platform/gunicorn_conf.py: 4 workers × 4
-   threads), the public pool beside it as docker-compose.yml's service "public" (2 workers, CPU weight 256 of
-   1024: nice 6), a Celery worker and the beat.
+   threads), the public pool beside it as docker-compose.yml's service "public" (2 sync workers, CPU weight 256
+   of 1024: nice 6), a Celery worker and the beat.
 3. locust (bench/locustfile.py), headless: 2,000 devices — a heartbeat a minute each and batches of
    1–20 punches, 200 punches/s arriving in all — and 10 regulators (the city and district staff)
-   logged in through the login page, browsing the dashboard and downloading Annex 1, for 10 minutes;
+   logged in through the login page, browsing the dashboard and downloading Annex 1: first 3 minutes of warm-up
+   (not measured), then 10 minutes;
    and the same 10 minutes again with a crowd of 200 anonymous visitors added (issue 28), each phase in two
    halves run alone, crowd, crowd, alone (so that a drift over the run weighs on both alike): phones
    opening rights boards (each board's page, its complaint form, the worker's sign-in, the tracking
@@ -60,6 +61,7 @@ BASE, PUBLIC_BASE = f"http://127.0.0.1:{PORT}", f"http://127.0.0.1:{PUBLIC_PORT}
 # The public pool as docker-compose.yml runs it (service "public"): 2 workers, CPU weight 256 of the staff web's
 # 1024, which is about nice 6 (the weight falls by 1.25 a step).
 PUBLIC_WORKERS, PUBLIC_NICE = "2", 6
+PUBLIC_WORKER_CLASS = os.environ.get("BENCH_PUBLIC_WORKER_CLASS", "sync")  # gthread: as before, to compare
 # BENCH_PUBLIC_POOL=0: the crowd on the web's own workers, as before the public pool, to compare the two.
 PUBLIC_POOL = os.environ.get("BENCH_PUBLIC_POOL", "1") != "0"
 DEVICES, REGULATORS, VISITORS = pick(2000, 20), pick(10, 2), pick(200, 4)
@@ -70,6 +72,7 @@ SECONDS, WARMUP, SAMPLE_EVERY = pick(600, 20), pick(180, 6), pick(10, 2)
 # first every time, on a database the intake grows by ~120,000 punches a phase and caches that warm as it runs, so a
 # drift over the run weighs on both phases alike (alone p99 had moved by a third between runs of one machine).
 ORDER, PART_SECONDS = ("alone", "crowd", "crowd", "alone"), pick(600, 20) // 2
+RUN_SECONDS = WARMUP + 2 * SECONDS  # the warm-up (devices and regulators, not measured), then the four halves
 CROWD_NICE = 10  # the crowd's generator (its phones are elsewhere in production): see phase()
 VISIT_SECONDS = sum(crowd.THINK) / 2  # a visitor's mean think time
 BATCH_PERIOD = DEVICES * 10.5 / RATE  # a device's batches hold 10.5 punches on average
@@ -367,6 +370,8 @@ def main() -> None:
             {
                 "GUNICORN_BIND": f"127.0.0.1:{PUBLIC_PORT}",
                 "GUNICORN_WORKERS": PUBLIC_WORKERS,
+                "GUNICORN_WORKER_CLASS": PUBLIC_WORKER_CLASS,
+                "GUNICORN_THREADS": "1" if PUBLIC_WORKER_CLASS == "sync" else "4",
                 # Its own counters, as in its own container: each pool's start empties its directory.
                 "PROMETHEUS_MULTIPROC_DIR": str(OUT / "prometheus-public"),
             },
@@ -398,6 +403,9 @@ def main() -> None:
         if public:
             wait_for_web(public, PUBLIC_BASE, "public")
         memory.start()
+        # First the warm-up, not measured: the fresh copy's caches, the logins, the beat's first tasks (the first
+        # half run alone was three times slower than the last when it carried them).
+        warm = phase("warm0", 0, plan, plan_file, {**pools, "celery": worker}, WARMUP)
         parts: dict[str, list[dict]] = {"alone": [], "crowd": []}
         for n, name in enumerate(ORDER):
             visitors = VISITORS if name == "crowd" else 0
@@ -412,7 +420,7 @@ def main() -> None:
                 continue
             stop(process)
     ledger = {"sent": 0, "accepted": 0, "duplicate": 0, "rejected": 0, "batches": 0, "heartbeats": 0, "ids": []}
-    for result in phases.values():
+    for result in [warm, *phases.values()]:
         for key, value in result["ledger"].items():
             ledger[key] += value
     stored = set(
@@ -439,7 +447,7 @@ def main() -> None:
     report(phases, ledger, growth, plan)
 
 
-def _locust(prefix: str, classes: list[str], users: int, env: dict[str, str]) -> subprocess.Popen:
+def _locust(prefix: str, classes: list[str], users: int, env: dict[str, str], seconds: int) -> subprocess.Popen:
     with open(OUT / f"{prefix}.log", "w") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             [
@@ -452,7 +460,7 @@ def _locust(prefix: str, classes: list[str], users: int, env: dict[str, str]) ->
                 "--spawn-rate",
                 str(max(users // 10, 1)),
                 "--run-time",
-                f"{PART_SECONDS}s",
+                f"{seconds}s",
                 "--host",
                 BASE,
                 "--csv",
@@ -496,9 +504,12 @@ def _finished(prefix: str) -> tuple[dict[str, dict], int, int]:
     return figures, failures, (OUT / f"{prefix}.log").read_text(encoding="utf-8").count("CPU usage above")
 
 
-def phase(name: str, visitors: int, plan: dict, plan_file: Path, roots: dict[str, subprocess.Popen]) -> dict:
-    """One run of PART_SECONDS against the running platform: the devices and the regulators, and `visitors` anonymous
-    visitors; its figures (by request name), its ledger, the regulators' page times and how long it took.
+def phase(
+    name: str, visitors: int, plan: dict, plan_file: Path, roots: dict[str, subprocess.Popen], seconds: int = 0
+) -> dict:
+    """One run of `seconds` (PART_SECONDS) against the running platform: the devices and the regulators, and
+    `visitors` anonymous visitors; its figures (by request name), its ledger, the regulators' page times and how
+    long it took.
 
     The crowd has a generator of its own (bench/crowd.py) at nice CROWD_NICE: in production the phones are
     elsewhere; here their generator shares the two cores; in locust's process it delayed the reading of the
@@ -517,10 +528,11 @@ def phase(name: str, visitors: int, plan: dict, plan_file: Path, roots: dict[str
         "SMZ_LOAD_REGULATORS": str(REGULATORS),
         "SMZ_LOAD_RUN": f"{plan['run']}{name[0]}{name[-1]}",  # alone1, crowd2 …: each part its own ids
     }
+    seconds = seconds or PART_SECONDS
     started, cpu_before = time.time(), cpu_seconds(roots)
     runs = {
         f"locust-{name}": _locust(
-            f"locust-{name}", ["DeviceUser", "RegulatorUser"], len(plan["devices"]) + REGULATORS, env
+            f"locust-{name}", ["DeviceUser", "RegulatorUser"], len(plan["devices"]) + REGULATORS, env, seconds
         )
     }
     if visitors:
@@ -615,7 +627,7 @@ def report(phases: dict, ledger: dict, growth: dict, plan: dict) -> None:
     failures = sum(p["figures"].get("Aggregated", {}).get("failures", 0) for p in phases.values())
     requests = sum(p["figures"].get("Aggregated", {}).get("requests", 0) for p in phases.values())
     print(
-        f"\npunches: {ledger['sent']} sent in {ledger['batches']} batches ({ledger['sent'] / (2 * SECONDS):.0f}/s), "
+        f"\npunches: {ledger['sent']} sent in {ledger['batches']} batches ({ledger['sent'] / RUN_SECONDS:.0f}/s), "
         f"{ledger['accepted']} accepted, {ledger['stored']} stored, {ledger['lost']} of the accepted lost, "
         f"{ledger['duplicate']} duplicate, {ledger['rejected']} rejected; {ledger['unconfirmed']} stored whose "
         "answer the stop cut off"
@@ -665,7 +677,7 @@ def report(phases: dict, ledger: dict, growth: dict, plan: dict) -> None:
             {
                 "requests": requests,
                 "failures": failures,
-                "punches_per_s": round(ledger["sent"] / (2 * SECONDS), 1),
+                "punches_per_s": round(ledger["sent"] / RUN_SECONDS, 1),
                 "accepted": ledger["accepted"],
                 "stored": ledger["stored"],
                 "lost": ledger["lost"],

@@ -11,6 +11,11 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# The web: gthread (threads overlap the regulators' pages' database waits). The public pool: sync (docker-compose.yml),
+# one request at a time per process behind the proxy, which buffers slow phones: an answer from a kept copy costs
+# ~30% less CPU without gthread's poller and thread hand-off (docs/benchmarks.md). Sync needs GUNICORN_THREADS=1
+# (gunicorn turns a sync worker with threads into gthread).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # "-" logs requests to stdout (production); GUNICORN_ACCESS_LOG=off turns the access log off.
 accesslog = None if os.environ.get("GUNICORN_ACCESS_LOG") == "off" else os.environ.get("GUNICORN_ACCESS_LOG", "-")
