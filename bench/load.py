@@ -143,6 +143,15 @@ boards = [RightsBoard(project_id=pk, token=secrets.token_hex(24), issued_at=time
           .values_list("pk", flat=True)[:int(sys.argv[4])]]
 RightsBoard.objects.bulk_create(boards)
 tokens = list(RightsBoard.objects.filter(revoked_at__isnull=True).order_by("pk").values_list("token", flat=True))
+# A morning peak comes after a complete night (make bench-rules measures the night): in this copy the real
+# yesterday's and today's nights are marked complete, or the beat's watchdog runs a whole night of the city in the
+# middle of the measured halves (it did, at 04:45 Shanghai time, in a run of 2026-12-06).
+import datetime as dt
+from inspections.models.rules import NightlyRun, RunState
+now = timezone.now()
+for day in (timezone.localdate() - dt.timedelta(days=1), timezone.localdate()):
+    NightlyRun.objects.update_or_create(day=day, part="", defaults={
+        "state": RunState.COMPLETE, "token": "bench-load", "started_at": now, "heartbeat_at": now, "finished_at": now})
 city = Region.objects.filter(level="city").order_by("code").values_list("code", flat=True).first()
 print(json.dumps({"devices": plan_devices, "regulators": accounts, "people": len(numbers), "boards": tokens,
                   "city": city}))
