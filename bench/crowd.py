@@ -189,8 +189,8 @@ class Crowd:
                         name,
                         len(times),
                         failures,
-                        round(_rank(ordered, 0.50), 1),
-                        round(_rank(ordered, 0.99), 1),
+                        round(nearest_rank(ordered, 0.50), 1),
+                        round(nearest_rank(ordered, 0.99), 1),
                         round(ordered[-1], 1) if ordered else 0,
                         round(len(times) / elapsed, 2) if elapsed else 0,
                     ]
@@ -202,7 +202,7 @@ class Crowd:
                 log.write(f"{count} × {name}: {cause}\n")
 
 
-def _rank(ordered: list[float], share: float) -> float:
+def nearest_rank(ordered: list[float], share: float) -> float:
     """The nearest-rank percentile of sorted times (0 for none)."""
     return ordered[max(math.ceil(share * len(ordered)) - 1, 0)] if ordered else 0.0
 
