@@ -9,3 +9,8 @@ class RightsConfig(AppConfig):
     name = "rights"
     rule_package = "rights.rules"  # C1, gathered into the one rule registry (inspections.rules)
     verbose_name = _("Workers' rights")
+
+    def ready(self) -> None:
+        from rights import receivers
+
+        receivers.connect()  # a board's kept page forgotten when what it shows changes

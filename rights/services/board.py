@@ -7,6 +7,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from projects.models import Project, User
@@ -66,3 +67,13 @@ def board_revoke(*, user: User, project: Project) -> RightsBoard:
         return RightsBoard.objects.create(
             project=project, token=_new_token(), contact_phone=phone, issued_at=now, issued_by=user
         )
+
+
+def board_pages_forget(*, where: Q) -> None:
+    """The registry changed what some live boards show (a firm's name, the labour clerk, the bank, the district's
+    complaint line): their kept pages go when the change commits, so that the next visitor reads it at once.
+    `where` selects the boards (a lookup on RightsBoard); nothing is forgotten when no live board matches."""
+    tokens = list(RightsBoard.objects.filter(where, revoked_at__isnull=True).values_list("token", flat=True))
+    if tokens:
+        paths = [path for token in tokens for path in board_addresses(token)]
+        transaction.on_commit(lambda: public_page_forget(*paths))

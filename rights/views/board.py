@@ -29,10 +29,10 @@ PUBLISHED_CACHE_SECONDS = 300
 def board_public(request: HttpRequest, token: str) -> HttpResponse:
     """维权告示牌 at its address: a revoked or unknown address is the same 404 (nothing says which).
 
-    A crowd of phones costs one render per board every few minutes: the page is kept in the shared cache
-    (smz_platform.common.publicpages), which the board's own changes clear (a revocation at once on the process
-    that made it, within a second on the others); browsers are told to ask each time, so that a revoked address
-    stops on the phones that opened it before."""
+    A crowd of phones costs one render per board an hour: the page is kept in the shared cache
+    (smz_platform.common.publicpages), which the changes of what it shows clear (the board's own and the
+    registry's: rights/receivers.py; at once on the process that made them, within a second on the others);
+    browsers are told to ask each time, so that a revoked address stops on the phones that opened it before."""
     if not TOKEN.fullmatch(token):
         raise Http404  # not an address the platform issues: no query
     board = board_live(token)

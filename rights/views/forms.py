@@ -10,8 +10,8 @@ from django.shortcuts import render
 from smz_platform.common.errors import Conflict, TooManyRequests
 
 # An empty public form is the same for every visitor but his CSRF token: kept for the crowd as the pages are
-# (smz_platform.common.publicpages).
-FORM_CACHE_SECONDS = 300
+# (smz_platform.common.publicpages), as long as a board (a board's form names its project, and is forgotten with it).
+FORM_CACHE_SECONDS = 3600
 
 
 def errors_of(error: ValidationError | Conflict) -> dict[str, list[str]]:

@@ -14,9 +14,10 @@ measured the regulators' pages twelve times slower under such a crowd).
 
 Each process also keeps the copies it served (`_Local`), until the time the shared copy expires: the shared cache's
 round trip was ~30% of such an answer's CPU (1.07–1.10 → 0.76–0.78 ms a request on one gunicorn worker, 5,000
-keep-alive requests; docs/benchmarks.md). A page made to change at once (public_page_forget: a board revoked)
-turns a generation number in the shared cache; every process reads it at most once a second and drops its copies
-when it turned, so a revoked board stops everywhere within a second (at once on the process that revoked it).
+keep-alive requests; docs/benchmarks.md). A page made to change at once (public_page_forget: a board revoked, the
+registry's change of what it shows) turns a generation number in the shared cache; every process reads it at most
+once a second and drops its copies when it turned, so a revoked board stops everywhere within a second (at once on
+the process that revoked it). A release's pages are kept under keys of their own (the static files' manifest).
 
 Who is a visitor of the crowd: a GET with no cookie but the CSRF one and no Authorization header. A signed-in
 regulator, a worker in his session or an integration client always goes through the whole stack.
@@ -30,9 +31,10 @@ import re
 import secrets
 import time
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
@@ -123,11 +125,19 @@ def public_page(seconds: int, *, browsers: bool = False) -> Callable:
     return decorate
 
 
+@lru_cache(maxsize=1)
+def _release() -> str:
+    """The static files' manifest of this release: a kept page names their hashed addresses, which a new
+    release's files replace, so a release's pages are kept apart from the one before (no key in a test run
+    or under DEBUG, where the files are not hashed)."""
+    return getattr(staticfiles_storage, "manifest_hash", "") or ""
+
+
 def page_key(path: str, query: str = "") -> str | None:
     """The cache key of a public page's address, or None when the address is not one that is kept."""
     if not QUERY.fullmatch(query) or len(path) > MAX_PATH:
         return None
-    return KEY_PREFIX + hashlib.sha256(f"{path}?{query}".encode(errors="replace")).hexdigest()
+    return KEY_PREFIX + hashlib.sha256(f"{_release()}{path}?{query}".encode(errors="replace")).hexdigest()
 
 
 def public_page_forget(*paths: str) -> None:

@@ -13,11 +13,12 @@ from django.core.cache import cache
 from django.test import Client
 from openpyxl import load_workbook
 
-from projects.models import Region
+from projects.models import Engagement, Region
+from projects.services.people import engagement_exit
 from rights.models import RightsBoard
 from smz_platform.common.models import AuditEvent
 from smz_platform.common.publicpages import public_pages_local_forget
-from tests.factories import engage, id_number, person
+from tests.factories import account, engage, id_number, person
 from wages.services import wage_account_open
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +105,46 @@ def test_the_districts_complaint_line_is_printed_where_it_has_one(site):
     public_pages_local_forget()  # and this process\'s own copies, which expire with it
     text = Client().get(address).content.decode()
     assert "0574-87290000" in text and "0574-89180000" not in text
+
+
+def test_what_a_kept_board_shows_changes_on_it_as_soon_as_the_registry_changes(
+    site, django_capture_on_commit_callbacks
+):
+    """A board is kept rendered for an hour (the crowd's phones): a firm's new name, the labour clerk's exit, a new
+    clerk and the city's complaint line set in the admin show on the next visit, and on the board's complaint form."""
+    city = site
+    address = public_address(city, signed_in(city, "contractor"))
+    form = address + "complaint/"
+    assert "钱会计" in Client().get(address).content.decode()
+    Client().get(form)  # both kept now
+    with django_capture_on_commit_callbacks(execute=True):
+        city.contractor.name = "宁波新名建设有限公司"
+        city.contractor.save()
+    assert "宁波新名建设有限公司" in Client().get(address).content.decode()
+    clerk = Engagement.objects.get(project=city.project, position="labour_clerk")
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_exit(
+            user=city.users["contractor"], engagement=clerk, exited_on=dt.date.today(), settlement_confirmed=True
+        )
+    assert "钱会计" not in Client().get(address).content.decode()  # an exit is a conditional update: no save
+    with django_capture_on_commit_callbacks(execute=True):
+        engage(city.project, city.contractor, who=person(name="李专管"), category="manager", position="labour_clerk")
+    assert "李专管" in Client().get(address).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        city.project.name = "海曙中心小学迁建工程（二期）"
+        city.project.save()
+    assert all("海曙中心小学迁建工程（二期）" in Client().get(page).content.decode() for page in (address, form))
+    admin = account("admin-board", is_superuser=True)
+    staff = Client()
+    staff.force_login(admin)
+    region = city.project.district.parent
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = staff.post(
+            f"/admin/projects/region/{region.pk}/change/",
+            {"code": region.code, "name": region.name, "level": region.level, "complaint_phone": "0574-89180000"},
+        )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    assert "0574-89180000" in Client().get(address).content.decode()
 
 
 def test_the_district_revokes_the_address_and_the_old_one_answers_as_an_unknown_one(
