@@ -38,6 +38,8 @@ from pathlib import Path
 
 import gevent
 from locust import FastHttpUser, HttpUser, between, constant, events, task
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from devices.signing import sign  # pure: no Django
@@ -138,6 +140,10 @@ class RegulatorUser(HttpUser):
     proxied = {"X-Forwarded-Proto": "https"}
 
     def on_start(self) -> None:
+        # A browser sends a page's GET again, once, when the kept-alive connection it reused turns out closed
+        # before any answer came (gunicorn closes an idle one after 2 s, a regulator reads a page 2–6 s: both
+        # at once is a race no server wins). Without this, each such race was a failed request of the run.
+        self.client.mount(self.host, HTTPAdapter(max_retries=Retry(total=1, connect=1, read=1, status=0)))
         self.account = next(ACCOUNTS)
         origin = f"https://{self.host.split('://', 1)[1]}"
         self.client.get("/login/", headers=self.proxied, name="login page")
