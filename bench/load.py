@@ -17,7 +17,8 @@
    (bench/crowd.py) at nice 10 (the phones are elsewhere in production; see phase()), sent to the public pool
    as the proxy sends them.
 4. Every 10 s, the unique memory (USS) of every process of the platform: gunicorn's master and
-   workers, the Celery worker and its pool, the beat, and the PostgreSQL backends serving the run.
+   workers, the Celery worker and its pool, the beat, and the PostgreSQL backends serving the run (a
+   backend's: the mean of those serving at each sample).
 5. Per phase, the CPU seconds gunicorn, Celery and each load generator took, and how busy the machine's
    cores were: on two shared cores, what the crowd costs the regulators is read there.
 
@@ -77,6 +78,7 @@ VISIT_SECONDS = sum(crowd.THINK) / 2  # a visitor's mean think time
 BATCH_PERIOD = DEVICES * 10.5 / RATE  # a device's batches hold 10.5 punches on average
 PASSWORD = "smz-load-2026"
 REDIS_DB, BROKER_DB = 13, 12
+BACKENDS, PER_BACKEND = "postgres backends", "postgres backends, each"  # the Memory thread's labels
 OUT = ROOT / "var" / "bench-load"
 
 PREPARE = """
@@ -250,7 +252,7 @@ class Memory(threading.Thread):
             found[f"{name} (main)"] = [parent]
             for n, child in enumerate(sorted(parent.children(recursive=True), key=lambda p: p.pid), 1):
                 found[f"{name} {n}"] = [child]
-        found["postgres backends (sum)"] = [
+        found[BACKENDS] = [
             p
             for p in psutil.process_iter(["cmdline"])
             if any(DB in part for part in (p.info["cmdline"] or [])) and "postgres" in (p.info["cmdline"] or [""])[0]
@@ -264,11 +266,14 @@ class Memory(threading.Thread):
         while not self.stop.wait(SAMPLE_EVERY):
             sample = {"t": time.time() - self.started}
             for label, processes in self._processes().items():
-                total = 0
+                each = {}
                 for process in processes:
                     with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):  # it just ended
-                        total += process.memory_full_info().uss
-                sample[label] = total / 2**20
+                        each[process.pid] = process.memory_full_info().uss / 2**20
+                if label == BACKENDS:
+                    sample[PER_BACKEND] = each
+                else:
+                    sample[label] = sum(each.values())
             self.samples.append(sample)
 
     def growth(self) -> dict[str, dict]:
@@ -278,7 +283,9 @@ class Memory(threading.Thread):
         last = max((s["t"] for s in self.samples), default=0.0)
         late = [s for s in self.samples if s["t"] >= last - window]
         out = {}
-        for label in sorted({k for s in self.samples for k in s if k != "t"}):
+        if backends := self._backends_each(window, late):
+            out["postgres backend (mean of each)"] = backends
+        for label in sorted({k for s in self.samples for k in s if k not in ("t", PER_BACKEND)}):
             warm = WARMUP + next((at for root, at in self.serving_from.items() if label.startswith(root)), 0.0)
             before = [s[label] for s in self.samples if warm <= s["t"] < warm + window and label in s]
             after = [s[label] for s in late if label in s]
@@ -290,6 +297,25 @@ class Memory(threading.Thread):
                     "growth_pct": round((end / base - 1) * 100, 1) if base else 0.0,
                 }
         return out
+
+    def _backends_each(self, window: float, late: list[dict]) -> dict | None:
+        """A PostgreSQL backend's memory, the mean over those serving at each sample. Not their sum: Django closes a
+        connection after a minute (CONN_MAX_AGE) and a pool that starts later (the public pool, at the crowd's first
+        half) adds backends, so the sum grew with their number (+10-14% in the runs of 2026-12-06, no backend
+        growing); a backend that bloats as it serves moves the mean."""
+
+        def mean(sample: dict) -> float:
+            return sum(sample.values()) / len(sample)
+
+        before = [
+            mean(s[PER_BACKEND]) for s in self.samples if WARMUP <= s["t"] < WARMUP + window and s.get(PER_BACKEND)
+        ]
+        after = [mean(s[PER_BACKEND]) for s in late if s.get(PER_BACKEND)]
+        if not before or not after:
+            return None
+        base, end = statistics.median(before), statistics.median(after)
+        growth = round((end / base - 1) * 100, 1) if base else 0.0
+        return {"after_warmup_mb": round(base, 1), "end_mb": round(end, 1), "growth_pct": growth}
 
 
 def cpu_seconds(roots: dict[str, subprocess.Popen]) -> dict[str, float]:
