@@ -34,14 +34,15 @@ services:
 
 # The replica and pgbouncer it starts are stopped at its end, pass or fail (scripts/test-services.sh);
 # the slowest tests are listed at the end of the log.
-# The system tests (marked `system`, tests/conftest.py) run after the rest, one at a time (they start
-# servers, browsers and databases of their own); the others on two workers, dealt in collection order
-# (xdist's default `load`): pytest-django puts the transactional tests last, whose flush empties the
-# migrations' data for the tests after them, and `--dist worksteal` would run them mid-way. The exit
-# code is the worse.
+# The unit and API tests run first on two workers, dealt in collection order (xdist's default `load`):
+# pytest-django puts the transactional tests last, whose flush empties the migrations' data for the tests
+# after them, and `--dist worksteal` would run them mid-way. The system tests (marked `system`,
+# tests/conftest.py) run after them, also on two workers (the scheduler in tests/conftest.py): the
+# benchmarks' smoke runs on one, the others one at a time on the other (they start servers, browsers and
+# databases of their own). The exit code is the worse.
 test: install var/.env services browser office
 	bash scripts/test-services.sh sh -c '$(PY) -m pytest -m "not system" -n 2 --durations=30; a=$$?; \
-	  $(PY) -m pytest -m system --durations=15; b=$$?; [ $$a -ge $$b ] && exit $$a || exit $$b'
+	  $(PY) -m pytest -m system -n 2 --durations=15; b=$$?; [ $$a -ge $$b ] && exit $$a || exit $$b'
 
 # The unit and API tests without the system tests, straight on PostgreSQL (no pgbouncer, no replica), on
 # two pytest-xdist workers (each its own test database and Redis database, settings_test.py): the loop

@@ -83,6 +83,36 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.system)
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs the system tests (-m system) on two xdist workers: the benchmarks' smoke runs on one (their
+    own databases, ports and Redis databases: bench/), all the others in their order on the other, as one serial
+    run (they share servers, demo seeds, the replica). Dealt by index: the fuzz tests' 91 cases share one node id,
+    which xdist's scope schedulers (--dist loadscope, loadgroup) key their work by (all but one were dropped), and
+    xdist_group marks are ignored under pytest 9 (xdist 3.8 renames a test through a `_nodeid` it no longer reads)."""
+    if config.getoption("markexpr") != "system":
+        return None
+    from xdist.scheduler import LoadScheduling
+
+    class BenchAndTheRest(LoadScheduling):
+        def schedule(self) -> None:
+            if self.collection is not None or not self._check_nodes_have_same_collection():
+                return super().schedule()  # a worker that replaced a crashed one takes what is left
+            self.collection = next(iter(self.node2collection.values()))
+            bench = [i for i, nodeid in enumerate(self.collection) if nodeid.startswith("tests/bench/")]
+            rest = [i for i, nodeid in enumerate(self.collection) if not nodeid.startswith("tests/bench/")]
+            lanes = [lane for lane in (rest, bench) if lane]
+            nodes = self.nodes
+            if len(nodes) < len(lanes):
+                lanes = [rest + bench]
+            for node, lane in zip(nodes, lanes, strict=False):  # a third worker gets nothing
+                self.node2pending[node].extend(lane)
+                node.send_runtest_some(lane)
+            for node in nodes:
+                node.shutdown()  # each ends after its lane (xdist's own schedule ends its nodes so)
+
+    return BenchAndTheRest(config, log)
+
+
 def pytest_sessionstart(session):
     """A run that died may have left pgbouncer holding connections to the test database, which would
     stop this run from dropping and creating it again."""
