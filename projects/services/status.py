@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects import signals
 from projects.choices import AttachmentKind, Category, ProjectStatus, StatusOnDay, StatusRequestKind, StatusRequestState
 from projects.models import Engagement, Enterprise, Project, StatusRequest, StatusRequestAttachment, User
 from projects.scope import scope_of
@@ -361,9 +362,12 @@ def replacement_switch(*, status_request: StatusRequest, day: dt.date) -> bool:
     assert status_request.replaced_id is not None and status_request.replacement_id is not None
     replaced = Engagement.objects.get(pk=status_request.replaced_id)
     Engagement.objects.filter(pk=status_request.replacement_id).update(judged_from=day)
-    Engagement.objects.filter(pk=replaced.pk, exited_on__isnull=True).update(
+    exited = Engagement.objects.filter(pk=replaced.pk, exited_on__isnull=True).update(
         exited_on=max(day - dt.timedelta(days=1), replaced.entered_on),
         settlement_confirmed=True,
         exit_recorded_at=timezone.now(),
     )
+    if exited:  # an exit as any other: the upward outbox reports it, a rights board naming him forgets him
+        replaced.refresh_from_db()
+        signals.engagement_exited.send(sender=Engagement, engagement=replaced)
     return True

@@ -713,3 +713,61 @@ def test_platform_docking_and_phones_as_the_notices_word_them(city, gate, manage
     Policy.objects.filter(district__isnull=True, in_force=True).update(r02_docking_filed_before=dt.date(2020, 2, 1))
     nights(dt.date(2026, 11, 20), dt.date(2026, 11, 20))
     assert not Alert.objects.filter(rule__in=["R02", "R08"]).exists()
+
+
+def test_a_replaced_labour_clerk_leaves_the_kept_rights_board_when_the_switch_exits_him(
+    city, gate, manager, django_capture_on_commit_callbacks
+):
+    """The permit requires a labour clerk (劳资专管员); his replacement switches at the night after the new clerk
+    attends, which exits him by a conditional update: the board, kept for an hour, forgets him at once."""
+    from projects.models import Engagement
+    from rights.models import RightsBoard
+    from rights.services import board_issue
+
+    Project.objects.filter(pk=city.project.pk).update(
+        required_positions=[*city.project.required_positions, "labour_clerk"]
+    )
+    old = engage(city.project, city.contractor, who=person(name="钱会计"), category="manager", position="labour_clerk")
+    newcomer = id_number("330203", "19850505", 27)
+    board = board_issue(user=city.users["contractor"], project=city.project)
+    address = f"/board/{board.token}/"
+    assert "钱会计" in Client().get(address).content.decode()  # kept now
+    with time_machine.travel(at(11, 2, 9), tick=False):
+        new = engage(
+            city.project,
+            city.contractor,
+            who=person(newcomer, "李专管"),
+            category="manager",
+            position="labour_clerk",
+            entered_on=dt.date(2026, 11, 2),
+        )
+        filed = (
+            city.client("contractor")
+            .post(
+                "/api/v1/status-requests/",
+                {
+                    "project": city.project.permit_no,
+                    "kind": "manager_replacement",
+                    "reason": "劳资专管员调岗",
+                    "effective_from": "2026-11-02",
+                    "position": "labour_clerk",
+                    "replaced": old.pk,
+                    "replacement": new.pk,
+                },
+                format="json",
+            )
+            .json()
+        )
+        city.client("haishu").post(f"/api/v1/status-requests/{filed['id']}/approve/", {}, format="json")
+        city.client("city").post(f"/api/v1/status-requests/{filed['id']}/approve/", {}, format="json")
+    with time_machine.travel(at(11, 5, 7), tick=False):
+        gate.heartbeat()
+        gate.punches([punch("CLERK-1", newcomer, at(11, 5, 7, 1))])
+    with django_capture_on_commit_callbacks(execute=True):
+        nights(dt.date(2026, 11, 4), dt.date(2026, 11, 5))
+    old.refresh_from_db()
+    assert old.exited_on == dt.date(2026, 11, 4)
+    text = Client().get(address).content.decode()
+    assert "钱会计" not in text and "李专管" in text
+    assert RightsBoard.objects.get(pk=board.pk).revoked_at is None
+    assert Engagement.objects.get(pk=new.pk).judged_from == dt.date(2026, 11, 5)
