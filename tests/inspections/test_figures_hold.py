@@ -341,18 +341,17 @@ def test_registering_a_second_project_manager_first_does_not_replace_the_first_w
     assert Engagement.objects.get(pk=second.json()["id"]).judged_from == dt.date.max  # still pending
 
 
-def test_a_replacement_switches_when_approved_and_the_new_holder_has_attended(city, gate, manager):
-    from projects.models import Engagement
-
-    pm = Engagement.objects.get(position="project_manager")
-    newcomer = id_number("330203", "19800101", 23)
+def replaced_through_the_api(city, gate, *, old, number: str, name: str, position: str, reason: str, record: str):
+    """The general contractor registers the new holder on 2 November and files the replacement, the district and
+    the city approve it, and the new holder first attends on 5 November: the nights of 4–5 November switch them (run
+    by the caller). Returns the new holder's engagement."""
     with time_machine.travel(at(11, 2, 9), tick=False):
         new = engage(
             city.project,
             city.contractor,
-            who=person(newcomer, "李新"),
+            who=person(number, name),
             category="manager",
-            position="project_manager",
+            position=position,
             entered_on=dt.date(2026, 11, 2),
         )
         filed = (
@@ -362,10 +361,10 @@ def test_a_replacement_switches_when_approved_and_the_new_holder_has_attended(ci
                 {
                     "project": city.project.permit_no,
                     "kind": "manager_replacement",
-                    "reason": "项目经理调任",
+                    "reason": reason,
                     "effective_from": "2026-11-02",
-                    "position": "project_manager",
-                    "replaced": pm.pk,
+                    "position": position,
+                    "replaced": old.pk,
                     "replacement": new.pk,
                 },
                 format="json",
@@ -376,7 +375,24 @@ def test_a_replacement_switches_when_approved_and_the_new_holder_has_attended(ci
         city.client("city").post(f"/api/v1/status-requests/{filed['id']}/approve/", {}, format="json")
     with time_machine.travel(at(11, 5, 7), tick=False):
         gate.heartbeat()
-        gate.punches([punch("NEW-1", newcomer, at(11, 5, 7, 1))])  # the new holder's face is enrolled and used
+        gate.punches([punch(record, number, at(11, 5, 7, 1))])  # the new holder's face is enrolled and used
+    return new
+
+
+def test_a_replacement_switches_when_approved_and_the_new_holder_has_attended(city, gate, manager):
+    from projects.models import Engagement
+
+    pm = Engagement.objects.get(position="project_manager")
+    new = replaced_through_the_api(
+        city,
+        gate,
+        old=pm,
+        number=id_number("330203", "19800101", 23),
+        name="李新",
+        position="project_manager",
+        reason="项目经理调任",
+        record="NEW-1",
+    )
     nights(dt.date(2026, 11, 4), dt.date(2026, 11, 5))
     pm.refresh_from_db()
     new.refresh_from_db()
@@ -728,41 +744,19 @@ def test_a_replaced_labour_clerk_leaves_the_kept_rights_board_when_the_switch_ex
         required_positions=[*city.project.required_positions, "labour_clerk"]
     )
     old = engage(city.project, city.contractor, who=person(name="钱会计"), category="manager", position="labour_clerk")
-    newcomer = id_number("330203", "19850505", 27)
     board = board_issue(user=city.users["contractor"], project=city.project)
     address = f"/board/{board.token}/"
     assert "钱会计" in Client().get(address).content.decode()  # kept now
-    with time_machine.travel(at(11, 2, 9), tick=False):
-        new = engage(
-            city.project,
-            city.contractor,
-            who=person(newcomer, "李专管"),
-            category="manager",
-            position="labour_clerk",
-            entered_on=dt.date(2026, 11, 2),
-        )
-        filed = (
-            city.client("contractor")
-            .post(
-                "/api/v1/status-requests/",
-                {
-                    "project": city.project.permit_no,
-                    "kind": "manager_replacement",
-                    "reason": "劳资专管员调岗",
-                    "effective_from": "2026-11-02",
-                    "position": "labour_clerk",
-                    "replaced": old.pk,
-                    "replacement": new.pk,
-                },
-                format="json",
-            )
-            .json()
-        )
-        city.client("haishu").post(f"/api/v1/status-requests/{filed['id']}/approve/", {}, format="json")
-        city.client("city").post(f"/api/v1/status-requests/{filed['id']}/approve/", {}, format="json")
-    with time_machine.travel(at(11, 5, 7), tick=False):
-        gate.heartbeat()
-        gate.punches([punch("CLERK-1", newcomer, at(11, 5, 7, 1))])
+    new = replaced_through_the_api(
+        city,
+        gate,
+        old=old,
+        number=id_number("330203", "19850505", 27),
+        name="李专管",
+        position="labour_clerk",
+        reason="劳资专管员调岗",
+        record="CLERK-1",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         nights(dt.date(2026, 11, 4), dt.date(2026, 11, 5))
     old.refresh_from_db()
