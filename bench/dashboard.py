@@ -90,7 +90,7 @@ def main() -> None:
     reports.prepare()
     # Production settings serve hashed static files (whitenoise's manifest), as a deployment would.
     subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        [sys.executable, "manage.py", "collectstatic_if_changed"],
         cwd=ROOT,
         env=reports.city.environment(),
         check=True,

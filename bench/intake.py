@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.size import pick  # noqa: E402
+from smz_platform.common.template_db import template_ensure  # noqa: E402
 
 DB_NAME = pick("smz_bench", "smz_bench_intake_smoke")
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -75,7 +76,7 @@ def build_database() -> dict:
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        cursor.execute(f"CREATE DATABASE {DB_NAME}")
+        cursor.execute(f"CREATE DATABASE {DB_NAME} TEMPLATE {template_ensure()}")  # migrated already: a copy
     admin.close()
     os.environ.update(environment())
     import django

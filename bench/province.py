@@ -205,7 +205,7 @@ def pages() -> dict:
     env = worker_env()
     env.pop("CELERY_BROKER_URL")  # in-process
     env["DJANGO_ALLOWED_HOSTS"] = "testserver"  # Django's test client
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "collectstatic_if_changed"], cwd=ROOT, env=env, check=True)
     result = subprocess.run(
         [sys.executable, "-c", PAGES, str(pick(20, 2))],
         cwd=ROOT,

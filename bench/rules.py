@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from attendance.rows import COLUMNS, copy_value, punch_row  # noqa: E402
 from bench.size import pick  # noqa: E402
+from smz_platform.common.template_db import template_ensure  # noqa: E402
 
 DB = pick("smz_bench_rules", "smz_bench_rules_smoke")
 PROJECTS, PER_PROJECT = pick(2000, 10), pick(50, 12)
@@ -88,7 +89,7 @@ def build(scale: int) -> dict:
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {DB}")
-        cursor.execute(f"CREATE DATABASE {DB}")
+        cursor.execute(f"CREATE DATABASE {DB} TEMPLATE {template_ensure()}")  # migrated already: a copy
     admin.close()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=environment(), check=True)
     projects, per_project = PROJECTS * scale, PER_PROJECT

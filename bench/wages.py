@@ -251,7 +251,7 @@ def main() -> None:
     print(f"  wages: {wages.stdout.strip()}", flush=True)
     # Production settings serve hashed static files (whitenoise's manifest), as a deployment would.
     subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=city.environment(), check=True
+        [sys.executable, "manage.py", "collectstatic_if_changed"], cwd=ROOT, env=city.environment(), check=True
     )
     figures = json.loads(city.django(TIME, str(REPEAT), str(numbers)))
     print(f"  {figures}", flush=True)

@@ -15,7 +15,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 PY = sys.executable
+
+from smz_platform.common.template_db import template_ensure  # noqa: E402
+
 DB = "smz_faults"
 CITY_DB = "smz_faults_city"
 REDIS_PORT = 6391
@@ -111,7 +115,7 @@ class Stack:
 
     def database(self, name: str = DB) -> None:
         psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", "postgres")
-        psql(f"CREATE DATABASE {name}", "postgres")
+        psql(f"CREATE DATABASE {name} TEMPLATE {template_ensure()}", "postgres")  # migrated already: a copy
         subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=environment(name), check=True)
 
     def media(self, size_kb: int = 2048) -> None:

@@ -77,18 +77,34 @@ SYSTEM = (
 )
 
 
+def pytest_ignore_collect(collection_path, config):
+    """Under -m "not system" (make test-quick, and make test's first stage) the system tests' modules are not
+    even imported: the fuzz module builds the whole OpenAPI schema when imported, seconds on every worker."""
+    if config.getoption("markexpr") == "not system" and collection_path.is_relative_to(config.rootpath):
+        relative = collection_path.relative_to(config.rootpath).as_posix()
+        if relative.startswith(SYSTEM) or f"{relative}/" in SYSTEM:
+            return True
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.startswith(SYSTEM):
             item.add_marker(pytest.mark.system)
 
 
+# The lane of the benchmarks' smoke runs, and the two web nodes: they, like the load benchmark, collect the static
+# files into the one STATIC_ROOT, so they take turns (and the lanes come out about as long as each other).
+BENCH_LANE = ("tests/bench/", "tests/platform/test_two_nodes.py")
+
+
 def pytest_xdist_make_scheduler(config, log):
     """`make test` runs the system tests (-m system) on two xdist workers: the benchmarks' smoke runs on one (their
-    own databases, ports and Redis databases: bench/), all the others in their order on the other, as one serial
-    run (they share servers, demo seeds, the replica). Dealt by index: the fuzz tests' 91 cases share one node id,
-    which xdist's scope schedulers (--dist loadscope, loadgroup) key their work by (all but one were dropped), and
-    xdist_group marks are ignored under pytest 9 (xdist 3.8 renames a test through a `_nodeid` it no longer reads)."""
+    own databases, ports and Redis databases: bench/) with the two web nodes, all the others in their order on the
+    other, as one serial run (they share servers, demo seeds, the replica). Dealt by index: the fuzz tests' 91 cases
+    share one node id, which xdist's scope schedulers (--dist loadscope, loadgroup) key their work by (all but one
+    were dropped), and xdist_group marks are ignored under pytest 9 (xdist 3.8 renames a test through a `_nodeid` it
+    no longer reads)."""
     if config.getoption("markexpr") != "system":
         return None
     from xdist.scheduler import LoadScheduling
@@ -98,8 +114,8 @@ def pytest_xdist_make_scheduler(config, log):
             if self.collection is not None or not self._check_nodes_have_same_collection():
                 return super().schedule()  # a worker that replaced a crashed one takes what is left
             self.collection = next(iter(self.node2collection.values()))
-            bench = [i for i, nodeid in enumerate(self.collection) if nodeid.startswith("tests/bench/")]
-            rest = [i for i, nodeid in enumerate(self.collection) if not nodeid.startswith("tests/bench/")]
+            bench = [i for i, nodeid in enumerate(self.collection) if nodeid.startswith(BENCH_LANE)]
+            rest = [i for i, nodeid in enumerate(self.collection) if not nodeid.startswith(BENCH_LANE)]
             lanes = [lane for lane in (rest, bench) if lane]
             nodes = self.nodes
             if len(nodes) < len(lanes):
@@ -117,6 +133,20 @@ def pytest_sessionstart(session):
     """A run that died may have left pgbouncer holding connections to the test database, which would
     stop this run from dropping and creating it again."""
     _pgbouncer_let_go()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Each worker's test database is a copy of the migrated template (smz_platform/common/template_db.py), built
+    once for the migrations on disk and kept between runs; Django's own migrate then finds nothing to apply."""
+    from django.conf import settings
+
+    from smz_platform.common.template_db import template_ensure
+
+    server = settings.SMZ_DATABASE_DIRECT or settings.DATABASES["default"]  # not through pgbouncer
+    user = server["USER"] + (f":{server['PASSWORD']}" if server.get("PASSWORD") else "")
+    name = template_ensure(server=f"postgres://{user}@{server['HOST']}:{server['PORT']}")
+    settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = name
 
 
 @pytest.fixture(scope="session")

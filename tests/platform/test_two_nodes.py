@@ -56,7 +56,7 @@ def nodes(django_db_setup, tmp_path_factory):
         }
     )
     # The production settings serve hashed static files: collected first, as a deployment does.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "collectstatic_if_changed"], cwd=ROOT, env=env, check=True)
     ports, processes = [free_port(), free_port()], []
     for port in ports:
         processes.append(

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from projects.services.accounts import token_issue
+from tests.conftest import build_city, module_world, register_gate
 from tests.security import world as w
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -40,11 +41,20 @@ def one_connection():
     signals.request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(scope="module")
+def fuzz_world(django_db_setup, django_db_blocker):
+    """The world of the jurisdiction tests, built once for the module (tests.conftest.module_world): each of the
+    91 operations' cases runs in a savepoint within it (it was built again for every one, most of their time)."""
+    with module_world(django_db_blocker):
+        with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
+            city = build_city()
+            w.build(city, register_gate(city).device)
+        yield token_issue(user=city.users["haishu"])
+
+
 @pytest.fixture
-def district_token(city, gate):
-    with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
-        w.build(city, gate)
-    return token_issue(user=city.users["haishu"])
+def district_token(fuzz_world, db):
+    return fuzz_world
 
 
 @pytest.mark.django_db
