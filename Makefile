@@ -38,8 +38,8 @@ services:
 # pytest-django puts the transactional tests last, whose flush empties the migrations' data for the tests
 # after them, and `--dist worksteal` would run them mid-way. The system tests (marked `system`,
 # tests/conftest.py) run after them, also on two workers (the scheduler in tests/conftest.py): the
-# benchmarks' smoke runs on one, the others one at a time on the other (they start servers, browsers and
-# databases of their own). The exit code is the worse.
+# benchmarks' smoke runs and the modules of BENCH_LANE on one, the others one at a time on the other (they
+# start servers, browsers and databases of their own). The exit code is the worse.
 test: install var/.env services browser office
 	bash scripts/test-services.sh sh -c '$(PY) -m pytest -m "not system" -n 2 --durations=30; a=$$?; \
 	  $(PY) -m pytest -m system -n 2 --durations=15; b=$$?; [ $$a -ge $$b ] && exit $$a || exit $$b'

@@ -93,18 +93,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.system)
 
 
-# The lane of the benchmarks' smoke runs, and the two web nodes: they, like the load benchmark, collect the static
-# files into the one STATIC_ROOT, so they take turns (and the lanes come out about as long as each other).
-BENCH_LANE = ("tests/bench/", "tests/platform/test_two_nodes.py")
+# The lane of the benchmarks' smoke runs, with the two web nodes (they, like the load benchmark, collect the static
+# files into the one STATIC_ROOT, so they take turns) and the workbooks printed by LibreOffice and the whole demo
+# seeded (each in its worker's own database and media): the two lanes come out about as long as each other.
+BENCH_LANE = (
+    "tests/bench/",
+    "tests/platform/test_two_nodes.py",
+    "tests/reports/test_printing.py",
+    "tests/reports/test_seed_demo.py",
+)
 
 
 def pytest_xdist_make_scheduler(config, log):
     """`make test` runs the system tests (-m system) on two xdist workers: the benchmarks' smoke runs on one (their
-    own databases, ports and Redis databases: bench/) with the two web nodes, all the others in their order on the
-    other, as one serial run (they share servers, demo seeds, the replica). Dealt by index: the fuzz tests' 91 cases
-    share one node id, which xdist's scope schedulers (--dist loadscope, loadgroup) key their work by (all but one
-    were dropped), and xdist_group marks are ignored under pytest 9 (xdist 3.8 renames a test through a `_nodeid` it
-    no longer reads)."""
+    own databases, ports and Redis databases: bench/) with the modules of BENCH_LANE, all the others in their order
+    on the other, as one serial run (they share servers, demo seeds, the replica). Dealt by index: the fuzz tests'
+    91 cases share one node id, which xdist's scope schedulers (--dist loadscope, loadgroup) key their work by (all
+    but one were dropped), and xdist_group marks are ignored under pytest 9 (xdist 3.8 renames a test through a
+    `_nodeid` it no longer reads)."""
     if config.getoption("markexpr") != "system":
         return None
     from xdist.scheduler import LoadScheduling
