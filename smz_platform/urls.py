@@ -4,12 +4,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from attendance.api.device import DEVICE_ROUTES
 from operations.health import healthz
 from operations.metrics import metrics_view
 from reports import public
+from smz_platform.common.api import SchemaView
 
 admin.site.site_header = _("Construction worker real-name platform")
 admin.site.site_title = _("Real-name platform administration")
@@ -31,7 +32,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password/set/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api-auth/", include("rest_framework.urls")),

@@ -136,3 +136,37 @@ def test_the_device_api_documents_the_records_it_validates(schema):
     }
     heartbeat = schema["paths"]["/api/device/v1/heartbeat"]["post"]["requestBody"]["content"]["application/json"]
     assert heartbeat["schema"] == as_openapi(HEARTBEAT)
+
+
+def test_the_schema_is_made_once_per_language_and_format_and_answered_alike(client, monkeypatch):
+    """Anyone may read the schema; generating and rendering it costs ~0.4 s of CPU, so it is made once per
+    language and format, and an address the platform would not keep (a version, JSON's indent) is made afresh."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from smz_platform.common.api import SchemaView
+
+    monkeypatch.setattr(SchemaView, "_kept", {})
+    made = []
+    generate = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        made.append(self)
+        return generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    as_json = {"HTTP_ACCEPT": "application/vnd.oai.openapi+json"}
+    yaml_first, yaml_again = client.get("/api/schema/"), client.get("/api/schema/")
+    json_first, json_again = client.get("/api/schema/", **as_json), client.get("/api/schema/", **as_json)
+    assert yaml_first.status_code == yaml_again.status_code == 200
+    assert yaml_again.content == yaml_first.content and b"openapi: 3" in yaml_again.content
+    assert yaml_again["Content-Type"] == yaml_first["Content-Type"]
+    assert yaml_again["Content-Disposition"] == yaml_first["Content-Disposition"]
+    assert json_again.json() == json_first.json() and "/api/v1/projects/" in json_again.json()["paths"]
+    assert json_again["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert len(made) == 2  # one YAML, one JSON
+
+    indented = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json; indent=2")
+    versioned = client.get("/api/schema/?version=anything", **as_json)
+    assert indented.status_code == versioned.status_code == 200
+    assert b'\n  "openapi"' in indented.content
+    assert len(made) == 4 and len(SchemaView._kept) == 2
