@@ -67,6 +67,7 @@ SYSTEM = (
     "tests/dashboard/test_no_code_in_pages.py",
     "tests/devices/test_simulator.py",
     "tests/platform/test_backup.py",
+    "tests/platform/test_proxy.py",
     "tests/platform/test_replica.py",
     "tests/platform/test_test_services.py",
     "tests/platform/test_two_nodes.py",
@@ -95,44 +96,57 @@ def pytest_collection_modifyitems(config, items):
 
 # The lane of the benchmarks' smoke runs, with the two web nodes (they, like the load benchmark, collect the static
 # files into the one STATIC_ROOT, so they take turns) and the workbooks printed by LibreOffice and the whole demo
-# seeded (each in its worker's own database and media): the two lanes come out about as long as each other.
+# seeded (each in its worker's own database and media).
 BENCH_LANE = (
     "tests/bench/",
     "tests/platform/test_two_nodes.py",
     "tests/reports/test_printing.py",
     "tests/reports/test_seed_demo.py",
 )
+# The browser's lane, when a third worker is there to run it (make test: -n 3): Chromium and a live server on the
+# worker's own database and port; with two workers it runs in the rest's lane, as before.
+BROWSER_LANE = ("tests/dashboard/test_browser.py",)
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """`make test` runs the system tests (-m system) on two xdist workers: the benchmarks' smoke runs on one (their
-    own databases, ports and Redis databases: bench/) with the modules of BENCH_LANE, all the others in their order
-    on the other, as one serial run (they share servers, demo seeds, the replica). Dealt by index: the fuzz tests'
-    91 cases share one node id, which xdist's scope schedulers (--dist loadscope, loadgroup) key their work by (all
-    but one were dropped), and xdist_group marks are ignored under pytest 9 (xdist 3.8 renames a test through a
-    `_nodeid` it no longer reads)."""
+    """`make test` runs the system tests (-m system) on xdist workers, each a lane: the benchmarks' smoke runs (their
+    own databases, ports and Redis databases: bench/) with the modules of BENCH_LANE on one, the browser's tests on
+    another when there are three workers, all the others in their order on the first, as one serial run (they share
+    the replica and the services' scripts). Dealt by index: the fuzz tests' 91 cases share one node id, which xdist's
+    scope schedulers (--dist loadscope, loadgroup) key their work by (all but one were dropped), and xdist_group marks
+    are ignored under pytest 9 (xdist 3.8 renames a test through a `_nodeid` it no longer reads)."""
     if config.getoption("markexpr") != "system":
         return None
     from xdist.scheduler import LoadScheduling
 
-    class BenchAndTheRest(LoadScheduling):
+    class Lanes(LoadScheduling):
         def schedule(self) -> None:
             if self.collection is not None or not self._check_nodes_have_same_collection():
                 return super().schedule()  # a worker that replaced a crashed one takes what is left
             self.collection = next(iter(self.node2collection.values()))
-            bench = [i for i, nodeid in enumerate(self.collection) if nodeid.startswith(BENCH_LANE)]
-            rest = [i for i, nodeid in enumerate(self.collection) if not nodeid.startswith(BENCH_LANE)]
-            lanes = [lane for lane in (rest, bench) if lane]
             nodes = self.nodes
-            if len(nodes) < len(lanes):
-                lanes = [rest + bench]
-            for node, lane in zip(nodes, lanes, strict=False):  # a third worker gets nothing
+            lanes = _lanes(self.collection, len(nodes))
+            for node, lane in zip(nodes, lanes, strict=False):  # a worker beyond the lanes gets nothing
                 self.node2pending[node].extend(lane)
                 node.send_runtest_some(lane)
             for node in nodes:
                 node.shutdown()  # each ends after its lane (xdist's own schedule ends its nodes so)
 
-    return BenchAndTheRest(config, log)
+    return Lanes(config, log)
+
+
+def _lanes(collection: list[str], workers: int) -> list[list[int]]:
+    """The system tests' indexes by lane for this many workers (empty lanes left out)."""
+    bench = [i for i, nodeid in enumerate(collection) if nodeid.startswith(BENCH_LANE)]
+    browser = [i for i, nodeid in enumerate(collection) if nodeid.startswith(BROWSER_LANE)]
+    rest = [i for i, nodeid in enumerate(collection) if not nodeid.startswith(BENCH_LANE + BROWSER_LANE)]
+    if workers >= 3:
+        lanes = [rest, browser, bench]
+    elif workers == 2:
+        lanes = [sorted(rest + browser), bench]
+    else:
+        lanes = [list(range(len(collection)))]
+    return [lane for lane in lanes if lane]
 
 
 def pytest_sessionstart(session):
