@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-quick replica pgbouncer test-faults backup restore lint format browser office screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province bench-wages standby-note messages services secrets
+.PHONY: install run test test-quick replica pgbouncer test-faults backup restore lint format browser office nginx screenshots workbook-pages bench bench-intake bench-rules bench-reports bench-dashboard bench-load bench-province bench-wages standby-note messages services secrets
 
 # The virtualenv is rebuilt when a requirements file changes (the stamp is older than them).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -37,12 +37,12 @@ services:
 # The unit and API tests run first on two workers, dealt in collection order (xdist's default `load`):
 # pytest-django puts the transactional tests last, whose flush empties the migrations' data for the tests
 # after them, and `--dist worksteal` would run them mid-way. The system tests (marked `system`,
-# tests/conftest.py) run after them, also on two workers (the scheduler in tests/conftest.py): the
-# benchmarks' smoke runs and the modules of BENCH_LANE on one, the others one at a time on the other (they
-# start servers, browsers and databases of their own). The exit code is the worse.
-test: install var/.env services browser office
+# tests/conftest.py) run after them, on three workers, a lane each (the scheduler in tests/conftest.py): the
+# benchmarks' smoke runs and the modules of BENCH_LANE on one, the browser's tests on another, the others one at
+# a time on the third (they start servers, browsers and databases of their own). The exit code is the worse.
+test: install var/.env services browser office nginx
 	bash scripts/test-services.sh sh -c '$(PY) -m pytest -m "not system" -n 2 --durations=30; a=$$?; \
-	  $(PY) -m pytest -m system -n 2 --durations=15; b=$$?; [ $$a -ge $$b ] && exit $$a || exit $$b'
+	  $(PY) -m pytest -m system -n 3 --durations=15; b=$$?; [ $$a -ge $$b ] && exit $$a || exit $$b'
 
 # The unit and API tests without the system tests, straight on PostgreSQL (no pgbouncer, no replica), on
 # two pytest-xdist workers (each its own test database and Redis database, settings_test.py): the loop
@@ -71,6 +71,10 @@ workbook-pages: install office
 # LibreOffice headless and poppler for the print test (tests/reports/test_printing.py).
 office:
 	bash scripts/ensure-office.sh
+
+# nginx for make bench-load's proxy in front of the public pool (deploy/nginx.conf): Debian's nginx-light.
+nginx:
+	bash scripts/ensure-nginx.sh
 
 # The dashboard's screenshots in docs/screenshots/ (linked from the README), taken of the demo city
 # that `make run` serves (run it in another terminal first).
@@ -158,5 +162,5 @@ bench-intake: install var/.env services standby-note
 	$(PY) bench/intake.py
 
 # The morning peak with locust: 2,000 devices, 200 punches/s, regulators browsing, 10 minutes (docs/benchmarks.md).
-bench-load: install var/.env services standby-note
+bench-load: install var/.env services standby-note nginx
 	$(PY) bench/load.py

@@ -9,13 +9,15 @@
 3. locust (bench/locustfile.py), headless: 2,000 devices — a heartbeat a minute each and batches of
    1–20 punches, 200 punches/s arriving in all — and 10 regulators (the city and district staff)
    logged in through the login page, browsing the dashboard and downloading Annex 1: first 3 minutes of warm-up
-   (not measured), then 10 minutes;
+   (not measured; the crowd below in it too, so that its pages are kept as in a public pool that has run), then
+   10 minutes;
    and the same 10 minutes again with a crowd of 200 anonymous visitors added (issue 28), each phase in two
    halves run alone, crowd, crowd, alone (so that a drift over the run weighs on both alike): phones
    opening rights boards (each board's page, its complaint form, the worker's sign-in, the tracking
    form) and the city's published draws and circulars, a page every 1–3 s each, from a generator of its own
-   (bench/crowd.py) at nice 10 (the phones are elsewhere in production; see phase()), sent to the public pool
-   as the proxy sends them.
+   (bench/crowd.py) at nice 10 (the phones are elsewhere in production; see phase()), sent through nginx with
+   deploy/nginx.conf (its cache keeps what the platform's X-Accel-Expires allows: the boards and published
+   pages, never a form) to the public pool, as the scaled-out deployment's proxy sends them.
 4. Every 10 s, the unique memory (USS) of every process of the platform: gunicorn's master and
    workers, the Celery worker and its pool, the beat, and the PostgreSQL backends serving the run (a
    backend's: the mean of those serving at each sample).
@@ -39,6 +41,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -65,6 +68,12 @@ PUBLIC_WORKERS, PUBLIC_NICE = "2", 6
 PUBLIC_WORKER_CLASS = os.environ.get("BENCH_PUBLIC_WORKER_CLASS", "sync")  # gthread: as before, to compare
 # BENCH_PUBLIC_POOL=0: the crowd on the web's own workers, as before the public pool, to compare the two.
 PUBLIC_POOL = os.environ.get("BENCH_PUBLIC_POOL", "1") != "0"
+# nginx in front of the public pool with deploy/nginx.conf, the file production reads (its cache keeps the boards and
+# published pages the platform's X-Accel-Expires allows): the crowd goes through it, the devices and regulators, as
+# before, straight to the web's gunicorn. BENCH_PROXY=0: the crowd straight to the public pool, as before 2026-12-07.
+PROXY = PUBLIC_POOL and os.environ.get("BENCH_PROXY", "1") != "0"
+PROXY_PORT = pick(8774, 8775)
+PROXY_BASE = f"http://127.0.0.1:{PROXY_PORT}"
 DEVICES, REGULATORS, VISITORS = pick(2000, 20), pick(10, 2), pick(200, 4)
 BOARDS = pick(500, 10)  # rights boards issued for the crowd to open
 RATE = pick(200, 10)  # punches a second arriving, in all
@@ -75,8 +84,13 @@ SECONDS, WARMUP, SAMPLE_EVERY = pick(600, 20), pick(180, 6), pick(10, 2)
 # The smoke run (which only shows that the bench runs to its end) has one half of each: a locust's start costs it more
 # than a half's seconds.
 ORDER, PART_SECONDS = pick(("alone", "crowd", "crowd", "alone"), ("alone", "crowd")), SECONDS // 2
-RUN_SECONDS = WARMUP + len(ORDER) * PART_SECONDS  # the warm-up (devices and regulators, not measured), then the halves
+RUN_SECONDS = WARMUP + len(ORDER) * PART_SECONDS  # the warm-up (not measured), then the halves
 CROWD_NICE = 10  # the crowd's generator (its phones are elsewhere in production): see phase()
+# The crowd comes in the warm-up too (BENCH_WARM_CROWD=0: not, as before 2026-12-07), so that the halves measure a
+# public pool in its steady state: each board and form kept an hour, rendered once. Without it, the first crowd half
+# carried the first render of every page the crowd opens (~1,000 boards and forms, ~10 ms each, their queries in
+# PostgreSQL at full weight), which in production a deployment pays once and an hour's expiries spread thin.
+WARM_CROWD = os.environ.get("BENCH_WARM_CROWD", "1") != "0"
 VISIT_SECONDS = sum(crowd.THINK) / 2  # a visitor's mean think time
 BATCH_PERIOD = DEVICES * 10.5 / RATE  # a device's batches hold 10.5 punches on average
 PASSWORD = "smz-load-2026"
@@ -321,6 +335,61 @@ class Memory(threading.Thread):
         return {"after_warmup_mb": round(base, 1), "end_mb": round(end, 1), "growth_pct": growth}
 
 
+def proxy_config(directory: Path, web: str, public: str, listen: str) -> Path:
+    """deploy/nginx.conf, the file production reads, with these addresses and `directory` for its cache, in an
+    nginx.conf of its own (the benchmark's and tests/platform/test_proxy.py's); an access log of each answer's cache
+    status (HIT, MISS, BYPASS, or "-" for an answer nginx may not keep)."""
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    for old, new in (
+        ("server web:8000;", f"server {web};"),
+        ("server public:8000;", f"server {public};"),
+        ("listen 8000;", f"listen {listen};"),
+        ("/var/cache/nginx/smz-public", str(directory / "cache")),
+    ):
+        if old not in site:
+            sys.exit(f"deploy/nginx.conf has no {old!r} any more: point bench/load.py's proxy_config() at what it has")
+        site = site.replace(old, new)
+    (directory / "site.conf").write_text(site, encoding="utf-8")
+    conf = directory / "nginx.conf"
+    # Started as root, nginx's workers would run as nobody, who may not write the cache into this user's directory.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    conf.write_text(
+        f"""daemon off;
+{user}worker_processes 1;
+pid {directory}/nginx.pid;
+events {{ worker_connections 4096; }}
+http {{
+    log_format cache $upstream_cache_status;
+    access_log {directory}/access.log cache buffer=256k flush=5s;
+    client_body_temp_path {directory}/body;
+    proxy_temp_path {directory}/proxy;
+    include {directory}/site.conf;
+}}
+""",
+        encoding="utf-8",
+    )
+    return conf
+
+
+def proxy_start(conf: Path, name: str = "nginx") -> subprocess.Popen:
+    """nginx on `conf`, checked first (make bench-load installs it: scripts/ensure-nginx.sh)."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    error_log = str(conf.parent / "error.log")
+    subprocess.run([nginx, "-t", "-q", "-e", error_log, "-c", str(conf)], check=True)
+    return subprocess.Popen([nginx, "-e", error_log, "-c", str(conf)], start_new_session=True)
+
+
+def proxy_answers() -> dict[str, int]:
+    """The crowd's answers through the proxy over the run (the warm-up's too), by cache status."""
+    found: dict[str, int] = {}
+    log = OUT / "nginx" / "access.log"
+    for line in log.read_text(encoding="utf-8").split() if log.exists() else []:
+        found[line] = found.get(line, 0) + 1
+    return found
+
+
 def cpu_seconds(roots: dict[str, subprocess.Popen]) -> dict[str, float]:
     """CPU seconds (user + system) each platform process tree has used so far, its reaped children's too (a
     gunicorn worker that was replaced), and the machine's busy time (neither idle, I/O wait nor stolen)."""
@@ -415,6 +484,11 @@ def main() -> None:
         if PUBLIC_POOL
         else None
     )
+    proxy = None
+    if PROXY:
+        listen = f"127.0.0.1:{PROXY_PORT}"
+        conf = proxy_config(OUT / "nginx", f"127.0.0.1:{PORT}", f"127.0.0.1:{PUBLIC_PORT}", listen)
+        proxy = proxy_start(conf)
     worker = start(
         "worker", [str(venv / "celery"), "-A", "smz_platform", "worker", "--concurrency", "2", "--loglevel", "WARNING"]
     )
@@ -433,23 +507,33 @@ def main() -> None:
     )
     pools = {"gunicorn": web, **({"gunicorn (public)": public} if public else {})}
     memory = Memory({**pools, "celery worker": worker, "celery beat": beat})
+    if proxy:
+        pools["nginx"] = proxy  # its CPU counted per phase; its memory is its cache's, not a leak's
     try:
         wait_for_web(web)
         if public:
             wait_for_web(public, PUBLIC_BASE, "public")
+        if proxy:
+            wait_for_web(proxy, PROXY_BASE, "nginx")  # its /healthz is the web's, through it
         memory.start()
-        # First the warm-up, not measured: the fresh copy's caches, the logins, the beat's first tasks.
-        warm = phase("warm0", 0, plan, plan_file, {**pools, "celery": worker}, WARMUP)
+        # First the warm-up, not measured: the fresh copy's caches, the logins, the beat's first tasks, and the crowd's
+        # pages kept by the public pool (see WARM_CROWD).
+        if public and WARM_CROWD:
+            memory.serving_from["gunicorn (public)"] = 0.0
+        warm = phase("warm0", VISITORS if WARM_CROWD else 0, plan, plan_file, {**pools, "celery": worker}, WARMUP)
         parts: dict[str, list[dict]] = {"alone": [], "crowd": []}
+        halves: list[tuple[str, float, int]] = []  # each half's regulators' pages p99 and count, in the order run
         for n, name in enumerate(ORDER):
             visitors = VISITORS if name == "crowd" else 0
             if visitors and public and "gunicorn (public)" not in memory.serving_from:
                 memory.serving_from["gunicorn (public)"] = time.time() - memory.started
             parts[name].append(phase(f"{name}{n + 1}", visitors, plan, plan_file, {**pools, "celery": worker}))
+            times = parts[name][-1]["page_times"]
+            halves.append((f"{name}{n + 1}", _p99(times), len(times)))
         phases = {name: _pooled(found) for name, found in parts.items()}
     finally:
         memory.stop.set()
-        for process in (web, public, worker, beat):
+        for process in (proxy, web, public, worker, beat):
             if process is None:
                 continue
             stop(process)
@@ -478,7 +562,7 @@ def main() -> None:
     confirmed = set(ledger.pop("ids"))
     ledger.update(stored=len(stored), lost=len(confirmed - stored), unconfirmed=len(stored - confirmed))
     growth = memory.growth()
-    report(phases, ledger, growth, plan)
+    report(phases, ledger, growth, plan, halves, proxy_answers())
 
 
 def _locust(prefix: str, classes: list[str], users: int, env: dict[str, str], seconds: int) -> subprocess.Popen:
@@ -513,13 +597,13 @@ def _locust(prefix: str, classes: list[str], users: int, env: dict[str, str], se
         )
 
 
-def _crowd(prefix: str, visitors: int, env: dict[str, str], host: str) -> subprocess.Popen:
+def _crowd(prefix: str, visitors: int, env: dict[str, str], host: str, seconds: int) -> subprocess.Popen:
     """The anonymous crowd's own generator (bench/crowd.py: asyncio rather than locust, for its CPU), at nice
     CROWD_NICE."""
     with open(OUT / f"{prefix}.out", "w") as log:
         return subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "crowd.py"), "--host", host, "--visitors", str(visitors)]
-            + ["--seconds", str(PART_SECONDS), "--csv", str(OUT / prefix)],
+            + ["--seconds", str(seconds), "--csv", str(OUT / prefix)],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -572,7 +656,8 @@ def phase(
         )
     }
     if visitors:
-        runs[f"crowd-{name}"] = _crowd(f"crowd-{name}", visitors, env, PUBLIC_BASE if PUBLIC_POOL else BASE)
+        host = PROXY_BASE if PROXY else PUBLIC_BASE if PUBLIC_POOL else BASE
+        runs[f"crowd-{name}"] = _crowd(f"crowd-{name}", visitors, env, host, seconds)
     generators = {}
     for prefix, process in runs.items():
         # wait4 gives each generator's own CPU seconds (what it took from the cores the platform runs on).
@@ -645,7 +730,9 @@ def _pages_p99(figures: dict) -> float:
     return max((f["p99_ms"] for name, f in figures.items() if name.startswith("page: ")), default=0.0)
 
 
-def report(phases: dict, ledger: dict, growth: dict, plan: dict) -> None:
+def report(
+    phases: dict, ledger: dict, growth: dict, plan: dict, halves: list[tuple[str, float, int]], proxied: dict[str, int]
+) -> None:
     for name, result in phases.items():
         figures = result["figures"]
         total = figures.get("Aggregated", {"requests": 0, "failures": 0})
@@ -693,6 +780,14 @@ def report(phases: dict, ledger: dict, growth: dict, plan: dict) -> None:
         f"pages), {pages_crowd:.0f} ms with the crowd ({len(phases['crowd']['page_times'])}); the slowest page's own "
         f"p99: {slowest_alone:.0f} → {slowest_crowd:.0f} ms"
     )
+    print("  by half, in the order run: " + ", ".join(f"{name} {p99:.0f} ms ({n})" for name, p99, n in halves))
+    through = sum(proxied.values())
+    kept = proxied.get("HIT", 0) / through if through else 0.0
+    if through:
+        print(
+            f"the proxy (nginx, deploy/nginx.conf) answered {kept:.0%} of the crowd's {through} requests from its "
+            "cache (warm-up included): " + ", ".join(f"{status} {n}" for status, n in sorted(proxied.items()))
+        )
     if saturated:
         print(f"the load generator warned that its CPU was above 90% ({saturated}): it measured itself too")
     targets = {
@@ -729,6 +824,7 @@ def report(phases: dict, ledger: dict, growth: dict, plan: dict) -> None:
                 "public_per_s": round(public_rate, 1),
                 "public_nominal_per_s": nominal,
                 "public_p99_ms": public_p99,
+                "proxy_hit_pct": round(100 * kept, 1),
                 "annex1_p99_ms": max(f.get("Annex 1 download", {}).get("p99_ms", 0) for f in (alone, crowd)),
                 # Flat numbers, like every figure of the line: cpu_<phase>_<process>_s.
                 **{

@@ -485,6 +485,11 @@ SMZ_SMS_FILE_PATH = env.str("SMZ_SMS_FILE_PATH", default=str(VAR_DIR / "sms.log"
 SMZ_SMS_URL = env.str("SMZ_SMS_URL", default="")
 SMZ_SMS_API_KEY = env.str("SMZ_SMS_API_KEY", default="")
 SMZ_SMS_TIMEOUT = env.float("SMZ_SMS_TIMEOUT", default=5.0)
+# How long the proxy in front (deploy/nginx.conf) may keep a page for anyone that holds nothing of the visitor's own
+# (a rights board, a published draw or circular; not a form, which carries the visitor's CSRF token): the page
+# answers with X-Accel-Expires, which nginx reads and never passes on. A revoked board or its changed clerk stops
+# at the proxy within this time (at once in the platform). 0: the proxy keeps nothing.
+SMZ_PUBLIC_PROXY_SECONDS = env.int("SMZ_PUBLIC_PROXY_SECONDS", default=60)
 # Status-request attachments: stamped form scans and site photos.
 SMZ_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # Each uploaded file is counted as it streams in and refused at the limit (smz_platform/common/uploads.py).

@@ -21,6 +21,12 @@ the process that revoked it). A release's pages are kept under keys of their own
 
 Who is a visitor of the crowd: a GET with no cookie but the CSRF one and no Authorization header. A signed-in
 regulator, a worker in his session or an integration client always goes through the whole stack.
+
+The proxy in front keeps such a page too, when it holds nothing of the visitor's own (no form's token): the answer
+to a visitor carries `X-Accel-Expires` (SMZ_PUBLIC_PROXY_SECONDS, never past the platform's own copy), which nginx
+reads, keeps the page by, and does not pass on (deploy/nginx.conf: only for requests with no cookie but the CSRF
+one and no Authorization header, as here). A crowd on the boards then costs the platform one answer per board a
+minute; what a revocation or a changed board does at once here, it does at the proxy within that time.
 """
 
 from __future__ import annotations
@@ -163,6 +169,14 @@ def _kept(response: HttpResponse, seconds: int) -> tuple[int, list[tuple[str, st
     return response.status_code, headers, body, time.time() + seconds
 
 
+def _proxy_may_keep(response: HttpResponse, body: bytes, expires: float) -> None:
+    """Tells the proxy how long it may keep this answer to a visitor: not a form (its token is each visitor's own),
+    never past the platform's own copy, at most SMZ_PUBLIC_PROXY_SECONDS."""
+    seconds = min(settings.SMZ_PUBLIC_PROXY_SECONDS, int(expires - time.time()))
+    if seconds > 0 and MARKER not in body and response.status_code == 200 and not response.cookies:
+        response.headers["X-Accel-Expires"] = str(seconds)
+
+
 def _cache_call(call, *args):
     """The shared cache is a speed-up: with Redis down every page is rendered through the stack, as before."""
     try:
@@ -202,7 +216,7 @@ class PublicPageMiddleware:
         if kept is None and _cache_call(cache.add, key + RENDERING, 1, RENDER_WAIT_SECONDS) is False:
             kept = _awaited(key)  # another request renders this page now: its copy, rather than a second render
         if kept is not None:
-            return self._answer(request, *kept[:3])
+            return self._answer(request, kept)
         try:
             response = self.get_response(request)
             seconds = getattr(response, "public_page_seconds", None)
@@ -210,14 +224,17 @@ class PublicPageMiddleware:
                 kept = _kept(response, seconds)
                 _cache_call(cache.set, key, kept, seconds)
                 _local.put(key, kept, generation)
+                _proxy_may_keep(response, *kept[2:])
         finally:
             _cache_call(cache.delete, key + RENDERING)
         return response
 
-    def _answer(self, request: HttpRequest, status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
+    def _answer(self, request: HttpRequest, kept: tuple) -> HttpResponse:
+        status, headers, body = kept[:3]
         response = HttpResponse(status=status)
         for name, value in headers:
             response.headers[name] = value
+        _proxy_may_keep(response, body, kept[3] if len(kept) > 3 else time.time())
         if MARKER in body:
             self.csrf.process_request(request)
             body = body.replace(MARKER, get_token(request).encode())

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -71,6 +73,7 @@ def test_the_benchmark_runs_to_its_end_and_prints_its_figures(script, figures):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST"))}
     # The benchmarks that copy the reports' smoke city use the one reports.py built before them (or build it).
     env.update(BENCH_SMOKE="1", BENCH_SMOKE_REUSE="1" if script in ("dashboard.py", "sync.py", "load.py") else "0")
+    started = time.time()
     result = subprocess.run(
         [sys.executable, f"bench/{script}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
     )
@@ -81,3 +84,13 @@ def test_the_benchmark_runs_to_its_end_and_prints_its_figures(script, figures):
     if script == "sync.py":  # every record went up, and the intake answered every batch while they did
         assert last["accepted"] == last["punches"] + last["payrolls"] and last["failed"] == 0, last
         assert last["intake_errors"] == 0, result.stdout[-3000:]
+    if script == "load.py":  # each half's p99 in the order run (the smoke run has one of each), the crowd warmed up
+        assert re.search(r"by half, in the order run: alone1 \d+ ms \(\d+\), crowd2 \d+ ms", result.stdout), (
+            result.stdout
+        )
+        # The crowd went through nginx with deploy/nginx.conf, whose cache answered some of it.
+        assert re.search(r"answered \d+% of the crowd's \d+ requests from its cache .*HIT \d+", result.stdout), (
+            result.stdout[-3000:]
+        )
+        warmed = ROOT / "var" / "bench-load" / "crowd-warm0_stats.csv"
+        assert warmed.exists() and warmed.stat().st_mtime >= started, "the crowd did not come in the warm-up"

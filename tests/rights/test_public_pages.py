@@ -191,3 +191,30 @@ def test_a_board_revoked_on_another_process_stops_here_within_a_second(city, boa
     assert page_key(address) in mine.pages  # this process still holds its copy…
     mine.checked -= publicpages.GENERATION_CHECK_SECONDS  # …until its next look at the generation, a second on
     assert Client().get(address).status_code == 404
+
+
+def test_the_proxy_may_keep_a_board_a_minute_and_never_a_form_or_a_signed_in_answer(city, board, settings):
+    """deploy/nginx.conf keeps what the answer's X-Accel-Expires allows (nginx reads it and passes it on to no
+    phone): a board or a published page for a minute, on the first answer and on the kept ones; never a form,
+    whose token is the visitor's own, an answer to a session, a refusal or an invented query."""
+    city_code = Region.objects.get(pk=city.project.district.parent_id).code
+    for address in (f"/board/{board.token}/", f"/public/{city_code}/draws/"):
+        first, again = Client().get(address), Client().get(address)
+        assert first.headers["X-Accel-Expires"] == again.headers["X-Accel-Expires"] == "60", address
+    for address in (f"/board/{board.token}/complaint/", "/worker/"):
+        first, again = Client().get(address), Client().get(address)
+        assert first.status_code == again.status_code == 200 and TOKEN.search(again.content.decode()), address
+        assert "X-Accel-Expires" not in first.headers and "X-Accel-Expires" not in again.headers, address
+    staff = Client()
+    staff.force_login(city.users["haishu"])
+    assert "X-Accel-Expires" not in staff.get(f"/board/{board.token}/").headers
+    assert "X-Accel-Expires" not in Client().get(f"/board/{board.token}/?utm=1").headers
+    assert "X-Accel-Expires" not in Client().get("/board/" + "ab" * 24 + "/").headers
+    settings.SMZ_PUBLIC_PROXY_SECONDS = 0
+    assert "X-Accel-Expires" not in Client().get(f"/board/{board.token}/").headers
+
+
+def test_the_proxy_never_keeps_a_page_past_the_platforms_own_copy(board, settings):
+    settings.SMZ_PUBLIC_PROXY_SECONDS = 10**6
+    seconds = int(Client().get(f"/board/{board.token}/").headers["X-Accel-Expires"])
+    assert 3500 <= seconds <= 3600  # a board is kept an hour (rights/selectors/board.py)
