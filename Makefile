@@ -38,7 +38,7 @@ services:
 # pytest-django puts the transactional tests last, whose flush empties the migrations' data for the tests
 # after them, and `--dist worksteal` would run them mid-way. The system tests (marked `system`,
 # tests/conftest.py) run after them, on three workers, a lane each (the scheduler in tests/conftest.py): the
-# benchmarks' smoke runs and the modules of BENCH_LANE on one, the browser's tests on another, the others one at
+# benchmarks' smoke runs and the modules of BENCH_LANE on one, those of BROWSER_LANE on another, the others one at
 # a time on the third (they start servers, browsers and databases of their own). The exit code is the worse.
 test: install var/.env services browser office nginx
 	bash scripts/test-services.sh sh -c '$(PY) -m pytest -m "not system" -n 2 --durations=30; a=$$?; \

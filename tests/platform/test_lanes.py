@@ -10,6 +10,7 @@ COLLECTION = [
     "tests/platform/test_backup.py::test_restore",
     "tests/reports/test_printing.py::test_print",
     "tests/dashboard/test_browser.py::test_city",
+    "tests/platform/test_two_nodes.py::test_nodes",
 ]
 
 
@@ -20,15 +21,15 @@ def _names(lanes: list[list[int]]) -> list[list[str]]:
 def test_three_workers_run_the_rest_the_browser_and_the_benchmarks_apart():
     assert _names(_lanes(COLLECTION, 3)) == [
         ["test_fuzz.py", "test_backup.py"],
-        ["test_browser.py", "test_browser.py"],
-        ["test_smoke.py", "test_printing.py"],
+        ["test_browser.py", "test_printing.py", "test_browser.py"],
+        ["test_smoke.py", "test_two_nodes.py"],
     ]
 
 
-def test_two_workers_keep_the_browser_in_the_rests_lane_in_collection_order():
+def test_two_workers_keep_the_browsers_lane_in_the_rests_in_collection_order():
     assert _names(_lanes(COLLECTION, 2)) == [
-        ["test_fuzz.py", "test_browser.py", "test_backup.py", "test_browser.py"],
-        ["test_smoke.py", "test_printing.py"],
+        ["test_fuzz.py", "test_browser.py", "test_backup.py", "test_printing.py", "test_browser.py"],
+        ["test_smoke.py", "test_two_nodes.py"],
     ]
 
 
