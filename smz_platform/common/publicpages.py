@@ -234,7 +234,7 @@ class PublicPageMiddleware:
         response = HttpResponse(status=status)
         for name, value in headers:
             response.headers[name] = value
-        _proxy_may_keep(response, body, kept[3] if len(kept) > 3 else time.time())
+        _proxy_may_keep(response, body, kept[3])
         if MARKER in body:
             self.csrf.process_request(request)
             body = body.replace(MARKER, get_token(request).encode())
