@@ -32,27 +32,34 @@ run: install var/.env
 services:
 	bash scripts/ensure-services.sh
 
-# The replica and pgbouncer it starts are stopped at its end, pass or fail (scripts/test-services.sh);
-# the slowest tests are listed at the end of the log.
-# The unit and API tests run first on two workers, dealt in collection order (xdist's default `load`):
-# pytest-django puts the transactional tests last, whose flush empties the migrations' data for the tests
-# after them, and `--dist worksteal` would run them mid-way. The system tests (marked `system`,
-# tests/conftest.py) run after them, on three workers, a lane each (the scheduler in tests/conftest.py): the
-# benchmarks' smoke runs and the modules of BENCH_LANE on one, those of BROWSER_LANE on another, the others one at
-# a time on the third (they start servers, browsers and databases of their own). The exit code is the worse.
+# The unit and API tests on PostgreSQL itself, as the one-node deployment runs (docker-compose.yml): no pgbouncer,
+# no replica; each pytest-xdist worker its own test database and Redis database (settings_test.py).
+UNIT_ENV = DATABASE_URL=postgres://postgres@127.0.0.1:5432/smz_quick DATABASE_TRANSACTION_POOLING=false \
+  DATABASE_DIRECT_URL=postgres://postgres@127.0.0.1:5432/smz_quick DATABASE_REPLICA_URL=
+
+# Two stages; the slowest tests are listed at the end of each one's log. The exit code is the worse.
+# 1. The unit and API tests (make test-quick's run), on two workers dealt in collection order (xdist's default
+#    `load`): pytest-django puts the transactional tests last, whose flush empties the migrations' data for the
+#    tests after them, and `--dist worksteal` would run them mid-way.
+# 2. The system tests (marked `system`, tests/conftest.py) as the scaled-out deployment runs
+#    (docker-compose.scale.yml): through a real pgbouncer in transaction mode, with a streaming replica, both
+#    started for this stage and stopped at its end, pass or fail (scripts/test-services.sh). Three workers, a lane
+#    each (the scheduler in tests/conftest.py): the benchmarks' smoke runs and the modules of BENCH_LANE on one,
+#    those of BROWSER_LANE on another, the others one at a time on the third (they start servers, browsers and
+#    databases of their own). Stage 1 does not go through pgbouncer: every query's extra hop cost it a quarter of its
+#    time on two cores (docs/benchmarks.md, "The unit tests on PostgreSQL itself"); what a pooler changes in the code
+#    (no PREPARE, no server-side cursors) is held by tests of its own and by stage 2.
 test: install var/.env services browser office nginx
-	bash scripts/test-services.sh sh -c '$(PY) -m pytest -m "not system" -n 2 --durations=30; a=$$?; \
-	  $(PY) -m pytest -m system -n 3 --durations=15; b=$$?; [ $$a -ge $$b ] && exit $$a || exit $$b'
+	$(UNIT_ENV) $(PY) -m pytest -m "not system" -n 2 --durations=30; a=$$?; \
+	  bash scripts/test-services.sh $(PY) -m pytest -m system -n 3 --durations=15; b=$$?; \
+	  [ $$a -ge $$b ] && exit $$a || exit $$b
 
-# The unit and API tests without the system tests, straight on PostgreSQL (no pgbouncer, no replica), on
-# two pytest-xdist workers (each its own test database and Redis database, settings_test.py): the loop
-# a developer runs between changes. make test before a commit.
+# The unit and API tests without the system tests (make test's first stage): the loop a developer runs between
+# changes. make test before a commit.
 test-quick: install var/.env services
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/smz_quick DATABASE_TRANSACTION_POOLING=false \
-	  DATABASE_DIRECT_URL=postgres://postgres@127.0.0.1:5432/smz_quick DATABASE_REPLICA_URL= \
-	  $(PY) -m pytest -m "not system" -n 2 -q --durations=10
+	$(UNIT_ENV) $(PY) -m pytest -m "not system" -n 2 -q --durations=10
 
-# pgbouncer in transaction mode on 127.0.0.1:6432; the suite runs through it (scripts/pgbouncer.sh).
+# pgbouncer in transaction mode on 127.0.0.1:6432; the system tests run through it (scripts/pgbouncer.sh).
 pgbouncer:
 	bash scripts/pgbouncer.sh start
 

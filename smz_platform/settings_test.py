@@ -8,8 +8,9 @@ import tempfile
 
 from django.core.exceptions import ImproperlyConfigured
 
-# Through the local pgbouncer in transaction mode (scripts/pgbouncer.sh; make test starts it): the whole
-# suite holds the platform to what a pooled production deployment allows.
+# Through the local pgbouncer in transaction mode (scripts/pgbouncer.sh; make test starts it for its system tests):
+# they hold the platform to what a pooled, scaled-out deployment allows. The unit and API tests (make test's first
+# stage, make test-quick) set the environment to PostgreSQL itself instead (the Makefile's UNIT_ENV).
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:6432/smz")
 os.environ.setdefault("DATABASE_TRANSACTION_POOLING", "true")
 os.environ.setdefault("DATABASE_DIRECT_URL", "postgres://postgres@127.0.0.1:5432/smz")

@@ -174,7 +174,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Behind pgbouncer (make test runs the suite through one in transaction mode): before the test
+    """Behind pgbouncer (make test runs its system tests through one in transaction mode): before the test
     database is dropped, pgbouncer lets go of the server connections it pools to it."""
     yield
     _pgbouncer_let_go()

@@ -424,3 +424,29 @@ def test_presence_written_at_intake_equals_presence_recomputed_from_the_punches(
     assert len(at_intake) == 4 and sum(r[5] for r in at_intake) == 6
     presence_refresh(keys=[(r[0], r[1], r[2]) for r in at_intake])
     assert rows() == at_intake
+
+
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "behind-a-pooler"])
+def test_a_single_punch_is_stored_alike_with_and_without_a_prepared_statement(gate, worker, settings, prepared):
+    """One node keeps the single-punch statement PREPAREd per connection; behind pgbouncer in transaction mode
+    (DATABASE_TRANSACTION_POOLING) it is sent whole each time. The unit tests run on PostgreSQL itself, so both
+    paths are held here to the same stored rows, its duplicate and its day of presence."""
+    settings.SMZ_PREPARED_STATEMENTS = prepared
+
+    def executions() -> int:  # a statement PREPAREd on this connection outlives the tests before this one
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(generic_plans + custom_plans), 0) FROM pg_prepared_statements"
+                " WHERE name = 'smz_store_one_punch'"
+            )
+            return cursor.fetchone()[0]
+
+    before = executions()
+    first = gate.punches([punch("S-1", worker)]).json()
+    again = gate.punches([punch("S-1", worker)]).json()
+    later = gate.punches([punch("S-2", worker, at="2026-11-25T17:31:00+08:00", direction="out")]).json()
+    assert (first["accepted"], again["duplicates"], later["accepted"]) == (1, 1, 1)
+    assert executions() - before == (3 if prepared else 0)
+    presence = DailyPresence.objects.get()
+    assert (presence.punch_count, presence.valid_count) == (2, 2)
+    assert presence.last_at == dt.datetime(2026, 11, 25, 9, 31, tzinfo=dt.UTC)
