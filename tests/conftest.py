@@ -62,13 +62,17 @@ def _pgbouncer_let_go() -> None:
 # The system tests (issue 26): they start processes, browsers, servers or the whole demo, and take most of
 # the suite's time. `make test` runs them after the rest, `make test-quick` leaves them out.
 SYSTEM = (
+    "tests/attendance/test_database_down.py",
+    "tests/attendance/test_embedded_sqlite.py",
     "tests/bench/",
     "tests/dashboard/test_browser.py",
     "tests/dashboard/test_no_code_in_pages.py",
     "tests/devices/test_simulator.py",
     "tests/platform/test_backup.py",
+    "tests/platform/test_health.py::test_it_is_503_when_the_database_is_unreachable",
     "tests/platform/test_proxy.py",
     "tests/platform/test_replica.py",
+    "tests/platform/test_settings.py",
     "tests/platform/test_test_services.py",
     "tests/platform/test_two_nodes.py",
     "tests/reports/test_printing.py",
@@ -103,9 +107,15 @@ BENCH_LANE = (
 # The browser's lane, when a third worker is there to run it (make test: -n 3): Chromium and a live server, then the
 # workbooks printed by LibreOffice and the whole demo seeded, each on the worker's own database, media and port
 # (the CI of 2026-12-07 had them in the benchmarks' lane, then the longest: ~400 s of the stage's 418). With two
-# workers they run in the rest's lane, in collection order.
+# workers they run in the rest's lane, in collection order. The settings' own processes (each a Python started
+# under another configuration: the embedded default, no database, a missing key) go here too: this lane was the
+# shortest (367 s of the stage's 474 on 2026-12-07's AMD machine, the others 414 and 441).
 BROWSER_LANE = (
+    "tests/attendance/test_database_down.py",
+    "tests/attendance/test_embedded_sqlite.py",
     "tests/dashboard/test_browser.py",
+    "tests/platform/test_health.py::test_it_is_503_when_the_database_is_unreachable",
+    "tests/platform/test_settings.py",
     "tests/reports/test_printing.py",
     "tests/reports/test_seed_demo.py",
 )
@@ -156,6 +166,34 @@ def pytest_sessionstart(session):
     """A run that died may have left pgbouncer holding connections to the test database, which would
     stop this run from dropping and creating it again."""
     _pgbouncer_let_go()
+    _flush_by_delete()
+
+
+def _flush_by_delete() -> None:
+    """A transactional test's teardown empties every table (Django's flush) by DELETE, not by Django's one
+    TRUNCATE of them all: a TRUNCATE gives each of the ~110 tables and its indexes new files, 1.1 s a flush on
+    two cores, where deleting the few rows a test wrote costs milliseconds. Inside the flush's transaction,
+    `session_replication_role = replica` holds back the triggers (reports_submission's, which refuses to
+    delete a submitted return, and the foreign keys' checks, which find every table empty at its end anyway).
+    The test role is a superuser on this machine and in CI; where it is not, Django's TRUNCATE stays."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+    superuser: dict[str, bool] = {}
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        alias = self.connection.alias
+        if alias not in superuser:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+                superuser[alias] = cursor.fetchone()[0]
+        if not tables or reset_sequences or not superuser[alias]:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET LOCAL session_replication_role = replica"] + [
+            f"DELETE FROM {self.quote_name(table)}" for table in tables
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
 
 
 @pytest.fixture(scope="session")

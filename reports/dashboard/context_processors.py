@@ -1,4 +1,5 @@
-"""The menu's 待办 count on every page, counted only when a page shows the menu (one query)."""
+"""The menu's 待办 count on every page, counted only when a page shows it (one query); the error pages (403, 404,
+500) show the menu without it (their templates empty its blocks)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def todo(request) -> dict:
     def total() -> int:
         try:
             return sum(request_todo_counts(request).values())
-        except DatabaseError:  # an error page while the database is away: the menu goes without its count
+        except DatabaseError:  # the database gone while the page renders: the menu goes without its count
             return 0
 
     return {"todo_total": SimpleLazyObject(total)}

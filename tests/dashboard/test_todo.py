@@ -116,6 +116,26 @@ def test_an_order_reaches_the_contractor_its_reply_the_district_and_a_rejection_
         assert "整改回复被退回，请重新回复" in text(contractor.get("/todo/", secure=True))
 
 
+def test_an_error_page_shows_the_menu_without_counting_the_todo(city):
+    """A refusal or a missing page keeps the menu and its 待办 link, and counts nothing: an account probing
+    other districts' ids makes no count query (the count is one query over every group the scope gives)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rules_run(day=dt.date(2026, 11, 24))
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
+        _order(city, deadline=dt.date(2026, 12, 5))
+        contractor = signed_in(city, "contractor")
+        assert 'class="badge" data-todo="1"' in contractor.get("/projects/", secure=True).content.decode()
+        refused = (("/alerts/", 403), (f"/projects/{city.other_project.permit_no}/", 404), ("/no-such-page/", 404))
+        for url, status in refused:
+            with CaptureQueriesContext(connection) as queries:
+                answer = contractor.get(url, secure=True)
+            page = answer.content.decode()
+            assert answer.status_code == status and 'href="/todo/"' in page and 'class="badge"' not in page, url
+            assert not [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]], url
+
+
 def test_an_order_past_its_deadline_and_the_ladders_proposals_wait_on_the_district(city):
     engage(city.project, city.contractor, person(name="王建国"), category="manager", position="project_manager")
     rules_run(day=dt.date(2026, 11, 24))

@@ -46,7 +46,7 @@ class Provider(BaseHTTPRequestHandler):
 @pytest.fixture
 def provider(settings):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Provider)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     Provider.received, Provider.mode = [], "ok"
     settings.SMZ_SMS_BACKEND = "smz_platform.common.sms.HttpBackend"
