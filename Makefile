@@ -36,6 +36,9 @@ services:
 # no replica; each pytest-xdist worker its own test database and Redis database (settings_test.py).
 UNIT_ENV = DATABASE_URL=postgres://postgres@127.0.0.1:5432/smz_quick DATABASE_TRANSACTION_POOLING=false \
   DATABASE_DIRECT_URL=postgres://postgres@127.0.0.1:5432/smz_quick DATABASE_REPLICA_URL=
+# Without the system tests, and without the fuzz test's plugins (schemathesis, hypothesis: 2 s of imports in each
+# of the three pytest processes; tests/security/test_fuzz.py is a system test).
+UNIT_TESTS = -m "not system" -p no:schemathesis -p no:hypothesispytest
 
 # Two stages; the slowest tests are listed at the end of each one's log. The exit code is the worse.
 # 1. The unit and API tests (make test-quick's run), on two workers dealt in collection order (xdist's default
@@ -50,14 +53,14 @@ UNIT_ENV = DATABASE_URL=postgres://postgres@127.0.0.1:5432/smz_quick DATABASE_TR
 #    time on two cores (docs/benchmarks.md, "The unit tests on PostgreSQL itself"); what a pooler changes in the code
 #    (no PREPARE, no server-side cursors) is held by tests of its own and by stage 2.
 test: install var/.env services browser office nginx
-	$(UNIT_ENV) $(PY) -m pytest -m "not system" -n 2 --durations=30; a=$$?; \
+	$(UNIT_ENV) $(PY) -m pytest $(UNIT_TESTS) -n 2 --durations=30; a=$$?; \
 	  bash scripts/test-services.sh $(PY) -m pytest -m system -n 3 --durations=15; b=$$?; \
 	  [ $$a -ge $$b ] && exit $$a || exit $$b
 
 # The unit and API tests without the system tests (make test's first stage): the loop a developer runs between
 # changes. make test before a commit.
 test-quick: install var/.env services
-	$(UNIT_ENV) $(PY) -m pytest -m "not system" -n 2 -q --durations=10
+	$(UNIT_ENV) $(PY) -m pytest $(UNIT_TESTS) -n 2 -q --durations=10
 
 # pgbouncer in transaction mode on 127.0.0.1:6432; the system tests run through it (scripts/pgbouncer.sh).
 pgbouncer:
