@@ -23,7 +23,9 @@ from devices.models import Device
 from projects.models import Engagement, Person
 from smz_platform.common import pii
 from smz_platform.common.models import AuditAction, AuditEvent
+from tests.conftest import register_gate
 from tests.device_client import SignedDevice
+from tests.factories import engage, id_number, person
 
 # Committed, so that pg_dump (another connection) sees it; the migrations' rows are restored afterwards.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -56,7 +58,23 @@ def fresh_target():
 def demo_city(settings, client, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     call_command("seed_demo", "--workers-per-project", "3", "--days", "3", stdout=io.StringIO())
-    device = Device.objects.filter(project__status="active").order_by("pk").first()
+    punch_with_a_photo(client, Device.objects.filter(project__status="active").order_by("pk").first())
+    return tmp_path
+
+
+@pytest.fixture
+def small_city(settings, city, client, tmp_path):
+    """For the refusals, which need a backup of encrypted data and not the demo's size: the suite's small city,
+    one worker on its site, his face punch with a photo (the demo city's seed cost each of them ~8 s)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    device = register_gate(city).device
+    engage(city.project, city.subcontractor, person(id_number("330203", "19880808", 41), "周志刚"))
+    punch_with_a_photo(client, device)
+    return tmp_path
+
+
+def punch_with_a_photo(client, device: Device) -> None:
+    """A worker engaged on the device's site punches with a face photo; someone unknown punches too."""
     engaged = Engagement.objects.filter(project=device.project, exited_on__isnull=True).first()
     gate = SignedDevice(client=client, serial=device.serial, secret=device.secret().decode())
     photo = base64.b64encode(JPEG).decode()
@@ -85,7 +103,6 @@ def demo_city(settings, client, tmp_path):
         ]
     )
     assert answer.status_code == 200 and answer.json()["accepted"] == 2
-    return tmp_path
 
 
 def backup(tmp_path: Path, name: str = "backup") -> tuple[Path, str]:
@@ -164,10 +181,10 @@ def test_the_demo_city_backed_up_under_writes_restores_into_a_fresh_database_and
     assert JPEG in [pii.file_decrypt(content) for content in back.values()]
 
 
-def test_a_restore_under_other_keys_fails_its_proof_and_leaves_nothing(settings, demo_city, fresh_target):
-    directory, _ = backup(demo_city)
+def test_a_restore_under_other_keys_fails_its_proof_and_leaves_nothing(settings, small_city, fresh_target):
+    directory, _ = backup(small_city)
     settings.SMZ_PII_KEYS = [Fernet.generate_key().decode()]  # not the key the data was written under
-    target = demo_city / "restored-media"
+    target = small_city / "restored-media"
     with pytest.raises(CommandError) as refused:
         call_command(
             "restore", str(directory), "--database", fresh_target, "--media", str(target), stdout=io.StringIO()
@@ -176,8 +193,8 @@ def test_a_restore_under_other_keys_fails_its_proof_and_leaves_nothing(settings,
     assert not restored_exists() and not target.exists()
 
 
-def test_a_damaged_backup_is_refused_before_anything_is_restored(demo_city, fresh_target):
-    directory, _ = backup(demo_city)
+def test_a_damaged_backup_is_refused_before_anything_is_restored(small_city, fresh_target):
+    directory, _ = backup(small_city)
     dump = directory / "database.dump"
     raw = bytearray(dump.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
@@ -187,11 +204,11 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(demo_city, fres
     assert not restored_exists()
 
 
-def test_a_restore_never_goes_over_an_existing_database_or_into_a_used_directory(demo_city, fresh_target):
-    directory, _ = backup(demo_city)
+def test_a_restore_never_goes_over_an_existing_database_or_into_a_used_directory(small_city, fresh_target):
+    directory, _ = backup(small_city)
     with pytest.raises(CommandError, match="fresh database"):
         call_command("restore", str(directory), "--database", connection.settings_dict["NAME"], stdout=io.StringIO())
-    used = demo_city / "used"
+    used = small_city / "used"
     used.mkdir()
     (used / "keep.txt").write_text("an operator's file")
     with pytest.raises(CommandError, match="not empty"):
@@ -200,12 +217,12 @@ def test_a_restore_never_goes_over_an_existing_database_or_into_a_used_directory
     with pytest.raises(CommandError, match="letters, digits"):
         call_command("restore", str(directory), "--database", "x; DROP DATABASE smz", stdout=io.StringIO())
     with pytest.raises(CommandError, match="not a backup"):
-        call_command("restore", str(demo_city), "--database", fresh_target, stdout=io.StringIO())
+        call_command("restore", str(small_city), "--database", fresh_target, stdout=io.StringIO())
 
 
-def test_a_backup_never_writes_into_an_existing_directory(demo_city):
-    (demo_city / "there").mkdir()
-    (demo_city / "there" / "old").write_text("kept")
+def test_a_backup_never_writes_into_an_existing_directory(small_city):
+    (small_city / "there").mkdir()
+    (small_city / "there" / "old").write_text("kept")
     with pytest.raises(CommandError, match="new directory"):
-        call_command("backup", "--to", str(demo_city / "there"), stdout=io.StringIO())
-    assert [p.name for p in (demo_city / "there").iterdir()] == ["old"]
+        call_command("backup", "--to", str(small_city / "there"), stdout=io.StringIO())
+    assert [p.name for p in (small_city / "there").iterdir()] == ["old"]
