@@ -98,31 +98,37 @@ def replacements_switch(*, day: dt.date, project_ids=None) -> int:
 
 
 def rules_judge(specs: list[RuleSpec], ctx: Context, *, now: dt.datetime, claims, part: str = "") -> list[RuleResult]:
-    """Judge `specs` in order on `ctx`, recording each as a RuleRun, beating every claim after each rule.
-    A context cut to one part of the night (ctx.unit_projects) keeps only the findings of that part's
-    projects: a rule that reads other projects' punches (R07) finds the rest in their own parts."""
-    results = []
-    for spec in specs:
-        started = time.perf_counter()
-        findings = _findings(spec, ctx)
-        if ctx.unit_projects is not None:
-            findings = [f for f in findings if f.project_id in ctx.unit_projects]
-        counts = _apply(spec, ctx, findings, now, resolve=True)
-        duration = int((time.perf_counter() - started) * 1000)
-        RuleRun.objects.create(
-            day=ctx.day,
-            part=part,
-            rule=spec.code,
-            started_at=now,
-            duration_ms=duration,
-            findings=len(findings),
-            new_alerts=counts.new,
-            updated_alerts=counts.updated,
-            resolved_alerts=counts.resolved,
-        )
-        results.append(RuleResult(spec.code, len(findings), counts, duration))
-        for claim in claims:
-            claim.beat()
+    """Judge `specs` in order on `ctx`, beating every claim after each rule, and record each rule judged as a
+    RuleRun (in one statement at the end, also when a rule fails: those judged before it are recorded). A
+    context cut to one part of the night (ctx.unit_projects) keeps only the findings of that part's projects:
+    a rule that reads other projects' punches (R07) finds the rest in their own parts."""
+    results, runs = [], []
+    try:
+        for spec in specs:
+            started = time.perf_counter()
+            findings = _findings(spec, ctx)
+            if ctx.unit_projects is not None:
+                findings = [f for f in findings if f.project_id in ctx.unit_projects]
+            counts = _apply(spec, ctx, findings, now, resolve=True)
+            duration = int((time.perf_counter() - started) * 1000)
+            runs.append(
+                RuleRun(
+                    day=ctx.day,
+                    part=part,
+                    rule=spec.code,
+                    started_at=now,
+                    duration_ms=duration,
+                    findings=len(findings),
+                    new_alerts=counts.new,
+                    updated_alerts=counts.updated,
+                    resolved_alerts=counts.resolved,
+                )
+            )
+            results.append(RuleResult(spec.code, len(findings), counts, duration))
+            for claim in claims:
+                claim.beat()
+    finally:
+        RuleRun.objects.bulk_create(runs)
     return results
 
 

@@ -152,6 +152,50 @@ def test_a_claim_whose_holder_died_is_taken_over(city, settings):
     assert RuleRun.objects.filter(day=dt.date(2026, 11, 24)).count() == len(codes())
 
 
+def test_a_rule_that_fails_leaves_the_rules_judged_before_it_recorded_and_the_night_failed(city, monkeypatch, request):
+    import dataclasses
+
+    from inspections.engine import order_of_judgement
+    from inspections.rules import r09_low_score, registry
+
+    def broken(ctx):
+        raise RuntimeError("R09's inputs could not be read")
+
+    monkeypatch.setattr(r09_low_score, "SPEC", dataclasses.replace(r09_low_score.SPEC, collect=broken))
+    registry.cache_clear()  # the registry is read once per process: again with the broken rule, and after it
+    request.addfinalizer(registry.cache_clear)
+    with pytest.raises(RuntimeError, match="R09"):
+        rules_run(day=dt.date(2026, 11, 24))
+    order = [spec.code for spec in order_of_judgement()]
+    assert set(RuleRun.objects.values_list("rule", flat=True)) == set(order[: order.index("R09")])
+    night = NightlyRun.objects.get(day=dt.date(2026, 11, 24), part="")
+    assert night.state == "failed" and "R09's inputs" in night.error
+
+
+def test_a_run_taken_over_while_it_stalled_stops_at_its_next_beat(city, settings):
+    import time
+
+    from inspections.engine.claims import ClaimLost, claim_take
+
+    settings.SMZ_RULES_RUN_LEASE_SECONDS = 1
+    day = dt.date(2026, 11, 24)
+    held = claim_take(day=day)
+    written = NightlyRun.objects.get(day=day).heartbeat_at
+    held.beat()  # within a tenth of the lease of the take: nobody can have taken it, nothing is written
+    assert NightlyRun.objects.get(day=day).heartbeat_at == written
+    # The holder stalls past its lease; another run takes the day over.
+    stale = timezone.now() - dt.timedelta(seconds=2)
+    NightlyRun.objects.filter(day=day).update(heartbeat_at=stale)
+    taker = claim_take(day=day)
+    time.sleep(0.15)  # past a tenth of the (one-second) lease since the stalled holder last wrote
+    with pytest.raises(ClaimLost):
+        held.beat()
+    taker.beat()
+    run = NightlyRun.objects.get(day=day)
+    assert (run.token, run.state, run.attempts) == (taker.token, "running", 2)
+    assert run.heartbeat_at > stale
+
+
 def test_the_nightly_run_is_at_half_past_one_for_yesterday(city):
     entry = settings.CELERY_BEAT_SCHEDULE["run-rules-nightly"]
     assert entry["task"] == "inspections.tasks.run_rules_nightly_task"
