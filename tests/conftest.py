@@ -84,38 +84,48 @@ SYSTEM = (
 
 def pytest_ignore_collect(collection_path, config):
     """Under -m "not system" (make test-quick, and make test's first stage) the system tests' modules are not
-    even imported: the fuzz module builds the whole OpenAPI schema when imported, seconds on every worker."""
-    if config.getoption("markexpr") == "not system" and collection_path.is_relative_to(config.rootpath):
+    even imported: the fuzz module builds the whole OpenAPI schema when imported, seconds on every worker. Under
+    -m system (make test's second stage) the other test modules are not imported either: each of its three
+    workers would spend ~5 s collecting the 1,400 tests it deselects."""
+    markexpr = config.getoption("markexpr")
+    if markexpr in ("system", "not system") and collection_path.is_relative_to(config.rootpath):
         relative = collection_path.relative_to(config.rootpath).as_posix()
-        if relative.startswith(SYSTEM) or f"{relative}/" in SYSTEM:
+        system = relative.startswith(SYSTEM) or f"{relative}/" in SYSTEM
+        if markexpr == "not system" and system:
             return True
+        if markexpr == "system" and collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+            # A module is collected if it holds a system test (a listed module, or one named with a test's id).
+            return not (system or any(entry.startswith(f"{relative}::") for entry in SYSTEM))
     return None
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        if item.get_closest_marker("system") and not item.nodeid.startswith(SYSTEM):
+            # Such a test would run in neither stage: -m system does not import its module.
+            raise pytest.UsageError(f"{item.nodeid} is marked system by hand: list it in SYSTEM (tests/conftest.py)")
         if item.nodeid.startswith(SYSTEM):
             item.add_marker(pytest.mark.system)
 
 
-# The lane of the benchmarks' smoke runs, with the two web nodes (they, like the load benchmark, collect the static
-# files into the one STATIC_ROOT, so they take turns).
-BENCH_LANE = (
-    "tests/bench/",
-    "tests/platform/test_two_nodes.py",
-)
+# The lane of the benchmarks' smoke runs.
+BENCH_LANE = ("tests/bench/",)
 # The browser's lane, when a third worker is there to run it (make test: -n 3): Chromium and a live server, then the
 # workbooks printed by LibreOffice and the whole demo seeded, each on the worker's own database, media and port
 # (the CI of 2026-12-07 had them in the benchmarks' lane, then the longest: ~400 s of the stage's 418). With two
 # workers they run in the rest's lane, in collection order. The settings' own processes (each a Python started
 # under another configuration: the embedded default, no database, a missing key) go here too: this lane was the
-# shortest (367 s of the stage's 474 on 2026-12-07's AMD machine, the others 414 and 441).
+# shortest (367 s of the stage's 474 on 2026-12-07's AMD machine, the others 414 and 441). So do the two web nodes
+# (44 s), which ran first in the benchmarks' lane, then the one that ended the stage (336 s from the first test,
+# the others 298 and 263): the static files both collect into one STATIC_ROOT take turns on a lock
+# (collectstatic_if_changed), whichever lane they run in.
 BROWSER_LANE = (
     "tests/attendance/test_database_down.py",
     "tests/attendance/test_embedded_sqlite.py",
     "tests/dashboard/test_browser.py",
     "tests/platform/test_health.py::test_it_is_503_when_the_database_is_unreachable",
     "tests/platform/test_settings.py",
+    "tests/platform/test_two_nodes.py",
     "tests/reports/test_printing.py",
     "tests/reports/test_seed_demo.py",
 )

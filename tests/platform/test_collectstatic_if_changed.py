@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 
 from django.core.management import call_command
 
@@ -49,4 +50,24 @@ def test_it_collects_once_and_again_when_a_file_or_the_storage_changes(settings,
     assert (root / "staticfiles.json").exists()
     (root / "staticfiles.json").unlink()  # the manifest gone: collected again, whatever the key says
     assert _collect() == "the static files collected"
+    assert (root / "staticfiles.json").exists()
+
+
+def test_two_at_once_take_turns_and_the_second_finds_the_first_ones_collection(settings, tmp_path):
+    sources, root = tmp_path / "static", tmp_path / "collected"
+    sources.mkdir()
+    (sources / "site.css").write_text("body { color: black; }")
+    settings.STATICFILES_DIRS = [sources]
+    settings.STATIC_ROOT = root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    said: list[str] = []
+    runs = [threading.Thread(target=lambda: said.append(_collect())) for _ in range(2)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert sorted(said) == ["the static files are collected already", "the static files collected"]
     assert (root / "staticfiles.json").exists()

@@ -21,15 +21,22 @@ def _names(lanes: list[list[int]]) -> list[list[str]]:
 def test_three_workers_run_the_rest_the_browser_and_the_benchmarks_apart():
     assert _names(_lanes(COLLECTION, 3)) == [
         ["test_fuzz.py", "test_backup.py"],
-        ["test_browser.py", "test_printing.py", "test_browser.py"],
-        ["test_smoke.py", "test_two_nodes.py"],
+        ["test_browser.py", "test_printing.py", "test_browser.py", "test_two_nodes.py"],
+        ["test_smoke.py"],
     ]
 
 
 def test_two_workers_keep_the_browsers_lane_in_the_rests_in_collection_order():
     assert _names(_lanes(COLLECTION, 2)) == [
-        ["test_fuzz.py", "test_browser.py", "test_backup.py", "test_printing.py", "test_browser.py"],
-        ["test_smoke.py", "test_two_nodes.py"],
+        [
+            "test_fuzz.py",
+            "test_browser.py",
+            "test_backup.py",
+            "test_printing.py",
+            "test_browser.py",
+            "test_two_nodes.py",
+        ],
+        ["test_smoke.py"],
     ]
 
 

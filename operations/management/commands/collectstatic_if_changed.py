@@ -4,11 +4,14 @@ Under the production settings collectstatic hashes every file and compresses it 
 brotli), about 30 s of both cores here whatever changed; the benchmarks and the two-node test each collect before
 they start a production-like server, five times in a `make test`. The files the static finders find (their paths,
 sizes and times) and the storage that collects them make a key kept beside the collected files; the same key, and
-the manifest still there, and nothing is done.
+the manifest still there, and nothing is done. Two at once (the two-node test beside a benchmark, two nodes
+started together on one volume) take turns on a lock beside the collected files: the second finds the first's
+collection and does nothing, where both would have written the same files at once.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 STAMP = ".collected"
+LOCK = ".collecting"
 
 
 def static_key() -> str:
@@ -39,6 +43,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         root = Path(settings.STATIC_ROOT)
+        root.mkdir(parents=True, exist_ok=True)
+        with open(root / LOCK, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this process dies
+            self._collect(root)
+
+    def _collect(self, root: Path) -> None:
         stamp, key = root / STAMP, static_key()
         manifest = root / "staticfiles.json"
         needs_manifest = "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]
