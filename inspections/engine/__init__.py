@@ -54,6 +54,8 @@ def _findings(spec: RuleSpec, ctx: Context) -> list[Finding]:
 
 
 def _apply(spec: RuleSpec, ctx: Context, findings: list[Finding], now: dt.datetime, *, resolve: bool) -> AlertCounts:
+    # A rule with no open alert has none to resolve: no statement for it (ctx.rules_with_open_alerts).
+    resolve = resolve and spec.resolves and spec.code in ctx.rules_with_open_alerts()
     counts = alerts_apply(
         spec=spec,
         day=ctx.day,

@@ -14,7 +14,7 @@ from django.db.models import Q
 from devices.choices import DeviceState
 from devices.models import Device
 from inspections.calendar import Timeline, construction_days
-from inspections.models import Policy
+from inspections.models import Alert, AlertState, Policy
 from inspections.selectors import PolicyBook, month_presence, policies_in_force, projects_judged, timelines_for
 from projects.models import Project
 from projects.selectors import position_names
@@ -51,6 +51,20 @@ class Context:
         if name not in self._shared:
             self._shared[name] = compute()
         return self._shared[name]
+
+    def rules_with_open_alerts(self) -> set[str]:
+        """The rules with an open or acknowledged alert when the run first asked: only those have an alert whose
+        condition can clear (one the run opens itself stands for a finding it made). Most rules have none on
+        most nights, and judging them then writes nothing."""
+        return self.shared(
+            "open_rules",
+            lambda: set(
+                Alert.objects.filter(state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED])
+                .order_by()
+                .values_list("rule", flat=True)
+                .distinct()
+            ),
+        )
 
     def active(self) -> list[Project]:
         """Projects for which the day is a construction day under their policy."""

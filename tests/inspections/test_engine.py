@@ -152,6 +152,26 @@ def test_a_claim_whose_holder_died_is_taken_over(city, settings):
     assert RuleRun.objects.filter(day=dt.date(2026, 11, 24)).count() == len(codes())
 
 
+def test_a_night_looks_for_cleared_conditions_only_under_the_rules_with_an_open_alert(city):
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rules_run(day=dt.date(2026, 11, 23))
+    open_rules = set(Alert.objects.filter(state__in=["open", "acknowledged"]).values_list("rule", flat=True))
+    assert "R01" in open_rules  # Haishu's project has no device
+    with CaptureQueriesContext(connection) as night:
+        rules_run(day=dt.date(2026, 11, 24))
+    resolving = {
+        rule
+        for query in night.captured_queries
+        if query["sql"].startswith('UPDATE "inspections_alert" SET "state"')
+        for rule in re.findall(r""""inspections_alert"."rule" = '(\w+)'""", query["sql"])
+    }
+    assert "R01" in resolving and resolving <= open_rules
+
+
 def test_a_rule_that_fails_leaves_the_rules_judged_before_it_recorded_and_the_night_failed(city, monkeypatch, request):
     import dataclasses
 
