@@ -1,5 +1,6 @@
 """make test's system stage deals its tests into lanes, one per xdist worker (tests/conftest.py): every test
-in exactly one lane, the benchmarks' lane apart, the browser's apart when a third worker is there."""
+in exactly one lane, the benchmarks' lane apart, the browser's apart when a third worker is there, the two web
+nodes (which collect the static files the benchmarks' servers need) first in theirs."""
 
 from tests.conftest import _lanes
 
@@ -18,30 +19,30 @@ def _names(lanes: list[list[int]]) -> list[list[str]]:
     return [[COLLECTION[i].split("::")[0].rsplit("/", 1)[1] for i in lane] for lane in lanes]
 
 
-def test_three_workers_run_the_rest_the_browser_and_the_benchmarks_apart():
+def test_three_workers_run_the_rest_the_browser_and_the_benchmarks_apart_the_two_nodes_first():
     assert _names(_lanes(COLLECTION, 3)) == [
         ["test_fuzz.py", "test_backup.py"],
-        ["test_browser.py", "test_printing.py", "test_browser.py", "test_two_nodes.py"],
+        ["test_two_nodes.py", "test_browser.py", "test_printing.py", "test_browser.py"],
         ["test_smoke.py"],
     ]
 
 
-def test_two_workers_keep_the_browsers_lane_in_the_rests_in_collection_order():
+def test_two_workers_keep_the_browsers_lane_in_the_rests_in_collection_order_the_two_nodes_first():
     assert _names(_lanes(COLLECTION, 2)) == [
         [
+            "test_two_nodes.py",
             "test_fuzz.py",
             "test_browser.py",
             "test_backup.py",
             "test_printing.py",
             "test_browser.py",
-            "test_two_nodes.py",
         ],
         ["test_smoke.py"],
     ]
 
 
 def test_one_worker_runs_everything_and_no_lane_is_empty():
-    assert _lanes(COLLECTION, 1) == [list(range(len(COLLECTION)))]
+    assert _lanes(COLLECTION, 1) == [[6, *range(6)]]  # everything in one lane, the two nodes first
     only_bench = [nodeid for nodeid in COLLECTION if nodeid.startswith("tests/bench/")]
     assert _lanes(only_bench, 3) == [[0]]
     for workers in (1, 2, 3, 4):
