@@ -108,26 +108,33 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.system)
 
 
-# The lane of the benchmarks' smoke runs.
+# The lanes of make test's system stage (three workers), each a serial run in collection order (pytest-django's:
+# the tests in a transaction first, then the transactional ones, whose flush leaves the migrations' rows to the next
+# serialized test to restore); what is in neither list runs in the rest's lane. Measured by hand on 2026-12-07 (AMD
+# EPYC, first test at 18 s, the static files collected already): the rest's lane 241 s, the benchmarks' 267 s, the
+# browser's 222 s; in a fresh clone the benchmarks' lane also collects the static files (the dashboard's smoke run,
+# 68 s in the CI of 16:24, ~40 s of it the collection), and ended the stage. Hence two of its smoke runs that need
+# nothing of the others (their own databases, ports and Redis databases: bench/) run in the browser's lane.
 BENCH_LANE = ("tests/bench/",)
-# The browser's lane, when a third worker is there to run it (make test: -n 3): Chromium and a live server, then the
-# workbooks printed by LibreOffice and the whole demo seeded, each on the worker's own database, media and port
-# (the CI of 2026-12-07 had them in the benchmarks' lane, then the longest: ~400 s of the stage's 418). With two
-# workers they run in the rest's lane, in collection order. The settings' own processes (each a Python started
-# under another configuration: the embedded default, no database, a missing key) go here too: this lane was the
-# shortest (367 s of the stage's 474 on 2026-12-07's AMD machine, the others 414 and 441). So do the two web nodes
-# (44 s), which ran first in the benchmarks' lane, then the one that ended the stage (336 s from the first test,
-# the others 298 and 263): the static files both collect into one STATIC_ROOT take turns on a lock
-# (collectstatic_if_changed), whichever lane they run in.
+_SMOKE = "tests/bench/test_smoke.py::test_the_benchmark_runs_to_its_end_and_prints_its_figures"
+# The browser's lane: Chromium and a live server, the workbooks printed by LibreOffice and the whole demo seeded,
+# each on the worker's own database, media and port; the two web nodes (the static files they collect take turns
+# with the benchmarks' on a lock: collectstatic_if_changed); the intake's and the wages' smoke runs; the settings'
+# own processes. With two workers (make test -n 2) it runs in the rest's lane, the benchmarks' apart.
 BROWSER_LANE = (
+    # The settings' own processes: each a Python started under another configuration (the embedded default, no
+    # database, a missing key), ~33 s (in the rest's lane, it ended the stage by hand at 16:48: 335 s, the
+    # benchmarks' 314, this one 284).
     "tests/attendance/test_database_down.py",
     "tests/attendance/test_embedded_sqlite.py",
-    "tests/dashboard/test_browser.py",
     "tests/platform/test_health.py::test_it_is_503_when_the_database_is_unreachable",
     "tests/platform/test_settings.py",
+    "tests/dashboard/test_browser.py",
     "tests/platform/test_two_nodes.py",
     "tests/reports/test_printing.py",
     "tests/reports/test_seed_demo.py",
+    f"{_SMOKE}[intake.py]",
+    f"{_SMOKE}[wages.py]",
 )
 
 
@@ -158,17 +165,10 @@ def pytest_xdist_make_scheduler(config, log):
     return Lanes(config, log)
 
 
-# First in their lane: the two web nodes collect the static files (in a fresh clone, 30–40 s of both cores), which
-# the benchmarks' servers need too: collected by the time the benchmarks' lane asks (the CI of 2026-12-07 16:24 had
-# the dashboard's smoke run collect them, 68 s, in the lane that ended the stage).
-FIRST_IN_LANE = ("tests/platform/test_two_nodes.py",)
-
-
 def _lanes(collection: list[str], workers: int) -> list[list[int]]:
-    """The system tests' indexes by lane for this many workers (empty lanes left out), in collection order but
-    FIRST_IN_LANE first."""
-    bench = [i for i, nodeid in enumerate(collection) if nodeid.startswith(BENCH_LANE)]
+    """The system tests' indexes by lane for this many workers (empty lanes left out), in collection order."""
     browser = [i for i, nodeid in enumerate(collection) if nodeid.startswith(BROWSER_LANE)]
+    bench = [i for i, nodeid in enumerate(collection) if nodeid.startswith(BENCH_LANE) and i not in browser]
     rest = [i for i, nodeid in enumerate(collection) if not nodeid.startswith(BENCH_LANE + BROWSER_LANE)]
     if workers >= 3:
         lanes = [rest, browser, bench]
@@ -176,7 +176,7 @@ def _lanes(collection: list[str], workers: int) -> list[list[int]]:
         lanes = [sorted(rest + browser), bench]
     else:
         lanes = [list(range(len(collection)))]
-    return [sorted(lane, key=lambda i: not collection[i].startswith(FIRST_IN_LANE)) for lane in lanes if lane]
+    return [lane for lane in lanes if lane]
 
 
 def pytest_sessionstart(session):
