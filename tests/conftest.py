@@ -4,6 +4,7 @@ account of every role."""
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -155,8 +156,9 @@ def pytest_xdist_make_scheduler(config, log):
                 return super().schedule()  # a worker that replaced a crashed one takes what is left
             self.collection = next(iter(self.node2collection.values()))
             nodes = self.nodes
-            lanes = _lanes(self.collection, len(nodes))
-            for node, lane in zip(nodes, lanes, strict=False):  # a worker beyond the lanes gets nothing
+            lanes = _named_lanes(self.collection, len(nodes))
+            for node, (name, lane) in zip(nodes, lanes, strict=False):  # a worker beyond the lanes gets nothing
+                _LANE_OF[node.gateway.id] = name
                 self.node2pending[node].extend(lane)
                 node.send_runtest_some(lane)
             for node in nodes:
@@ -167,21 +169,41 @@ def pytest_xdist_make_scheduler(config, log):
 
 def _lanes(collection: list[str], workers: int) -> list[list[int]]:
     """The system tests' indexes by lane for this many workers (empty lanes left out), in collection order."""
+    return [lane for _name, lane in _named_lanes(collection, workers)]
+
+
+def _named_lanes(collection: list[str], workers: int) -> list[tuple[str, list[int]]]:
     browser = [i for i, nodeid in enumerate(collection) if nodeid.startswith(BROWSER_LANE)]
     bench = [i for i, nodeid in enumerate(collection) if nodeid.startswith(BENCH_LANE) and i not in browser]
     rest = [i for i, nodeid in enumerate(collection) if not nodeid.startswith(BENCH_LANE + BROWSER_LANE)]
     if workers >= 3:
-        lanes = [rest, browser, bench]
+        lanes = [("rest", rest), ("browser", browser), ("benchmarks", bench)]
     elif workers == 2:
-        lanes = [sorted(rest + browser), bench]
+        lanes = [("rest and browser", sorted(rest + browser)), ("benchmarks", bench)]
     else:
-        lanes = [list(range(len(collection)))]
-    return [lane for lane in lanes if lane]
+        lanes = [("all", list(range(len(collection))))]
+    return [(name, lane) for name, lane in lanes if lane]
+
+
+_STAGE_STARTED: list[float] = []
+_LANE_OF: dict[str, str] = {}  # worker id -> the name of its lane
+
+
+def pytest_testnodedown(node, error):
+    """The system stage's log says when each lane ended (its worker went down), from the session's start: which
+    lane ends the stage is what moving a module between lanes is for, and the machine's speed varies too much for
+    sums of durations to tell."""
+    worker = node.gateway.id
+    if worker in _LANE_OF and _STAGE_STARTED:
+        reporter = node.config.pluginmanager.get_plugin("terminalreporter")
+        ended = time.monotonic() - _STAGE_STARTED[0]
+        reporter.write_line(f"lane {_LANE_OF[worker]} ({worker}) ended at {ended:.0f} s")
 
 
 def pytest_sessionstart(session):
     """A run that died may have left pgbouncer holding connections to the test database, which would
     stop this run from dropping and creating it again."""
+    _STAGE_STARTED.append(time.monotonic())
     _pgbouncer_let_go()
     _flush_by_delete()
 
