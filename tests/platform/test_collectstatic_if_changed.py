@@ -15,14 +15,23 @@ def _collect() -> str:
     return out.getvalue().strip()
 
 
-def test_it_collects_once_and_again_when_a_file_or_the_storage_changes(settings, tmp_path):
+def _site(settings, tmp_path, storage: str):
+    """A site's one static file in its own folder, collected into another with `storage` (Django's)."""
     sources, root = tmp_path / "static", tmp_path / "collected"
     sources.mkdir()
     (sources / "site.css").write_text("body { color: black; }")
     settings.STATICFILES_DIRS = [sources]
     settings.STATIC_ROOT = root
-    plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    settings.STORAGES = plain
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": f"django.contrib.staticfiles.storage.{storage}"},
+    }
+    return sources, root
+
+
+def test_it_collects_once_and_again_when_a_file_or_the_storage_changes(settings, tmp_path):
+    sources, root = _site(settings, tmp_path, "StaticFilesStorage")
+    plain = settings.STORAGES
 
     assert _collect() == "the static files collected"
     assert (root / "site.css").read_text() == "body { color: black; }"
@@ -54,15 +63,7 @@ def test_it_collects_once_and_again_when_a_file_or_the_storage_changes(settings,
 
 
 def test_two_at_once_take_turns_and_the_second_finds_the_first_ones_collection(settings, tmp_path):
-    sources, root = tmp_path / "static", tmp_path / "collected"
-    sources.mkdir()
-    (sources / "site.css").write_text("body { color: black; }")
-    settings.STATICFILES_DIRS = [sources]
-    settings.STATIC_ROOT = root
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
-    }
+    _sources, root = _site(settings, tmp_path, "ManifestStaticFilesStorage")
     said: list[str] = []
     runs = [threading.Thread(target=lambda: said.append(_collect())) for _ in range(2)]
     for run in runs:
