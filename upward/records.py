@@ -201,12 +201,18 @@ def _team(key: str) -> Prepared | None:
     return Prepared(needs, ("Team.Add", key), build)
 
 
-def _engagement(engagement_id: str) -> Engagement | None:
-    return Engagement.objects.filter(pk=int(engagement_id)).select_related("person", "employer").first()
+def _engagements(ids: Iterable[int]) -> dict[int, Engagement]:
+    """The engagements of a claim's worker or entry/exit records, with their people and employers, in one query
+    (a project's registration sends them by the hundred)."""
+    return {e.pk: e for e in Engagement.objects.filter(pk__in=set(ids)).select_related("person", "employer")}
 
 
-def _worker(key: str) -> Prepared | None:
-    engagement = _engagement(key)
+def _worker_many(keys: list[str]) -> dict[str, Prepared | str | None]:
+    engagements = _engagements(int(key) for key in keys)
+    return {key: _worker(engagements.get(int(key))) for key in keys}
+
+
+def _worker(engagement: Engagement | None) -> Prepared | None:
     if engagement is None:
         return None
     trades = national_codes(CodeTable.WORK_TYPE)
@@ -227,11 +233,17 @@ def _worker(key: str) -> Prepared | None:
     return Prepared((team,), ("ProjectWorker.Add", team[1]), build)
 
 
-def _entry_exit(key: str) -> Prepared | None:
-    direction, engagement_id = key.split(":", 1)
-    engagement = _engagement(engagement_id)
+def _entry_exit_many(keys: list[str]) -> dict[str, Prepared | str | None]:
+    """Keys `in:<engagement>` and `out:<engagement>`."""
+    split = {key: key.split(":", 1) for key in keys}
+    engagements = _engagements(int(engagement_id) for _direction, engagement_id in split.values())
+    return {key: _entry_exit(direction, engagements.get(int(pk))) for key, (direction, pk) in split.items()}
+
+
+def _entry_exit(direction: str, engagement: Engagement | None) -> Prepared | None:
     if engagement is None or (direction == "out" and engagement.exited_on is None):
         return None
+    engagement_id = str(engagement.pk)
     documents = national_codes(CodeTable.ID_DOCUMENT_TYPE)
     team = (RecordKind.TEAM, team_key(engagement))
     needs: tuple[Record, ...] = (team, (RecordKind.WORKER, engagement_id))
@@ -385,6 +397,8 @@ def _attendance_many(keys: list[str]) -> dict[str, Prepared | str | None]:
 
 PREPARE_MANY: dict[str, Callable[[list[str]], dict[str, Prepared | str | None]]] = {
     RecordKind.ATTENDANCE: _attendance_many,
+    RecordKind.WORKER: _worker_many,
+    RecordKind.ENTRY_EXIT: _entry_exit_many,
 }
 
 PREPARE: dict[str, Callable[[str], Prepared | None]] = {
@@ -392,8 +406,6 @@ PREPARE: dict[str, Callable[[str], Prepared | None]] = {
     RecordKind.PROJECT: _project,
     RecordKind.PARTICIPANT: _participant,
     RecordKind.TEAM: _team,
-    RecordKind.WORKER: _worker,
-    RecordKind.ENTRY_EXIT: _entry_exit,
     RecordKind.CONTRACT: _contract,
     RecordKind.PAYROLL: _payroll,
 }

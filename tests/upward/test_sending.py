@@ -307,3 +307,33 @@ def test_a_serial_the_receiver_no_longer_knows_fails_its_records_rather_than_sen
     outbox_resend(user=site.users["city"], receiver=receiver, project=site.project)
     outbox_send(receiver=receiver)
     assert OutboxItem.objects.filter(receiver=receiver, state=OutboxState.ACCEPTED).count() == written
+
+
+def test_a_claims_workers_and_entries_are_prepared_in_the_same_queries_however_many(site):
+    """A project's registration sends its workers by the hundred: their records are prepared with one read of the
+    engagements, not one a worker (a round of 500 workers was 1,000 queries)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from upward.records import codes_read_once, engagement_records
+    from upward.sending import _prepared
+
+    def prepared_queries() -> tuple[int, int]:
+        items = [
+            OutboxItem(pk=n, kind=kind, key=key)
+            for n, (kind, key) in enumerate(
+                (kind, key)
+                for engagement in site.project.engagements.all()
+                for kind, key in engagement_records(engagement)
+                if kind in ("worker", "entry_exit")
+            )
+        ]
+        with CaptureQueriesContext(connection) as captured, codes_read_once():  # as a round reads them
+            prepared = _prepared(items)
+        assert all(prepared.values()), prepared
+        return len(captured), len(items)
+
+    few, items = prepared_queries()
+    for seq in range(110, 114):
+        engage(site.project, site.subcontractor, who=person(id_number(seq=seq), "新工人"), team="钢筋班", trade="020")
+    many, more_items = prepared_queries()
+    assert more_items == items + 8 and many == few, (few, many)
