@@ -19,15 +19,20 @@ from rights.services.board import board_pages_forget
 from wages.models import WageAccount
 
 
+def _deleting(kwargs) -> bool:
+    """A delete's boards are looked up before the row goes (they may go with it); a save's when it commits."""
+    return kwargs.get("signal") is pre_delete
+
+
 def _project(sender, instance: Project, **kwargs) -> None:
     if kwargs.get("created"):
         return  # no board names it yet
-    board_pages_forget(where=Q(project_id=instance.pk))
+    board_pages_forget(where=Q(project_id=instance.pk), at_once=_deleting(kwargs))
 
 
 def _of_project(sender, instance, **kwargs) -> None:
     """A participant (builder or general contractor) or the wage account's bank."""
-    board_pages_forget(where=Q(project_id=instance.project_id))
+    board_pages_forget(where=Q(project_id=instance.project_id), at_once=_deleting(kwargs))
 
 
 def _participant_joined(sender, participant: ProjectParticipant, **kwargs) -> None:
@@ -37,12 +42,12 @@ def _participant_joined(sender, participant: ProjectParticipant, **kwargs) -> No
 def _enterprise(sender, instance: Enterprise, **kwargs) -> None:
     if kwargs.get("created"):
         return  # no board names it yet
-    board_pages_forget(where=Q(project__participants__enterprise_id=instance.pk))
+    board_pages_forget(where=Q(project__participants__enterprise_id=instance.pk), at_once=_deleting(kwargs))
 
 
 def _engagement(sender, instance: Engagement, **kwargs) -> None:
     if instance.category == Category.MANAGER:  # the labour clerk is a manager (a worker never shows)
-        board_pages_forget(where=Q(project_id=instance.project_id))
+        board_pages_forget(where=Q(project_id=instance.project_id), at_once=_deleting(kwargs))
 
 
 def _engagement_exited(sender, engagement: Engagement, **kwargs) -> None:
@@ -58,7 +63,8 @@ def _person(sender, instance: Person, **kwargs) -> None:
             project__engagements__person_id=instance.pk,
             project__engagements__category=Category.MANAGER,
             project__engagements__position=LABOUR_CLERK,
-        )
+        ),
+        at_once=_deleting(kwargs),
     )
 
 
@@ -69,7 +75,8 @@ def _region(sender, instance: Region, **kwargs) -> None:
     board_pages_forget(
         where=Q(project__district_id=instance.pk)
         | Q(project__district__parent_id=instance.pk)
-        | Q(project__district__parent__parent_id=instance.pk)
+        | Q(project__district__parent__parent_id=instance.pk),
+        at_once=_deleting(kwargs),
     )
 
 

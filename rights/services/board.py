@@ -69,11 +69,24 @@ def board_revoke(*, user: User, project: Project) -> RightsBoard:
         )
 
 
-def board_pages_forget(*, where: Q) -> None:
+def board_pages_forget(*, where: Q, at_once: bool = False) -> None:
     """The registry changed what some live boards show (a firm's name, the labour clerk, the bank, the district's
     complaint line): their kept pages go when the change commits, so that the next visitor reads it at once.
-    `where` selects the boards (a lookup on RightsBoard); nothing is forgotten when no live board matches."""
-    tokens = list(RightsBoard.objects.filter(where, revoked_at__isnull=True).values_list("token", flat=True))
+    `where` selects the boards (a lookup on RightsBoard); nothing is forgotten when no live board matches. The
+    boards are looked up when the change commits (a registration's writes look up nothing while they run, and a
+    change rolled back nothing at all), or at once for a delete (`at_once`: the boards may go with the row)."""
+    if at_once:
+        tokens = _live_boards(where)
+        if tokens:
+            transaction.on_commit(lambda: _forget(tokens))
+    else:
+        transaction.on_commit(lambda: _forget(_live_boards(where)), robust=True)
+
+
+def _live_boards(where: Q) -> list[str]:
+    return list(RightsBoard.objects.filter(where, revoked_at__isnull=True).values_list("token", flat=True))
+
+
+def _forget(tokens: list[str]) -> None:
     if tokens:
-        paths = [path for token in tokens for path in board_addresses(token)]
-        transaction.on_commit(lambda: public_page_forget(*paths))
+        public_page_forget(*[path for token in tokens for path in board_addresses(token)])

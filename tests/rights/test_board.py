@@ -147,6 +147,36 @@ def test_what_a_kept_board_shows_changes_on_it_as_soon_as_the_registry_changes(
     assert "0574-89180000" in Client().get(address).content.decode()
 
 
+def test_the_boards_a_change_shows_on_are_looked_up_when_it_commits_not_while_it_runs(
+    site, django_capture_on_commit_callbacks
+):
+    """A registration writes firms and people by the dozen: which boards show them is asked once the writes
+    commit (a rolled-back change asks nothing), and the kept board shows the change at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import EnterpriseFactory, participate
+
+    city = site
+    address = public_address(city, signed_in(city, "contractor"))
+    Client().get(address)  # kept rendered now
+
+    def board_reads(queries) -> int:
+        return sum('"rights_rightsboard"' in query["sql"] for query in queries)
+
+    with CaptureQueriesContext(connection) as during, django_capture_on_commit_callbacks() as at_commit:
+        joining = EnterpriseFactory(name="宁波新进劳务有限公司", is_contractor=False, is_subcontractor=True)
+        participate(city.project, joining, "subcontractor")
+        city.contractor.name = "宁波新名建设有限公司"
+        city.contractor.save()
+    assert board_reads(during) == 0
+    with CaptureQueriesContext(connection) as committing:
+        for callback in at_commit:
+            callback()
+    assert board_reads(committing) == 2  # the participant's project, the renamed firm's projects
+    assert "宁波新名建设有限公司" in Client().get(address).content.decode()
+
+
 def test_the_district_revokes_the_address_and_the_old_one_answers_as_an_unknown_one(
     site, django_capture_on_commit_callbacks
 ):
