@@ -270,3 +270,23 @@ def test_a_complete_night_is_not_run_again_and_the_watchdog_queues_a_missing_one
     entry = settings.CELERY_BEAT_SCHEDULE["nightly-run-watchdog"]
     assert entry["task"] == "inspections.tasks.nightly_run_watchdog_task"
     assert entry["schedule"] == crontab(hour="2-9", minute="*/15")
+
+
+def test_a_night_reads_the_wage_rules_live_months_once(city):
+    """W1–W4 each judge the months with a live alert of theirs: one read a night serves the four."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wages.rules import MONTHLY
+
+    with CaptureQueriesContext(connection) as night:
+        rules_run(day=dt.date(2026, 11, 24))
+    reads = [
+        query["sql"]
+        for query in night.captured_queries
+        if query["sql"].startswith("SELECT")
+        and re.search(r""""inspections_alert"."rule" (= 'W[1-4]'|IN \('W)""", query["sql"])
+    ]
+    assert len(reads) == 1 and all(f"'{code}'" in reads[0] for code in MONTHLY), reads

@@ -35,6 +35,8 @@ def months_judged(ctx, code: str, *, due: bool) -> dict[int, set[dt.date]]:
     """The months each active project is judged for on the night of `ctx.day`: the last LOOKBACK_MONTHS
     months that are over (and, with `due`, whose pay day has passed under the project's policy), and every
     month that still has a live alert of the rule, so that an alert never clears by growing old."""
+    if code not in MONTHLY:
+        raise ValueError(f"{code} judges months: list it in wages.rules.MONTHLY")
     this_month = month_start(ctx.day)
     months: dict[int, set[dt.date]] = defaultdict(set)
     for project in ctx.active():
@@ -43,10 +45,25 @@ def months_judged(ctx, code: str, *, due: bool) -> dict[int, set[dt.date]]:
             month = shift_month(this_month, -back)
             if not due or pay_day(month, policy) < ctx.day:
                 months[project.pk].add(month)
-    live = Alert.objects.filter(rule=code, project_id__in=ctx.active_ids(), state__in=LIVE_STATES)
-    for project_id, start in live.values_list("project_id", "period_start"):
+    for project_id, start in _live_months(ctx).get(code, ()):
         months[project_id].add(month_start(start))
     return months
+
+
+# The rules that judge months through months_judged: their live alerts are read in one query a night.
+MONTHLY = ("W1", "W2", "W3", "W4")
+
+
+def _live_months(ctx) -> dict[str, list[tuple[int, dt.date]]]:
+    def load() -> dict[str, list[tuple[int, dt.date]]]:
+        live: dict[str, list[tuple[int, dt.date]]] = defaultdict(list)
+        for rule, project_id, start in Alert.objects.filter(
+            rule__in=MONTHLY, project_id__in=ctx.active_ids(), state__in=LIVE_STATES
+        ).values_list("rule", "project_id", "period_start"):
+            live[rule].append((project_id, start))
+        return live
+
+    return ctx.shared("wages.live_months", load)
 
 
 def worker_months_judged(ctx, judged: dict[int, set[dt.date]]) -> dict[tuple[int, int, dt.date], WorkerMonth]:
