@@ -262,6 +262,49 @@ def todo(*, user: User, today: dt.date) -> list[Group]:
 
 def todo_counts(*, user: User, today: dt.date) -> dict[str, int]:
     """Each group's count, in one query."""
+    keys, sql, params = _counting_statement(user, today)
+    if not keys:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        values = cursor.fetchone()
+    return dict(zip(keys, values, strict=True))
+
+
+# The counting statement of an account and a day, compiled once for the process's life: every page's menu counts
+# the account's 待办, and compiling the groups' eight scoped querysets cost a page ~2 ms of CPU. A statement is
+# kept only when compiling it read nothing from the database (the scope's conditions are conditions on rows, never
+# a query's answer), so a kept one is what compiling would give again; a changed account has another scope key.
+_COMPILED: dict[tuple, tuple[list[str], str, list]] = {}
+_COMPILED_MAX = 4096  # accounts a day on one process; past it, the oldest half goes
+
+
+class _ReadTheDatabase(Exception):
+    pass
+
+
+def _refuse_queries(execute, sql, params, many, context):
+    raise _ReadTheDatabase
+
+
+def _counting_statement(user: User, today: dt.date) -> tuple[list[str], str, list]:
+    key = (connection.alias, user.pk, scope_of(user).key, today)
+    kept = _COMPILED.get(key)
+    if kept is not None:
+        return kept
+    try:
+        with connection.execute_wrapper(_refuse_queries):
+            kept = _compile_counts(user, today)
+    except _ReadTheDatabase:
+        return _compile_counts(user, today)  # compiling asked the database: not kept
+    if len(_COMPILED) >= _COMPILED_MAX:
+        for old in list(_COMPILED)[: _COMPILED_MAX // 2]:
+            _COMPILED.pop(old, None)
+    _COMPILED[key] = kept
+    return kept
+
+
+def _compile_counts(user: User, today: dt.date) -> tuple[list[str], str, list]:
     specs = _specs(user)
     parts, params = [], []
     for spec in specs:
@@ -272,12 +315,7 @@ def todo_counts(*, user: User, today: dt.date) -> dict[str, int]:
             continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS t)")
         params.extend(args)
-    if not parts:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        values = cursor.fetchone()
-    return {spec.key: n for spec, n in zip(specs, values, strict=True)}
+    return [spec.key for spec in specs], "SELECT " + ", ".join(parts) if parts else "", params
 
 
 def request_todo_counts(request: HttpRequest) -> dict[str, int]:

@@ -204,3 +204,28 @@ def test_the_cases_list_shows_each_account_its_cases_with_their_measures_states(
         closed = signed_in(city, "haishu").get("/cases/?state=closed", secure=True).content.decode()
         assert 'data-count="0"' in closed
         assert f"/cases/{order.case_id}/" in signed_in(city, "contractor").get("/cases/", secure=True).content.decode()
+
+
+def test_the_menus_count_is_compiled_once_an_account_and_follows_the_account_when_it_moves(city):
+    """The menu counts the 待办 on every page from a statement compiled once per account and day: the second page
+    compiles nothing, a new request shows at once, and staff moved to another district count that district's."""
+    from reports.dashboard import todo
+
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
+        haishu = signed_in(city, "haishu")
+        assert groups(haishu) == {}
+        (key,) = [key for key in todo._COMPILED if key[1] == city.users["haishu"].pk]  # compiling read nothing
+        statement = todo._COMPILED[key]
+        status_request_submit(
+            user=city.users["contractor"],
+            project=city.project,
+            kind="suspension",
+            reason="主体结构验收，暂停施工",
+            effective_from=dt.date(2026, 12, 1),
+        )
+        assert groups(haishu) == {"first_approvals": 1}  # the kept statement counts what is there now
+        assert todo._COMPILED[key] is statement  # not compiled again
+        staff = city.users["haishu"]
+        staff.district = city.jiangbei
+        staff.save()
+        assert groups(haishu) == {}  # Jiangbei has nothing to approve; Haishu's request is not its
