@@ -229,3 +229,25 @@ def test_the_menus_count_is_compiled_once_an_account_and_follows_the_account_whe
         staff.district = city.jiangbei
         staff.save()
         assert groups(haishu) == {}  # Jiangbei has nothing to approve; Haishu's request is not its
+
+
+def test_the_kept_menu_shows_the_accounts_district_as_it_is_now_and_in_the_accounts_language(city):
+    """The left-hand menu is rendered once per account, district and language and then kept: a renamed district,
+    an account moved to another district and a change of language each show on the next page."""
+    haishu = signed_in(city, "haishu")
+
+    def menu() -> str:
+        page = haishu.get("/todo/", secure=True).content.decode()
+        return re.search(r'<aside class="side">(.*?)</aside>', page, re.S).group(1)
+
+    assert f'href="/districts/{city.haishu.code}/">海曙区</a>' in menu() and "待办" in menu()
+    city.haishu.name = "海曙区（新）"
+    city.haishu.save()
+    assert f'href="/districts/{city.haishu.code}/">海曙区（新）</a>' in menu()
+    staff = city.users["haishu"]
+    staff.district = city.jiangbei
+    staff.save()
+    assert f'href="/districts/{city.jiangbei.code}/">江北区</a>' in menu() and "海曙区" not in menu()
+    haishu.post("/language/", {"language": "en", "next": "/todo/"}, secure=True)
+    english = menu()
+    assert "To do" in english and "待办" not in english and f'href="/districts/{city.jiangbei.code}/"' in english
