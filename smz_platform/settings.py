@@ -430,7 +430,10 @@ SMZ_LOG_FORMAT = env.str("SMZ_LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "smz_platform.common.requestid.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "smz_platform.common.requestid.RequestIdFilter"},
+        "client_errors_brief": {"()": "smz_platform.common.requestid.ClientErrorsBrief"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -442,7 +445,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": SMZ_LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # axes logs every login at INFO: failures and lockouts (WARNING) are what an operator reads.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # A 4xx is one line, without the traceback of the refusal that raised it (common/requestid.py).
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["client_errors_brief"]},
+    },
 }
 
 LOGIN_URL = "dashboard:login"

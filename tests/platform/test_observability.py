@@ -99,3 +99,30 @@ def test_healthz_and_metrics_name_the_same_last_night_when_an_old_day_is_run_aga
     assert health["last_complete_day"] == "2026-11-24" and health["last_complete_hours_ago"] == 8.0
     finished = _value(page, "smz_nightly_run_last_complete_timestamp_seconds")
     assert finished == dt.datetime(2026, 11, 25, 1, 40, tzinfo=SH).timestamp()
+
+
+def test_a_refusal_is_logged_as_one_line_and_a_failure_with_its_traceback(city, caplog, settings):
+    """An account probing ids is logged a line a probe (status, path, request id), not a traceback; a 500 keeps
+    the traceback an operator needs."""
+    from django.test import Client
+
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = False
+    contractor = Client(raise_request_exception=False)
+    contractor.force_login(city.users["contractor"])
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert contractor.get("/alerts/", secure=True).status_code == 403
+        assert contractor.get(f"/projects/{city.other_project.permit_no}/", secure=True).status_code == 404
+    refusals = [r for r in caplog.records if r.name == "django.request"]
+    assert [r.status_code for r in refusals] == [403, 404]
+    assert all(r.exc_info is None and "Traceback" not in caplog.text for r in refusals)
+    assert "Forbidden (Permission denied): /alerts/" in caplog.text
+    caplog.clear()
+    from django.db import connection
+
+    def failing(execute, sql, params, many, context):
+        raise RuntimeError("the database went away")
+
+    with caplog.at_level(logging.ERROR, logger="django.request"), connection.execute_wrapper(failing):
+        assert contractor.get("/projects/", secure=True).status_code == 500
+    (failure,) = [r for r in caplog.records if r.name == "django.request"]
+    assert failure.status_code == 500 and failure.exc_info is not None
