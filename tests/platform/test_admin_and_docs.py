@@ -43,3 +43,22 @@ def test_the_swagger_ui_uses_bundled_assets(client):
     assert response.status_code == 200
     assert "swagger-ui" in page
     assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
+
+
+@pytest.mark.django_db
+def test_the_admin_pages_list_is_kept_per_account_and_follows_a_grant_and_the_language(client, city):
+    """The admin index and every admin page's side menu list the pages the account may open, built once and
+    kept: an operator's grant shows its page at once, and a switch to English names the apps in English."""
+    from django.contrib.auth.models import Permission
+
+    staff = city.users["haishu"]
+    client.force_login(staff)
+    index = client.get("/admin/").content.decode()
+    assert "监管检查" in index and "/admin/inspections/policy/add/" not in index
+    assert client.get("/admin/inspections/alert/").status_code == 200  # a page's side menu from the kept list
+    staff.user_permissions.add(Permission.objects.get(codename="add_policy"))  # the operator grants it
+    assert "/admin/inspections/policy/add/" in client.get("/admin/").content.decode()
+    staff.language = "en"
+    staff.save()
+    english = client.get("/admin/").content.decode()
+    assert "Inspections" in english and "监管检查" not in english
