@@ -49,15 +49,20 @@ def groups(client) -> dict[str, int]:
     return found
 
 
+def _suspension(city, reason: str):
+    """The contractor asks to suspend Haishu's project from 1 December."""
+    return status_request_submit(
+        user=city.users["contractor"],
+        project=city.project,
+        kind="suspension",
+        reason=reason,
+        effective_from=dt.date(2026, 12, 1),
+    )
+
+
 def test_a_status_request_waits_on_the_district_then_on_the_city_with_the_first_comment_in_view(city):
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
-        request = status_request_submit(
-            user=city.users["contractor"],
-            project=city.project,
-            kind="suspension",
-            reason="主体结构验收，暂停施工",
-            effective_from=dt.date(2026, 12, 1),
-        )
+        request = _suspension(city, "主体结构验收，暂停施工")
         haishu, town, contractor = (signed_in(city, who) for who in ("haishu", "city", "contractor"))
         assert groups(haishu) == {"first_approvals": 1}
         assert groups(town) == {} and groups(signed_in(city, "jiangbei")) == {}
@@ -169,13 +174,7 @@ def test_annex_1_waits_on_the_district_that_files_it_and_the_city_sees_it_once_o
 
 def test_the_home_pages_show_the_panel_and_an_empty_page_says_so(city):
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
-        status_request_submit(
-            user=city.users["contractor"],
-            project=city.project,
-            kind="suspension",
-            reason="待料",
-            effective_from=dt.date(2026, 12, 1),
-        )
+        _suspension(city, "待料")
         home = signed_in(city, "haishu").get("/districts/330203/", secure=True).content.decode()
         assert re.search(
             r'href="/todo/#todo-first_approvals">待初审的状态变更申请 <span class="badge" '
@@ -216,13 +215,7 @@ def test_the_menus_count_is_compiled_once_an_account_and_follows_the_account_whe
         assert groups(haishu) == {}
         (key,) = [key for key in todo._COMPILED if key[1] == city.users["haishu"].pk]  # compiling read nothing
         statement = todo._COMPILED[key]
-        status_request_submit(
-            user=city.users["contractor"],
-            project=city.project,
-            kind="suspension",
-            reason="主体结构验收，暂停施工",
-            effective_from=dt.date(2026, 12, 1),
-        )
+        _suspension(city, "主体结构验收，暂停施工")
         assert groups(haishu) == {"first_approvals": 1}  # the kept statement counts what is there now
         assert todo._COMPILED[key] is statement  # not compiled again
         staff = city.users["haishu"]
