@@ -248,10 +248,10 @@ def _specs(user) -> list[_Spec]:
     return [s for s in SPECS if s.regulators is None or s.regulators == regulator]
 
 
-def todo(*, user: User, today: dt.date) -> list[Group]:
-    """The groups with something in them, each with its count and its first rows."""
+def todo(*, user: User, today: dt.date, counts: dict[str, int] | None = None) -> list[Group]:
+    """The groups with something in them, each with its count and its first rows (`counts`: already counted)."""
     groups = []
-    counts = todo_counts(user=user, today=today)
+    counts = todo_counts(user=user, today=today) if counts is None else counts
     for spec in _specs(user):
         if not counts.get(spec.key):
             continue
@@ -334,5 +334,6 @@ def todo_panel(request: HttpRequest) -> list[tuple[str, str, int]]:
 @login_required
 def todo_page(request: HttpRequest) -> HttpResponse:
     """待办: the account's groups, each with its count and its rows, each row linked to where it is done."""
-    groups = todo(user=request.user, today=timezone.localdate())
+    # Counted once for the page and the menu's badge (request_todo_counts).
+    groups = todo(user=request.user, today=timezone.localdate(), counts=request_todo_counts(request))
     return render(request, "reports/dashboard/todo.html", {"groups": groups, "total": sum(g.count for g in groups)})

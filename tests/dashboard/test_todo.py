@@ -244,3 +244,16 @@ def test_the_kept_menu_shows_the_accounts_district_as_it_is_now_and_in_the_accou
     haishu.post("/language/", {"language": "en", "next": "/todo/"}, secure=True)
     english = menu()
     assert "To do" in english and "待办" not in english and f'href="/districts/{city.jiangbei.code}/"' in english
+
+
+def test_the_todo_page_and_its_menu_badge_are_counted_once(city):
+    """The page's groups and the menu's badge are one count: one statement, and they cannot disagree."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH), tick=False):
+        _suspension(city, "待料")
+        haishu = signed_in(city, "haishu")
+        with CaptureQueriesContext(connection) as page:
+            assert groups(haishu) == {"first_approvals": 1}  # groups() also holds the badge to the page's sum
+    assert sum(query["sql"].startswith("SELECT (SELECT COUNT(*)") for query in page) == 1
