@@ -3,6 +3,7 @@ account of every role."""
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from contextlib import contextmanager
@@ -183,6 +184,22 @@ def _named_lanes(collection: list[str], workers: int) -> list[tuple[str, list[in
     else:
         lanes = [("all", list(range(len(collection))))]
     return [(name, lane) for name, lane in lanes if lane]
+
+
+# Python's cyclic garbage collector at its defaults (a young collection every 700 new objects, a full one every
+# hundred) took 6.7% of the quick loop's workers' CPU (13.6 s of 202 s, measured with gc.callbacks): every full
+# collection walks Django's, the apps' and the collected tests' objects, which live as long as the worker. The
+# suite's workers collect less often, and never walk what exists when the tests are collected (gc.freeze).
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def pytest_configure(config):
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def pytest_collection_finish(session):
+    gc.collect()
+    gc.freeze()
 
 
 _STAGE_STARTED: list[float] = []
