@@ -7,3 +7,6 @@ class ProjectsConfig(AppConfig):
 
     name = "projects"
     verbose_name = _("Projects and people")
+
+    def ready(self) -> None:
+        from projects import sessions  # noqa: F401  (a login starts the session's idle clock)

@@ -3,7 +3,8 @@
 Regulators (city, district) reach the personal data of a whole district or city: their sessions end
 after SMZ_SESSION_IDLE_MINUTES_REGULATOR (30) minutes without a request; the other roles after
 SMZ_SESSION_IDLE_MINUTES_OTHER. The last request's time is kept in the session (server side), to the
-minute.
+minute, from the login on: the login writes the time it happened, so a login left unused is ended like one
+used and left, and the first page after it does not write the session again.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -28,6 +31,14 @@ def idle_limit_seconds(user) -> int:
     regulator = scope_of(user).can("short_sessions")
     minutes = settings.SMZ_SESSION_IDLE_MINUTES_REGULATOR if regulator else settings.SMZ_SESSION_IDLE_MINUTES_OTHER
     return minutes * 60
+
+
+@receiver(user_logged_in, dispatch_uid="projects.sessions.login_is_activity")
+def login_is_activity(sender, request, user, **kwargs) -> None:
+    """A login is the session's first activity: its idle time counts from it (before, from the first page after
+    it, however long after the login that came), and that page finds the time written and writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN] = int(time.time())
 
 
 class IdleTimeoutMiddleware:

@@ -9,7 +9,9 @@ import re
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from attendance.models import DailyPresence
 from inspections.services.cases import case_open
@@ -317,6 +319,21 @@ def test_a_regulators_session_ends_after_thirty_idle_minutes(city):
         assert contractor.get("/projects/").status_code == 200  # other roles: SMZ_SESSION_IDLE_MINUTES_OTHER
 
 
+def test_the_idle_clock_starts_at_the_login_and_the_first_page_writes_no_session(city):
+    """A login left unused longer than its role allows is ended on its first page, as one used and then left;
+    the first page soon after a login finds its time written and writes the session no more."""
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=SH), tick=False):
+        unused, used = page_client(city.users["haishu"]), page_client(city.users["haishu"])
+    at = dt.datetime(2026, 11, 25, 10, 0, 30, tzinfo=SH)
+    with time_machine.travel(at, tick=False), CaptureQueriesContext(connection) as queries:
+        assert used.get("/districts/330203/").status_code == 200
+    writes = [q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "INSERT")) and "django_session" in q["sql"]]
+    assert writes == []
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 31, tzinfo=SH), tick=False):
+        ended = unused.get("/districts/330203/")
+    assert ended.status_code == 302 and ended["Location"].startswith("/login/")
+
+
 def test_five_wrong_passwords_lock_the_login_from_that_address(city):
     client = Client(REMOTE_ADDR="203.0.113.9")
     for _ in range(5):
@@ -345,6 +362,27 @@ def test_a_token_expires_and_its_holder_rotates_it(city):
     assert client.get("/api/v1/me/").json()["username"] == "haishu"
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=SH) + dt.timedelta(days=91), tick=False):
         assert client.get("/api/v1/me/").status_code == 401  # SMZ_API_TOKEN_DAYS (90) later
+
+
+def test_an_api_call_reads_the_token_it_presents_and_no_other(city):
+    """knox read every token of the account on each call, to delete the expired ones among them; the night's
+    housekeeping does that now (tests/platform/test_tasks.py). An expired token presented is still refused."""
+    from django.utils import timezone
+    from knox.models import AuthToken
+
+    from projects.services.accounts import token_issue
+
+    expiring, current = token_issue(user=city.users["haishu"], days=1), token_issue(user=city.users["haishu"], days=30)
+    client = city.client("haishu")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=2), tick=False):
+        client.credentials(HTTP_AUTHORIZATION=f"Token {current}")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/me/").json()["username"] == "haishu"
+        assert len([q for q in queries if '"knox_authtoken"' in q["sql"]]) == 1
+        assert AuthToken.objects.filter(expiry__lt=timezone.now()).count() == 1  # left for the night
+        client.credentials(HTTP_AUTHORIZATION=f"Token {expiring}")
+        assert client.get("/api/v1/me/").status_code == 401
+        assert AuthToken.objects.filter(expiry__lt=timezone.now()).count() == 0  # presented, expired: deleted
 
 
 # --- The audit log's address is the one our proxy saw ------------------------------------------------------
