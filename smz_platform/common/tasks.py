@@ -10,13 +10,16 @@ from smz_platform.common.beat import OncePerSlot
 
 @shared_task(base=OncePerSlot, acks_late=True)
 def clear_expired_sessions_task() -> None:
-    """Delete expired login sessions (Django's clearsessions) and the beat's slots older than a week;
-    idempotent, so safe to re-deliver."""
+    """Delete expired login sessions (Django's clearsessions), expired API tokens (an API call checks only the
+    token it presents: smz_platform/common/tokens.py) and the beat's slots older than a week; idempotent, so
+    safe to re-deliver."""
     from django.utils import timezone
+    from knox.models import AuthToken
 
     from smz_platform.common.models import ScheduledRun
 
     management.call_command("clearsessions")
+    AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
     ScheduledRun.objects.filter(slot__lt=timezone.now() - timezone.timedelta(days=7)).delete()
 
 
