@@ -115,18 +115,30 @@ def seed(simulated) -> dict:
 
     now = timezone.now()
     receiver = Receiver(
-        region=Region.objects.get(level="city"), name="基准省平台", level=ReceiverLevel.PROVINCIAL,
-        url=f"http://127.0.0.1:{PORT}/", appid=APPID, batch_size=BATCH, calls_per_minute=RATE,
+        region=Region.objects.get(level="city"),
+        name="基准省平台",
+        level=ReceiverLevel.PROVINCIAL,
+        url=f"http://127.0.0.1:{PORT}/",
+        appid=APPID,
+        batch_size=BATCH,
+        calls_per_minute=RATE,
         attendance_through=DAY - dt.timedelta(days=1),
-    )  # fmt: skip
+    )
     receiver.set_secret(SECRET)
     receiver.save()
 
     def accepted(kind: str, key: str, project_id: int, reference: str = "") -> OutboxItem:
         return OutboxItem(
-            receiver=receiver, kind=kind, rank=ORDER[kind], key=key, project_id=project_id,
-            state=OutboxState.ACCEPTED, due_at=now, reference=reference, done_at=now,
-        )  # fmt: skip
+            receiver=receiver,
+            kind=kind,
+            rank=ORDER[kind],
+            key=key,
+            project_id=project_id,
+            state=OutboxState.ACCEPTED,
+            due_at=now,
+            reference=reference,
+            done_at=now,
+        )
 
     items, codes, teams, team_numbers = [], {}, {}, iter(range(100001, 10**9))
     for project_id in Project.objects.values_list("pk", flat=True):
@@ -172,7 +184,7 @@ def seed(simulated) -> dict:
                     prepared_at=now,
                     confirmed_by=clerk,
                     confirmed_at=now,
-                )  # fmt: skip
+                )
                 for project_id, employer_id in workers
             ],
             batch_size=2000,
@@ -198,7 +210,7 @@ def seed(simulated) -> dict:
                         bank_amount=due,
                         bank_paid_on=dt.date(2026, 11, 10),
                         bank_result_at=now,
-                    )  # fmt: skip
+                    )
                 )
         WageLine.objects.bulk_create(lines, batch_size=5000)
         OutboxItem.objects.bulk_create(
@@ -210,7 +222,7 @@ def seed(simulated) -> dict:
                     key=str(sheet.pk),
                     project_id=sheet.project_id,
                     due_at=now,
-                )  # fmt: skip
+                )
                 for sheet in sheets
             ],
             batch_size=5000,
@@ -219,9 +231,14 @@ def seed(simulated) -> dict:
         # punches go up (the rules benchmark judged every night of October).
         NightlyRun.objects.filter(day__gte=DAY).delete()
         NightlyRun.objects.create(
-            day=DAY, part="", state=RunState.COMPLETE, token="bench-sync", started_at=now, heartbeat_at=now,
+            day=DAY,
+            part="",
+            state=RunState.COMPLETE,
+            token="bench-sync",
+            started_at=now,
+            heartbeat_at=now,
             finished_at=now,
-        )  # fmt: skip
+        )
     return {"receiver": receiver.pk, "payrolls": len(sheets), "payroll_lines": len(lines), "teams": len(teams)}
 
 
@@ -321,8 +338,11 @@ def main() -> None:
     simulated = Simulated(credentials={APPID: SECRET}, calls_per_minute=RATE)
     started = time.perf_counter()
     seeded = seed(simulated)
-    print(f"  the receiver knows the registry; October's payrolls in the outbox: {seeded} "
-          f"({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
+    print(
+        f"  the receiver knows the registry; October's payrolls in the outbox: {seeded} "
+        f"({time.perf_counter() - started:.0f} s)",
+        flush=True,
+    )
     receiver = Receiver.objects.get(pk=seeded["receiver"])
     started = time.perf_counter()
     punches = attendance_enqueue(receiver=receiver)
@@ -349,7 +369,7 @@ def main() -> None:
                 text=True,
                 # The worker's CPU weight in docker-compose.yml (cpu_shares 512 of the web's 1024) is about nice 3.
                 preexec_fn=lambda: os.nice(SENDER_NICE),
-            )  # fmt: skip
+            )
             for _ in range(SENDERS)
         ]
         sharing, n = [], 0

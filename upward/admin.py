@@ -24,9 +24,18 @@ class ReceiverForm(forms.ModelForm):
     class Meta:
         model = Receiver
         fields = [
-            "region", "name", "level", "url", "appid", "cipher", "version",
-            "batch_size", "calls_per_minute", "timeout_seconds", "enabled",
-        ]  # fmt: skip
+            "region",
+            "name",
+            "level",
+            "url",
+            "appid",
+            "cipher",
+            "version",
+            "batch_size",
+            "calls_per_minute",
+            "timeout_seconds",
+            "enabled",
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -375,8 +375,17 @@ def _attendance_many(keys: list[str]) -> dict[str, Prepared | str | None]:
         engagement = held[-1]
         team = (RecordKind.TEAM, team_key(engagement))
 
-        def build(_references, encrypt, *, person_id=person_id, local=local, direction=direction, method=method,
-                  lat=lat, lon=lon) -> dict:  # fmt: skip
+        def build(
+            _references,
+            encrypt,
+            *,
+            person_id=person_id,
+            local=local,
+            direction=direction,
+            method=method,
+            lat=lat,
+            lon=lon,
+        ) -> dict:
             if person_id not in clear:
                 clear[person_id] = pii.decrypt(numbers[person_id])
             return {

@@ -79,9 +79,13 @@ class Clients:
             client = client_of(self.receiver)
             if credential is not None:
                 client = NationalClient(
-                    url=self.receiver.url, appid=credential.appid, secret=credential.reveal_secret(),
-                    cipher=self.receiver.cipher, version=self.receiver.version, timeout=self.receiver.timeout_seconds,
-                )  # fmt: skip
+                    url=self.receiver.url,
+                    appid=credential.appid,
+                    secret=credential.reveal_secret(),
+                    cipher=self.receiver.cipher,
+                    version=self.receiver.version,
+                    timeout=self.receiver.timeout_seconds,
+                )
             self._made[key] = client
         return self._made[key]
 

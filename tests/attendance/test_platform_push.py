@@ -25,9 +25,15 @@ WORKER = id_number(seq=301)
 
 def register(city, serial, *, vendor=None, connection="platform", project=None):
     return device_register(
-        user=city.users["city"], project=project or city.project, serial=serial, vendor=vendor or city.vendor,
-        model="m", kind="gate", connection=connection, location="entrance",
-    )  # fmt: skip
+        user=city.users["city"],
+        project=project or city.project,
+        serial=serial,
+        vendor=vendor or city.vendor,
+        model="m",
+        kind="gate",
+        connection=connection,
+        location="entrance",
+    )
 
 
 def push(platform_key, secret, body, *, nonce=None, timestamp=None, signature=None):
@@ -35,17 +41,25 @@ def push(platform_key, secret, body, *, nonce=None, timestamp=None, signature=No
     ts = str(int(time.time()) if timestamp is None else timestamp)
     nonce = nonce or secrets.token_urlsafe(16)
     headers = {
-        "X-Platform-Key": platform_key, "X-Timestamp": ts, "X-Nonce": nonce,
+        "X-Platform-Key": platform_key,
+        "X-Timestamp": ts,
+        "X-Nonce": nonce,
         "X-Signature": signature or sign(secret.encode(), "POST", PATH, ts, nonce, raw),
-    }  # fmt: skip
+    }
     return Client().post(PATH, raw, content_type="application/json", headers=headers)
 
 
 def punch(record_id, number=WORKER, **extra):
     return {
-        "record_id": record_id, "id_number": number, "punched_at": "2026-11-25T07:58:12+08:00",
-        "direction": "in", "method": "face", "liveness": True, "match_score": 0.93, **extra,
-    }  # fmt: skip
+        "record_id": record_id,
+        "id_number": number,
+        "punched_at": "2026-11-25T07:58:12+08:00",
+        "direction": "in",
+        "method": "face",
+        "liveness": True,
+        "match_score": 0.93,
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -60,10 +74,16 @@ def platform(city):
 def test_a_platform_pushes_many_devices_and_each_is_answered_as_its_own_request(city, platform, time_machine):
     time_machine.move_to("2026-11-25T08:00:00+08:00", tick=False)
     key, secret = platform
-    answer = push(key, secret, {"devices": [
-        {"serial": "VP-GATE-1", "punches": [punch("A-1"), punch("A-2", number="330203199001011230")]},
-        {"serial": "VP-GATE-2", "punches": [punch("B-1", number=id_number(seq=302))]},
-    ]})  # fmt: skip
+    answer = push(
+        key,
+        secret,
+        {
+            "devices": [
+                {"serial": "VP-GATE-1", "punches": [punch("A-1"), punch("A-2", number="330203199001011230")]},
+                {"serial": "VP-GATE-2", "punches": [punch("B-1", number=id_number(seq=302))]},
+            ]
+        },
+    )
     assert answer.status_code == 200, answer.content
     body = answer.json()
     assert (body["accepted"], body["duplicates"], body["rejected"]) == (2, 0, 1)
@@ -71,9 +91,12 @@ def test_a_platform_pushes_many_devices_and_each_is_answered_as_its_own_request(
     assert first["serial"] == "VP-GATE-1" and [r["status"] for r in first["results"]] == ["accepted", "rejected"]
     assert first["results"][1]["error"]["code"] == "invalid_id_number"
     assert second == {
-        "serial": "VP-GATE-2", "accepted": 1, "duplicates": 0, "rejected": 0,
+        "serial": "VP-GATE-2",
+        "accepted": 1,
+        "duplicates": 0,
+        "rejected": 0,
         "results": [{"record_id": "B-1", "status": "accepted"}],
-    }  # fmt: skip
+    }
     # Same storage, same checks: the engaged worker's punch counts for him; the stranger's is flagged (R05).
     stored = {p.record_id: p for p in Punch.objects.all()}
     assert set(stored) == {"A-1", "B-1"}
@@ -91,14 +114,20 @@ def test_a_platform_speaks_only_for_its_own_devices_registered_for_platform_conn
     rival = EnterpriseFactory(name="宁波别家科技有限公司", is_contractor=False, is_vendor=True)
     register(city, "RIVAL-1", vendor=rival)
     register(city, "DIRECT-1", connection="direct")
-    answer = push(key, secret, {"devices": [
-        {"serial": "RIVAL-1", "punches": [punch("R-1")]},
-        {"serial": "NO-SUCH", "punches": [punch("N-1")]},
-        {"serial": "DIRECT-1", "punches": [punch("D-1")]},
-        {"serial": "VP-GATE-1", "punches": []},
-        {"punches": [punch("X-1")]},
-        {"serial": "VP-GATE-1", "punches": [punch("OK-1")]},
-    ]})  # fmt: skip
+    answer = push(
+        key,
+        secret,
+        {
+            "devices": [
+                {"serial": "RIVAL-1", "punches": [punch("R-1")]},
+                {"serial": "NO-SUCH", "punches": [punch("N-1")]},
+                {"serial": "DIRECT-1", "punches": [punch("D-1")]},
+                {"serial": "VP-GATE-1", "punches": []},
+                {"punches": [punch("X-1")]},
+                {"serial": "VP-GATE-1", "punches": [punch("OK-1")]},
+            ]
+        },
+    )
     assert answer.status_code == 200
     errors = [d.get("error", {}).get("code") for d in answer.json()["devices"]]
     # Another vendor's device is answered like one that does not exist: its serial is not confirmed.

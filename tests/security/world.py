@@ -280,9 +280,16 @@ def build(city, gate) -> World:
     receiver.set_secret("24484b262dd63dd584902a266bdbdca0")
     receiver.save()
     refused = OutboxItem.objects.create(
-        receiver=receiver, kind="worker", rank=4, key=str(manager.pk), project=city.project, state="failed",
-        due_at=timezone.now(), done_at=timezone.now(), message="-1 idCardNumber解密失败，请检查加密方式与密钥",
-    )  # fmt: skip
+        receiver=receiver,
+        kind="worker",
+        rank=4,
+        key=str(manager.pk),
+        project=city.project,
+        state="failed",
+        due_at=timezone.now(),
+        done_at=timezone.now(),
+        message="-1 idCardNumber解密失败，请检查加密方式与密钥",
+    )
     return World(
         permit_no=city.project.permit_no,
         manager_engagement=manager.pk,

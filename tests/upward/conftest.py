@@ -25,9 +25,13 @@ def simulated():
 @pytest.fixture
 def receiver(city, simulated) -> Receiver:
     receiver = Receiver(
-        region=city.city, name="浙江省建筑工人管理服务信息平台", level=ReceiverLevel.PROVINCIAL,
-        url=simulated.url, appid=APPID, timeout_seconds=30,
-    )  # fmt: skip
+        region=city.city,
+        name="浙江省建筑工人管理服务信息平台",
+        level=ReceiverLevel.PROVINCIAL,
+        url=simulated.url,
+        appid=APPID,
+        timeout_seconds=30,
+    )
     receiver.set_secret(SECRET)
     receiver.save()
     return receiver

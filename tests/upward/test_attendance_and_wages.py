@@ -97,18 +97,26 @@ def test_a_contract_follows_its_worker_and_a_payroll_the_banks_results(october, 
     chen = october.project.engagements.get(person__name=NAMES[CHEN])
     li = october.project.engagements.get(person__name=NAMES[LI])
     labour_contract_record(
-        user=october.users["subcontractor"], engagement=chen, code="HT-1", signed_on=dt.date(2026, 9, 1),
-        period="fixed_term", starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2027, 8, 31), pay_unit="day",
+        user=october.users["subcontractor"],
+        engagement=chen,
+        code="HT-1",
+        signed_on=dt.date(2026, 9, 1),
+        period="fixed_term",
+        starts_on=dt.date(2026, 9, 1),
+        ends_on=dt.date(2027, 8, 31),
+        pay_unit="day",
         unit_price="300",
-    )  # fmt: skip
+    )
     sheet = wage_sheet_prepare(
-        user=october.users["subcontractor"], project=october.project, employer=october.subcontractor,
+        user=october.users["subcontractor"],
+        project=october.project,
+        employer=october.subcontractor,
         month=dt.date(2026, 10, 1),
         lines=[
             LineInput(person=chen.person, due="900", paid="900", paid_on=dt.date(2026, 11, 10), card=CARDS[CHEN]),
             LineInput(person=li.person, due="600", paid="600", paid_on=dt.date(2026, 11, 10), card=CARDS[LI]),
         ],
-    )  # fmt: skip
+    )
     assert not OutboxItem.objects.filter(kind=RecordKind.PAYROLL).exists()  # not before the bank says it paid
     upload = io.BytesIO(
         f"账号,户名,金额,状态,日期\n{CARDS[CHEN]},陈大勇,900.00,成功,2026-11-10\n{CARDS[LI]},李小军,600,失败,".encode()

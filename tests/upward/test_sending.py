@@ -34,9 +34,13 @@ def site(city):
     """Haishu's project with a rebar team of two (one has left) and its project manager."""
     engage(city.project, city.subcontractor, who=person(WORKER, "张钢筋"), team="钢筋班", trade="020")
     engage(
-        city.project, city.subcontractor, who=person(LEAVER, "李离场"), team="钢筋班", trade="020",
+        city.project,
+        city.subcontractor,
+        who=person(LEAVER, "李离场"),
+        team="钢筋班",
+        trade="020",
         exited_on=dt.date(2026, 10, 15),
-    )  # fmt: skip
+    )
     engage(city.project, city.contractor, who=person(MANAGER, "王经理"), category="manager", position="project_manager")
     return city
 
@@ -59,9 +63,7 @@ def test_a_project_goes_up_in_the_receivers_order_and_every_kind_is_accepted(sit
     assert states(receiver) == {OutboxState.ACCEPTED: written} and done.accepted == written
     store = simulated.store
     # The firms the project names (a device vendor has no national participant type: not reported).
-    assert set(store.corps) == {
-        site.contractor.uscc, site.subcontractor.uscc, site.supervisor.uscc, site.owner.uscc
-    }  # fmt: skip
+    assert set(store.corps) == {site.contractor.uscc, site.subcontractor.uscc, site.supervisor.uscc, site.owner.uscc}
     (project,) = store.projects.values()
     assert project["builderLicenses"] == [{"builderLicenseNum": site.project.permit_no}]
     assert project["areaCode"] == "330203" and project["contractorCorpCode"] == site.contractor.uscc
@@ -91,15 +93,29 @@ def test_a_registration_writes_its_records_in_its_own_transaction(site, receiver
     number = id_number(seq=104)
     with pytest.raises(RuntimeError), transaction.atomic():
         engagement_create(
-            user=site.users["contractor"], project=site.project, employer=site.subcontractor, id_number=number,
-            name="赵回滚", category="worker", team="钢筋班", trade="020", entered_on=dt.date(2026, 11, 2),
-        )  # fmt: skip
+            user=site.users["contractor"],
+            project=site.project,
+            employer=site.subcontractor,
+            id_number=number,
+            name="赵回滚",
+            category="worker",
+            team="钢筋班",
+            trade="020",
+            entered_on=dt.date(2026, 11, 2),
+        )
         raise RuntimeError("the registration fails after its insert")
     assert not OutboxItem.objects.filter(state=OutboxState.PENDING).exists()  # rolled back with it
     result = engagement_create(
-        user=site.users["contractor"], project=site.project, employer=site.subcontractor, id_number=number,
-        name="赵新人", category="worker", team="钢筋班", trade="020", entered_on=dt.date(2026, 11, 2),
-    )  # fmt: skip
+        user=site.users["contractor"],
+        project=site.project,
+        employer=site.subcontractor,
+        id_number=number,
+        name="赵新人",
+        category="worker",
+        team="钢筋班",
+        trade="020",
+        entered_on=dt.date(2026, 11, 2),
+    )
     pending = set(OutboxItem.objects.filter(state=OutboxState.PENDING).values_list("kind", "key"))
     assert pending == {("worker", str(result.engagement.pk)), ("entry_exit", f"in:{result.engagement.pk}")}
     outbox_send(receiver=receiver)
@@ -168,7 +184,7 @@ def test_a_record_refused_for_a_rule_fails_with_its_reason_while_the_rest_go_on(
         team="钢筋班",
         trade="020",
         entered_on=tomorrow,
-    )  # fmt: skip — a date written into the future
+    )  # a date written into the future
     outbox_write(project=site.project, items=project_records(site.project))
     outbox_send(receiver=receiver)
     failed = OutboxItem.objects.get(receiver=receiver, state=OutboxState.FAILED)
@@ -260,14 +276,25 @@ def test_a_project_with_its_own_credentials_is_signed_and_encrypted_with_them(si
     page = admin.get(f"/admin/upward/receiver/{receiver.pk}/change/")
     assert page.status_code == 200 and "credentials-TOTAL_FORMS" in page.content.decode()
     form = {
-        "region": receiver.region_id, "name": receiver.name, "level": receiver.level, "url": receiver.url,
-        "appid": receiver.appid, "cipher": receiver.cipher, "version": receiver.version,
-        "batch_size": receiver.batch_size, "calls_per_minute": receiver.calls_per_minute,
-        "timeout_seconds": receiver.timeout_seconds, "enabled": "on",
-        "credentials-TOTAL_FORMS": "1", "credentials-INITIAL_FORMS": "0",
-        "credentials-MIN_NUM_FORMS": "0", "credentials-MAX_NUM_FORMS": "1000",
-        "credentials-0-project": site.project.pk, "credentials-0-appid": project_appid, "credentials-0-secret": "",
-    }  # fmt: skip
+        "region": receiver.region_id,
+        "name": receiver.name,
+        "level": receiver.level,
+        "url": receiver.url,
+        "appid": receiver.appid,
+        "cipher": receiver.cipher,
+        "version": receiver.version,
+        "batch_size": receiver.batch_size,
+        "calls_per_minute": receiver.calls_per_minute,
+        "timeout_seconds": receiver.timeout_seconds,
+        "enabled": "on",
+        "credentials-TOTAL_FORMS": "1",
+        "credentials-INITIAL_FORMS": "0",
+        "credentials-MIN_NUM_FORMS": "0",
+        "credentials-MAX_NUM_FORMS": "1000",
+        "credentials-0-project": site.project.pk,
+        "credentials-0-appid": project_appid,
+        "credentials-0-secret": "",
+    }
     refused = admin.post(f"/admin/upward/receiver/{receiver.pk}/change/", form)
     assert refused.status_code == 200 and "新增项目凭证须填写接收平台签发的应用密钥" in refused.content.decode()
     assert not receiver.credentials.exists()
