@@ -47,7 +47,7 @@ class Live(NamedTuple):
     scored: bool
 
 
-_LIVE_FIELDS = ("pk", "key", "subject_key", "project_id", "state", "period_start", "period_end", "last_seen", "scored")
+_LIVE_FIELDS = Live._fields  # values_list() in the order of the row
 
 
 # An occurrence goes on: its period grows, it was seen now, the evidence is said as the finding now says it. On
