@@ -176,24 +176,35 @@ def worker_killed(st: stack.Stack, plan: list[dict]) -> tuple:
         "run_rules_nightly_task.delay('2026-10-31')\nprint(json.dumps({}))",
         stack.CITY_DB,
     )
-    # Killed while a part is in a worker's hands: a kill between two parts would leave nothing to retry
-    # (seen once: the night then completes on its first try, and the scenario proves nothing).
-    in_hand = "SELECT count(*) FROM inspections_nightlyrun WHERE part <> '' AND state = 'running'"
-    stack.wait_until(
-        lambda: (
-            int(stack.psql("SELECT count(*) FROM inspections_rulerun", stack.CITY_DB) or 0) >= 3
-            and int(stack.psql(in_hand, stack.CITY_DB) or 0) >= 1
-        ),
-        timeout=60,
-        what="the night's first rules, with a part in a worker's hands",
-    )
-    running = stack.psql("SELECT state FROM inspections_nightlyrun WHERE part = ''", stack.CITY_DB)
-    # The pool processes of both workers (whichever runs the night; the other's is idle, and is replaced).
-    killed = False
-    for worker in (first, second):
-        for child in Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split():
-            os.kill(int(child), 9)
-            killed = True
+    # Killed while a part is in a worker's hands: a kill between two parts leaves nothing to retry (the
+    # night then completes on its first try and the scenario proves nothing). The parts in hand are read
+    # just before the kill; one still held under the same claim a moment later was held by a process
+    # that died with it (a killed process writes nothing more, and a stale claim is only taken over
+    # after the lease). A part that finished in between is no hit: the night goes on in the workers'
+    # new pool processes, and the next part in hand is killed.
+    in_hand = "SELECT id || ':' || token FROM inspections_nightlyrun WHERE part <> '' AND state = 'running'"
+    held: set[str] = set()
+
+    def part_in_hand() -> bool:
+        held.clear()
+        if int(stack.psql("SELECT count(*) FROM inspections_rulerun", stack.CITY_DB) or 0) < 3:
+            return False
+        held.update(stack.psql(in_hand, stack.CITY_DB).split())
+        return bool(held)
+
+    running, killed, kills = "", False, 0
+    while not killed:
+        stack.wait_until(part_in_hand, timeout=60, what="the night's first rules, with a part in a worker's hands")
+        running = stack.psql("SELECT state FROM inspections_nightlyrun WHERE part = ''", stack.CITY_DB)
+        # The pool processes of both workers (whichever runs a part; an idle one is replaced too).
+        for worker in (first, second):
+            for child in Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split():
+                os.kill(int(child), 9)
+        kills += 1
+        time.sleep(1)
+        killed = bool(held & set(stack.psql(in_hand, stack.CITY_DB).split()))
+        if not killed and kills >= 5:
+            raise RuntimeError("five kills, each just after its part had finished: no part died in a worker's hands")
     night = "SELECT state FROM inspections_nightlyrun WHERE part = ''"
     stack.wait_until(
         lambda: stack.psql(night, stack.CITY_DB) == "complete", timeout=120, what="the night to complete after the kill"
@@ -227,7 +238,7 @@ def worker_killed(st: stack.Stack, plan: list[dict]) -> tuple:
     load.join()
     facts = {
         f"a city of {city['projects']} projects, {city['punches']} punches": True,
-        f"the run was under way when its process was killed ({running})": running == "running" and killed,
+        f"the run was under way when its process was killed ({running}, {kills} kill(s))": running == "running",
         f"the night completed on another try (attempts {attempts})": attempts >= 2,
         f"in parts, every one complete ({parts}: a district and stage each, and R07's)": parts == 2 * 10 + 1,
         f"the alerts equal an undisturbed run's ({len(disturbed)} / {len(undisturbed)})": disturbed == undisturbed,
