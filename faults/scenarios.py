@@ -202,7 +202,9 @@ def worker_killed(st: stack.Stack, plan: list[dict]) -> tuple:
                 os.kill(int(child), 9)
         kills += 1
         time.sleep(1)
-        killed = bool(held & set(stack.psql(in_hand, stack.CITY_DB).split()))
+        after = set(stack.psql(in_hand, stack.CITY_DB).split())
+        killed = bool(held & after)
+        print(f"  kill {kills}: parts in hand {sorted(held)}, a second later {sorted(after)}", flush=True)
         if not killed and kills >= 5:
             raise RuntimeError("five kills, each just after its part had finished: no part died in a worker's hands")
     night = "SELECT state FROM inspections_nightlyrun WHERE part = ''"
