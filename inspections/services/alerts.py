@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from inspections.models import LIVE_STATES, Alert, AlertState
 from inspections.rules.base import Finding, Occurrence, RuleSpec
+from smz_platform.common.lookups import AnyOf
 
 
 @dataclass(frozen=True)
@@ -209,10 +210,10 @@ def _continuing(spec: RuleSpec, findings: list[Finding], previous_day: Callable[
     subject_keys = {f.key for f in findings}
     live = Alert.objects.filter(rule=spec.code, state__in=LIVE_STATES)
     if spec.occurrence == Occurrence.PERIOD:
-        rows = live.filter(key__in=subject_keys).values_list(*_LIVE_FIELDS)
+        rows = live.filter(AnyOf(F("key"), subject_keys)).values_list(*_LIVE_FIELDS)
         return {row.key: row for row in map(Live._make, rows)}
     continuing: dict[str, Live] = {}
-    for alert in map(Live._make, live.filter(subject_key__in=subject_keys).values_list(*_LIVE_FIELDS)):
+    for alert in map(Live._make, live.filter(AnyOf(F("subject_key"), subject_keys)).values_list(*_LIVE_FIELDS)):
         if alert.period_end >= previous_day(alert.project_id):
             known = continuing.get(alert.subject_key)
             if known is None or alert.period_end > known.period_end:
@@ -257,7 +258,7 @@ def alerts_apply(
     if resolve and spec.resolves:
         cleared = Alert.objects.filter(
             rule=spec.code, state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED], period_end__lt=day
-        ).exclude(pk__in=list(ids.values()))
+        ).exclude(AnyOf(F("pk"), ids.values()))
         if judged is not None:
             cleared = cleared.filter(project_id__in=judged)
         resolved = cleared.update(state=AlertState.RESOLVED, resolved_at=now)

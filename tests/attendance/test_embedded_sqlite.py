@@ -1,5 +1,6 @@
 """The embedded default (SQLite, no Redis) takes punches too, by its portable statements, and counts a worker's
-valid days for his wages by the same statement the wage rules use on PostgreSQL."""
+valid days for his wages by the same statement the wage rules use on PostgreSQL; the night's `AnyOf` lookup is an
+IN list there."""
 
 from __future__ import annotations
 
@@ -41,12 +42,18 @@ def push():
     return Client().post("/api/device/v1/punches", body, content_type="application/json", headers=headers).json()
 first, again = push(), push()
 from wages.selectors import worker_months
+from django.db.models import F
+from smz_platform.common.lookups import AnyOf
+punch_ids = list(Punch.objects.values_list("pk", flat=True))
+any_of = [Punch.objects.filter(AnyOf(F("pk"), punch_ids[:2] + [0])).count(),
+          Punch.objects.exclude(AnyOf(F("pk"), punch_ids[:1])).count(),
+          Punch.objects.filter(AnyOf(F("pk"), [])).count(), Punch.objects.exclude(AnyOf(F("pk"), [])).count()]
 found = worker_months(project_ids=[project.pk], months=[d.day for d in DailyPresence.objects.all()])
 print(json.dumps([first["accepted"], again["duplicates"], Punch.objects.count(),
                   sum(p.punch_count for p in DailyPresence.objects.all()),
                   sum(w.days for w in found.values()) == DailyPresence.objects.filter(valid_count__gte=1).count(),
                   sorted({w.month.day for w in found.values()}),
-                  all(w.employer_id == contractor.pk for w in found.values())]))
+                  all(w.employer_id == contractor.pk for w in found.values()), any_of]))
 """
 
 
@@ -60,4 +67,4 @@ def test_the_embedded_sqlite_default_stores_punches_and_presence(tmp_path):
         **SECRETS,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == "[3, 3, 3, 3, true, [1], true]"
+    assert result.stdout.strip().splitlines()[-1] == "[3, 3, 3, 3, true, [1], true, [2, 2, 0, 3]]"
